@@ -1,0 +1,150 @@
+//! CSRF protection for every state-changing request, in two independent checks:
+//!
+//! 1. Browser-set headers: `Sec-Fetch-Site` must be same-origin (or none, a typed URL), and an
+//!    `Origin`, when sent, must be this server's own. Browsers cannot be made to forge these.
+//! 2. A token bound to the session, carried as the form field `_csrf` (or the `X-CSRF-Token`
+//!    header, or `?_csrf=` for multipart uploads), compared in constant time. This covers
+//!    clients that send neither header.
+//!
+//! It is a middleware on the whole router, so no POST handler can forget it.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+use crate::error::AppError;
+
+use super::session;
+
+/// The largest form body accepted. Forms carry text only (files will go by multipart); a finding
+/// of several thousand characters is a few tens of KB.
+pub const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+pub const FIELD: &str = "_csrf";
+
+pub async fn guard(session: Session, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    match check(&session, req).await {
+        Ok(req) => next.run(req).await,
+        // A login form left open until its pre-login session expired: show the form again
+        // with a word of explanation rather than an error page.
+        Err((AppError::CsrfRejected, true)) => Redirect::to("/login?expired=1").into_response(),
+        Err((e, _)) => e.into_response(),
+    }
+}
+
+/// Passes the request on (with its body restored) or says why not; the flag tells whether only
+/// the token failed on the login form.
+async fn check(session: &Session, req: Request) -> Result<Request, (AppError, bool)> {
+    let headers = req.headers();
+    if !same_origin(headers) {
+        tracing::warn!(path = %req.uri().path(), "cross-site POST refused");
+        return Err((AppError::CsrfRejected, false));
+    }
+    let is_login = req.uri().path() == "/login";
+    let expected = session::stored_csrf_token(session).await.map_err(|e| (e, false))?;
+
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    let declared_len = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if !is_multipart && declared_len.is_some_and(|n| n > MAX_FORM_BYTES) {
+        return Err((AppError::PayloadTooLarge, false));
+    }
+
+    let mut presented = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().query().and_then(|q| field_of(q.as_bytes())));
+
+    let req = if is_multipart {
+        req
+    } else {
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| (AppError::PayloadTooLarge, false))?;
+        if presented.is_none() {
+            presented = field_of(&bytes);
+        }
+        Request::from_parts(parts, Body::from(bytes))
+    };
+
+    match (expected, presented) {
+        (Some(e), Some(p)) if bool::from(e.as_bytes().ct_eq(p.as_bytes())) => Ok(req),
+        _ => {
+            tracing::warn!(path = %req.uri().path(), "POST with missing or stale CSRF token refused");
+            Err((AppError::CsrfRejected, is_login))
+        }
+    }
+}
+
+/// Whether the browser says the request comes from this site's own pages.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.to_str(), Ok("same-origin") | Ok("none")) {
+            return false;
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let Ok(origin) = origin.to_str() else { return false };
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        // "null" (sandboxed frames, some redirects) never matches.
+        let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        if host.is_empty() || !authority.eq_ignore_ascii_case(host) {
+            return false;
+        }
+    }
+    true
+}
+
+fn field_of(urlencoded: &[u8]) -> Option<String> {
+    form_pairs(urlencoded).into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)
+}
+
+fn form_pairs(urlencoded: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(urlencoded).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_requests_pass() {
+        assert!(same_origin(&headers(&[("host", "a.edu:3000")])));
+        assert!(same_origin(&headers(&[("host", "a.edu:3000"), ("origin", "http://a.edu:3000"), ("sec-fetch-site", "same-origin")])));
+    }
+
+    #[test]
+    fn cross_site_requests_are_refused() {
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("sec-fetch-site", "same-site")])));
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "https://evil.example")])));
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "null")])));
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "http://a.edu.evil.example")])));
+    }
+
+    #[test]
+    fn the_token_is_read_from_a_form_body() {
+        assert_eq!(field_of(b"username=a&_csrf=abc123&password=x"), Some("abc123".into()));
+        assert_eq!(field_of(b"username=a"), None);
+        assert_eq!(field_of(&[0xff, 0xfe, b'=', 0x80]), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! Typed access to what the session holds. Only ids and timestamps are stored; the user is
+//! reloaded from the database on every request so deactivation and role changes bite at once.
+
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+use crate::domain::UserId;
+use crate::error::AppResult;
+
+use super::password::random_token;
+
+const USER_ID: &str = "user_id";
+const LOGIN_AT: &str = "login_at";
+const CSRF: &str = "csrf";
+
+pub fn now_unix() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The session's CSRF token, created if the session has none yet (e.g. on the login page).
+pub async fn csrf_token(session: &Session) -> AppResult<String> {
+    if let Some(t) = session.get::<String>(CSRF).await? {
+        return Ok(t);
+    }
+    let t = random_token(32);
+    session.insert(CSRF, &t).await?;
+    Ok(t)
+}
+
+pub async fn stored_csrf_token(session: &Session) -> AppResult<Option<String>> {
+    Ok(session.get::<String>(CSRF).await?)
+}
+
+/// Logs `user` in: a new session id (so a session fixed before login is worthless), a fresh
+/// CSRF token, and the login time for the absolute lifetime.
+pub async fn log_in(session: &Session, user: UserId) -> AppResult<()> {
+    session.cycle_id().await?;
+    session.insert(USER_ID, user.0).await?;
+    session.insert(LOGIN_AT, now_unix()).await?;
+    session.insert(CSRF, random_token(32)).await?;
+    Ok(())
+}
+
+/// Ends the session and deletes its record.
+pub async fn log_out(session: &Session) -> AppResult<()> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// After a password change: new id and token, same user, login time restarted.
+pub async fn renew(session: &Session, user: UserId) -> AppResult<()> {
+    log_in(session, user).await
+}
+
+/// The logged-in user and when they logged in, if anyone is.
+pub async fn user(session: &Session) -> AppResult<Option<(UserId, i64)>> {
+    let Some(id) = session.get::<i64>(USER_ID).await? else {
+        return Ok(None);
+    };
+    let at = session.get::<i64>(LOGIN_AT).await?.unwrap_or(0);
+    Ok(Some((UserId(id), at)))
+}

@@ -1,0 +1,136 @@
+//! Typed configuration: `config.toml` (or `--config PATH`), then environment overrides.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "default_database")]
+    pub database: PathBuf,
+    #[serde(default = "default_true")]
+    pub secure_cookies: bool,
+    #[serde(default)]
+    pub trust_forwarded_for: bool,
+    #[serde(default = "default_idle")]
+    pub session_idle_minutes: i64,
+    #[serde(default = "default_absolute")]
+    pub session_absolute_hours: i64,
+    #[serde(default = "default_static")]
+    pub static_dir: PathBuf,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 3000))
+}
+fn default_database() -> PathBuf {
+    PathBuf::from("data/duizhang.db")
+}
+fn default_true() -> bool {
+    true
+}
+fn default_idle() -> i64 {
+    30
+}
+fn default_absolute() -> i64 {
+    12
+}
+fn default_static() -> PathBuf {
+    PathBuf::from("static")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        toml::from_str("").expect("all fields have defaults")
+    }
+}
+
+impl Config {
+    /// Reads `path` if it exists (a missing default `config.toml` is not an error; a missing
+    /// explicitly named file is), then applies the `DUIZHANG_*` environment overrides.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let (path, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("config.toml"), false),
+        };
+        let mut config = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str::<Config>(&text)
+                .with_context(|| format!("reading {}", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Config::default(),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        config.apply_env(|key| std::env::var(key).ok())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(v) = var("DUIZHANG_LISTEN") {
+            self.listen = v
+                .parse()
+                .with_context(|| format!("DUIZHANG_LISTEN={v} is not an address like 127.0.0.1:3000"))?;
+        }
+        if let Some(v) = var("DUIZHANG_DATABASE") {
+            self.database = PathBuf::from(v);
+        }
+        if let Some(v) = var("DUIZHANG_SECURE_COOKIES") {
+            self.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => bail!("DUIZHANG_SECURE_COOKIES={v} must be true or false"),
+            };
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
+            bail!("session_idle_minutes and session_absolute_hours must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// `__Host-` cookies must be Secure, so the prefix is used only when cookies are.
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies { "__Host-id" } else { "duizhang_id" }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let mut c: Config = toml::from_str("listen = \"127.0.0.1:9\"\nsecure_cookies = true").unwrap();
+        c.apply_env(|k| match k {
+            "DUIZHANG_LISTEN" => Some("127.0.0.1:0".into()),
+            "DUIZHANG_SECURE_COOKIES" => Some("false".into()),
+            "DUIZHANG_DATABASE" => Some("/tmp/x.db".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 0);
+        assert!(!c.secure_cookies);
+        assert_eq!(c.database, PathBuf::from("/tmp/x.db"));
+    }
+
+    #[test]
+    fn bad_override_is_an_error_not_a_default() {
+        let mut c = Config::default();
+        assert!(c.apply_env(|k| (k == "DUIZHANG_SECURE_COOKIES").then(|| "maybe".into())).is_err());
+        assert!(c.apply_env(|k| (k == "DUIZHANG_LISTEN").then(|| "nowhere".into())).is_err());
+    }
+
+    #[test]
+    fn shipped_config_file_parses() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+        let c: Config = toml::from_str(&text).unwrap();
+        assert_eq!(c.listen.port(), 3000);
+    }
+}

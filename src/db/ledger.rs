@@ -1,0 +1,318 @@
+//! The ledger (附件1) of a campaign and a branch's answers, findings and measures on it.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+use time::Date;
+
+use crate::domain::states::{LedgerState, MeasureStatus, Verdict};
+use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CategoryRow {
+    pub id: CategoryId,
+    pub position: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: LedgerItemId,
+    pub category_id: CategoryId,
+    pub position: i64,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SelfCheckRow {
+    pub ledger_item_id: LedgerItemId,
+    pub verdict: String,
+    pub reason: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FindingRow {
+    pub id: FindingId,
+    pub category_id: CategoryId,
+    pub ledger_item_id: Option<LedgerItemId>,
+    pub position: i64,
+    pub text: String,
+    pub review_state: String,
+    pub review_comment: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MeasureRow {
+    pub id: MeasureId,
+    pub finding_id: FindingId,
+    pub position: i64,
+    pub text: String,
+    pub deadline: Option<Date>,
+    pub owner: String,
+    pub status: String,
+    pub immediate: bool,
+}
+
+pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
+    sqlx::query_as("SELECT id, position, title FROM ledger_categories WHERE campaign_id = ? ORDER BY position")
+        .bind(campaign)
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn items(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
+    sqlx::query_as(
+        "SELECT i.id, i.category_id, i.position, i.text
+         FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+         WHERE c.campaign_id = ? ORDER BY c.position, i.position",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}
+
+// The branch-owned reads below all join `branches b` and apply the scope there, so a caller
+// that forgot to check the branch first still gets nothing outside the user's scope.
+
+pub async fn self_checks(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Vec<SelfCheckRow>> {
+    let f = scope.filter();
+    sqlx::query_as(
+        "SELECT sc.ledger_item_id, sc.verdict, sc.reason, sc.updated_at
+         FROM self_checks sc
+         JOIN branches b ON b.id = sc.branch_id
+         JOIN ledger_items i ON i.id = sc.ledger_item_id
+         JOIN ledger_categories c ON c.id = i.category_id
+         WHERE sc.branch_id = ?1 AND c.campaign_id = ?2
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn findings(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Vec<FindingRow>> {
+    let f = scope.filter();
+    sqlx::query_as(
+        "SELECT fd.id, fd.category_id, fd.ledger_item_id, fd.position, fd.text, fd.review_state, fd.review_comment
+         FROM findings fd JOIN branches b ON b.id = fd.branch_id
+         WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         ORDER BY fd.category_id, fd.position, fd.id",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn measures(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Vec<MeasureRow>> {
+    let f = scope.filter();
+    sqlx::query_as(
+        "SELECT m.id, m.finding_id, m.position, m.text, m.deadline, m.owner, m.status, m.immediate
+         FROM measures m
+         JOIN findings fd ON fd.id = m.finding_id
+         JOIN branches b ON b.id = fd.branch_id
+         WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         ORDER BY m.finding_id, m.position, m.id",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn ledger_state(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<LedgerState> {
+    let f = scope.filter();
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT bl.state FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
+         WHERE bl.branch_id = ?1 AND bl.campaign_id = ?2
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_optional(pool)
+    .await?;
+    Ok(LedgerState::from_row(code.as_deref()))
+}
+
+// Inserts. The branch comes from the caller's scope (a secretary's own branch), never a form.
+
+pub async fn set_ledger_state(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    branch: BranchId,
+    state: LedgerState,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO branch_ledgers (campaign_id, branch_id, state) VALUES (?1, ?2, ?3)
+         ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = ?3, version = version + 1,
+             updated_at = datetime('now'),
+             submitted_at = CASE WHEN ?3 = 'submitted' THEN datetime('now') ELSE submitted_at END",
+    )
+    .bind(campaign)
+    .bind(branch)
+    .bind(state.code())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_self_check(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    item: LedgerItemId,
+    verdict: Verdict,
+    reason: &str,
+    by: UserId,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO self_checks (branch_id, ledger_item_id, verdict, reason, updated_by) VALUES (?, ?, ?, ?, ?)")
+        .bind(branch)
+        .bind(item)
+        .bind(verdict.code())
+        .bind(reason)
+        .bind(by)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct NewFinding<'a> {
+    pub branch_id: BranchId,
+    pub campaign_id: CampaignId,
+    pub category_id: CategoryId,
+    pub ledger_item_id: Option<LedgerItemId>,
+    pub position: i64,
+    pub text: &'a str,
+    pub created_by: UserId,
+}
+
+pub async fn insert_finding(conn: &mut SqliteConnection, f: &NewFinding<'_>) -> sqlx::Result<FindingId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO findings (branch_id, campaign_id, category_id, ledger_item_id, position, text, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(f.branch_id)
+    .bind(f.campaign_id)
+    .bind(f.category_id)
+    .bind(f.ledger_item_id)
+    .bind(f.position)
+    .bind(f.text)
+    .bind(f.created_by)
+    .fetch_one(conn)
+    .await?;
+    Ok(FindingId(id))
+}
+
+#[derive(Debug, Serialize)]
+pub struct NewMeasure<'a> {
+    pub finding_id: FindingId,
+    pub position: i64,
+    pub text: &'a str,
+    pub deadline: Option<Date>,
+    pub owner: &'a str,
+    pub status: MeasureStatus,
+    pub immediate: bool,
+    pub completion_note: &'a str,
+    /// Who closed it off, when `status` is 已销号.
+    pub closed_out_by: Option<UserId>,
+}
+
+pub async fn insert_measure(conn: &mut SqliteConnection, m: &NewMeasure<'_>) -> sqlx::Result<MeasureId> {
+    let done = matches!(m.status, MeasureStatus::Done | MeasureStatus::ClosedOut);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note,
+                               completed_at, closed_out_by, closed_out_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 CASE WHEN ?9 THEN datetime('now') END, ?10, CASE WHEN ?10 IS NOT NULL THEN datetime('now') END)
+         RETURNING id",
+    )
+    .bind(m.finding_id)
+    .bind(m.position)
+    .bind(m.text)
+    .bind(m.deadline)
+    .bind(m.owner)
+    .bind(m.status.code())
+    .bind(m.immediate)
+    .bind(m.completion_note)
+    .bind(done)
+    .bind(m.closed_out_by)
+    .fetch_one(conn)
+    .await?;
+    Ok(MeasureId(id))
+}
+
+/// Records a reviewer's verdict on a finding (已通过, or 已退回 with a comment).
+pub async fn set_review(
+    conn: &mut SqliteConnection,
+    finding: FindingId,
+    state: crate::domain::states::ReviewState,
+    comment: &str,
+    by: UserId,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
+                             version = version + 1
+         WHERE id = ?",
+    )
+    .bind(state.code())
+    .bind(comment)
+    .bind(by)
+    .bind(finding)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Signs a branch ledger off (已审核签字), recording who, when and the comment.
+pub async fn sign_off(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    branch: BranchId,
+    by: UserId,
+    comment: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO branch_ledgers (campaign_id, branch_id, state, submitted_at, signed_off_by, signed_off_at, sign_off_comment)
+         VALUES (?1, ?2, 'signed_off', datetime('now'), ?3, datetime('now'), ?4)
+         ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = 'signed_off', signed_off_by = ?3,
+             signed_off_at = datetime('now'), sign_off_comment = ?4, version = version + 1, updated_at = datetime('now')",
+    )
+    .bind(campaign)
+    .bind(branch)
+    .bind(by)
+    .bind(comment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The only place with SQL. One module per aggregate; every query on branch-owned rows takes a
+//! `Scope` and applies it in SQL, so a row outside the user's scope is simply not found.
+//!
+//! SQLite settings (measured in STACK-NOTES.md): WAL so readers never wait for the writer;
+//! busy_timeout 5 s; foreign keys on; `synchronous = NORMAL` — with WAL a committed write
+//! survives a process crash, and only the last moments before a power loss can be lost, which
+//! the nightly `duizhang backup` covers. All write transactions go through a one-connection
+//! pool, because deferred transactions on a shared pool fail with SQLITE_BUSY_SNAPSHOT under
+//! concurrent writers, which busy_timeout does not cure.
+
+pub mod audit;
+pub mod campaigns;
+pub mod ledger;
+pub mod progress;
+pub mod throttle;
+pub mod units;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The two pools: `read` for queries (and single-statement autocommit writes such as the
+/// session store's), `write` with exactly one connection for every transaction.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if missing) and migrates the database file.
+    pub async fn open(path: &Path) -> anyhow::Result<Db> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("opening database {}", path.display()))?;
+        MIGRATOR.run(&write).await.context("migrating the database")?;
+        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Db { read, write })
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+/// Writes a consistent copy of the live database to `target` (SQLite's `VACUUM INTO`, which
+/// reads one snapshot, so the server may keep writing meanwhile). Refuses to overwrite.
+pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
+    if target.exists() {
+        anyhow::bail!("{} already exists; choose a new file name", target.display());
+    }
+    let target = target.to_str().context("backup path must be valid UTF-8")?;
+    sqlx::query("VACUUM INTO ?").bind(target).execute(&db.read).await.context("VACUUM INTO")?;
+    Ok(())
+}
+
+/// Whether a database error is a CHECK/UNIQUE/FK violation, i.e. bad input rather than a fault.
+pub fn is_constraint_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() || d.is_check_violation() || d.is_foreign_key_violation())
+}

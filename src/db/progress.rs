@@ -1,0 +1,96 @@
+//! How far each branch has got in a campaign: the one summary behind the committee page and the
+//! campus overview, so both count the same way.
+
+use sqlx::SqlitePool;
+use time::Date;
+
+use crate::domain::{BranchId, CampaignId, CommitteeId, Scope};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BranchProgress {
+    pub branch_id: BranchId,
+    pub branch_name: String,
+    pub committee_id: CommitteeId,
+    pub committee_name: String,
+    pub secretary_name: String,
+    pub ledger_state: Option<String>,
+    /// Ledger items answered (对账查摆), of the campaign's item count.
+    pub answered: i64,
+    pub findings: i64,
+    pub measures_not_started: i64,
+    pub measures_in_progress: i64,
+    pub measures_done: i64,
+    pub measures_closed_out: i64,
+    /// Past their deadline and not closed off (逾期, see domain::dates::is_overdue).
+    pub measures_overdue: i64,
+    /// UTC moment of the latest change to the ledger's answers, findings or measures.
+    pub last_change: Option<String>,
+}
+
+pub async fn branches(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    today: Date,
+) -> sqlx::Result<Vec<BranchProgress>> {
+    let f = scope.filter();
+    sqlx::query_as(
+        "WITH
+           items AS (
+             SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+             WHERE c.campaign_id = ?1),
+           answers AS (
+             SELECT sc.branch_id, COUNT(*) AS answered, MAX(sc.updated_at) AS last_at
+             FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items)
+             GROUP BY sc.branch_id),
+           fs AS (
+             SELECT branch_id, COUNT(*) AS findings, MAX(updated_at) AS last_at
+             FROM findings WHERE campaign_id = ?1 GROUP BY branch_id),
+           ms AS (
+             SELECT fd.branch_id,
+                    SUM(m.status = 'not_started') AS not_started,
+                    SUM(m.status = 'in_progress') AS in_progress,
+                    SUM(m.status = 'done') AS done,
+                    SUM(m.status = 'closed_out') AS closed_out,
+                    SUM(m.deadline IS NOT NULL AND m.deadline < ?2 AND m.status <> 'closed_out') AS overdue,
+                    MAX(m.updated_at) AS last_at
+             FROM measures m JOIN findings fd ON fd.id = m.finding_id
+             WHERE fd.campaign_id = ?1 GROUP BY fd.branch_id)
+         SELECT b.id AS branch_id, b.name AS branch_name, c.id AS committee_id, c.name AS committee_name,
+                b.secretary_name, bl.state AS ledger_state,
+                COALESCE(a.answered, 0) AS answered,
+                COALESCE(fs.findings, 0) AS findings,
+                COALESCE(ms.not_started, 0) AS measures_not_started,
+                COALESCE(ms.in_progress, 0) AS measures_in_progress,
+                COALESCE(ms.done, 0) AS measures_done,
+                COALESCE(ms.closed_out, 0) AS measures_closed_out,
+                COALESCE(ms.overdue, 0) AS measures_overdue,
+                NULLIF(MAX(COALESCE(a.last_at, ''), COALESCE(fs.last_at, ''), COALESCE(ms.last_at, ''),
+                           COALESCE(bl.updated_at, '')), '') AS last_change
+         FROM branches b
+         JOIN committees c ON c.id = b.committee_id
+         LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?1
+         LEFT JOIN answers a ON a.branch_id = b.id
+         LEFT JOIN fs ON fs.branch_id = b.id
+         LEFT JOIN ms ON ms.branch_id = b.id
+         WHERE b.active = 1 AND c.active = 1
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         ORDER BY c.sort_order, c.id, b.sort_order, b.id",
+    )
+    .bind(campaign)
+    .bind(today)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// The number of ledger items in a campaign (25 in 2022's).
+pub async fn item_count(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id WHERE c.campaign_id = ?",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+}

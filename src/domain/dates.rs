@@ -1,0 +1,98 @@
+//! Calendar rules: the campus's "today", days left to a phase deadline, and 逾期.
+
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, format_description::BorrowedFormatItem, macros::format_description};
+
+use super::states::MeasureStatus;
+
+/// The campus keeps China Standard Time; deadlines are calendar dates there, not UTC dates.
+pub const CAMPUS_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("valid offset"),
+};
+
+const DATE: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+const MOMENT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const MOMENT_SHORT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]");
+
+pub fn today() -> Date {
+    OffsetDateTime::now_utc().to_offset(CAMPUS_OFFSET).date()
+}
+
+/// Parses a stored or typed `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    Date::parse(text.trim(), DATE).ok()
+}
+
+pub fn format_date(date: Date) -> String {
+    date.format(DATE).expect("date formats")
+}
+
+/// A stored UTC moment (`YYYY-MM-DD HH:MM:SS`, SQLite's `datetime('now')`) in campus time,
+/// to the minute. Unparseable text is shown as it is rather than hidden.
+pub fn display_moment(utc: &str) -> String {
+    match PrimitiveDateTime::parse(utc, MOMENT) {
+        Ok(t) => t.assume_utc().to_offset(CAMPUS_OFFSET).format(MOMENT_SHORT).expect("moment formats"),
+        Err(_) => utc.to_string(),
+    }
+}
+
+/// 逾期: the deadline has passed (the deadline day itself still counts as in time) and the
+/// measure is not closed off. A measure without a deadline cannot be overdue.
+pub fn is_overdue(deadline: Option<Date>, status: MeasureStatus, today: Date) -> bool {
+    match deadline {
+        Some(d) => d < today && status != MeasureStatus::ClosedOut,
+        None => false,
+    }
+}
+
+/// Days from `today` to `deadline`: positive = days left, 0 = due today, negative = days late.
+pub fn days_left(deadline: Date, today: Date) -> i64 {
+    (deadline - today).whole_days()
+}
+
+/// The words for a phase banner: "还剩 3 天", "今天截止", "已超过 5 天".
+pub fn days_left_label(deadline: Date, today: Date) -> String {
+    match days_left(deadline, today) {
+        0 => "今天截止".to_string(),
+        n if n > 0 => format!("还剩 {n} 天"),
+        n => format!("已超过 {} 天", -n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn overdue_only_after_the_deadline_day_and_until_closed_off() {
+        let d = Some(date!(2022 - 10 - 31));
+        assert!(!is_overdue(d, MeasureStatus::InProgress, date!(2022 - 10 - 31)));
+        assert!(is_overdue(d, MeasureStatus::InProgress, date!(2022 - 11 - 01)));
+        assert!(is_overdue(d, MeasureStatus::Done, date!(2022 - 11 - 01)));
+        assert!(!is_overdue(d, MeasureStatus::ClosedOut, date!(2022 - 11 - 01)));
+        assert!(!is_overdue(None, MeasureStatus::NotStarted, date!(2030 - 01 - 01)));
+    }
+
+    #[test]
+    fn days_left_words() {
+        let due = date!(2022 - 10 - 15);
+        assert_eq!(days_left_label(due, date!(2022 - 10 - 12)), "还剩 3 天");
+        assert_eq!(days_left_label(due, due), "今天截止");
+        assert_eq!(days_left_label(due, date!(2022 - 10 - 20)), "已超过 5 天");
+    }
+
+    #[test]
+    fn moments_are_shown_in_campus_time() {
+        assert_eq!(display_moment("2022-10-14 17:30:00"), "2022-10-15 01:30");
+        assert_eq!(display_moment("garbage"), "garbage");
+    }
+
+    #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(parse_date(" 2022-10-05 "), Some(date!(2022 - 10 - 05)));
+        assert_eq!(parse_date("2022-13-01"), None);
+        assert_eq!(parse_date("2022/10/05"), None);
+        assert_eq!(format_date(date!(2022 - 10 - 05)), "2022-10-05");
+    }
+}

@@ -1,0 +1,30 @@
+//! Newtype ids, so a branch id can never be passed where a committee id is meant.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! id_type {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type)]
+        #[sqlx(transparent)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    CampaignId,
+    CommitteeId,
+    BranchId,
+    UserId,
+    CategoryId,
+    LedgerItemId,
+    SelfCheckId,
+    FindingId,
+    MeasureId,
+);

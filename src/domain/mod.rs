@@ -1,0 +1,14 @@
+//! Plain types and the product's rules. No I/O here: everything is unit-tested beside it.
+
+pub mod dates;
+pub mod ids;
+pub mod ledger;
+pub mod password_policy;
+pub mod role;
+pub mod scope;
+pub mod states;
+pub mod throttle;
+
+pub use ids::*;
+pub use role::Role;
+pub use scope::Scope;

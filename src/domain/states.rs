@@ -1,0 +1,149 @@
+//! The states of the SPEC, their database codes and their Chinese labels.
+
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),* }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The code stored in the database (CHECKed there too).
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)* _ => None }
+            }
+
+            /// What the user reads.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+        }
+    };
+}
+
+coded_enum!(
+    /// A branch's ledger in one campaign. 未开始 has no row in `branch_ledgers`.
+    LedgerState {
+        NotStarted = "not_started" / "未开始",
+        InProgress = "in_progress" / "填报中",
+        Submitted = "submitted" / "已提交",
+        Returned = "returned" / "已退回",
+        SignedOff = "signed_off" / "已审核签字",
+    }
+);
+
+coded_enum!(
+    /// 对账查摆: a branch's answer to one ledger item.
+    Verdict {
+        Problem = "problem" / "存在问题",
+        NoProblem = "no_problem" / "未发现问题",
+        NotApplicable = "not_applicable" / "不适用",
+    }
+);
+
+coded_enum!(
+    /// A finding's review by the committee.
+    ReviewState {
+        Pending = "pending" / "待审核",
+        Approved = "approved" / "已通过",
+        Returned = "returned" / "已退回",
+    }
+);
+
+coded_enum!(
+    /// A measure's progress. Only a reviewer (or the overseer) moves it to 已销号.
+    MeasureStatus {
+        NotStarted = "not_started" / "未开始",
+        InProgress = "in_progress" / "整改中",
+        Done = "done" / "已完成（申请销号）",
+        ClosedOut = "closed_out" / "已销号",
+    }
+);
+
+impl LedgerState {
+    /// The state shown for a branch: no ledger row yet means nobody has started.
+    pub fn from_row(code: Option<&str>) -> LedgerState {
+        code.and_then(LedgerState::parse).unwrap_or(LedgerState::NotStarted)
+    }
+
+    /// Whether the secretary may still change answers, findings and measures.
+    pub fn editable_by_branch(self) -> bool {
+        matches!(self, LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned)
+    }
+
+    /// A short CSS class for the state badge.
+    pub fn css(self) -> &'static str {
+        match self {
+            LedgerState::NotStarted => "s-none",
+            LedgerState::InProgress => "s-work",
+            LedgerState::Submitted => "s-wait",
+            LedgerState::Returned => "s-bad",
+            LedgerState::SignedOff => "s-good",
+        }
+    }
+}
+
+impl MeasureStatus {
+    pub fn css(self) -> &'static str {
+        match self {
+            MeasureStatus::NotStarted => "s-none",
+            MeasureStatus::InProgress => "s-work",
+            MeasureStatus::Done => "s-wait",
+            MeasureStatus::ClosedOut => "s-good",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips() {
+        for s in LedgerState::ALL {
+            assert_eq!(LedgerState::parse(s.code()), Some(*s));
+        }
+        for s in Verdict::ALL {
+            assert_eq!(Verdict::parse(s.code()), Some(*s));
+        }
+        for s in ReviewState::ALL {
+            assert_eq!(ReviewState::parse(s.code()), Some(*s));
+        }
+        for s in MeasureStatus::ALL {
+            assert_eq!(MeasureStatus::parse(s.code()), Some(*s));
+        }
+        assert_eq!(Verdict::parse("maybe"), None);
+    }
+
+    #[test]
+    fn a_branch_without_a_ledger_row_has_not_started() {
+        assert_eq!(LedgerState::from_row(None), LedgerState::NotStarted);
+        assert_eq!(LedgerState::from_row(Some("submitted")), LedgerState::Submitted);
+    }
+
+    #[test]
+    fn only_unsubmitted_or_returned_ledgers_are_editable_by_the_branch() {
+        assert!(LedgerState::InProgress.editable_by_branch());
+        assert!(LedgerState::Returned.editable_by_branch());
+        assert!(!LedgerState::Submitted.editable_by_branch());
+        assert!(!LedgerState::SignedOff.editable_by_branch());
+    }
+
+    #[test]
+    fn labels_are_the_specs_words() {
+        assert_eq!(LedgerState::SignedOff.label(), "已审核签字");
+        assert_eq!(MeasureStatus::Done.label(), "已完成（申请销号）");
+        assert_eq!(Verdict::NotApplicable.label(), "不适用");
+    }
+}

@@ -1,0 +1,122 @@
+//! One error type for every handler. One match picks the status and the Chinese page;
+//! only server faults are logged, and no internals reach the user.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// Not there, or outside the user's scope: the two are not told apart, so existence never leaks.
+    NotFound,
+    /// The user's role may not do this at all.
+    Forbidden,
+    /// Not logged in. Pages redirect to the login form (coming back to `next`); downloads get 401.
+    LoginRequired { page: bool, next: String },
+    /// The user must set a new password before anything else.
+    MustChangePassword,
+    /// A cross-site POST, or a form whose token is missing or stale.
+    CsrfRejected,
+    /// A request body too large to be a form.
+    PayloadTooLarge,
+    /// A request that cannot be understood; the text says why, in Chinese.
+    BadRequest(String),
+    /// Somebody else saved this row first (optimistic concurrency).
+    Conflict(String),
+    Internal(anyhow::Error),
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &str, &str) {
+        match self {
+            AppError::NotFound => (StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，或不在您的权限范围内。"),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "没有权限", "您的账号没有访问此页面的权限。"),
+            AppError::LoginRequired { .. } => (StatusCode::UNAUTHORIZED, "需要登录", "请先登录后再下载。"),
+            AppError::MustChangePassword => (StatusCode::SEE_OTHER, "请先修改密码", "请先修改密码。"),
+            AppError::CsrfRejected => (
+                StatusCode::FORBIDDEN,
+                "请求已失效",
+                "页面已过期或请求来源不明，操作未执行。请返回上一页，刷新后重试。",
+            ),
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "提交内容过大", "提交的内容超过了允许的大小，操作未执行。"),
+            AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "请求有误", msg.as_str()),
+            AppError::Conflict(msg) => (StatusCode::CONFLICT, "内容已被他人修改", msg.as_str()),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误", "系统出现了问题，操作未完成。请稍后重试；如仍有问题，请联系组织部。"),
+        }
+    }
+}
+
+/// Renders the Chinese error page for a status; also used by the 404 fallback and panic handler.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = ErrorPage { status: status.as_u16(), title, message };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_string()).into_response(),
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::LoginRequired { page: true, next } = &self {
+            let target = if next.is_empty() || next == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", encode_component(next))
+            };
+            return Redirect::to(&target).into_response();
+        }
+        if let AppError::MustChangePassword = &self {
+            return Redirect::to("/account/password").into_response();
+        }
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        let (status, title, message) = self.parts();
+        error_page(status, title, message)
+    }
+}
+
+/// Percent-encodes a path for use as a query value.
+pub fn encode_component(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|q| q[1..].to_string()).unwrap_or_default()
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}

@@ -1,0 +1,115 @@
+//! Thin handlers: extract → call db/domain → return a typed page. One module per area.
+
+pub mod account;
+pub mod auth;
+pub mod branch;
+pub mod committee;
+pub mod home;
+pub mod overview;
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use crate::auth::CurrentUser;
+use crate::domain::Role;
+use crate::error::AppError;
+
+/// `axum::Form` with its rejections turned into the Chinese 400/413 pages.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Form(v)),
+            Err(rejection) => {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                tracing::debug!(%rejection, "form rejected");
+                Err(AppError::BadRequest("提交的表单内容不完整或无法识别，请返回页面重新填写后提交。".into()))
+            }
+        }
+    }
+}
+
+/// What the page chrome needs: who is logged in, the role-aware links, the logout token.
+pub struct Nav {
+    pub user: Option<NavUser>,
+    pub links: Vec<NavLink>,
+}
+
+pub struct NavUser {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+}
+
+pub struct NavLink {
+    pub label: &'static str,
+    pub href: String,
+    pub active: bool,
+}
+
+impl Nav {
+    pub fn anonymous() -> Nav {
+        Nav { user: None, links: Vec::new() }
+    }
+
+    /// The links a role has; `current` is the path of the page being shown.
+    pub fn for_user(user: &CurrentUser, current: &str) -> Nav {
+        let mut links = vec![match user.role {
+            Role::Secretary => ("本支部台账", user.home()),
+            Role::Reviewer => ("本党总支（党委）", user.home()),
+            Role::Overseer => ("全校总览", user.home()),
+        }];
+        links.push(("修改密码", "/account/password".to_string()));
+        Nav {
+            user: Some(NavUser {
+                display_name: user.display_name.clone(),
+                role_label: user.role.label(),
+                csrf: user.csrf.clone(),
+            }),
+            links: links
+                .into_iter()
+                .map(|(label, href)| NavLink { label, active: href == current, href })
+                .collect(),
+        }
+    }
+}
+
+/// `axum::extract::Path` whose rejections (`/branches/abc`) are the Chinese 404 page.
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| Path(v))
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+/// `?campaign=ID`: which campaign a page shows; `None` means the current one. A malformed value
+/// finds nothing (404) rather than silently showing another campaign.
+pub struct CampaignParam(pub Option<crate::domain::CampaignId>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CampaignParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| AppError::NotFound)?;
+        match pairs.iter().find(|(k, _)| k == "campaign").map(|(_, v)| v.trim()) {
+            None | Some("") => Ok(CampaignParam(None)),
+            Some(v) => v.parse().map(|id| CampaignParam(Some(crate::domain::CampaignId(id)))).map_err(|_| AppError::NotFound),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! duizhang — 党支部对账整改系统.
+//!
+//! `app(state)` builds the whole HTTP application; `main.rs` and the integration tests both use it.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod handlers;
+pub mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::error_page;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Verified against for unknown usernames, so they cost what a wrong password costs.
+    pub dummy_hash: Arc<str>,
+}
+
+impl AppState {
+    pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
+        let dummy_hash = tokio::task::spawn_blocking(auth::password::dummy_hash).await?;
+        Ok(AppState { db, config: Arc::new(config), dummy_hash: dummy_hash.into() })
+    }
+}
+
+/// The whole application: routes, static files, sessions, CSRF, security headers, tracing.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    let sessions = SessionManagerLayer::new(SqliteStore::new(state.db.read.clone()))
+        .with_name(config.session_cookie_name())
+        .with_secure(config.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+
+    let mut router = routes::routes(&state)
+        .nest_service("/static", ServeDir::new(&config.static_dir))
+        .fallback(|| async { error_page(StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，或不在您的权限范围内。") })
+        .layer(DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES))
+        .layer(sessions)
+        .with_state(state);
+
+    for (name, value) in security_headers(config.secure_cookies) {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+                    tracing::info_span!(
+                        "request",
+                        id = NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(CatchPanicLayer::custom(|_| {
+            error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误", "系统出现了问题，操作未完成。请稍后重试。")
+        }))
+}
+
+fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut h = vec![
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+    ];
+    if https {
+        h.push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000")));
+    }
+    h
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let sweeper = tokio::spawn(sweep_expired_sessions(SqliteStore::new(state.db.read.clone())));
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    Ok(result?)
+}
+
+async fn sweep_expired_sessions(store: SqliteStore) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "deleting expired sessions failed");
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! The `duizhang` command: serve (default), user add, seed-demo, backup.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use duizhang::config::Config;
+use duizhang::db::{self, Db};
+use duizhang::domain::password_policy::{check_new_password, check_username};
+use duizhang::domain::{BranchId, CommitteeId, Role};
+use duizhang::{AppState, auth, demo};
+
+#[derive(Parser)]
+#[command(name = "duizhang", version, about = "党支部对账整改系统")]
+struct Cli {
+    /// Configuration file (default: ./config.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Fill an empty database with a demo campus; every demo account gets PASSWORD.
+    SeedDemo {
+        #[arg(long)]
+        password: String,
+    },
+    /// Write a consistent copy of the database to PATH (safe while the server runs).
+    Backup { path: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from the first line of standard input.
+    Add {
+        username: String,
+        #[arg(long, value_parser = ["overseer", "reviewer", "secretary"])]
+        role: String,
+        /// The committee id (reviewer) or branch id (secretary).
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Name shown in the app (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    let db = Db::open(&config.database).await?;
+
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, db.clone()).await,
+        Command::User { command: UserCommand::Add { username, role, unit, name, password_stdin: _ } } => {
+            add_user(&db, &username, &role, unit, name.as_deref()).await
+        }
+        Command::SeedDemo { password } => {
+            check_new_password("", &password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
+            let summary = demo::seed(&db, &password).await?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Backup { path } => {
+            db::backup(&db, &path).await?;
+            println!("backup written to {}", path.display());
+            Ok(())
+        }
+    };
+    db.close().await;
+    result
+}
+
+async fn serve(config: Config, db: Db) -> anyhow::Result<()> {
+    if db::users::count_active_overseers(&db.read).await? == 0 {
+        tracing::warn!(
+            "no 组织部 (overseer) account yet. Create the first one with:\n    \
+             duizhang user add USERNAME --role overseer --name 姓名 --password-stdin\n\
+             (type the password and press Enter), or load a demo campus with: duizhang seed-demo --password PW"
+        );
+    }
+    if !config.secure_cookies && !config.listen.ip().is_loopback() {
+        tracing::warn!(
+            "secure_cookies is false on a non-loopback address: session cookies may travel over plain http. \
+             Serve behind https and set secure_cookies = true."
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let state = AppState::new(db, config).await?;
+    duizhang::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn add_user(db: &Db, username: &str, role: &str, unit: Option<i64>, name: Option<&str>) -> anyhow::Result<()> {
+    check_username(username).map_err(|m| anyhow::anyhow!("username refused: {m}"))?;
+    let role = Role::parse(role).context("unknown role")?;
+    let (committee_id, branch_id) = match (role, unit) {
+        (Role::Overseer, None) => (None, None),
+        (Role::Overseer, Some(_)) => bail!("an overseer (组织部) belongs to no unit: drop --unit"),
+        (Role::Reviewer, Some(id)) => {
+            if !db::units::committee_exists(&db.read, CommitteeId(id)).await? {
+                bail!("no committee with id {id}");
+            }
+            (Some(CommitteeId(id)), None)
+        }
+        (Role::Secretary, Some(id)) => {
+            if !db::units::branch_exists(&db.read, BranchId(id)).await? {
+                bail!("no branch with id {id}");
+            }
+            (None, Some(BranchId(id)))
+        }
+        (_, None) => bail!("--unit is required: the committee id for a reviewer, the branch id for a secretary"),
+    };
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\n', '\r']);
+    check_new_password(username, password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
+    let hash = auth::password::hash(password.to_string()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    let mut tx = db.write.begin().await?;
+    let id = db::users::insert(
+        &mut tx,
+        &db::users::NewUser {
+            username,
+            display_name: name.unwrap_or(username),
+            password_hash: &hash,
+            role,
+            committee_id,
+            branch_id,
+            must_change_password: false,
+        },
+    )
+    .await
+    .map_err(|e| {
+        if db::is_constraint_violation(&e) {
+            anyhow::anyhow!("username {username} is already taken")
+        } else {
+            e.into()
+        }
+    })?;
+    db::audit::record(&mut tx, &db::audit::Entry::account(id, "user.add")).await?;
+    tx.commit().await?;
+    println!("created {} account {username} (id {id})", role.code());
+    Ok(())
+}
