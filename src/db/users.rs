@@ -88,3 +88,13 @@ pub async fn count_active_overseers(pool: &SqlitePool) -> sqlx::Result<i64> {
         .fetch_one(pool)
         .await
 }
+
+/// Activates or deactivates an account; a deactivated user is logged out at their next request.
+pub async fn set_active(conn: &mut SqliteConnection, id: UserId, active: bool) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE users SET active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ?")
+        .bind(active)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,130 @@
+//! Test harness: the real router over real HTTP on a free loopback port, against a fresh
+//! migrated SQLite file in a temporary folder.
+#![allow(dead_code)] // each test binary uses its own part of the harness
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use duizhang::config::Config;
+use duizhang::db::Db;
+use duizhang::{AppState, demo};
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+
+pub const PASSWORD: &str = "demo-pass-1";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A fresh database with the demo campus (accounts as in CONTRACT.md, password `PASSWORD`).
+pub async fn spawn_demo() -> TestApp {
+    let app = spawn_with(|_| {}).await;
+    demo::seed(&app.db, PASSWORD).await.expect("seed-demo on a fresh database");
+    app
+}
+
+/// A fresh database holding only the schema and the ledger, as after a first start.
+pub async fn spawn_empty() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    config.database = dir.path().join("test.db");
+    config.secure_cookies = false;
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
+    adjust(&mut config);
+    let db = Db::open(&config.database).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(db.clone(), config).await.unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        duizhang::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    TestApp { addr, db, dir, shutdown: Some(tx) }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// The CSRF token of the forms on `page` (fetched with this client's session).
+    pub async fn csrf(&self, client: &Client, page: &str) -> String {
+        let html = self.get(client, page).await.text().await.unwrap();
+        token_in(&html).unwrap_or_else(|| panic!("no _csrf field on {page}: {html}"))
+    }
+
+    /// POSTs a form with the session's token added, as the page's own form would.
+    pub async fn post_form(&self, client: &Client, path: &str, token_page: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf(client, token_page).await;
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
+        form.extend_from_slice(fields);
+        client.post(self.url(path)).form(&form).send().await.unwrap()
+    }
+
+    pub async fn try_login(&self, client: &Client, username: &str, password: &str) -> Response {
+        self.post_form(client, "/login", "/login", &[("username", username), ("password", password)]).await
+    }
+
+    /// A client logged in as `username` with the demo password.
+    pub async fn login(&self, username: &str) -> Client {
+        let client = self.client();
+        let res = self.try_login(&client, username, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username} failed");
+        client
+    }
+}
+
+pub fn token_in(html: &str) -> Option<String> {
+    let start = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
+
+/// The page's text without tags, for checking what a reader sees.
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
