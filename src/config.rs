@@ -71,9 +71,9 @@ impl Config {
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("DUIZHANG_LISTEN") {
-            self.listen = v
-                .parse()
-                .with_context(|| format!("DUIZHANG_LISTEN={v} is not an address like 127.0.0.1:3000"))?;
+            self.listen = v.parse().with_context(|| {
+                format!("DUIZHANG_LISTEN={v} is not an address like 127.0.0.1:3000")
+            })?;
         }
         if let Some(v) = var("DUIZHANG_DATABASE") {
             self.database = PathBuf::from(v);
@@ -97,7 +97,11 @@ impl Config {
 
     /// `__Host-` cookies must be Secure, so the prefix is used only when cookies are.
     pub fn session_cookie_name(&self) -> &'static str {
-        if self.secure_cookies { "__Host-id" } else { "duizhang_id" }
+        if self.secure_cookies {
+            "__Host-id"
+        } else {
+            "duizhang_id"
+        }
     }
 }
 
@@ -107,7 +111,8 @@ mod tests {
 
     #[test]
     fn environment_overrides_the_file() {
-        let mut c: Config = toml::from_str("listen = \"127.0.0.1:9\"\nsecure_cookies = true").unwrap();
+        let mut c: Config =
+            toml::from_str("listen = \"127.0.0.1:9\"\nsecure_cookies = true").unwrap();
         c.apply_env(|k| match k {
             "DUIZHANG_LISTEN" => Some("127.0.0.1:0".into()),
             "DUIZHANG_SECURE_COOKIES" => Some("false".into()),
@@ -123,13 +128,20 @@ mod tests {
     #[test]
     fn bad_override_is_an_error_not_a_default() {
         let mut c = Config::default();
-        assert!(c.apply_env(|k| (k == "DUIZHANG_SECURE_COOKIES").then(|| "maybe".into())).is_err());
-        assert!(c.apply_env(|k| (k == "DUIZHANG_LISTEN").then(|| "nowhere".into())).is_err());
+        assert!(
+            c.apply_env(|k| (k == "DUIZHANG_SECURE_COOKIES").then(|| "maybe".into()))
+                .is_err()
+        );
+        assert!(
+            c.apply_env(|k| (k == "DUIZHANG_LISTEN").then(|| "nowhere".into()))
+                .is_err()
+        );
     }
 
     #[test]
     fn shipped_config_file_parses() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
         let c: Config = toml::from_str(&text).unwrap();
         assert_eq!(c.listen.port(), 3000);
     }

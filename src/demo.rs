@@ -10,9 +10,9 @@ use crate::db::ledger::{NewFinding, NewMeasure};
 use crate::db::units::NewBranch;
 use crate::db::users::NewUser;
 use crate::db::{self, Db};
+use crate::domain::dates::today;
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
-use crate::domain::dates::today;
 
 struct DemoCommittee {
     name: &'static str,
@@ -59,7 +59,8 @@ struct DemoMeasure {
 }
 
 const ALL: &[i64] = &[1, 2, 3, 4, 5, 6];
-const NA_REASON: &str = "该项为党总支（党委）层面的工作要求，本支部无相应职责，由党总支（党委）自查。";
+const NA_REASON: &str =
+    "该项为党总支（党委）层面的工作要求，本支部无相应职责，由党总支（党委）自查。";
 
 const CAMPUS: &[DemoCommittee] = &[
     DemoCommittee {
@@ -83,20 +84,55 @@ const CAMPUS: &[DemoCommittee] = &[
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[
-                                DemoMeasure { text: "制定《支部2022—2023学年“三会一课”工作计划》，明确每月第二周周三召开支委会，每季度书记或委员讲党课1次，经支委会研究后报党委备案。", due_in_days: Some(20), owner: "张喆", status: MeasureStatus::InProgress, immediate: false, note: "" },
-                                DemoMeasure { text: "对4月、6月缺开的支委会进行补充研究，形成会议记录并由参会委员补签。", due_in_days: Some(-12), owner: "组织委员 李明", status: MeasureStatus::NotStarted, immediate: false, note: "" },
+                                DemoMeasure {
+                                    text: "制定《支部2022—2023学年“三会一课”工作计划》，明确每月第二周周三召开支委会，每季度书记或委员讲党课1次，经支委会研究后报党委备案。",
+                                    due_in_days: Some(20),
+                                    owner: "张喆",
+                                    status: MeasureStatus::InProgress,
+                                    immediate: false,
+                                    note: "",
+                                },
+                                DemoMeasure {
+                                    text: "对4月、6月缺开的支委会进行补充研究，形成会议记录并由参会委员补签。",
+                                    due_in_days: Some(-12),
+                                    owner: "组织委员 李明",
+                                    status: MeasureStatus::NotStarted,
+                                    immediate: false,
+                                    note: "",
+                                },
                             ],
                         },
                         DemoFinding {
                             category: 3,
                             item: Some(1),
-                            text: "经逐份核查2019—2022年入党材料，发现2名入党积极分子（均为2020级本科生）的入党申请书存在段落雷同（相似度约60%）；1名预备党员2022年3—5月党费未按时缴纳，补缴时间为6月20日；培养联系人考察记录过于简单，个别季度只写“表现良好”4个字，未体现思想汇报和谈话情况。另有1份发展对象政审材料缺少函调回执，已于10月联系生源地补寄（快递单号SF1234567890）。",
+                            text: "经逐份核查2019—2022年入党材料，发现2名入党积极分子（均为2020级本科生）的入党申请书存在段落雷同（相似度约60%）；1名预备党员2022年3—5月党费未按时缴纳，补缴时间为6月20日；培养联系人考察记录过于简单，个别季度只写“表现良好”4个字，未体现思想汇报和谈话情况。另有1份发展对象政审材料缺少函调回执，已于10月联系生源地补寄（快递单号SF1234567890）；入党宣誓仪式未按规范流程领誓，照片、视频等影像资料未及时上传“灯塔—党建在线”系统，报学校党委备案平均延迟约2周。",
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[
-                                DemoMeasure { text: "立行立改：督促该预备党员补缴党费，并在支部党员大会上通报党费缴纳情况。", due_in_days: Some(-30), owner: "张喆", status: MeasureStatus::ClosedOut, immediate: true, note: "已补缴并于党员大会通报，见工作记录本第23页。" },
-                                DemoMeasure { text: "对雷同的入党申请书约谈当事人，要求重新撰写，并由培养联系人逐季度规范填写考察记录。", due_in_days: Some(15), owner: "组织委员 李明", status: MeasureStatus::Done, immediate: false, note: "2名积极分子已重新提交申请书，考察记录已按季度补写。" },
-                                DemoMeasure { text: "补齐发展对象政审函调回执后归档。", due_in_days: Some(-3), owner: "李明", status: MeasureStatus::InProgress, immediate: false, note: "" },
+                                DemoMeasure {
+                                    text: "立行立改：督促该预备党员补缴党费，并在支部党员大会上通报党费缴纳情况。",
+                                    due_in_days: Some(-30),
+                                    owner: "张喆",
+                                    status: MeasureStatus::ClosedOut,
+                                    immediate: true,
+                                    note: "已补缴并于党员大会通报，见工作记录本第23页。",
+                                },
+                                DemoMeasure {
+                                    text: "对雷同的入党申请书约谈当事人，要求重新撰写，并由培养联系人逐季度规范填写考察记录。",
+                                    due_in_days: Some(15),
+                                    owner: "组织委员 李明",
+                                    status: MeasureStatus::Done,
+                                    immediate: false,
+                                    note: "2名积极分子已重新提交申请书，考察记录已按季度补写。",
+                                },
+                                DemoMeasure {
+                                    text: "补齐发展对象政审函调回执后归档。",
+                                    due_in_days: Some(-3),
+                                    owner: "李明",
+                                    status: MeasureStatus::InProgress,
+                                    immediate: false,
+                                    note: "",
+                                },
                             ],
                         },
                         DemoFinding {
@@ -105,7 +141,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "工作记录本9月份2次支委会未记录缺席人员及原因，1次主题党日参会人员未签字。",
                             review: ReviewState::Pending,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "由支部书记每月末检查工作记录本填写情况，组织委员负责补签。", due_in_days: Some(30), owner: "张喆", status: MeasureStatus::NotStarted, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "由支部书记每月末检查工作记录本填写情况，组织委员负责补签。",
+                                due_in_days: Some(30),
+                                owner: "张喆",
+                                status: MeasureStatus::NotStarted,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                         DemoFinding {
                             category: 6,
@@ -113,7 +156,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "灯塔—党建在线系统中7月主题党日活动类型错选为“党员大会”，未上传活动影像资料。",
                             review: ReviewState::Pending,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "立行立改：更正活动类型并补传影像资料。", due_in_days: Some(-40), owner: "宣传委员 王珂", status: MeasureStatus::Done, immediate: true, note: "已在系统中更正，截图见附件。" }],
+                            measures: &[DemoMeasure {
+                                text: "立行立改：更正活动类型并补传影像资料。",
+                                due_in_days: Some(-40),
+                                owner: "宣传委员 王珂",
+                                status: MeasureStatus::Done,
+                                immediate: true,
+                                note: "已在系统中更正，截图见附件。",
+                            }],
                         },
                         DemoFinding {
                             category: 4,
@@ -121,7 +171,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "延伸自查：支部年度工作计划与系党建工作要点重复较多，结合教学科研中心工作不够，“双带头人”作用发挥不明显。",
                             review: ReviewState::Pending,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "围绕学科建设和课程思政重新修订年度工作计划，设立“党员示范课堂”项目。", due_in_days: Some(45), owner: "张喆", status: MeasureStatus::NotStarted, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "围绕学科建设和课程思政重新修订年度工作计划，设立“党员示范课堂”项目。",
+                                due_in_days: Some(45),
+                                owner: "张喆",
+                                status: MeasureStatus::NotStarted,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                     ],
                 }),
@@ -142,7 +199,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "主题党日活动以集中学习文件为主，形式单一，部分活动无明确主题。",
                             review: ReviewState::Pending,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "每月主题党日提前一周确定主题并报党委审核。", due_in_days: None, owner: "", status: MeasureStatus::NotStarted, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "每月主题党日提前一周确定主题并报党委审核。",
+                                due_in_days: None,
+                                owner: "",
+                                status: MeasureStatus::NotStarted,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                         DemoFinding {
                             category: 3,
@@ -171,7 +235,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "组织生活补课要求落实不到位。",
                             review: ReviewState::Returned,
                             review_comment: "问题描述过于笼统：请写明涉及哪几次组织生活、几名党员未参加、是否安排补课。",
-                            measures: &[DemoMeasure { text: "建立缺席党员补课登记表。", due_in_days: Some(10), owner: "王玥", status: MeasureStatus::NotStarted, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "建立缺席党员补课登记表。",
+                                due_in_days: Some(10),
+                                owner: "王玥",
+                                status: MeasureStatus::NotStarted,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                         DemoFinding {
                             category: 3,
@@ -179,7 +250,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "支委与党员谈心谈话多谈学习和就业，较少涉及思想状况，谈话记录内容简单。",
                             review: ReviewState::Approved,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "支委每学期与每名党员至少谈心谈话1次，谈话记录写明思想状况和帮助措施。", due_in_days: Some(-5), owner: "王玥", status: MeasureStatus::InProgress, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "支委每学期与每名党员至少谈心谈话1次，谈话记录写明思想状况和帮助措施。",
+                                due_in_days: Some(-5),
+                                owner: "王玥",
+                                status: MeasureStatus::InProgress,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                         DemoFinding {
                             category: 6,
@@ -187,7 +265,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "2020年以前的发展党员档案未按年度分类装盒，部分材料保存在个人电脑中。",
                             review: ReviewState::Approved,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "按年度、按人整理党建档案并统一存放于学院党建档案室。", due_in_days: Some(25), owner: "组织委员 赵一帆", status: MeasureStatus::InProgress, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "按年度、按人整理党建档案并统一存放于学院党建档案室。",
+                                due_in_days: Some(25),
+                                owner: "组织委员 赵一帆",
+                                status: MeasureStatus::InProgress,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                     ],
                 }),
@@ -214,7 +299,14 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "支部于2019年9月换届，按期应于2022年9月换届，因支部书记外出访学，换届选举党员大会推迟召开。",
                             review: ReviewState::Approved,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "报党总支批准后召开党员大会完成换届选举。", due_in_days: Some(-20), owner: "刘昇", status: MeasureStatus::ClosedOut, immediate: false, note: "已于10月28日完成换届，批复文件已存档。" }],
+                            measures: &[DemoMeasure {
+                                text: "报党总支批准后召开党员大会完成换届选举。",
+                                due_in_days: Some(-20),
+                                owner: "刘昇",
+                                status: MeasureStatus::ClosedOut,
+                                immediate: false,
+                                note: "已于10月28日完成换届，批复文件已存档。",
+                            }],
                         },
                         DemoFinding {
                             category: 4,
@@ -222,12 +314,24 @@ const CAMPUS: &[DemoCommittee] = &[
                             text: "“书香支部”特色创建提炼不够，创建方案措施不具体。",
                             review: ReviewState::Approved,
                             review_comment: "",
-                            measures: &[DemoMeasure { text: "修订特色支部创建方案，明确年度“经典诵读进社区”等3项具体活动。", due_in_days: Some(-8), owner: "刘昇", status: MeasureStatus::InProgress, immediate: false, note: "" }],
+                            measures: &[DemoMeasure {
+                                text: "修订特色支部创建方案，明确年度“经典诵读进社区”等3项具体活动。",
+                                due_in_days: Some(-8),
+                                owner: "刘昇",
+                                status: MeasureStatus::InProgress,
+                                immediate: false,
+                                note: "",
+                            }],
                         },
                     ],
                 }),
             },
-            DemoBranch { name: "新闻传播系学生党支部", secretary: "陈赟", members: 22, ledger: None },
+            DemoBranch {
+                name: "新闻传播系学生党支部",
+                secretary: "陈赟",
+                members: 22,
+                ledger: None,
+            },
         ],
     },
     DemoCommittee {
@@ -249,11 +353,23 @@ const CAMPUS: &[DemoCommittee] = &[
                         text: "支部正式党员6人，不足7人却设立了支部委员会（3名委员），不符合规定。",
                         review: ReviewState::Pending,
                         review_comment: "",
-                        measures: &[DemoMeasure { text: "报机关党委批准，不设支部委员会，改设书记1名、副书记1名。", due_in_days: Some(14), owner: "赵珺", status: MeasureStatus::NotStarted, immediate: false, note: "" }],
+                        measures: &[DemoMeasure {
+                            text: "报机关党委批准，不设支部委员会，改设书记1名、副书记1名。",
+                            due_in_days: Some(14),
+                            owner: "赵珺",
+                            status: MeasureStatus::NotStarted,
+                            immediate: false,
+                            note: "",
+                        }],
                     }],
                 }),
             },
-            DemoBranch { name: "组织部宣传部联合党支部", secretary: "孙立群", members: 11, ledger: None },
+            DemoBranch {
+                name: "组织部宣传部联合党支部",
+                secretary: "孙立群",
+                members: 11,
+                ledger: None,
+            },
         ],
     },
 ];
@@ -262,9 +378,13 @@ const CAMPUS: &[DemoCommittee] = &[
 /// Returns a summary of the accounts made.
 pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     if !db::units::campus_is_empty(&db.read).await? {
-        bail!("the database already holds committees, branches or accounts; seed-demo only fills an empty one");
+        bail!(
+            "the database already holds committees, branches or accounts; seed-demo only fills an empty one"
+        );
     }
-    let campaign = db::campaigns::current(&db.read).await?.context("no current campaign in the database")?;
+    let campaign = db::campaigns::current(&db.read)
+        .await?
+        .context("no current campaign in the database")?;
     let ledger_index = LedgerIndex {
         categories: db::ledger::categories(&db.read, campaign.id).await?,
         items: db::ledger::items(&db.read, campaign.id).await?,
@@ -275,7 +395,11 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     let account_count = 1 + CAMPUS.len() + CAMPUS.iter().map(|c| c.branches.len()).sum::<usize>();
     let mut hashes = Vec::with_capacity(account_count);
     for _ in 0..account_count {
-        hashes.push(password::hash(password_for_all.to_string()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+        hashes.push(
+            password::hash(password_for_all.to_string())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        );
     }
     let mut hashes = hashes.into_iter();
 
@@ -297,7 +421,8 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     let mut branch_no = 0;
     let mut lines = vec!["overseer (组织部)".to_string()];
     for (ci, committee) in CAMPUS.iter().enumerate() {
-        let committee_id = db::units::insert_committee(&mut tx, committee.name, ci as i64 + 1).await?;
+        let committee_id =
+            db::units::insert_committee(&mut tx, committee.name, ci as i64 + 1).await?;
         let reviewer_name = format!("reviewer{}", ci + 1);
         let reviewer = db::users::insert(
             &mut tx,
@@ -312,7 +437,10 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
             },
         )
         .await?;
-        lines.push(format!("{reviewer_name} ({}, {})", committee.reviewer, committee.name));
+        lines.push(format!(
+            "{reviewer_name} ({}, {})",
+            committee.reviewer, committee.name
+        ));
 
         for (bi, b) in committee.branches.iter().enumerate() {
             branch_no += 1;
@@ -344,7 +472,10 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
             lines.push(format!("{username} ({}, {})", b.secretary, b.name));
 
             if let Some(demo) = &b.ledger {
-                let people = People { secretary, reviewer };
+                let people = People {
+                    secretary,
+                    reviewer,
+                };
                 fill_ledger(&mut tx, &ledger_index, campaign.id, branch_id, people, demo).await?;
             }
         }
@@ -366,12 +497,20 @@ struct LedgerIndex {
 
 impl LedgerIndex {
     fn category_id(&self, pos: i64) -> anyhow::Result<CategoryId> {
-        self.categories.iter().find(|c| c.position == pos).map(|c| c.id).context("demo names a missing category")
+        self.categories
+            .iter()
+            .find(|c| c.position == pos)
+            .map(|c| c.id)
+            .context("demo names a missing category")
     }
 
     fn item_id(&self, cat: i64, pos: i64) -> anyhow::Result<LedgerItemId> {
         let c = self.category_id(cat)?;
-        self.items.iter().find(|i| i.category_id == c && i.position == pos).map(|i| i.id).context("demo names a missing item")
+        self.items
+            .iter()
+            .find(|i| i.category_id == c && i.position == pos)
+            .map(|i| i.id)
+            .context("demo names a missing item")
     }
 
     fn due(&self, days: Option<i64>) -> Option<Date> {
@@ -389,10 +528,17 @@ async fn fill_ledger(
     index: &LedgerIndex,
     campaign: crate::domain::CampaignId,
     branch: BranchId,
-    People { secretary, reviewer }: People,
+    People {
+        secretary,
+        reviewer,
+    }: People,
     ledger: &DemoLedger,
 ) -> anyhow::Result<()> {
-    for cat in index.categories.iter().filter(|c| ledger.categories_answered.contains(&c.position)) {
+    for cat in index
+        .categories
+        .iter()
+        .filter(|c| ledger.categories_answered.contains(&c.position))
+    {
         for item in index.items.iter().filter(|i| i.category_id == cat.id) {
             let key = (cat.position, item.position);
             let (verdict, reason) = if ledger.problems.contains(&key) {
@@ -407,7 +553,10 @@ async fn fill_ledger(
     }
     let mut position_in_category = std::collections::HashMap::new();
     for f in ledger.findings {
-        let position = position_in_category.entry(f.category).and_modify(|p| *p += 1).or_insert(1);
+        let position = position_in_category
+            .entry(f.category)
+            .and_modify(|p| *p += 1)
+            .or_insert(1);
         let finding = db::ledger::insert_finding(
             tx,
             &NewFinding {
@@ -444,7 +593,14 @@ async fn fill_ledger(
     }
     match ledger.state {
         LedgerState::SignedOff => {
-            db::ledger::sign_off(tx, campaign, branch, reviewer, "经逐条审核，问题查摆到位、措施制定到位、责任明确到位、整改落实到位。").await?
+            db::ledger::sign_off(
+                tx,
+                campaign,
+                branch,
+                reviewer,
+                "经逐条审核，问题查摆到位、措施制定到位、责任明确到位、整改落实到位。",
+            )
+            .await?
         }
         state => db::ledger::set_ledger_state(tx, campaign, branch, state).await?,
     }

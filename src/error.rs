@@ -14,7 +14,10 @@ pub enum AppError {
     /// The user's role may not do this at all.
     Forbidden,
     /// Not logged in. Pages redirect to the login form (coming back to `next`); downloads get 401.
-    LoginRequired { page: bool, next: String },
+    LoginRequired {
+        page: bool,
+        next: String,
+    },
     /// The user must set a new password before anything else.
     MustChangePassword,
     /// A cross-site POST, or a form whose token is missing or stale.
@@ -39,29 +42,58 @@ struct ErrorPage<'a> {
 impl AppError {
     fn parts(&self) -> (StatusCode, &str, &str) {
         match self {
-            AppError::NotFound => (StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，或不在您的权限范围内。"),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "没有权限", "您的账号没有访问此页面的权限。"),
-            AppError::LoginRequired { .. } => (StatusCode::UNAUTHORIZED, "需要登录", "请先登录后再下载。"),
-            AppError::MustChangePassword => (StatusCode::SEE_OTHER, "请先修改密码", "请先修改密码。"),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "页面不存在",
+                "您要找的页面不存在，或不在您的权限范围内。",
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "没有权限",
+                "您的账号没有访问此页面的权限。",
+            ),
+            AppError::LoginRequired { .. } => {
+                (StatusCode::UNAUTHORIZED, "需要登录", "请先登录后再下载。")
+            }
+            AppError::MustChangePassword => {
+                (StatusCode::SEE_OTHER, "请先修改密码", "请先修改密码。")
+            }
             AppError::CsrfRejected => (
                 StatusCode::FORBIDDEN,
                 "请求已失效",
                 "页面已过期或请求来源不明，操作未执行。请返回上一页，刷新后重试。",
             ),
-            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "提交内容过大", "提交的内容超过了允许的大小，操作未执行。"),
+            AppError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "提交内容过大",
+                "提交的内容超过了允许的大小，操作未执行。",
+            ),
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "请求有误", msg.as_str()),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, "内容已被他人修改", msg.as_str()),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误", "系统出现了问题，操作未完成。请稍后重试；如仍有问题，请联系组织部。"),
+            AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误",
+                "系统出现了问题，操作未完成。请稍后重试；如仍有问题，请联系组织部。",
+            ),
         }
     }
 }
 
 /// Renders the Chinese error page for a status; also used by the 404 fallback and panic handler.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let page = ErrorPage { status: status.as_u16(), title, message };
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_string()).into_response(),
+        Err(_) => (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message.to_string(),
+        )
+            .into_response(),
     }
 }
 
@@ -88,7 +120,9 @@ impl IntoResponse for AppError {
 
 /// Percent-encodes a path for use as a query value.
 pub fn encode_component(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|q| q[1..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|q| q[1..].to_string())
+        .unwrap_or_default()
 }
 
 impl From<sqlx::Error> for AppError {

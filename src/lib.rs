@@ -42,7 +42,11 @@ pub struct AppState {
 impl AppState {
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let dummy_hash = tokio::task::spawn_blocking(auth::password::dummy_hash).await?;
-        Ok(AppState { db, config: Arc::new(config), dummy_hash: dummy_hash.into() })
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            dummy_hash: dummy_hash.into(),
+        })
     }
 }
 
@@ -55,11 +59,19 @@ pub fn app(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            config.session_idle_minutes,
+        )));
 
     let mut router = routes::routes(&state)
         .nest_service("/static", ServeDir::new(&config.static_dir))
-        .fallback(|| async { error_page(StatusCode::NOT_FOUND, "页面不存在", "您要找的页面不存在，或不在您的权限范围内。") })
+        .fallback(|| async {
+            error_page(
+                StatusCode::NOT_FOUND,
+                "页面不存在",
+                "您要找的页面不存在，或不在您的权限范围内。",
+            )
+        })
         .layer(DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES))
         .layer(sessions)
         .with_state(state);
@@ -82,7 +94,11 @@ pub fn app(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(CatchPanicLayer::custom(|_| {
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误", "系统出现了问题，操作未完成。请稍后重试。")
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "服务器内部错误",
+                "系统出现了问题，操作未完成。请稍后重试。",
+            )
         }))
 }
 
@@ -95,12 +111,21 @@ fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
                  object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             ),
         ),
-        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
     ];
     if https {
-        h.push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000")));
+        h.push((
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
     }
     h
 }
@@ -111,9 +136,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sweeper = tokio::spawn(sweep_expired_sessions(SqliteStore::new(state.db.read.clone())));
+    let sweeper = tokio::spawn(sweep_expired_sessions(SqliteStore::new(
+        state.db.read.clone(),
+    )));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     sweeper.abort();
     Ok(result?)
 }

@@ -62,7 +62,10 @@ enum UserCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
@@ -70,11 +73,19 @@ async fn main() -> anyhow::Result<()> {
 
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, db.clone()).await,
-        Command::User { command: UserCommand::Add { username, role, unit, name, password_stdin: _ } } => {
-            add_user(&db, &username, &role, unit, name.as_deref()).await
-        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    unit,
+                    name,
+                    password_stdin: _,
+                },
+        } => add_user(&db, &username, &role, unit, name.as_deref()).await,
         Command::SeedDemo { password } => {
-            check_new_password("", &password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
+            check_new_password("", &password)
+                .map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
             let summary = demo::seed(&db, &password).await?;
             println!("{summary}");
             Ok(())
@@ -135,7 +146,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn add_user(db: &Db, username: &str, role: &str, unit: Option<i64>, name: Option<&str>) -> anyhow::Result<()> {
+async fn add_user(
+    db: &Db,
+    username: &str,
+    role: &str,
+    unit: Option<i64>,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
     check_username(username).map_err(|m| anyhow::anyhow!("username refused: {m}"))?;
     let role = Role::parse(role).context("unknown role")?;
     let (committee_id, branch_id) = match (role, unit) {
@@ -153,13 +170,20 @@ async fn add_user(db: &Db, username: &str, role: &str, unit: Option<i64>, name: 
             }
             (None, Some(BranchId(id)))
         }
-        (_, None) => bail!("--unit is required: the committee id for a reviewer, the branch id for a secretary"),
+        (_, None) => bail!(
+            "--unit is required: the committee id for a reviewer, the branch id for a secretary"
+        ),
     };
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\n', '\r']);
     check_new_password(username, password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
-    let hash = auth::password::hash(password.to_string()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = auth::password::hash(password.to_string())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
 
     let mut tx = db.write.begin().await?;
     let id = db::users::insert(

@@ -19,19 +19,28 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     // Any logged-in user; pages about branches narrow further by scope.
     let users = Router::new()
         .route("/", get(home::root))
-        .route("/account/password", get(account::form).post(account::change))
+        .route(
+            "/account/password",
+            get(account::form).post(account::change),
+        )
         .route("/branches/{branch_id}", get(branch::show))
-        .route_layer(from_extractor_with_state::<CurrentUser, AppState>(state.clone()));
+        .route_layer(from_extractor_with_state::<CurrentUser, AppState>(
+            state.clone(),
+        ));
 
     // 党总支 reviewers (and the 组织部).
     let reviewers = Router::new()
         .route("/committees/{committee_id}", get(committee::show))
-        .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(state.clone()));
+        .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(
+            state.clone(),
+        ));
 
     // 组织部 only.
     let overseers = Router::new()
         .route("/overview", get(overview::show))
-        .route_layer(from_extractor_with_state::<RequireOverseer, AppState>(state.clone()));
+        .route_layer(from_extractor_with_state::<RequireOverseer, AppState>(
+            state.clone(),
+        ));
 
     Router::new()
         .merge(public)

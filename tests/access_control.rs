@@ -19,38 +19,57 @@ use common::*;
 use reqwest::{Client, StatusCode};
 
 const ANON: &str = "anonymous";
-const USERS: &[&str] = &[ANON, "secretary1", "secretary4", "reviewer1", "reviewer2", "overseer"];
+const USERS: &[&str] = &[
+    ANON,
+    "secretary1",
+    "secretary4",
+    "reviewer1",
+    "reviewer2",
+    "overseer",
+];
 
 /// (method, path, expected status for each of USERS in order).
 /// 200 ok · 303 redirect (to /login for the anonymous; home or form result otherwise) · 403 role
 /// may not · 404 not found or outside scope · 400 form refused.
 const TABLE: &[(&str, &str, [u16; 6])] = &[
     //                                      anon  sec1 sec4 rev1 rev2 over
-    ("GET", "/healthz",                    [200, 200, 200, 200, 200, 200]),
-    ("GET", "/static/css/app.css",         [200, 200, 200, 200, 200, 200]),
-    ("GET", "/login",                      [200, 303, 303, 303, 303, 303]),
-    ("GET", "/",                           [303, 303, 303, 303, 303, 303]),
-    ("GET", "/account/password",           [303, 200, 200, 200, 200, 200]),
-    ("POST", "/account/password",          [303, 400, 400, 400, 400, 400]),
-    ("GET", "/branches/1",                 [303, 200, 404, 200, 404, 200]),
-    ("GET", "/branches/2",                 [303, 404, 404, 200, 404, 200]),
-    ("GET", "/branches/4",                 [303, 404, 200, 404, 200, 200]),
-    ("GET", "/branches/6",                 [303, 404, 404, 404, 404, 200]),
-    ("GET", "/branches/999",               [303, 404, 404, 404, 404, 404]),
-    ("GET", "/branches/1?campaign=1",      [303, 200, 404, 200, 404, 200]),
-    ("GET", "/branches/1?campaign=99",     [303, 404, 404, 404, 404, 404]),
-    ("GET", "/committees/1",               [303, 403, 403, 200, 404, 200]),
-    ("GET", "/committees/2",               [303, 403, 403, 404, 200, 200]),
-    ("GET", "/committees/999",             [303, 403, 403, 404, 404, 404]),
-    ("GET", "/overview",                   [303, 403, 403, 403, 403, 200]),
-    ("POST", "/login",                     [400, 400, 400, 400, 400, 400]),
-    ("POST", "/logout",                    [303, 303, 303, 303, 303, 303]),
+    ("GET", "/healthz", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/static/css/app.css", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/login", [200, 303, 303, 303, 303, 303]),
+    ("GET", "/", [303, 303, 303, 303, 303, 303]),
+    ("GET", "/account/password", [303, 200, 200, 200, 200, 200]),
+    ("POST", "/account/password", [303, 400, 400, 400, 400, 400]),
+    ("GET", "/branches/1", [303, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/2", [303, 404, 404, 200, 404, 200]),
+    ("GET", "/branches/4", [303, 404, 200, 404, 200, 200]),
+    ("GET", "/branches/6", [303, 404, 404, 404, 404, 200]),
+    ("GET", "/branches/999", [303, 404, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/branches/1?campaign=1",
+        [303, 200, 404, 200, 404, 200],
+    ),
+    (
+        "GET",
+        "/branches/1?campaign=99",
+        [303, 404, 404, 404, 404, 404],
+    ),
+    ("GET", "/committees/1", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/2", [303, 403, 403, 404, 200, 200]),
+    ("GET", "/committees/999", [303, 403, 403, 404, 404, 404]),
+    ("GET", "/overview", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/login", [400, 400, 400, 400, 400, 400]),
+    ("POST", "/logout", [303, 303, 303, 303, 303, 303]),
 ];
 
 async fn clients(app: &TestApp) -> HashMap<&'static str, Client> {
     let mut map = HashMap::new();
     for user in USERS {
-        let client = if *user == ANON { app.client() } else { app.login(user).await };
+        let client = if *user == ANON {
+            app.client()
+        } else {
+            app.login(user).await
+        };
         map.insert(*user, client);
     }
     map
@@ -70,21 +89,35 @@ async fn every_user_gets_exactly_their_scope_on_every_route() {
                 // Same-origin form posts with a valid token but empty fields: what is checked
                 // here is who may reach the handler, not the form's contents.
                 "POST" => {
-                    let token_page = if *user == ANON { "/login" } else { "/account/password" };
+                    let token_page = if *user == ANON {
+                        "/login"
+                    } else {
+                        "/account/password"
+                    };
                     app.post_form(client, path, token_page, &[]).await
                 }
                 _ => unreachable!(),
             };
             let got = res.status().as_u16();
             if got != expected[i] {
-                failures.push(format!("{user:>10} {method} {path}: expected {}, got {got}", expected[i]));
+                failures.push(format!(
+                    "{user:>10} {method} {path}: expected {}, got {got}",
+                    expected[i]
+                ));
             }
             if got == 303 && *user == ANON && *method == "GET" {
-                assert!(location(&res).starts_with("/login"), "{path} must send the anonymous to /login");
+                assert!(
+                    location(&res).starts_with("/login"),
+                    "{path} must send the anonymous to /login"
+                );
             }
         }
     }
-    assert!(failures.is_empty(), "access-control table violated:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "access-control table violated:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -92,7 +125,10 @@ async fn a_page_outside_the_scope_shows_none_of_its_data() {
     let app = spawn_demo().await;
     let secretary1 = app.login("secretary1").await;
     // Branch 4 (another committee) and branch 2 (same committee) are both refused, with no trace.
-    for (path, secret) in [("/branches/4", "汉语言文学系教工党支部"), ("/branches/2", "软件工程系教工党支部")] {
+    for (path, secret) in [
+        ("/branches/4", "汉语言文学系教工党支部"),
+        ("/branches/2", "软件工程系教工党支部"),
+    ] {
         let res = app.get(&secretary1, path).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let body = res.text().await.unwrap();
@@ -100,33 +136,52 @@ async fn a_page_outside_the_scope_shows_none_of_its_data() {
         assert!(body.contains("页面不存在"), "404 page is in Chinese");
     }
     let reviewer1 = app.login("reviewer1").await;
-    let body = app.get(&reviewer1, "/committees/2").await.text().await.unwrap();
+    let body = app
+        .get(&reviewer1, "/committees/2")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!body.contains("文学与新闻传播学院党总支"));
 }
 
 #[tokio::test]
 async fn every_route_in_the_url_map_is_in_the_table() {
-    let routes = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
+    let routes =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
     let mut missing = Vec::new();
     for line in routes.lines() {
-        let Some(start) = line.find(".route(\"") else { continue };
+        let Some(start) = line.find(".route(\"") else {
+            continue;
+        };
         let rest = &line[start + 8..];
         let pattern = &rest[..rest.find('"').unwrap()];
-        let methods: Vec<&str> = ["get(", "post("].iter().filter(|m| line.contains(*m)).map(|m| &m[..m.len() - 1]).collect();
+        let methods: Vec<&str> = ["get(", "post("]
+            .iter()
+            .filter(|m| line.contains(*m))
+            .map(|m| &m[..m.len() - 1])
+            .collect();
         for method in methods {
             let covered = TABLE.iter().any(|(m, path, _)| {
-                m.eq_ignore_ascii_case(method) && matches_pattern(pattern, path.split('?').next().unwrap())
+                m.eq_ignore_ascii_case(method)
+                    && matches_pattern(pattern, path.split('?').next().unwrap())
             });
             if !covered {
                 missing.push(format!("{} {pattern}", method.to_uppercase()));
             }
         }
     }
-    assert!(missing.is_empty(), "routes missing from the access-control table: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from the access-control table: {missing:?}"
+    );
 }
 
 /// `/branches/{branch_id}` matches `/branches/4`.
 fn matches_pattern(pattern: &str, path: &str) -> bool {
     let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
-    p.len() == q.len() && p.iter().zip(&q).all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
+    p.len() == q.len()
+        && p.iter()
+            .zip(&q)
+            .all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
 }

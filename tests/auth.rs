@@ -26,27 +26,44 @@ async fn every_demo_account_lands_on_its_home() {
         assert_eq!(location(&res), home, "{user}'s home");
         let page = app.get(&client, home).await;
         assert_eq!(page.status(), StatusCode::OK);
-        assert!(page.text().await.unwrap().contains(heading), "{user}'s home shows {heading}");
+        assert!(
+            page.text().await.unwrap().contains(heading),
+            "{user}'s home shows {heading}"
+        );
     }
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let app = spawn_demo().await;
-    let a = app.try_login(&app.client(), "secretary1", "wrong-password").await;
-    let b = app.try_login(&app.client(), "nobody-here", "wrong-password").await;
+    let a = app
+        .try_login(&app.client(), "secretary1", "wrong-password")
+        .await;
+    let b = app
+        .try_login(&app.client(), "nobody-here", "wrong-password")
+        .await;
     assert_eq!(a.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(b.status(), StatusCode::UNAUTHORIZED);
     let (a, b) = (a.text().await.unwrap(), b.text().await.unwrap());
     assert!(a.contains("用户名或密码错误"));
     assert!(b.contains("用户名或密码错误"));
-    assert!(a.contains("value=\"secretary1\""), "the username typed is kept");
+    assert!(
+        a.contains("value=\"secretary1\""),
+        "the username typed is kept"
+    );
 }
 
 #[tokio::test]
 async fn empty_fields_are_named_next_to_the_field() {
     let app = spawn_demo().await;
-    let res = app.post_form(&app.client(), "/login", "/login", &[("username", "secretary1"), ("password", "")]).await;
+    let res = app
+        .post_form(
+            &app.client(),
+            "/login",
+            "/login",
+            &[("username", "secretary1"), ("password", "")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body = res.text().await.unwrap();
     assert!(body.contains("请输入密码"));
@@ -59,12 +76,24 @@ async fn login_cycles_the_session_id_and_logout_ends_the_session() {
     let app = spawn_demo().await;
     let client = app.client();
     let before = app.get(&client, "/login").await;
-    let pre_login_cookie = before.cookies().next().expect("login page starts a session").value().to_string();
+    let pre_login_cookie = before
+        .cookies()
+        .next()
+        .expect("login page starts a session")
+        .value()
+        .to_string();
     let res = app.try_login(&client, "secretary1", PASSWORD).await;
     let cookie = res.cookies().next().expect("login sets a cookie");
-    assert_ne!(cookie.value(), pre_login_cookie, "session id must change on login");
+    assert_ne!(
+        cookie.value(),
+        pre_login_cookie,
+        "session id must change on login"
+    );
     assert!(cookie.http_only());
-    assert_eq!(app.get(&client, "/branches/1").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&client, "/branches/1").await.status(),
+        StatusCode::OK
+    );
 
     // The pre-login id is worthless now.
     let fixed = app.client();
@@ -87,7 +116,13 @@ async fn login_cycles_the_session_id_and_logout_ends_the_session() {
 async fn cookies_are_secure_host_only_when_configured() {
     let app = spawn_with(|c| c.secure_cookies = true).await;
     let res = app.get(&app.client(), "/login").await;
-    let set_cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let set_cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(set_cookie.starts_with("__Host-id="), "{set_cookie}");
     assert!(set_cookie.contains("Secure"), "{set_cookie}");
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
@@ -102,12 +137,30 @@ async fn the_next_page_is_honoured_after_login_but_never_off_site() {
     let res = app.get(&client, "/committees/1").await;
     assert_eq!(location(&res), "/login?next=%2Fcommittees%2F1");
     let res = app
-        .post_form(&client, "/login", "/login?next=%2Fcommittees%2F1", &[("username", "reviewer1"), ("password", PASSWORD), ("next", "/committees/1")])
+        .post_form(
+            &client,
+            "/login",
+            "/login?next=%2Fcommittees%2F1",
+            &[
+                ("username", "reviewer1"),
+                ("password", PASSWORD),
+                ("next", "/committees/1"),
+            ],
+        )
         .await;
     assert_eq!(location(&res), "/committees/1");
 
     let res = app
-        .post_form(&app.client(), "/login", "/login", &[("username", "reviewer1"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .post_form(
+            &app.client(),
+            "/login",
+            "/login",
+            &[
+                ("username", "reviewer1"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(location(&res), "/");
 }
@@ -116,7 +169,8 @@ async fn the_next_page_is_honoured_after_login_but_never_off_site() {
 async fn an_account_locks_after_repeated_failures_even_for_the_right_password() {
     let app = spawn_demo().await;
     for _ in 0..5 {
-        app.try_login(&app.client(), "secretary2", "guess-guess").await;
+        app.try_login(&app.client(), "secretary2", "guess-guess")
+            .await;
     }
     let res = app.try_login(&app.client(), "secretary2", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -130,9 +184,12 @@ async fn an_account_locks_after_repeated_failures_even_for_the_right_password() 
 async fn unknown_usernames_lock_too_so_locking_reveals_nothing() {
     let app = spawn_demo().await;
     for _ in 0..5 {
-        app.try_login(&app.client(), "no-such-user", "guess-guess").await;
+        app.try_login(&app.client(), "no-such-user", "guess-guess")
+            .await;
     }
-    let res = app.try_login(&app.client(), "no-such-user", "guess-guess").await;
+    let res = app
+        .try_login(&app.client(), "no-such-user", "guess-guess")
+        .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -141,15 +198,27 @@ async fn a_shared_address_is_slowed_for_failures_but_never_for_successes() {
     let app = spawn_demo().await;
     // 50 failures spread over many accounts from one address (a campus NAT) …
     for i in 0..50 {
-        app.try_login(&app.client(), &format!("student{i}"), "wrong-password").await;
+        app.try_login(&app.client(), &format!("student{i}"), "wrong-password")
+            .await;
     }
-    let res = app.try_login(&app.client(), "student-x", "wrong-password").await;
+    let res = app
+        .try_login(&app.client(), "student-x", "wrong-password")
+        .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.text().await.unwrap().contains("当前网络地址登录失败次数过多"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("当前网络地址登录失败次数过多")
+    );
     // … yet the people behind it with their right passwords still log in.
     for user in ["secretary1", "secretary2", "reviewer1", "overseer"] {
         let res = app.try_login(&app.client(), user, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{user} must still log in");
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "{user} must still log in"
+        );
     }
 }
 
@@ -192,21 +261,44 @@ async fn a_must_change_password_user_can_do_nothing_else_until_changed() {
     assert_eq!(location(&res), "/account/password");
     let res = app.get(&client, "/branches/2").await;
     assert_eq!(location(&res), "/account/password");
-    let page = app.get(&client, "/account/password").await.text().await.unwrap();
+    let page = app
+        .get(&client, "/account/password")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("临时密码"));
 
     let res = app
-        .post_form(&client, "/account/password", "/account/password", &[
-            ("current_password", PASSWORD),
-            ("new_password", "整改到位-2022"),
-            ("confirm_password", "整改到位-2022"),
-        ])
+        .post_form(
+            &client,
+            "/account/password",
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "整改到位-2022"),
+                ("confirm_password", "整改到位-2022"),
+            ],
+        )
         .await;
     assert_eq!(location(&res), "/branches/2");
-    assert_eq!(app.get(&client, "/branches/2").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&client, "/branches/2").await.status(),
+        StatusCode::OK
+    );
     // The new password works, the old one no longer does.
-    assert_eq!(app.try_login(&app.client(), "newsec", "整改到位-2022").await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.try_login(&app.client(), "newsec", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.try_login(&app.client(), "newsec", "整改到位-2022")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.try_login(&app.client(), "newsec", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -214,11 +306,16 @@ async fn password_change_mistakes_are_explained_next_to_each_field() {
     let app = spawn_demo().await;
     let client = app.login("secretary1").await;
     let res = app
-        .post_form(&client, "/account/password", "/account/password", &[
-            ("current_password", "not-it-at-all"),
-            ("new_password", "short"),
-            ("confirm_password", "different"),
-        ])
+        .post_form(
+            &client,
+            "/account/password",
+            "/account/password",
+            &[
+                ("current_password", "not-it-at-all"),
+                ("new_password", "short"),
+                ("confirm_password", "different"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body = res.text().await.unwrap();
@@ -226,11 +323,16 @@ async fn password_change_mistakes_are_explained_next_to_each_field() {
     assert!(body.contains("两次输入的新密码不一致"));
 
     let res = app
-        .post_form(&client, "/account/password", "/account/password", &[
-            ("current_password", "not-it-at-all"),
-            ("new_password", "long-enough-1"),
-            ("confirm_password", "long-enough-1"),
-        ])
+        .post_form(
+            &client,
+            "/account/password",
+            "/account/password",
+            &[
+                ("current_password", "not-it-at-all"),
+                ("new_password", "long-enough-1"),
+                ("confirm_password", "long-enough-1"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("当前密码不正确"));
@@ -241,11 +343,17 @@ async fn a_deactivated_user_is_out_at_the_next_request_and_cannot_log_in() {
     let app = spawn_demo().await;
     let id = add_user(&app, "leaving", false).await;
     let client = app.login("leaving").await;
-    assert_eq!(app.get(&client, "/branches/2").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get(&client, "/branches/2").await.status(),
+        StatusCode::OK
+    );
     let mut tx = app.db.write.begin().await.unwrap();
     db::users::set_active(&mut tx, id, false).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(app.get(&client, "/branches/2").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&client, "/branches/2").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let res = app.try_login(&app.client(), "leaving", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }

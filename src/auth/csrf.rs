@@ -48,9 +48,14 @@ async fn check(session: &Session, req: Request) -> Result<Request, (AppError, bo
         return Err((AppError::CsrfRejected, false));
     }
     let is_login = req.uri().path() == "/login";
-    let expected = session::stored_csrf_token(session).await.map_err(|e| (e, false))?;
+    let expected = session::stored_csrf_token(session)
+        .await
+        .map_err(|e| (e, false))?;
 
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let is_multipart = content_type.starts_with("multipart/form-data");
     let declared_len = headers
         .get(header::CONTENT_LENGTH)
@@ -70,7 +75,9 @@ async fn check(session: &Session, req: Request) -> Result<Request, (AppError, bo
         req
     } else {
         let (parts, body) = req.into_parts();
-        let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| (AppError::PayloadTooLarge, false))?;
+        let bytes = to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| (AppError::PayloadTooLarge, false))?;
         if presented.is_none() {
             presented = field_of(&bytes);
         }
@@ -88,14 +95,19 @@ async fn check(session: &Session, req: Request) -> Result<Request, (AppError, bo
 
 /// Whether the browser says the request comes from this site's own pages.
 fn same_origin(headers: &HeaderMap) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site") {
-        if !matches!(site.to_str(), Ok("same-origin") | Ok("none")) {
-            return false;
-        }
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.to_str(), Ok("same-origin") | Ok("none"))
+    {
+        return false;
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let Ok(origin) = origin.to_str() else { return false };
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let Ok(origin) = origin.to_str() else {
+            return false;
+        };
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         // "null" (sandboxed frames, some redirects) never matches.
         let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         if host.is_empty() || !authority.eq_ignore_ascii_case(host) {
@@ -106,7 +118,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
 }
 
 fn field_of(urlencoded: &[u8]) -> Option<String> {
-    form_pairs(urlencoded).into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v)
+    form_pairs(urlencoded)
+        .into_iter()
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v)
 }
 
 fn form_pairs(urlencoded: &[u8]) -> Vec<(String, String)> {
@@ -129,21 +144,43 @@ mod tests {
     #[test]
     fn same_origin_requests_pass() {
         assert!(same_origin(&headers(&[("host", "a.edu:3000")])));
-        assert!(same_origin(&headers(&[("host", "a.edu:3000"), ("origin", "http://a.edu:3000"), ("sec-fetch-site", "same-origin")])));
+        assert!(same_origin(&headers(&[
+            ("host", "a.edu:3000"),
+            ("origin", "http://a.edu:3000"),
+            ("sec-fetch-site", "same-origin")
+        ])));
     }
 
     #[test]
     fn cross_site_requests_are_refused() {
-        assert!(!same_origin(&headers(&[("host", "a.edu"), ("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("host", "a.edu"), ("sec-fetch-site", "same-site")])));
-        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "https://evil.example")])));
-        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "null")])));
-        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "http://a.edu.evil.example")])));
+        assert!(!same_origin(&headers(&[
+            ("host", "a.edu"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "a.edu"),
+            ("sec-fetch-site", "same-site")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "a.edu"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "a.edu"),
+            ("origin", "null")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "a.edu"),
+            ("origin", "http://a.edu.evil.example")
+        ])));
     }
 
     #[test]
     fn the_token_is_read_from_a_form_body() {
-        assert_eq!(field_of(b"username=a&_csrf=abc123&password=x"), Some("abc123".into()));
+        assert_eq!(
+            field_of(b"username=a&_csrf=abc123&password=x"),
+            Some("abc123".into())
+        );
         assert_eq!(field_of(b"username=a"), None);
         assert_eq!(field_of(&[0xff, 0xfe, b'=', 0x80]), None);
     }

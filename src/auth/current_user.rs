@@ -42,7 +42,9 @@ const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/account/password", "/logout"
 
 /// Downloads answer 401 instead of redirecting to the login form.
 fn is_download(path: &str) -> bool {
-    [".xlsx", ".pdf", ".zip"].iter().any(|ext| path.ends_with(ext))
+    [".xlsx", ".pdf", ".zip"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -53,11 +55,20 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(user.clone());
         }
         let path = parts.uri.path().to_string();
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
-        let login_required = || AppError::LoginRequired { page: !is_download(&path), next: next.clone() };
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        let login_required = || AppError::LoginRequired {
+            page: !is_download(&path),
+            next: next.clone(),
+        };
         let session = Session::from_request_parts(parts, state)
             .await
-            .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!("session layer missing: {msg}")))?;
+            .map_err(|(_, msg)| {
+                AppError::Internal(anyhow::anyhow!("session layer missing: {msg}"))
+            })?;
 
         let Some((user_id, login_at)) = session::user(&session).await? else {
             return Err(login_required());
@@ -73,10 +84,20 @@ impl FromRequestParts<AppState> for CurrentUser {
                 return Err(login_required());
             }
         };
-        let role = Role::parse(&row.role)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has unknown role {}", row.id, row.role)))?;
-        let scope = scope_of(role, row.committee_id, row.branch_id)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has no unit for role {}", row.id, row.role)))?;
+        let role = Role::parse(&row.role).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "user {} has unknown role {}",
+                row.id,
+                row.role
+            ))
+        })?;
+        let scope = scope_of(role, row.committee_id, row.branch_id).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "user {} has no unit for role {}",
+                row.id,
+                row.role
+            ))
+        })?;
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
             return Err(AppError::MustChangePassword);
         }
@@ -97,11 +118,31 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// The scope a role and unit give. `None` if the unit the role needs is missing (the schema's
 /// CHECK makes that impossible; this refuses rather than widening the scope).
-pub fn scope_of(role: Role, committee: Option<CommitteeId>, branch: Option<BranchId>) -> Option<Scope> {
+pub fn scope_of(
+    role: Role,
+    committee: Option<CommitteeId>,
+    branch: Option<BranchId>,
+) -> Option<Scope> {
     match role {
         Role::Overseer => Some(Scope::Campus),
         Role::Reviewer => committee.map(Scope::Committee),
         Role::Secretary => branch.map(Scope::Branch),
+    }
+}
+
+/// `Option<CurrentUser>`: `None` for visitors who are not (or no longer) logged in.
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::LoginRequired { .. } | AppError::MustChangePassword) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -113,7 +154,10 @@ mod tests {
     fn a_role_without_its_unit_gets_no_scope_rather_than_a_wider_one() {
         assert_eq!(scope_of(Role::Secretary, Some(CommitteeId(1)), None), None);
         assert_eq!(scope_of(Role::Reviewer, None, Some(BranchId(1))), None);
-        assert_eq!(scope_of(Role::Secretary, None, Some(BranchId(4))), Some(Scope::Branch(BranchId(4))));
+        assert_eq!(
+            scope_of(Role::Secretary, None, Some(BranchId(4))),
+            Some(Scope::Branch(BranchId(4)))
+        );
         assert_eq!(scope_of(Role::Overseer, None, None), Some(Scope::Campus));
     }
 
@@ -121,18 +165,5 @@ mod tests {
     fn downloads_are_recognised_by_extension() {
         assert!(is_download("/branches/1/checklist.pdf"));
         assert!(!is_download("/branches/1"));
-    }
-}
-
-/// `Option<CurrentUser>`: `None` for visitors who are not (or no longer) logged in.
-impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
-        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
-            Ok(user) => Ok(Some(user)),
-            Err(AppError::LoginRequired { .. } | AppError::MustChangePassword) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 }

@@ -2,8 +2,10 @@
 //! one of OWASP's recommended settings. Hashing takes tens of milliseconds of CPU, so it runs on
 //! the blocking pool, never on the async workers.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 
 use crate::error::AppError;
 
@@ -24,7 +26,11 @@ pub fn hash_blocking(password: &str) -> Result<String, AppError> {
 pub async fn verify(stored_hash: String, password: String) -> Result<bool, AppError> {
     let ok = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored_hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await?;
@@ -52,7 +58,10 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let h = hash("对账整改2022".into()).await.unwrap();
-        assert!(h.starts_with("$argon2id$"), "argon2id, not another variant: {h}");
+        assert!(
+            h.starts_with("$argon2id$"),
+            "argon2id, not another variant: {h}"
+        );
         assert!(verify(h.clone(), "对账整改2022".into()).await.unwrap());
         assert!(!verify(h, "对账整改2023".into()).await.unwrap());
     }

@@ -5,7 +5,9 @@ use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
 
 use crate::domain::states::{LedgerState, MeasureStatus, Verdict};
-use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId};
+use crate::domain::{
+    BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRow {
@@ -54,10 +56,12 @@ pub struct MeasureRow {
 }
 
 pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
-    sqlx::query_as("SELECT id, position, title FROM ledger_categories WHERE campaign_id = ? ORDER BY position")
-        .bind(campaign)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT id, position, title FROM ledger_categories WHERE campaign_id = ? ORDER BY position",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
 }
 
 pub async fn items(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
@@ -217,7 +221,10 @@ pub struct NewFinding<'a> {
     pub created_by: UserId,
 }
 
-pub async fn insert_finding(conn: &mut SqliteConnection, f: &NewFinding<'_>) -> sqlx::Result<FindingId> {
+pub async fn insert_finding(
+    conn: &mut SqliteConnection,
+    f: &NewFinding<'_>,
+) -> sqlx::Result<FindingId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO findings (branch_id, campaign_id, category_id, ledger_item_id, position, text, created_by)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -248,7 +255,10 @@ pub struct NewMeasure<'a> {
     pub closed_out_by: Option<UserId>,
 }
 
-pub async fn insert_measure(conn: &mut SqliteConnection, m: &NewMeasure<'_>) -> sqlx::Result<MeasureId> {
+pub async fn insert_measure(
+    conn: &mut SqliteConnection,
+    m: &NewMeasure<'_>,
+) -> sqlx::Result<MeasureId> {
     let done = matches!(m.status, MeasureStatus::Done | MeasureStatus::ClosedOut);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note,

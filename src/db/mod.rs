@@ -21,7 +21,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -51,8 +53,14 @@ impl Db {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
-        MIGRATOR.run(&write).await.context("migrating the database")?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        MIGRATOR
+            .run(&write)
+            .await
+            .context("migrating the database")?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         Ok(Db { read, write })
     }
 
@@ -66,10 +74,17 @@ impl Db {
 /// reads one snapshot, so the server may keep writing meanwhile). Refuses to overwrite.
 pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
     if target.exists() {
-        anyhow::bail!("{} already exists; choose a new file name", target.display());
+        anyhow::bail!(
+            "{} already exists; choose a new file name",
+            target.display()
+        );
     }
     let target = target.to_str().context("backup path must be valid UTF-8")?;
-    sqlx::query("VACUUM INTO ?").bind(target).execute(&db.read).await.context("VACUUM INTO")?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(&db.read)
+        .await
+        .context("VACUUM INTO")?;
     Ok(())
 }
 

@@ -8,14 +8,22 @@ pub async fn get(pool: &SqlitePool, key: &str) -> sqlx::Result<Counter> {
     load(pool, key).await
 }
 
-async fn load<'e>(e: impl sqlx::Executor<'e, Database = Sqlite>, key: &str) -> sqlx::Result<Counter> {
-    let row: Option<(i64, i64, i64)> =
-        sqlx::query_as("SELECT failures, window_started, locked_until FROM login_throttle WHERE key = ?")
-            .bind(key)
-            .fetch_optional(e)
-            .await?;
+async fn load<'e>(
+    e: impl sqlx::Executor<'e, Database = Sqlite>,
+    key: &str,
+) -> sqlx::Result<Counter> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT failures, window_started, locked_until FROM login_throttle WHERE key = ?",
+    )
+    .bind(key)
+    .fetch_optional(e)
+    .await?;
     Ok(row
-        .map(|(failures, window_started, locked_until)| Counter { failures, window_started, locked_until })
+        .map(|(failures, window_started, locked_until)| Counter {
+            failures,
+            window_started,
+            locked_until,
+        })
         .unwrap_or_default())
 }
 
@@ -44,6 +52,9 @@ pub async fn record_failure(
 }
 
 pub async fn clear(write: &SqlitePool, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_throttle WHERE key = ?").bind(key).execute(write).await?;
+    sqlx::query("DELETE FROM login_throttle WHERE key = ?")
+        .bind(key)
+        .execute(write)
+        .await?;
     Ok(())
 }

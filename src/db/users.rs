@@ -18,8 +18,7 @@ pub struct UserRow {
     pub version: i64,
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, password_hash, role, committee_id, branch_id, active, must_change_password, version";
+const COLUMNS: &str = "id, username, display_name, password_hash, role, committee_id, branch_id, active, must_change_password, version";
 
 pub async fn find_by_username(pool: &SqlitePool, username: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
@@ -90,7 +89,11 @@ pub async fn count_active_overseers(pool: &SqlitePool) -> sqlx::Result<i64> {
 }
 
 /// Activates or deactivates an account; a deactivated user is logged out at their next request.
-pub async fn set_active(conn: &mut SqliteConnection, id: UserId, active: bool) -> sqlx::Result<bool> {
+pub async fn set_active(
+    conn: &mut SqliteConnection,
+    id: UserId,
+    active: bool,
+) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE users SET active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ?")
         .bind(active)
         .bind(id)

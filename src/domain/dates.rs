@@ -1,6 +1,9 @@
 //! Calendar rules: the campus's "today", days left to a phase deadline, and 逾期.
 
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, format_description::BorrowedFormatItem, macros::format_description};
+use time::{
+    Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, format_description::BorrowedFormatItem,
+    macros::format_description,
+};
 
 use super::states::MeasureStatus;
 
@@ -11,8 +14,10 @@ pub const CAMPUS_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 };
 
 const DATE: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-const MOMENT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-const MOMENT_SHORT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]");
+const MOMENT: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const MOMENT_SHORT: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]");
 
 pub fn today() -> Date {
     OffsetDateTime::now_utc().to_offset(CAMPUS_OFFSET).date()
@@ -31,7 +36,11 @@ pub fn format_date(date: Date) -> String {
 /// to the minute. Unparseable text is shown as it is rather than hidden.
 pub fn display_moment(utc: &str) -> String {
     match PrimitiveDateTime::parse(utc, MOMENT) {
-        Ok(t) => t.assume_utc().to_offset(CAMPUS_OFFSET).format(MOMENT_SHORT).expect("moment formats"),
+        Ok(t) => t
+            .assume_utc()
+            .to_offset(CAMPUS_OFFSET)
+            .format(MOMENT_SHORT)
+            .expect("moment formats"),
         Err(_) => utc.to_string(),
     }
 }
@@ -67,11 +76,27 @@ mod tests {
     #[test]
     fn overdue_only_after_the_deadline_day_and_until_closed_off() {
         let d = Some(date!(2022 - 10 - 31));
-        assert!(!is_overdue(d, MeasureStatus::InProgress, date!(2022 - 10 - 31)));
-        assert!(is_overdue(d, MeasureStatus::InProgress, date!(2022 - 11 - 01)));
+        assert!(!is_overdue(
+            d,
+            MeasureStatus::InProgress,
+            date!(2022 - 10 - 31)
+        ));
+        assert!(is_overdue(
+            d,
+            MeasureStatus::InProgress,
+            date!(2022 - 11 - 01)
+        ));
         assert!(is_overdue(d, MeasureStatus::Done, date!(2022 - 11 - 01)));
-        assert!(!is_overdue(d, MeasureStatus::ClosedOut, date!(2022 - 11 - 01)));
-        assert!(!is_overdue(None, MeasureStatus::NotStarted, date!(2030 - 01 - 01)));
+        assert!(!is_overdue(
+            d,
+            MeasureStatus::ClosedOut,
+            date!(2022 - 11 - 01)
+        ));
+        assert!(!is_overdue(
+            None,
+            MeasureStatus::NotStarted,
+            date!(2030 - 01 - 01)
+        ));
     }
 
     #[test]

@@ -15,7 +15,10 @@ pub fn check_new_password(username: &str, password: &str) -> Result<(), &'static
     if password.eq_ignore_ascii_case(username) {
         return Err("新密码不能与用户名相同");
     }
-    if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+    if password
+        .chars()
+        .all(|c| c == password.chars().next().unwrap_or(' '))
+    {
         return Err("新密码不能由同一个字符重复组成");
     }
     Ok(())
@@ -26,7 +29,10 @@ pub fn check_username(username: &str) -> Result<(), &'static str> {
     if username.is_empty() || username.len() > 64 {
         return Err("用户名长度应为 1–64 个字符");
     }
-    if !username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err("用户名只能包含英文字母、数字、点、下划线和连字符");
     }
     Ok(())

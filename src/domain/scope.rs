@@ -23,9 +23,18 @@ pub struct ScopeFilter {
 impl Scope {
     pub fn filter(self) -> ScopeFilter {
         match self {
-            Scope::Campus => ScopeFilter { committee: None, branch: None },
-            Scope::Committee(c) => ScopeFilter { committee: Some(c.0), branch: None },
-            Scope::Branch(b) => ScopeFilter { committee: None, branch: Some(b.0) },
+            Scope::Campus => ScopeFilter {
+                committee: None,
+                branch: None,
+            },
+            Scope::Committee(c) => ScopeFilter {
+                committee: Some(c.0),
+                branch: None,
+            },
+            Scope::Branch(b) => ScopeFilter {
+                committee: None,
+                branch: Some(b.0),
+            },
         }
     }
 
@@ -45,12 +54,27 @@ mod tests {
 
     #[test]
     fn filters_narrow_to_the_users_unit() {
-        assert_eq!(Scope::Campus.filter(), ScopeFilter { committee: None, branch: None });
+        assert_eq!(
+            Scope::Campus.filter(),
+            ScopeFilter {
+                committee: None,
+                branch: None
+            }
+        );
         assert_eq!(
             Scope::Committee(CommitteeId(3)).filter(),
-            ScopeFilter { committee: Some(3), branch: None }
+            ScopeFilter {
+                committee: Some(3),
+                branch: None
+            }
         );
-        assert_eq!(Scope::Branch(BranchId(7)).filter(), ScopeFilter { committee: None, branch: Some(7) });
+        assert_eq!(
+            Scope::Branch(BranchId(7)).filter(),
+            ScopeFilter {
+                committee: None,
+                branch: Some(7)
+            }
+        );
     }
 
     #[test]

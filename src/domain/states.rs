@@ -74,12 +74,16 @@ coded_enum!(
 impl LedgerState {
     /// The state shown for a branch: no ledger row yet means nobody has started.
     pub fn from_row(code: Option<&str>) -> LedgerState {
-        code.and_then(LedgerState::parse).unwrap_or(LedgerState::NotStarted)
+        code.and_then(LedgerState::parse)
+            .unwrap_or(LedgerState::NotStarted)
     }
 
     /// Whether the secretary may still change answers, findings and measures.
     pub fn editable_by_branch(self) -> bool {
-        matches!(self, LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned)
+        matches!(
+            self,
+            LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned
+        )
     }
 
     /// A short CSS class for the state badge.
@@ -129,7 +133,10 @@ mod tests {
     #[test]
     fn a_branch_without_a_ledger_row_has_not_started() {
         assert_eq!(LedgerState::from_row(None), LedgerState::NotStarted);
-        assert_eq!(LedgerState::from_row(Some("submitted")), LedgerState::Submitted);
+        assert_eq!(
+            LedgerState::from_row(Some("submitted")),
+            LedgerState::Submitted
+        );
     }
 
     #[test]

@@ -15,8 +15,16 @@ pub struct Policy {
     pub lock_secs: i64,
 }
 
-pub const ACCOUNT: Policy = Policy { max_failures: 5, window_secs: 15 * 60, lock_secs: 15 * 60 };
-pub const ADDRESS: Policy = Policy { max_failures: 50, window_secs: 15 * 60, lock_secs: 15 * 60 };
+pub const ACCOUNT: Policy = Policy {
+    max_failures: 5,
+    window_secs: 15 * 60,
+    lock_secs: 15 * 60,
+};
+pub const ADDRESS: Policy = Policy {
+    max_failures: 50,
+    window_secs: 15 * 60,
+    lock_secs: 15 * 60,
+};
 
 /// A stored counter (`login_throttle` row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,7 +43,11 @@ impl Counter {
     /// The counter after one more failure at `now`. A window that has run out starts again.
     pub fn after_failure(self, now: i64, policy: Policy) -> Counter {
         let mut c = if now - self.window_started >= policy.window_secs {
-            Counter { failures: 0, window_started: now, locked_until: self.locked_until }
+            Counter {
+                failures: 0,
+                window_started: now,
+                locked_until: self.locked_until,
+            }
         } else {
             self
         };
@@ -70,10 +82,18 @@ mod tests {
 
     #[test]
     fn account_locks_on_the_fifth_failure_within_the_window() {
-        let mut c = Counter { window_started: 1000, ..Default::default() };
+        let mut c = Counter {
+            window_started: 1000,
+            ..Default::default()
+        };
         for i in 0..4 {
             c = c.after_failure(1000 + i, ACCOUNT);
-            assert_eq!(c.locked_for(1000 + i), None, "failure {} must not lock", i + 1);
+            assert_eq!(
+                c.locked_for(1000 + i),
+                None,
+                "failure {} must not lock",
+                i + 1
+            );
         }
         c = c.after_failure(1004, ACCOUNT);
         assert_eq!(c.locked_for(1004), Some(ACCOUNT.lock_secs));

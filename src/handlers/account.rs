@@ -92,7 +92,11 @@ pub async fn change(
         page.error = Some("账号信息刚刚被修改过（可能是管理员重置了密码），请重新输入。".into());
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    db::audit::record(&mut tx, &db::audit::Entry::account(user.id, "password.change")).await?;
+    db::audit::record(
+        &mut tx,
+        &db::audit::Entry::account(user.id, "password.change"),
+    )
+    .await?;
     tx.commit().await?;
     session::renew(&session, user.id).await?;
     tracing::info!(user = %user.username, "password changed");

@@ -52,7 +52,10 @@ pub async fn login_form(
         csrf: session::csrf_token(&session).await?,
         username: String::new(),
         next: safe_next(&q.next).unwrap_or_default().to_string(),
-        notice: q.expired.is_some().then_some("页面停留时间过长已失效，请重新登录。"),
+        notice: q
+            .expired
+            .is_some()
+            .then_some("页面停留时间过长已失效，请重新登录。"),
         error: None,
         username_error: None,
         password_error: None,
@@ -81,7 +84,10 @@ pub async fn login(
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
     let next = safe_next(&form.next).unwrap_or_default().to_string();
-    let page = |status: StatusCode, error: Option<String>, ue: Option<&'static str>, pe: Option<&'static str>| {
+    let page = |status: StatusCode,
+                error: Option<String>,
+                ue: Option<&'static str>,
+                pe: Option<&'static str>| {
         let csrf = session.clone();
         let (username, next) = (username.clone(), next.clone());
         async move {
@@ -112,14 +118,30 @@ pub async fn login(
     let now = session::now_unix();
     let account_key = throttle::account_key(&username);
     let address_key = throttle::address_key(&addr);
-    if let Some(wait) = db::throttle::get(&state.db.read, &account_key).await?.locked_for(now) {
-        return page(StatusCode::TOO_MANY_REQUESTS, Some(account_locked(wait)), None, None).await;
+    if let Some(wait) = db::throttle::get(&state.db.read, &account_key)
+        .await?
+        .locked_for(now)
+    {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(account_locked(wait)),
+            None,
+            None,
+        )
+        .await;
     }
-    let address_locked = db::throttle::get(&state.db.read, &address_key).await?.locked_for(now);
+    let address_locked = db::throttle::get(&state.db.read, &address_key)
+        .await?
+        .locked_for(now);
 
-    let user = db::users::find_by_username(&state.db.read, &username).await?.filter(|u| u.active);
+    let user = db::users::find_by_username(&state.db.read, &username)
+        .await?
+        .filter(|u| u.active);
     // Unknown and inactive accounts are checked against the dummy hash: same time, same answer.
-    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.to_string());
     let password_ok = form.password.chars().count() <= MAX_PASSWORD_CHARS
         && password::verify(stored, form.password.clone()).await?;
 
@@ -142,27 +164,49 @@ pub async fn login(
         }
         _ => {
             tracing::info!(%addr, "failed login");
-            let account =
-                db::throttle::record_failure(&state.db.write, &account_key, |c| c.after_failure(now, throttle::ACCOUNT)).await?;
-            let address =
-                db::throttle::record_failure(&state.db.write, &address_key, |c| c.after_failure(now, throttle::ADDRESS)).await?;
+            let account = db::throttle::record_failure(&state.db.write, &account_key, |c| {
+                c.after_failure(now, throttle::ACCOUNT)
+            })
+            .await?;
+            let address = db::throttle::record_failure(&state.db.write, &address_key, |c| {
+                c.after_failure(now, throttle::ADDRESS)
+            })
+            .await?;
             if let Some(wait) = address_locked.or_else(|| address.locked_for(now)) {
                 // Many failures from one address: answer its failures slowly. Correct passwords
                 // from the same (possibly shared) address are not held up.
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                let msg = format!("当前网络地址登录失败次数过多，请 {} 分钟后再试。", minutes_to_wait(wait));
+                let msg = format!(
+                    "当前网络地址登录失败次数过多，请 {} 分钟后再试。",
+                    minutes_to_wait(wait)
+                );
                 return page(StatusCode::TOO_MANY_REQUESTS, Some(msg), None, None).await;
             }
             if let Some(wait) = account.locked_for(now) {
-                return page(StatusCode::TOO_MANY_REQUESTS, Some(account_locked(wait)), None, None).await;
+                return page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Some(account_locked(wait)),
+                    None,
+                    None,
+                )
+                .await;
             }
-            page(StatusCode::UNAUTHORIZED, Some("用户名或密码错误。".into()), None, None).await
+            page(
+                StatusCode::UNAUTHORIZED,
+                Some("用户名或密码错误。".into()),
+                None,
+                None,
+            )
+            .await
         }
     }
 }
 
 fn account_locked(wait: i64) -> String {
-    format!("该账号登录失败次数过多，已临时锁定，请 {} 分钟后再试。", minutes_to_wait(wait))
+    format!(
+        "该账号登录失败次数过多，已临时锁定，请 {} 分钟后再试。",
+        minutes_to_wait(wait)
+    )
 }
 
 pub async fn logout(session: Session) -> AppResult<Redirect> {
@@ -172,8 +216,11 @@ pub async fn logout(session: Session) -> AppResult<Redirect> {
 
 /// A `next` target only if it is a path on this site (no `//host` or `\` tricks).
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login"))
-        .then_some(next)
+    (next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/login"))
+    .then_some(next)
 }
 
 /// The client's address for throttling: the TCP peer, or — only when configured to sit behind a
@@ -183,7 +230,10 @@ pub struct ClientAddr(pub String);
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if state.config.trust_forwarded_for {
             let forwarded = parts
                 .headers
@@ -197,7 +247,10 @@ impl FromRequestParts<AppState> for ClientAddr {
                 return Ok(ClientAddr(addr.to_string()));
             }
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
     }
 }

@@ -83,8 +83,12 @@ pub async fn show(
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<LedgerPage> {
     let db = &state.db.read;
-    let branch = db::units::branch(db, user.scope, BranchId(id)).await?.ok_or(AppError::NotFound)?;
-    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
+    let branch = db::units::branch(db, user.scope, BranchId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(db, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let categories = db::ledger::categories(db, campaign.id).await?;
     let items = db::ledger::items(db, campaign.id).await?;
     let checks = db::ledger::self_checks(db, user.scope, campaign.id, branch.id).await?;
@@ -106,10 +110,19 @@ pub async fn show(
 }
 
 pub fn phases(c: &Campaign, today: Date) -> Vec<Phase> {
-    [("对账查摆", c.self_check_due), ("党总支报送", c.report_due), ("立项整改", c.rectify_due)]
-        .into_iter()
-        .map(|(name, due)| Phase { name, due: format_date(due), left: days_left_label(due, today), passed: due < today })
-        .collect()
+    [
+        ("对账查摆", c.self_check_due),
+        ("党总支报送", c.report_due),
+        ("立项整改", c.rectify_due),
+    ]
+    .into_iter()
+    .map(|(name, due)| Phase {
+        name,
+        due: format_date(due),
+        left: days_left_label(due, today),
+        passed: due < today,
+    })
+    .collect()
 }
 
 /// Arranges the flat rows as the page reads: category → item → finding → measure, with
@@ -125,15 +138,18 @@ fn group(
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
         let status = MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::NotStarted);
-        measures_of.entry(m.finding_id).or_default().push(MeasureView {
-            position: m.position,
-            overdue: is_overdue(m.deadline, status, today),
-            deadline: m.deadline.map(format_date).unwrap_or_default(),
-            text: m.text,
-            owner: m.owner,
-            status,
-            immediate: m.immediate,
-        });
+        measures_of
+            .entry(m.finding_id)
+            .or_default()
+            .push(MeasureView {
+                position: m.position,
+                overdue: is_overdue(m.deadline, status, today),
+                deadline: m.deadline.map(format_date).unwrap_or_default(),
+                text: m.text,
+                owner: m.owner,
+                status,
+                immediate: m.immediate,
+            });
     }
     let mut by_item: HashMap<LedgerItemId, Vec<FindingView>> = HashMap::new();
     let mut extended: HashMap<CategoryId, Vec<FindingView>> = HashMap::new();
@@ -150,7 +166,8 @@ fn group(
             None => extended.entry(f.category_id).or_default().push(view),
         }
     }
-    let checks: HashMap<LedgerItemId, SelfCheckRow> = checks.into_iter().map(|c| (c.ledger_item_id, c)).collect();
+    let checks: HashMap<LedgerItemId, SelfCheckRow> =
+        checks.into_iter().map(|c| (c.ledger_item_id, c)).collect();
 
     categories
         .into_iter()

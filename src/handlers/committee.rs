@@ -12,9 +12,9 @@ use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::db::progress::BranchProgress;
 use crate::db::units::CommitteeRow;
+use crate::domain::CommitteeId;
 use crate::domain::dates::{self, display_moment};
 use crate::domain::states::LedgerState;
-use crate::domain::CommitteeId;
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -40,8 +40,15 @@ impl From<BranchProgress> for ProgressView {
     fn from(row: BranchProgress) -> Self {
         ProgressView {
             state: LedgerState::from_row(row.ledger_state.as_deref()),
-            last_change: row.last_change.as_deref().map(display_moment).unwrap_or_else(|| "—".into()),
-            measures_total: row.measures_not_started + row.measures_in_progress + row.measures_done + row.measures_closed_out,
+            last_change: row
+                .last_change
+                .as_deref()
+                .map(display_moment)
+                .unwrap_or_else(|| "—".into()),
+            measures_total: row.measures_not_started
+                + row.measures_in_progress
+                + row.measures_done
+                + row.measures_closed_out,
             row,
         }
     }
@@ -54,8 +61,12 @@ pub async fn show(
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<CommitteePage> {
     let db = &state.db.read;
-    let committee = db::units::committee(db, user.scope, CommitteeId(id)).await?.ok_or(AppError::NotFound)?;
-    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
+    let committee = db::units::committee(db, user.scope, CommitteeId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(db, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = dates::today();
     // The user's scope, narrowed to this committee (an overseer looking at one of many).
     let scope = crate::domain::Scope::Committee(committee.id);

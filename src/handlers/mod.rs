@@ -28,7 +28,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
                     return Err(AppError::PayloadTooLarge);
                 }
                 tracing::debug!(%rejection, "form rejected");
-                Err(AppError::BadRequest("提交的表单内容不完整或无法识别，请返回页面重新填写后提交。".into()))
+                Err(AppError::BadRequest(
+                    "提交的表单内容不完整或无法识别，请返回页面重新填写后提交。".into(),
+                ))
             }
         }
     }
@@ -54,7 +56,10 @@ pub struct NavLink {
 
 impl Nav {
     pub fn anonymous() -> Nav {
-        Nav { user: None, links: Vec::new() }
+        Nav {
+            user: None,
+            links: Vec::new(),
+        }
     }
 
     /// The links a role has; `current` is the path of the page being shown.
@@ -73,7 +78,11 @@ impl Nav {
             }),
             links: links
                 .into_iter()
-                .map(|(label, href)| NavLink { label, active: href == current, href })
+                .map(|(label, href)| NavLink {
+                    label,
+                    active: href == current,
+                    href,
+                })
                 .collect(),
         }
     }
@@ -89,7 +98,10 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Path(v))
@@ -104,12 +116,23 @@ pub struct CampaignParam(pub Option<crate::domain::CampaignId>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CampaignParam {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, AppError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| AppError::NotFound)?;
-        match pairs.iter().find(|(k, _)| k == "campaign").map(|(_, v)| v.trim()) {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query).map_err(|_| AppError::NotFound)?;
+        match pairs
+            .iter()
+            .find(|(k, _)| k == "campaign")
+            .map(|(_, v)| v.trim())
+        {
             None | Some("") => Ok(CampaignParam(None)),
-            Some(v) => v.parse().map(|id| CampaignParam(Some(crate::domain::CampaignId(id)))).map_err(|_| AppError::NotFound),
+            Some(v) => v
+                .parse()
+                .map(|id| CampaignParam(Some(crate::domain::CampaignId(id))))
+                .map_err(|_| AppError::NotFound),
         }
     }
 }

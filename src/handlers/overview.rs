@@ -43,7 +43,10 @@ impl Totals {
     fn add(&mut self, b: &ProgressView) {
         self.branches += 1;
         self.started += i64::from(b.state != LedgerState::NotStarted);
-        self.submitted += i64::from(matches!(b.state, LedgerState::Submitted | LedgerState::SignedOff));
+        self.submitted += i64::from(matches!(
+            b.state,
+            LedgerState::Submitted | LedgerState::SignedOff
+        ));
         self.signed_off += i64::from(b.state == LedgerState::SignedOff);
         self.findings += b.row.findings;
         self.measures += b.measures_total;
@@ -65,7 +68,9 @@ pub async fn show(
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<OverviewPage> {
     let db = &state.db.read;
-    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(db, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let today = dates::today();
     let committees = db::units::committees(db, user.scope).await?;
     let rows = db::progress::branches(db, user.scope, campaign.id, today).await?;
@@ -73,7 +78,12 @@ pub async fn show(
     let mut totals = Totals::default();
     let mut views: Vec<CommitteeView> = committees
         .into_iter()
-        .map(|c| CommitteeView { id: c.id, name: c.name, totals: Totals::default(), branches: Vec::new() })
+        .map(|c| CommitteeView {
+            id: c.id,
+            name: c.name,
+            totals: Totals::default(),
+            branches: Vec::new(),
+        })
         .collect();
     for row in rows {
         let view = ProgressView::from(row);

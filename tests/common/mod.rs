@@ -31,7 +31,9 @@ impl Drop for TestApp {
 /// A fresh database with the demo campus (accounts as in CONTRACT.md, password `PASSWORD`).
 pub async fn spawn_demo() -> TestApp {
     let app = spawn_with(|_| {}).await;
-    demo::seed(&app.db, PASSWORD).await.expect("seed-demo on a fresh database");
+    demo::seed(&app.db, PASSWORD)
+        .await
+        .expect("seed-demo on a fresh database");
     app
 }
 
@@ -42,11 +44,13 @@ pub async fn spawn_empty() -> TestApp {
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::default();
-    config.database = dir.path().join("test.db");
-    config.secure_cookies = false;
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
+    let mut config = Config {
+        database: dir.path().join("test.db"),
+        secure_cookies: false,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        static_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static"),
+        ..Config::default()
+    };
     adjust(&mut config);
     let db = Db::open(&config.database).await.unwrap();
     let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
@@ -60,7 +64,12 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .unwrap();
     });
-    TestApp { addr, db, dir, shutdown: Some(tx) }
+    TestApp {
+        addr,
+        db,
+        dir,
+        shutdown: Some(tx),
+    }
 }
 
 impl TestApp {
@@ -70,7 +79,11 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub async fn get(&self, client: &Client, path: &str) -> Response {
@@ -84,22 +97,43 @@ impl TestApp {
     }
 
     /// POSTs a form with the session's token added, as the page's own form would.
-    pub async fn post_form(&self, client: &Client, path: &str, token_page: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        token_page: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf(client, token_page).await;
         let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
         form.extend_from_slice(fields);
-        client.post(self.url(path)).form(&form).send().await.unwrap()
+        client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn try_login(&self, client: &Client, username: &str, password: &str) -> Response {
-        self.post_form(client, "/login", "/login", &[("username", username), ("password", password)]).await
+        self.post_form(
+            client,
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     /// A client logged in as `username` with the demo password.
     pub async fn login(&self, username: &str) -> Client {
         let client = self.client();
         let res = self.try_login(&client, username, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username} failed");
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "login as {username} failed"
+        );
         client
     }
 }
@@ -126,5 +160,8 @@ pub fn visible_text(html: &str) -> String {
 }
 
 pub fn location(res: &Response) -> String {
-    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
 }

@@ -1,0 +1,246 @@
+//! Bad input and attacks get a clear answer — a Chinese message with 400/403/404/413 — never a
+//! 500 and never a crash.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_even_with_a_valid_token() {
+    let app = spawn_demo().await;
+    let client = app.login("secretary1").await;
+    let token = app.csrf(&client, "/account/password").await;
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "null"),
+    ] {
+        let res = client
+            .post(app.url("/logout"))
+            .header(header, value)
+            .form(&[("_csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{header}: {value}");
+        assert!(res.text().await.unwrap().contains("请求已失效"));
+    }
+    // Still logged in: the forged logout did nothing.
+    assert_eq!(
+        app.get(&client, "/branches/1").await.status(),
+        StatusCode::OK
+    );
+    // The same request from the site itself works.
+    let origin = format!("http://{}", app.addr);
+    let res = client
+        .post(app.url("/logout"))
+        .header("origin", origin)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_missing_or_stale_token_is_refused() {
+    let app = spawn_demo().await;
+    let client = app.login("secretary1").await;
+    let res = client
+        .post(app.url("/logout"))
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = client
+        .post(app.url("/logout"))
+        .form(&[("_csrf", "0000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Another session's token is no good either.
+    let other = app.login("secretary4").await;
+    let foreign = app.csrf(&other, "/account/password").await;
+    let res = client
+        .post(app.url("/logout"))
+        .form(&[("_csrf", foreign.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_expired_login_form_asks_to_log_in_again() {
+    let app = spawn_demo().await;
+    let client = app.client();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", "stale"),
+            ("username", "secretary1"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login?expired=1");
+    let page = app
+        .get(&client, "/login?expired=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("请重新登录"));
+}
+
+#[tokio::test]
+async fn a_ten_megabyte_body_is_refused_with_413() {
+    let app = spawn_demo().await;
+    let client = app.client();
+    let token = app.csrf(&client, "/login").await;
+    let big = format!(
+        "_csrf={token}&username=secretary1&password={}",
+        "x".repeat(10 * 1024 * 1024)
+    );
+    let res = client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.text().await.unwrap().contains("提交内容过大"));
+    // And without a Content-Length (chunked), sent raw so nothing on the way buffers it.
+    let status = chunked_post(&app, &token, 11 * 1024 * 1024).await;
+    assert!(status.starts_with("HTTP/1.1 413"), "{status}");
+    // The server is fine afterwards.
+    assert_eq!(app.get(&client, "/healthz").await.status(), StatusCode::OK);
+}
+
+/// POSTs `size` bytes with `Transfer-Encoding: chunked` over a raw connection; returns the
+/// status line.
+async fn chunked_post(app: &TestApp, token: &str, size: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let first = format!("_csrf={token}&password=");
+    stream
+        .write_all(format!("{:x}\r\n{first}\r\n", first.len()).as_bytes())
+        .await
+        .unwrap();
+    let chunk = vec![b'a'; 64 * 1024];
+    let mut sent = 0;
+    while sent < size {
+        // The server may answer and close early; stop writing then.
+        if stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .is_err()
+            || stream.write_all(&chunk).await.is_err()
+            || stream.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+        sent += chunk.len();
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    String::from_utf8_lossy(&response)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_non_utf8_form_body_is_answered_not_crashed() {
+    let app = spawn_demo().await;
+    let client = app.client();
+    let token = app.csrf(&client, "/login").await;
+    let mut body = format!("_csrf={token}&username=").into_bytes();
+    body.extend_from_slice(&[0xff, 0xfe, 0xc3, 0x28]);
+    body.extend_from_slice(b"&password=%ff%fe");
+    let res = client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    assert!(status.is_client_error(), "got {status}");
+    assert!(
+        res.text().await.unwrap().contains("lang=\"zh-CN\""),
+        "answered with a Chinese page"
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_session_cookie_is_just_not_logged_in() {
+    let app = spawn_demo().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for cookie in [
+        "duizhang_id=AAAAAAAAAAAAAAAAAAAAAA",
+        "duizhang_id=%00%ff<script>",
+        "duizhang_id=",
+    ] {
+        let res = client
+            .get(app.url("/branches/1"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{cookie}");
+        assert!(location(&res).starts_with("/login"));
+    }
+}
+
+#[tokio::test]
+async fn malformed_paths_and_queries_are_404_in_chinese() {
+    let app = spawn_demo().await;
+    let client = app.login("overseer").await;
+    for path in [
+        "/branches/abc",
+        "/branches/1?campaign=abc",
+        "/branches/99999999999999999999",
+        "/no/such/page",
+        "/committees/-1",
+    ] {
+        let res = app.get(&client, path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(res.text().await.unwrap().contains("页面不存在"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let app = spawn_demo().await;
+    for path in ["/login", "/healthz", "/nowhere"] {
+        let res = app.get(&app.client(), path).await;
+        let h = res.headers();
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+}
