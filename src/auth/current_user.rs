@@ -73,7 +73,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some((user_id, login_at)) = session::user(&session).await? else {
             return Err(login_required());
         };
-        if session::now_unix() - login_at > state.config.session_absolute_hours * 3600 {
+        if session::outlived(login_at, session::now_unix(), state.config.session_absolute_hours) {
             session::log_out(&session).await?;
             return Err(login_required());
         }

@@ -17,6 +17,12 @@ pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Whether a session that began at `login_at` has passed its absolute lifetime at `now`: idle
+/// expiry alone would let a session kept busy live for ever.
+pub fn outlived(login_at: i64, now: i64, absolute_hours: i64) -> bool {
+    now - login_at > absolute_hours * 3600
+}
+
 /// The session's CSRF token, created if the session has none yet (e.g. on the login page).
 pub async fn csrf_token(session: &Session) -> AppResult<String> {
     if let Some(t) = session.get::<String>(CSRF).await? {
@@ -59,4 +65,18 @@ pub async fn user(session: &Session) -> AppResult<Option<(UserId, i64)>> {
     };
     let at = session.get::<i64>(LOGIN_AT).await?.unwrap_or(0);
     Ok(Some((UserId(id), at)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outlived;
+
+    #[test]
+    fn a_session_ends_after_its_absolute_lifetime_however_busy() {
+        let login = 1_000_000;
+        assert!(!outlived(login, login + 12 * 3600, 12));
+        assert!(outlived(login, login + 12 * 3600 + 1, 12));
+        // A session without a recorded login time (0) is treated as ancient.
+        assert!(outlived(0, login, 12));
+    }
 }
