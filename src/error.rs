@@ -160,13 +160,18 @@ mod tests {
     use super::*;
 
     async fn body_of(res: Response) -> String {
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
     }
 
     #[tokio::test]
     async fn a_server_fault_is_a_chinese_500_that_leaks_nothing() {
-        let res = AppError::Internal(anyhow::anyhow!("UNIQUE constraint failed: users.secret_column")).into_response();
+        let res = AppError::Internal(anyhow::anyhow!(
+            "UNIQUE constraint failed: users.secret_column"
+        ))
+        .into_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = body_of(res).await;
         assert!(body.contains("服务器内部错误"));
@@ -185,10 +190,21 @@ mod tests {
 
     #[test]
     fn pages_redirect_to_login_with_their_path_and_downloads_get_401() {
-        let res = AppError::LoginRequired { page: true, next: "/branches/1?campaign=1".into() }.into_response();
+        let res = AppError::LoginRequired {
+            page: true,
+            next: "/branches/1?campaign=1".into(),
+        }
+        .into_response();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        assert_eq!(res.headers()["location"], "/login?next=%2Fbranches%2F1%3Fcampaign%3D1");
-        let res = AppError::LoginRequired { page: false, next: "/branches/1/checklist.pdf".into() }.into_response();
+        assert_eq!(
+            res.headers()["location"],
+            "/login?next=%2Fbranches%2F1%3Fcampaign%3D1"
+        );
+        let res = AppError::LoginRequired {
+            page: false,
+            next: "/branches/1/checklist.pdf".into(),
+        }
+        .into_response();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     }
 }

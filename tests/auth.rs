@@ -269,18 +269,7 @@ async fn a_must_change_password_user_can_do_nothing_else_until_changed() {
         .unwrap();
     assert!(page.contains("临时密码"));
 
-    let res = app
-        .post_form(
-            &client,
-            "/account/password",
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "整改到位-2022"),
-                ("confirm_password", "整改到位-2022"),
-            ],
-        )
-        .await;
+    let res = change_password(&app, &client, PASSWORD, "整改到位-2022", "整改到位-2022").await;
     assert_eq!(location(&res), "/branches/2");
     assert_eq!(
         app.get(&client, "/branches/2").await.status(),
@@ -301,39 +290,40 @@ async fn a_must_change_password_user_can_do_nothing_else_until_changed() {
     );
 }
 
+async fn change_password(
+    app: &TestApp,
+    client: &reqwest::Client,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> reqwest::Response {
+    let fields = [
+        ("current_password", current),
+        ("new_password", new),
+        ("confirm_password", confirm),
+    ];
+    app.post_form(client, "/account/password", "/account/password", &fields)
+        .await
+}
+
 #[tokio::test]
 async fn password_change_mistakes_are_explained_next_to_each_field() {
     let app = spawn_demo().await;
     let client = app.login("secretary1").await;
-    let res = app
-        .post_form(
-            &client,
-            "/account/password",
-            "/account/password",
-            &[
-                ("current_password", "not-it-at-all"),
-                ("new_password", "short"),
-                ("confirm_password", "different"),
-            ],
-        )
-        .await;
+    let res = change_password(&app, &client, "not-it-at-all", "short", "different").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body = res.text().await.unwrap();
     assert!(body.contains("新密码至少 8 个字符"));
     assert!(body.contains("两次输入的新密码不一致"));
 
-    let res = app
-        .post_form(
-            &client,
-            "/account/password",
-            "/account/password",
-            &[
-                ("current_password", "not-it-at-all"),
-                ("new_password", "long-enough-1"),
-                ("confirm_password", "long-enough-1"),
-            ],
-        )
-        .await;
+    let res = change_password(
+        &app,
+        &client,
+        "not-it-at-all",
+        "long-enough-1",
+        "long-enough-1",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(res.text().await.unwrap().contains("当前密码不正确"));
 }

@@ -116,60 +116,46 @@ async fn user_add_reads_the_password_from_stdin_and_checks_the_unit() {
             .unwrap()
     );
 
-    let (ok, out) = run(
-        duizhang(dir.path()).args([
-            "user",
-            "add",
-            "zzb.admin",
-            "--role",
-            "overseer",
-            "--password-stdin",
-        ]),
-        Some("Another-pass-1\n"),
-    )
-    .await;
-    assert!(!ok && out.contains("already taken"), "{out}");
-    let (ok, out) = run(
-        duizhang(dir.path()).args([
-            "user",
-            "add",
-            "sec",
-            "--role",
-            "secretary",
-            "--password-stdin",
-        ]),
-        Some("Another-pass-1\n"),
-    )
-    .await;
-    assert!(!ok && out.contains("--unit is required"), "{out}");
-    let (ok, out) = run(
-        duizhang(dir.path()).args([
-            "user",
-            "add",
-            "sec",
-            "--role",
-            "secretary",
-            "--unit",
-            "99",
-            "--password-stdin",
-        ]),
-        Some("Another-pass-1\n"),
-    )
-    .await;
-    assert!(!ok && out.contains("no branch with id 99"), "{out}");
-    let (ok, out) = run(
-        duizhang(dir.path()).args([
-            "user",
-            "add",
-            "weak",
-            "--role",
-            "overseer",
-            "--password-stdin",
-        ]),
-        Some("123\n"),
-    )
-    .await;
-    assert!(!ok && out.contains("password refused"), "{out}");
+    // Each refusal says why.
+    let refused: &[(&[&str], &str, &str)] = &[
+        (
+            &["zzb.admin", "--role", "overseer"],
+            "Another-pass-1\n",
+            "already taken",
+        ),
+        (
+            &["sec", "--role", "secretary"],
+            "Another-pass-1\n",
+            "--unit is required",
+        ),
+        (
+            &["sec", "--role", "secretary", "--unit", "99"],
+            "Another-pass-1\n",
+            "no branch with id 99",
+        ),
+        (
+            &["rev", "--role", "reviewer", "--unit", "99"],
+            "Another-pass-1\n",
+            "no committee with id 99",
+        ),
+        (&["weak", "--role", "overseer"], "123\n", "password refused"),
+        (
+            &["张三", "--role", "overseer"],
+            "Another-pass-1\n",
+            "username refused",
+        ),
+    ];
+    for (args, stdin, why) in refused {
+        let mut cmd = duizhang(dir.path());
+        cmd.args(["user", "add"])
+            .args(*args)
+            .arg("--password-stdin");
+        let (ok, out) = run(&mut cmd, Some(stdin)).await;
+        assert!(
+            !ok && out.contains(why),
+            "{args:?} must be refused with {why:?}: {out}"
+        );
+    }
     db.close().await;
 }
 

@@ -73,7 +73,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some((user_id, login_at)) = session::user(&session).await? else {
             return Err(login_required());
         };
-        if session::outlived(login_at, session::now_unix(), state.config.session_absolute_hours) {
+        if session::outlived(
+            login_at,
+            session::now_unix(),
+            state.config.session_absolute_hours,
+        ) {
             session::log_out(&session).await?;
             return Err(login_required());
         }

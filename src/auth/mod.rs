@@ -9,6 +9,7 @@
 pub mod csrf;
 pub mod current_user;
 pub mod guards;
+pub mod login;
 pub mod password;
 pub mod session;
 

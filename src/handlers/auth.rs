@@ -13,9 +13,9 @@ use tower_sessions::Session;
 
 use super::{Form, Nav};
 use crate::AppState;
-use crate::auth::{CurrentUser, password, session};
+use crate::auth::login::{self, Outcome};
+use crate::auth::{CurrentUser, session};
 use crate::db;
-use crate::domain::throttle::{self, minutes_to_wait};
 use crate::error::AppResult;
 
 #[derive(Template, WebTemplate)]
@@ -73,9 +73,6 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Longest password accepted for checking: argon2 hashes anything, but megabytes would cost CPU.
-const MAX_PASSWORD_CHARS: usize = 1024;
-
 pub async fn login(
     State(state): State<AppState>,
     session: Session,
@@ -84,129 +81,42 @@ pub async fn login(
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
     let next = safe_next(&form.next).unwrap_or_default().to_string();
-    let page = |status: StatusCode,
-                error: Option<String>,
-                ue: Option<&'static str>,
-                pe: Option<&'static str>| {
-        let csrf = session.clone();
-        let (username, next) = (username.clone(), next.clone());
-        async move {
-            let page = LoginPage {
-                nav: Nav::anonymous(),
-                csrf: session::csrf_token(&csrf).await?,
-                username,
-                next,
-                notice: None,
-                error,
-                username_error: ue,
-                password_error: pe,
-            };
-            AppResult::Ok((status, page).into_response())
+    let mut page = LoginPage {
+        nav: Nav::anonymous(),
+        csrf: String::new(),
+        username: username.clone(),
+        next: next.clone(),
+        notice: None,
+        error: None,
+        username_error: username.is_empty().then_some("请输入用户名"),
+        password_error: form.password.is_empty().then_some("请输入密码"),
+    };
+    let status = if page.username_error.is_some() || page.password_error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        match login::attempt(&state, &username, &form.password, &addr).await? {
+            Outcome::Success(user) => {
+                session::log_in(&session, user.id).await?;
+                let mut tx = state.db.write.begin().await?;
+                db::audit::record(&mut tx, &db::audit::Entry::account(user.id, "login")).await?;
+                tx.commit().await?;
+                tracing::info!(user = %user.username, "logged in");
+                let target = match (user.must_change_password, next.is_empty()) {
+                    (true, _) => "/account/password",
+                    (false, false) => next.as_str(),
+                    (false, true) => "/",
+                };
+                return Ok(Redirect::to(target).into_response());
+            }
+            refused => {
+                let (status, message) = refused.refusal();
+                page.error = Some(message);
+                status
+            }
         }
     };
-
-    if username.is_empty() || form.password.is_empty() {
-        return page(
-            StatusCode::BAD_REQUEST,
-            None,
-            username.is_empty().then_some("请输入用户名"),
-            form.password.is_empty().then_some("请输入密码"),
-        )
-        .await;
-    }
-
-    let now = session::now_unix();
-    let account_key = throttle::account_key(&username);
-    let address_key = throttle::address_key(&addr);
-    if let Some(wait) = db::throttle::get(&state.db.read, &account_key)
-        .await?
-        .locked_for(now)
-    {
-        return page(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(account_locked(wait)),
-            None,
-            None,
-        )
-        .await;
-    }
-    let address_locked = db::throttle::get(&state.db.read, &address_key)
-        .await?
-        .locked_for(now);
-
-    let user = db::users::find_by_username(&state.db.read, &username)
-        .await?
-        .filter(|u| u.active);
-    // Unknown and inactive accounts are checked against the dummy hash: same time, same answer.
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.to_string());
-    let password_ok = form.password.chars().count() <= MAX_PASSWORD_CHARS
-        && password::verify(stored, form.password.clone()).await?;
-
-    match user {
-        Some(user) if password_ok => {
-            db::throttle::clear(&state.db.write, &account_key).await?;
-            session::log_in(&session, user.id).await?;
-            let mut tx = state.db.write.begin().await?;
-            db::audit::record(&mut tx, &db::audit::Entry::account(user.id, "login")).await?;
-            tx.commit().await?;
-            tracing::info!(user = %user.username, "logged in");
-            let target = if user.must_change_password {
-                "/account/password".to_string()
-            } else if !next.is_empty() {
-                next
-            } else {
-                "/".to_string()
-            };
-            Ok(Redirect::to(&target).into_response())
-        }
-        _ => {
-            tracing::info!(%addr, "failed login");
-            let account = db::throttle::record_failure(&state.db.write, &account_key, |c| {
-                c.after_failure(now, throttle::ACCOUNT)
-            })
-            .await?;
-            let address = db::throttle::record_failure(&state.db.write, &address_key, |c| {
-                c.after_failure(now, throttle::ADDRESS)
-            })
-            .await?;
-            if let Some(wait) = address_locked.or_else(|| address.locked_for(now)) {
-                // Many failures from one address: answer its failures slowly. Correct passwords
-                // from the same (possibly shared) address are not held up.
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                let msg = format!(
-                    "当前网络地址登录失败次数过多，请 {} 分钟后再试。",
-                    minutes_to_wait(wait)
-                );
-                return page(StatusCode::TOO_MANY_REQUESTS, Some(msg), None, None).await;
-            }
-            if let Some(wait) = account.locked_for(now) {
-                return page(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Some(account_locked(wait)),
-                    None,
-                    None,
-                )
-                .await;
-            }
-            page(
-                StatusCode::UNAUTHORIZED,
-                Some("用户名或密码错误。".into()),
-                None,
-                None,
-            )
-            .await
-        }
-    }
-}
-
-fn account_locked(wait: i64) -> String {
-    format!(
-        "该账号登录失败次数过多，已临时锁定，请 {} 分钟后再试。",
-        minutes_to_wait(wait)
-    )
+    page.csrf = session::csrf_token(&session).await?;
+    Ok((status, page).into_response())
 }
 
 pub async fn logout(session: Session) -> AppResult<Redirect> {
