@@ -27,4 +27,5 @@ id_type!(
     SelfCheckId,
     FindingId,
     MeasureId,
+    EvidenceId,
 );

@@ -1,12 +1,17 @@
 //! Plain types and the product's rules. No I/O here: everything is unit-tested beside it.
 
 pub mod dates;
+pub mod evidence;
+pub mod history;
 pub mod ids;
+pub mod import;
+pub mod input;
 pub mod ledger;
 pub mod password_policy;
 pub mod role;
 pub mod scope;
 pub mod states;
+pub mod submission;
 pub mod throttle;
 
 pub use ids::*;

@@ -78,12 +78,21 @@ impl LedgerState {
             .unwrap_or(LedgerState::NotStarted)
     }
 
-    /// Whether the secretary may still change answers, findings and measures.
-    pub fn editable_by_branch(self) -> bool {
-        matches!(
-            self,
-            LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned
-        )
+    /// Whether the branch may change the ledger's content: answers, findings, measures' text,
+    /// deadline and owner. Not while the committee has it (已提交) or once signed off.
+    pub fn content_editable(self) -> bool {
+        matches!(self, LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned)
+    }
+
+    /// The state after the branch changes its content: a first change starts the ledger
+    /// (未开始 → 填报中), and work on a returned ledger puts it back in hand (已退回 → 填报中).
+    pub fn after_branch_edit(self) -> Option<LedgerState> {
+        self.content_editable().then_some(LedgerState::InProgress)
+    }
+
+    /// The state after the branch submits, if it may (the submission gate is checked apart).
+    pub fn after_submit(self) -> Option<LedgerState> {
+        self.content_editable().then_some(LedgerState::Submitted)
     }
 
     /// A short CSS class for the state badge.
@@ -99,6 +108,21 @@ impl LedgerState {
 }
 
 impl MeasureStatus {
+    /// A closed-off measure is the committee's record; the branch no longer changes it.
+    pub fn branch_may_edit(self) -> bool {
+        self != MeasureStatus::ClosedOut
+    }
+
+    /// 申请销号: from 未开始 or 整改中.
+    pub fn may_request_close_out(self) -> bool {
+        matches!(self, MeasureStatus::NotStarted | MeasureStatus::InProgress)
+    }
+
+    /// A pending 销号 request can be taken back (it goes back to 整改中).
+    pub fn may_withdraw_close_out(self) -> bool {
+        self == MeasureStatus::Done
+    }
+
     pub fn css(self) -> &'static str {
         match self {
             MeasureStatus::NotStarted => "s-none",
@@ -141,10 +165,33 @@ mod tests {
 
     #[test]
     fn only_unsubmitted_or_returned_ledgers_are_editable_by_the_branch() {
-        assert!(LedgerState::InProgress.editable_by_branch());
-        assert!(LedgerState::Returned.editable_by_branch());
-        assert!(!LedgerState::Submitted.editable_by_branch());
-        assert!(!LedgerState::SignedOff.editable_by_branch());
+        assert!(LedgerState::NotStarted.content_editable());
+        assert!(LedgerState::InProgress.content_editable());
+        assert!(LedgerState::Returned.content_editable());
+        assert!(!LedgerState::Submitted.content_editable());
+        assert!(!LedgerState::SignedOff.content_editable());
+    }
+
+    #[test]
+    fn branch_edits_and_submission_move_the_ledger() {
+        assert_eq!(LedgerState::NotStarted.after_branch_edit(), Some(LedgerState::InProgress));
+        assert_eq!(LedgerState::Returned.after_branch_edit(), Some(LedgerState::InProgress));
+        assert_eq!(LedgerState::Submitted.after_branch_edit(), None);
+        assert_eq!(LedgerState::InProgress.after_submit(), Some(LedgerState::Submitted));
+        assert_eq!(LedgerState::Returned.after_submit(), Some(LedgerState::Submitted));
+        assert_eq!(LedgerState::Submitted.after_submit(), None);
+        assert_eq!(LedgerState::SignedOff.after_submit(), None);
+    }
+
+    #[test]
+    fn the_branch_asks_for_close_out_and_may_withdraw_but_never_closes_off() {
+        assert!(MeasureStatus::InProgress.may_request_close_out());
+        assert!(MeasureStatus::NotStarted.may_request_close_out());
+        assert!(!MeasureStatus::Done.may_request_close_out());
+        assert!(!MeasureStatus::ClosedOut.may_request_close_out());
+        assert!(MeasureStatus::Done.may_withdraw_close_out());
+        assert!(!MeasureStatus::ClosedOut.branch_may_edit());
+        assert!(MeasureStatus::Done.branch_may_edit());
     }
 
     #[test]

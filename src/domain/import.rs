@@ -1,0 +1,154 @@
+//! Reading last year's 书记述职评议 problem list into findings: each row is 类别 + 问题.
+
+use super::input::FINDING_MAX;
+
+/// One row as the preview shows it: the category it goes under (by the ledger's numbering), or
+/// why it cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    /// 1-based line (or spreadsheet row) number, to find it in the source.
+    pub line: usize,
+    pub category: Option<i64>,
+    pub text: String,
+    pub error: Option<String>,
+}
+
+/// The most rows one import takes; a longer list is a wrong file.
+pub const MAX_ROWS: usize = 200;
+
+/// The notice's 五个基本 words, which述职评议 lists often use instead of the ledger's titles.
+const ALIASES: &[(&str, i64)] = &[
+    ("基本组织", 1),
+    ("设置", 1),
+    ("换届", 1),
+    ("基本制度", 2),
+    ("组织生活", 2),
+    ("基本队伍", 3),
+    ("教育管理", 3),
+    ("党员教育", 3),
+    ("基本活动", 4),
+    ("作用发挥", 4),
+    ("支部作用", 4),
+    ("基本保障", 5),
+    ("支持保障", 5),
+    ("工作资料", 6),
+    ("资料", 6),
+    ("档案", 6),
+];
+
+/// Which category a 类别 cell means: its number (1–6, optionally "第2类", "2."), its title or
+/// part of it, or one of the 五个基本 words.
+pub fn match_category(cell: &str, titles: &[(i64, &str)]) -> Option<i64> {
+    let c = cell.trim().trim_start_matches('第').trim_end_matches(['类', '.', '、', '．']).trim();
+    if c.is_empty() {
+        return None;
+    }
+    if let Ok(n) = c.parse::<i64>() {
+        return titles.iter().any(|(p, _)| *p == n).then_some(n);
+    }
+    if let Some((p, _)) = titles.iter().find(|(_, t)| *t == c || (c.chars().count() >= 4 && t.contains(c)) || c.contains(*t)) {
+        return Some(*p);
+    }
+    ALIASES.iter().find(|(word, _)| c.contains(word)).map(|(_, p)| *p)
+}
+
+/// Rows from cells (a spreadsheet's first two columns, or split lines). A first row whose 类别
+/// cell says 类别 is a header and skipped; blank rows are skipped.
+pub fn from_cells(rows: Vec<(usize, String, String)>, titles: &[(i64, &str)]) -> Vec<ImportRow> {
+    rows.into_iter()
+        .filter(|(_, c, t)| !(c.trim().is_empty() && t.trim().is_empty()))
+        .filter(|(_, c, _)| !c.contains("类别"))
+        .take(MAX_ROWS)
+        .map(|(line, cat, text)| {
+            let text = text.trim().to_string();
+            let category = match_category(&cat, titles);
+            let error = if text.is_empty() {
+                Some("问题内容为空".to_string())
+            } else if text.chars().count() > FINDING_MAX {
+                Some(format!("问题内容超过 {FINDING_MAX} 字"))
+            } else if category.is_none() {
+                Some(format!("无法识别类别“{}”，请在下方选择", cat.trim()))
+            } else {
+                None
+            };
+            ImportRow { line, category, text, error }
+        })
+        .collect()
+}
+
+/// Pasted lines: 类别 and 问题 separated by a tab (as copied from a spreadsheet), a colon, or
+/// — after a leading category number — a space or 、.
+pub fn from_lines(pasted: &str, titles: &[(i64, &str)]) -> Vec<ImportRow> {
+    let cells = pasted
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let (cat, text) = split_line(line.trim());
+            (i + 1, cat.to_string(), text.to_string())
+        })
+        .collect();
+    from_cells(cells, titles)
+}
+
+fn split_line(line: &str) -> (&str, &str) {
+    if let Some((c, t)) = line.split_once('\t') {
+        return (c, t);
+    }
+    if let Some(i) = line.find(['：', ':']) {
+        let sep = line[i..].chars().next().map_or(1, char::len_utf8);
+        return (&line[..i], &line[i + sep..]);
+    }
+    let digits = line.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(line.len());
+    if digits > 0 {
+        let rest = line[digits..].trim_start_matches([' ', '、', '.', '．', '　']);
+        return (&line[..digits], rest);
+    }
+    ("", line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TITLES: &[(i64, &str)] = &[
+        (1, "党支部设置和调整不规范"),
+        (2, "组织生活制度执行不严格"),
+        (3, "党员教育管理监督不到位"),
+        (4, "支部作用发挥不充分"),
+        (5, "支持保障落实不到位"),
+        (6, "工作资料留存不完备"),
+    ];
+
+    #[test]
+    fn categories_by_number_title_part_or_alias() {
+        assert_eq!(match_category("2", TITLES), Some(2));
+        assert_eq!(match_category("第3类", TITLES), Some(3));
+        assert_eq!(match_category("组织生活制度执行不严格", TITLES), Some(2));
+        assert_eq!(match_category("支部作用发挥", TITLES), Some(4));
+        assert_eq!(match_category("基本队伍", TITLES), Some(3));
+        assert_eq!(match_category("档案管理", TITLES), Some(6));
+        assert_eq!(match_category("7", TITLES), None);
+        assert_eq!(match_category("其他", TITLES), None);
+    }
+
+    #[test]
+    fn pasted_lines_in_the_usual_shapes() {
+        let rows = from_lines(
+            "类别\t问题\n2\t主题党日形式单一\n组织生活：组织生活会程序简化：未按规定顺序\n3、谈心谈话不深入\n\n其他\t无法归类的问题\n5\t",
+            TITLES,
+        );
+        assert_eq!(rows.len(), 5, "{rows:?}");
+        assert_eq!((rows[0].line, rows[0].category, rows[0].text.as_str()), (2, Some(2), "主题党日形式单一"));
+        assert_eq!(rows[1].category, Some(2));
+        assert_eq!(rows[1].text, "组织生活会程序简化：未按规定顺序", "only the first colon separates");
+        assert_eq!((rows[2].category, rows[2].text.as_str()), (Some(3), "谈心谈话不深入"));
+        assert!(rows[3].error.as_deref().unwrap().contains("无法识别类别"));
+        assert_eq!(rows[4].error.as_deref(), Some("问题内容为空"));
+    }
+
+    #[test]
+    fn a_huge_list_is_cut_at_the_limit() {
+        let text: String = (0..500).map(|i| format!("1\t问题{i}\n")).collect();
+        assert_eq!(from_lines(&text, TITLES).len(), MAX_ROWS);
+    }
+}

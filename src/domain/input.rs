@@ -1,0 +1,216 @@
+//! Validated input. Each `parse` takes what the form sent and returns either a value that obeys
+//! the rules or the Chinese message for each field at fault, so the page can show it next to the
+//! field with the user's input kept.
+
+use time::{Date, Duration};
+
+use super::dates::parse_date;
+use super::states::{MeasureStatus, Verdict};
+
+/// Length limits, stated to the user next to each field.
+pub const FINDING_MAX: usize = 2000;
+pub const MEASURE_MAX: usize = 1000;
+pub const OWNER_MAX: usize = 50;
+pub const REASON_MAX: usize = 500;
+pub const NOTE_MAX: usize = 2000;
+
+/// Messages by field name (the form field's `name`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() { Ok(value) } else { Err(self) }
+    }
+}
+
+/// Trims `value` and checks it is present (if `required`) and at most `max` characters.
+pub fn text(label: &str, value: &str, max: usize, required: bool) -> Result<String, String> {
+    let v = value.trim();
+    let len = v.chars().count();
+    if required && len == 0 {
+        return Err(format!("请填写{label}"));
+    }
+    if len > max {
+        return Err(format!("{label}不能超过 {max} 字（现为 {len} 字）"));
+    }
+    Ok(v.to_string())
+}
+
+fn field(errors: &mut FieldErrors, name: &'static str, r: Result<String, String>) -> String {
+    r.unwrap_or_else(|m| {
+        errors.add(name, m);
+        String::new()
+    })
+}
+
+/// 对账查摆 answer to one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictInput {
+    pub verdict: Verdict,
+    /// Required for 不适用; kept empty otherwise.
+    pub reason: String,
+}
+
+impl VerdictInput {
+    pub fn parse(verdict: &str, reason: &str) -> Result<VerdictInput, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let Some(verdict) = Verdict::parse(verdict) else {
+            e.add("verdict", "请选择：存在问题、未发现问题或不适用");
+            return Err(e);
+        };
+        let reason = if verdict == Verdict::NotApplicable {
+            field(&mut e, "reason", text("不适用的理由", reason, REASON_MAX, true))
+        } else {
+            String::new()
+        };
+        e.into_result(VerdictInput { verdict, reason })
+    }
+}
+
+/// The text of a finding.
+pub fn finding_text(value: &str) -> Result<String, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let t = field(&mut e, "text", text("查摆问题", value, FINDING_MAX, true));
+    e.into_result(t)
+}
+
+/// The dates a deadline may take: from the campaign's notice to three years after it. Anything
+/// else is a typing slip (2202, 1022…), not a plan.
+pub fn deadline_window(issued_on: Date) -> (Date, Date) {
+    (issued_on, issued_on + Duration::days(3 * 365))
+}
+
+/// A measure as the secretary edits it. Deadline and owner may stay blank while drafting; the
+/// submission gate requires them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureInput {
+    pub text: String,
+    pub deadline: Option<Date>,
+    pub owner: String,
+    pub status: MeasureStatus,
+    pub immediate: bool,
+}
+
+impl MeasureInput {
+    pub fn parse(
+        text_value: &str,
+        deadline: &str,
+        owner: &str,
+        status: &str,
+        immediate: bool,
+        current: Option<MeasureStatus>,
+        window: (Date, Date),
+    ) -> Result<MeasureInput, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let text_value = field(&mut e, "text", text("整改措施", text_value, MEASURE_MAX, true));
+        let owner = field(&mut e, "owner", text("责任人", owner, OWNER_MAX, false));
+        let deadline = match deadline.trim() {
+            "" => None,
+            d => match parse_date(d) {
+                Some(d) if d < window.0 || d > window.1 => {
+                    e.add("deadline", format!("整改时限应在 {} 至 {} 之间", window.0, window.1));
+                    None
+                }
+                Some(d) => Some(d),
+                None => {
+                    e.add("deadline", "整改时限不是有效日期，请按 2022-10-31 的格式填写");
+                    None
+                }
+            },
+        };
+        // The edit form offers 未开始 and 整改中; 已完成 comes by 立行立改 or a 销号 request,
+        // and stays while the request is pending.
+        let status = match (immediate, status) {
+            (true, _) => MeasureStatus::Done,
+            (false, "done") if current == Some(MeasureStatus::Done) => MeasureStatus::Done,
+            (false, "" | "not_started") => MeasureStatus::NotStarted,
+            (false, "in_progress") => MeasureStatus::InProgress,
+            (false, _) => {
+                e.add("status", "请选择未开始或整改中；完成后请用“申请销号”");
+                MeasureStatus::NotStarted
+            }
+        };
+        e.into_result(MeasureInput { text: text_value, deadline, owner, status, immediate })
+    }
+}
+
+/// The completion note of a 销号 request.
+pub fn completion_note(value: &str) -> Result<String, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let n = field(&mut e, "note", text("完成情况说明", value, NOTE_MAX, true));
+    e.into_result(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    const WINDOW: (Date, Date) = (date!(2022 - 10 - 05), date!(2025 - 10 - 04));
+
+    #[test]
+    fn not_applicable_needs_a_reason_and_others_drop_it() {
+        let e = VerdictInput::parse("not_applicable", "  ").unwrap_err();
+        assert_eq!(e.get("reason"), Some("请填写不适用的理由"));
+        let v = VerdictInput::parse("no_problem", "ignored").unwrap();
+        assert_eq!(v.reason, "");
+        assert!(VerdictInput::parse("maybe", "").unwrap_err().get("verdict").is_some());
+        let v = VerdictInput::parse("not_applicable", " 本支部无委员会 ").unwrap();
+        assert_eq!(v.reason, "本支部无委员会");
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters_and_stated() {
+        assert!(finding_text(&"问".repeat(FINDING_MAX)).is_ok());
+        let e = finding_text(&"问".repeat(FINDING_MAX + 1)).unwrap_err();
+        assert_eq!(e.get("text"), Some("查摆问题不能超过 2000 字（现为 2001 字）"));
+        assert_eq!(finding_text(" \n ").unwrap_err().get("text"), Some("请填写查摆问题"));
+    }
+
+    #[test]
+    fn deadlines_must_exist_and_be_sensible() {
+        let ok = MeasureInput::parse("补开支委会", "2022-11-30", "张喆", "in_progress", false, None, WINDOW).unwrap();
+        assert_eq!(ok.deadline, Some(date!(2022 - 11 - 30)));
+        assert_eq!(ok.status, MeasureStatus::InProgress);
+        for bad in ["2022-02-30", "2022/11/30", "明年"] {
+            let e = MeasureInput::parse("补开", bad, "", "", false, None, WINDOW).unwrap_err();
+            assert!(e.get("deadline").unwrap().contains("有效日期"), "{bad}");
+        }
+        for far in ["2202-11-30", "2021-01-01"] {
+            let e = MeasureInput::parse("补开", far, "", "", false, None, WINDOW).unwrap_err();
+            assert!(e.get("deadline").unwrap().contains("之间"), "{far}");
+        }
+        assert_eq!(MeasureInput::parse("补开", "", "", "", false, None, WINDOW).unwrap().deadline, None);
+    }
+
+    #[test]
+    fn immediate_means_done_and_done_is_not_offered_otherwise() {
+        let m = MeasureInput::parse("当场更正", "", "", "not_started", true, None, WINDOW).unwrap();
+        assert_eq!(m.status, MeasureStatus::Done);
+        let e = MeasureInput::parse("x", "", "", "closed_out", false, None, WINDOW).unwrap_err();
+        assert!(e.get("status").is_some());
+        let e = MeasureInput::parse("x", "", "", "done", false, Some(MeasureStatus::InProgress), WINDOW).unwrap_err();
+        assert!(e.get("status").is_some(), "done only by request");
+        let m = MeasureInput::parse("x", "", "", "done", false, Some(MeasureStatus::Done), WINDOW).unwrap();
+        assert_eq!(m.status, MeasureStatus::Done, "a pending request survives an edit");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let e = MeasureInput::parse("", "bad", &"人".repeat(51), "", false, None, WINDOW).unwrap_err();
+        assert!(e.get("text").is_some() && e.get("deadline").is_some() && e.get("owner").is_some());
+    }
+}
