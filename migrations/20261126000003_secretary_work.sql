@@ -22,5 +22,9 @@ CREATE TABLE evidence (
 );
 CREATE INDEX evidence_by_measure ON evidence (measure_id);
 
--- History is shown per row, newest first.
+-- The finding an audited row belongs to (the finding itself, its measures, their evidence), so
+-- a finding's page shows the whole history of its rows, deleted measures included. No foreign
+-- key: the history outlives a deleted finding.
+ALTER TABLE audit_log ADD COLUMN finding_id INTEGER;
 CREATE INDEX audit_by_branch ON audit_log (branch_id, at);
+CREATE INDEX audit_by_finding ON audit_log (finding_id);

@@ -6,7 +6,8 @@ use anyhow::{Context, bail};
 use time::{Date, Duration};
 
 use crate::auth::password;
-use crate::db::ledger::{NewFinding, NewMeasure};
+use crate::db::findings::{NewFinding, Source};
+use crate::db::measures::NewMeasure;
 use crate::db::units::NewBranch;
 use crate::db::users::NewUser;
 use crate::db::{self, Db};
@@ -548,7 +549,7 @@ async fn fill_ledger(
             } else {
                 (Verdict::NoProblem, "")
             };
-            db::ledger::insert_self_check(tx, branch, item.id, verdict, reason, secretary).await?;
+            db::self_checks::insert(tx, branch, item.id, verdict, reason, secretary).await?;
         }
     }
     let mut position_in_category = std::collections::HashMap::new();
@@ -557,7 +558,7 @@ async fn fill_ledger(
             .entry(f.category)
             .and_modify(|p| *p += 1)
             .or_insert(1);
-        let finding = db::ledger::insert_finding(
+        let finding = db::findings::insert(
             tx,
             &NewFinding {
                 branch_id: branch,
@@ -567,14 +568,19 @@ async fn fill_ledger(
                 position: *position,
                 text: f.text,
                 created_by: secretary,
+                source: if f.item.is_some() {
+                    Source::SelfCheck
+                } else {
+                    Source::Extended
+                },
             },
         )
         .await?;
         if f.review != ReviewState::Pending {
-            db::ledger::set_review(tx, finding, f.review, f.review_comment, reviewer).await?;
+            db::findings::set_review(tx, finding, f.review, f.review_comment, reviewer).await?;
         }
         for (mi, m) in f.measures.iter().enumerate() {
-            db::ledger::insert_measure(
+            db::measures::insert(
                 tx,
                 &NewMeasure {
                     finding_id: finding,

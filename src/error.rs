@@ -28,6 +28,8 @@ pub enum AppError {
     BadRequest(String),
     /// Somebody else saved this row first (optimistic concurrency).
     Conflict(String),
+    /// The action is not possible in the row's present state (e.g. a submitted ledger); says why.
+    Refused(String),
     Internal(anyhow::Error),
 }
 
@@ -70,6 +72,7 @@ impl AppError {
             ),
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "请求有误", msg.as_str()),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, "内容已被他人修改", msg.as_str()),
+            AppError::Refused(msg) => (StatusCode::CONFLICT, "无法执行此操作", msg.as_str()),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "服务器内部错误",

@@ -2,21 +2,25 @@
 //! handler can forget them; scope (which rows) is applied inside every query.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_extractor_with_state, from_fn};
 use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, csrf};
-use crate::handlers::{account, auth, branch, committee, home, overview};
+use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretary, csrf};
+use crate::handlers::close_out::MAX_UPLOAD_BYTES;
+use crate::handlers::{
+    account, auth, branch, close_out, committee, finding, home, import, overview,
+};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     // Anyone, logged in or not.
     let public = Router::new()
         .route("/healthz", get(home::healthz))
         .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout));
+        .route("/logout", get(auth::logout_page).post(auth::logout));
 
-    // Any logged-in user; pages about branches narrow further by scope.
+    // Any logged-in user; what they see of a branch is narrowed by scope in every query.
     let users = Router::new()
         .route("/", get(home::root))
         .route(
@@ -24,7 +28,73 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(account::form).post(account::change),
         )
         .route("/branches/{branch_id}", get(branch::show))
+        .route(
+            "/branches/{branch_id}/findings/{finding_id}",
+            get(finding::show),
+        )
+        .route(
+            "/branches/{branch_id}/evidence/{evidence_id}",
+            get(close_out::download),
+        )
         .route_layer(from_extractor_with_state::<CurrentUser, AppState>(
+            state.clone(),
+        ));
+
+    // 党支部书记: their own branch's work (the branch is checked against their scope).
+    let uploads = Router::new()
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/close-out",
+            get(close_out::form).post(close_out::submit),
+        )
+        .route(
+            "/branches/{branch_id}/import/preview",
+            post(import::preview),
+        )
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
+    let secretaries = Router::new()
+        .route(
+            "/branches/{branch_id}/items/{item_id}",
+            post(branch::set_verdict),
+        )
+        .route(
+            "/branches/{branch_id}/findings",
+            post(branch::create_finding),
+        )
+        .route("/branches/{branch_id}/submit", post(branch::submit))
+        .route(
+            "/branches/{branch_id}/findings/{finding_id}",
+            post(finding::update),
+        )
+        .route(
+            "/branches/{branch_id}/findings/{finding_id}/delete",
+            get(finding::confirm_delete).post(finding::delete),
+        )
+        .route(
+            "/branches/{branch_id}/findings/{finding_id}/measures",
+            post(finding::create_measure),
+        )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}",
+            post(finding::update_measure),
+        )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/delete",
+            get(finding::confirm_delete_measure).post(finding::delete_measure),
+        )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/withdraw",
+            post(close_out::withdraw),
+        )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/evidence/{evidence_id}/delete",
+            post(close_out::delete_evidence),
+        )
+        .route(
+            "/branches/{branch_id}/import",
+            get(import::form).post(import::confirm),
+        )
+        .merge(uploads)
+        .route_layer(from_extractor_with_state::<RequireSecretary, AppState>(
             state.clone(),
         ));
 
@@ -45,6 +115,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(public)
         .merge(users)
+        .merge(secretaries)
         .merge(reviewers)
         .merge(overseers)
         .layer(from_fn(csrf::guard))

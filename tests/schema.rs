@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use duizhang::db;
-use duizhang::db::ledger::{NewFinding, NewMeasure};
+use duizhang::db::findings::{NewFinding, Source};
+use duizhang::db::measures::NewMeasure;
 use duizhang::domain::states::{MeasureStatus, Verdict};
 use duizhang::domain::*;
 
@@ -89,7 +90,7 @@ async fn answers_findings_and_measures_keep_their_rules() {
     // Branch 5 has no answers yet; item 1 is in category 1, item 6 in category 2.
     refused(
         "不适用 without a reason",
-        db::ledger::insert_self_check(
+        db::self_checks::insert(
             &mut tx,
             BranchId(5),
             LedgerItemId(1),
@@ -102,7 +103,7 @@ async fn answers_findings_and_measures_keep_their_rules() {
     .await;
     refused(
         "a second answer to the same item",
-        db::ledger::insert_self_check(
+        db::self_checks::insert(
             &mut tx,
             BranchId(1),
             LedgerItemId(1),
@@ -121,15 +122,16 @@ async fn answers_findings_and_measures_keep_their_rules() {
         position: 1,
         text: "问题",
         created_by: me,
+        source: Source::SelfCheck,
     };
     refused(
         "a finding whose item is in another category",
-        db::ledger::insert_finding(&mut tx, &finding(1, Some(6))).await,
+        db::findings::insert(&mut tx, &finding(1, Some(6))).await,
     )
     .await;
     refused(
         "a finding under another campaign's category",
-        db::ledger::insert_finding(
+        db::findings::insert(
             &mut tx,
             &NewFinding {
                 campaign_id: CampaignId(2),
@@ -141,7 +143,7 @@ async fn answers_findings_and_measures_keep_their_rules() {
     .await;
     refused(
         "an empty finding",
-        db::ledger::insert_finding(
+        db::findings::insert(
             &mut tx,
             &NewFinding {
                 text: "   ",
@@ -151,7 +153,7 @@ async fn answers_findings_and_measures_keep_their_rules() {
         .await,
     )
     .await;
-    let ok = db::ledger::insert_finding(&mut tx, &finding(2, Some(6)))
+    let ok = db::findings::insert(&mut tx, &finding(2, Some(6)))
         .await
         .expect("a consistent finding");
 
@@ -168,12 +170,12 @@ async fn answers_findings_and_measures_keep_their_rules() {
     };
     refused(
         "已销号 without who closed it off",
-        db::ledger::insert_measure(&mut tx, &measure).await,
+        db::measures::insert(&mut tx, &measure).await,
     )
     .await;
     refused(
         "a measure of a missing finding",
-        db::ledger::insert_measure(
+        db::measures::insert(
             &mut tx,
             &NewMeasure {
                 finding_id: FindingId(9999),

@@ -22,7 +22,7 @@ use super::session;
 
 /// The largest form body accepted. Forms carry text only (files will go by multipart); a finding
 /// of several thousand characters is a few tens of KB.
-pub const MAX_FORM_BYTES: usize = 1024 * 1024;
+pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 pub const FIELD: &str = "_csrf";
 

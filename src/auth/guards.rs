@@ -38,3 +38,19 @@ impl FromRequestParts<AppState> for RequireReviewer {
         }
     }
 }
+
+/// 党支部书记 only: the branch's own work (answers, findings, measures, 销号 requests).
+/// Which branch is then decided by scope, inside each query.
+pub struct RequireSecretary(pub CurrentUser);
+
+impl FromRequestParts<AppState> for RequireSecretary {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        match user.role {
+            Role::Secretary => Ok(RequireSecretary(user)),
+            Role::Overseer | Role::Reviewer => Err(AppError::Forbidden),
+        }
+    }
+}

@@ -14,4 +14,4 @@ pub mod password;
 pub mod session;
 
 pub use current_user::CurrentUser;
-pub use guards::{RequireOverseer, RequireReviewer};
+pub use guards::{RequireOverseer, RequireReviewer, RequireSecretary};

@@ -12,6 +12,7 @@ use super::password::random_token;
 const USER_ID: &str = "user_id";
 const LOGIN_AT: &str = "login_at";
 const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
 
 pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -56,6 +57,17 @@ pub async fn log_out(session: &Session) -> AppResult<()> {
 /// After a password change: new id and token, same user, login time restarted.
 pub async fn renew(session: &Session, user: UserId) -> AppResult<()> {
     log_in(session, user).await
+}
+
+/// A one-line message for the next page shown ("已保存"), after a redirect.
+pub async fn flash(session: &Session, message: impl Into<String>) -> AppResult<()> {
+    session.insert(FLASH, message.into()).await?;
+    Ok(())
+}
+
+/// The pending message, removed as it is shown.
+pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
+    Ok(session.remove::<String>(FLASH).await?)
 }
 
 /// The logged-in user and when they logged in, if anyone is.

@@ -1,17 +1,20 @@
-//! The audit trail: who changed what, when, before and after.
+//! The audit trail: who changed what, when, before and after. Every write function in db/ that
+//! changes a branch's rows records its entry in the same transaction.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::domain::{BranchId, CommitteeId, UserId};
+use crate::domain::{BranchId, FindingId, Scope, UserId};
 
 pub struct Entry<'a> {
     pub user_id: Option<UserId>,
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: Option<i64>,
-    pub committee_id: Option<CommitteeId>,
+    /// The branch whose row changed; its committee is recorded with it, for scoped reading.
     pub branch_id: Option<BranchId>,
+    /// The finding the row belongs to, for the finding's history.
+    pub finding_id: Option<FindingId>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
@@ -24,25 +27,66 @@ impl<'a> Entry<'a> {
             action,
             entity: "users",
             entity_id: Some(user_id.0),
-            committee_id: None,
             branch_id: None,
+            finding_id: None,
             before: None,
             after: None,
         }
     }
 }
 
+/// Who makes a change to a branch's rows, for the audit entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub branch_id: BranchId,
+}
+
+impl Actor {
+    /// An entry for a change to a branch-owned row.
+    pub fn entry<'a>(
+        &self,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: i64,
+        finding_id: Option<FindingId>,
+    ) -> Entry<'a> {
+        Entry {
+            user_id: Some(self.user_id),
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            branch_id: Some(self.branch_id),
+            finding_id,
+            before: None,
+            after: None,
+        }
+    }
+}
+
+impl<'a> Entry<'a> {
+    pub fn before(mut self, v: &impl Serialize) -> Self {
+        self.before = serde_json::to_value(v).ok();
+        self
+    }
+
+    pub fn after(mut self, v: &impl Serialize) -> Self {
+        self.after = serde_json::to_value(v).ok();
+        self
+    }
+}
+
 pub async fn record(conn: &mut SqliteConnection, e: &Entry<'_>) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (user_id, action, entity, entity_id, committee_id, branch_id, before_json, after_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (user_id, action, entity, entity_id, committee_id, branch_id, finding_id, before_json, after_json)
+         VALUES (?1, ?2, ?3, ?4, (SELECT committee_id FROM branches WHERE id = ?5), ?5, ?6, ?7, ?8)",
     )
     .bind(e.user_id)
     .bind(e.action)
     .bind(e.entity)
     .bind(e.entity_id)
-    .bind(e.committee_id)
     .bind(e.branch_id)
+    .bind(e.finding_id)
     .bind(e.before.as_ref().map(|v| v.to_string()))
     .bind(e.after.as_ref().map(|v| v.to_string()))
     .execute(conn)
@@ -50,7 +94,62 @@ pub async fn record(conn: &mut SqliteConnection, e: &Entry<'_>) -> sqlx::Result<
     Ok(())
 }
 
-/// Serialises a row snapshot for before/after.
-pub fn snapshot(value: &impl Serialize) -> Option<serde_json::Value> {
-    serde_json::to_value(value).ok()
+/// One entry as a row's history shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub at: String,
+    pub user_name: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    /// For 对账查摆 entries, the ledger item answered.
+    pub ledger_item_id: Option<i64>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.entity, a.entity_id,
+            CASE WHEN a.entity = 'self_checks' THEN (SELECT ledger_item_id FROM self_checks WHERE id = a.entity_id) END
+                AS ledger_item_id,
+            a.before_json, a.after_json
+     FROM audit_log a
+     JOIN branches b ON b.id = a.branch_id
+     LEFT JOIN users u ON u.id = a.user_id";
+
+/// The 对账查摆 history of a branch (every item), newest first.
+pub async fn self_check_history(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: BranchId,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    let f = scope.filter();
+    sqlx::query_as(&format!(
+        "{HISTORY} WHERE a.branch_id = ?1 AND a.entity = 'self_checks'
+           AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+         ORDER BY a.id DESC"
+    ))
+    .bind(branch)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// The history of a finding and of its measures and evidence, newest first.
+pub async fn finding_history(
+    pool: &SqlitePool,
+    scope: Scope,
+    finding: FindingId,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    let f = scope.filter();
+    sqlx::query_as(&format!(
+        "{HISTORY} WHERE a.finding_id = ?1
+           AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+         ORDER BY a.id DESC"
+    ))
+    .bind(finding)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
 }

@@ -1,10 +1,10 @@
 //! The ledger (附件1) of a campaign and a branch's answers, findings and measures on it.
 
-use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
 
-use crate::domain::states::{LedgerState, MeasureStatus, Verdict};
+use super::audit::Actor;
+use crate::domain::states::LedgerState;
 use crate::domain::{
     BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId,
 };
@@ -30,6 +30,7 @@ pub struct SelfCheckRow {
     pub verdict: String,
     pub reason: String,
     pub updated_at: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -39,8 +40,10 @@ pub struct FindingRow {
     pub ledger_item_id: Option<LedgerItemId>,
     pub position: i64,
     pub text: String,
+    pub source: String,
     pub review_state: String,
     pub review_comment: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -53,6 +56,8 @@ pub struct MeasureRow {
     pub owner: String,
     pub status: String,
     pub immediate: bool,
+    pub completion_note: String,
+    pub version: i64,
 }
 
 pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
@@ -86,7 +91,7 @@ pub async fn self_checks(
 ) -> sqlx::Result<Vec<SelfCheckRow>> {
     let f = scope.filter();
     sqlx::query_as(
-        "SELECT sc.ledger_item_id, sc.verdict, sc.reason, sc.updated_at
+        "SELECT sc.ledger_item_id, sc.verdict, sc.reason, sc.updated_at, sc.version
          FROM self_checks sc
          JOIN branches b ON b.id = sc.branch_id
          JOIN ledger_items i ON i.id = sc.ledger_item_id
@@ -110,7 +115,7 @@ pub async fn findings(
 ) -> sqlx::Result<Vec<FindingRow>> {
     let f = scope.filter();
     sqlx::query_as(
-        "SELECT fd.id, fd.category_id, fd.ledger_item_id, fd.position, fd.text, fd.review_state, fd.review_comment
+        "SELECT fd.id, fd.category_id, fd.ledger_item_id, fd.position, fd.text, fd.source, fd.review_state, fd.review_comment, fd.version
          FROM findings fd JOIN branches b ON b.id = fd.branch_id
          WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
            AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
@@ -132,7 +137,7 @@ pub async fn measures(
 ) -> sqlx::Result<Vec<MeasureRow>> {
     let f = scope.filter();
     sqlx::query_as(
-        "SELECT m.id, m.finding_id, m.position, m.text, m.deadline, m.owner, m.status, m.immediate
+        "SELECT m.id, m.finding_id, m.position, m.text, m.deadline, m.owner, m.status, m.immediate, m.completion_note, m.version
          FROM measures m
          JOIN findings fd ON fd.id = m.finding_id
          JOIN branches b ON b.id = fd.branch_id
@@ -169,7 +174,23 @@ pub async fn ledger_state(
     Ok(LedgerState::from_row(code.as_deref()))
 }
 
-// Inserts. The branch comes from the caller's scope (a secretary's own branch), never a form.
+/// The ledger's state read inside a write transaction, before changing anything of the branch's.
+pub async fn state_in_tx(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<LedgerState> {
+    let code: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM branch_ledgers WHERE campaign_id = ? AND branch_id = ?",
+    )
+    .bind(campaign)
+    .bind(branch)
+    .fetch_optional(conn)
+    .await?;
+    Ok(LedgerState::from_row(code.as_deref()))
+}
+
+// Writes. The branch comes from the caller's scope (a secretary's own branch), never a form.
 
 pub async fn set_ledger_state(
     conn: &mut SqliteConnection,
@@ -178,7 +199,8 @@ pub async fn set_ledger_state(
     state: LedgerState,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO branch_ledgers (campaign_id, branch_id, state) VALUES (?1, ?2, ?3)
+        "INSERT INTO branch_ledgers (campaign_id, branch_id, state, submitted_at)
+         VALUES (?1, ?2, ?3, CASE WHEN ?3 = 'submitted' THEN datetime('now') END)
          ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = ?3, version = version + 1,
              updated_at = datetime('now'),
              submitted_at = CASE WHEN ?3 = 'submitted' THEN datetime('now') ELSE submitted_at END",
@@ -186,119 +208,6 @@ pub async fn set_ledger_state(
     .bind(campaign)
     .bind(branch)
     .bind(state.code())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn insert_self_check(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    item: LedgerItemId,
-    verdict: Verdict,
-    reason: &str,
-    by: UserId,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO self_checks (branch_id, ledger_item_id, verdict, reason, updated_by) VALUES (?, ?, ?, ?, ?)")
-        .bind(branch)
-        .bind(item)
-        .bind(verdict.code())
-        .bind(reason)
-        .bind(by)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-#[derive(Debug, Serialize)]
-pub struct NewFinding<'a> {
-    pub branch_id: BranchId,
-    pub campaign_id: CampaignId,
-    pub category_id: CategoryId,
-    pub ledger_item_id: Option<LedgerItemId>,
-    pub position: i64,
-    pub text: &'a str,
-    pub created_by: UserId,
-}
-
-pub async fn insert_finding(
-    conn: &mut SqliteConnection,
-    f: &NewFinding<'_>,
-) -> sqlx::Result<FindingId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO findings (branch_id, campaign_id, category_id, ledger_item_id, position, text, created_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(f.branch_id)
-    .bind(f.campaign_id)
-    .bind(f.category_id)
-    .bind(f.ledger_item_id)
-    .bind(f.position)
-    .bind(f.text)
-    .bind(f.created_by)
-    .fetch_one(conn)
-    .await?;
-    Ok(FindingId(id))
-}
-
-#[derive(Debug, Serialize)]
-pub struct NewMeasure<'a> {
-    pub finding_id: FindingId,
-    pub position: i64,
-    pub text: &'a str,
-    pub deadline: Option<Date>,
-    pub owner: &'a str,
-    pub status: MeasureStatus,
-    pub immediate: bool,
-    pub completion_note: &'a str,
-    /// Who closed it off, when `status` is 已销号.
-    pub closed_out_by: Option<UserId>,
-}
-
-pub async fn insert_measure(
-    conn: &mut SqliteConnection,
-    m: &NewMeasure<'_>,
-) -> sqlx::Result<MeasureId> {
-    let done = matches!(m.status, MeasureStatus::Done | MeasureStatus::ClosedOut);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note,
-                               completed_at, closed_out_by, closed_out_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                 CASE WHEN ?9 THEN datetime('now') END, ?10, CASE WHEN ?10 IS NOT NULL THEN datetime('now') END)
-         RETURNING id",
-    )
-    .bind(m.finding_id)
-    .bind(m.position)
-    .bind(m.text)
-    .bind(m.deadline)
-    .bind(m.owner)
-    .bind(m.status.code())
-    .bind(m.immediate)
-    .bind(m.completion_note)
-    .bind(done)
-    .bind(m.closed_out_by)
-    .fetch_one(conn)
-    .await?;
-    Ok(MeasureId(id))
-}
-
-/// Records a reviewer's verdict on a finding (已通过, or 已退回 with a comment).
-pub async fn set_review(
-    conn: &mut SqliteConnection,
-    finding: FindingId,
-    state: crate::domain::states::ReviewState,
-    comment: &str,
-    by: UserId,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
-                             version = version + 1
-         WHERE id = ?",
-    )
-    .bind(state.code())
-    .bind(comment)
-    .bind(by)
-    .bind(finding)
     .execute(conn)
     .await?;
     Ok(())
@@ -325,4 +234,28 @@ pub async fn sign_off(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Hands the ledger to the committee (已提交): rows it returned go back to 待审核.
+pub async fn submit(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    campaign: CampaignId,
+) -> sqlx::Result<()> {
+    let before = state_in_tx(conn, campaign, actor.branch_id).await?;
+    set_ledger_state(conn, campaign, actor.branch_id, LedgerState::Submitted).await?;
+    super::findings::resubmit_returned(conn, actor.branch_id, campaign).await?;
+    #[derive(serde::Serialize)]
+    struct Snapshot {
+        state: &'static str,
+    }
+    let entry = actor
+        .entry("ledger.submit", "branch_ledgers", campaign.0, None)
+        .before(&Snapshot {
+            state: before.code(),
+        })
+        .after(&Snapshot {
+            state: LedgerState::Submitted.code(),
+        });
+    super::audit::record(conn, &entry).await
 }

@@ -10,8 +10,12 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod evidence;
+pub mod findings;
 pub mod ledger;
+pub mod measures;
 pub mod progress;
+pub mod self_checks;
 pub mod throttle;
 pub mod units;
 pub mod users;
@@ -92,3 +96,7 @@ pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
 pub fn is_constraint_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() || d.is_check_violation() || d.is_foreign_key_violation())
 }
+
+/// The row changed since the user loaded it: their save was not applied (optimistic concurrency).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stale;

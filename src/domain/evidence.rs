@@ -24,7 +24,11 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 pub fn clean_file_name(name: &str, content_type: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let stem = base.rsplit_once('.').map(|(s, _)| s).unwrap_or(base);
-    let mut stem: String = stem.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|')).take(100).collect();
+    let mut stem: String = stem
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
+        .take(100)
+        .collect();
     if stem.trim().is_empty() {
         stem = "证明材料".to_string();
     }
@@ -54,8 +58,14 @@ mod tests {
 
     #[test]
     fn names_lose_paths_and_get_their_true_extension() {
-        assert_eq!(clean_file_name("C:\\Users\\张喆\\会议记录.PNG", "image/png"), "会议记录.png");
-        assert_eq!(clean_file_name("../../etc/passwd", "application/pdf"), "passwd.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\张喆\\会议记录.PNG", "image/png"),
+            "会议记录.png"
+        );
+        assert_eq!(
+            clean_file_name("../../etc/passwd", "application/pdf"),
+            "passwd.pdf"
+        );
         assert_eq!(clean_file_name("evil.html", "image/jpeg"), "evil.jpg");
         assert_eq!(clean_file_name("", "image/jpeg"), "证明材料.jpg");
         assert_eq!(clean_file_name("a\"b<c>.pdf", "application/pdf"), "abc.pdf");

@@ -77,7 +77,13 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
     keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
     keys.into_iter()
         .filter(|k| b.get(*k) != a.get(*k))
-        .map(|k| (field_label(k).to_string(), value_words(k, b.get(k)), value_words(k, a.get(k))))
+        .map(|k| {
+            (
+                field_label(k).to_string(),
+                value_words(k, b.get(k)),
+                value_words(k, a.get(k)),
+            )
+        })
         .collect()
 }
 

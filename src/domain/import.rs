@@ -39,17 +39,27 @@ const ALIASES: &[(&str, i64)] = &[
 /// Which category a 类别 cell means: its number (1–6, optionally "第2类", "2."), its title or
 /// part of it, or one of the 五个基本 words.
 pub fn match_category(cell: &str, titles: &[(i64, &str)]) -> Option<i64> {
-    let c = cell.trim().trim_start_matches('第').trim_end_matches(['类', '.', '、', '．']).trim();
+    let c = cell
+        .trim()
+        .trim_start_matches('第')
+        .trim_end_matches(['类', '.', '、', '．'])
+        .trim();
     if c.is_empty() {
         return None;
     }
     if let Ok(n) = c.parse::<i64>() {
         return titles.iter().any(|(p, _)| *p == n).then_some(n);
     }
-    if let Some((p, _)) = titles.iter().find(|(_, t)| *t == c || (c.chars().count() >= 4 && t.contains(c)) || c.contains(*t)) {
+    if let Some((p, _)) = titles
+        .iter()
+        .find(|(_, t)| *t == c || (c.chars().count() >= 4 && t.contains(c)) || c.contains(*t))
+    {
         return Some(*p);
     }
-    ALIASES.iter().find(|(word, _)| c.contains(word)).map(|(_, p)| *p)
+    ALIASES
+        .iter()
+        .find(|(word, _)| c.contains(word))
+        .map(|(_, p)| *p)
 }
 
 /// Rows from cells (a spreadsheet's first two columns, or split lines). A first row whose 类别
@@ -71,7 +81,12 @@ pub fn from_cells(rows: Vec<(usize, String, String)>, titles: &[(i64, &str)]) ->
             } else {
                 None
             };
-            ImportRow { line, category, text, error }
+            ImportRow {
+                line,
+                category,
+                text,
+                error,
+            }
         })
         .collect()
 }
@@ -98,7 +113,9 @@ fn split_line(line: &str) -> (&str, &str) {
         let sep = line[i..].chars().next().map_or(1, char::len_utf8);
         return (&line[..i], &line[i + sep..]);
     }
-    let digits = line.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(line.len());
+    let digits = line
+        .find(|ch: char| !ch.is_ascii_digit())
+        .unwrap_or(line.len());
     if digits > 0 {
         let rest = line[digits..].trim_start_matches([' ', '、', '.', '．', '　']);
         return (&line[..digits], rest);
@@ -138,10 +155,19 @@ mod tests {
             TITLES,
         );
         assert_eq!(rows.len(), 5, "{rows:?}");
-        assert_eq!((rows[0].line, rows[0].category, rows[0].text.as_str()), (2, Some(2), "主题党日形式单一"));
+        assert_eq!(
+            (rows[0].line, rows[0].category, rows[0].text.as_str()),
+            (2, Some(2), "主题党日形式单一")
+        );
         assert_eq!(rows[1].category, Some(2));
-        assert_eq!(rows[1].text, "组织生活会程序简化：未按规定顺序", "only the first colon separates");
-        assert_eq!((rows[2].category, rows[2].text.as_str()), (Some(3), "谈心谈话不深入"));
+        assert_eq!(
+            rows[1].text, "组织生活会程序简化：未按规定顺序",
+            "only the first colon separates"
+        );
+        assert_eq!(
+            (rows[2].category, rows[2].text.as_str()),
+            (Some(3), "谈心谈话不深入")
+        );
         assert!(rows[3].error.as_deref().unwrap().contains("无法识别类别"));
         assert_eq!(rows[4].error.as_deref(), Some("问题内容为空"));
     }

@@ -81,7 +81,10 @@ impl LedgerState {
     /// Whether the branch may change the ledger's content: answers, findings, measures' text,
     /// deadline and owner. Not while the committee has it (已提交) or once signed off.
     pub fn content_editable(self) -> bool {
-        matches!(self, LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned)
+        matches!(
+            self,
+            LedgerState::NotStarted | LedgerState::InProgress | LedgerState::Returned
+        )
     }
 
     /// The state after the branch changes its content: a first change starts the ledger
@@ -174,11 +177,23 @@ mod tests {
 
     #[test]
     fn branch_edits_and_submission_move_the_ledger() {
-        assert_eq!(LedgerState::NotStarted.after_branch_edit(), Some(LedgerState::InProgress));
-        assert_eq!(LedgerState::Returned.after_branch_edit(), Some(LedgerState::InProgress));
+        assert_eq!(
+            LedgerState::NotStarted.after_branch_edit(),
+            Some(LedgerState::InProgress)
+        );
+        assert_eq!(
+            LedgerState::Returned.after_branch_edit(),
+            Some(LedgerState::InProgress)
+        );
         assert_eq!(LedgerState::Submitted.after_branch_edit(), None);
-        assert_eq!(LedgerState::InProgress.after_submit(), Some(LedgerState::Submitted));
-        assert_eq!(LedgerState::Returned.after_submit(), Some(LedgerState::Submitted));
+        assert_eq!(
+            LedgerState::InProgress.after_submit(),
+            Some(LedgerState::Submitted)
+        );
+        assert_eq!(
+            LedgerState::Returned.after_submit(),
+            Some(LedgerState::Submitted)
+        );
         assert_eq!(LedgerState::Submitted.after_submit(), None);
         assert_eq!(LedgerState::SignedOff.after_submit(), None);
     }

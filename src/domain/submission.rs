@@ -21,18 +21,35 @@ pub struct FindingPlan<'a> {
 /// Everything still missing, in words; empty means the ledger may be submitted.
 pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>]) -> Vec<String> {
     let mut out = Vec::new();
-    let unanswered: Vec<&str> = items.iter().filter(|i| i.verdict.is_none()).map(|i| i.label).collect();
+    let unanswered: Vec<&str> = items
+        .iter()
+        .filter(|i| i.verdict.is_none())
+        .map(|i| i.label)
+        .collect();
     if !unanswered.is_empty() {
-        out.push(format!("还有 {} 项未作答：{}", unanswered.len(), unanswered.join("、")));
+        out.push(format!(
+            "还有 {} 项未作答：{}",
+            unanswered.len(),
+            unanswered.join("、")
+        ));
     }
-    for i in items.iter().filter(|i| i.verdict == Some(Verdict::Problem) && i.findings == 0) {
-        out.push(format!("第 {} 项选择了“存在问题”，但还没有填写查摆问题", i.label));
+    for i in items
+        .iter()
+        .filter(|i| i.verdict == Some(Verdict::Problem) && i.findings == 0)
+    {
+        out.push(format!(
+            "第 {} 项选择了“存在问题”，但还没有填写查摆问题",
+            i.label
+        ));
     }
     for f in findings {
         if f.measures == 0 {
             out.push(format!("查摆问题“{}”还没有整改措施", f.label));
         } else if f.complete_measures == 0 {
-            out.push(format!("查摆问题“{}”的整改措施还缺少整改时限或责任人", f.label));
+            out.push(format!(
+                "查摆问题“{}”的整改措施还缺少整改时限或责任人",
+                f.label
+            ));
         }
     }
     out
@@ -53,13 +70,24 @@ mod tests {
     use super::*;
 
     fn item(label: &str, verdict: Option<Verdict>, findings: usize) -> ItemAnswer<'_> {
-        ItemAnswer { label, verdict, findings }
+        ItemAnswer {
+            label,
+            verdict,
+            findings,
+        }
     }
 
     #[test]
     fn a_complete_ledger_passes() {
-        let items = [item("1（1）", Some(Verdict::Problem), 1), item("1（2）", Some(Verdict::NoProblem), 0)];
-        let findings = [FindingPlan { label: "支委会", measures: 2, complete_measures: 1 }];
+        let items = [
+            item("1（1）", Some(Verdict::Problem), 1),
+            item("1（2）", Some(Verdict::NoProblem), 0),
+        ];
+        let findings = [FindingPlan {
+            label: "支委会",
+            measures: 2,
+            complete_measures: 1,
+        }];
         assert!(missing(&items, &findings).is_empty());
     }
 
@@ -72,8 +100,16 @@ mod tests {
             item("2（2）", Some(Verdict::NotApplicable), 0),
         ];
         let findings = [
-            FindingPlan { label: "没有措施的问题", measures: 0, complete_measures: 0 },
-            FindingPlan { label: "措施缺时限", measures: 1, complete_measures: 0 },
+            FindingPlan {
+                label: "没有措施的问题",
+                measures: 0,
+                complete_measures: 0,
+            },
+            FindingPlan {
+                label: "措施缺时限",
+                measures: 1,
+                complete_measures: 0,
+            },
         ];
         let m = missing(&items, &findings);
         assert_eq!(m.len(), 4, "{m:?}");

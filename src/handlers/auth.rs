@@ -119,6 +119,25 @@ pub async fn login(
     Ok((status, page).into_response())
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/logout.html")]
+pub struct LogoutPage {
+    nav: Nav,
+    csrf: String,
+}
+
+/// A typed or bookmarked /logout: logging out is a POST, so ask with a button.
+pub async fn logout_page(user: Option<CurrentUser>) -> Response {
+    match user {
+        Some(user) => LogoutPage {
+            nav: Nav::for_user(&user, ""),
+            csrf: user.csrf.clone(),
+        }
+        .into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
 pub async fn logout(session: Session) -> AppResult<Redirect> {
     session::log_out(&session).await?;
     Ok(Redirect::to("/login"))

@@ -3,9 +3,13 @@
 pub mod account;
 pub mod auth;
 pub mod branch;
+pub mod close_out;
 pub mod committee;
+pub mod finding;
 pub mod home;
+pub mod import;
 pub mod overview;
+pub mod work;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
@@ -134,5 +138,48 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CampaignParam {
                 .map(|id| CampaignParam(Some(crate::domain::CampaignId(id))))
                 .map_err(|_| AppError::NotFound),
         }
+    }
+}
+
+/// `Content-Disposition` with the name in UTF-8 (RFC 6266/5987 `filename*`) and a plain-ASCII
+/// fallback for old clients.
+pub fn content_disposition(kind: &str, file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn chinese_file_names_are_encoded_with_an_ascii_fallback() {
+        assert_eq!(
+            content_disposition("attachment", "会议记录.pdf"),
+            "attachment; filename=\"____.pdf\"; filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E8%AE%B0%E5%BD%95.pdf"
+        );
+        assert_eq!(
+            content_disposition("inline", "a b\".jpg"),
+            "inline; filename=\"a_b_.jpg\"; filename*=UTF-8''a%20b%22.jpg"
+        );
     }
 }

@@ -1,0 +1,160 @@
+//! Evidence files of 销号 requests, stored in the database (so backups hold them) and read only
+//! within scope.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::audit::{self, Actor};
+use super::measures::Measure;
+use crate::domain::{BranchId, CampaignId, EvidenceId, MeasureId, Scope};
+
+/// An evidence file without its bytes, for lists.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EvidenceMeta {
+    #[serde(skip)]
+    pub id: EvidenceId,
+    #[serde(skip)]
+    pub measure_id: MeasureId,
+    pub file_name: String,
+    #[serde(skip)]
+    pub content_type: String,
+    #[serde(skip)]
+    pub size: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct EvidenceFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
+}
+
+/// Stores a file already checked by domain::evidence (type sniffed, size limited, name cleaned).
+pub async fn add(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    measure: &Measure,
+    file_name: &str,
+    content_type: &str,
+    data: &[u8],
+) -> sqlx::Result<EvidenceId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO evidence (measure_id, branch_id, file_name, content_type, size, data, uploaded_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(measure.id)
+    .bind(actor.branch_id)
+    .bind(file_name)
+    .bind(content_type)
+    .bind(data.len() as i64)
+    .bind(data)
+    .bind(actor.user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let meta = EvidenceMeta {
+        id: EvidenceId(id),
+        measure_id: measure.id,
+        file_name: file_name.into(),
+        content_type: content_type.into(),
+        size: data.len() as i64,
+    };
+    audit::record(
+        conn,
+        &actor
+            .entry("evidence.add", "evidence", id, Some(measure.finding_id))
+            .after(&meta),
+    )
+    .await?;
+    Ok(EvidenceId(id))
+}
+
+pub async fn count_for_measure(
+    conn: &mut SqliteConnection,
+    measure: MeasureId,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM evidence WHERE measure_id = ?")
+        .bind(measure)
+        .fetch_one(conn)
+        .await
+}
+
+/// The evidence of all of a branch's measures in a campaign (without bytes).
+pub async fn of_branch(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Vec<EvidenceMeta>> {
+    let s = scope.filter();
+    sqlx::query_as(
+        "SELECT e.id, e.measure_id, e.file_name, e.content_type, e.size
+         FROM evidence e
+         JOIN measures m ON m.id = e.measure_id
+         JOIN findings f ON f.id = m.finding_id
+         JOIN branches b ON b.id = e.branch_id
+         WHERE e.branch_id = ?1 AND f.campaign_id = ?2
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         ORDER BY e.id",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .bind(s.committee)
+    .bind(s.branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// A file to download, if it belongs to `branch` and the scope covers that branch.
+pub async fn file(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: BranchId,
+    id: EvidenceId,
+) -> sqlx::Result<Option<EvidenceFile>> {
+    let s = scope.filter();
+    sqlx::query_as(
+        "SELECT e.file_name, e.content_type, e.data FROM evidence e JOIN branches b ON b.id = e.branch_id
+         WHERE e.id = ?1 AND e.branch_id = ?2 AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
+    )
+    .bind(id)
+    .bind(branch)
+    .bind(s.committee)
+    .bind(s.branch)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Removes a file of a measure the branch may still change.
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    measure: &Measure,
+    id: EvidenceId,
+) -> sqlx::Result<bool> {
+    let meta: Option<EvidenceMeta> = sqlx::query_as(
+        "SELECT id, measure_id, file_name, content_type, size FROM evidence WHERE id = ? AND measure_id = ? AND branch_id = ?",
+    )
+    .bind(id)
+    .bind(measure.id)
+    .bind(actor.branch_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(meta) = meta else { return Ok(false) };
+    sqlx::query("DELETE FROM evidence WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    audit::record(
+        conn,
+        &actor
+            .entry(
+                "evidence.delete",
+                "evidence",
+                id.0,
+                Some(measure.finding_id),
+            )
+            .before(&meta),
+    )
+    .await?;
+    Ok(true)
+}

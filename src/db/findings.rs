@@ -1,0 +1,297 @@
+//! 查摆问题: findings of a branch in a campaign.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::Stale;
+use super::audit::{self, Actor};
+use crate::domain::states::ReviewState;
+use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, Scope, UserId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Finding {
+    pub id: FindingId,
+    pub branch_id: BranchId,
+    pub campaign_id: CampaignId,
+    pub category_id: CategoryId,
+    pub ledger_item_id: Option<LedgerItemId>,
+    pub text: String,
+    pub source: String,
+    pub review_state: String,
+    pub review_comment: String,
+    pub version: i64,
+}
+
+/// What the audit trail keeps of a finding.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    text: &'a str,
+}
+
+/// Where a finding comes from (stored in `findings.source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Under a ledger item answered 存在问题.
+    SelfCheck,
+    /// 延伸自查: under a category, outside the items.
+    Extended,
+    /// From last year's 书记述职评议 problem list.
+    Imported,
+}
+
+impl Source {
+    fn code(self) -> &'static str {
+        match self {
+            Source::SelfCheck => "self_check",
+            Source::Extended => "extended",
+            Source::Imported => "imported",
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
+                       f.review_state, f.review_comment, f.version";
+
+/// A finding, if it is within the scope.
+pub async fn get(pool: &SqlitePool, scope: Scope, id: FindingId) -> sqlx::Result<Option<Finding>> {
+    let s = scope.filter();
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM findings f JOIN branches b ON b.id = f.branch_id
+         WHERE f.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)"
+    ))
+    .bind(id)
+    .bind(s.committee)
+    .bind(s.branch)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A finding of `branch` (already scope-checked), read inside a write transaction.
+pub async fn get_of_branch(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    id: FindingId,
+) -> sqlx::Result<Option<Finding>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM findings f WHERE f.id = ? AND f.branch_id = ?"
+    ))
+    .bind(id)
+    .bind(branch)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The category of `item` if it is in the campaign's ledger.
+pub async fn category_of_item(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    item: LedgerItemId,
+) -> sqlx::Result<Option<CategoryId>> {
+    sqlx::query_scalar(
+        "SELECT i.category_id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+         WHERE i.id = ? AND c.campaign_id = ?",
+    )
+    .bind(item)
+    .bind(campaign)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether `category` is in the campaign's ledger.
+pub async fn category_in_campaign(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    category: CategoryId,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM ledger_categories WHERE id = ? AND campaign_id = ?)",
+    )
+    .bind(category)
+    .bind(campaign)
+    .fetch_one(conn)
+    .await
+}
+
+/// How many findings the branch has under `item`.
+pub async fn count_under_item(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    item: LedgerItemId,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE branch_id = ? AND ledger_item_id = ?")
+        .bind(branch)
+        .bind(item)
+        .fetch_one(conn)
+        .await
+}
+
+/// Adds a finding at the end of its category and records it.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    campaign: CampaignId,
+    category: CategoryId,
+    item: Option<LedgerItemId>,
+    text: &str,
+    source: Source,
+) -> sqlx::Result<FindingId> {
+    let position: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM findings WHERE branch_id = ? AND campaign_id = ? AND category_id = ?",
+    )
+    .bind(actor.branch_id)
+    .bind(campaign)
+    .bind(category)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = insert(
+        conn,
+        &NewFinding {
+            branch_id: actor.branch_id,
+            campaign_id: campaign,
+            category_id: category,
+            ledger_item_id: item,
+            position,
+            text,
+            created_by: actor.user_id,
+            source,
+        },
+    )
+    .await?;
+    let action = if source == Source::Imported {
+        "finding.import"
+    } else {
+        "finding.create"
+    };
+    audit::record(
+        conn,
+        &actor
+            .entry(action, "findings", id.0, Some(id))
+            .after(&Snapshot { text }),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Replaces the text of a finding the user saw at `seen_version`.
+pub async fn update_text(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    before: &Finding,
+    seen_version: i64,
+    text: &str,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query(
+        "UPDATE findings SET text = ?, updated_at = datetime('now'), version = version + 1
+         WHERE id = ? AND branch_id = ? AND version = ?",
+    )
+    .bind(text)
+    .bind(before.id)
+    .bind(actor.branch_id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let entry = actor
+        .entry("finding.update", "findings", before.id.0, Some(before.id))
+        .before(&Snapshot { text: &before.text })
+        .after(&Snapshot { text });
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+/// Deletes a finding (and its measures and their evidence) the user saw at `seen_version`.
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    before: &Finding,
+    seen_version: i64,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query("DELETE FROM findings WHERE id = ? AND branch_id = ? AND version = ?")
+        .bind(before.id)
+        .bind(actor.branch_id)
+        .bind(seen_version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let entry = actor
+        .entry("finding.delete", "findings", before.id.0, Some(before.id))
+        .before(&Snapshot { text: &before.text });
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+#[derive(Debug)]
+pub struct NewFinding<'a> {
+    pub branch_id: BranchId,
+    pub campaign_id: CampaignId,
+    pub category_id: CategoryId,
+    pub ledger_item_id: Option<LedgerItemId>,
+    pub position: i64,
+    pub text: &'a str,
+    pub created_by: UserId,
+    pub source: Source,
+}
+
+/// Inserts a finding without checks or audit (the demo campus; `create` for users).
+pub async fn insert(conn: &mut SqliteConnection, f: &NewFinding<'_>) -> sqlx::Result<FindingId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO findings (branch_id, campaign_id, category_id, ledger_item_id, position, text, created_by, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(f.branch_id)
+    .bind(f.campaign_id)
+    .bind(f.category_id)
+    .bind(f.ledger_item_id)
+    .bind(f.position)
+    .bind(f.text)
+    .bind(f.created_by)
+    .bind(f.source.code())
+    .fetch_one(conn)
+    .await?;
+    Ok(FindingId(id))
+}
+
+/// Records a reviewer's verdict on a finding (已通过, or 已退回 with a comment).
+pub async fn set_review(
+    conn: &mut SqliteConnection,
+    finding: FindingId,
+    state: ReviewState,
+    comment: &str,
+    by: UserId,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
+                             version = version + 1
+         WHERE id = ?",
+    )
+    .bind(state.code())
+    .bind(comment)
+    .bind(by)
+    .bind(finding)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// On (re)submission, rows the reviewer returned go back to 待审核; the comment stays for them to
+/// compare against.
+pub async fn resubmit_returned(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    campaign: CampaignId,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE findings SET review_state = 'pending', version = version + 1
+         WHERE branch_id = ? AND campaign_id = ? AND review_state = 'returned'",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! 整改措施: numbered measures of a finding, and the branch's 销号 requests.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+use time::Date;
+
+use super::Stale;
+use super::audit::{self, Actor};
+use crate::domain::input::MeasureInput;
+use crate::domain::states::MeasureStatus;
+use crate::domain::{BranchId, FindingId, MeasureId, Scope, UserId};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Measure {
+    pub id: MeasureId,
+    pub finding_id: FindingId,
+    pub branch_id: BranchId,
+    pub text: String,
+    pub deadline: Option<Date>,
+    pub owner: String,
+    pub status: String,
+    pub immediate: bool,
+    pub completion_note: String,
+    pub version: i64,
+}
+
+impl Measure {
+    pub fn status(&self) -> MeasureStatus {
+        MeasureStatus::parse(&self.status).unwrap_or(MeasureStatus::NotStarted)
+    }
+
+    fn snapshot(&self) -> Snapshot<'_> {
+        Snapshot {
+            text: &self.text,
+            deadline: self.deadline,
+            owner: &self.owner,
+            status: &self.status,
+            immediate: self.immediate,
+            completion_note: &self.completion_note,
+        }
+    }
+}
+
+/// What the audit trail keeps of a measure.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    text: &'a str,
+    deadline: Option<Date>,
+    owner: &'a str,
+    status: &'a str,
+    immediate: bool,
+    completion_note: &'a str,
+}
+
+const COLUMNS: &str =
+    "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.owner, m.status, m.immediate,
+                       m.completion_note, m.version";
+
+/// A measure, if it is within the scope.
+pub async fn get(pool: &SqlitePool, scope: Scope, id: MeasureId) -> sqlx::Result<Option<Measure>> {
+    let s = scope.filter();
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id
+         WHERE m.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)"
+    ))
+    .bind(id)
+    .bind(s.committee)
+    .bind(s.branch)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A measure of `branch` (already scope-checked), read inside a write transaction.
+pub async fn get_of_branch(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    id: MeasureId,
+) -> sqlx::Result<Option<Measure>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id WHERE m.id = ? AND f.branch_id = ?"
+    ))
+    .bind(id)
+    .bind(branch)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Adds a measure as the finding's next number.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    finding: FindingId,
+    input: &MeasureInput,
+) -> sqlx::Result<MeasureId> {
+    let position: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE finding_id = ?",
+    )
+    .bind(finding)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = insert(
+        conn,
+        &NewMeasure {
+            finding_id: finding,
+            position,
+            text: &input.text,
+            deadline: input.deadline,
+            owner: &input.owner,
+            status: input.status,
+            immediate: input.immediate,
+            completion_note: "",
+            closed_out_by: None,
+        },
+    )
+    .await?;
+    let created = get_of_branch(conn, actor.branch_id, id)
+        .await?
+        .expect("just inserted");
+    audit::record(
+        conn,
+        &actor
+            .entry("measure.create", "measures", id.0, Some(finding))
+            .after(&created.snapshot()),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Saves the branch's edit of a measure it saw at `seen_version`.
+pub async fn update(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    before: &Measure,
+    seen_version: i64,
+    input: &MeasureInput,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query(
+        "UPDATE measures SET text = ?, deadline = ?, owner = ?, status = ?, immediate = ?,
+                completed_at = CASE WHEN ? = 'done' THEN COALESCE(completed_at, datetime('now')) END,
+                updated_at = datetime('now'), version = version + 1
+         WHERE id = ? AND version = ? AND status <> 'closed_out'",
+    )
+    .bind(&input.text)
+    .bind(input.deadline)
+    .bind(&input.owner)
+    .bind(input.status.code())
+    .bind(input.immediate)
+    .bind(input.status.code())
+    .bind(before.id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    finish(conn, actor, before, done.rows_affected(), "measure.update").await
+}
+
+/// 申请销号 (or withdrawing it): the status and the completion note.
+pub async fn set_progress(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    before: &Measure,
+    seen_version: i64,
+    status: MeasureStatus,
+    note: &str,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query(
+        "UPDATE measures SET status = ?1, completion_note = ?2,
+                completed_at = CASE WHEN ?1 = 'done' THEN datetime('now') END,
+                updated_at = datetime('now'), version = version + 1
+         WHERE id = ?3 AND version = ?4 AND status <> 'closed_out'",
+    )
+    .bind(status.code())
+    .bind(note)
+    .bind(before.id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    let action = if status == MeasureStatus::Done {
+        "measure.request_close_out"
+    } else {
+        "measure.withdraw_close_out"
+    };
+    finish(conn, actor, before, done.rows_affected(), action).await
+}
+
+/// After an update: stale if nothing changed, else the audit entry with before and after.
+async fn finish(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    before: &Measure,
+    affected: u64,
+    action: &str,
+) -> sqlx::Result<Result<(), Stale>> {
+    if affected != 1 {
+        return Ok(Err(Stale));
+    }
+    let after = get_of_branch(conn, actor.branch_id, before.id)
+        .await?
+        .expect("just updated");
+    let entry = actor
+        .entry(action, "measures", before.id.0, Some(before.finding_id))
+        .before(&before.snapshot())
+        .after(&after.snapshot());
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+/// Deletes a measure the branch saw at `seen_version`; a closed-off one stays.
+pub async fn delete(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    before: &Measure,
+    seen_version: i64,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done =
+        sqlx::query("DELETE FROM measures WHERE id = ? AND version = ? AND status <> 'closed_out'")
+            .bind(before.id)
+            .bind(seen_version)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let entry = actor
+        .entry(
+            "measure.delete",
+            "measures",
+            before.id.0,
+            Some(before.finding_id),
+        )
+        .before(&before.snapshot());
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+#[derive(Debug)]
+pub struct NewMeasure<'a> {
+    pub finding_id: FindingId,
+    pub position: i64,
+    pub text: &'a str,
+    pub deadline: Option<Date>,
+    pub owner: &'a str,
+    pub status: MeasureStatus,
+    pub immediate: bool,
+    pub completion_note: &'a str,
+    /// Who closed it off, when `status` is 已销号.
+    pub closed_out_by: Option<UserId>,
+}
+
+/// Inserts a measure without checks or audit (the demo campus; `create` for users).
+pub async fn insert(conn: &mut SqliteConnection, m: &NewMeasure<'_>) -> sqlx::Result<MeasureId> {
+    let done = matches!(m.status, MeasureStatus::Done | MeasureStatus::ClosedOut);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note,
+                               completed_at, closed_out_by, closed_out_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                 CASE WHEN ?9 THEN datetime('now') END, ?10, CASE WHEN ?10 IS NOT NULL THEN datetime('now') END)
+         RETURNING id",
+    )
+    .bind(m.finding_id)
+    .bind(m.position)
+    .bind(m.text)
+    .bind(m.deadline)
+    .bind(m.owner)
+    .bind(m.status.code())
+    .bind(m.immediate)
+    .bind(m.completion_note)
+    .bind(done)
+    .bind(m.closed_out_by)
+    .fetch_one(conn)
+    .await?;
+    Ok(MeasureId(id))
+}

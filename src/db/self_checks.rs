@@ -1,0 +1,124 @@
+//! 对账查摆 answers: one per branch and ledger item.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+use super::Stale;
+use super::audit::{self, Actor};
+use crate::domain::input::VerdictInput;
+use crate::domain::states::Verdict;
+use crate::domain::{BranchId, CampaignId, LedgerItemId, UserId};
+
+/// The answer as it is stored and as the audit trail shows it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Answer {
+    #[serde(skip)]
+    pub id: i64,
+    pub verdict: String,
+    pub reason: String,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+pub async fn get(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    item: LedgerItemId,
+) -> sqlx::Result<Option<Answer>> {
+    sqlx::query_as("SELECT id, verdict, reason, version FROM self_checks WHERE branch_id = ? AND ledger_item_id = ?")
+        .bind(branch)
+        .bind(item)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Whether `item` belongs to the campaign's ledger (an id from a URL must not reach another's).
+pub async fn item_in_campaign(
+    conn: &mut SqliteConnection,
+    item: LedgerItemId,
+    campaign: CampaignId,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+                        WHERE i.id = ? AND c.campaign_id = ?)",
+    )
+    .bind(item)
+    .bind(campaign)
+    .fetch_one(conn)
+    .await
+}
+
+/// Saves an answer the user saw at `seen_version` (0 = unanswered when they looked).
+pub async fn set(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    item: LedgerItemId,
+    seen_version: i64,
+    input: &VerdictInput,
+) -> sqlx::Result<Result<(), Stale>> {
+    let before = get(conn, actor.branch_id, item).await?;
+    let id = match &before {
+        None if seen_version == 0 => {
+            insert(
+                conn,
+                actor.branch_id,
+                item,
+                input.verdict,
+                &input.reason,
+                actor.user_id,
+            )
+            .await?
+        }
+        Some(b) if b.version == seen_version => {
+            sqlx::query(
+                "UPDATE self_checks SET verdict = ?, reason = ?, updated_by = ?, updated_at = datetime('now'),
+                                        version = version + 1
+                 WHERE id = ? AND version = ?",
+            )
+            .bind(input.verdict.code())
+            .bind(&input.reason)
+            .bind(actor.user_id)
+            .bind(b.id)
+            .bind(seen_version)
+            .execute(&mut *conn)
+            .await?;
+            b.id
+        }
+        _ => return Ok(Err(Stale)),
+    };
+    let after = Answer {
+        id,
+        verdict: input.verdict.code().into(),
+        reason: input.reason.clone(),
+        version: 0,
+    };
+    let mut entry = actor
+        .entry("self_check.set", "self_checks", id, None)
+        .after(&after);
+    if let Some(b) = &before {
+        entry = entry.before(b);
+    }
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+/// Inserts an answer without checks or audit (the demo campus; `set` for users).
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    branch: BranchId,
+    item: LedgerItemId,
+    verdict: Verdict,
+    reason: &str,
+    by: UserId,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO self_checks (branch_id, ledger_item_id, verdict, reason, updated_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(branch)
+    .bind(item)
+    .bind(verdict.code())
+    .bind(reason)
+    .bind(by)
+    .fetch_one(conn)
+    .await
+}
