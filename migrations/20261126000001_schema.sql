@@ -63,6 +63,9 @@ CREATE TABLE users (
     branch_id             INTEGER REFERENCES branches (id),
     active                INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     must_change_password  INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+    -- Bumped whenever the password changes or is reset; a session remembers the value it logged
+    -- in with, so every other session of the account ends at its next request.
+    credential_version    INTEGER NOT NULL DEFAULT 1,
     created_at            TEXT NOT NULL DEFAULT (datetime('now')),
     updated_at            TEXT NOT NULL DEFAULT (datetime('now')),
     version               INTEGER NOT NULL DEFAULT 1,

@@ -59,8 +59,7 @@ impl Config {
             None => (PathBuf::from("config.toml"), false),
         };
         let mut config = match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str::<Config>(&text)
-                .with_context(|| format!("reading {}", path.display()))?,
+            Ok(text) => toml::from_str::<Config>(&text).with_context(|| format!("reading {}", path.display()))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Config::default(),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
@@ -71,9 +70,9 @@ impl Config {
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = var("DUIZHANG_LISTEN") {
-            self.listen = v.parse().with_context(|| {
-                format!("DUIZHANG_LISTEN={v} is not an address like 127.0.0.1:3000")
-            })?;
+            self.listen = v
+                .parse()
+                .with_context(|| format!("DUIZHANG_LISTEN={v} is not an address like 127.0.0.1:3000"))?;
         }
         if let Some(v) = var("DUIZHANG_DATABASE") {
             self.database = PathBuf::from(v);
@@ -111,8 +110,7 @@ mod tests {
 
     #[test]
     fn environment_overrides_the_file() {
-        let mut c: Config =
-            toml::from_str("listen = \"127.0.0.1:9\"\nsecure_cookies = true").unwrap();
+        let mut c: Config = toml::from_str("listen = \"127.0.0.1:9\"\nsecure_cookies = true").unwrap();
         c.apply_env(|k| match k {
             "DUIZHANG_LISTEN" => Some("127.0.0.1:0".into()),
             "DUIZHANG_SECURE_COOKIES" => Some("false".into()),
@@ -140,8 +138,7 @@ mod tests {
 
     #[test]
     fn shipped_config_file_parses() {
-        let text =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
         let c: Config = toml::from_str(&text).unwrap();
         assert_eq!(c.listen.port(), 3000);
     }

@@ -60,8 +60,7 @@ struct DemoMeasure {
 }
 
 const ALL: &[i64] = &[1, 2, 3, 4, 5, 6];
-const NA_REASON: &str =
-    "该项为党总支（党委）层面的工作要求，本支部无相应职责，由党总支（党委）自查。";
+const NA_REASON: &str = "该项为党总支（党委）层面的工作要求，本支部无相应职责，由党总支（党委）自查。";
 
 const CAMPUS: &[DemoCommittee] = &[
     DemoCommittee {
@@ -379,9 +378,7 @@ const CAMPUS: &[DemoCommittee] = &[
 /// Returns a summary of the accounts made.
 pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     if !db::units::campus_is_empty(&db.read).await? {
-        bail!(
-            "the database already holds committees, branches or accounts; seed-demo only fills an empty one"
-        );
+        bail!("the database already holds committees, branches or accounts; seed-demo only fills an empty one");
     }
     let campaign = db::campaigns::current(&db.read)
         .await?
@@ -409,7 +406,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
         &mut tx,
         &NewUser {
             username: "overseer",
-            display_name: "马文博（组织部）",
+            display_name: "马文博",
             password_hash: &hashes.next().expect("counted"),
             role: Role::Overseer,
             committee_id: None,
@@ -422,8 +419,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     let mut branch_no = 0;
     let mut lines = vec!["overseer (组织部)".to_string()];
     for (ci, committee) in CAMPUS.iter().enumerate() {
-        let committee_id =
-            db::units::insert_committee(&mut tx, committee.name, ci as i64 + 1).await?;
+        let committee_id = db::units::insert_committee(&mut tx, committee.name, ci as i64 + 1).await?;
         let reviewer_name = format!("reviewer{}", ci + 1);
         let reviewer = db::users::insert(
             &mut tx,
@@ -438,10 +434,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
             },
         )
         .await?;
-        lines.push(format!(
-            "{reviewer_name} ({}, {})",
-            committee.reviewer, committee.name
-        ));
+        lines.push(format!("{reviewer_name} ({}, {})", committee.reviewer, committee.name));
 
         for (bi, b) in committee.branches.iter().enumerate() {
             branch_no += 1;
@@ -473,10 +466,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
             lines.push(format!("{username} ({}, {})", b.secretary, b.name));
 
             if let Some(demo) = &b.ledger {
-                let people = People {
-                    secretary,
-                    reviewer,
-                };
+                let people = People { secretary, reviewer };
                 fill_ledger(&mut tx, &ledger_index, campaign.id, branch_id, people, demo).await?;
             }
         }
@@ -529,10 +519,7 @@ async fn fill_ledger(
     index: &LedgerIndex,
     campaign: crate::domain::CampaignId,
     branch: BranchId,
-    People {
-        secretary,
-        reviewer,
-    }: People,
+    People { secretary, reviewer }: People,
     ledger: &DemoLedger,
 ) -> anyhow::Result<()> {
     for cat in index

@@ -30,6 +30,8 @@ pub enum AppError {
     Conflict(String),
     /// The action is not possible in the row's present state (e.g. a submitted ledger); says why.
     Refused(String),
+    /// Too much work queued (a flood of logins): try again shortly.
+    Busy,
     Internal(anyhow::Error),
 }
 
@@ -49,17 +51,9 @@ impl AppError {
                 "页面不存在",
                 "您要找的页面不存在，或不在您的权限范围内。",
             ),
-            AppError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "没有权限",
-                "您的账号没有访问此页面的权限。",
-            ),
-            AppError::LoginRequired { .. } => {
-                (StatusCode::UNAUTHORIZED, "需要登录", "请先登录后再下载。")
-            }
-            AppError::MustChangePassword => {
-                (StatusCode::SEE_OTHER, "请先修改密码", "请先修改密码。")
-            }
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "没有权限", "您的账号没有访问此页面的权限。"),
+            AppError::LoginRequired { .. } => (StatusCode::UNAUTHORIZED, "需要登录", "请先登录后再下载。"),
+            AppError::MustChangePassword => (StatusCode::SEE_OTHER, "请先修改密码", "请先修改密码。"),
             AppError::CsrfRejected => (
                 StatusCode::FORBIDDEN,
                 "请求已失效",
@@ -73,6 +67,11 @@ impl AppError {
             AppError::BadRequest(msg) => (StatusCode::BAD_REQUEST, "请求有误", msg.as_str()),
             AppError::Conflict(msg) => (StatusCode::CONFLICT, "内容已被他人修改", msg.as_str()),
             AppError::Refused(msg) => (StatusCode::CONFLICT, "无法执行此操作", msg.as_str()),
+            AppError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "系统繁忙",
+                "当前登录人数较多，请稍等片刻后重试。",
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "服务器内部错误",
@@ -163,18 +162,13 @@ mod tests {
     use super::*;
 
     async fn body_of(res: Response) -> String {
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
     }
 
     #[tokio::test]
     async fn a_server_fault_is_a_chinese_500_that_leaks_nothing() {
-        let res = AppError::Internal(anyhow::anyhow!(
-            "UNIQUE constraint failed: users.secret_column"
-        ))
-        .into_response();
+        let res = AppError::Internal(anyhow::anyhow!("UNIQUE constraint failed: users.secret_column")).into_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let body = body_of(res).await;
         assert!(body.contains("服务器内部错误"));
@@ -199,10 +193,7 @@ mod tests {
         }
         .into_response();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        assert_eq!(
-            res.headers()["location"],
-            "/login?next=%2Fbranches%2F1%3Fcampaign%3D1"
-        );
+        assert_eq!(res.headers()["location"], "/login?next=%2Fbranches%2F1%3Fcampaign%3D1");
         let res = AppError::LoginRequired {
             page: false,
             next: "/branches/1/checklist.pdf".into(),

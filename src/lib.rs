@@ -65,13 +65,6 @@ pub fn app(state: AppState) -> Router {
 
     let mut router = routes::routes(&state)
         .nest_service("/static", ServeDir::new(&config.static_dir))
-        .fallback(|| async {
-            error_page(
-                StatusCode::NOT_FOUND,
-                "页面不存在",
-                "您要找的页面不存在，或不在您的权限范围内。",
-            )
-        })
         .layer(DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES))
         .layer(sessions)
         .with_state(state);
@@ -80,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     router
+        .layer(axum::middleware::from_fn(time_limit))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
@@ -102,6 +96,21 @@ pub fn app(state: AppState) -> Router {
         }))
 }
 
+/// The longest a request may take, reading its body included: a client trickling a body byte by
+/// byte is cut off. Generous, for uploads of photos over a phone connection.
+const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+async fn time_limit(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    match tokio::time::timeout(REQUEST_TIME_LIMIT, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => error_page(
+            StatusCode::REQUEST_TIMEOUT,
+            "请求超时",
+            "请求时间过长，操作未完成。请检查网络后重试。",
+        ),
+    }
+}
+
 fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
     let mut h = vec![
         (
@@ -111,15 +120,9 @@ fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
                  object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             ),
         ),
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ),
+        (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
     ];
     if https {
         h.push((
@@ -136,24 +139,25 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sweeper = tokio::spawn(sweep_expired_sessions(SqliteStore::new(
-        state.db.read.clone(),
-    )));
+    let sweeper = tokio::spawn(sweep_expired(SqliteStore::new(state.db.read.clone()), state.db.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
     Ok(result?)
 }
 
-async fn sweep_expired_sessions(store: SqliteStore) {
+/// Every ten minutes: expired sessions and spent login counters go, so neither table grows with
+/// what anonymous visitors send.
+async fn sweep_expired(store: SqliteStore, db: Db) {
     use tower_sessions::session_store::ExpiredDeletion;
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "deleting expired sessions failed");
+        }
+        if let Err(e) = db::throttle::sweep(&db.write, auth::session::now_unix()).await {
+            tracing::warn!(error = %e, "sweeping login counters failed");
         }
     }
 }

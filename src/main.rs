@@ -63,9 +63,7 @@ enum UserCommand {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
@@ -84,8 +82,7 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => add_user(&db, &username, &role, unit, name.as_deref()).await,
         Command::SeedDemo { password } => {
-            check_new_password("", &password)
-                .map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
+            check_new_password("", &password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
             let summary = demo::seed(&db, &password).await?;
             println!("{summary}");
             Ok(())
@@ -146,13 +143,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-async fn add_user(
-    db: &Db,
-    username: &str,
-    role: &str,
-    unit: Option<i64>,
-    name: Option<&str>,
-) -> anyhow::Result<()> {
+async fn add_user(db: &Db, username: &str, role: &str, unit: Option<i64>, name: Option<&str>) -> anyhow::Result<()> {
     check_username(username).map_err(|m| anyhow::anyhow!("username refused: {m}"))?;
     let role = Role::parse(role).context("unknown role")?;
     let (committee_id, branch_id) = match (role, unit) {
@@ -170,9 +161,7 @@ async fn add_user(
             }
             (None, Some(BranchId(id)))
         }
-        (_, None) => bail!(
-            "--unit is required: the committee id for a reviewer, the branch id for a secretary"
-        ),
+        (_, None) => bail!("--unit is required: the committee id for a reviewer, the branch id for a secretary"),
     };
     let mut line = String::new();
     std::io::stdin()

@@ -6,12 +6,13 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_extractor_with_state, from_fn};
 use axum::routing::{get, post};
 
+use axum::http::StatusCode;
+
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretary, csrf};
+use crate::error::error_page;
 use crate::handlers::close_out::MAX_UPLOAD_BYTES;
-use crate::handlers::{
-    account, auth, branch, close_out, committee, finding, home, import, overview,
-};
+use crate::handlers::{account, auth, branch, close_out, committee, finding, home, import, overview};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     // Anyone, logged in or not.
@@ -23,22 +24,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     // Any logged-in user; what they see of a branch is narrowed by scope in every query.
     let users = Router::new()
         .route("/", get(home::root))
-        .route(
-            "/account/password",
-            get(account::form).post(account::change),
-        )
+        .route("/account/password", get(account::form).post(account::change))
         .route("/branches/{branch_id}", get(branch::show))
-        .route(
-            "/branches/{branch_id}/findings/{finding_id}",
-            get(finding::show),
-        )
-        .route(
-            "/branches/{branch_id}/evidence/{evidence_id}",
-            get(close_out::download),
-        )
-        .route_layer(from_extractor_with_state::<CurrentUser, AppState>(
-            state.clone(),
-        ));
+        .route("/branches/{branch_id}/findings/{finding_id}", get(finding::show))
+        .route("/branches/{branch_id}/evidence/{evidence_id}", get(close_out::download))
+        .route_layer(from_extractor_with_state::<CurrentUser, AppState>(state.clone()));
 
     // 党支部书记: their own branch's work (the branch is checked against their scope).
     let uploads = Router::new()
@@ -46,25 +36,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/measures/{measure_id}/close-out",
             get(close_out::form).post(close_out::submit),
         )
-        .route(
-            "/branches/{branch_id}/import/preview",
-            post(import::preview),
-        )
+        .route("/branches/{branch_id}/import/preview", post(import::preview))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let secretaries = Router::new()
-        .route(
-            "/branches/{branch_id}/items/{item_id}",
-            post(branch::set_verdict),
-        )
-        .route(
-            "/branches/{branch_id}/findings",
-            post(branch::create_finding),
-        )
+        .route("/branches/{branch_id}/items/{item_id}", post(branch::set_verdict))
+        .route("/branches/{branch_id}/findings", post(branch::create_finding))
         .route("/branches/{branch_id}/submit", post(branch::submit))
-        .route(
-            "/branches/{branch_id}/findings/{finding_id}",
-            post(finding::update),
-        )
+        .route("/branches/{branch_id}/findings/{finding_id}", post(finding::update))
         .route(
             "/branches/{branch_id}/findings/{finding_id}/delete",
             get(finding::confirm_delete).post(finding::delete),
@@ -89,28 +67,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/measures/{measure_id}/evidence/{evidence_id}/delete",
             post(close_out::delete_evidence),
         )
-        .route(
-            "/branches/{branch_id}/import",
-            get(import::form).post(import::confirm),
-        )
+        .route("/branches/{branch_id}/import", get(import::form).post(import::confirm))
         .merge(uploads)
-        .route_layer(from_extractor_with_state::<RequireSecretary, AppState>(
-            state.clone(),
-        ));
+        .route_layer(from_extractor_with_state::<RequireSecretary, AppState>(state.clone()));
 
     // 党总支 reviewers (and the 组织部).
     let reviewers = Router::new()
         .route("/committees/{committee_id}", get(committee::show))
-        .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(
-            state.clone(),
-        ));
+        .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(state.clone()));
 
     // 组织部 only.
     let overseers = Router::new()
         .route("/overview", get(overview::show))
-        .route_layer(from_extractor_with_state::<RequireOverseer, AppState>(
-            state.clone(),
-        ));
+        .route_layer(from_extractor_with_state::<RequireOverseer, AppState>(state.clone()));
 
     Router::new()
         .merge(public)
@@ -118,5 +87,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(secretaries)
         .merge(reviewers)
         .merge(overseers)
+        // Before the layer below: a layered route's method router can no longer take it.
+        .method_not_allowed_fallback(|| async {
+            error_page(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "操作方式不正确",
+                "此页面不支持这种操作方式，请从系统页面上的按钮或链接进入。",
+            )
+        })
+        .fallback(|| async {
+            error_page(
+                StatusCode::NOT_FOUND,
+                "页面不存在",
+                "您要找的页面不存在，或不在您的权限范围内。",
+            )
+        })
         .layer(from_fn(csrf::guard))
 }

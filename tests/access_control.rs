@@ -19,14 +19,7 @@ use common::*;
 use reqwest::{Client, StatusCode};
 
 const ANON: &str = "anonymous";
-const USERS: &[&str] = &[
-    ANON,
-    "secretary1",
-    "secretary4",
-    "reviewer1",
-    "reviewer2",
-    "overseer",
-];
+const USERS: &[&str] = &[ANON, "secretary1", "secretary4", "reviewer1", "reviewer2", "overseer"];
 
 /// (method, path, expected status for each of USERS in order).
 /// 200 ok · 303 redirect (to /login for the anonymous; home or form result otherwise) · 403 role
@@ -44,16 +37,8 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/branches/4", [303, 404, 200, 404, 200, 200]),
     ("GET", "/branches/6", [303, 404, 404, 404, 404, 200]),
     ("GET", "/branches/999", [303, 404, 404, 404, 404, 404]),
-    (
-        "GET",
-        "/branches/1?campaign=1",
-        [303, 200, 404, 200, 404, 200],
-    ),
-    (
-        "GET",
-        "/branches/1?campaign=99",
-        [303, 404, 404, 404, 404, 404],
-    ),
+    ("GET", "/branches/1?campaign=1", [303, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/1?campaign=99", [303, 404, 404, 404, 404, 404]),
     ("GET", "/committees/1", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/2", [303, 403, 403, 404, 200, 200]),
     ("GET", "/committees/999", [303, 403, 403, 404, 404, 404]),
@@ -89,11 +74,7 @@ async fn every_user_gets_exactly_their_scope_on_every_route() {
                 // Same-origin form posts with a valid token but empty fields: what is checked
                 // here is who may reach the handler, not the form's contents.
                 "POST" => {
-                    let token_page = if *user == ANON {
-                        "/login"
-                    } else {
-                        "/account/password"
-                    };
+                    let token_page = if *user == ANON { "/login" } else { "/account/password" };
                     app.post_form(client, path, token_page, &[]).await
                 }
                 _ => unreachable!(),
@@ -136,19 +117,13 @@ async fn a_page_outside_the_scope_shows_none_of_its_data() {
         assert!(body.contains("页面不存在"), "404 page is in Chinese");
     }
     let reviewer1 = app.login("reviewer1").await;
-    let body = app
-        .get(&reviewer1, "/committees/2")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let body = app.get(&reviewer1, "/committees/2").await.text().await.unwrap();
     assert!(!body.contains("文学与新闻传播学院党总支"));
 }
 
 #[tokio::test]
 async fn every_route_in_the_url_map_is_in_the_table() {
-    let routes =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
+    let routes = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
     let mut missing = Vec::new();
     for line in routes.lines() {
         let Some(start) = line.find(".route(\"") else {
@@ -163,8 +138,7 @@ async fn every_route_in_the_url_map_is_in_the_table() {
             .collect();
         for method in methods {
             let covered = TABLE.iter().any(|(m, path, _)| {
-                m.eq_ignore_ascii_case(method)
-                    && matches_pattern(pattern, path.split('?').next().unwrap())
+                m.eq_ignore_ascii_case(method) && matches_pattern(pattern, path.split('?').next().unwrap())
             });
             if !covered {
                 missing.push(format!("{} {pattern}", method.to_uppercase()));

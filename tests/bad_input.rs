@@ -27,10 +27,7 @@ async fn a_cross_site_post_is_refused_even_with_a_valid_token() {
         assert!(res.text().await.unwrap().contains("请求已失效"));
     }
     // Still logged in: the forged logout did nothing.
-    assert_eq!(
-        app.get(&client, "/branches/1").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&client, "/branches/1").await.status(), StatusCode::OK);
     // The same request from the site itself works.
     let origin = format!("http://{}", app.addr);
     let res = client
@@ -72,30 +69,6 @@ async fn a_missing_or_stale_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-}
-
-#[tokio::test]
-async fn an_expired_login_form_asks_to_log_in_again() {
-    let app = spawn_demo().await;
-    let client = app.client();
-    let res = client
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", "stale"),
-            ("username", "secretary1"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&res), "/login?expired=1");
-    let page = app
-        .get(&client, "/login?expired=1")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("请重新登录"));
 }
 
 #[tokio::test]
@@ -243,4 +216,68 @@ async fn every_page_carries_the_security_headers() {
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["x-frame-options"], "DENY");
     }
+}
+
+#[tokio::test]
+async fn odd_methods_and_repeated_query_fields_get_chinese_pages() {
+    let app = spawn_demo().await;
+    let client = app.client();
+    let res = app.get(&client, "/login?next=/a&next=/b&expired=1&expired=2").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = app.csrf(&client, "/login").await;
+    let res = client
+        .put(app.url("/login"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(res.text().await.unwrap().contains("操作方式不正确"));
+    // A typed /logout asks with a button rather than failing.
+    let client = app.login("secretary1").await;
+    let res = app.get(&client, "/logout").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("确定要退出吗"));
+}
+
+#[tokio::test]
+async fn logging_out_after_the_session_ended_just_shows_the_login_page() {
+    let app = spawn_demo().await;
+    let client = app.login("secretary1").await;
+    let token = app.csrf(&client, "/branches/1").await;
+    sqlx::query("DELETE FROM tower_sessions")
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+    let res = client
+        .post(app.url("/logout"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login");
+}
+
+#[tokio::test]
+async fn an_expired_login_form_keeps_the_username_and_next_page() {
+    let app = spawn_demo().await;
+    let client = app.client();
+    let res = client
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", "stale"),
+            ("username", "secretary1"),
+            ("password", PASSWORD),
+            ("next", "/branches/1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let target = location(&res);
+    assert!(target.starts_with("/login?expired=1"), "{target}");
+    let page = app.get(&client, &target).await.text().await.unwrap();
+    assert!(page.contains("请重新登录"));
+    assert!(page.contains("value=\"secretary1\""));
+    assert!(page.contains("value=\"/branches/1\""));
+    assert!(!page.contains(PASSWORD));
 }

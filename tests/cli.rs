@@ -21,9 +21,7 @@ fn duizhang(dir: &Path) -> Command {
 }
 
 async fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String) {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
     if let Some(text) = stdin {
@@ -31,8 +29,7 @@ async fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String) {
     }
     drop(input);
     let out = child.wait_with_output().await.unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -139,22 +136,13 @@ async fn user_add_reads_the_password_from_stdin_and_checks_the_unit() {
             "no committee with id 99",
         ),
         (&["weak", "--role", "overseer"], "123\n", "password refused"),
-        (
-            &["张三", "--role", "overseer"],
-            "Another-pass-1\n",
-            "username refused",
-        ),
+        (&["张三", "--role", "overseer"], "Another-pass-1\n", "username refused"),
     ];
     for (args, stdin, why) in refused {
         let mut cmd = duizhang(dir.path());
-        cmd.args(["user", "add"])
-            .args(*args)
-            .arg("--password-stdin");
+        cmd.args(["user", "add"]).args(*args).arg("--password-stdin");
         let (ok, out) = run(&mut cmd, Some(stdin)).await;
-        assert!(
-            !ok && out.contains(why),
-            "{args:?} must be refused with {why:?}: {out}"
-        );
+        assert!(!ok && out.contains(why), "{args:?} must be refused with {why:?}: {out}");
     }
     db.close().await;
 }
@@ -180,11 +168,7 @@ async fn seed_demo_then_backup_gives_a_readable_copy() {
     );
 
     let target = dir.path().join("backup.db");
-    let (ok, out) = run(
-        duizhang(dir.path()).args(["backup", target.to_str().unwrap()]),
-        None,
-    )
-    .await;
+    let (ok, out) = run(duizhang(dir.path()).args(["backup", target.to_str().unwrap()]), None).await;
     assert!(ok, "{out}");
     let copy = Db::open(&target).await.unwrap();
     assert!(
@@ -194,33 +178,17 @@ async fn seed_demo_then_backup_gives_a_readable_copy() {
             .is_some()
     );
     copy.close().await;
-    let (ok, out) = run(
-        duizhang(dir.path()).args(["backup", target.to_str().unwrap()]),
-        None,
-    )
-    .await;
-    assert!(
-        !ok && out.contains("already exists"),
-        "backup never overwrites: {out}"
-    );
+    let (ok, out) = run(duizhang(dir.path()).args(["backup", target.to_str().unwrap()]), None).await;
+    assert!(!ok && out.contains("already exists"), "backup never overwrites: {out}");
 }
 
 #[tokio::test]
 async fn a_config_file_is_read_and_the_environment_wins_over_it() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("custom.toml"),
-        "database = \"from-file.db\"\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("custom.toml"), "database = \"from-file.db\"\n").unwrap();
     let mut cmd = duizhang(dir.path());
-    cmd.env_remove("DUIZHANG_DATABASE").args([
-        "--config",
-        "custom.toml",
-        "seed-demo",
-        "--password",
-        "demo-pass-1",
-    ]);
+    cmd.env_remove("DUIZHANG_DATABASE")
+        .args(["--config", "custom.toml", "seed-demo", "--password", "demo-pass-1"]);
     let (ok, out) = run(&mut cmd, None).await;
     assert!(ok, "{out}");
     assert!(dir.path().join("from-file.db").exists());

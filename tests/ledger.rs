@@ -16,11 +16,7 @@ const SAMPLES: &[(i64, i64, &str)] = &[
         4,
         "支部委员设置及分工不合理，如：党支部正式党员不足7人设立支部委员会、正式党员7人设5名支部委员等",
     ),
-    (
-        2,
-        6,
-        "未定期主动开展党务公开，如：未按季度公示本支部党员缴纳党费情况",
-    ),
+    (2, 6, "未定期主动开展党务公开，如：未按季度公示本支部党员缴纳党费情况"),
     (
         3,
         1,
@@ -71,9 +67,7 @@ async fn a_new_database_holds_the_2022_campaign_and_its_25_items_verbatim() {
     assert_eq!(campaign.rectify_due.to_string(), "2022-10-31");
     assert_eq!(campaign.results_due.to_string(), "2022-11-30");
 
-    let categories = db::ledger::categories(&app.db.read, campaign.id)
-        .await
-        .unwrap();
+    let categories = db::ledger::categories(&app.db.read, campaign.id).await.unwrap();
     let titles: Vec<&str> = categories.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(titles, CATEGORIES);
     let items = db::ledger::items(&app.db.read, campaign.id).await.unwrap();
@@ -115,10 +109,7 @@ async fn the_secretary_sees_the_25_items_verbatim_grouped_by_category() {
     assert_eq!(res.status(), StatusCode::OK);
     let text = visible_text(&res.text().await.unwrap());
     for (i, title) in CATEGORIES.iter().enumerate() {
-        assert!(
-            text.contains(&format!("{}. {title}", i + 1)),
-            "category {title}"
-        );
+        assert!(text.contains(&format!("{}. {title}", i + 1)), "category {title}");
     }
     for (_, pos, item) in SAMPLES {
         assert!(
@@ -169,19 +160,10 @@ async fn the_committee_page_and_overview_count_the_same_way() {
     assert_eq!(rows[4].answered, 0, "a branch that has not started");
 
     let reviewer = app.login("reviewer1").await;
-    let text = visible_text(
-        &app.get(&reviewer, "/committees/1")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
+    let text = visible_text(&app.get(&reviewer, "/committees/1").await.text().await.unwrap());
     assert!(text.contains("计算机科学与技术系教工党支部"));
     assert!(text.contains("25 / 25"));
-    assert!(
-        !text.contains("汉语言文学系教工党支部"),
-        "only its own branches"
-    );
+    assert!(!text.contains("汉语言文学系教工党支部"), "only its own branches");
 
     let overseer = app.login("overseer").await;
     let text = visible_text(&app.get(&overseer, "/overview").await.text().await.unwrap());
@@ -199,9 +181,7 @@ async fn the_committee_page_and_overview_count_the_same_way() {
 async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
     let app = spawn_demo().await;
     let campaign = db::campaigns::current(&app.db.read).await.unwrap().unwrap();
-    let committees = db::units::committees(&app.db.read, Scope::Campus)
-        .await
-        .unwrap();
+    let committees = db::units::committees(&app.db.read, Scope::Campus).await.unwrap();
     assert!(committees.len() >= 3);
     let rows = db::progress::branches(&app.db.read, Scope::Campus, campaign.id, today())
         .await
@@ -220,9 +200,7 @@ async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
             .await
             .unwrap()
         {
-            if f.text.chars().count() > 200
-                && f.text.chars().any(|c| c.is_ascii_alphanumeric())
-                && f.text.contains('“')
+            if f.text.chars().count() > 200 && f.text.chars().any(|c| c.is_ascii_alphanumeric()) && f.text.contains('“')
             {
                 long += 1;
             }

@@ -17,11 +17,7 @@ async fn refused<T: std::fmt::Debug>(what: &str, result: sqlx::Result<T>) {
     );
 }
 
-fn user(
-    role: Role,
-    committee_id: Option<CommitteeId>,
-    branch_id: Option<BranchId>,
-) -> db::users::NewUser<'static> {
+fn user(role: Role, committee_id: Option<CommitteeId>, branch_id: Option<BranchId>) -> db::users::NewUser<'static> {
     db::users::NewUser {
         username: "someone",
         display_name: "某人",
@@ -90,28 +86,12 @@ async fn answers_findings_and_measures_keep_their_rules() {
     // Branch 5 has no answers yet; item 1 is in category 1, item 6 in category 2.
     refused(
         "不适用 without a reason",
-        db::self_checks::insert(
-            &mut tx,
-            BranchId(5),
-            LedgerItemId(1),
-            Verdict::NotApplicable,
-            "  ",
-            me,
-        )
-        .await,
+        db::self_checks::insert(&mut tx, BranchId(5), LedgerItemId(1), Verdict::NotApplicable, "  ", me).await,
     )
     .await;
     refused(
         "a second answer to the same item",
-        db::self_checks::insert(
-            &mut tx,
-            BranchId(1),
-            LedgerItemId(1),
-            Verdict::Problem,
-            "",
-            me,
-        )
-        .await,
+        db::self_checks::insert(&mut tx, BranchId(1), LedgerItemId(1), Verdict::Problem, "", me).await,
     )
     .await;
     let finding = |category: i64, item: Option<i64>| NewFinding {
@@ -201,11 +181,7 @@ async fn only_one_campaign_is_current_and_dates_are_real_dates() {
         .execute(&app.db.write)
     };
     refused("a second current campaign", insert(1, "2023-10-15").await).await;
-    refused(
-        "a date that is not YYYY-MM-DD",
-        insert(0, "2023-10-32").await,
-    )
-    .await;
+    refused("a date that is not YYYY-MM-DD", insert(0, "2023-10-32").await).await;
     refused("a date in another format", insert(0, "2023/10/15").await).await;
     assert!(insert(0, "2023-10-15").await.is_ok());
 }

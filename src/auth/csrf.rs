@@ -30,27 +30,45 @@ pub async fn guard(session: Session, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
+    let path = if req.method() == Method::POST {
+        req.uri().path().to_string()
+    } else {
+        String::new()
+    };
     match check(&session, req).await {
         Ok(req) => next.run(req).await,
-        // A login form left open until its pre-login session expired: show the form again
-        // with a word of explanation rather than an error page.
-        Err((AppError::CsrfRejected, true)) => Redirect::to("/login?expired=1").into_response(),
+        Err((AppError::CsrfRejected, Some(form))) => match path.as_str() {
+            // A login form left open until its pre-login session expired: show the form again,
+            // with what was typed (but the password) and a word of explanation.
+            "/login" => {
+                let keep = |k| crate::handlers::query_value(Some(&form), k).unwrap_or_default();
+                let query = serde_urlencoded::to_string([
+                    ("expired", "1".to_string()),
+                    ("next", keep("next")),
+                    ("username", keep("username")),
+                ])
+                .unwrap_or_default();
+                Redirect::to(&format!("/login?{query}")).into_response()
+            }
+            // 退出 after the session already ended: there is nothing left to protect.
+            "/logout" if session::stored_csrf_token(&session).await.ok().flatten().is_none() => {
+                Redirect::to("/login").into_response()
+            }
+            _ => AppError::CsrfRejected.into_response(),
+        },
         Err((e, _)) => e.into_response(),
     }
 }
 
-/// Passes the request on (with its body restored) or says why not; the flag tells whether only
-/// the token failed on the login form.
-async fn check(session: &Session, req: Request) -> Result<Request, (AppError, bool)> {
+/// Passes the request on (with its body restored) or says why not. When only the token failed
+/// on a same-origin form, the form's fields come along, for a kinder answer.
+async fn check(session: &Session, req: Request) -> Result<Request, (AppError, Option<String>)> {
     let headers = req.headers();
     if !same_origin(headers) {
         tracing::warn!(path = %req.uri().path(), "cross-site POST refused");
-        return Err((AppError::CsrfRejected, false));
+        return Err((AppError::CsrfRejected, None));
     }
-    let is_login = req.uri().path() == "/login";
-    let expected = session::stored_csrf_token(session)
-        .await
-        .map_err(|e| (e, false))?;
+    let expected = session::stored_csrf_token(session).await.map_err(|e| (e, None))?;
 
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -62,33 +80,37 @@ async fn check(session: &Session, req: Request) -> Result<Request, (AppError, bo
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if !is_multipart && declared_len.is_some_and(|n| n > MAX_FORM_BYTES) {
-        return Err((AppError::PayloadTooLarge, false));
+        return Err((AppError::PayloadTooLarge, None));
     }
 
     let mut presented = headers
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| req.uri().query().and_then(|q| field_of(q.as_bytes())));
-
-    let req = if is_multipart {
-        req
+        .map(str::to_string);
+    // A multipart body is not read here (it can be large): its form carries the token in the
+    // action's query string instead. Other forms carry it in the body.
+    let (req, form) = if is_multipart {
+        if presented.is_none() {
+            presented = req.uri().query().and_then(|q| field_of(q.as_bytes()));
+        }
+        (req, String::new())
     } else {
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, MAX_FORM_BYTES)
             .await
-            .map_err(|_| (AppError::PayloadTooLarge, false))?;
+            .map_err(|_| (AppError::PayloadTooLarge, None))?;
         if presented.is_none() {
             presented = field_of(&bytes);
         }
-        Request::from_parts(parts, Body::from(bytes))
+        let form = String::from_utf8_lossy(&bytes).into_owned();
+        (Request::from_parts(parts, Body::from(bytes)), form)
     };
 
     match (expected, presented) {
         (Some(e), Some(p)) if bool::from(e.as_bytes().ct_eq(p.as_bytes())) => Ok(req),
         _ => {
             tracing::warn!(path = %req.uri().path(), "POST with missing or stale CSRF token refused");
-            Err((AppError::CsrfRejected, is_login))
+            Err((AppError::CsrfRejected, Some(form)))
         }
     }
 }
@@ -104,10 +126,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
         let Ok(origin) = origin.to_str() else {
             return false;
         };
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         // "null" (sandboxed frames, some redirects) never matches.
         let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         if host.is_empty() || !authority.eq_ignore_ascii_case(host) {
@@ -165,10 +184,7 @@ mod tests {
             ("host", "a.edu"),
             ("origin", "https://evil.example")
         ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.edu"),
-            ("origin", "null")
-        ])));
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "null")])));
         assert!(!same_origin(&headers(&[
             ("host", "a.edu"),
             ("origin", "http://a.edu.evil.example")
@@ -177,10 +193,7 @@ mod tests {
 
     #[test]
     fn the_token_is_read_from_a_form_body() {
-        assert_eq!(
-            field_of(b"username=a&_csrf=abc123&password=x"),
-            Some("abc123".into())
-        );
+        assert_eq!(field_of(b"username=a&_csrf=abc123&password=x"), Some("abc123".into()));
         assert_eq!(field_of(b"username=a"), None);
         assert_eq!(field_of(&[0xff, 0xfe, b'=', 0x80]), None);
     }

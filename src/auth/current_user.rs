@@ -42,9 +42,7 @@ const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/account/password", "/logout"
 
 /// Downloads answer 401 instead of redirecting to the login form.
 fn is_download(path: &str) -> bool {
-    [".xlsx", ".pdf", ".zip"]
-        .iter()
-        .any(|ext| path.ends_with(ext))
+    [".xlsx", ".pdf", ".zip"].iter().any(|ext| path.ends_with(ext))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -66,42 +64,27 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         let session = Session::from_request_parts(parts, state)
             .await
-            .map_err(|(_, msg)| {
-                AppError::Internal(anyhow::anyhow!("session layer missing: {msg}"))
-            })?;
+            .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!("session layer missing: {msg}")))?;
 
-        let Some((user_id, login_at)) = session::user(&session).await? else {
+        let Some(logged_in) = session::user(&session).await? else {
             return Err(login_required());
         };
-        if session::outlived(
-            login_at,
-            session::now_unix(),
-            state.config.session_absolute_hours,
-        ) {
+        if session::outlived(logged_in.at, session::now_unix(), state.config.session_absolute_hours) {
             session::log_out(&session).await?;
             return Err(login_required());
         }
-        let row = match db::users::find_by_id(&state.db.read, user_id).await? {
-            Some(row) if row.active => row,
+        // Deactivated, or the password changed since this session logged in: it ends now.
+        let row = match db::users::find_by_id(&state.db.read, logged_in.user).await? {
+            Some(row) if row.active && row.credential_version == logged_in.credential_version => row,
             _ => {
                 session::log_out(&session).await?;
                 return Err(login_required());
             }
         };
-        let role = Role::parse(&row.role).ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "user {} has unknown role {}",
-                row.id,
-                row.role
-            ))
-        })?;
-        let scope = scope_of(role, row.committee_id, row.branch_id).ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "user {} has no unit for role {}",
-                row.id,
-                row.role
-            ))
-        })?;
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has unknown role {}", row.id, row.role)))?;
+        let scope = scope_of(role, row.committee_id, row.branch_id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has no unit for role {}", row.id, row.role)))?;
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
             return Err(AppError::MustChangePassword);
         }
@@ -122,11 +105,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// The scope a role and unit give. `None` if the unit the role needs is missing (the schema's
 /// CHECK makes that impossible; this refuses rather than widening the scope).
-pub fn scope_of(
-    role: Role,
-    committee: Option<CommitteeId>,
-    branch: Option<BranchId>,
-) -> Option<Scope> {
+pub fn scope_of(role: Role, committee: Option<CommitteeId>, branch: Option<BranchId>) -> Option<Scope> {
     match role {
         Role::Overseer => Some(Scope::Campus),
         Role::Reviewer => committee.map(Scope::Committee),
@@ -138,10 +117,7 @@ pub fn scope_of(
 impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
         match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(user) => Ok(Some(user)),
             Err(AppError::LoginRequired { .. } | AppError::MustChangePassword) => Ok(None),

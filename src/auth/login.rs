@@ -1,4 +1,5 @@
-//! Checking a login attempt: throttling (rules in domain::throttle), then the password.
+//! Checking a login attempt (also the current password on the password page): throttling
+//! (rules in domain::throttle), then the password.
 
 use std::time::Duration;
 
@@ -8,7 +9,8 @@ use super::{password, session};
 use crate::AppState;
 use crate::db;
 use crate::db::users::UserRow;
-use crate::domain::throttle::{self, minutes_to_wait};
+use crate::domain::password_policy::check_username;
+use crate::domain::throttle::{self, Counter, Gate, minutes_to_wait};
 use crate::error::AppResult;
 
 pub enum Outcome {
@@ -17,17 +19,15 @@ pub enum Outcome {
     WrongCredentials,
     /// Too many failures for this username; seconds left.
     AccountLocked(i64),
-    /// Too many failures from this address; seconds left.
-    AddressLocked(i64),
+    /// A wrong password from an address with many recent failures (answered slowly).
+    AddressSlowed,
 }
 
 impl Outcome {
     /// Status and message for a refused attempt.
     pub fn refusal(&self) -> (StatusCode, String) {
         match self {
-            Outcome::Success(_) | Outcome::WrongCredentials => {
-                (StatusCode::UNAUTHORIZED, "用户名或密码错误。".into())
-            }
+            Outcome::Success(_) | Outcome::WrongCredentials => (StatusCode::UNAUTHORIZED, "用户名或密码错误。".into()),
             Outcome::AccountLocked(wait) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 format!(
@@ -35,12 +35,10 @@ impl Outcome {
                     minutes_to_wait(*wait)
                 ),
             ),
-            Outcome::AddressLocked(wait) => (
+            Outcome::AddressSlowed => (
                 StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "当前网络地址登录失败次数过多，请 {} 分钟后再试。",
-                    minutes_to_wait(*wait)
-                ),
+                "用户名或密码错误。此网络地址近期登录失败较多，系统已放慢响应；输入正确的用户名和密码仍可正常登录。"
+                    .into(),
             ),
         }
     }
@@ -52,26 +50,37 @@ const MAX_PASSWORD_CHARS: usize = 1024;
 /// How long a failure from an address over its limit is held before the answer.
 const ADDRESS_PENALTY: Duration = Duration::from_secs(2);
 
-pub async fn attempt(
-    state: &AppState,
-    username: &str,
-    password: &str,
-    addr: &str,
-) -> AppResult<Outcome> {
+pub async fn attempt(state: &AppState, username: &str, password: &str, addr: &str) -> AppResult<Outcome> {
     let now = session::now_unix();
-    let account_key = throttle::account_key(username);
-    let address_key = throttle::address_key(addr);
-    if let Some(wait) = db::throttle::get(&state.db.read, &account_key)
-        .await?
-        .locked_for(now)
-    {
+    let keys = [
+        throttle::pair_key(username, addr),
+        throttle::account_key(username),
+        throttle::address_key(addr),
+    ];
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+
+    // A username no account can have, or an absurd password: no key is stored for it (the table
+    // must not grow with junk), but the address is charged like any failure.
+    if check_username(username.trim()).is_err() || password.chars().count() > MAX_PASSWORD_CHARS {
+        let before = db::throttle::update(&state.db.write, &keys[2..], |_, c| {
+            c.after_failure(now, throttle::ADDRESS)
+        })
+        .await?;
+        return Ok(slow_if(before[0].after_failure(now, throttle::ADDRESS), now).await);
+    }
+
+    let mut gate = Gate::Proceed;
+    let charged = db::throttle::update_all(&state.db.write, &keys, |counters| {
+        let (g, next) = throttle::charge(now, counters);
+        gate = g;
+        next
+    })
+    .await?;
+    if let Gate::Locked(wait) = gate {
         return Ok(Outcome::AccountLocked(wait));
     }
-    let address_locked = db::throttle::get(&state.db.read, &address_key)
-        .await?
-        .locked_for(now);
 
-    let user = db::users::find_by_username(&state.db.read, username)
+    let user = db::users::find_by_username(&state.db.read, username.trim())
         .await?
         .filter(|u| u.active);
     // Unknown and inactive accounts are checked against the dummy hash: same time, same answer.
@@ -79,30 +88,30 @@ pub async fn attempt(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.to_string());
-    let password_ok = password.chars().count() <= MAX_PASSWORD_CHARS
-        && password::verify(stored, password.to_string()).await?;
+    let ok = password::verify(stored, password.to_string()).await?;
 
-    if let Some(user) = user.filter(|_| password_ok) {
-        db::throttle::clear(&state.db.write, &account_key).await?;
-        return Ok(Outcome::Success(user));
+    match user.filter(|_| ok) {
+        Some(user) => {
+            db::throttle::update_all(&state.db.write, &keys, throttle::settle_success).await?;
+            Ok(Outcome::Success(user))
+        }
+        None => {
+            tracing::info!(%addr, "failed login");
+            let [pair, account, address] = charged;
+            if let Some(wait) = pair.locked_for(now).max(account.locked_for(now)) {
+                return Ok(Outcome::AccountLocked(wait));
+            }
+            Ok(slow_if(address, now).await)
+        }
     }
+}
 
-    tracing::info!(%addr, "failed login");
-    let account = db::throttle::record_failure(&state.db.write, &account_key, |c| {
-        c.after_failure(now, throttle::ACCOUNT)
-    })
-    .await?;
-    let address = db::throttle::record_failure(&state.db.write, &address_key, |c| {
-        c.after_failure(now, throttle::ADDRESS)
-    })
-    .await?;
-    if let Some(wait) = address_locked.or_else(|| address.locked_for(now)) {
-        // Only failures are held up: correct passwords from the same (shared) address are not.
+/// A wrong password: slowly, if its address is over its limit.
+async fn slow_if(address: Counter, now: i64) -> Outcome {
+    if address.locked_for(now).is_some() {
         tokio::time::sleep(ADDRESS_PENALTY).await;
-        return Ok(Outcome::AddressLocked(wait));
+        Outcome::AddressSlowed
+    } else {
+        Outcome::WrongCredentials
     }
-    if let Some(wait) = account.locked_for(now) {
-        return Ok(Outcome::AccountLocked(wait));
-    }
-    Ok(Outcome::WrongCredentials)
 }

@@ -3,14 +3,29 @@
 //! the blocking pool, never on the async workers.
 
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 use crate::error::AppError;
 
+/// Each argon2 run takes 19 MiB and a core for tens of milliseconds. Without a bound, a flood of
+/// login attempts would start hundreds at once on the blocking pool and exhaust memory; with
+/// it, attempts queue, and one that cannot start within `QUEUE_WAIT` is told the system is busy.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores * 2)
+});
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let _permit = tokio::time::timeout(QUEUE_WAIT, HASHING.acquire())
+        .await
+        .map_err(|_| AppError::Busy)?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+    bounded(move || hash_blocking(&password)).await?
 }
 
 pub fn hash_blocking(password: &str) -> Result<String, AppError> {
@@ -24,17 +39,12 @@ pub fn hash_blocking(password: &str) -> Result<String, AppError> {
 /// Checks `password` against a stored PHC string. Unknown users are checked against the dummy
 /// hash, so that a wrong username costs the same time as a wrong password.
 pub async fn verify(stored_hash: String, password: String) -> Result<bool, AppError> {
-    let ok = tokio::task::spawn_blocking(move || {
+    bounded(move || {
         PasswordHash::new(&stored_hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
-    .await?;
-    Ok(ok)
+    .await
 }
 
 /// A hash of a random secret, made once at start, to verify against for unknown usernames.
@@ -58,10 +68,7 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
         let h = hash("对账整改2022".into()).await.unwrap();
-        assert!(
-            h.starts_with("$argon2id$"),
-            "argon2id, not another variant: {h}"
-        );
+        assert!(h.starts_with("$argon2id$"), "argon2id, not another variant: {h}");
         assert!(verify(h.clone(), "对账整改2022".into()).await.unwrap());
         assert!(!verify(h, "对账整改2023".into()).await.unwrap());
     }

@@ -13,6 +13,7 @@ const USER_ID: &str = "user_id";
 const LOGIN_AT: &str = "login_at";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+const CREDENTIAL: &str = "credential_version";
 
 pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -39,11 +40,12 @@ pub async fn stored_csrf_token(session: &Session) -> AppResult<Option<String>> {
 }
 
 /// Logs `user` in: a new session id (so a session fixed before login is worthless), a fresh
-/// CSRF token, and the login time for the absolute lifetime.
-pub async fn log_in(session: &Session, user: UserId) -> AppResult<()> {
+/// CSRF token, the login time for the absolute lifetime, and the account's credential version.
+pub async fn log_in(session: &Session, user: UserId, credential_version: i64) -> AppResult<()> {
     session.cycle_id().await?;
     session.insert(USER_ID, user.0).await?;
     session.insert(LOGIN_AT, now_unix()).await?;
+    session.insert(CREDENTIAL, credential_version).await?;
     session.insert(CSRF, random_token(32)).await?;
     Ok(())
 }
@@ -54,9 +56,13 @@ pub async fn log_out(session: &Session) -> AppResult<()> {
     Ok(())
 }
 
-/// After a password change: new id and token, same user, login time restarted.
-pub async fn renew(session: &Session, user: UserId) -> AppResult<()> {
-    log_in(session, user).await
+/// After a password change: new id and token and the new credential version; the login time
+/// stays, so changing the password does not extend the session's absolute lifetime.
+pub async fn renew(session: &Session, credential_version: i64) -> AppResult<()> {
+    session.cycle_id().await?;
+    session.insert(CREDENTIAL, credential_version).await?;
+    session.insert(CSRF, random_token(32)).await?;
+    Ok(())
 }
 
 /// A one-line message for the next page shown ("已保存"), after a redirect.
@@ -70,13 +76,23 @@ pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
     Ok(session.remove::<String>(FLASH).await?)
 }
 
-/// The logged-in user and when they logged in, if anyone is.
-pub async fn user(session: &Session) -> AppResult<Option<(UserId, i64)>> {
+/// Who is logged in: the user, when they logged in, and the credential version they logged in
+/// with.
+pub struct LoggedIn {
+    pub user: UserId,
+    pub at: i64,
+    pub credential_version: i64,
+}
+
+pub async fn user(session: &Session) -> AppResult<Option<LoggedIn>> {
     let Some(id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
     };
-    let at = session.get::<i64>(LOGIN_AT).await?.unwrap_or(0);
-    Ok(Some((UserId(id), at)))
+    Ok(Some(LoggedIn {
+        user: UserId(id),
+        at: session.get::<i64>(LOGIN_AT).await?.unwrap_or(0),
+        credential_version: session.get::<i64>(CREDENTIAL).await?.unwrap_or(0),
+    }))
 }
 
 #[cfg(test)]

@@ -117,11 +117,7 @@ const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.ent
      LEFT JOIN users u ON u.id = a.user_id";
 
 /// The 对账查摆 history of a branch (every item), newest first.
-pub async fn self_check_history(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: BranchId,
-) -> sqlx::Result<Vec<HistoryRow>> {
+pub async fn self_check_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
     let f = scope.filter();
     sqlx::query_as(&format!(
         "{HISTORY} WHERE a.branch_id = ?1 AND a.entity = 'self_checks'
@@ -136,11 +132,7 @@ pub async fn self_check_history(
 }
 
 /// The history of a finding and of its measures and evidence, newest first.
-pub async fn finding_history(
-    pool: &SqlitePool,
-    scope: Scope,
-    finding: FindingId,
-) -> sqlx::Result<Vec<HistoryRow>> {
+pub async fn finding_history(pool: &SqlitePool, scope: Scope, finding: FindingId) -> sqlx::Result<Vec<HistoryRow>> {
     let f = scope.filter();
     sqlx::query_as(&format!(
         "{HISTORY} WHERE a.finding_id = ?1

@@ -18,14 +18,13 @@ pub struct Campaign {
     pub is_current: bool,
 }
 
-const COLUMNS: &str = "id, title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current";
+const COLUMNS: &str =
+    "id, title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current";
 
 pub async fn current(pool: &SqlitePool) -> sqlx::Result<Option<Campaign>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE is_current = 1"
-    ))
-    .fetch_optional(pool)
-    .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE is_current = 1"))
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn by_id(pool: &SqlitePool, id: CampaignId) -> sqlx::Result<Option<Campaign>> {
@@ -36,10 +35,7 @@ pub async fn by_id(pool: &SqlitePool, id: CampaignId) -> sqlx::Result<Option<Cam
 }
 
 /// The campaign a page shows: the one asked for with `?campaign=ID`, else the current one.
-pub async fn resolve(
-    pool: &SqlitePool,
-    asked: Option<CampaignId>,
-) -> sqlx::Result<Option<Campaign>> {
+pub async fn resolve(pool: &SqlitePool, asked: Option<CampaignId>) -> sqlx::Result<Option<Campaign>> {
     match asked {
         Some(id) => by_id(pool, id).await,
         None => current(pool).await,

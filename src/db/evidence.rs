@@ -68,10 +68,7 @@ pub async fn add(
     Ok(EvidenceId(id))
 }
 
-pub async fn count_for_measure(
-    conn: &mut SqliteConnection,
-    measure: MeasureId,
-) -> sqlx::Result<i64> {
+pub async fn count_for_measure(conn: &mut SqliteConnection, measure: MeasureId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM evidence WHERE measure_id = ?")
         .bind(measure)
         .fetch_one(conn)
@@ -147,12 +144,7 @@ pub async fn delete(
     audit::record(
         conn,
         &actor
-            .entry(
-                "evidence.delete",
-                "evidence",
-                id.0,
-                Some(measure.finding_id),
-            )
+            .entry("evidence.delete", "evidence", id.0, Some(measure.finding_id))
             .before(&meta),
     )
     .await?;

@@ -49,8 +49,7 @@ impl Source {
     }
 }
 
-const COLUMNS: &str =
-    "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
+const COLUMNS: &str = "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
                        f.review_state, f.review_comment, f.version";
 
 /// A finding, if it is within the scope.
@@ -104,21 +103,15 @@ pub async fn category_in_campaign(
     campaign: CampaignId,
     category: CategoryId,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM ledger_categories WHERE id = ? AND campaign_id = ?)",
-    )
-    .bind(category)
-    .bind(campaign)
-    .fetch_one(conn)
-    .await
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ledger_categories WHERE id = ? AND campaign_id = ?)")
+        .bind(category)
+        .bind(campaign)
+        .fetch_one(conn)
+        .await
 }
 
 /// How many findings the branch has under `item`.
-pub async fn count_under_item(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    item: LedgerItemId,
-) -> sqlx::Result<i64> {
+pub async fn count_under_item(conn: &mut SqliteConnection, branch: BranchId, item: LedgerItemId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE branch_id = ? AND ledger_item_id = ?")
         .bind(branch)
         .bind(item)

@@ -5,9 +5,7 @@ use time::Date;
 
 use super::audit::Actor;
 use crate::domain::states::LedgerState;
-use crate::domain::{
-    BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId,
-};
+use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRow {
@@ -61,12 +59,10 @@ pub struct MeasureRow {
 }
 
 pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
-    sqlx::query_as(
-        "SELECT id, position, title FROM ledger_categories WHERE campaign_id = ? ORDER BY position",
-    )
-    .bind(campaign)
-    .fetch_all(pool)
-    .await
+    sqlx::query_as("SELECT id, position, title FROM ledger_categories WHERE campaign_id = ? ORDER BY position")
+        .bind(campaign)
+        .fetch_all(pool)
+        .await
 }
 
 pub async fn items(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
@@ -180,13 +176,12 @@ pub async fn state_in_tx(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<LedgerState> {
-    let code: Option<String> = sqlx::query_scalar(
-        "SELECT state FROM branch_ledgers WHERE campaign_id = ? AND branch_id = ?",
-    )
-    .bind(campaign)
-    .bind(branch)
-    .fetch_optional(conn)
-    .await?;
+    let code: Option<String> =
+        sqlx::query_scalar("SELECT state FROM branch_ledgers WHERE campaign_id = ? AND branch_id = ?")
+            .bind(campaign)
+            .bind(branch)
+            .fetch_optional(conn)
+            .await?;
     Ok(LedgerState::from_row(code.as_deref()))
 }
 
@@ -237,11 +232,7 @@ pub async fn sign_off(
 }
 
 /// Hands the ledger to the committee (已提交): rows it returned go back to 待审核.
-pub async fn submit(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    campaign: CampaignId,
-) -> sqlx::Result<()> {
+pub async fn submit(conn: &mut SqliteConnection, actor: Actor, campaign: CampaignId) -> sqlx::Result<()> {
     let before = state_in_tx(conn, campaign, actor.branch_id).await?;
     set_ledger_state(conn, campaign, actor.branch_id, LedgerState::Submitted).await?;
     super::findings::resubmit_returned(conn, actor.branch_id, campaign).await?;
@@ -251,9 +242,7 @@ pub async fn submit(
     }
     let entry = actor
         .entry("ledger.submit", "branch_ledgers", campaign.0, None)
-        .before(&Snapshot {
-            state: before.code(),
-        })
+        .before(&Snapshot { state: before.code() })
         .after(&Snapshot {
             state: LedgerState::Submitted.code(),
         });

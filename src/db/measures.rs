@@ -52,8 +52,7 @@ struct Snapshot<'a> {
     completion_note: &'a str,
 }
 
-const COLUMNS: &str =
-    "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.owner, m.status, m.immediate,
+const COLUMNS: &str = "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.owner, m.status, m.immediate,
                        m.completion_note, m.version";
 
 /// A measure, if it is within the scope.
@@ -92,12 +91,10 @@ pub async fn create(
     finding: FindingId,
     input: &MeasureInput,
 ) -> sqlx::Result<MeasureId> {
-    let position: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE finding_id = ?",
-    )
-    .bind(finding)
-    .fetch_one(&mut *conn)
-    .await?;
+    let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE finding_id = ?")
+        .bind(finding)
+        .fetch_one(&mut *conn)
+        .await?;
     let id = insert(
         conn,
         &NewMeasure {
@@ -113,9 +110,7 @@ pub async fn create(
         },
     )
     .await?;
-    let created = get_of_branch(conn, actor.branch_id, id)
-        .await?
-        .expect("just inserted");
+    let created = get_of_branch(conn, actor.branch_id, id).await?.expect("just inserted");
     audit::record(
         conn,
         &actor
@@ -211,22 +206,16 @@ pub async fn delete(
     before: &Measure,
     seen_version: i64,
 ) -> sqlx::Result<Result<(), Stale>> {
-    let done =
-        sqlx::query("DELETE FROM measures WHERE id = ? AND version = ? AND status <> 'closed_out'")
-            .bind(before.id)
-            .bind(seen_version)
-            .execute(&mut *conn)
-            .await?;
+    let done = sqlx::query("DELETE FROM measures WHERE id = ? AND version = ? AND status <> 'closed_out'")
+        .bind(before.id)
+        .bind(seen_version)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
     let entry = actor
-        .entry(
-            "measure.delete",
-            "measures",
-            before.id.0,
-            Some(before.finding_id),
-        )
+        .entry("measure.delete", "measures", before.id.0, Some(before.finding_id))
         .before(&before.snapshot());
     audit::record(conn, &entry).await?;
     Ok(Ok(()))

@@ -25,9 +25,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -57,10 +55,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .context("migrating the database")?;
+        MIGRATOR.run(&write).await.context("migrating the database")?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -78,10 +73,7 @@ impl Db {
 /// reads one snapshot, so the server may keep writing meanwhile). Refuses to overwrite.
 pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
     if target.exists() {
-        anyhow::bail!(
-            "{} already exists; choose a new file name",
-            target.display()
-        );
+        anyhow::bail!("{} already exists; choose a new file name", target.display());
     }
     let target = target.to_str().context("backup path must be valid UTF-8")?;
     sqlx::query("VACUUM INTO ?")

@@ -20,11 +20,7 @@ pub struct Answer {
     pub version: i64,
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    item: LedgerItemId,
-) -> sqlx::Result<Option<Answer>> {
+pub async fn get(conn: &mut SqliteConnection, branch: BranchId, item: LedgerItemId) -> sqlx::Result<Option<Answer>> {
     sqlx::query_as("SELECT id, verdict, reason, version FROM self_checks WHERE branch_id = ? AND ledger_item_id = ?")
         .bind(branch)
         .bind(item)
@@ -59,15 +55,7 @@ pub async fn set(
     let before = get(conn, actor.branch_id, item).await?;
     let id = match &before {
         None if seen_version == 0 => {
-            insert(
-                conn,
-                actor.branch_id,
-                item,
-                input.verdict,
-                &input.reason,
-                actor.user_id,
-            )
-            .await?
+            insert(conn, actor.branch_id, item, input.verdict, &input.reason, actor.user_id).await?
         }
         Some(b) if b.version == seen_version => {
             sqlx::query(
@@ -92,9 +80,7 @@ pub async fn set(
         reason: input.reason.clone(),
         version: 0,
     };
-    let mut entry = actor
-        .entry("self_check.set", "self_checks", id, None)
-        .after(&after);
+    let mut entry = actor.entry("self_check.set", "self_checks", id, None).after(&after);
     if let Some(b) = &before {
         entry = entry.before(b);
     }

@@ -2,22 +2,14 @@
 
 use sqlx::{Sqlite, SqlitePool};
 
-use crate::domain::throttle::Counter;
+use crate::domain::throttle::{Counter, MAX_WINDOW_SECS};
 
-pub async fn get(pool: &SqlitePool, key: &str) -> sqlx::Result<Counter> {
-    load(pool, key).await
-}
-
-async fn load<'e>(
-    e: impl sqlx::Executor<'e, Database = Sqlite>,
-    key: &str,
-) -> sqlx::Result<Counter> {
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT failures, window_started, locked_until FROM login_throttle WHERE key = ?",
-    )
-    .bind(key)
-    .fetch_optional(e)
-    .await?;
+async fn load<'e>(e: impl sqlx::Executor<'e, Database = Sqlite>, key: &str) -> sqlx::Result<Counter> {
+    let row: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT failures, window_started, locked_until FROM login_throttle WHERE key = ?")
+            .bind(key)
+            .fetch_optional(e)
+            .await?;
     Ok(row
         .map(|(failures, window_started, locked_until)| Counter {
             failures,
@@ -27,15 +19,50 @@ async fn load<'e>(
         .unwrap_or_default())
 }
 
-/// Counts one more failure for `key` with `next`, computed from the stored counter inside the
-/// same write transaction so that concurrent failures are all counted.
-pub async fn record_failure(
+/// Applies `next` to each key's stored counter inside one write transaction, so that concurrent
+/// attempts are all counted, and returns the counters as they were before.
+pub async fn update(
     write: &SqlitePool,
-    key: &str,
-    next: impl FnOnce(Counter) -> Counter,
-) -> sqlx::Result<Counter> {
+    keys: &[&str],
+    next: impl Fn(usize, Counter) -> Counter,
+) -> sqlx::Result<Vec<Counter>> {
     let mut tx = write.begin().await?;
-    let c = next(load(&mut *tx, key).await?);
+    let mut before = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let current = load(&mut *tx, key).await?;
+        let c = next(i, current);
+        if c != current {
+            store(&mut tx, key, c).await?;
+        }
+        before.push(current);
+    }
+    tx.commit().await?;
+    Ok(before)
+}
+
+/// The same for exactly three keys decided together (domain::throttle::charge); returns the
+/// counters as stored now.
+pub async fn update_all(
+    write: &SqlitePool,
+    keys: &[&str],
+    decide: impl FnOnce([Counter; 3]) -> [Counter; 3],
+) -> sqlx::Result<[Counter; 3]> {
+    let mut tx = write.begin().await?;
+    let mut current = [Counter::default(); 3];
+    for (slot, key) in current.iter_mut().zip(keys) {
+        *slot = load(&mut *tx, key).await?;
+    }
+    let next = decide(current);
+    for ((key, c), old) in keys.iter().zip(next).zip(current) {
+        if c != old {
+            store(&mut tx, key, c).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(next)
+}
+
+async fn store(conn: &mut sqlx::SqliteConnection, key: &str, c: Counter) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO login_throttle (key, failures, window_started, locked_until) VALUES (?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
@@ -45,10 +72,9 @@ pub async fn record_failure(
     .bind(c.failures)
     .bind(c.window_started)
     .bind(c.locked_until)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
-    tx.commit().await?;
-    Ok(c)
+    Ok(())
 }
 
 pub async fn clear(write: &SqlitePool, key: &str) -> sqlx::Result<()> {
@@ -57,4 +83,14 @@ pub async fn clear(write: &SqlitePool, key: &str) -> sqlx::Result<()> {
         .execute(write)
         .await?;
     Ok(())
+}
+
+/// Deletes counters whose window and lock are over: the table stays small whatever is sent.
+pub async fn sweep(write: &SqlitePool, now: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM login_throttle WHERE locked_until <= ?1 AND window_started <= ?1 - ?2")
+        .bind(now)
+        .bind(MAX_WINDOW_SECS)
+        .execute(write)
+        .await?;
+    Ok(done.rows_affected())
 }

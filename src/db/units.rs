@@ -21,11 +21,7 @@ pub struct BranchRow {
 }
 
 /// A committee, if it exists and the scope covers it.
-pub async fn committee(
-    pool: &SqlitePool,
-    scope: Scope,
-    id: CommitteeId,
-) -> sqlx::Result<Option<CommitteeRow>> {
+pub async fn committee(pool: &SqlitePool, scope: Scope, id: CommitteeId) -> sqlx::Result<Option<CommitteeRow>> {
     if !scope.covers_committee(id) {
         return Ok(None);
     }
@@ -52,11 +48,7 @@ pub async fn committees(pool: &SqlitePool, scope: Scope) -> sqlx::Result<Vec<Com
 }
 
 /// A branch, if it exists and is within the scope.
-pub async fn branch(
-    pool: &SqlitePool,
-    scope: Scope,
-    id: BranchId,
-) -> sqlx::Result<Option<BranchRow>> {
+pub async fn branch(pool: &SqlitePool, scope: Scope, id: BranchId) -> sqlx::Result<Option<BranchRow>> {
     let f = scope.filter();
     sqlx::query_as(
         "SELECT b.id, b.name, b.committee_id, c.name AS committee_name, b.full_member_count, b.secretary_name
@@ -70,17 +62,12 @@ pub async fn branch(
     .await
 }
 
-pub async fn insert_committee(
-    conn: &mut SqliteConnection,
-    name: &str,
-    sort_order: i64,
-) -> sqlx::Result<CommitteeId> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO committees (name, sort_order) VALUES (?, ?) RETURNING id")
-            .bind(name)
-            .bind(sort_order)
-            .fetch_one(conn)
-            .await?;
+pub async fn insert_committee(conn: &mut SqliteConnection, name: &str, sort_order: i64) -> sqlx::Result<CommitteeId> {
+    let id: i64 = sqlx::query_scalar("INSERT INTO committees (name, sort_order) VALUES (?, ?) RETURNING id")
+        .bind(name)
+        .bind(sort_order)
+        .fetch_one(conn)
+        .await?;
     Ok(CommitteeId(id))
 }
 
@@ -92,10 +79,7 @@ pub struct NewBranch<'a> {
     pub sort_order: i64,
 }
 
-pub async fn insert_branch(
-    conn: &mut SqliteConnection,
-    b: &NewBranch<'_>,
-) -> sqlx::Result<BranchId> {
+pub async fn insert_branch(conn: &mut SqliteConnection, b: &NewBranch<'_>) -> sqlx::Result<BranchId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO branches (committee_id, name, full_member_count, secretary_name, sort_order)
          VALUES (?, ?, ?, ?, ?) RETURNING id",

@@ -15,10 +15,11 @@ pub struct UserRow {
     pub branch_id: Option<BranchId>,
     pub active: bool,
     pub must_change_password: bool,
+    pub credential_version: i64,
     pub version: i64,
 }
 
-const COLUMNS: &str = "id, username, display_name, password_hash, role, committee_id, branch_id, active, must_change_password, version";
+const COLUMNS: &str = "id, username, display_name, password_hash, role, committee_id, branch_id, active, must_change_password, credential_version, version";
 
 pub async fn find_by_username(pool: &SqlitePool, username: &str) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
@@ -71,6 +72,7 @@ pub async fn set_own_password(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE users SET password_hash = ?, must_change_password = 0, version = version + 1,
+                          credential_version = credential_version + 1,
                           updated_at = datetime('now')
          WHERE id = ? AND version = ?",
     )
@@ -89,15 +91,12 @@ pub async fn count_active_overseers(pool: &SqlitePool) -> sqlx::Result<i64> {
 }
 
 /// Activates or deactivates an account; a deactivated user is logged out at their next request.
-pub async fn set_active(
-    conn: &mut SqliteConnection,
-    id: UserId,
-    active: bool,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE users SET active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ?")
-        .bind(active)
-        .bind(id)
-        .execute(conn)
-        .await?;
+pub async fn set_active(conn: &mut SqliteConnection, id: UserId, active: bool) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE users SET active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ?")
+            .bind(active)
+            .bind(id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }

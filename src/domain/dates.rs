@@ -14,10 +14,8 @@ pub const CAMPUS_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
 };
 
 const DATE: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-const MOMENT: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-const MOMENT_SHORT: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]");
+const MOMENT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const MOMENT_SHORT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]");
 
 pub fn today() -> Date {
     OffsetDateTime::now_utc().to_offset(CAMPUS_OFFSET).date()
@@ -76,27 +74,11 @@ mod tests {
     #[test]
     fn overdue_only_after_the_deadline_day_and_until_closed_off() {
         let d = Some(date!(2022 - 10 - 31));
-        assert!(!is_overdue(
-            d,
-            MeasureStatus::InProgress,
-            date!(2022 - 10 - 31)
-        ));
-        assert!(is_overdue(
-            d,
-            MeasureStatus::InProgress,
-            date!(2022 - 11 - 01)
-        ));
+        assert!(!is_overdue(d, MeasureStatus::InProgress, date!(2022 - 10 - 31)));
+        assert!(is_overdue(d, MeasureStatus::InProgress, date!(2022 - 11 - 01)));
         assert!(is_overdue(d, MeasureStatus::Done, date!(2022 - 11 - 01)));
-        assert!(!is_overdue(
-            d,
-            MeasureStatus::ClosedOut,
-            date!(2022 - 11 - 01)
-        ));
-        assert!(!is_overdue(
-            None,
-            MeasureStatus::NotStarted,
-            date!(2030 - 01 - 01)
-        ));
+        assert!(!is_overdue(d, MeasureStatus::ClosedOut, date!(2022 - 11 - 01)));
+        assert!(!is_overdue(None, MeasureStatus::NotStarted, date!(2030 - 01 - 01)));
     }
 
     #[test]

@@ -62,10 +62,7 @@ mod tests {
             clean_file_name("C:\\Users\\张喆\\会议记录.PNG", "image/png"),
             "会议记录.png"
         );
-        assert_eq!(
-            clean_file_name("../../etc/passwd", "application/pdf"),
-            "passwd.pdf"
-        );
+        assert_eq!(clean_file_name("../../etc/passwd", "application/pdf"), "passwd.pdf");
         assert_eq!(clean_file_name("evil.html", "image/jpeg"), "evil.jpg");
         assert_eq!(clean_file_name("", "image/jpeg"), "证明材料.jpg");
         assert_eq!(clean_file_name("a\"b<c>.pdf", "application/pdf"), "abc.pdf");

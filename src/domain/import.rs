@@ -56,10 +56,7 @@ pub fn match_category(cell: &str, titles: &[(i64, &str)]) -> Option<i64> {
     {
         return Some(*p);
     }
-    ALIASES
-        .iter()
-        .find(|(word, _)| c.contains(word))
-        .map(|(_, p)| *p)
+    ALIASES.iter().find(|(word, _)| c.contains(word)).map(|(_, p)| *p)
 }
 
 /// Rows from cells (a spreadsheet's first two columns, or split lines). A first row whose 类别
@@ -113,9 +110,7 @@ fn split_line(line: &str) -> (&str, &str) {
         let sep = line[i..].chars().next().map_or(1, char::len_utf8);
         return (&line[..i], &line[i + sep..]);
     }
-    let digits = line
-        .find(|ch: char| !ch.is_ascii_digit())
-        .unwrap_or(line.len());
+    let digits = line.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(line.len());
     if digits > 0 {
         let rest = line[digits..].trim_start_matches([' ', '、', '.', '．', '　']);
         return (&line[..digits], rest);
@@ -164,10 +159,7 @@ mod tests {
             rows[1].text, "组织生活会程序简化：未按规定顺序",
             "only the first colon separates"
         );
-        assert_eq!(
-            (rows[2].category, rows[2].text.as_str()),
-            (Some(3), "谈心谈话不深入")
-        );
+        assert_eq!((rows[2].category, rows[2].text.as_str()), (Some(3), "谈心谈话不深入"));
         assert!(rows[3].error.as_deref().unwrap().contains("无法识别类别"));
         assert_eq!(rows[4].error.as_deref(), Some("问题内容为空"));
     }

@@ -24,10 +24,7 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -35,11 +32,7 @@ impl FieldErrors {
     }
 
     fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
@@ -79,11 +72,7 @@ impl VerdictInput {
             return Err(e);
         };
         let reason = if verdict == Verdict::NotApplicable {
-            field(
-                &mut e,
-                "reason",
-                text("不适用的理由", reason, REASON_MAX, true),
-            )
+            field(&mut e, "reason", text("不适用的理由", reason, REASON_MAX, true))
         } else {
             String::new()
         };
@@ -126,28 +115,18 @@ impl MeasureInput {
         window: (Date, Date),
     ) -> Result<MeasureInput, FieldErrors> {
         let mut e = FieldErrors::default();
-        let text_value = field(
-            &mut e,
-            "text",
-            text("整改措施", text_value, MEASURE_MAX, true),
-        );
+        let text_value = field(&mut e, "text", text("整改措施", text_value, MEASURE_MAX, true));
         let owner = field(&mut e, "owner", text("责任人", owner, OWNER_MAX, false));
         let deadline = match deadline.trim() {
             "" => None,
             d => match parse_date(d) {
                 Some(d) if d < window.0 || d > window.1 => {
-                    e.add(
-                        "deadline",
-                        format!("整改时限应在 {} 至 {} 之间", window.0, window.1),
-                    );
+                    e.add("deadline", format!("整改时限应在 {} 至 {} 之间", window.0, window.1));
                     None
                 }
                 Some(d) => Some(d),
                 None => {
-                    e.add(
-                        "deadline",
-                        "整改时限不是有效日期，请按 2022-10-31 的格式填写",
-                    );
+                    e.add("deadline", "整改时限不是有效日期，请按 2022-10-31 的格式填写");
                     None
                 }
             },
@@ -194,12 +173,7 @@ mod tests {
         assert_eq!(e.get("reason"), Some("请填写不适用的理由"));
         let v = VerdictInput::parse("no_problem", "ignored").unwrap();
         assert_eq!(v.reason, "");
-        assert!(
-            VerdictInput::parse("maybe", "")
-                .unwrap_err()
-                .get("verdict")
-                .is_some()
-        );
+        assert!(VerdictInput::parse("maybe", "").unwrap_err().get("verdict").is_some());
         let v = VerdictInput::parse("not_applicable", " 本支部无委员会 ").unwrap();
         assert_eq!(v.reason, "本支部无委员会");
     }
@@ -208,28 +182,13 @@ mod tests {
     fn lengths_are_counted_in_characters_and_stated() {
         assert!(finding_text(&"问".repeat(FINDING_MAX)).is_ok());
         let e = finding_text(&"问".repeat(FINDING_MAX + 1)).unwrap_err();
-        assert_eq!(
-            e.get("text"),
-            Some("查摆问题不能超过 2000 字（现为 2001 字）")
-        );
-        assert_eq!(
-            finding_text(" \n ").unwrap_err().get("text"),
-            Some("请填写查摆问题")
-        );
+        assert_eq!(e.get("text"), Some("查摆问题不能超过 2000 字（现为 2001 字）"));
+        assert_eq!(finding_text(" \n ").unwrap_err().get("text"), Some("请填写查摆问题"));
     }
 
     #[test]
     fn deadlines_must_exist_and_be_sensible() {
-        let ok = MeasureInput::parse(
-            "补开支委会",
-            "2022-11-30",
-            "张喆",
-            "in_progress",
-            false,
-            None,
-            WINDOW,
-        )
-        .unwrap();
+        let ok = MeasureInput::parse("补开支委会", "2022-11-30", "张喆", "in_progress", false, None, WINDOW).unwrap();
         assert_eq!(ok.deadline, Some(date!(2022 - 11 - 30)));
         assert_eq!(ok.status, MeasureStatus::InProgress);
         for bad in ["2022-02-30", "2022/11/30", "明年"] {
@@ -254,38 +213,15 @@ mod tests {
         assert_eq!(m.status, MeasureStatus::Done);
         let e = MeasureInput::parse("x", "", "", "closed_out", false, None, WINDOW).unwrap_err();
         assert!(e.get("status").is_some());
-        let e = MeasureInput::parse(
-            "x",
-            "",
-            "",
-            "done",
-            false,
-            Some(MeasureStatus::InProgress),
-            WINDOW,
-        )
-        .unwrap_err();
+        let e = MeasureInput::parse("x", "", "", "done", false, Some(MeasureStatus::InProgress), WINDOW).unwrap_err();
         assert!(e.get("status").is_some(), "done only by request");
-        let m = MeasureInput::parse(
-            "x",
-            "",
-            "",
-            "done",
-            false,
-            Some(MeasureStatus::Done),
-            WINDOW,
-        )
-        .unwrap();
-        assert_eq!(
-            m.status,
-            MeasureStatus::Done,
-            "a pending request survives an edit"
-        );
+        let m = MeasureInput::parse("x", "", "", "done", false, Some(MeasureStatus::Done), WINDOW).unwrap();
+        assert_eq!(m.status, MeasureStatus::Done, "a pending request survives an edit");
     }
 
     #[test]
     fn every_bad_field_is_reported_at_once() {
-        let e =
-            MeasureInput::parse("", "bad", &"人".repeat(51), "", false, None, WINDOW).unwrap_err();
+        let e = MeasureInput::parse("", "bad", &"人".repeat(51), "", false, None, WINDOW).unwrap_err();
         assert!(e.get("text").is_some() && e.get("deadline").is_some() && e.get("owner").is_some());
     }
 }

@@ -20,13 +20,9 @@ mod tests {
 
     #[test]
     fn examples_are_split_off_at_ru() {
-        let (head, ex) =
-            split_examples("党费收缴不规范，如：未建立党费收缴工作台账、党员未按月缴纳党费");
+        let (head, ex) = split_examples("党费收缴不规范，如：未建立党费收缴工作台账、党员未按月缴纳党费");
         assert_eq!(head, "党费收缴不规范");
         assert_eq!(ex, Some("未建立党费收缴工作台账、党员未按月缴纳党费"));
-        assert_eq!(
-            split_examples("党员领导干部参加所在党支部组织生活次数偏少").1,
-            None
-        );
+        assert_eq!(split_examples("党员领导干部参加所在党支部组织生活次数偏少").1, None);
     }
 }

@@ -74,8 +74,7 @@ coded_enum!(
 impl LedgerState {
     /// The state shown for a branch: no ledger row yet means nobody has started.
     pub fn from_row(code: Option<&str>) -> LedgerState {
-        code.and_then(LedgerState::parse)
-            .unwrap_or(LedgerState::NotStarted)
+        code.and_then(LedgerState::parse).unwrap_or(LedgerState::NotStarted)
     }
 
     /// Whether the branch may change the ledger's content: answers, findings, measures' text,
@@ -160,10 +159,7 @@ mod tests {
     #[test]
     fn a_branch_without_a_ledger_row_has_not_started() {
         assert_eq!(LedgerState::from_row(None), LedgerState::NotStarted);
-        assert_eq!(
-            LedgerState::from_row(Some("submitted")),
-            LedgerState::Submitted
-        );
+        assert_eq!(LedgerState::from_row(Some("submitted")), LedgerState::Submitted);
     }
 
     #[test]
@@ -181,19 +177,10 @@ mod tests {
             LedgerState::NotStarted.after_branch_edit(),
             Some(LedgerState::InProgress)
         );
-        assert_eq!(
-            LedgerState::Returned.after_branch_edit(),
-            Some(LedgerState::InProgress)
-        );
+        assert_eq!(LedgerState::Returned.after_branch_edit(), Some(LedgerState::InProgress));
         assert_eq!(LedgerState::Submitted.after_branch_edit(), None);
-        assert_eq!(
-            LedgerState::InProgress.after_submit(),
-            Some(LedgerState::Submitted)
-        );
-        assert_eq!(
-            LedgerState::Returned.after_submit(),
-            Some(LedgerState::Submitted)
-        );
+        assert_eq!(LedgerState::InProgress.after_submit(), Some(LedgerState::Submitted));
+        assert_eq!(LedgerState::Returned.after_submit(), Some(LedgerState::Submitted));
         assert_eq!(LedgerState::Submitted.after_submit(), None);
         assert_eq!(LedgerState::SignedOff.after_submit(), None);
     }

@@ -21,35 +21,21 @@ pub struct FindingPlan<'a> {
 /// Everything still missing, in words; empty means the ledger may be submitted.
 pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>]) -> Vec<String> {
     let mut out = Vec::new();
-    let unanswered: Vec<&str> = items
-        .iter()
-        .filter(|i| i.verdict.is_none())
-        .map(|i| i.label)
-        .collect();
+    let unanswered: Vec<&str> = items.iter().filter(|i| i.verdict.is_none()).map(|i| i.label).collect();
     if !unanswered.is_empty() {
-        out.push(format!(
-            "还有 {} 项未作答：{}",
-            unanswered.len(),
-            unanswered.join("、")
-        ));
+        out.push(format!("还有 {} 项未作答：{}", unanswered.len(), unanswered.join("、")));
     }
     for i in items
         .iter()
         .filter(|i| i.verdict == Some(Verdict::Problem) && i.findings == 0)
     {
-        out.push(format!(
-            "第 {} 项选择了“存在问题”，但还没有填写查摆问题",
-            i.label
-        ));
+        out.push(format!("第 {} 项选择了“存在问题”，但还没有填写查摆问题", i.label));
     }
     for f in findings {
         if f.measures == 0 {
             out.push(format!("查摆问题“{}”还没有整改措施", f.label));
         } else if f.complete_measures == 0 {
-            out.push(format!(
-                "查摆问题“{}”的整改措施还缺少整改时限或责任人",
-                f.label
-            ));
+            out.push(format!("查摆问题“{}”的整改措施还缺少整改时限或责任人", f.label));
         }
     }
     out

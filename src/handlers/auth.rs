@@ -4,14 +4,14 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Form, Nav};
+use super::{Form, Nav, query_value};
 use crate::AppState;
 use crate::auth::login::{self, Outcome};
 use crate::auth::{CurrentUser, session};
@@ -31,31 +31,17 @@ pub struct LoginPage {
     password_error: Option<&'static str>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct LoginQuery {
-    #[serde(default)]
-    next: String,
-    #[serde(default)]
-    expired: Option<String>,
-}
-
-pub async fn login_form(
-    session: Session,
-    user: Option<CurrentUser>,
-    Query(q): Query<LoginQuery>,
-) -> AppResult<Response> {
+pub async fn login_form(session: Session, user: Option<CurrentUser>, RawQuery(query): RawQuery) -> AppResult<Response> {
     if let Some(user) = user {
         return Ok(Redirect::to(&user.home()).into_response());
     }
+    let q = |key| query_value(query.as_deref(), key);
     Ok(LoginPage {
         nav: Nav::anonymous(),
         csrf: session::csrf_token(&session).await?,
-        username: String::new(),
-        next: safe_next(&q.next).unwrap_or_default().to_string(),
-        notice: q
-            .expired
-            .is_some()
-            .then_some("页面停留时间过长已失效，请重新登录。"),
+        username: q("username").unwrap_or_default(),
+        next: q("next").as_deref().and_then(safe_next).unwrap_or_default().to_string(),
+        notice: q("expired").is_some().then_some("页面停留时间过长已失效，请重新登录。"),
         error: None,
         username_error: None,
         password_error: None,
@@ -96,7 +82,7 @@ pub async fn login(
     } else {
         match login::attempt(&state, &username, &form.password, &addr).await? {
             Outcome::Success(user) => {
-                session::log_in(&session, user.id).await?;
+                session::log_in(&session, user.id, user.credential_version).await?;
                 let mut tx = state.db.write.begin().await?;
                 db::audit::record(&mut tx, &db::audit::Entry::account(user.id, "login")).await?;
                 tx.commit().await?;
@@ -143,13 +129,12 @@ pub async fn logout(session: Session) -> AppResult<Redirect> {
     Ok(Redirect::to("/login"))
 }
 
-/// A `next` target only if it is a path on this site (no `//host` or `\` tricks).
+/// A `next` target only if it is a path on this site: no `//host` or `\` tricks, and nothing but
+/// visible ASCII (a browser drops tabs and newlines, turning `/<tab>/evil` into `//evil`, and a
+/// control character cannot go in a header at all).
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.starts_with("/login"))
-    .then_some(next)
+    let plain = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    (plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login")).then_some(next)
 }
 
 /// The client's address for throttling: the TCP peer, or — only when configured to sit behind a
@@ -159,10 +144,7 @@ pub struct ClientAddr(pub String);
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if state.config.trust_forwarded_for {
             let forwarded = parts
                 .headers
@@ -195,5 +177,9 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/"), None);
         assert_eq!(safe_next("/\\evil.example"), None);
         assert_eq!(safe_next(""), None);
+        assert_eq!(safe_next("/\t/evil.example/"), None);
+        assert_eq!(safe_next("/x\ny"), None);
+        assert_eq!(safe_next("/a\u{0}b"), None);
+        assert_eq!(safe_next("/branches/1?campaign=1"), Some("/branches/1?campaign=1"));
     }
 }

@@ -146,10 +146,7 @@ impl From<HistoryRow> for HistoryView {
             at: display_moment(&r.at),
             who: r.user_name.clone().unwrap_or_else(|| "系统".into()),
             action: action_label(&r.action).to_string(),
-            changes: changes(
-                parse(&r.before_json).as_ref(),
-                parse(&r.after_json).as_ref(),
-            ),
+            changes: changes(parse(&r.before_json).as_ref(), parse(&r.after_json).as_ref()),
         }
     }
 }
@@ -203,8 +200,7 @@ pub async fn ledger_page(
     let history = db::audit::self_check_history(db, user.scope, branch.id).await?;
     let ledger_state = db::ledger::ledger_state(db, user.scope, campaign.id, branch.id).await?;
     let today = dates::today();
-    let editable =
-        user.role == Role::Secretary && campaign.is_current && ledger_state.content_editable();
+    let editable = user.role == Role::Secretary && campaign.is_current && ledger_state.content_editable();
 
     let returned = findings
         .iter()
@@ -228,9 +224,7 @@ pub async fn ledger_page(
             format!("?campaign={}", campaign.id)
         },
         phases: phases(&campaign, today),
-        categories: group(
-            categories, items, checks, findings, measures, history, today, overlay,
-        ),
+        categories: group(categories, items, checks, findings, measures, history, today, overlay),
         answered,
         item_count,
         returned,
@@ -276,23 +270,19 @@ fn group(
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
         let status = MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::NotStarted);
-        measures_of
-            .entry(m.finding_id)
-            .or_default()
-            .push(MeasureView {
-                position: m.position,
-                overdue: is_overdue(m.deadline, status, today),
-                deadline: m.deadline.map(format_date).unwrap_or_default(),
-                text: m.text,
-                owner: m.owner,
-                status,
-                immediate: m.immediate,
-            });
+        measures_of.entry(m.finding_id).or_default().push(MeasureView {
+            position: m.position,
+            overdue: is_overdue(m.deadline, status, today),
+            deadline: m.deadline.map(format_date).unwrap_or_default(),
+            text: m.text,
+            owner: m.owner,
+            status,
+            immediate: m.immediate,
+        });
     }
     // Findings are numbered within their category in display order: item findings first, by
     // item, then 延伸自查 — the order 附件2 prints them in.
-    let item_order: HashMap<LedgerItemId, usize> =
-        items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
+    let item_order: HashMap<LedgerItemId, usize> = items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
     let mut findings = findings;
     findings.sort_by_key(|f| {
         (
@@ -306,10 +296,7 @@ fn group(
     let mut extended: HashMap<CategoryId, Vec<FindingView>> = HashMap::new();
     let mut numbers: HashMap<CategoryId, usize> = HashMap::new();
     for f in findings {
-        let number = numbers
-            .entry(f.category_id)
-            .and_modify(|n| *n += 1)
-            .or_insert(1);
+        let number = numbers.entry(f.category_id).and_modify(|n| *n += 1).or_insert(1);
         let view = FindingView {
             id: f.id,
             number: *number,
@@ -328,8 +315,7 @@ fn group(
             None => extended.entry(f.category_id).or_default().push(view),
         }
     }
-    let checks: HashMap<LedgerItemId, SelfCheckRow> =
-        checks.into_iter().map(|c| (c.ledger_item_id, c)).collect();
+    let checks: HashMap<LedgerItemId, SelfCheckRow> = checks.into_iter().map(|c| (c.ledger_item_id, c)).collect();
     let mut history_of: HashMap<i64, Vec<HistoryView>> = HashMap::new();
     for h in history {
         if let Some(item) = h.ledger_item_id {
@@ -337,11 +323,7 @@ fn group(
         }
     }
     let mut take_new_finding = |p: Placement| match &overlay.new_finding {
-        Some((q, _)) if *q == p => overlay
-            .new_finding
-            .take()
-            .map(|(_, f)| f)
-            .unwrap_or_default(),
+        Some((q, _)) if *q == p => overlay.new_finding.take().map(|(_, f)| f).unwrap_or_default(),
         _ => NewFindingForm::default(),
     };
 
@@ -442,7 +424,10 @@ pub async fn set_verdict(
                 let n = db::findings::count_under_item(tx, work.branch.id, item).await?;
                 if n > 0 {
                     let mut e = FieldErrors::default();
-                    e.add("verdict", format!("此项下还有 {n} 条查摆问题；如确无问题，请先删除这些查摆问题，再修改结论"));
+                    e.add(
+                        "verdict",
+                        format!("此项下还有 {n} 条查摆问题；如确无问题，请先删除这些查摆问题，再修改结论"),
+                    );
                     return Ok(Err(e));
                 }
             }
@@ -487,12 +472,7 @@ async fn current_version(state: &AppState, work: &Work, item: LedgerItemId) -> A
 }
 
 /// The ledger page again, with the refused form's content and messages, as 400 (409 if stale).
-async fn refuse(
-    state: &AppState,
-    user: &CurrentUser,
-    work: Work,
-    overlay: Overlay,
-) -> AppResult<Response> {
+async fn refuse(state: &AppState, user: &CurrentUser, work: Work, overlay: Overlay) -> AppResult<Response> {
     let status = match &overlay.verdict {
         Some((_, f)) if f.conflict => StatusCode::CONFLICT,
         _ => StatusCode::BAD_REQUEST,
@@ -524,9 +504,7 @@ pub async fn create_finding(
         (Some(i), _) => Placement::Item(LedgerItemId(i)),
         (None, Some(c)) => Placement::Category(CategoryId(c)),
         (None, None) => {
-            return Err(AppError::BadRequest(
-                "没有指明查摆问题所属的类别或条目。".into(),
-            ));
+            return Err(AppError::BadRequest("没有指明查摆问题所属的类别或条目。".into()));
         }
     };
     let refused = |error: String| Overlay {
@@ -561,9 +539,7 @@ pub async fn create_finding(
                         .ok_or(AppError::NotFound)?;
                     let answer = db::self_checks::get(tx, work.branch.id, item).await?;
                     if answer.is_none_or(|a| a.verdict != Verdict::Problem.code()) {
-                        return Ok(Err(
-                            "请先将此项的结论保存为“存在问题”，再填写查摆问题".to_string()
-                        ));
+                        return Ok(Err("请先将此项的结论保存为“存在问题”，再填写查摆问题".to_string()));
                     }
                     (category, Some(item), db::findings::Source::SelfCheck)
                 }
@@ -635,8 +611,7 @@ async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Ve
     let checks = db::ledger::self_checks(db, user.scope, campaign, branch).await?;
     let findings = db::ledger::findings(db, user.scope, campaign, branch).await?;
     let measures = db::ledger::measures(db, user.scope, campaign, branch).await?;
-    let position_of: HashMap<CategoryId, i64> =
-        categories.iter().map(|c| (c.id, c.position)).collect();
+    let position_of: HashMap<CategoryId, i64> = categories.iter().map(|c| (c.id, c.position)).collect();
     let codes: Vec<String> = items
         .iter()
         .map(|i| format!("{}{}", position_of[&i.category_id], item_label(i.position)))
@@ -650,16 +625,10 @@ async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Ve
                 .iter()
                 .find(|c| c.ledger_item_id == i.id)
                 .and_then(|c| Verdict::parse(&c.verdict)),
-            findings: findings
-                .iter()
-                .filter(|f| f.ledger_item_id == Some(i.id))
-                .count(),
+            findings: findings.iter().filter(|f| f.ledger_item_id == Some(i.id)).count(),
         })
         .collect();
-    let quotes: Vec<String> = findings
-        .iter()
-        .map(|f| submission::quote(&f.text))
-        .collect();
+    let quotes: Vec<String> = findings.iter().map(|f| submission::quote(&f.text)).collect();
     let plans: Vec<FindingPlan<'_>> = findings
         .iter()
         .zip(&quotes)

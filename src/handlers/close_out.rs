@@ -39,12 +39,7 @@ pub struct CloseOutPage {
     max_mb: usize,
 }
 
-async fn load(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: i64,
-    measure: i64,
-) -> AppResult<(Work, Measure)> {
+async fn load(state: &AppState, user: &CurrentUser, branch: i64, measure: i64) -> AppResult<(Work, Measure)> {
     let work = Work::load(state, user, branch).await?;
     let m = db::measures::get(&state.db.read, user.scope, MeasureId(measure))
         .await?
@@ -63,12 +58,11 @@ async fn page(
     note: String,
     errors: FieldErrors,
 ) -> AppResult<CloseOutPage> {
-    let evidence =
-        db::evidence::of_branch(&state.db.read, user.scope, work.campaign.id, work.branch.id)
-            .await?
-            .into_iter()
-            .filter(|e| e.measure_id == measure.id)
-            .collect();
+    let evidence = db::evidence::of_branch(&state.db.read, user.scope, work.campaign.id, work.branch.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.measure_id == measure.id)
+        .collect();
     Ok(CloseOutPage {
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
@@ -105,11 +99,7 @@ struct Upload {
 /// Reads the multipart form: the note, the version seen, and the files.
 async fn read_form(mut multipart: Multipart) -> AppResult<(String, i64, Vec<Upload>)> {
     let (mut note, mut version, mut files) = (String::new(), 0, Vec::new());
-    let bad = |_| {
-        AppError::BadRequest(
-            "上传的内容不完整（可能超过大小限制或网络中断），请重新选择文件后提交。".into(),
-        )
-    };
+    let bad = |_| AppError::BadRequest("上传的内容不完整（可能超过大小限制或网络中断），请重新选择文件后提交。".into());
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or("") {
             "note" => note = field.text().await.map_err(bad)?,
@@ -153,25 +143,15 @@ pub async fn submit(
         match evidence::sniff(&f.bytes) {
             _ if f.bytes.len() > MAX_BYTES => errors.add(
                 "files",
-                format!(
-                    "“{}”超过 {} MB，请压缩后再上传",
-                    f.name,
-                    MAX_BYTES / 1024 / 1024
-                ),
+                format!("“{}”超过 {} MB，请压缩后再上传", f.name, MAX_BYTES / 1024 / 1024),
             ),
-            None => errors.add(
-                "files",
-                format!("“{}”不是照片（JPG/PNG/WebP）或 PDF 文件", f.name),
-            ),
+            None => errors.add("files", format!("“{}”不是照片（JPG/PNG/WebP）或 PDF 文件", f.name)),
             Some(kind) => accepted.push((evidence::clean_file_name(&f.name, kind), kind, &f.bytes)),
         }
     }
     if !errors.is_empty() {
         if !accepted.is_empty() || files.iter().any(|f| !f.bytes.is_empty()) {
-            errors.add(
-                "files",
-                "出于安全原因，浏览器不会保留已选择的文件，请重新选择后提交。",
-            );
+            errors.add("files", "出于安全原因，浏览器不会保留已选择的文件，请重新选择后提交。");
         }
         let p = page(&state, &user, &work, m, note_text, errors).await?;
         return Ok((StatusCode::BAD_REQUEST, p).into_response());
@@ -191,20 +171,12 @@ pub async fn submit(
                     "每条措施最多 {MAX_FILES_PER_MEASURE} 个证明材料文件，已有 {existing} 个"
                 )));
             }
-            if db::measures::set_progress(
-                tx,
-                work.actor,
-                &before,
-                version,
-                MeasureStatus::Done,
-                &note,
-            )
-            .await?
-            .is_err()
+            if db::measures::set_progress(tx, work.actor, &before, version, MeasureStatus::Done, &note)
+                .await?
+                .is_err()
             {
                 return Err(AppError::Conflict(
-                    "这条措施刚刚被他人修改过，销号申请没有提交。请返回查看最新内容后重新提交。"
-                        .into(),
+                    "这条措施刚刚被他人修改过，销号申请没有提交。请返回查看最新内容后重新提交。".into(),
                 ));
             }
             let after = db::measures::get_of_branch(tx, work.branch.id, id)
@@ -219,11 +191,7 @@ pub async fn submit(
     match outcome {
         Ok(finding) => {
             session::flash(&session, "已提交销号申请，等待党总支（党委）确认").await?;
-            Ok(Redirect::to(&format!(
-                "{}/findings/{finding}#measure-{id}",
-                work.ledger_url()
-            ))
-            .into_response())
+            Ok(Redirect::to(&format!("{}/findings/{finding}#measure-{id}", work.ledger_url())).into_response())
         }
         Err(message) => {
             let mut errors = FieldErrors::default();
@@ -257,16 +225,9 @@ pub async fn withdraw(
             return Err(AppError::Refused("这条措施没有待确认的销号申请。".into()));
         }
         let note = before.completion_note.clone();
-        if db::measures::set_progress(
-            tx,
-            work.actor,
-            &before,
-            form.version,
-            MeasureStatus::InProgress,
-            &note,
-        )
-        .await?
-        .is_err()
+        if db::measures::set_progress(tx, work.actor, &before, form.version, MeasureStatus::InProgress, &note)
+            .await?
+            .is_err()
         {
             return Err(AppError::Conflict(
                 "这条措施刚刚被他人修改过，没有撤回。请返回查看最新内容。".into(),
@@ -298,9 +259,7 @@ pub async fn delete_evidence(
             .await?
             .ok_or(AppError::NotFound)?;
         if !current.status().branch_may_edit() {
-            return Err(AppError::Refused(
-                "这条措施已销号，证明材料不能再删除。".into(),
-            ));
+            return Err(AppError::Refused("这条措施已销号，证明材料不能再删除。".into()));
         }
         if !db::evidence::delete(tx, work.actor, &current, EvidenceId(file)).await? {
             return Err(AppError::NotFound);
@@ -309,12 +268,7 @@ pub async fn delete_evidence(
     })
     .await?;
     session::flash(&session, "已删除证明材料").await?;
-    Ok(Redirect::to(&format!(
-        "{}/measures/{}/close-out",
-        work.ledger_url(),
-        m.id
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("{}/measures/{}/close-out", work.ledger_url(), m.id)).into_response())
 }
 
 /// Downloads an evidence file, only within scope. Images open in the browser; PDFs download.
@@ -324,14 +278,9 @@ pub async fn download(
     user: CurrentUser,
     Path((branch, file)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let file = db::evidence::file(
-        &state.db.read,
-        user.scope,
-        BranchId(branch),
-        EvidenceId(file),
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let file = db::evidence::file(&state.db.read, user.scope, BranchId(branch), EvidenceId(file))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let disposition = if file.content_type.starts_with("image/") {
         "inline"
     } else {

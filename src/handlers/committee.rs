@@ -64,9 +64,7 @@ pub async fn show(
     let committee = db::units::committee(db, user.scope, CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let campaign = db::campaigns::resolve(db, asked)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
     let today = dates::today();
     // The user's scope, narrowed to this committee (an overseer looking at one of many).
     let scope = crate::domain::Scope::Committee(committee.id);

@@ -106,12 +106,7 @@ pub struct Overlay {
 }
 
 /// The finding, if it is in scope and of this branch (the URL's branch must match the row's).
-async fn load(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: i64,
-    finding: i64,
-) -> AppResult<(BranchRow, Finding)> {
+async fn load(state: &AppState, user: &CurrentUser, branch: i64, finding: i64) -> AppResult<(BranchRow, Finding)> {
     let branch = db::units::branch(&state.db.read, user.scope, BranchId(branch))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -163,8 +158,7 @@ async fn finding_page(
         .map(|c| format!("{}. {}", c.position, c.title))
         .unwrap_or_default();
     let context = match (
-        f.ledger_item_id
-            .and_then(|i| items.iter().find(|it| it.id == i)),
+        f.ledger_item_id.and_then(|i| items.iter().find(|it| it.id == i)),
         f.source.as_str(),
     ) {
         (Some(item), _) => format!(
@@ -199,11 +193,7 @@ async fn finding_page(
                 position: m.position,
                 overdue: is_overdue(m.deadline, status, today),
                 deadline: m.deadline.map(format_date).unwrap_or_default(),
-                evidence: evidence
-                    .iter()
-                    .filter(|e| e.measure_id == m.id)
-                    .cloned()
-                    .collect(),
+                evidence: evidence.iter().filter(|e| e.measure_id == m.id).cloned().collect(),
                 editable: editable && status.branch_may_edit(),
                 text: m.text,
                 owner: m.owner,
@@ -352,8 +342,7 @@ pub async fn confirm_delete(
 ) -> AppResult<ConfirmDeletePage> {
     let work = Work::load(&state, &user, branch).await?;
     let (_, f) = load(&state, &user, branch, finding).await?;
-    let measures =
-        db::ledger::measures(&state.db.read, user.scope, work.campaign.id, work.branch.id).await?;
+    let measures = db::ledger::measures(&state.db.read, user.scope, work.campaign.id, work.branch.id).await?;
     let n = measures.iter().filter(|m| m.finding_id == f.id).count();
     Ok(ConfirmDeletePage {
         nav: Nav::for_user(&user, ""),
@@ -388,9 +377,16 @@ pub async fn delete(
     let id = FindingId(finding);
     let anchor = work
         .edit(&state, async |tx| {
-            let before = db::findings::get_of_branch(tx, work.branch.id, id).await?.ok_or(AppError::NotFound)?;
-            if db::findings::delete(tx, work.actor, &before, form.version).await?.is_err() {
-                return Err(AppError::Conflict("这条查摆问题在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into()));
+            let before = db::findings::get_of_branch(tx, work.branch.id, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if db::findings::delete(tx, work.actor, &before, form.version)
+                .await?
+                .is_err()
+            {
+                return Err(AppError::Conflict(
+                    "这条查摆问题在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into(),
+                ));
             }
             Ok(before.ledger_item_id.map(|i| format!("#item-{i}")).unwrap_or_default())
         })
@@ -429,11 +425,7 @@ impl MeasureData {
         }
     }
 
-    fn parse(
-        &self,
-        work: &Work,
-        current: Option<MeasureStatus>,
-    ) -> Result<MeasureInput, FieldErrors> {
+    fn parse(&self, work: &Work, current: Option<MeasureStatus>) -> Result<MeasureInput, FieldErrors> {
         MeasureInput::parse(
             &self.text,
             &self.deadline,
@@ -525,11 +517,7 @@ pub async fn update_measure(
     match saved {
         Ok(()) => {
             session::flash(&session, "整改措施已保存").await?;
-            Ok(Redirect::to(&format!(
-                "{}#measure-{id}",
-                finding_url(&work, before.finding_id)
-            ))
-            .into_response())
+            Ok(Redirect::to(&format!("{}#measure-{id}", finding_url(&work, before.finding_id))).into_response())
         }
         Err(_stale) => {
             let current = db::measures::get(&state.db.read, user.scope, id)
@@ -541,10 +529,7 @@ pub async fn update_measure(
                 format!(
                     "{STALE} 当前保存的是：{}；整改时限 {}；责任人 {}；状态 {}。",
                     current.text,
-                    current
-                        .deadline
-                        .map(format_date)
-                        .unwrap_or_else(|| "未填写".into()),
+                    current.deadline.map(format_date).unwrap_or_else(|| "未填写".into()),
                     if current.owner.is_empty() {
                         "未填写"
                     } else {
@@ -557,15 +542,7 @@ pub async fn update_measure(
                 measure: Some((id, form.sent(errors, true, current.version))),
                 ..Overlay::default()
             };
-            refuse(
-                &state,
-                &user,
-                &work,
-                before.finding_id,
-                overlay,
-                StatusCode::CONFLICT,
-            )
-            .await
+            refuse(&state, &user, &work, before.finding_id, overlay, StatusCode::CONFLICT).await
         }
     }
 }
@@ -606,12 +583,19 @@ pub async fn delete_measure(
     let id = MeasureId(measure);
     let finding = work
         .edit(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.branch.id, id).await?.ok_or(AppError::NotFound)?;
+            let before = db::measures::get_of_branch(tx, work.branch.id, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if !before.status().branch_may_edit() {
                 return Err(AppError::Refused("这条措施已销号，不能删除。".into()));
             }
-            if db::measures::delete(tx, work.actor, &before, form.version).await?.is_err() {
-                return Err(AppError::Conflict("这条整改措施在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into()));
+            if db::measures::delete(tx, work.actor, &before, form.version)
+                .await?
+                .is_err()
+            {
+                return Err(AppError::Conflict(
+                    "这条整改措施在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into(),
+                ));
             }
             Ok(before.finding_id)
         })

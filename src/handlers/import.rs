@@ -46,10 +46,7 @@ async fn page(
         csrf: user.csrf.clone(),
         branch_id: work.branch.id,
         branch_name: work.branch.name.clone(),
-        categories: categories
-            .into_iter()
-            .map(|c| (c.position, c.title))
-            .collect(),
+        categories: categories.into_iter().map(|c| (c.position, c.title)).collect(),
         pasted,
         error,
         rows,
@@ -59,8 +56,7 @@ async fn page(
 
 /// Refuses before any work if the ledger is not editable now.
 async fn editable(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<()> {
-    let s = db::ledger::ledger_state(&state.db.read, user.scope, work.campaign.id, work.branch.id)
-        .await?;
+    let s = db::ledger::ledger_state(&state.db.read, user.scope, work.campaign.id, work.branch.id).await?;
     if s.content_editable() {
         Ok(())
     } else {
@@ -68,11 +64,7 @@ async fn editable(state: &AppState, user: &CurrentUser, work: &Work) -> AppResul
     }
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
-) -> AppResult<ImportPage> {
+pub async fn form(State(state): State<AppState>, user: CurrentUser, Path(branch): Path<i64>) -> AppResult<ImportPage> {
     let work = Work::load(&state, &user, branch).await?;
     editable(&state, &user, &work).await?;
     page(&state, &user, &work, String::new(), Vec::new(), None).await
@@ -88,9 +80,7 @@ pub async fn preview(
     let work = Work::load(&state, &user, branch).await?;
     editable(&state, &user, &work).await?;
     let (mut pasted, mut file) = (String::new(), Vec::new());
-    let bad = |_| {
-        AppError::BadRequest("上传的内容不完整（可能超过大小限制或网络中断），请重新提交。".into())
-    };
+    let bad = |_| AppError::BadRequest("上传的内容不完整（可能超过大小限制或网络中断），请重新提交。".into());
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name().unwrap_or("") {
             "pasted" => pasted = field.text().await.map_err(bad)?,
@@ -99,10 +89,7 @@ pub async fn preview(
         }
     }
     let categories = db::ledger::categories(&state.db.read, work.campaign.id).await?;
-    let titles: Vec<(i64, &str)> = categories
-        .iter()
-        .map(|c| (c.position, c.title.as_str()))
-        .collect();
+    let titles: Vec<(i64, &str)> = categories.iter().map(|c| (c.position, c.title.as_str())).collect();
     let result = if !file.is_empty() {
         tokio::task::spawn_blocking(move || read_xlsx(&file))
             .await?
@@ -115,10 +102,7 @@ pub async fn preview(
     let (rows, error) = match result {
         Ok(rows) if rows.is_empty() => (
             rows,
-            Some(
-                "没有读到任何问题：请检查格式（每行“类别”与“问题”之间用 Tab 键或冒号分隔）"
-                    .to_string(),
-            ),
+            Some("没有读到任何问题：请检查格式（每行“类别”与“问题”之间用 Tab 键或冒号分隔）".to_string()),
         ),
         Ok(rows) => (rows, None),
         Err(e) => (Vec::new(), Some(e)),
@@ -128,20 +112,14 @@ pub async fn preview(
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        page(&state, &user, &work, pasted, rows, error).await?,
-    )
-        .into_response())
+    Ok((status, page(&state, &user, &work, pasted, rows, error).await?).into_response())
 }
 
 /// The first two columns of the first sheet, as (row number, 类别, 问题).
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, String, String)>, String> {
     use calamine::{Reader, Xlsx};
-    let unreadable =
-        "无法读取该文件：请上传 Excel 的 .xlsx 文件（第一列为类别，第二列为问题）".to_string();
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable.clone())?;
+    let unreadable = "无法读取该文件：请上传 Excel 的 .xlsx 文件（第一列为类别，第二列为问题）".to_string();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable.clone())?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| unreadable.clone())?
@@ -167,7 +145,7 @@ pub async fn confirm(
 ) -> AppResult<Response> {
     let work = Work::load(&state, &user, branch).await?;
     // row_N_category, row_N_text, row_N_include — read by hand: serde_urlencoded has no arrays.
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let pairs = super::form_urlencoded_pairs(&body);
     let get = |k: String| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
     let mut rows = Vec::new();
     for n in 1..=MAX_ROWS {

@@ -102,10 +102,7 @@ where
 {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Path(v))
@@ -120,18 +117,10 @@ pub struct CampaignParam(pub Option<crate::domain::CampaignId>);
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CampaignParam {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(query).map_err(|_| AppError::NotFound)?;
-        match pairs
-            .iter()
-            .find(|(k, _)| k == "campaign")
-            .map(|(_, v)| v.trim())
-        {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| AppError::NotFound)?;
+        match pairs.iter().find(|(k, _)| k == "campaign").map(|(_, v)| v.trim()) {
             None | Some("") => Ok(CampaignParam(None)),
             Some(v) => v
                 .parse()
@@ -139,6 +128,20 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CampaignParam {
                 .map_err(|_| AppError::NotFound),
         }
     }
+}
+
+/// The first value of `key` in a query string. Repeated or unknown keys and undecodable bytes
+/// are tolerated (a strict parser would answer them with an English 400).
+pub fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+    form_urlencoded_pairs(query.unwrap_or("").as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// `a=1&b=2` as pairs; never fails.
+pub fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
 }
 
 /// `Content-Disposition` with the name in UTF-8 (RFC 6266/5987 `filename*`) and a plain-ASCII

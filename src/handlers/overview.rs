@@ -31,7 +31,9 @@ pub struct OverviewPage {
 pub struct Totals {
     pub branches: i64,
     pub started: i64,
+    /// Waiting for the committee (已提交).
     pub submitted: i64,
+    pub returned: i64,
     pub signed_off: i64,
     pub findings: i64,
     pub measures: i64,
@@ -43,10 +45,8 @@ impl Totals {
     fn add(&mut self, b: &ProgressView) {
         self.branches += 1;
         self.started += i64::from(b.state != LedgerState::NotStarted);
-        self.submitted += i64::from(matches!(
-            b.state,
-            LedgerState::Submitted | LedgerState::SignedOff
-        ));
+        self.submitted += i64::from(b.state == LedgerState::Submitted);
+        self.returned += i64::from(b.state == LedgerState::Returned);
         self.signed_off += i64::from(b.state == LedgerState::SignedOff);
         self.findings += b.row.findings;
         self.measures += b.measures_total;
@@ -68,9 +68,7 @@ pub async fn show(
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<OverviewPage> {
     let db = &state.db.read;
-    let campaign = db::campaigns::resolve(db, asked)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
     let today = dates::today();
     let committees = db::units::committees(db, user.scope).await?;
     let rows = db::progress::branches(db, user.scope, campaign.id, today).await?;

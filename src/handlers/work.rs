@@ -83,9 +83,12 @@ impl Work {
 pub fn locked(state: LedgerState) -> AppError {
     AppError::Refused(match state {
         LedgerState::SignedOff => "本支部台账已审核签字，内容已锁定；如需修改，请联系党总支（党委）重新打开。".into(),
-        _ => "本支部台账已提交，正在等待党总支（党委）审核；审核退回后才能修改。整改进展和销号申请仍可随时填报。".into(),
+        _ => {
+            "本支部台账已提交，正在等待党总支（党委）审核；审核退回后才能修改。整改进展和销号申请仍可随时填报。".into()
+        }
     })
 }
 
 /// The message for a row someone else changed first.
-pub const STALE: &str = "这一条刚刚被他人修改过，您的内容没有保存。下方已显示最新内容，您填写的内容也已保留，请核对后重新保存。";
+pub const STALE: &str =
+    "这一条刚刚被他人修改过，您的内容没有保存。下方已显示最新内容，您填写的内容也已保留，请核对后重新保存。";

@@ -97,22 +97,11 @@ impl TestApp {
     }
 
     /// POSTs a form with the session's token added, as the page's own form would.
-    pub async fn post_form(
-        &self,
-        client: &Client,
-        path: &str,
-        token_page: &str,
-        fields: &[(&str, &str)],
-    ) -> Response {
+    pub async fn post_form(&self, client: &Client, path: &str, token_page: &str, fields: &[(&str, &str)]) -> Response {
         let token = self.csrf(client, token_page).await;
         let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
         form.extend_from_slice(fields);
-        client
-            .post(self.url(path))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
+        client.post(self.url(path)).form(&form).send().await.unwrap()
     }
 
     pub async fn try_login(&self, client: &Client, username: &str, password: &str) -> Response {
@@ -129,11 +118,7 @@ impl TestApp {
     pub async fn login(&self, username: &str) -> Client {
         let client = self.client();
         let res = self.try_login(&client, username, PASSWORD).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "login as {username} failed"
-        );
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {username} failed");
         client
     }
 }
