@@ -60,6 +60,14 @@ struct DemoMeasure {
 }
 
 const ALL: &[i64] = &[1, 2, 3, 4, 5, 6];
+
+/// A 1×1 PNG standing in for a photo of a 工作记录本 page.
+const DEMO_PHOTO: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
 const NA_REASON: &str = "该项为党总支（党委）层面的工作要求，本支部无相应职责，由党总支（党委）自查。";
 
 const CAMPUS: &[DemoCommittee] = &[
@@ -567,7 +575,7 @@ async fn fill_ledger(
             db::findings::set_review(tx, finding, f.review, f.review_comment, reviewer).await?;
         }
         for (mi, m) in f.measures.iter().enumerate() {
-            db::measures::insert(
+            let measure = db::measures::insert(
                 tx,
                 &NewMeasure {
                     finding_id: finding,
@@ -582,6 +590,12 @@ async fn fill_ledger(
                 },
             )
             .await?;
+            // A photo of the 工作记录本 page with every completed measure, as a 销号 request has.
+            if !m.note.is_empty() {
+                let actor = db::audit::Actor { user_id: secretary, branch_id: branch };
+                let row = db::measures::get_of_branch(tx, branch, measure).await?.context("just inserted")?;
+                db::evidence::add(tx, actor, &row, "工作记录本.png", "image/png", DEMO_PHOTO).await?;
+            }
         }
     }
     match ledger.state {

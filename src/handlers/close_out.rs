@@ -3,6 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -126,10 +127,10 @@ pub async fn submit(
     session: Session,
     user: CurrentUser,
     Path((branch, measure)): Path<(i64, i64)>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let (work, m) = load(&state, &user, branch, measure).await?;
-    let (note_text, version, files) = read_form(multipart).await?;
+    let (note_text, version, files) = read_form(multipart.map_err(|_| super::not_a_form())?).await?;
     let mut errors = FieldErrors::default();
     let note = match completion_note(&note_text) {
         Ok(n) => n,

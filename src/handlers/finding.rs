@@ -342,6 +342,7 @@ pub async fn confirm_delete(
 ) -> AppResult<ConfirmDeletePage> {
     let work = Work::load(&state, &user, branch).await?;
     let (_, f) = load(&state, &user, branch, finding).await?;
+    work.ensure_editable(&state).await?;
     let measures = db::ledger::measures(&state.db.read, user.scope, work.campaign.id, work.branch.id).await?;
     let n = measures.iter().filter(|m| m.finding_id == f.id).count();
     Ok(ConfirmDeletePage {
@@ -560,6 +561,7 @@ pub async fn confirm_delete_measure(
     if m.branch_id != work.branch.id {
         return Err(AppError::NotFound);
     }
+    work.ensure_editable(&state).await?;
     Ok(ConfirmDeletePage {
         nav: Nav::for_user(&user, ""),
         csrf: user.csrf.clone(),

@@ -3,6 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -54,19 +55,9 @@ async fn page(
     })
 }
 
-/// Refuses before any work if the ledger is not editable now.
-async fn editable(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<()> {
-    let s = db::ledger::ledger_state(&state.db.read, user.scope, work.campaign.id, work.branch.id).await?;
-    if s.content_editable() {
-        Ok(())
-    } else {
-        Err(super::work::locked(s))
-    }
-}
-
 pub async fn form(State(state): State<AppState>, user: CurrentUser, Path(branch): Path<i64>) -> AppResult<ImportPage> {
     let work = Work::load(&state, &user, branch).await?;
-    editable(&state, &user, &work).await?;
+    work.ensure_editable(&state).await?;
     page(&state, &user, &work, String::new(), Vec::new(), None).await
 }
 
@@ -75,10 +66,11 @@ pub async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(branch): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let work = Work::load(&state, &user, branch).await?;
-    editable(&state, &user, &work).await?;
+    work.ensure_editable(&state).await?;
+    let mut multipart = multipart.map_err(|_| super::not_a_form())?;
     let (mut pasted, mut file) = (String::new(), Vec::new());
     let bad = |_| AppError::BadRequest("上传的内容不完整（可能超过大小限制或网络中断），请重新提交。".into());
     while let Some(field) = multipart.next_field().await.map_err(bad)? {

@@ -40,6 +40,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A POST that should have been a form (or an upload) and is not.
+pub fn not_a_form() -> AppError {
+    AppError::BadRequest("提交的表单内容不完整或无法识别，请返回页面重新填写后提交。".into())
+}
+
 /// What the page chrome needs: who is logged in, the role-aware links, the logout token.
 pub struct Nav {
     pub user: Option<NavUser>,

@@ -44,6 +44,14 @@ impl Work {
         format!("/branches/{}", self.branch.id)
     }
 
+    /// Refuses (409, saying why) unless the branch may change its ledger's content now: for the
+    /// pages that lead to a change, so nobody fills in a form that cannot be saved.
+    pub async fn ensure_editable(&self, state: &AppState) -> AppResult<()> {
+        let mut conn = state.db.read.acquire().await?;
+        let current = db::ledger::state_in_tx(&mut conn, self.campaign.id, self.branch.id).await?;
+        if current.content_editable() { Ok(()) } else { Err(locked(current)) }
+    }
+
     /// Runs a change to the ledger's content (answers, findings, measures) in one transaction,
     /// only while the branch may edit it, and marks the ledger 填报中.
     pub async fn edit<T>(
