@@ -26,6 +26,19 @@ pub fn parse_date(text: &str) -> Option<Date> {
     Date::parse(text.trim(), DATE).ok()
 }
 
+/// A date as people type it where the browser offers no date picker: 2022-10-31, 2022/10/31,
+/// 2022.10.31 or 2022年10月31日 (single-digit month and day allowed).
+pub fn parse_typed_date(text: &str) -> Option<Date> {
+    let t = text.trim().trim_end_matches('日');
+    let parts: Vec<&str> = t.split(['-', '/', '.', '年', '月']).collect();
+    let [y, m, d] = parts.as_slice() else { return None };
+    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        return None;
+    }
+    let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+}
+
 pub fn format_date(date: Date) -> String {
     date.format(DATE).expect("date formats")
 }
@@ -101,5 +114,16 @@ mod tests {
         assert_eq!(parse_date("2022-13-01"), None);
         assert_eq!(parse_date("2022/10/05"), None);
         assert_eq!(format_date(date!(2022 - 10 - 05)), "2022-10-05");
+    }
+
+    #[test]
+    fn typed_dates_in_the_usual_chinese_shapes() {
+        for t in ["2022-10-31", "2022/10/31", "2022.10.31", "2022年10月31日", " 2022-1-5 "] {
+            assert!(parse_typed_date(t).is_some(), "{t}");
+        }
+        assert_eq!(parse_typed_date("2022年1月5日"), Some(date!(2022 - 01 - 05)));
+        for bad in ["2022-02-30", "22-10-31", "2022-10", "明天", "2022-13-01", "2022-10-31-1"] {
+            assert_eq!(parse_typed_date(bad), None, "{bad}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use time::{Date, Duration};
 
-use super::dates::parse_date;
+use super::dates::parse_typed_date;
 use super::states::{MeasureStatus, Verdict};
 
 /// Length limits, stated to the user next to each field.
@@ -119,7 +119,7 @@ impl MeasureInput {
         let owner = field(&mut e, "owner", text("责任人", owner, OWNER_MAX, false));
         let deadline = match deadline.trim() {
             "" => None,
-            d => match parse_date(d) {
+            d => match parse_typed_date(d) {
                 Some(d) if d < window.0 || d > window.1 => {
                     e.add("deadline", format!("整改时限应在 {} 至 {} 之间", window.0, window.1));
                     None
@@ -191,7 +191,7 @@ mod tests {
         let ok = MeasureInput::parse("补开支委会", "2022-11-30", "张喆", "in_progress", false, None, WINDOW).unwrap();
         assert_eq!(ok.deadline, Some(date!(2022 - 11 - 30)));
         assert_eq!(ok.status, MeasureStatus::InProgress);
-        for bad in ["2022-02-30", "2022/11/30", "明年"] {
+        for bad in ["2022-02-30", "22/11/30", "明年"] {
             let e = MeasureInput::parse("补开", bad, "", "", false, None, WINDOW).unwrap_err();
             assert!(e.get("deadline").unwrap().contains("有效日期"), "{bad}");
         }
