@@ -592,8 +592,13 @@ async fn fill_ledger(
             .await?;
             // A photo of the 工作记录本 page with every completed measure, as a 销号 request has.
             if !m.note.is_empty() {
-                let actor = db::audit::Actor { user_id: secretary, branch_id: branch };
-                let row = db::measures::get_of_branch(tx, branch, measure).await?.context("just inserted")?;
+                let actor = db::audit::Actor {
+                    user_id: secretary,
+                    branch_id: branch,
+                };
+                let row = db::measures::get_of_branch(tx, branch, measure)
+                    .await?
+                    .context("just inserted")?;
                 db::evidence::add(tx, actor, &row, "工作记录本.png", "image/png", DEMO_PHOTO).await?;
             }
         }

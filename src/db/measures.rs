@@ -6,6 +6,7 @@ use time::Date;
 
 use super::Stale;
 use super::audit::{self, Actor};
+use crate::domain::dates::format_date;
 use crate::domain::input::MeasureInput;
 use crate::domain::states::MeasureStatus;
 use crate::domain::{BranchId, FindingId, MeasureId, Scope, UserId};
@@ -32,7 +33,7 @@ impl Measure {
     fn snapshot(&self) -> Snapshot<'_> {
         Snapshot {
             text: &self.text,
-            deadline: self.deadline,
+            deadline: self.deadline.map(format_date),
             owner: &self.owner,
             status: &self.status,
             immediate: self.immediate,
@@ -45,7 +46,7 @@ impl Measure {
 #[derive(Serialize)]
 struct Snapshot<'a> {
     text: &'a str,
-    deadline: Option<Date>,
+    deadline: Option<String>,
     owner: &'a str,
     status: &'a str,
     immediate: bool,

@@ -122,7 +122,14 @@ mod tests {
             assert!(parse_typed_date(t).is_some(), "{t}");
         }
         assert_eq!(parse_typed_date("2022年1月5日"), Some(date!(2022 - 01 - 05)));
-        for bad in ["2022-02-30", "22-10-31", "2022-10", "明天", "2022-13-01", "2022-10-31-1"] {
+        for bad in [
+            "2022-02-30",
+            "22-10-31",
+            "2022-10",
+            "明天",
+            "2022-13-01",
+            "2022-10-31-1",
+        ] {
             assert_eq!(parse_typed_date(bad), None, "{bad}");
         }
     }

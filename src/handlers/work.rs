@@ -49,7 +49,11 @@ impl Work {
     pub async fn ensure_editable(&self, state: &AppState) -> AppResult<()> {
         let mut conn = state.db.read.acquire().await?;
         let current = db::ledger::state_in_tx(&mut conn, self.campaign.id, self.branch.id).await?;
-        if current.content_editable() { Ok(()) } else { Err(locked(current)) }
+        if current.content_editable() {
+            Ok(())
+        } else {
+            Err(locked(current))
+        }
     }
 
     /// Runs a change to the ledger's content (answers, findings, measures) in one transaction,

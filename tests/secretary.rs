@@ -1,0 +1,577 @@
+//! The branch secretary's work through the real server: 对账查摆, findings, measures, 销号
+//! requests with evidence, import, the submission gate, validation and concurrent edits.
+
+mod common;
+
+use common::*;
+use duizhang::db;
+use duizhang::domain::{BranchId, CampaignId, Scope};
+use reqwest::multipart::{Form as Multipart, Part};
+use reqwest::{Client, StatusCode};
+
+const BRANCH5: &str = "/branches/5";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\nIDATx\x9cc\0\x01\0\0\x05\0\x01\r\n-\xb4\0\0\0\0IEND\xaeB`\x82";
+
+/// Item ids of the 2022 ledger are 1..=25 in the notice's order; (category, item) → id.
+fn item(category: usize, position: usize) -> usize {
+    const SIZES: [usize; 6] = [5, 6, 4, 5, 2, 3];
+    SIZES[..category - 1].iter().sum::<usize>() + position
+}
+
+async fn answer(
+    app: &TestApp,
+    c: &Client,
+    branch: &str,
+    item: usize,
+    verdict: &str,
+    reason: &str,
+) -> reqwest::Response {
+    app.post_form(
+        c,
+        &format!("{branch}/items/{item}"),
+        branch,
+        &[("verdict", verdict), ("reason", reason), ("version", "0")],
+    )
+    .await
+}
+
+async fn body(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+/// The id in a `/…/findings/ID` redirect.
+fn id_in(location: &str) -> String {
+    location
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split(['#', '?'])
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn findings_of(app: &TestApp, branch: i64) -> Vec<db::ledger::FindingRow> {
+    db::ledger::findings(&app.db.read, Scope::Campus, CampaignId(1), BranchId(branch))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_secretary_answers_everything_plans_measures_and_submits() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary5").await;
+    assert!(body(app.get(&s, BRANCH5).await).await.contains("未开始"));
+
+    // All 25 items: 2(1) and 3(2) have problems, 5(1)/5(2) do not apply, the rest are fine.
+    for cat in 1..=6 {
+        for pos in 1..=[5, 6, 4, 5, 2, 3][cat - 1] {
+            let (verdict, reason) = match (cat, pos) {
+                (2, 1) | (3, 2) => ("problem", ""),
+                (5, _) => ("not_applicable", "该项为党总支层面的要求"),
+                _ => ("no_problem", ""),
+            };
+            let res = answer(&app, &s, BRANCH5, item(cat, pos), verdict, reason).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "item {cat}({pos})");
+        }
+    }
+    let page = visible_text(&body(app.get(&s, BRANCH5).await).await);
+    assert!(page.contains("已作答 25 / 25 项"));
+    assert!(page.contains("填报中"));
+
+    // The gate names what is missing: two problems without findings.
+    let res = app.post_form(&s, "/branches/5/submit", BRANCH5, &[]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = visible_text(&body(res).await);
+    assert!(
+        text.contains("第 2（1） 项选择了“存在问题”，但还没有填写查摆问题"),
+        "{text}"
+    );
+    assert!(text.contains("第 3（2） 项"));
+
+    // Findings in the branch's own words, and an extended one under category 4.
+    let mut findings = Vec::new();
+    for (field, value, text) in [
+        ("item_id", item(2, 1).to_string(), "上半年支委会只开了3次，讲党课1次。"),
+        (
+            "item_id",
+            item(3, 2).to_string(),
+            "谈心谈话记录过于简单，只写“已谈话”。",
+        ),
+        ("category_id", "4".to_string(), "支部年度计划与中心工作结合不紧。"),
+    ] {
+        let res = app
+            .post_form(&s, "/branches/5/findings", BRANCH5, &[(field, &value), ("text", text)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{text}");
+        findings.push(id_in(&location(&res)));
+    }
+    // A measure without deadline and owner is saved, but the gate still refuses.
+    let f0 = format!("/branches/5/findings/{}", findings[0]);
+    let res = app
+        .post_form(
+            &s,
+            &format!("{f0}/measures"),
+            &f0,
+            &[("text", "制定三会一课计划"), ("status", "not_started")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let text = visible_text(&body(app.post_form(&s, "/branches/5/submit", BRANCH5, &[]).await).await);
+    assert!(text.contains("缺少整改时限或责任人"), "{text}");
+    assert!(text.contains("还没有整改措施"), "{text}");
+
+    for f in &findings {
+        let page = format!("/branches/5/findings/{f}");
+        let res = app
+            .post_form(
+                &s,
+                &format!("{page}/measures"),
+                &page,
+                &[
+                    ("text", "逐条整改并报党总支备案"),
+                    ("deadline", "2022-12-31"),
+                    ("owner", "陈赟"),
+                    ("status", "in_progress"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let res = app.post_form(&s, "/branches/5/submit", BRANCH5, &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&body(app.get(&s, BRANCH5).await).await);
+    assert!(page.contains("已提交"));
+    assert!(page.contains("已提交党总支（党委）审核"), "a word after submitting");
+
+    // Read-only now for the branch; the committee sees it; nobody else does.
+    let res = answer(&app, &s, BRANCH5, item(1, 1), "problem", "").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(body(res).await.contains("等待党总支（党委）审核"));
+    let reviewer2 = app.login("reviewer2").await;
+    assert!(visible_text(&body(app.get(&reviewer2, BRANCH5).await).await).contains("上半年支委会只开了3次"));
+    for outsider in ["secretary4", "reviewer1"] {
+        let c = app.login(outsider).await;
+        assert_eq!(app.get(&c, BRANCH5).await.status(), StatusCode::NOT_FOUND, "{outsider}");
+        assert_eq!(app.get(&c, &f0).await.status(), StatusCode::NOT_FOUND, "{outsider}");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_next_to_the_field_and_kept() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary5").await;
+    let res = answer(&app, &s, BRANCH5, 5, "not_applicable", "  ").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("请填写不适用的理由"));
+    assert!(html.contains("value=\"not_applicable\" checked"), "the choice is kept");
+
+    answer(&app, &s, BRANCH5, 1, "problem", "").await;
+    let long = "问".repeat(2001);
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[("item_id", "1"), ("text", &long)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("查摆问题不能超过 2000 字（现为 2001 字）"));
+    assert!(html.contains(&long), "the text typed is kept");
+
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[("item_id", "1"), ("text", "换届推迟")],
+        )
+        .await;
+    let f = format!("/branches/5/findings/{}", id_in(&location(&res)));
+    let res = app
+        .post_form(
+            &s,
+            &format!("{f}/measures"),
+            &f,
+            &[("text", "按期换届"), ("deadline", "2022-02-30"), ("owner", "陈赟")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("整改时限不是有效日期"));
+    assert!(html.contains("按期换届") && html.contains("value=\"2022-02-30\"") && html.contains("value=\"陈赟\""));
+    let res = app
+        .post_form(
+            &s,
+            &format!("{f}/measures"),
+            &f,
+            &[("text", "按期换届"), ("deadline", "2202-10-31")],
+        )
+        .await;
+    assert!(body(res).await.contains("整改时限应在 2022-10-05 至"));
+
+    // A 存在问题 with findings cannot quietly become 未发现问题.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/items/1",
+            BRANCH5,
+            &[("verdict", "no_problem"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("此项下还有 1 条查摆问题"));
+}
+
+#[tokio::test]
+async fn the_later_of_two_concurrent_saves_is_told_and_keeps_its_text() {
+    let app = spawn_demo().await;
+    let (phone, desk) = (app.login("secretary2").await, app.login("secretary2").await);
+    let page = "/branches/2/findings/6";
+    // Both open the finding at version 1; the phone saves first.
+    let res = app
+        .post_form(&phone, page, page, &[("text", "手机上改的内容"), ("version", "1")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .post_form(&desk, page, page, &[("text", "电脑上改的内容"), ("version", "1")])
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let html = body(res).await;
+    assert!(html.contains("刚刚被他人修改过"));
+    assert!(html.contains("电脑上改的内容"), "the later text is kept in the form");
+    assert!(html.contains("手机上改的内容"), "and the saved one is shown");
+    let saved = findings_of(&app, 2).await.into_iter().find(|f| f.id.0 == 6).unwrap();
+    assert_eq!(saved.text, "手机上改的内容", "nothing was overwritten");
+
+    // The same for an answer: both saw item 1 at version 1.
+    let res = app
+        .post_form(
+            &phone,
+            "/branches/2/items/1",
+            "/branches/2",
+            &[("verdict", "problem"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app
+        .post_form(
+            &desk,
+            "/branches/2/items/1",
+            "/branches/2",
+            &[("verdict", "not_applicable"), ("reason", "无"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(body(res).await.contains("刚刚被他人修改为“存在问题”"));
+}
+
+async fn upload(
+    app: &TestApp,
+    c: &Client,
+    measure: &str,
+    note: &str,
+    files: Vec<(&str, Vec<u8>)>,
+    version: &str,
+) -> reqwest::Response {
+    let token = app.csrf(c, &format!("{measure}/close-out")).await;
+    let mut form = Multipart::new()
+        .text("note", note.to_string())
+        .text("version", version.to_string());
+    for (name, bytes) in files {
+        form = form.part("files", Part::bytes(bytes).file_name(name.to_string()));
+    }
+    c.post(app.url(&format!("{measure}/close-out?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_close_out_request_carries_a_note_and_a_photo_downloadable_only_within_scope() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    // Measure 9 (branch 2) is 未开始, version 1.
+    let m = "/branches/2/measures/9";
+    let res = upload(&app, &s, m, "", vec![("记录.png", PNG.to_vec())], "1").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("请填写完成情况说明"));
+    assert!(
+        html.contains("请重新选择"),
+        "files must be chosen again, and the page says so"
+    );
+
+    let res = upload(
+        &app,
+        &s,
+        m,
+        "已开会研究",
+        vec![("网页.jpg", b"<html><script>alert(1)</script>".to_vec())],
+        "1",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("不是照片（JPG/PNG/WebP）或 PDF 文件"));
+    assert!(
+        visible_text(&body(app.get(&s, "/branches/2/findings/6").await).await).contains("未开始"),
+        "nothing half-saved"
+    );
+
+    let res = upload(
+        &app,
+        &s,
+        m,
+        "已于10月20日召开支委会确定主题党日计划",
+        vec![("支委会记录.png", PNG.to_vec())],
+        "1",
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = body(app.get(&s, "/branches/2/findings/6").await).await;
+    assert!(page.contains("已完成（申请销号）"));
+    assert!(page.contains("支委会记录.png"));
+    let href = page
+        .split("href=\"/branches/2/evidence/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let url = format!("/branches/2/evidence/{href}");
+    let res = app.get(&s, &url).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
+    assert_eq!(
+        app.get(&app.login("reviewer1").await, &url).await.status(),
+        StatusCode::OK
+    );
+    for outsider in ["secretary1", "reviewer2"] {
+        assert_eq!(
+            app.get(&app.login(outsider).await, &url).await.status(),
+            StatusCode::NOT_FOUND,
+            "{outsider}"
+        );
+    }
+    // The request can be taken back.
+    let res = app
+        .post_form(
+            &s,
+            &format!("{m}/withdraw"),
+            "/branches/2/findings/6",
+            &[("version", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(visible_text(&body(app.get(&s, "/branches/2/findings/6").await).await).contains("整改中"));
+}
+
+#[tokio::test]
+async fn oversized_evidence_is_refused() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let mut big = PNG.to_vec();
+    big.resize(11 * 1024 * 1024, 0);
+    let res = upload(&app, &s, "/branches/2/measures/9", "完成", vec![("大图.png", big)], "1").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("超过 10 MB"));
+}
+
+#[tokio::test]
+async fn an_imported_problem_list_is_previewed_before_anything_is_saved() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let before = findings_of(&app, 2).await.len();
+    let token = app.csrf(&s, "/branches/2/import").await;
+    let pasted = "类别\t问题\n2\t主题党日形式单一\n党员教育管理监督不到位：发展党员材料不规范\n其他\t无法归类";
+    let form = Multipart::new().text("pasted", pasted);
+    let res = s
+        .post(app.url(&format!("/branches/2/import/preview?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body(res).await;
+    assert!(html.contains("主题党日形式单一") && html.contains("发展党员材料不规范"));
+    assert!(html.contains("无法识别类别“其他”"));
+    assert_eq!(findings_of(&app, 2).await.len(), before, "a preview saves nothing");
+
+    // Confirm two rows, leave the unclassified one out.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/2/import",
+            "/branches/2",
+            &[
+                ("row_1_include", "1"),
+                ("row_1_category", "2"),
+                ("row_1_text", "主题党日形式单一"),
+                ("row_2_include", "1"),
+                ("row_2_category", "3"),
+                ("row_2_text", "发展党员材料不规范"),
+                ("row_3_category", ""),
+                ("row_3_text", "无法归类"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let after = findings_of(&app, 2).await;
+    assert_eq!(after.len(), before + 2);
+    assert!(
+        after
+            .iter()
+            .any(|f| f.text == "发展党员材料不规范" && f.source == "imported" && f.ledger_item_id.is_none())
+    );
+    assert!(visible_text(&body(app.get(&s, "/branches/2").await).await).contains("述职评议问题"));
+
+    // An included row without a category is sent back with the rest kept.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/2/import",
+            "/branches/2",
+            &[("row_1_include", "1"), ("row_1_category", ""), ("row_1_text", "某问题")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("请选择类别") && html.contains("某问题"));
+}
+
+#[tokio::test]
+async fn an_xlsx_problem_list_is_read() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, (c, t)) in [
+        ("类别", "问题"),
+        ("组织生活", "组织生活会程序简化"),
+        ("6", "档案保管不规范"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(r as u32, 0, *c).unwrap();
+        sheet.write_string(r as u32, 1, *t).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let token = app.csrf(&s, "/branches/2/import").await;
+    let form = Multipart::new().part("file", Part::bytes(bytes).file_name("述职评议问题.xlsx"));
+    let res = s
+        .post(app.url(&format!("/branches/2/import/preview?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body(res).await;
+    assert!(html.contains("组织生活会程序简化") && html.contains("档案保管不规范"));
+    assert!(html.contains("<option value=\"6\" selected>"));
+
+    let form = Multipart::new().part("file", Part::bytes(b"not a workbook".to_vec()).file_name("x.xlsx"));
+    let token = app.csrf(&s, "/branches/2/import").await;
+    let res = s
+        .post(app.url(&format!("/branches/2/import/preview?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("无法读取该文件"));
+}
+
+#[tokio::test]
+async fn every_change_shows_in_the_rows_history_and_deleting_asks_first() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let page = "/branches/2/findings/6";
+    app.post_form(
+        &s,
+        page,
+        page,
+        &[("text", "主题党日活动形式单一，7月、9月无明确主题。"), ("version", "1")],
+    )
+    .await;
+    app.post_form(
+        &s,
+        "/branches/2/measures/9",
+        page,
+        &[
+            ("text", "每月主题党日提前一周确定主题并报党委审核。"),
+            ("deadline", "2022-11-15"),
+            ("owner", "李堃"),
+            ("status", "in_progress"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    let text = visible_text(&body(app.get(&s, page).await).await);
+    assert!(text.contains("修改查摆问题"), "{text}");
+    assert!(text.contains(
+        "主题党日活动以集中学习文件为主，形式单一，部分活动无明确主题。 → 主题党日活动形式单一，7月、9月无明确主题。"
+    ));
+    assert!(text.contains("整改时限：（空） → 2022-11-15"));
+    assert!(text.contains("状态：未开始 → 整改中"));
+    assert!(text.contains("李堃"), "who");
+    app.post_form(
+        &s,
+        "/branches/2/items/2",
+        "/branches/2",
+        &[
+            ("verdict", "not_applicable"),
+            ("reason", "本支部书记在岗"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    let ledger = visible_text(&body(app.get(&s, "/branches/2").await).await);
+    assert!(ledger.contains("修改记录（1）"), "answers carry their history too");
+    assert!(ledger.contains("结论：未发现问题 → 不适用"), "{ledger}");
+
+    // Delete: a confirmation page first, then the row goes and the deletion stays in history.
+    let confirm = body(app.get(&s, &format!("{page}/delete")).await).await;
+    assert!(confirm.contains("确认删除") && confirm.contains("1 条整改措施"));
+    let res = app
+        .post_form(&s, &format!("{page}/delete"), page, &[("version", "2")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&s, page).await.status(), StatusCode::NOT_FOUND);
+    let history = db::audit::finding_history(&app.db.read, Scope::Campus, duizhang::domain::FindingId(6))
+        .await
+        .unwrap();
+    assert_eq!(history[0].action, "finding.delete");
+}
+
+#[tokio::test]
+async fn a_returned_ledger_shows_the_comments_and_resubmits() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary3").await;
+    let text = visible_text(&body(app.get(&s, "/branches/3").await).await);
+    assert!(text.contains("退回了 1 条查摆问题"));
+    assert!(text.contains("审核意见：问题描述过于笼统"));
+    // Fix the returned row (finding 8) and resubmit: it goes back to 待审核.
+    let page = "/branches/3/findings/8";
+    let fixed = "9月、10月两次组织生活会共有3名党员因实习未参加，未安排补课。";
+    let res = app
+        .post_form(&s, page, page, &[("text", fixed), ("version", "2")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(visible_text(&body(app.get(&s, "/branches/3").await).await).contains("填报中"));
+    let res = app.post_form(&s, "/branches/3/submit", "/branches/3", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let f = findings_of(&app, 3).await.into_iter().find(|f| f.id.0 == 8).unwrap();
+    assert_eq!((f.text.as_str(), f.review_state.as_str()), (fixed, "pending"));
+}
