@@ -116,7 +116,7 @@ CREATE TABLE branch_ledgers (
 
 -- 对账查摆: a branch's verdict on one ledger item. 不适用 needs a reason.
 CREATE TABLE self_checks (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: history is keyed by it
     branch_id       INTEGER NOT NULL REFERENCES branches (id),
     ledger_item_id  INTEGER NOT NULL REFERENCES ledger_items (id),
     verdict         TEXT NOT NULL CHECK (verdict IN ('problem', 'no_problem', 'not_applicable')),
@@ -132,7 +132,7 @@ CREATE TABLE self_checks (
 -- (对账查摆) or to none (延伸自查). The composite keys make a finding's item, category and
 -- campaign agree with each other.
 CREATE TABLE findings (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: history is keyed by it
     branch_id       INTEGER NOT NULL REFERENCES branches (id),
     campaign_id     INTEGER NOT NULL REFERENCES campaigns (id),
     category_id     INTEGER NOT NULL,
@@ -156,7 +156,7 @@ CREATE INDEX findings_by_branch ON findings (branch_id, campaign_id);
 -- 整改措施: numbered measures of a finding. Deadline and owner may be blank while drafting;
 -- submission requires them (a rule in src/domain/). 已销号 only with who and when.
 CREATE TABLE measures (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: history is keyed by it
     finding_id        INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
     position          INTEGER NOT NULL DEFAULT 1,
     text              TEXT NOT NULL CHECK (length(trim(text)) > 0),

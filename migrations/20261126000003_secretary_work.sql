@@ -10,7 +10,7 @@ UPDATE findings SET source = 'extended' WHERE ledger_item_id IS NULL;
 -- Kept inside the database so that `duizhang backup` copies it with everything else, and served
 -- only through the scope-checked download route. branch_id is the owning branch, for scoping.
 CREATE TABLE evidence (
-    id            INTEGER PRIMARY KEY,
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: history and links are keyed by it
     measure_id    INTEGER NOT NULL REFERENCES measures (id) ON DELETE CASCADE,
     branch_id     INTEGER NOT NULL REFERENCES branches (id),
     file_name     TEXT NOT NULL CHECK (length(file_name) BETWEEN 1 AND 200),

@@ -22,6 +22,8 @@ pub enum AppError {
     MustChangePassword,
     /// A cross-site POST, or a form whose token is missing or stale.
     CsrfRejected,
+    /// A form sent after the session ended (idle timeout, or logged out elsewhere).
+    SessionExpired,
     /// A request body too large to be a form.
     PayloadTooLarge,
     /// A request that cannot be understood; the text says why, in Chinese.
@@ -58,6 +60,11 @@ impl AppError {
                 StatusCode::FORBIDDEN,
                 "请求已失效",
                 "页面已过期或请求来源不明，操作未执行。请返回上一页，刷新后重试。",
+            ),
+            AppError::SessionExpired => (
+                StatusCode::UNAUTHORIZED,
+                "登录已超时",
+                "登录已超时（长时间无操作会自动退出），本次提交没有保存。请重新登录后再填写。",
             ),
             AppError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretary, csrf};
 use crate::error::error_page;
 use crate::handlers::close_out::MAX_UPLOAD_BYTES;
-use crate::handlers::{account, auth, branch, close_out, committee, finding, home, import, overview};
+use crate::handlers::{account, auth, branch, close_out, committee, finding, home, import, overview, report, review};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     // Anyone, logged in or not.
@@ -71,9 +71,28 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(uploads)
         .route_layer(from_extractor_with_state::<RequireSecretary, AppState>(state.clone()));
 
-    // 党总支 reviewers (and the 组织部).
+    // 党总支 reviewers (and the 组织部): reviewing branch ledgers in scope, and the committee's own work.
     let reviewers = Router::new()
+        .route(
+            "/branches/{branch_id}/findings/{finding_id}/review",
+            post(review::decide_row),
+        )
+        .route("/branches/{branch_id}/return", post(review::send_back))
+        .route("/branches/{branch_id}/sign-off", post(review::sign_off))
+        .route("/branches/{branch_id}/reopen", post(review::reopen))
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/close-out/decide",
+            post(review::decide_close_out),
+        )
         .route("/committees/{committee_id}", get(committee::show))
+        .route("/committees/{committee_id}/close-outs", get(committee::close_outs))
+        .route("/committees/{committee_id}/reminders", get(committee::reminders))
+        .route(
+            "/committees/{committee_id}/report",
+            get(report::show).post(report::save),
+        )
+        .route("/committees/{committee_id}/report/sign", post(report::sign))
+        .route("/committees/{committee_id}/report/reopen", post(report::reopen))
         .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(state.clone()));
 
     // 组织部 only.

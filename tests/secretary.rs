@@ -544,15 +544,45 @@ async fn every_change_shows_in_the_rows_history_and_deleting_asks_first() {
     // Delete: a confirmation page first, then the row goes and the deletion stays in history.
     let confirm = body(app.get(&s, &format!("{page}/delete")).await).await;
     assert!(confirm.contains("确认删除") && confirm.contains("1 条整改措施"));
+    // A measure added after the confirmation page was shown stops the deletion.
+    let stale = app
+        .post_form(
+            &s,
+            &format!("{page}/delete"),
+            page,
+            &[("version", "2"), ("measures", "0")],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
     let res = app
-        .post_form(&s, &format!("{page}/delete"), page, &[("version", "2")])
+        .post_form(
+            &s,
+            &format!("{page}/delete"),
+            page,
+            &[("version", "2"), ("measures", "1")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get(&s, page).await.status(), StatusCode::NOT_FOUND);
-    let history = db::audit::finding_history(&app.db.read, Scope::Campus, duizhang::domain::FindingId(6))
+    let history = db::audit::finding_history(&app.db.read, Scope::Campus, BranchId(2), duizhang::domain::FindingId(6))
         .await
         .unwrap();
     assert_eq!(history[0].action, "finding.delete");
+    assert_eq!(
+        history[1].action, "measure.delete",
+        "its measure's deletion is recorded too"
+    );
+
+    // A new finding never takes the deleted one's id (and so never shows its history).
+    let res = app
+        .post_form(
+            &s,
+            "/branches/2/findings",
+            "/branches/2",
+            &[("category_id", "2"), ("text", "新问题")],
+        )
+        .await;
+    assert_ne!(location(&res), page);
 }
 
 #[tokio::test]
@@ -574,4 +604,85 @@ async fn a_returned_ledger_shows_the_comments_and_resubmits() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let f = findings_of(&app, 3).await.into_iter().find(|f| f.id.0 == 8).unwrap();
     assert_eq!((f.text.as_str(), f.review_state.as_str()), (fixed, "pending"));
+}
+
+#[tokio::test]
+async fn a_workbook_claiming_a_million_rows_is_read_without_harm() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "类别").unwrap();
+    sheet.write_string(0, 1, "问题").unwrap();
+    sheet.write_string(1, 0, "2").unwrap();
+    sheet.write_string(1, 1, "主题党日形式单一").unwrap();
+    // One cell at the very last row and column makes the sheet's area 1,048,576 × 16,384.
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let token = app.csrf(&s, "/branches/2/import").await;
+    let form = Multipart::new().part("file", Part::bytes(bytes).file_name("bomb.xlsx"));
+    let res = s
+        .post(app.url(&format!("/branches/2/import/preview?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(body(res).await.contains("主题党日形式单一"));
+    assert_eq!(
+        app.get(&s, "/healthz").await.status(),
+        StatusCode::OK,
+        "the server is still there"
+    );
+}
+
+#[tokio::test]
+async fn a_finding_with_a_closed_off_measure_cannot_be_deleted() {
+    let app = spawn_demo().await;
+    // Branch 4 is signed off with a closed-off measure on finding 11; reopen it for the branch.
+    let reviewer = app.login("reviewer2").await;
+    let res = app
+        .post_form(
+            &reviewer,
+            "/branches/4/reopen",
+            "/branches/4",
+            &[("reason", "回头看：换届材料需补充")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let s = app.login("secretary4").await;
+    let page = "/branches/4/findings/11";
+    let res = app
+        .post_form(
+            &s,
+            &format!("{page}/delete"),
+            page,
+            &[("version", "2"), ("measures", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(body(res).await.contains("已销号的整改措施"));
+}
+
+#[tokio::test]
+async fn immediate_measures_carry_a_note_and_lose_the_mark_when_withdrawn() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let f = "/branches/2/findings/6";
+    let res = app
+        .post_form(
+            &s,
+            &format!("{f}/measures"),
+            f,
+            &[
+                ("text", "当场更正活动类型"),
+                ("owner", "李堃"),
+                ("deadline", "2022-10-20"),
+                ("immediate", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&body(app.get(&s, f).await).await);
+    assert!(page.contains("立行立改，已当场整改完成。"), "{page}");
 }

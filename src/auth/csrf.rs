@@ -20,9 +20,9 @@ use crate::error::AppError;
 
 use super::session;
 
-/// The largest form body accepted. Forms carry text only (files will go by multipart); a finding
-/// of several thousand characters is a few tens of KB.
-pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// The largest form body accepted. Forms carry text only (files go by multipart); the largest is
+/// an import's confirmation, 200 rows of up to 2000 characters, percent-encoded (9 bytes each).
+pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
 
 pub const FIELD: &str = "_csrf";
 
@@ -53,6 +53,10 @@ pub async fn guard(session: Session, req: Request, next: Next) -> Response {
             // 退出 after the session already ended: there is nothing left to protect.
             "/logout" if session::stored_csrf_token(&session).await.ok().flatten().is_none() => {
                 Redirect::to("/login").into_response()
+            }
+            // The session ended while the page was open: say so, rather than "refresh and retry".
+            _ if session::stored_csrf_token(&session).await.ok().flatten().is_none() => {
+                AppError::SessionExpired.into_response()
             }
             _ => AppError::CsrfRejected.into_response(),
         },

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::domain::{BranchId, FindingId, Scope, UserId};
+use crate::domain::{BranchId, CommitteeId, FindingId, Scope, UserId};
 
 pub struct Entry<'a> {
     pub user_id: Option<UserId>,
@@ -13,6 +13,8 @@ pub struct Entry<'a> {
     pub entity_id: Option<i64>,
     /// The branch whose row changed; its committee is recorded with it, for scoped reading.
     pub branch_id: Option<BranchId>,
+    /// For a committee's own rows (附件3), where there is no branch.
+    pub committee_id: Option<CommitteeId>,
     /// The finding the row belongs to, for the finding's history.
     pub finding_id: Option<FindingId>,
     pub before: Option<serde_json::Value>,
@@ -28,6 +30,7 @@ impl<'a> Entry<'a> {
             entity: "users",
             entity_id: Some(user_id.0),
             branch_id: None,
+            committee_id: None,
             finding_id: None,
             before: None,
             after: None,
@@ -57,6 +60,7 @@ impl Actor {
             entity,
             entity_id: Some(entity_id),
             branch_id: Some(self.branch_id),
+            committee_id: None,
             finding_id,
             before: None,
             after: None,
@@ -79,7 +83,7 @@ impl<'a> Entry<'a> {
 pub async fn record(conn: &mut SqliteConnection, e: &Entry<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (user_id, action, entity, entity_id, committee_id, branch_id, finding_id, before_json, after_json)
-         VALUES (?1, ?2, ?3, ?4, (SELECT committee_id FROM branches WHERE id = ?5), ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, COALESCE(?9, (SELECT committee_id FROM branches WHERE id = ?5)), ?5, ?6, ?7, ?8)",
     )
     .bind(e.user_id)
     .bind(e.action)
@@ -89,6 +93,7 @@ pub async fn record(conn: &mut SqliteConnection, e: &Entry<'_>) -> sqlx::Result<
     .bind(e.finding_id)
     .bind(e.before.as_ref().map(|v| v.to_string()))
     .bind(e.after.as_ref().map(|v| v.to_string()))
+    .bind(e.committee_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -131,15 +136,51 @@ pub async fn self_check_history(pool: &SqlitePool, scope: Scope, branch: BranchI
     .await
 }
 
-/// The history of a finding and of its measures and evidence, newest first.
-pub async fn finding_history(pool: &SqlitePool, scope: Scope, finding: FindingId) -> sqlx::Result<Vec<HistoryRow>> {
+/// The history of a finding of `branch` and of its measures and evidence, newest first.
+pub async fn finding_history(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: BranchId,
+    finding: FindingId,
+) -> sqlx::Result<Vec<HistoryRow>> {
     let f = scope.filter();
     sqlx::query_as(&format!(
-        "{HISTORY} WHERE a.finding_id = ?1
+        "{HISTORY} WHERE a.finding_id = ?1 AND a.branch_id = ?4
            AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
          ORDER BY a.id DESC"
     ))
     .bind(finding)
+    .bind(f.committee)
+    .bind(f.branch)
+    .bind(branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// The history of a committee's 附件3 report, newest first.
+pub async fn report_history(pool: &SqlitePool, committee: CommitteeId, campaign: i64) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(
+        "SELECT a.at, u.display_name AS user_name, a.action, a.entity, a.entity_id, NULL AS ledger_item_id,
+                a.before_json, a.after_json
+         FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+         WHERE a.entity = 'committee_reports' AND a.committee_id = ? AND a.entity_id = ?
+         ORDER BY a.id DESC",
+    )
+    .bind(committee)
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}
+
+/// The review history of a branch's ledger (submitted, sent back, signed off, reopened), newest first.
+pub async fn ledger_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
+    let f = scope.filter();
+    sqlx::query_as(&format!(
+        "{HISTORY} WHERE a.branch_id = ?1 AND a.entity = 'branch_ledgers'
+           AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+         ORDER BY a.id DESC"
+    ))
+    .bind(branch)
     .bind(f.committee)
     .bind(f.branch)
     .fetch_all(pool)

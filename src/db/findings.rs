@@ -195,13 +195,31 @@ pub async fn update_text(
     Ok(Ok(()))
 }
 
-/// Deletes a finding (and its measures and their evidence) the user saw at `seen_version`.
+/// How many measures a finding has, and how many of them are closed off (已销号).
+pub async fn measure_counts(conn: &mut SqliteConnection, finding: FindingId) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(status = 'closed_out'), 0) FROM measures WHERE finding_id = ?")
+        .bind(finding)
+        .fetch_one(conn)
+        .await
+}
+
+/// Deletes a finding (and its measures and their evidence) the user saw at `seen_version`. Each
+/// measure's deletion is recorded too, so nothing leaves the audit trail unnoticed.
 pub async fn delete(
     conn: &mut SqliteConnection,
     actor: Actor,
     before: &Finding,
     seen_version: i64,
 ) -> sqlx::Result<Result<(), Stale>> {
+    let measures: Vec<i64> = sqlx::query_scalar("SELECT id FROM measures WHERE finding_id = ?")
+        .bind(before.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for m in measures {
+        if let Some(m) = super::measures::get_of_branch(conn, actor.branch_id, crate::domain::MeasureId(m)).await? {
+            super::measures::record_deletion(conn, actor, &m).await?;
+        }
+    }
     let done = sqlx::query("DELETE FROM findings WHERE id = ? AND branch_id = ? AND version = ?")
         .bind(before.id)
         .bind(actor.branch_id)

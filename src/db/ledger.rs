@@ -55,6 +55,9 @@ pub struct MeasureRow {
     pub status: String,
     pub immediate: bool,
     pub completion_note: String,
+    /// The committee's word on the last 销号 request, and whether it was a rejection.
+    pub close_out_comment: String,
+    pub close_out_rejected: bool,
     pub version: i64,
 }
 
@@ -133,7 +136,8 @@ pub async fn measures(
 ) -> sqlx::Result<Vec<MeasureRow>> {
     let f = scope.filter();
     sqlx::query_as(
-        "SELECT m.id, m.finding_id, m.position, m.text, m.deadline, m.owner, m.status, m.immediate, m.completion_note, m.version
+        "SELECT m.id, m.finding_id, m.position, m.text, m.deadline, m.owner, m.status, m.immediate, m.completion_note,
+                m.close_out_comment, m.close_out_rejected, m.version
          FROM measures m
          JOIN findings fd ON fd.id = m.finding_id
          JOIN branches b ON b.id = fd.branch_id
@@ -217,10 +221,12 @@ pub async fn sign_off(
     comment: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO branch_ledgers (campaign_id, branch_id, state, submitted_at, signed_off_by, signed_off_at, sign_off_comment)
-         VALUES (?1, ?2, 'signed_off', datetime('now'), ?3, datetime('now'), ?4)
+        "INSERT INTO branch_ledgers (campaign_id, branch_id, state, submitted_at, signed_off_by, signed_off_at, sign_off_comment,
+                                     four_in_place)
+         VALUES (?1, ?2, 'signed_off', datetime('now'), ?3, datetime('now'), ?4, 1)
          ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = 'signed_off', signed_off_by = ?3,
-             signed_off_at = datetime('now'), sign_off_comment = ?4, version = version + 1, updated_at = datetime('now')",
+             signed_off_at = datetime('now'), sign_off_comment = ?4, four_in_place = 1, reviewer_note = '',
+             version = version + 1, updated_at = datetime('now')",
     )
     .bind(campaign)
     .bind(branch)

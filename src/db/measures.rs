@@ -42,6 +42,10 @@ impl Measure {
     }
 }
 
+/// The completion note of a measure marked 立行立改 without one: a 销号 request always says
+/// something.
+pub const IMMEDIATE_NOTE: &str = "立行立改，已当场整改完成。";
+
 /// What the audit trail keeps of a measure.
 #[derive(Serialize)]
 struct Snapshot<'a> {
@@ -106,7 +110,7 @@ pub async fn create(
             owner: &input.owner,
             status: input.status,
             immediate: input.immediate,
-            completion_note: "",
+            completion_note: if input.immediate { IMMEDIATE_NOTE } else { "" },
             closed_out_by: None,
         },
     )
@@ -131,19 +135,20 @@ pub async fn update(
     input: &MeasureInput,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
-        "UPDATE measures SET text = ?, deadline = ?, owner = ?, status = ?, immediate = ?,
-                completed_at = CASE WHEN ? = 'done' THEN COALESCE(completed_at, datetime('now')) END,
+        "UPDATE measures SET text = ?1, deadline = ?2, owner = ?3, status = ?4, immediate = ?5,
+                completed_at = CASE WHEN ?4 = 'done' THEN COALESCE(completed_at, datetime('now')) END,
+                completion_note = CASE WHEN ?5 AND completion_note = '' THEN ?8 ELSE completion_note END,
                 updated_at = datetime('now'), version = version + 1
-         WHERE id = ? AND version = ? AND status <> 'closed_out'",
+         WHERE id = ?6 AND version = ?7 AND status <> 'closed_out'",
     )
     .bind(&input.text)
     .bind(input.deadline)
     .bind(&input.owner)
     .bind(input.status.code())
     .bind(input.immediate)
-    .bind(input.status.code())
     .bind(before.id)
     .bind(seen_version)
+    .bind(IMMEDIATE_NOTE)
     .execute(&mut *conn)
     .await?;
     finish(conn, actor, before, done.rows_affected(), "measure.update").await
@@ -161,6 +166,8 @@ pub async fn set_progress(
     let done = sqlx::query(
         "UPDATE measures SET status = ?1, completion_note = ?2,
                 completed_at = CASE WHEN ?1 = 'done' THEN datetime('now') END,
+                close_out_rejected = CASE WHEN ?1 = 'done' THEN 0 ELSE close_out_rejected END,
+                immediate = CASE WHEN ?1 = 'done' THEN immediate ELSE 0 END,
                 updated_at = datetime('now'), version = version + 1
          WHERE id = ?3 AND version = ?4 AND status <> 'closed_out'",
     )
@@ -215,11 +222,16 @@ pub async fn delete(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
+    record_deletion(conn, actor, before).await?;
+    Ok(Ok(()))
+}
+
+/// The audit entry for a deleted measure (deleted alone, or with its finding).
+pub async fn record_deletion(conn: &mut SqliteConnection, actor: Actor, before: &Measure) -> sqlx::Result<()> {
     let entry = actor
         .entry("measure.delete", "measures", before.id.0, Some(before.finding_id))
         .before(&before.snapshot());
-    audit::record(conn, &entry).await?;
-    Ok(Ok(()))
+    audit::record(conn, &entry).await
 }
 
 #[derive(Debug)]

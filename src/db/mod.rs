@@ -15,6 +15,8 @@ pub mod findings;
 pub mod ledger;
 pub mod measures;
 pub mod progress;
+pub mod reports;
+pub mod review;
 pub mod self_checks;
 pub mod throttle;
 pub mod units;

@@ -26,6 +26,7 @@ pub fn clean_file_name(name: &str, content_type: &str) -> String {
     let stem = base.rsplit_once('.').map(|(s, _)| s).unwrap_or(base);
     let mut stem: String = stem
         .chars()
+        .filter(|c| !is_format_char(*c))
         .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
         .take(100)
         .collect();
@@ -39,6 +40,12 @@ pub fn clean_file_name(name: &str, content_type: &str) -> String {
         _ => "pdf",
     };
     format!("{}.{ext}", stem.trim())
+}
+
+/// Invisible characters that reorder or hide text (bidi overrides, zero-width): in a file name
+/// they make "报告\u{202e}gnp.exe" look like something else.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
 }
 
 #[cfg(test)]
@@ -66,5 +73,7 @@ mod tests {
         assert_eq!(clean_file_name("evil.html", "image/jpeg"), "evil.jpg");
         assert_eq!(clean_file_name("", "image/jpeg"), "证明材料.jpg");
         assert_eq!(clean_file_name("a\"b<c>.pdf", "application/pdf"), "abc.pdf");
+        assert_eq!(clean_file_name("报告\u{202e}gnp.png", "image/png"), "报告gnp.png");
+        assert_eq!(clean_file_name("\u{200b}\u{200b}.png", "image/png"), "证明材料.png");
     }
 }

@@ -39,7 +39,8 @@ const ALIASES: &[(&str, i64)] = &[
 /// Which category a 类别 cell means: its number (1–6, optionally "第2类", "2."), its title or
 /// part of it, or one of the 五个基本 words.
 pub fn match_category(cell: &str, titles: &[(i64, &str)]) -> Option<i64> {
-    let c = cell
+    let normalised = ascii_digits(cell);
+    let c = normalised
         .trim()
         .trim_start_matches('第')
         .trim_end_matches(['类', '.', '、', '．'])
@@ -59,6 +60,18 @@ pub fn match_category(cell: &str, titles: &[(i64, &str)]) -> Option<i64> {
     ALIASES.iter().find(|(word, _)| c.contains(word)).map(|(_, p)| *p)
 }
 
+/// Full-width digits and the Chinese numerals 一…十 as ASCII digits ("第二类" → "第2类").
+fn ascii_digits(s: &str) -> String {
+    const CN: [char; 10] = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    s.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            c if CN.contains(&c) => char::from(b'0' + CN.iter().position(|&n| n == c).unwrap_or(0) as u8),
+            c => c,
+        })
+        .collect()
+}
+
 /// Rows from cells (a spreadsheet's first two columns, or split lines). A first row whose 类别
 /// cell says 类别 is a header and skipped; blank rows are skipped.
 pub fn from_cells(rows: Vec<(usize, String, String)>, titles: &[(i64, &str)]) -> Vec<ImportRow> {
@@ -74,7 +87,7 @@ pub fn from_cells(rows: Vec<(usize, String, String)>, titles: &[(i64, &str)]) ->
             } else if text.chars().count() > FINDING_MAX {
                 Some(format!("问题内容超过 {FINDING_MAX} 字"))
             } else if category.is_none() {
-                Some(format!("无法识别类别“{}”，请在下方选择", cat.trim()))
+                Some(format!("无法识别类别“{}”，请为这一行选择类别", cat.trim()))
             } else {
                 None
             };
@@ -140,6 +153,9 @@ mod tests {
         assert_eq!(match_category("基本队伍", TITLES), Some(3));
         assert_eq!(match_category("档案管理", TITLES), Some(6));
         assert_eq!(match_category("7", TITLES), None);
+        assert_eq!(match_category("２", TITLES), Some(2));
+        assert_eq!(match_category("第二类", TITLES), Some(2));
+        assert_eq!(match_category("六、", TITLES), Some(6));
         assert_eq!(match_category("其他", TITLES), None);
     }
 

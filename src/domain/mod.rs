@@ -8,6 +8,8 @@ pub mod import;
 pub mod input;
 pub mod ledger;
 pub mod password_policy;
+pub mod report;
+pub mod review;
 pub mod role;
 pub mod scope;
 pub mod states;

@@ -50,6 +50,19 @@ pub struct LedgerPage {
     returned: Vec<ReturnedView>,
     /// Why the last submission was refused.
     submit_problems: Vec<String>,
+    /// The committee (or 组织部) may decide rows and sign off now: the ledger is 已提交.
+    reviewing: bool,
+    /// The committee (or 组织部) may reopen it: it is 已审核签字.
+    can_reopen: bool,
+    /// Submission, sign-off and the committee's last word.
+    record: Option<db::review::LedgerRecord>,
+    record_signed_at: String,
+    record_submitted_at: String,
+    /// Rows 待审核 / 已通过 / 已退回.
+    row_counts: [usize; 3],
+    review: ReviewForm,
+    four: [&'static str; 4],
+    ledger_history: Vec<HistoryView>,
     finding_max: usize,
     reason_max: usize,
 }
@@ -107,6 +120,7 @@ pub struct NewFindingForm {
 
 pub struct FindingView {
     pub id: FindingId,
+    pub version: i64,
     /// The 1. 2. … within its category, as 附件2 numbers them.
     pub number: usize,
     pub text: String,
@@ -154,9 +168,45 @@ impl From<HistoryRow> for HistoryView {
 /// What a refused form sent, shown again on the page.
 #[derive(Default)]
 pub struct Overlay {
-    verdict: Option<(LedgerItemId, VerdictForm)>,
-    new_finding: Option<(Placement, NewFindingForm)>,
-    submit_problems: Vec<String>,
+    pub verdict: Option<(LedgerItemId, VerdictForm)>,
+    pub new_finding: Option<(Placement, NewFindingForm)>,
+    pub submit_problems: Vec<String>,
+    /// The reviewer's refused form: a row's return comment, the sign-off or the reopen.
+    pub review: ReviewForm,
+}
+
+impl LedgerPage {
+    fn pending_rows(&self) -> usize {
+        self.row_counts[0]
+    }
+    fn approved_rows(&self) -> usize {
+        self.row_counts[1]
+    }
+    fn returned_rows(&self) -> usize {
+        self.row_counts[2]
+    }
+    /// Rows not yet approved: while there are any, the ledger cannot be signed off.
+    fn open_rows(&self) -> usize {
+        self.row_counts[0] + self.row_counts[2]
+    }
+}
+
+impl ReviewForm {
+    fn is_row(&self, id: &FindingId) -> bool {
+        self.row_id == Some(*id)
+    }
+}
+
+/// What the committee's forms show again after a refusal.
+#[derive(Default)]
+pub struct ReviewForm {
+    /// A row whose 退回 was refused, with the comment typed.
+    pub row_id: Option<FindingId>,
+    pub row_comment: String,
+    pub error: Option<String>,
+    pub sign_off_comment: String,
+    pub affirmed: [bool; 4],
+    pub reopen_reason: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -201,6 +251,16 @@ pub async fn ledger_page(
     let ledger_state = db::ledger::ledger_state(db, user.scope, campaign.id, branch.id).await?;
     let today = dates::today();
     let editable = user.role == Role::Secretary && campaign.is_current && ledger_state.content_editable();
+    let is_reviewer = matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current;
+    let record = db::review::ledger_record(db, user.scope, campaign.id, branch.id).await?;
+    let ledger_history = db::audit::ledger_history(db, user.scope, branch.id).await?;
+    let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s.code()).count();
+    let row_counts = [
+        count(ReviewState::Pending),
+        count(ReviewState::Approved),
+        count(ReviewState::Returned),
+    ];
+    let review = std::mem::take(&mut overlay.review);
 
     let returned = findings
         .iter()
@@ -230,6 +290,23 @@ pub async fn ledger_page(
         returned,
         submit_problems,
         editable,
+        reviewing: is_reviewer && ledger_state == LedgerState::Submitted,
+        can_reopen: is_reviewer && ledger_state == LedgerState::SignedOff,
+        record_signed_at: record
+            .as_ref()
+            .and_then(|r| r.signed_off_at.as_deref())
+            .map(display_moment)
+            .unwrap_or_default(),
+        record_submitted_at: record
+            .as_ref()
+            .and_then(|r| r.submitted_at.as_deref())
+            .map(display_moment)
+            .unwrap_or_default(),
+        record,
+        row_counts,
+        review,
+        four: crate::domain::review::FOUR_IN_PLACE,
+        ledger_history: ledger_history.into_iter().map(HistoryView::from).collect(),
         state: ledger_state,
         branch,
         campaign,
@@ -299,6 +376,7 @@ fn group(
         let number = numbers.entry(f.category_id).and_modify(|n| *n += 1).or_insert(1);
         let view = FindingView {
             id: f.id,
+            version: f.version,
             number: *number,
             source: match f.source.as_str() {
                 "imported" => "述职评议问题",

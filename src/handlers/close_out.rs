@@ -38,6 +38,7 @@ pub struct CloseOutPage {
     note_max: usize,
     max_files: usize,
     max_mb: usize,
+    max_total_mb: usize,
 }
 
 async fn load(state: &AppState, user: &CurrentUser, branch: i64, measure: i64) -> AppResult<(Work, Measure)> {
@@ -74,6 +75,7 @@ async fn page(
         measure,
         note_max: NOTE_MAX,
         max_files: MAX_FILES_PER_MEASURE,
+        max_total_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
         max_mb: MAX_BYTES / 1024 / 1024,
     })
 }
@@ -97,28 +99,48 @@ struct Upload {
     bytes: Vec<u8>,
 }
 
-/// Reads the multipart form: the note, the version seen, and the files.
-async fn read_form(mut multipart: Multipart) -> AppResult<(String, i64, Vec<Upload>)> {
-    let (mut note, mut version, mut files) = (String::new(), 0, Vec::new());
-    let bad = |_| AppError::BadRequest("上传的内容不完整（可能超过大小限制或网络中断），请重新选择文件后提交。".into());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or("") {
-            "note" => note = field.text().await.map_err(bad)?,
-            "version" => version = field.text().await.map_err(bad)?.trim().parse().unwrap_or(0),
-            "files" => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(bad)?;
-                if !bytes.is_empty() || !name.is_empty() {
-                    files.push(Upload {
-                        name,
-                        bytes: bytes.to_vec(),
-                    });
-                }
+/// What the multipart form carried. `broken` says the upload did not arrive whole (too large in
+/// total, or the connection dropped); the note, sent before the files, is usually still there.
+struct Sent {
+    note: String,
+    version: i64,
+    files: Vec<Upload>,
+    broken: bool,
+}
+
+async fn read_form(mut multipart: Multipart) -> Sent {
+    let mut sent = Sent {
+        note: String::new(),
+        version: 0,
+        files: Vec::new(),
+        broken: false,
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                sent.broken = true;
+                break;
             }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().unwrap_or("").to_string();
+        let Ok(bytes) = field.bytes().await else {
+            sent.broken = true;
+            break;
+        };
+        match name.as_str() {
+            "note" => sent.note = String::from_utf8_lossy(&bytes).into_owned(),
+            "version" => sent.version = String::from_utf8_lossy(&bytes).trim().parse().unwrap_or(0),
+            "files" if !bytes.is_empty() || !file_name.is_empty() => sent.files.push(Upload {
+                name: file_name,
+                bytes: bytes.to_vec(),
+            }),
             _ => {}
         }
     }
-    Ok((note, version, files))
+    sent
 }
 
 /// 申请销号 (or adding to a pending request): the completion note and evidence files.
@@ -130,8 +152,22 @@ pub async fn submit(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let (work, m) = load(&state, &user, branch, measure).await?;
-    let (note_text, version, files) = read_form(multipart.map_err(|_| super::not_a_form())?).await?;
+    let Sent {
+        note: note_text,
+        version,
+        files,
+        broken,
+    } = read_form(multipart.map_err(|_| super::not_a_form())?).await;
     let mut errors = FieldErrors::default();
+    if broken {
+        errors.add(
+            "files",
+            format!(
+                "文件没有完整上传：一次提交合计不能超过 {} MB（也可能是网络中断），请分几次上传，或压缩照片后重试。",
+                MAX_UPLOAD_BYTES / 1024 / 1024
+            ),
+        );
+    }
     let note = match completion_note(&note_text) {
         Ok(n) => n,
         Err(e) => {
@@ -176,8 +212,9 @@ pub async fn submit(
                 .await?
                 .is_err()
             {
-                return Err(AppError::Conflict(
-                    "这条措施刚刚被他人修改过，销号申请没有提交。请返回查看最新内容后重新提交。".into(),
+                return Ok(Err(
+                    "这条措施刚刚被他人修改过，销号申请没有提交；您填写的说明已保留，请核对后重新提交（文件需重新选择）。"
+                        .to_string(),
                 ));
             }
             let after = db::measures::get_of_branch(tx, work.branch.id, id)

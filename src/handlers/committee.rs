@@ -1,20 +1,24 @@
-//! A 党总支's page: its branches and where each stands.
+//! A 党总支's pages: its branches and where each stands (what waits first), the 销号 requests
+//! waiting, and 催办 (measures due within 7 days or overdue).
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use time::Duration;
 
 use super::branch::{Phase, phases};
-use super::{CampaignParam, Nav, Path};
+use super::{CampaignParam, Nav, Path, query_value};
 use crate::AppState;
-use crate::auth::RequireReviewer;
+use crate::auth::{CurrentUser, RequireReviewer};
 use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::db::progress::BranchProgress;
+use crate::db::review::MeasureLine;
 use crate::db::units::CommitteeRow;
-use crate::domain::CommitteeId;
-use crate::domain::dates::{self, display_moment};
-use crate::domain::states::LedgerState;
+use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
+use crate::domain::review::ReportState;
+use crate::domain::states::{LedgerState, MeasureStatus};
+use crate::domain::{CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -26,6 +30,11 @@ pub struct CommitteePage {
     phases: Vec<Phase>,
     item_count: i64,
     branches: Vec<ProgressView>,
+    sort: &'static str,
+    sorts: [(&'static str, &'static str); 5],
+    report_state: ReportState,
+    close_out_requests: usize,
+    reminders: usize,
 }
 
 /// A branch's progress row as the committee page and the overview show it.
@@ -34,12 +43,16 @@ pub struct ProgressView {
     pub state: LedgerState,
     pub last_change: String,
     pub measures_total: i64,
+    /// What waits for the reviewer here: a submitted ledger (1) plus 销号 requests.
+    pub waiting: i64,
 }
 
 impl From<BranchProgress> for ProgressView {
     fn from(row: BranchProgress) -> Self {
+        let state = LedgerState::from_row(row.ledger_state.as_deref());
         ProgressView {
-            state: LedgerState::from_row(row.ledger_state.as_deref()),
+            waiting: i64::from(state == LedgerState::Submitted) + row.measures_done,
+            state,
             last_change: row
                 .last_change
                 .as_deref()
@@ -54,27 +67,221 @@ impl From<BranchProgress> for ProgressView {
     }
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    RequireReviewer(user): RequireReviewer,
-    Path(id): Path<i64>,
-    CampaignParam(asked): CampaignParam,
-) -> AppResult<CommitteePage> {
+const SORTS: [(&str, &str); 5] = [
+    ("waiting", "待办优先"),
+    ("progress", "对账进度"),
+    ("overdue", "逾期数"),
+    ("recent", "最近更新"),
+    ("name", "支部名称"),
+];
+
+/// Orders the rows for the page; ties keep the 组织部's order. Unknown keys sort as "waiting".
+pub fn sort_rows(rows: &mut [ProgressView], key: &str) -> &'static str {
+    match key {
+        "progress" => rows.sort_by_key(|r| r.row.answered),
+        "overdue" => rows.sort_by_key(|r| std::cmp::Reverse(r.row.measures_overdue)),
+        "recent" => rows.sort_by(|a, b| b.row.last_change.cmp(&a.row.last_change)),
+        "name" => rows.sort_by(|a, b| a.row.branch_name.cmp(&b.row.branch_name)),
+        _ => {
+            rows.sort_by_key(|r| std::cmp::Reverse(r.waiting));
+            return "waiting";
+        }
+    }
+    SORTS.iter().find(|(k, _)| *k == key).map_or("waiting", |(k, _)| k)
+}
+
+async fn committee_and_campaign(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    asked: Option<crate::domain::CampaignId>,
+) -> AppResult<(CommitteeRow, Campaign)> {
     let db = &state.db.read;
     let committee = db::units::committee(db, user.scope, CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
+    Ok((committee, campaign))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    RequireReviewer(user): RequireReviewer,
+    Path(id): Path<i64>,
+    CampaignParam(asked): CampaignParam,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AppResult<CommitteePage> {
+    let (committee, campaign) = committee_and_campaign(&state, &user, id, asked).await?;
+    let db = &state.db.read;
     let today = dates::today();
-    // The user's scope, narrowed to this committee (an overseer looking at one of many).
-    let scope = crate::domain::Scope::Committee(committee.id);
-    let branches = db::progress::branches(db, scope, campaign.id, today).await?;
+    // The user's scope narrowed to this committee (an overseer looking at one of many).
+    let scope = Scope::Committee(committee.id);
+    let mut branches: Vec<ProgressView> = db::progress::branches(db, scope, campaign.id, today)
+        .await?
+        .into_iter()
+        .map(ProgressView::from)
+        .collect();
+    let sort = sort_rows(
+        &mut branches,
+        query_value(query.as_deref(), "sort").as_deref().unwrap_or(""),
+    );
+    let report = db::reports::get(db, campaign.id, committee.id).await?;
+    let close_out_requests = db::review::close_out_queue(db, user.scope, campaign.id, committee.id)
+        .await?
+        .len();
+    let reminders = db::review::reminders(db, user.scope, campaign.id, committee.id, today + Duration::days(7))
+        .await?
+        .len();
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),
         item_count: db::progress::item_count(db, campaign.id).await?,
-        branches: branches.into_iter().map(ProgressView::from).collect(),
+        branches,
+        sort,
+        sorts: SORTS,
+        report_state: ReportState::parse(report.as_ref().map_or("draft", |r| r.state.as_str())),
+        close_out_requests,
+        reminders,
         committee,
         campaign,
     })
+}
+
+/// A measure line as the queues show it.
+pub struct LineView {
+    pub line: MeasureLine,
+    pub status: MeasureStatus,
+    pub deadline: String,
+    pub overdue: bool,
+    /// "还剩 3 天" / "已超过 5 天".
+    pub due_words: String,
+    pub requested_at: String,
+}
+
+impl LineView {
+    fn new(line: MeasureLine, today: time::Date) -> LineView {
+        let status = MeasureStatus::parse(&line.status).unwrap_or(MeasureStatus::NotStarted);
+        LineView {
+            status,
+            overdue: is_overdue(line.deadline, status, today),
+            deadline: line.deadline.map(format_date).unwrap_or_default(),
+            due_words: line
+                .deadline
+                .map(|d| dates::days_left_label(d, today))
+                .unwrap_or_default(),
+            requested_at: line.completed_at.as_deref().map(display_moment).unwrap_or_default(),
+            line,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/queue.html")]
+pub struct QueuePage {
+    nav: Nav,
+    committee: CommitteeRow,
+    title: &'static str,
+    intro: &'static str,
+    lines: Vec<LineView>,
+    empty: &'static str,
+    /// 催办 lists group by branch and owner; the 销号 queue by age.
+    reminders: bool,
+}
+
+/// 销号 requests waiting for this committee.
+pub async fn close_outs(
+    State(state): State<AppState>,
+    RequireReviewer(user): RequireReviewer,
+    Path(id): Path<i64>,
+) -> AppResult<QueuePage> {
+    let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
+    let today = dates::today();
+    let lines = db::review::close_out_queue(&state.db.read, user.scope, campaign.id, committee.id).await?;
+    Ok(QueuePage {
+        nav: Nav::for_user(&user, ""),
+        title: "销号待确认",
+        intro: "党支部已申请销号的整改措施。请查看完成情况和证明材料，确认销号或不予销号。",
+        lines: lines.into_iter().map(|l| LineView::new(l, today)).collect(),
+        empty: "目前没有待确认的销号申请。",
+        reminders: false,
+        committee,
+    })
+}
+
+/// 催办: measures of the committee due within 7 days or overdue, by branch and owner.
+pub async fn reminders(
+    State(state): State<AppState>,
+    RequireReviewer(user): RequireReviewer,
+    Path(id): Path<i64>,
+) -> AppResult<QueuePage> {
+    let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
+    let today = dates::today();
+    let lines = db::review::reminders(
+        &state.db.read,
+        user.scope,
+        campaign.id,
+        committee.id,
+        today + Duration::days(7),
+    )
+    .await?;
+    let mut lines: Vec<LineView> = lines.into_iter().map(|l| LineView::new(l, today)).collect();
+    // Overdue first within each branch and owner, the most overdue at the top.
+    lines.sort_by_key(|l| {
+        (
+            l.line.branch_id,
+            l.line.owner.clone(),
+            l.line.deadline.map(|d| days_left(d, today)),
+        )
+    });
+    Ok(QueuePage {
+        nav: Nav::for_user(&user, ""),
+        title: "催办：7 天内到期及逾期的整改措施",
+        intro: "按党支部和责任人列出尚未销号、整改时限在 7 天内或已超过的措施。",
+        lines,
+        empty: "目前没有 7 天内到期或逾期的整改措施。",
+        reminders: true,
+        committee,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BranchId, CommitteeId};
+
+    fn row(name: &str, state: Option<&str>, answered: i64, done: i64, overdue: i64) -> ProgressView {
+        ProgressView::from(BranchProgress {
+            branch_id: BranchId(1),
+            branch_name: name.into(),
+            committee_id: CommitteeId(1),
+            committee_name: String::new(),
+            secretary_name: String::new(),
+            ledger_state: state.map(str::to_string),
+            answered,
+            findings: 0,
+            measures_not_started: 0,
+            measures_in_progress: 0,
+            measures_done: done,
+            measures_closed_out: 0,
+            measures_overdue: overdue,
+            last_change: None,
+        })
+    }
+
+    #[test]
+    fn what_waits_for_the_reviewer_comes_first() {
+        let mut rows = vec![
+            row("甲", None, 0, 0, 0),
+            row("乙", Some("submitted"), 25, 1, 0),
+            row("丙", Some("in_progress"), 10, 1, 3),
+        ];
+        assert_eq!(sort_rows(&mut rows, ""), "waiting");
+        let names: Vec<&str> = rows.iter().map(|r| r.row.branch_name.as_str()).collect();
+        assert_eq!(names, ["乙", "丙", "甲"]);
+        assert_eq!(sort_rows(&mut rows, "overdue"), "overdue");
+        assert_eq!(rows[0].row.branch_name, "丙");
+        assert_eq!(sort_rows(&mut rows, "progress"), "progress");
+        assert_eq!(rows[0].row.branch_name, "甲");
+        assert_eq!(sort_rows(&mut rows, "drop table"), "waiting");
+    }
 }

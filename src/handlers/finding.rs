@@ -39,6 +39,10 @@ pub struct FindingPage {
     editable: bool,
     /// The secretary may report progress (销号 requests) — in the current campaign, any state.
     can_report: bool,
+    /// The committee (or 组织部) may confirm or reject 销号 requests here.
+    can_close_out: bool,
+    /// A refused 销号 decision: which measure, why, and the comment typed.
+    close_out_error: Option<(MeasureId, String, String)>,
     finding: FindingDetail,
     form: FindingForm,
     measures: Vec<MeasureEdit>,
@@ -79,6 +83,9 @@ pub struct MeasureEdit {
     pub overdue: bool,
     pub completion_note: String,
     pub evidence: Vec<EvidenceMeta>,
+    pub close_out_comment: String,
+    pub close_out_rejected: bool,
+    pub version: i64,
     pub form: MeasureForm,
     /// Plan fields may change (ledger editable, not yet closed off).
     pub editable: bool,
@@ -150,7 +157,7 @@ async fn finding_page(
     let items = db::ledger::items(db, campaign.id).await?;
     let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
     let evidence = db::evidence::of_branch(db, user.scope, campaign.id, branch.id).await?;
-    let history = db::audit::finding_history(db, user.scope, f.id).await?;
+    let history = db::audit::finding_history(db, user.scope, branch.id, f.id).await?;
     let today = dates::today();
 
     let category = categories.iter().find(|c| c.id == f.category_id);
@@ -200,6 +207,9 @@ async fn finding_page(
                 status,
                 immediate: m.immediate,
                 completion_note: m.completion_note,
+                close_out_comment: m.close_out_comment,
+                close_out_rejected: m.close_out_rejected,
+                version: m.version,
                 form,
             }
         })
@@ -215,6 +225,8 @@ async fn finding_page(
         },
         editable,
         can_report: is_secretary,
+        can_close_out: matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current,
+        close_out_error: None,
         form: overlay.finding.take().unwrap_or_else(|| FindingForm {
             text: f.text.clone(),
             version: f.version,
@@ -237,6 +249,33 @@ async fn finding_page(
         deadline_min: format_date(deadline_min),
         deadline_max: format_date(deadline_max),
     })
+}
+
+/// The finding page again after a refused 销号 decision, with the message and comment kept.
+pub async fn refused_close_out(
+    state: &AppState,
+    user: &CurrentUser,
+    branch: BranchRow,
+    measure: db::measures::Measure,
+    message: String,
+    comment: String,
+) -> AppResult<FindingPage> {
+    let f = db::findings::get(&state.db.read, user.scope, measure.finding_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut page = finding_page(state, user, branch, f, Overlay::default()).await?;
+    page.close_out_error = Some((measure.id, message, comment));
+    Ok(page)
+}
+
+impl FindingPage {
+    /// The refusal message and kept comment for this measure's 销号 decision, if any.
+    fn close_out_refusal(&self, id: &MeasureId) -> Option<(&str, &str)> {
+        self.close_out_error
+            .as_ref()
+            .filter(|(m, _, _)| m == id)
+            .map(|(_, e, c)| (e.as_str(), c.as_str()))
+    }
 }
 
 async fn refuse(
@@ -331,6 +370,8 @@ pub struct ConfirmDeletePage {
     consequence: String,
     action: String,
     version: i64,
+    /// How many measures the user was told would go (a finding's delete checks it still holds).
+    measures: i64,
     back: String,
 }
 
@@ -357,6 +398,7 @@ pub async fn confirm_delete(
         },
         action: format!("{}/delete", finding_url(&work, f.id)),
         version: f.version,
+        measures: n as i64,
         back: finding_url(&work, f.id),
     })
 }
@@ -365,6 +407,9 @@ pub async fn confirm_delete(
 pub struct VersionData {
     #[serde(default)]
     version: i64,
+    /// For a finding: the number of measures its confirmation page named.
+    #[serde(default)]
+    measures: i64,
 }
 
 pub async fn delete(
@@ -381,6 +426,17 @@ pub async fn delete(
             let before = db::findings::get_of_branch(tx, work.branch.id, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
+            if closed_out > 0 {
+                return Err(AppError::Refused(
+                    "这条查摆问题下有已销号的整改措施，是党总支（党委）审核确认的记录，不能删除。".into(),
+                ));
+            }
+            if measures != form.measures {
+                return Err(AppError::Conflict(format!(
+                    "确认删除后，这条查摆问题的整改措施有了变化（现有 {measures} 条），没有删除。请返回查看后再决定。"
+                )));
+            }
             if db::findings::delete(tx, work.actor, &before, form.version)
                 .await?
                 .is_err()
@@ -570,6 +626,7 @@ pub async fn confirm_delete_measure(
         consequence: "这条措施的证明材料将一并删除。".into(),
         action: format!("{}/measures/{}/delete", work.ledger_url(), m.id),
         version: m.version,
+        measures: 0,
         back: finding_url(&work, m.finding_id),
     })
 }

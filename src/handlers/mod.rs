@@ -9,6 +9,8 @@ pub mod finding;
 pub mod home;
 pub mod import;
 pub mod overview;
+pub mod report;
+pub mod review;
 pub mod work;
 
 use axum::extract::{FromRequest, Request};

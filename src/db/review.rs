@@ -1,0 +1,333 @@
+//! The committee's review of a branch ledger: row decisions, sending back, sign-off, reopening,
+//! 销号 decisions; and the queues a reviewer works from.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+use time::Date;
+
+use super::Stale;
+use super::audit::{self, Actor};
+use super::findings::Finding;
+use super::measures::Measure;
+use crate::domain::states::{LedgerState, MeasureStatus, ReviewState};
+use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, MeasureId, Scope};
+
+#[derive(Serialize)]
+struct RowReview<'a> {
+    review_state: &'a str,
+    review_comment: &'a str,
+}
+
+/// Records 通过 or 退回 (with comment) on a finding the reviewer saw at `seen_version`.
+pub async fn decide_row(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    finding: &Finding,
+    seen_version: i64,
+    state: ReviewState,
+    comment: &str,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query(
+        "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
+                             version = version + 1
+         WHERE id = ? AND branch_id = ? AND version = ?",
+    )
+    .bind(state.code())
+    .bind(comment)
+    .bind(actor.user_id)
+    .bind(finding.id)
+    .bind(actor.branch_id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let entry = actor
+        .entry("finding.review", "findings", finding.id.0, Some(finding.id))
+        .before(&RowReview {
+            review_state: &finding.review_state,
+            review_comment: &finding.review_comment,
+        })
+        .after(&RowReview {
+            review_state: state.code(),
+            review_comment: comment,
+        });
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+/// The review states of all the branch's findings in the campaign.
+pub async fn row_states(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Vec<ReviewState>> {
+    let codes: Vec<String> =
+        sqlx::query_scalar("SELECT review_state FROM findings WHERE campaign_id = ? AND branch_id = ?")
+            .bind(campaign)
+            .bind(branch)
+            .fetch_all(conn)
+            .await?;
+    Ok(codes
+        .iter()
+        .map(|c| ReviewState::parse(c).unwrap_or(ReviewState::Pending))
+        .collect())
+}
+
+#[derive(Serialize)]
+struct LedgerChange<'a> {
+    state: &'a str,
+    reviewer_note: &'a str,
+}
+
+/// Moves the ledger to `to` for the committee (退回 or 重新打开), keeping the reason for the branch.
+pub async fn move_ledger(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    campaign: CampaignId,
+    from: LedgerState,
+    to: LedgerState,
+    note: &str,
+    action: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE branch_ledgers SET state = ?, reviewer_note = ?, signed_off_by = NULL, signed_off_at = NULL,
+                                   four_in_place = 0, version = version + 1, updated_at = datetime('now')
+         WHERE campaign_id = ? AND branch_id = ?",
+    )
+    .bind(to.code())
+    .bind(note)
+    .bind(campaign)
+    .bind(actor.branch_id)
+    .execute(&mut *conn)
+    .await?;
+    let entry = actor
+        .entry(action, "branch_ledgers", campaign.0, None)
+        .before(&LedgerChange {
+            state: from.code(),
+            reviewer_note: "",
+        })
+        .after(&LedgerChange {
+            state: to.code(),
+            reviewer_note: note,
+        });
+    audit::record(conn, &entry).await
+}
+
+#[derive(Serialize)]
+struct SignOff<'a> {
+    state: &'a str,
+    four_in_place: bool,
+    sign_off_comment: &'a str,
+}
+
+/// 审核签字, with the 四个到位 affirmed.
+pub async fn sign_off(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    campaign: CampaignId,
+    comment: &str,
+) -> sqlx::Result<()> {
+    super::ledger::sign_off(conn, campaign, actor.branch_id, actor.user_id, comment).await?;
+    let entry = actor
+        .entry("ledger.sign_off", "branch_ledgers", campaign.0, None)
+        .before(&SignOff {
+            state: LedgerState::Submitted.code(),
+            four_in_place: false,
+            sign_off_comment: "",
+        })
+        .after(&SignOff {
+            state: LedgerState::SignedOff.code(),
+            four_in_place: true,
+            sign_off_comment: comment,
+        });
+    audit::record(conn, &entry).await
+}
+
+#[derive(Serialize)]
+struct CloseOut<'a> {
+    status: &'a str,
+    close_out_comment: &'a str,
+}
+
+/// 确认销号 or 不予销号 on a measure the reviewer saw at `seen_version`.
+pub async fn decide_close_out(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    measure: &Measure,
+    seen_version: i64,
+    to: MeasureStatus,
+    comment: &str,
+) -> sqlx::Result<Result<(), Stale>> {
+    let closed = to == MeasureStatus::ClosedOut;
+    let done = sqlx::query(
+        "UPDATE measures SET status = ?1, close_out_comment = ?2, close_out_rejected = ?3,
+                closed_out_by = CASE WHEN ?4 THEN ?5 END, closed_out_at = CASE WHEN ?4 THEN datetime('now') END,
+                updated_at = datetime('now'), version = version + 1
+         WHERE id = ?6 AND version = ?7 AND status = 'done'",
+    )
+    .bind(to.code())
+    .bind(comment)
+    .bind(!closed)
+    .bind(closed)
+    .bind(actor.user_id)
+    .bind(measure.id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let action = if closed {
+        "measure.close_out"
+    } else {
+        "measure.reject_close_out"
+    };
+    let entry = actor
+        .entry(action, "measures", measure.id.0, Some(measure.finding_id))
+        .before(&CloseOut {
+            status: &measure.status,
+            close_out_comment: "",
+        })
+        .after(&CloseOut {
+            status: to.code(),
+            close_out_comment: comment,
+        });
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+/// The sign-off record and the committee's last word, as the branch page shows them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LedgerRecord {
+    pub state: String,
+    pub submitted_at: Option<String>,
+    pub signed_off_at: Option<String>,
+    pub signer: Option<String>,
+    pub sign_off_comment: Option<String>,
+    pub four_in_place: bool,
+    pub reviewer_note: String,
+}
+
+pub async fn ledger_record(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Option<LedgerRecord>> {
+    let f = scope.filter();
+    sqlx::query_as(
+        "SELECT bl.state, bl.submitted_at, bl.signed_off_at, u.display_name AS signer, bl.sign_off_comment,
+                bl.four_in_place, bl.reviewer_note
+         FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id LEFT JOIN users u ON u.id = bl.signed_off_by
+         WHERE bl.campaign_id = ?1 AND bl.branch_id = ?2 AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
+    )
+    .bind(campaign)
+    .bind(branch)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A measure waiting for the committee (销号 requested), or due soon / overdue (催办).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MeasureLine {
+    pub branch_id: BranchId,
+    pub branch_name: String,
+    pub finding_id: FindingId,
+    pub measure_id: MeasureId,
+    pub text: String,
+    pub owner: String,
+    pub deadline: Option<Date>,
+    pub status: String,
+    pub completion_note: String,
+    pub completed_at: Option<String>,
+}
+
+const LINE: &str =
+    "SELECT b.id AS branch_id, b.name AS branch_name, f.id AS finding_id, m.id AS measure_id, m.text, m.owner,
+            m.deadline, m.status, m.completion_note, m.completed_at
+     FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id";
+
+/// 销号 requests waiting in a committee, oldest first.
+pub async fn close_out_queue(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    committee: CommitteeId,
+) -> sqlx::Result<Vec<MeasureLine>> {
+    if !scope.covers_committee(committee) {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "{LINE} WHERE f.campaign_id = ? AND b.committee_id = ? AND m.status = 'done'
+         ORDER BY m.completed_at, m.id"
+    ))
+    .bind(campaign)
+    .bind(committee)
+    .fetch_all(pool)
+    .await
+}
+
+/// 催办: measures not closed off whose deadline is on or before `until` (overdue ones included),
+/// by branch and owner.
+pub async fn reminders(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    committee: CommitteeId,
+    until: Date,
+) -> sqlx::Result<Vec<MeasureLine>> {
+    if !scope.covers_committee(committee) {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "{LINE} WHERE f.campaign_id = ? AND b.committee_id = ? AND m.status <> 'closed_out'
+           AND m.deadline IS NOT NULL AND m.deadline <= ?
+         ORDER BY b.sort_order, b.id, m.owner, m.deadline"
+    ))
+    .bind(campaign)
+    .bind(committee)
+    .bind(until)
+    .fetch_all(pool)
+    .await
+}
+
+/// Badge counts: what waits for this user.
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+pub struct Waiting {
+    /// Reviewers: ledgers submitted and waiting for review.
+    pub submitted_ledgers: i64,
+    /// Reviewers: 销号 requests waiting.
+    pub close_out_requests: i64,
+    /// Secretaries: rows the committee returned.
+    pub returned_rows: i64,
+    /// Secretaries: 销号 requests the committee rejected.
+    pub rejected_close_outs: i64,
+}
+
+pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
+    let f = scope.filter();
+    sqlx::query_as(
+        "SELECT
+           (SELECT COUNT(*) FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
+             WHERE bl.campaign_id = ?1 AND bl.state = 'submitted'
+               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS submitted_ledgers,
+           (SELECT COUNT(*) FROM measures m JOIN findings fd ON fd.id = m.finding_id JOIN branches b ON b.id = fd.branch_id
+             WHERE fd.campaign_id = ?1 AND m.status = 'done'
+               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS close_out_requests,
+           (SELECT COUNT(*) FROM findings fd JOIN branches b ON b.id = fd.branch_id
+             WHERE fd.campaign_id = ?1 AND fd.review_state = 'returned'
+               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS returned_rows,
+           (SELECT COUNT(*) FROM measures m JOIN findings fd ON fd.id = m.finding_id JOIN branches b ON b.id = fd.branch_id
+             WHERE fd.campaign_id = ?1 AND m.close_out_rejected = 1
+               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS rejected_close_outs",
+    )
+    .bind(campaign)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_one(pool)
+    .await
+}

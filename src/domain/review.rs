@@ -1,0 +1,249 @@
+//! The committee's review: row decisions, sending a ledger back, signing it off against the
+//! 四个到位, reopening; confirming or rejecting 销号; signing the 附件3 report. Each transition
+//! is defined once here; handlers only ask.
+
+use super::input::{FieldErrors, text};
+use super::states::{LedgerState, MeasureStatus, ReviewState};
+
+pub const COMMENT_MAX: usize = 1000;
+
+/// 四个到位, affirmed one by one at sign-off.
+pub const FOUR_IN_PLACE: [&str; 4] = ["问题查摆到位", "措施制定到位", "责任明确到位", "整改落实到位"];
+
+/// A reviewer's decision on one finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    /// Back to the branch, with what to change.
+    Return(String),
+}
+
+impl Decision {
+    pub fn parse(decision: &str, comment: &str) -> Result<Decision, FieldErrors> {
+        let mut e = FieldErrors::default();
+        match decision {
+            "approve" => return Ok(Decision::Approve),
+            "return" => match text("退回意见", comment, COMMENT_MAX, true) {
+                Ok(c) => return Ok(Decision::Return(c)),
+                Err(m) => e.add("comment", m),
+            },
+            _ => e.add("decision", "请选择通过或退回"),
+        }
+        Err(e)
+    }
+
+    pub fn review_state(&self) -> ReviewState {
+        match self {
+            Decision::Approve => ReviewState::Approved,
+            Decision::Return(_) => ReviewState::Returned,
+        }
+    }
+}
+
+/// Rows are decided only on a ledger the branch has handed in.
+pub fn may_decide_rows(state: LedgerState) -> Result<(), &'static str> {
+    match state {
+        LedgerState::Submitted => Ok(()),
+        LedgerState::SignedOff => Err("该台账已审核签字；如需修改，请先重新打开"),
+        _ => Err("该台账尚未提交（或已退回党支部修改），现在不能审核"),
+    }
+}
+
+/// 退回修改: a submitted ledger with at least one returned row goes back to the branch.
+pub fn send_back(state: LedgerState, rows: &[ReviewState]) -> Result<LedgerState, &'static str> {
+    may_decide_rows(state)?;
+    if !rows.contains(&ReviewState::Returned) {
+        return Err("请先对需要修改的查摆问题选择“退回”并写明意见");
+    }
+    Ok(LedgerState::Returned)
+}
+
+/// 审核签字: every row approved and all of the 四个到位 affirmed.
+pub fn sign_off(state: LedgerState, rows: &[ReviewState], affirmed: [bool; 4]) -> Result<LedgerState, String> {
+    may_decide_rows(state)?;
+    let open = rows.iter().filter(|r| **r != ReviewState::Approved).count();
+    if open > 0 {
+        return Err(format!("还有 {open} 条查摆问题未审核通过，不能签字"));
+    }
+    let missing: Vec<&str> = FOUR_IN_PLACE
+        .iter()
+        .zip(affirmed)
+        .filter(|(_, a)| !a)
+        .map(|(w, _)| *w)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!("签字前请逐项确认：{}", missing.join("、")));
+    }
+    Ok(LedgerState::SignedOff)
+}
+
+/// 重新打开: a signed-off ledger goes back to the branch, with the reason.
+pub fn reopen(state: LedgerState, reason: &str) -> Result<(LedgerState, String), FieldErrors> {
+    let mut e = FieldErrors::default();
+    if state != LedgerState::SignedOff {
+        e.add("reason", "只有已审核签字的台账才需要重新打开");
+        return Err(e);
+    }
+    match text("重新打开的原因", reason, COMMENT_MAX, true) {
+        Ok(r) => Ok((LedgerState::Returned, r)),
+        Err(m) => {
+            e.add("reason", m);
+            Err(e)
+        }
+    }
+}
+
+/// 确认销号 (closed off) or 不予销号 (back to 整改中, with the reason).
+pub fn decide_close_out(
+    status: MeasureStatus,
+    confirm: bool,
+    comment: &str,
+) -> Result<(MeasureStatus, String), FieldErrors> {
+    let mut e = FieldErrors::default();
+    if status != MeasureStatus::Done {
+        e.add("comment", "这条措施没有待确认的销号申请");
+        return Err(e);
+    }
+    let comment = match text(
+        if confirm { "意见" } else { "不予销号的原因" },
+        comment,
+        COMMENT_MAX,
+        !confirm,
+    ) {
+        Ok(c) => c,
+        Err(m) => {
+            e.add("comment", m);
+            return Err(e);
+        }
+    };
+    Ok((
+        if confirm {
+            MeasureStatus::ClosedOut
+        } else {
+            MeasureStatus::InProgress
+        },
+        comment,
+    ))
+}
+
+/// 附件3's state: 草稿 (editable) or 已签字 (locked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    Draft,
+    Signed,
+}
+
+impl ReportState {
+    pub fn parse(code: &str) -> ReportState {
+        if code == "signed" {
+            ReportState::Signed
+        } else {
+            ReportState::Draft
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportState::Draft => "草稿",
+            ReportState::Signed => "已签字",
+        }
+    }
+
+    pub fn editable(self) -> bool {
+        self == ReportState::Draft
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReviewState::*;
+
+    #[test]
+    fn returning_needs_a_comment() {
+        assert_eq!(Decision::parse("approve", ""), Ok(Decision::Approve));
+        assert_eq!(
+            Decision::parse("return", " 写具体些 "),
+            Ok(Decision::Return("写具体些".into()))
+        );
+        assert!(Decision::parse("return", " ").unwrap_err().get("comment").is_some());
+        assert!(Decision::parse("maybe", "").unwrap_err().get("decision").is_some());
+    }
+
+    #[test]
+    fn rows_are_decided_only_on_a_submitted_ledger() {
+        assert!(may_decide_rows(LedgerState::Submitted).is_ok());
+        for s in [
+            LedgerState::NotStarted,
+            LedgerState::InProgress,
+            LedgerState::Returned,
+            LedgerState::SignedOff,
+        ] {
+            assert!(may_decide_rows(s).is_err(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn sending_back_needs_a_returned_row() {
+        assert_eq!(
+            send_back(LedgerState::Submitted, &[Approved, Returned]),
+            Ok(LedgerState::Returned)
+        );
+        assert!(send_back(LedgerState::Submitted, &[Approved, Pending]).is_err());
+        assert!(send_back(LedgerState::InProgress, &[Returned]).is_err());
+    }
+
+    #[test]
+    fn signing_off_needs_every_row_approved_and_all_four_affirmed() {
+        let all = [true; 4];
+        assert_eq!(
+            sign_off(LedgerState::Submitted, &[Approved, Approved], all),
+            Ok(LedgerState::SignedOff)
+        );
+        assert_eq!(
+            sign_off(LedgerState::Submitted, &[], all),
+            Ok(LedgerState::SignedOff),
+            "a branch with no problems"
+        );
+        assert!(
+            sign_off(LedgerState::Submitted, &[Approved, Pending], all)
+                .unwrap_err()
+                .contains("1 条")
+        );
+        let e = sign_off(LedgerState::Submitted, &[Approved], [true, false, true, false]).unwrap_err();
+        assert!(e.contains("措施制定到位") && e.contains("整改落实到位"), "{e}");
+        assert!(sign_off(LedgerState::SignedOff, &[Approved], all).is_err(), "not twice");
+    }
+
+    #[test]
+    fn only_a_signed_ledger_reopens_and_with_a_reason() {
+        assert_eq!(
+            reopen(LedgerState::SignedOff, "回头看发现反弹").unwrap(),
+            (LedgerState::Returned, "回头看发现反弹".into())
+        );
+        assert!(reopen(LedgerState::SignedOff, " ").is_err());
+        assert!(reopen(LedgerState::Submitted, "x").is_err());
+    }
+
+    #[test]
+    fn close_out_is_confirmed_or_rejected_only_when_asked_for() {
+        assert_eq!(
+            decide_close_out(MeasureStatus::Done, true, "").unwrap().0,
+            MeasureStatus::ClosedOut
+        );
+        let (s, c) = decide_close_out(MeasureStatus::Done, false, "缺会议记录").unwrap();
+        assert_eq!((s, c.as_str()), (MeasureStatus::InProgress, "缺会议记录"));
+        assert!(
+            decide_close_out(MeasureStatus::Done, false, "").is_err(),
+            "a rejection says why"
+        );
+        assert!(decide_close_out(MeasureStatus::InProgress, true, "").is_err());
+        assert!(decide_close_out(MeasureStatus::ClosedOut, true, "").is_err());
+    }
+
+    #[test]
+    fn only_a_draft_report_is_editable() {
+        assert!(ReportState::parse("draft").editable());
+        assert!(!ReportState::parse("signed").editable());
+    }
+}
