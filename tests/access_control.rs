@@ -92,6 +92,21 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         [303, 303, 404, 403, 403, 403],
     ),
     ("GET", "/logout", [303, 200, 200, 200, 200, 200]),
+    // The committee's review: secretaries 403, the other committee 404; empty forms are refused
+    // with 400 by the rules (nothing to send back, no 四个到位, no reason…).
+    ("POST", "/branches/1/findings/1/review", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/1/return", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/1/sign-off", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/1/reopen", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/1/measures/4/close-out/decide", [303, 403, 403, 400, 404, 400]),
+    ("GET", "/committees/1/close-outs", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/1/reminders", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/1/report", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/2/report", [303, 403, 403, 404, 200, 200]),
+    // The overseer comes second with version 0: the report exists by then, so the save is stale.
+    ("POST", "/committees/1/report", [303, 403, 403, 303, 404, 409]),
+    ("POST", "/committees/1/report/sign", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/committees/1/report/reopen", [303, 403, 403, 400, 404, 400]),
     ("POST", "/login", [400, 400, 400, 400, 400, 400]),
     ("POST", "/logout", [303, 303, 303, 303, 303, 303]),
 ];
