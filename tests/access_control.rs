@@ -98,7 +98,11 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/branches/1/return", [303, 403, 403, 400, 404, 400]),
     ("POST", "/branches/1/sign-off", [303, 403, 403, 400, 404, 400]),
     ("POST", "/branches/1/reopen", [303, 403, 403, 400, 404, 400]),
-    ("POST", "/branches/1/measures/4/close-out/decide", [303, 403, 403, 400, 404, 400]),
+    (
+        "POST",
+        "/branches/1/measures/4/close-out/decide",
+        [303, 403, 403, 400, 404, 400],
+    ),
     ("GET", "/committees/1/close-outs", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/reminders", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/report", [303, 403, 403, 200, 404, 200]),

@@ -24,6 +24,9 @@ pub struct CurrentUser {
     pub csrf: String,
     /// The row version, for optimistic updates of the account itself.
     pub version: i64,
+    /// What waits for this user in the current campaign (the navigation's badges); counted for
+    /// page views only.
+    pub waiting: db::review::Waiting,
 }
 
 impl CurrentUser {
@@ -88,7 +91,16 @@ impl FromRequestParts<AppState> for CurrentUser {
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
             return Err(AppError::MustChangePassword);
         }
+        let waiting = if parts.method == axum::http::Method::GET {
+            match db::campaigns::current(&state.db.read).await? {
+                Some(c) => db::review::waiting(&state.db.read, scope, c.id).await?,
+                None => db::review::Waiting::default(),
+            }
+        } else {
+            db::review::Waiting::default()
+        };
         let user = CurrentUser {
+            waiting,
             id: row.id,
             username: row.username,
             display_name: row.display_name,

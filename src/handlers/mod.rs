@@ -17,7 +17,7 @@ use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
 use crate::auth::CurrentUser;
-use crate::domain::Role;
+use crate::domain::{Role, Scope};
 use crate::error::AppError;
 
 /// `axum::Form` with its rejections turned into the Chinese 400/413 pages.
@@ -63,6 +63,8 @@ pub struct NavLink {
     pub label: &'static str,
     pub href: String,
     pub active: bool,
+    /// Items waiting behind the link (a badge), 0 for none.
+    pub count: i64,
 }
 
 impl Nav {
@@ -73,14 +75,23 @@ impl Nav {
         }
     }
 
-    /// The links a role has; `current` is the path of the page being shown.
+    /// The links a role has, with what waits behind each; `current` is the path being shown.
     pub fn for_user(user: &CurrentUser, current: &str) -> Nav {
-        let mut links = vec![match user.role {
-            Role::Secretary => ("本支部台账", user.home()),
-            Role::Reviewer => ("本党总支（党委）", user.home()),
-            Role::Overseer => ("全校总览", user.home()),
-        }];
-        links.push(("修改密码", "/account/password".to_string()));
+        let w = &user.waiting;
+        let mut links = match (user.role, user.scope) {
+            (Role::Secretary, _) => vec![("本支部台账", user.home(), w.returned_rows + w.rejected_close_outs)],
+            (Role::Reviewer, Scope::Committee(c)) => vec![
+                ("本党总支（党委）", user.home(), w.submitted_ledgers),
+                (
+                    "销号待确认",
+                    format!("/committees/{c}/close-outs"),
+                    w.close_out_requests,
+                ),
+                ("附件3报告", format!("/committees/{c}/report"), 0),
+            ],
+            _ => vec![("全校总览", user.home(), 0)],
+        };
+        links.push(("修改密码", "/account/password".to_string(), 0));
         Nav {
             user: Some(NavUser {
                 display_name: user.display_name.clone(),
@@ -89,10 +100,11 @@ impl Nav {
             }),
             links: links
                 .into_iter()
-                .map(|(label, href)| NavLink {
+                .map(|(label, href, count)| NavLink {
                     label,
                     active: href == current,
                     href,
+                    count,
                 })
                 .collect(),
         }

@@ -1,0 +1,386 @@
+//! The 党总支 reviewer's work through the real server: row review, sending back, sign-off against
+//! the 四个到位, reopening, 销号 decisions, 附件3, 催办 — and another committee seeing none of it.
+
+mod common;
+
+use common::*;
+use duizhang::db;
+use duizhang::domain::{BranchId, CampaignId, Scope};
+use reqwest::{Client, StatusCode};
+
+async fn body(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+async fn review_row(
+    app: &TestApp,
+    c: &Client,
+    branch: i64,
+    finding: i64,
+    decision: &str,
+    comment: &str,
+) -> reqwest::Response {
+    let version = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(finding))
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let path = format!("/branches/{branch}/findings/{finding}/review");
+    app.post_form(
+        c,
+        &path,
+        &format!("/branches/{branch}"),
+        &[
+            ("decision", decision),
+            ("comment", comment),
+            ("version", &version.to_string()),
+        ],
+    )
+    .await
+}
+
+async fn ledger_state(app: &TestApp, branch: i64) -> String {
+    db::ledger::ledger_state(&app.db.read, Scope::Campus, CampaignId(1), BranchId(branch))
+        .await
+        .unwrap()
+        .code()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_row_is_returned_fixed_resubmitted_approved_and_signed_off() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    assert!(body(app.get(&r, "/branches/1").await).await.contains("审核本支部台账"));
+
+    // Returning needs a comment, and the comment typed is kept when refused.
+    let res = review_row(&app, &r, 1, 1, "return", "").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("请填写退回意见"));
+    let res = review_row(&app, &r, 1, 1, "return", "请写明4月、6月未开支委会的原因及补救情况").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for f in 2..=5 {
+        assert_eq!(
+            review_row(&app, &r, 1, f, "approve", "").await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    // Sign-off is refused while a row is returned; the ledger goes back instead.
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/sign-off",
+            "/branches/1",
+            &[("four_0", "1"), ("four_1", "1"), ("four_2", "1"), ("four_3", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("未审核通过"));
+    assert_eq!(
+        app.post_form(&r, "/branches/1/return", "/branches/1", &[])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(ledger_state(&app, 1).await, "returned");
+
+    // The secretary sees the comment (and a badge), fixes the row and resubmits.
+    let s = app.login("secretary1").await;
+    let page = body(app.get(&s, "/branches/1").await).await;
+    assert!(page.contains("请写明4月、6月未开支委会的原因及补救情况"));
+    assert!(page.contains("class=\"count\""), "a badge for the returned row");
+    let f1 = "/branches/1/findings/1";
+    let version = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(1))
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let res = app
+        .post_form(
+            &s,
+            f1,
+            f1,
+            &[
+                ("text", "4月、6月因疫情封控未召开支委会，已于9月补开并形成记录。"),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post_form(&s, "/branches/1/submit", "/branches/1", &[])
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // Approve it; sign-off needs all four of the 四个到位.
+    assert_eq!(
+        review_row(&app, &r, 1, 1, "approve", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/sign-off",
+            "/branches/1",
+            &[("four_0", "1"), ("four_1", "1"), ("comment", "同意")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("责任明确到位、整改落实到位"));
+    assert!(html.contains("同意"), "the comment typed is kept");
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/sign-off",
+            "/branches/1",
+            &[
+                ("four_0", "1"),
+                ("four_1", "1"),
+                ("four_2", "1"),
+                ("four_3", "1"),
+                ("comment", "同意"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ledger_state(&app, 1).await, "signed_off");
+    let page = visible_text(&body(app.get(&s, "/branches/1").await).await);
+    assert!(page.contains("审核签字人：周国栋"), "signer shown");
+    assert!(page.contains("问题查摆到位") && page.contains("整改落实到位"));
+
+    // Locked for the branch; reopened only with a reason.
+    let res = app.post_form(&s, f1, f1, &[("text", "再改"), ("version", "9")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = app
+        .post_form(&r, "/branches/1/reopen", "/branches/1", &[("reason", " ")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/reopen",
+            "/branches/1",
+            &[("reason", "回头看：补充会议记录")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ledger_state(&app, 1).await, "returned");
+    assert!(
+        body(app.get(&s, "/branches/1").await)
+            .await
+            .contains("回头看：补充会议记录")
+    );
+    // Every step is on the ledger's record.
+    let history = db::audit::ledger_history(&app.db.read, Scope::Campus, BranchId(1))
+        .await
+        .unwrap();
+    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["ledger.reopen", "ledger.sign_off", "ledger.submit", "ledger.return"]
+    );
+}
+
+#[tokio::test]
+async fn close_out_is_confirmed_or_rejected_with_a_reason_the_branch_sees() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let queue = visible_text(&body(app.get(&r, "/committees/1/close-outs").await).await);
+    assert!(
+        queue.contains("2名积极分子已重新提交申请书"),
+        "measure 4's note is in the queue"
+    );
+
+    let decide = |m: i64, decision: &'static str, comment: &'static str| {
+        let (app, r) = (&app, &r);
+        async move {
+            let v = db::measures::get(&app.db.read, Scope::Campus, duizhang::domain::MeasureId(m))
+                .await
+                .unwrap()
+                .unwrap()
+                .version;
+            let path = format!("/branches/1/measures/{m}/close-out/decide");
+            app.post_form(
+                r,
+                &path,
+                "/branches/1/findings/2",
+                &[
+                    ("decision", decision),
+                    ("comment", comment),
+                    ("version", &v.to_string()),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(decide(4, "confirm", "").await.status(), StatusCode::SEE_OTHER);
+    let m4 = db::measures::get(&app.db.read, Scope::Campus, duizhang::domain::MeasureId(4))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m4.status, "closed_out");
+    let res = decide(7, "reject", "").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("请填写不予销号的原因"));
+    assert_eq!(
+        decide(7, "reject", "截图看不清活动类型，请重新上传").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        decide(7, "confirm", "").await.status(),
+        StatusCode::BAD_REQUEST,
+        "nothing to confirm any more"
+    );
+
+    let s = app.login("secretary1").await;
+    let page = visible_text(&body(app.get(&s, "/branches/1/findings/4").await).await);
+    assert!(
+        page.contains("不予销号的原因：截图看不清活动类型，请重新上传"),
+        "{page}"
+    );
+    assert!(page.contains("整改中"));
+    // Secretaries cannot close off.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/1/measures/6/close-out/decide",
+            "/branches/1",
+            &[("decision", "confirm"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn another_committee_sees_and_changes_nothing() {
+    let app = spawn_demo().await;
+    let r2 = app.login("reviewer2").await;
+    for path in [
+        "/branches/1",
+        "/branches/1/findings/1",
+        "/committees/1",
+        "/committees/1/report",
+        "/committees/1/close-outs",
+        "/committees/1/reminders",
+    ] {
+        assert_eq!(app.get(&r2, path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let res = app
+        .post_form(
+            &r2,
+            "/branches/1/findings/1/review",
+            "/branches/4",
+            &[("decision", "approve"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .post_form(
+            &r2,
+            "/branches/1/sign-off",
+            "/branches/4",
+            &[("four_0", "1"), ("four_1", "1"), ("four_2", "1"), ("four_3", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(ledger_state(&app, 1).await, "submitted");
+}
+
+#[tokio::test]
+async fn the_report_is_drafted_from_the_ledgers_edited_signed_and_reopened() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let draft = visible_text(&body(app.get(&r, "/committees/1/report?draft=1").await).await);
+    assert!(draft.contains("所属 3 个党支部"), "{draft}");
+    assert!(draft.contains("组织生活制度执行不严格方面"));
+    assert!(draft.contains("尚未保存"));
+
+    let sections = [
+        ("work_done", "一、本党委召开专题会议部署。"),
+        ("problems", "二、查摆问题10条。"),
+        ("next_steps", "三、逐条整改销号。"),
+        ("version", "0"),
+    ];
+    assert_eq!(
+        app.post_form(&r, "/committees/1/report", "/committees/1/report", &sections)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/report/sign",
+            "/committees/1/report",
+            &[("signer_name", ""), ("signed_on", "2022-10-20"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("请填写签字人姓名"));
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/report/sign",
+            "/committees/1/report",
+            &[("signer_name", "周国栋"), ("signed_on", "2022-10-20"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&body(app.get(&r, "/committees/1/report").await).await);
+    assert!(page.contains("已签字") && page.contains("2022年10月20日") && page.contains("二、查摆问题10条。"));
+    // Locked: a save is refused; reopening needs a reason and is recorded.
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/report",
+            "/committees/1/report",
+            &[("work_done", "改"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/report/reopen",
+            "/committees/1/report",
+            &[("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/report/reopen",
+            "/committees/1/report",
+            &[("reason", "补充第二支部情况")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&body(app.get(&r, "/committees/1/report").await).await);
+    assert!(page.contains("草稿") && page.contains("补充第二支部情况"));
+    assert!(page.contains("修改记录（3）"), "save, sign, reopen are recorded");
+}
+
+#[tokio::test]
+async fn the_committee_page_puts_what_waits_first_and_lists_reminders() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let html = body(app.get(&r, "/committees/1").await).await;
+    let first = html.find("计算机科学与技术系教工党支部").unwrap();
+    let other = html.find("软件工程系教工党支部").unwrap();
+    assert!(first < other, "the submitted branch (waiting for review) comes first");
+    assert!(html.contains("待审核"));
+    let sorted = body(app.get(&r, "/committees/1?sort=name").await).await;
+    assert!(sorted.contains("<strong>支部名称</strong>"));
+
+    let reminders = visible_text(&body(app.get(&r, "/committees/1/reminders").await).await);
+    assert!(reminders.contains("组织委员 李明"), "owner of an overdue measure");
+    assert!(reminders.contains("已超过 12 天"), "{reminders}");
+    assert!(
+        !reminders.contains("制定《支部2022—2023学年"),
+        "due in 20 days: not yet"
+    );
+}
