@@ -9,70 +9,40 @@ use sqlx::SqliteConnection;
 use tower_sessions::Session;
 
 use super::branch::{Overlay, ReviewForm, ledger_page};
+use super::work::Work;
 use super::{Form, Path};
 use crate::AppState;
 use crate::auth::{CurrentUser, session};
 use crate::db;
-use crate::db::audit::Actor;
-use crate::db::campaigns::Campaign;
-use crate::db::units::BranchRow;
 use crate::domain::review::{self, Decision};
-use crate::domain::{BranchId, FindingId, MeasureId};
+use crate::domain::{FindingId, MeasureId};
 use crate::error::{AppError, AppResult};
 
-/// A reviewer (or the 组织部) at work on a branch in their scope, in the current campaign.
-struct Review {
-    branch: BranchRow,
-    campaign: Campaign,
-    actor: Actor,
+/// A reviewer (or the 组织部) at work on a branch in their scope: the same frame as the branch's
+/// own work (branch in scope, current campaign, the actor for the audit trail).
+type Review = Work;
+
+/// One transaction; the closure's `Err(message)` is a refusal shown on the page (nothing kept).
+async fn act<T>(
+    state: &AppState,
+    change: impl AsyncFnOnce(&mut SqliteConnection) -> AppResult<Result<T, String>>,
+) -> AppResult<Result<T, String>> {
+    let mut tx = state.db.write.begin().await?;
+    let out = change(&mut tx).await?;
+    if out.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(out)
 }
 
-impl Review {
-    async fn load(state: &AppState, user: &CurrentUser, branch: i64) -> AppResult<Review> {
-        let branch = db::units::branch(&state.db.read, user.scope, BranchId(branch))
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let campaign = db::campaigns::current(&state.db.read)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let actor = Actor {
-            user_id: user.id,
-            branch_id: branch.id,
-        };
-        Ok(Review {
-            branch,
-            campaign,
-            actor,
-        })
-    }
-
-    fn url(&self) -> String {
-        format!("/branches/{}", self.branch.id)
-    }
-
-    /// One transaction; the closure's `Err(message)` is a refusal shown on the page.
-    async fn act<T>(
-        &self,
-        state: &AppState,
-        change: impl AsyncFnOnce(&mut SqliteConnection) -> AppResult<Result<T, String>>,
-    ) -> AppResult<Result<T, String>> {
-        let mut tx = state.db.write.begin().await?;
-        let out = change(&mut tx).await?;
-        if out.is_ok() {
-            tx.commit().await?;
-        }
-        Ok(out)
-    }
-
-    /// The ledger page again with the refusal, as 400.
-    async fn refuse(self, state: &AppState, user: &CurrentUser, review: ReviewForm) -> AppResult<Response> {
-        let overlay = Overlay {
-            review,
-            ..Overlay::default()
-        };
-        let page = ledger_page(state, user, self.branch, self.campaign, overlay).await?;
-        Ok((StatusCode::BAD_REQUEST, page).into_response())
-    }
+/// The ledger page again with the committee's refused form, as 400.
+async fn refuse(r: Review, state: &AppState, user: &CurrentUser, review: ReviewForm) -> AppResult<Response> {
+    let overlay = Overlay {
+        review,
+        ..Overlay::default()
+    };
+    let page = ledger_page(state, user, r.branch, r.campaign, overlay).await?;
+    Ok((StatusCode::BAD_REQUEST, page).into_response())
 }
 
 const STALE_ROW: &str = "这一条刚刚被修改过（党支部或其他审核人），请查看最新内容后再审核。";
@@ -95,7 +65,7 @@ pub async fn decide_row(
     Path((branch, finding)): Path<(i64, i64)>,
     Form(form): Form<RowData>,
 ) -> AppResult<Response> {
-    let r = Review::load(&state, &user, branch).await?;
+    let r = Work::load(&state, &user, branch).await?;
     let id = FindingId(finding);
     let refused = |error: String| ReviewForm {
         row_id: Some(id),
@@ -107,32 +77,31 @@ pub async fn decide_row(
         Ok(d) => d,
         Err(e) => {
             let msg = e.get("comment").or(e.get("decision")).unwrap_or_default().to_string();
-            return r.refuse(&state, &user, refused(msg)).await;
+            return refuse(r, &state, &user, refused(msg)).await;
         }
     };
-    let outcome = r
-        .act(&state, async |tx| {
-            let f = db::findings::get_of_branch(tx, r.branch.id, id)
+    let outcome = act(&state, async |tx| {
+        let f = db::findings::get_of_branch(tx, r.branch.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if f.campaign_id != r.campaign.id {
+            return Err(AppError::NotFound);
+        }
+        let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
+        if let Err(m) = review::may_decide_rows(ledger) {
+            return Ok(Err(m.to_string()));
+        }
+        let comment = match &decision {
+            Decision::Approve => "",
+            Decision::Return(c) => c.as_str(),
+        };
+        Ok(
+            db::review::decide_row(tx, r.actor, &f, form.version, decision.review_state(), comment)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            if f.campaign_id != r.campaign.id {
-                return Err(AppError::NotFound);
-            }
-            let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
-            if let Err(m) = review::may_decide_rows(ledger) {
-                return Ok(Err(m.to_string()));
-            }
-            let comment = match &decision {
-                Decision::Approve => "",
-                Decision::Return(c) => c.as_str(),
-            };
-            Ok(
-                db::review::decide_row(tx, r.actor, &f, form.version, decision.review_state(), comment)
-                    .await?
-                    .map_err(|_| STALE_ROW.to_string()),
-            )
-        })
-        .await?;
+                .map_err(|_| STALE_ROW.to_string()),
+        )
+    })
+    .await?;
     match outcome {
         Ok(()) => {
             let word = if decision == Decision::Approve {
@@ -141,9 +110,9 @@ pub async fn decide_row(
                 "已退回（整本台账退回前党支部看不到）"
             };
             session::flash(&session, format!("该条查摆问题{word}")).await?;
-            Ok(Redirect::to(&format!("{}#review", r.url())).into_response())
+            Ok(Redirect::to(&format!("{}#review", r.ledger_url())).into_response())
         }
-        Err(m) => r.refuse(&state, &user, refused(m)).await,
+        Err(m) => refuse(r, &state, &user, refused(m)).await,
     }
 }
 
@@ -154,27 +123,27 @@ pub async fn send_back(
     user: CurrentUser,
     Path(branch): Path<i64>,
 ) -> AppResult<Response> {
-    let r = Review::load(&state, &user, branch).await?;
-    let outcome = r
-        .act(&state, async |tx| {
-            let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
-            let rows = db::review::row_states(tx, r.campaign.id, r.branch.id).await?;
-            match review::send_back(ledger, &rows) {
-                Ok(to) => {
-                    db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, "", "ledger.return").await?;
-                    Ok(Ok(()))
-                }
-                Err(m) => Ok(Err(m.to_string())),
+    let r = Work::load(&state, &user, branch).await?;
+    let outcome = act(&state, async |tx| {
+        let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
+        let rows = db::review::row_states(tx, r.campaign.id, r.branch.id).await?;
+        match review::send_back(ledger, &rows) {
+            Ok(to) => {
+                db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, "", "ledger.return").await?;
+                Ok(Ok(()))
             }
-        })
-        .await?;
+            Err(m) => Ok(Err(m.to_string())),
+        }
+    })
+    .await?;
     match outcome {
         Ok(()) => {
             session::flash(&session, "台账已退回党支部修改，退回意见党支部可见").await?;
-            Ok(Redirect::to(&r.url()).into_response())
+            Ok(Redirect::to(&r.ledger_url()).into_response())
         }
         Err(m) => {
-            r.refuse(
+            refuse(
+                r,
                 &state,
                 &user,
                 ReviewForm {
@@ -209,28 +178,27 @@ pub async fn sign_off(
     Path(branch): Path<i64>,
     Form(form): Form<SignOffData>,
 ) -> AppResult<Response> {
-    let r = Review::load(&state, &user, branch).await?;
+    let r = Work::load(&state, &user, branch).await?;
     let affirmed = [&form.four_0, &form.four_1, &form.four_2, &form.four_3].map(Option::is_some);
     let comment = crate::domain::input::text("审核意见", &form.comment, review::COMMENT_MAX, false);
-    let outcome = r
-        .act(&state, async |tx| {
-            let comment = match &comment {
-                Ok(c) => c.clone(),
-                Err(m) => return Ok(Err(m.clone())),
-            };
-            let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
-            let rows = db::review::row_states(tx, r.campaign.id, r.branch.id).await?;
-            if let Err(m) = review::sign_off(ledger, &rows, affirmed) {
-                return Ok(Err(m));
-            }
-            db::review::sign_off(tx, r.actor, r.campaign.id, &comment).await?;
-            Ok(Ok(()))
-        })
-        .await?;
+    let outcome = act(&state, async |tx| {
+        let comment = match &comment {
+            Ok(c) => c.clone(),
+            Err(m) => return Ok(Err(m.clone())),
+        };
+        let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
+        let rows = db::review::row_states(tx, r.campaign.id, r.branch.id).await?;
+        if let Err(m) = review::sign_off(ledger, &rows, affirmed) {
+            return Ok(Err(m));
+        }
+        db::review::sign_off(tx, r.actor, r.campaign.id, &comment).await?;
+        Ok(Ok(()))
+    })
+    .await?;
     match outcome {
         Ok(()) => {
             session::flash(&session, "已审核签字，台账已锁定").await?;
-            Ok(Redirect::to(&r.url()).into_response())
+            Ok(Redirect::to(&r.ledger_url()).into_response())
         }
         Err(m) => {
             let form = ReviewForm {
@@ -239,7 +207,7 @@ pub async fn sign_off(
                 affirmed,
                 ..ReviewForm::default()
             };
-            r.refuse(&state, &user, form).await
+            refuse(r, &state, &user, form).await
         }
     }
 }
@@ -258,26 +226,26 @@ pub async fn reopen(
     Path(branch): Path<i64>,
     Form(form): Form<ReasonData>,
 ) -> AppResult<Response> {
-    let r = Review::load(&state, &user, branch).await?;
-    let outcome = r
-        .act(&state, async |tx| {
-            let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
-            match review::reopen(ledger, &form.reason) {
-                Ok((to, reason)) => {
-                    db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, &reason, "ledger.reopen").await?;
-                    Ok(Ok(()))
-                }
-                Err(e) => Ok(Err(e.get("reason").unwrap_or_default().to_string())),
+    let r = Work::load(&state, &user, branch).await?;
+    let outcome = act(&state, async |tx| {
+        let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
+        match review::reopen(ledger, &form.reason) {
+            Ok((to, reason)) => {
+                db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, &reason, "ledger.reopen").await?;
+                Ok(Ok(()))
             }
-        })
-        .await?;
+            Err(e) => Ok(Err(e.get("reason").unwrap_or_default().to_string())),
+        }
+    })
+    .await?;
     match outcome {
         Ok(()) => {
             session::flash(&session, "台账已重新打开，退回党支部修改").await?;
-            Ok(Redirect::to(&r.url()).into_response())
+            Ok(Redirect::to(&r.ledger_url()).into_response())
         }
         Err(m) => {
-            r.refuse(
+            refuse(
+                r,
                 &state,
                 &user,
                 ReviewForm {
@@ -309,7 +277,7 @@ pub async fn decide_close_out(
     Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<CloseOutData>,
 ) -> AppResult<Response> {
-    let r = Review::load(&state, &user, branch).await?;
+    let r = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
     let m = db::measures::get(&state.db.read, user.scope, id)
         .await?
@@ -318,23 +286,22 @@ pub async fn decide_close_out(
         return Err(AppError::NotFound);
     }
     let confirm = form.decision == "confirm";
-    let outcome = r
-        .act(&state, async |tx| {
-            let current = db::measures::get_of_branch(tx, r.branch.id, id)
+    let outcome = act(&state, async |tx| {
+        let current = db::measures::get_of_branch(tx, r.branch.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (to, comment) = match review::decide_close_out(current.status(), confirm, &form.comment) {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e.get("comment").unwrap_or_default().to_string())),
+        };
+        Ok(
+            db::review::decide_close_out(tx, r.actor, &current, form.version, to, &comment)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            let (to, comment) = match review::decide_close_out(current.status(), confirm, &form.comment) {
-                Ok(v) => v,
-                Err(e) => return Ok(Err(e.get("comment").unwrap_or_default().to_string())),
-            };
-            Ok(
-                db::review::decide_close_out(tx, r.actor, &current, form.version, to, &comment)
-                    .await?
-                    .map_err(|_| "这条措施刚刚被修改过，请查看最新内容后再确认。".to_string()),
-            )
-        })
-        .await?;
-    let back = format!("{}/findings/{}#measure-{}", r.url(), m.finding_id, id);
+                .map_err(|_| "这条措施刚刚被修改过，请查看最新内容后再确认。".to_string()),
+        )
+    })
+    .await?;
+    let back = format!("{}/findings/{}#measure-{}", r.ledger_url(), m.finding_id, id);
     match outcome {
         Ok(()) => {
             session::flash(
