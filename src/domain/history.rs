@@ -20,6 +20,15 @@ pub fn action_label(action: &str) -> &str {
         "evidence.add" => "上传证明材料",
         "evidence.delete" => "删除证明材料",
         "ledger.submit" => "提交审核",
+        "finding.review" => "审核查摆问题",
+        "ledger.return" => "退回党支部修改",
+        "ledger.sign_off" => "审核签字",
+        "ledger.reopen" => "重新打开台账",
+        "measure.close_out" => "确认销号",
+        "measure.reject_close_out" => "不予销号",
+        "report.save" => "保存报告",
+        "report.sign" => "报告签字",
+        "report.reopen" => "重新打开报告",
         "login" => "登录",
         "password.change" => "修改密码",
         other => other,
@@ -41,6 +50,16 @@ fn field_label(key: &str) -> &str {
         "state" => "台账状态",
         "file_name" => "文件",
         "category" => "类别",
+        "four_in_place" => "四个到位",
+        "sign_off_comment" => "审核意见",
+        "reviewer_note" => "党总支（党委）意见",
+        "close_out_comment" => "销号意见",
+        "work_done" => "一、工作开展情况",
+        "problems" => "二、自查存在的问题",
+        "next_steps" => "三、下一步整改措施",
+        "signer_name" => "签字人",
+        "signed_on" => "报告日期",
+        "reopen_reason" => "重新打开的原因",
         other => other,
     }
 }
@@ -55,7 +74,11 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                 "verdict" => Verdict::parse(s).map(Verdict::label),
                 "status" => MeasureStatus::parse(s).map(MeasureStatus::label),
                 "review_state" => ReviewState::parse(s).map(ReviewState::label),
-                "state" => LedgerState::parse(s).map(LedgerState::label),
+                "state" => LedgerState::parse(s).map(LedgerState::label).or(match s.as_str() {
+                    "draft" => Some("草稿"),
+                    "signed" => Some("已签字"),
+                    _ => None,
+                }),
                 _ => None,
             };
             label.map(str::to_string).unwrap_or_else(|| s.clone())
@@ -104,6 +127,36 @@ mod tests {
                 ("状态".into(), "未开始".into(), "整改中".into()),
             ]
         );
+    }
+
+    #[test]
+    fn every_action_the_code_records_has_words() {
+        for action in [
+            "self_check.set",
+            "finding.create",
+            "finding.import",
+            "finding.update",
+            "finding.delete",
+            "finding.review",
+            "measure.create",
+            "measure.update",
+            "measure.delete",
+            "measure.request_close_out",
+            "measure.withdraw_close_out",
+            "measure.close_out",
+            "measure.reject_close_out",
+            "evidence.add",
+            "evidence.delete",
+            "ledger.submit",
+            "ledger.return",
+            "ledger.sign_off",
+            "ledger.reopen",
+            "report.save",
+            "report.sign",
+            "report.reopen",
+        ] {
+            assert!(!action_label(action).is_ascii(), "{action} has no Chinese words");
+        }
     }
 
     #[test]
