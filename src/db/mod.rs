@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod evidence;
 pub mod findings;
 pub mod ledger;
+pub mod look_backs;
 pub mod measures;
 pub mod progress;
 pub mod reports;

@@ -25,13 +25,23 @@ pub struct BranchProgress {
     pub measures_overdue: i64,
     /// UTC moment of the latest change to the ledger's answers, findings or measures.
     pub last_change: Option<String>,
+    /// Overdue on the day 五星级 eligibility is judged (domain::eligibility::as_of).
+    pub overdue_at_judgement: i64,
+    /// 回头看 re-checks that found 反弹.
+    pub rebounds: i64,
 }
 
-pub async fn branches(
+pub async fn branches(pool: &SqlitePool, scope: Scope, campaign: CampaignId, today: Date) -> sqlx::Result<Vec<BranchProgress>> {
+    branches_judged(pool, scope, campaign, today, today).await
+}
+
+/// The same, with overdue counted also on `judged_on` for 五星级 eligibility.
+pub async fn branches_judged(
     pool: &SqlitePool,
     scope: Scope,
     campaign: CampaignId,
     today: Date,
+    judged_on: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
     let f = scope.filter();
     sqlx::query_as(
@@ -53,9 +63,14 @@ pub async fn branches(
                     SUM(m.status = 'done') AS done,
                     SUM(m.status = 'closed_out') AS closed_out,
                     SUM(m.deadline IS NOT NULL AND m.deadline < ?2 AND m.status <> 'closed_out') AS overdue,
+                    SUM(m.deadline IS NOT NULL AND m.deadline < ?5 AND m.status <> 'closed_out') AS overdue_judged,
                     MAX(m.updated_at) AS last_at
              FROM measures m JOIN findings fd ON fd.id = m.finding_id
-             WHERE fd.campaign_id = ?1 GROUP BY fd.branch_id)
+             WHERE fd.campaign_id = ?1 GROUP BY fd.branch_id),
+           lb AS (
+             SELECT l.branch_id, COUNT(*) AS rebounds
+             FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
+             WHERE fd.campaign_id = ?1 AND l.outcome = 'rebound' GROUP BY l.branch_id)
          SELECT b.id AS branch_id, b.name AS branch_name, c.id AS committee_id, c.name AS committee_name,
                 b.secretary_name, bl.state AS ledger_state,
                 COALESCE(a.answered, 0) AS answered,
@@ -66,13 +81,16 @@ pub async fn branches(
                 COALESCE(ms.closed_out, 0) AS measures_closed_out,
                 COALESCE(ms.overdue, 0) AS measures_overdue,
                 NULLIF(MAX(COALESCE(a.last_at, ''), COALESCE(fs.last_at, ''), COALESCE(ms.last_at, ''),
-                           COALESCE(bl.updated_at, '')), '') AS last_change
+                           COALESCE(bl.updated_at, '')), '') AS last_change,
+                COALESCE(ms.overdue_judged, 0) AS overdue_at_judgement,
+                COALESCE(lb.rebounds, 0) AS rebounds
          FROM branches b
          JOIN committees c ON c.id = b.committee_id
          LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?1
          LEFT JOIN answers a ON a.branch_id = b.id
          LEFT JOIN fs ON fs.branch_id = b.id
          LEFT JOIN ms ON ms.branch_id = b.id
+         LEFT JOIN lb ON lb.branch_id = b.id
          WHERE b.active = 1 AND c.active = 1
            AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
          ORDER BY c.sort_order, c.id, b.sort_order, b.id",
@@ -81,6 +99,7 @@ pub async fn branches(
     .bind(today)
     .bind(f.committee)
     .bind(f.branch)
+    .bind(judged_on)
     .fetch_all(pool)
     .await
 }

@@ -247,3 +247,53 @@ mod tests {
         assert!(!ReportState::parse("signed").editable());
     }
 }
+
+/// 回头看: only a closed-off measure is re-checked, and a reason is required.
+pub fn flag_look_back(status: MeasureStatus, reason: &str) -> Result<String, String> {
+    if status != MeasureStatus::ClosedOut {
+        return Err("只有已销号的整改措施才能发起“回头看”".into());
+    }
+    text("回头看的原因", reason, COMMENT_MAX, true)
+}
+
+/// The outcome of a 回头看 re-check: 巩固 (`holds`) or 反弹 (`rebound`, which costs 五星级
+/// eligibility). A rebound says what came back.
+pub fn look_back_outcome(code: &str, note: &str) -> Result<(&'static str, String), String> {
+    let outcome = match code {
+        "holds" => "holds",
+        "rebound" => "rebound",
+        _ => return Err("请选择回头看的结果：整改成果巩固，或问题反弹".into()),
+    };
+    let note = text("说明", note, COMMENT_MAX, outcome == "rebound")?;
+    Ok((outcome, note))
+}
+
+/// Words for a stored outcome.
+pub fn look_back_label(code: &str) -> &'static str {
+    match code {
+        "holds" => "整改成果巩固",
+        "rebound" => "问题反弹",
+        _ => "待复查",
+    }
+}
+
+#[cfg(test)]
+mod look_back_tests {
+    use super::*;
+
+    #[test]
+    fn only_closed_off_measures_are_re_checked_and_with_a_reason() {
+        assert_eq!(flag_look_back(MeasureStatus::ClosedOut, " 抽查发现记录不全 "), Ok("抽查发现记录不全".into()));
+        assert!(flag_look_back(MeasureStatus::ClosedOut, "").is_err());
+        assert!(flag_look_back(MeasureStatus::Done, "x").is_err());
+    }
+
+    #[test]
+    fn a_rebound_says_what_came_back() {
+        assert_eq!(look_back_outcome("holds", ""), Ok(("holds", String::new())));
+        assert!(look_back_outcome("rebound", "").is_err());
+        assert_eq!(look_back_outcome("rebound", "又未按月缴纳党费").unwrap().0, "rebound");
+        assert!(look_back_outcome("maybe", "x").is_err());
+        assert_eq!(look_back_label("rebound"), "问题反弹");
+    }
+}

@@ -265,6 +265,8 @@ mod tests {
             measures_closed_out: 0,
             measures_overdue: overdue,
             last_change: None,
+            overdue_at_judgement: overdue,
+            rebounds: 0,
         })
     }
 

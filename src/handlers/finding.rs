@@ -41,6 +41,8 @@ pub struct FindingPage {
     can_report: bool,
     /// The committee (or 组织部) may confirm or reject 销号 requests here.
     can_close_out: bool,
+    /// The 组织部 may flag closed-off measures for 回头看 and record the outcome.
+    can_look_back: bool,
     /// A refused 销号 decision: which measure, why, and the comment typed.
     close_out_error: Option<(MeasureId, String, String)>,
     finding: FindingDetail,
@@ -86,6 +88,7 @@ pub struct MeasureEdit {
     pub close_out_comment: String,
     pub close_out_rejected: bool,
     pub version: i64,
+    pub look_backs: Vec<db::look_backs::LookBack>,
     pub form: MeasureForm,
     /// Plan fields may change (ledger editable, not yet closed off).
     pub editable: bool,
@@ -158,6 +161,7 @@ async fn finding_page(
     let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
     let evidence = db::evidence::of_branch(db, user.scope, campaign.id, branch.id).await?;
     let history = db::audit::finding_history(db, user.scope, branch.id, f.id).await?;
+    let look_backs = db::look_backs::of_branch(db, user.scope, campaign.id, branch.id).await?;
     let today = dates::today();
 
     let category = categories.iter().find(|c| c.id == f.category_id);
@@ -210,6 +214,7 @@ async fn finding_page(
                 close_out_comment: m.close_out_comment,
                 close_out_rejected: m.close_out_rejected,
                 version: m.version,
+                look_backs: look_backs.iter().filter(|l| l.measure_id == m.id).cloned().collect(),
                 form,
             }
         })
@@ -227,6 +232,7 @@ async fn finding_page(
         can_report: is_secretary,
         can_close_out: matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current,
         close_out_error: None,
+        can_look_back: user.role == Role::Overseer && campaign.is_current,
         form: overlay.finding.take().unwrap_or_else(|| FindingForm {
             text: f.text.clone(),
             version: f.version,
@@ -266,6 +272,18 @@ pub async fn refused_close_out(
     let mut page = finding_page(state, user, branch, f, Overlay::default()).await?;
     page.close_out_error = Some((measure.id, message, comment));
     Ok(page)
+}
+
+impl db::look_backs::LookBack {
+    fn flagged_at_words(&self) -> String {
+        crate::domain::dates::display_moment(&self.flagged_at)
+    }
+    fn outcome_words(&self) -> &'static str {
+        crate::domain::review::look_back_label(&self.outcome)
+    }
+    fn first_closed_words(&self) -> Option<String> {
+        self.first_closed_out_at.as_deref().map(crate::domain::dates::display_moment)
+    }
 }
 
 impl FindingPage {

@@ -1,8 +1,11 @@
-//! The 组织部's campus overview: every committee and branch with simple counts.
+//! The 组织部's campus overview: every committee and branch with counts, and 五星级 eligibility
+//! (结果运用) with the reasons, exportable as XLSX.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 
 use super::branch::{Phase, phases};
 use super::committee::ProgressView;
@@ -11,9 +14,10 @@ use crate::AppState;
 use crate::auth::RequireOverseer;
 use crate::db;
 use crate::db::campaigns::Campaign;
-use crate::domain::CommitteeId;
-use crate::domain::dates;
+use crate::domain::dates::{self, format_date};
+use crate::domain::eligibility::{self, Facts, Judgement};
 use crate::domain::states::LedgerState;
+use crate::domain::{CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -25,6 +29,9 @@ pub struct OverviewPage {
     item_count: i64,
     totals: Totals,
     committees: Vec<CommitteeView>,
+    /// The day eligibility is judged on (the results date, or today if earlier).
+    judged_on: String,
+    ineligible: Vec<Ineligible>,
 }
 
 #[derive(Default)]
@@ -39,10 +46,11 @@ pub struct Totals {
     pub measures: i64,
     pub closed_out: i64,
     pub overdue: i64,
+    pub eligible: i64,
 }
 
 impl Totals {
-    fn add(&mut self, b: &ProgressView) {
+    fn add(&mut self, b: &ProgressView, eligible: bool) {
         self.branches += 1;
         self.started += i64::from(b.state != LedgerState::NotStarted);
         self.submitted += i64::from(b.state == LedgerState::Submitted);
@@ -52,6 +60,7 @@ impl Totals {
         self.measures += b.measures_total;
         self.closed_out += b.row.measures_closed_out;
         self.overdue += b.row.measures_overdue;
+        self.eligible += i64::from(eligible);
     }
 }
 
@@ -59,7 +68,55 @@ pub struct CommitteeView {
     pub id: CommitteeId,
     pub name: String,
     pub totals: Totals,
-    pub branches: Vec<ProgressView>,
+    pub branches: Vec<(ProgressView, Judgement)>,
+}
+
+/// A branch that loses 五星级 eligibility, and why.
+pub struct Ineligible {
+    pub committee: String,
+    pub branch_id: crate::domain::BranchId,
+    pub branch: String,
+    pub state: LedgerState,
+    pub overdue: i64,
+    pub rebounds: i64,
+    pub reasons: Vec<String>,
+}
+
+/// Every branch of the campus with its judgement, in the 组织部's order.
+async fn judged(state: &AppState, campaign: &Campaign) -> AppResult<(String, Vec<(ProgressView, Judgement)>)> {
+    let today = dates::today();
+    let on = eligibility::as_of(campaign.results_due, today);
+    let rows = db::progress::branches_judged(&state.db.read, Scope::Campus, campaign.id, today, on).await?;
+    let judged = rows
+        .into_iter()
+        .map(|row| {
+            let view = ProgressView::from(row);
+            let facts = Facts {
+                ledger: view.state,
+                overdue: view.row.overdue_at_judgement as usize,
+                example: None,
+                rebounds: view.row.rebounds as usize,
+            };
+            let j = eligibility::judge(&facts, on);
+            (view, j)
+        })
+        .collect();
+    Ok((format_date(on), judged))
+}
+
+fn ineligible(rows: &[(ProgressView, Judgement)]) -> Vec<Ineligible> {
+    rows.iter()
+        .filter(|(_, j)| !j.eligible)
+        .map(|(v, j)| Ineligible {
+            committee: v.row.committee_name.clone(),
+            branch_id: v.row.branch_id,
+            branch: v.row.branch_name.clone(),
+            state: v.state,
+            overdue: v.row.overdue_at_judgement,
+            rebounds: v.row.rebounds,
+            reasons: j.reasons.clone(),
+        })
+        .collect()
 }
 
 pub async fn show(
@@ -69,34 +126,82 @@ pub async fn show(
 ) -> AppResult<OverviewPage> {
     let db = &state.db.read;
     let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
-    let today = dates::today();
     let committees = db::units::committees(db, user.scope).await?;
-    let rows = db::progress::branches(db, user.scope, campaign.id, today).await?;
+    let (judged_on, rows) = judged(&state, &campaign).await?;
+    let ineligible = ineligible(&rows);
 
     let mut totals = Totals::default();
     let mut views: Vec<CommitteeView> = committees
         .into_iter()
-        .map(|c| CommitteeView {
-            id: c.id,
-            name: c.name,
-            totals: Totals::default(),
-            branches: Vec::new(),
-        })
+        .map(|c| CommitteeView { id: c.id, name: c.name, totals: Totals::default(), branches: Vec::new() })
         .collect();
-    for row in rows {
-        let view = ProgressView::from(row);
-        totals.add(&view);
+    for (view, j) in rows {
+        totals.add(&view, j.eligible);
         if let Some(c) = views.iter_mut().find(|c| c.id == view.row.committee_id) {
-            c.totals.add(&view);
-            c.branches.push(view);
+            c.totals.add(&view, j.eligible);
+            c.branches.push((view, j));
         }
     }
     Ok(OverviewPage {
         nav: Nav::for_user(&user, "/overview"),
-        phases: phases(&campaign, today),
+        phases: phases(&campaign, dates::today()),
         item_count: db::progress::item_count(db, campaign.id).await?,
         totals,
         committees: views,
+        judged_on,
+        ineligible,
         campaign,
     })
+}
+
+/// 不具备五星级资格的党支部, as XLSX, for the 评星定级 meeting.
+pub async fn ineligible_xlsx(
+    State(state): State<AppState>,
+    RequireOverseer(_): RequireOverseer,
+    CampaignParam(asked): CampaignParam,
+) -> AppResult<Response> {
+    let campaign = db::campaigns::resolve(&state.db.read, asked).await?.ok_or(AppError::NotFound)?;
+    let (judged_on, rows) = judged(&state, &campaign).await?;
+    let list = ineligible(&rows);
+    let title = format!("{} 不具备五星级党支部评选资格的党支部（截至 {judged_on}）", campaign.title);
+    let bytes = tokio::task::spawn_blocking(move || ineligible_workbook(&title, &list)).await??;
+    let name = format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, super::content_disposition("attachment", &name)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn ineligible_workbook(title: &str, list: &[Ineligible]) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("五星级资格").map_err(fail)?;
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_background_color("#F2F2F2");
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
+    sheet.merge_range(0, 0, 0, 5, title, &Format::new().set_bold().set_font_size(14)).map_err(fail)?;
+    for (col, (name, width)) in
+        [("党总支（党委）", 22.0), ("党支部", 26.0), ("台账状态", 12.0), ("逾期未销号措施", 14.0), ("回头看反弹", 12.0), ("原因", 60.0)]
+            .into_iter()
+            .enumerate()
+    {
+        sheet.write_string_with_format(1, col as u16, name, &head).map_err(fail)?;
+        sheet.set_column_width(col as u16, width).map_err(fail)?;
+    }
+    for (i, b) in list.iter().enumerate() {
+        let r = i as u32 + 2;
+        sheet.write_string_with_format(r, 0, &b.committee, &cell).map_err(fail)?;
+        sheet.write_string_with_format(r, 1, &b.branch, &cell).map_err(fail)?;
+        sheet.write_string_with_format(r, 2, b.state.label(), &cell).map_err(fail)?;
+        sheet.write_number_with_format(r, 3, b.overdue as f64, &cell).map_err(fail)?;
+        sheet.write_number_with_format(r, 4, b.rebounds as f64, &cell).map_err(fail)?;
+        sheet.write_string_with_format(r, 5, b.reasons.join("；"), &cell).map_err(fail)?;
+    }
+    sheet.set_freeze_panes(2, 0).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
 }

@@ -322,3 +322,95 @@ pub async fn decide_close_out(
         }
     }
 }
+
+#[derive(Deserialize)]
+pub struct LookBackData {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 组织部: flags a closed-off measure for 整改"回头看" (it reopens for the branch).
+pub async fn flag_look_back(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path((branch, measure)): Path<(i64, i64)>,
+    Form(form): Form<LookBackData>,
+) -> AppResult<Response> {
+    let r = Work::load(&state, &user, branch).await?;
+    let id = MeasureId(measure);
+    let m = db::measures::get(&state.db.read, user.scope, id).await?.ok_or(AppError::NotFound)?;
+    if m.branch_id != r.branch.id {
+        return Err(AppError::NotFound);
+    }
+    let outcome = act(&state, async |tx| {
+        let current = db::measures::get_of_branch(tx, r.branch.id, id).await?.ok_or(AppError::NotFound)?;
+        let reason = match review::flag_look_back(current.status(), &form.reason) {
+            Ok(reason) => reason,
+            Err(m) => return Ok(Err(m)),
+        };
+        if !db::look_backs::flag(tx, r.actor, &current, &reason).await? {
+            return Ok(Err("这条措施刚刚被修改过，请刷新后再试。".to_string()));
+        }
+        Ok(Ok(()))
+    })
+    .await?;
+    let back = format!("{}/findings/{}#measure-{}", r.ledger_url(), m.finding_id, id);
+    match outcome {
+        Ok(()) => {
+            session::flash(&session, "已发起整改“回头看”，该措施已重新打开，党支部和党总支（党委）可见").await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(message) => {
+            let page = super::finding::refused_close_out(&state, &user, r.branch, m, message, form.reason.clone()).await?;
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OutcomeData {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// 组织部: records what the 回头看 found (巩固 or 反弹).
+pub async fn decide_look_back(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path((branch, look_back)): Path<(i64, i64)>,
+    Form(form): Form<OutcomeData>,
+) -> AppResult<Response> {
+    let r = Work::load(&state, &user, branch).await?;
+    let mut conn = state.db.read.acquire().await?;
+    let lb = db::look_backs::get_of_branch(&mut conn, r.branch.id, look_back).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let m = db::measures::get(&state.db.read, user.scope, lb.measure_id).await?.ok_or(AppError::NotFound)?;
+    let outcome = act(&state, async |tx| {
+        let (outcome, note) = match review::look_back_outcome(&form.outcome, &form.note) {
+            Ok(v) => v,
+            Err(m) => return Ok(Err(m)),
+        };
+        if !db::look_backs::decide(tx, r.actor, &lb, m.finding_id, form.version, outcome, &note).await? {
+            return Ok(Err("这次回头看的结果刚刚已被记录，请刷新后查看。".to_string()));
+        }
+        Ok(Ok(()))
+    })
+    .await?;
+    let back = format!("{}/findings/{}#measure-{}", r.ledger_url(), m.finding_id, m.id);
+    match outcome {
+        Ok(()) => {
+            session::flash(&session, "已记录回头看结果").await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(message) => {
+            let page = super::finding::refused_close_out(&state, &user, r.branch, m, message, form.note.clone()).await?;
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+    }
+}

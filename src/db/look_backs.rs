@@ -1,0 +1,133 @@
+//! 整改"回头看": the 组织部 re-checks closed-off measures.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::audit::{self, Actor};
+use super::measures::Measure;
+use crate::domain::{BranchId, CampaignId, MeasureId, Scope};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LookBack {
+    pub id: i64,
+    pub measure_id: MeasureId,
+    pub reason: String,
+    pub flagged_by_name: Option<String>,
+    pub flagged_at: String,
+    pub first_closed_out_at: Option<String>,
+    pub outcome: String,
+    pub outcome_note: String,
+    pub version: i64,
+}
+
+#[derive(Serialize)]
+struct Flag<'a> {
+    status: &'a str,
+    close_out_comment: &'a str,
+}
+
+/// Flags a closed-off measure for 回头看: it reopens (整改中) for the branch and the committee,
+/// and its first closure is kept with the flag. `false` if it was not closed off (any more).
+pub async fn flag(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, reason: &str) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO look_backs (measure_id, branch_id, reason, flagged_by, first_closed_out_by, first_closed_out_at)
+         SELECT m.id, ?2, ?3, ?4, m.closed_out_by, m.closed_out_at FROM measures m WHERE m.id = ?1 AND m.status = 'closed_out'",
+    )
+    .bind(measure.id)
+    .bind(actor.branch_id)
+    .bind(reason)
+    .bind(actor.user_id)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let note = format!("整改“回头看”：{reason}");
+    sqlx::query(
+        "UPDATE measures SET status = 'in_progress', closed_out_by = NULL, closed_out_at = NULL, close_out_comment = ?,
+                             close_out_rejected = 1, updated_at = datetime('now'), version = version + 1
+         WHERE id = ?",
+    )
+    .bind(&note)
+    .bind(measure.id)
+    .execute(&mut *conn)
+    .await?;
+    let entry = actor
+        .entry("measure.look_back", "measures", measure.id.0, Some(measure.finding_id))
+        .before(&Flag { status: "closed_out", close_out_comment: "" })
+        .after(&Flag { status: "in_progress", close_out_comment: &note });
+    audit::record(conn, &entry).await?;
+    Ok(true)
+}
+
+#[derive(Serialize)]
+struct Outcome<'a> {
+    outcome: &'a str,
+    outcome_note: &'a str,
+}
+
+/// Records the re-check's outcome (巩固 holds / 反弹 rebound) on a pending 回头看 the user saw at
+/// `seen_version`. `false` if it was decided meanwhile.
+pub async fn decide(
+    conn: &mut SqliteConnection,
+    actor: Actor,
+    look_back: &LookBack,
+    finding: crate::domain::FindingId,
+    seen_version: i64,
+    outcome: &str,
+    note: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE look_backs SET outcome = ?, outcome_note = ?, decided_by = ?, decided_at = datetime('now'), version = version + 1
+         WHERE id = ? AND branch_id = ? AND version = ? AND outcome = 'pending'",
+    )
+    .bind(outcome)
+    .bind(note)
+    .bind(actor.user_id)
+    .bind(look_back.id)
+    .bind(actor.branch_id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let entry = actor
+        .entry("look_back.decide", "look_backs", look_back.id, Some(finding))
+        .before(&Outcome { outcome: "pending", outcome_note: "" })
+        .after(&Outcome { outcome, outcome_note: note });
+    audit::record(conn, &entry).await?;
+    Ok(true)
+}
+
+const COLUMNS: &str = "l.id, l.measure_id, l.reason, u.display_name AS flagged_by_name, l.flagged_at, l.first_closed_out_at,
+                       l.outcome, l.outcome_note, l.version";
+
+/// A branch's 回头看 records in a campaign, newest first.
+pub async fn of_branch(pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId) -> sqlx::Result<Vec<LookBack>> {
+    let f = scope.filter();
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM look_backs l
+         JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
+         JOIN branches b ON b.id = l.branch_id LEFT JOIN users u ON u.id = l.flagged_by
+         WHERE l.branch_id = ?1 AND fd.campaign_id = ?2 AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         ORDER BY l.id DESC"
+    ))
+    .bind(branch)
+    .bind(campaign)
+    .bind(f.committee)
+    .bind(f.branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// One 回头看 of `branch` (already scope-checked), inside a write transaction.
+pub async fn get_of_branch(conn: &mut SqliteConnection, branch: BranchId, id: i64) -> sqlx::Result<Option<LookBack>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM look_backs l LEFT JOIN users u ON u.id = l.flagged_by WHERE l.id = ? AND l.branch_id = ?"
+    ))
+    .bind(id)
+    .bind(branch)
+    .fetch_optional(conn)
+    .await
+}
