@@ -99,8 +99,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let overseers = Router::new()
         .route("/overview", get(overview::show))
         .route("/overview/ineligible.xlsx", get(overview::ineligible_xlsx))
-        .route("/branches/{branch_id}/measures/{measure_id}/look-back", post(review::flag_look_back))
-        .route("/branches/{branch_id}/look-backs/{look_back_id}", post(review::decide_look_back))
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/look-back",
+            post(review::flag_look_back),
+        )
+        .route(
+            "/branches/{branch_id}/look-backs/{look_back_id}",
+            post(review::decide_look_back),
+        )
         .route_layer(from_extractor_with_state::<RequireOverseer, AppState>(state.clone()));
 
     Router::new()

@@ -111,6 +111,14 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/committees/1/report", [303, 403, 403, 303, 404, 409]),
     ("POST", "/committees/1/report/sign", [303, 403, 403, 400, 404, 400]),
     ("POST", "/committees/1/report/reopen", [303, 403, 403, 400, 404, 400]),
+    // 组织部 only: 回头看 and the eligibility list.
+    ("GET", "/overview/ineligible.xlsx", [401, 403, 403, 403, 403, 200]),
+    (
+        "POST",
+        "/branches/4/measures/14/look-back",
+        [303, 403, 403, 403, 403, 400],
+    ),
+    ("POST", "/branches/4/look-backs/999", [303, 403, 403, 403, 403, 404]),
     ("POST", "/login", [400, 400, 400, 400, 400, 400]),
     ("POST", "/logout", [303, 303, 303, 303, 303, 303]),
 ];

@@ -294,7 +294,7 @@ async fn the_report_is_drafted_from_the_ledgers_edited_signed_and_reopened() {
     let app = spawn_demo().await;
     let r = app.login("reviewer1").await;
     let draft = visible_text(&body(app.get(&r, "/committees/1/report?draft=1").await).await);
-    assert!(draft.contains("所属 3 个党支部"), "{draft}");
+    assert!(draft.contains("所属3个党支部"), "{draft}");
     assert!(draft.contains("组织生活制度执行不严格方面"));
     assert!(draft.contains("尚未保存"));
 
@@ -310,37 +310,49 @@ async fn the_report_is_drafted_from_the_ledgers_edited_signed_and_reopened() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    let res = app
-        .post_form(
-            &r,
-            "/committees/1/report/sign",
-            "/committees/1/report",
-            &[("signer_name", ""), ("signed_on", "2022-10-20"), ("version", "1")],
-        )
-        .await;
+    let sign = |name: &'static str, problems: &'static str| {
+        let (app, r) = (&app, &r);
+        async move {
+            let form = [
+                ("work_done", "一、本党委召开专题会议部署。"),
+                ("problems", problems),
+                ("next_steps", "三、逐条整改销号。"),
+                ("signer_name", name),
+                ("signed_on", "2022-10-20"),
+                ("version", "1"),
+            ];
+            app.post_form(r, "/committees/1/report/sign", "/committees/1/report", &form)
+                .await
+        }
+    };
+    let res = sign("", "二、查摆问题10条。").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(body(res).await.contains("请填写签字人姓名"));
-    let res = app
-        .post_form(
-            &r,
-            "/committees/1/report/sign",
-            "/committees/1/report",
-            &[("signer_name", "周国栋"), ("signed_on", "2022-10-20"), ("version", "1")],
-        )
-        .await;
+    let html = body(res).await;
+    assert!(
+        html.contains("请填写签字人姓名") && html.contains("二、查摆问题10条。"),
+        "text kept"
+    );
+    // What is signed is what is on the screen, edited or not since the last save.
+    let res = sign("周国栋", "二、查摆问题10条（签字前又改过）。").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = visible_text(&body(app.get(&r, "/committees/1/report").await).await);
-    assert!(page.contains("已签字") && page.contains("2022年10月20日") && page.contains("二、查摆问题10条。"));
+    assert!(page.contains("二、查摆问题10条（签字前又改过）。"));
+    let page = visible_text(&body(app.get(&r, "/committees/1/report").await).await);
+    assert!(page.contains("已签字") && page.contains("2022年10月20日"));
     // Locked: a save is refused; reopening needs a reason and is recorded.
     let res = app
         .post_form(
             &r,
             "/committees/1/report",
             "/committees/1/report",
-            &[("work_done", "改"), ("version", "2")],
+            &[("work_done", "签字后才写的一段"), ("version", "3")],
         )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        body(res).await.contains("签字后才写的一段"),
+        "the text sent is kept to copy"
+    );
     let res = app
         .post_form(
             &r,
@@ -361,7 +373,10 @@ async fn the_report_is_drafted_from_the_ledgers_edited_signed_and_reopened() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = visible_text(&body(app.get(&r, "/committees/1/report").await).await);
     assert!(page.contains("草稿") && page.contains("补充第二支部情况"));
-    assert!(page.contains("修改记录（3）"), "save, sign, reopen are recorded");
+    assert!(
+        page.contains("修改记录（4）"),
+        "save, save with signature, sign, reopen are recorded"
+    );
 }
 
 #[tokio::test]
@@ -383,4 +398,90 @@ async fn the_committee_page_puts_what_waits_first_and_lists_reminders() {
         !reminders.contains("制定《支部2022—2023学年"),
         "due in 20 days: not yet"
     );
+}
+
+#[tokio::test]
+async fn an_approved_row_changed_by_the_branch_must_be_reviewed_again() {
+    let app = spawn_demo().await;
+    // Branch 3 is returned; finding 9 was approved. The branch rewrites it.
+    let s = app.login("secretary3").await;
+    let page = "/branches/3/findings/9";
+    let v = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(9))
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let res = app
+        .post_form(
+            &s,
+            page,
+            page,
+            &[("text", "（已改写）谈心谈话情况良好。"), ("version", &v.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let f9 = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(9))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f9.review_state, "pending", "the approval lapses with the change");
+    // A measure's plan counts too: finding 10 (approved) gets a new measure.
+    let f10 = "/branches/3/findings/10";
+    app.post_form(
+        &s,
+        &format!("{f10}/measures"),
+        f10,
+        &[("text", "另建档案目录"), ("owner", "王玥"), ("deadline", "2022-12-01")],
+    )
+    .await;
+    let f10 = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f10.review_state, "pending");
+}
+
+#[tokio::test]
+async fn row_decisions_reach_the_branch_only_when_the_ledger_is_sent_back() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    review_row(&app, &r, 1, 2, "return", "仅为草拟意见，尚在斟酌").await;
+    let s = app.login("secretary1").await;
+    let page = body(app.get(&s, "/branches/1").await).await;
+    assert!(
+        !page.contains("仅为草拟意见"),
+        "a decision in progress stays with the committee"
+    );
+    assert!(!page.contains("class=\"count\""), "no badge yet");
+    assert!(
+        !body(app.get(&s, "/branches/1/findings/2").await)
+            .await
+            .contains("仅为草拟意见")
+    );
+    app.post_form(&r, "/branches/1/return", "/branches/1", &[]).await;
+    assert!(body(app.get(&s, "/branches/1").await).await.contains("仅为草拟意见"));
+}
+
+#[tokio::test]
+async fn a_refusal_after_the_ledger_moved_on_is_shown_with_the_text_typed() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    // Branch 3 is returned, not submitted: a sign-off from an old page is refused, visibly.
+    let res = app
+        .post_form(
+            &r,
+            "/branches/3/sign-off",
+            "/branches/3",
+            &[
+                ("four_0", "1"),
+                ("four_1", "1"),
+                ("four_2", "1"),
+                ("four_3", "1"),
+                ("comment", "我的签字意见"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("现在不能审核") && html.contains("我的签字意见"), "{html}");
 }

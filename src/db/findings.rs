@@ -166,7 +166,17 @@ pub async fn create(
     Ok(id)
 }
 
-/// Replaces the text of a finding the user saw at `seen_version`.
+/// A finding the committee approved goes back to 待审核 when the branch changes it or its
+/// measures' plan: a sign-off must never cover text nobody reviewed.
+pub async fn unapprove(conn: &mut SqliteConnection, finding: FindingId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE findings SET review_state = 'pending', version = version + 1 WHERE id = ? AND review_state = 'approved'")
+        .bind(finding)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the text of a finding the user saw at `seen_version` (an approval lapses).
 pub async fn update_text(
     conn: &mut SqliteConnection,
     actor: Actor,
@@ -175,7 +185,8 @@ pub async fn update_text(
     text: &str,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
-        "UPDATE findings SET text = ?, updated_at = datetime('now'), version = version + 1
+        "UPDATE findings SET text = ?, updated_at = datetime('now'), version = version + 1,
+                             review_state = CASE WHEN review_state = 'approved' THEN 'pending' ELSE review_state END
          WHERE id = ? AND branch_id = ? AND version = ?",
     )
     .bind(text)

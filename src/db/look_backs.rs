@@ -54,8 +54,14 @@ pub async fn flag(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, 
     .await?;
     let entry = actor
         .entry("measure.look_back", "measures", measure.id.0, Some(measure.finding_id))
-        .before(&Flag { status: "closed_out", close_out_comment: "" })
-        .after(&Flag { status: "in_progress", close_out_comment: &note });
+        .before(&Flag {
+            status: "closed_out",
+            close_out_comment: "",
+        })
+        .after(&Flag {
+            status: "in_progress",
+            close_out_comment: &note,
+        });
     audit::record(conn, &entry).await?;
     Ok(true)
 }
@@ -94,17 +100,29 @@ pub async fn decide(
     }
     let entry = actor
         .entry("look_back.decide", "look_backs", look_back.id, Some(finding))
-        .before(&Outcome { outcome: "pending", outcome_note: "" })
-        .after(&Outcome { outcome, outcome_note: note });
+        .before(&Outcome {
+            outcome: "pending",
+            outcome_note: "",
+        })
+        .after(&Outcome {
+            outcome,
+            outcome_note: note,
+        });
     audit::record(conn, &entry).await?;
     Ok(true)
 }
 
-const COLUMNS: &str = "l.id, l.measure_id, l.reason, u.display_name AS flagged_by_name, l.flagged_at, l.first_closed_out_at,
+const COLUMNS: &str =
+    "l.id, l.measure_id, l.reason, u.display_name AS flagged_by_name, l.flagged_at, l.first_closed_out_at,
                        l.outcome, l.outcome_note, l.version";
 
 /// A branch's 回头看 records in a campaign, newest first.
-pub async fn of_branch(pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId) -> sqlx::Result<Vec<LookBack>> {
+pub async fn of_branch(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    branch: BranchId,
+) -> sqlx::Result<Vec<LookBack>> {
     let f = scope.filter();
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM look_backs l

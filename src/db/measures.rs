@@ -115,6 +115,7 @@ pub async fn create(
         },
     )
     .await?;
+    super::findings::unapprove(conn, finding).await?;
     let created = get_of_branch(conn, actor.branch_id, id).await?.expect("just inserted");
     audit::record(
         conn,
@@ -151,6 +152,9 @@ pub async fn update(
     .bind(IMMEDIATE_NOTE)
     .execute(&mut *conn)
     .await?;
+    if done.rows_affected() == 1 {
+        super::findings::unapprove(conn, before.finding_id).await?;
+    }
     finish(conn, actor, before, done.rows_affected(), "measure.update").await
 }
 
@@ -222,6 +226,7 @@ pub async fn delete(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
+    super::findings::unapprove(conn, before.finding_id).await?;
     record_deletion(conn, actor, before).await?;
     Ok(Ok(()))
 }

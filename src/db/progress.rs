@@ -31,7 +31,12 @@ pub struct BranchProgress {
     pub rebounds: i64,
 }
 
-pub async fn branches(pool: &SqlitePool, scope: Scope, campaign: CampaignId, today: Date) -> sqlx::Result<Vec<BranchProgress>> {
+pub async fn branches(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    today: Date,
+) -> sqlx::Result<Vec<BranchProgress>> {
     branches_judged(pool, scope, campaign, today, today).await
 }
 

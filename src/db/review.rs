@@ -320,6 +320,8 @@ pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
                AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS close_out_requests,
            (SELECT COUNT(*) FROM findings fd JOIN branches b ON b.id = fd.branch_id
              WHERE fd.campaign_id = ?1 AND fd.review_state = 'returned'
+               AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?1 AND bl.branch_id = fd.branch_id
+                                                                 AND bl.state = 'submitted')
                AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS returned_rows,
            (SELECT COUNT(*) FROM measures m JOIN findings fd ON fd.id = m.finding_id JOIN branches b ON b.id = fd.branch_id
              WHERE fd.campaign_id = ?1 AND m.close_out_rejected = 1

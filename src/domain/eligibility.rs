@@ -20,9 +20,23 @@ pub struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     /// The facts from a branch's measures (text, deadline, status), counted on `on`.
-    pub fn from_measures(ledger: LedgerState, measures: &[(&'a str, Option<Date>, MeasureStatus)], rebounds: usize, on: Date) -> Self {
-        let overdue: Vec<&'a str> = measures.iter().filter(|(_, d, s)| is_overdue(*d, *s, on)).map(|(t, _, _)| *t).collect();
-        Facts { ledger, overdue: overdue.len(), example: overdue.first().copied(), rebounds }
+    pub fn from_measures(
+        ledger: LedgerState,
+        measures: &[(&'a str, Option<Date>, MeasureStatus)],
+        rebounds: usize,
+        on: Date,
+    ) -> Self {
+        let overdue: Vec<&'a str> = measures
+            .iter()
+            .filter(|(_, d, s)| is_overdue(*d, *s, on))
+            .map(|(t, _, _)| *t)
+            .collect();
+        Facts {
+            ledger,
+            overdue: overdue.len(),
+            example: overdue.first().copied(),
+            rebounds,
+        }
     }
 }
 
@@ -41,16 +55,29 @@ pub fn as_of(results_due: Date, today: Date) -> Date {
 pub fn judge(f: &Facts<'_>, on: Date) -> Judgement {
     let mut reasons = Vec::new();
     if f.ledger != LedgerState::SignedOff {
-        reasons.push(format!("问题整改台账未经党总支（党委）审核签字（当前：{}）", f.ledger.label()));
+        reasons.push(format!(
+            "问题整改台账未经党总支（党委）审核签字（当前：{}）",
+            f.ledger.label()
+        ));
     }
     if f.overdue > 0 {
-        let example = f.example.map(|t| format!("，如：“{}”", super::submission::quote(t))).unwrap_or_default();
-        reasons.push(format!("有 {} 条整改措施截至 {} 已超过整改时限仍未销号{example}", f.overdue, format_date(on)));
+        let example = f
+            .example
+            .map(|t| format!("，如：“{}”", super::submission::quote(t)))
+            .unwrap_or_default();
+        reasons.push(format!(
+            "有 {} 条整改措施截至 {} 已超过整改时限仍未销号{example}",
+            f.overdue,
+            format_date(on)
+        ));
     }
     if f.rebounds > 0 {
         reasons.push(format!("整改“回头看”发现 {} 条问题反弹", f.rebounds));
     }
-    Judgement { eligible: reasons.is_empty(), reasons }
+    Judgement {
+        eligible: reasons.is_empty(),
+        reasons,
+    }
 }
 
 #[cfg(test)]
@@ -60,7 +87,11 @@ mod tests {
 
     const ON: Date = date!(2022 - 11 - 30);
 
-    fn facts(ledger: LedgerState, measures: Vec<(&'static str, Option<Date>, MeasureStatus)>, rebounds: usize) -> Facts<'static> {
+    fn facts(
+        ledger: LedgerState,
+        measures: Vec<(&'static str, Option<Date>, MeasureStatus)>,
+        rebounds: usize,
+    ) -> Facts<'static> {
         Facts::from_measures(ledger, &measures, rebounds, ON)
     }
 
@@ -75,7 +106,13 @@ mod tests {
             ],
             0,
         );
-        assert_eq!(judge(&f, ON), Judgement { eligible: true, reasons: vec![] });
+        assert_eq!(
+            judge(&f, ON),
+            Judgement {
+                eligible: true,
+                reasons: vec![]
+            }
+        );
     }
 
     #[test]
@@ -98,7 +135,11 @@ mod tests {
 
     #[test]
     fn a_done_but_unconfirmed_measure_past_its_deadline_counts_against() {
-        let f = facts(LedgerState::SignedOff, vec![("x", Some(date!(2022 - 11 - 29)), MeasureStatus::Done)], 0);
+        let f = facts(
+            LedgerState::SignedOff,
+            vec![("x", Some(date!(2022 - 11 - 29)), MeasureStatus::Done)],
+            0,
+        );
         assert!(!judge(&f, ON).eligible);
     }
 

@@ -283,7 +283,10 @@ mod look_back_tests {
 
     #[test]
     fn only_closed_off_measures_are_re_checked_and_with_a_reason() {
-        assert_eq!(flag_look_back(MeasureStatus::ClosedOut, " 抽查发现记录不全 "), Ok("抽查发现记录不全".into()));
+        assert_eq!(
+            flag_look_back(MeasureStatus::ClosedOut, " 抽查发现记录不全 "),
+            Ok("抽查发现记录不全".into())
+        );
         assert!(flag_look_back(MeasureStatus::ClosedOut, "").is_err());
         assert!(flag_look_back(MeasureStatus::Done, "x").is_err());
     }

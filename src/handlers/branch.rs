@@ -176,6 +176,25 @@ pub struct Overlay {
 }
 
 impl LedgerPage {
+    /// When the committee's refused form is not on the page any more (the ledger moved on
+    /// meanwhile), what was typed goes into the message, so it is not lost.
+    pub fn keep_typed_text_in_error(&mut self) {
+        if self.reviewing || self.can_reopen {
+            return;
+        }
+        let typed = [
+            &self.review.row_comment,
+            &self.review.sign_off_comment,
+            &self.review.reopen_reason,
+        ]
+        .into_iter()
+        .find(|t| !t.trim().is_empty())
+        .cloned();
+        if let (Some(e), Some(t)) = (self.review.error.as_mut(), typed) {
+            e.push_str(&format!("（您填写的内容未保存：{t}）"));
+        }
+    }
+
     fn pending_rows(&self) -> usize {
         self.row_counts[0]
     }
@@ -262,8 +281,12 @@ pub async fn ledger_page(
     ];
     let review = std::mem::take(&mut overlay.review);
 
+    // While the committee has the ledger (已提交), its row decisions are its own draft: the
+    // branch sees them only once the ledger is sent back.
+    let hide_review = user.role == Role::Secretary && ledger_state == LedgerState::Submitted;
     let returned = findings
         .iter()
+        .filter(|_| user.role == Role::Secretary && !hide_review)
         .filter(|f| f.review_state == ReviewState::Returned.code())
         .map(|f| ReturnedView {
             id: f.id,
@@ -284,7 +307,17 @@ pub async fn ledger_page(
             format!("?campaign={}", campaign.id)
         },
         phases: phases(&campaign, today),
-        categories: group(categories, items, checks, findings, measures, history, today, overlay),
+        categories: group(
+            categories,
+            items,
+            checks,
+            findings,
+            measures,
+            history,
+            today,
+            overlay,
+            hide_review,
+        ),
         answered,
         item_count,
         returned,
@@ -343,6 +376,7 @@ fn group(
     history: Vec<HistoryRow>,
     today: Date,
     mut overlay: Overlay,
+    hide_review: bool,
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
@@ -383,8 +417,12 @@ fn group(
                 "extended" => "延伸自查",
                 _ => "",
             },
-            review: ReviewState::parse(&f.review_state).unwrap_or(ReviewState::Pending),
-            review_comment: f.review_comment,
+            review: if hide_review {
+                ReviewState::Pending
+            } else {
+                ReviewState::parse(&f.review_state).unwrap_or(ReviewState::Pending)
+            },
+            review_comment: if hide_review { String::new() } else { f.review_comment },
             measures: measures_of.remove(&f.id).unwrap_or_default(),
             text: f.text,
         };

@@ -156,6 +156,7 @@ async fn finding_page(
     let ledger_state = db::ledger::ledger_state(db, user.scope, campaign.id, branch.id).await?;
     let is_secretary = user.role == Role::Secretary && campaign.is_current;
     let editable = is_secretary && ledger_state.content_editable();
+    let hide_review = user.role == Role::Secretary && ledger_state == crate::domain::states::LedgerState::Submitted;
     let categories = db::ledger::categories(db, campaign.id).await?;
     let items = db::ledger::items(db, campaign.id).await?;
     let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
@@ -242,12 +243,21 @@ async fn finding_page(
             id: f.id,
             context,
             text: f.text,
-            review: ReviewState::parse(&f.review_state).unwrap_or(ReviewState::Pending),
-            review_comment: f.review_comment,
+            // The committee's row decisions reach the branch only once the ledger is sent back.
+            review: if hide_review {
+                ReviewState::Pending
+            } else {
+                ReviewState::parse(&f.review_state).unwrap_or(ReviewState::Pending)
+            },
+            review_comment: if hide_review { String::new() } else { f.review_comment },
         },
         measures,
         new_measure: overlay.new_measure.take().unwrap_or_default(),
-        history: history.into_iter().map(HistoryView::from).collect(),
+        history: history
+            .into_iter()
+            .filter(|h| !(hide_review && h.action == "finding.review"))
+            .map(HistoryView::from)
+            .collect(),
         branch,
         finding_max: FINDING_MAX,
         measure_max: MEASURE_MAX,
@@ -282,11 +292,24 @@ impl db::look_backs::LookBack {
         crate::domain::review::look_back_label(&self.outcome)
     }
     fn first_closed_words(&self) -> Option<String> {
-        self.first_closed_out_at.as_deref().map(crate::domain::dates::display_moment)
+        self.first_closed_out_at
+            .as_deref()
+            .map(crate::domain::dates::display_moment)
     }
 }
 
 impl FindingPage {
+    /// A refused committee action, said at the top of the page with what was typed.
+    fn page_error(&self) -> Option<String> {
+        self.close_out_error.as_ref().map(|(_, e, c)| {
+            if c.trim().is_empty() {
+                e.clone()
+            } else {
+                format!("{e}（您填写的内容：{c}）")
+            }
+        })
+    }
+
     /// The refusal message and kept comment for this measure's 销号 decision, if any.
     fn close_out_refusal(&self, id: &MeasureId) -> Option<(&str, &str)> {
         self.close_out_error

@@ -133,7 +133,12 @@ pub async fn show(
     let mut totals = Totals::default();
     let mut views: Vec<CommitteeView> = committees
         .into_iter()
-        .map(|c| CommitteeView { id: c.id, name: c.name, totals: Totals::default(), branches: Vec::new() })
+        .map(|c| CommitteeView {
+            id: c.id,
+            name: c.name,
+            totals: Totals::default(),
+            branches: Vec::new(),
+        })
         .collect();
     for (view, j) in rows {
         totals.add(&view, j.eligible);
@@ -160,16 +165,27 @@ pub async fn ineligible_xlsx(
     RequireOverseer(_): RequireOverseer,
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<Response> {
-    let campaign = db::campaigns::resolve(&state.db.read, asked).await?.ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(&state.db.read, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (judged_on, rows) = judged(&state, &campaign).await?;
     let list = ineligible(&rows);
-    let title = format!("{} 不具备五星级党支部评选资格的党支部（截至 {judged_on}）", campaign.title);
+    let title = format!(
+        "{} 不具备五星级党支部评选资格的党支部（截至 {judged_on}）",
+        campaign.title
+    );
     let bytes = tokio::task::spawn_blocking(move || ineligible_workbook(&title, &list)).await??;
     let name = format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title);
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, super::content_disposition("attachment", &name)),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                super::content_disposition("attachment", &name),
+            ),
         ],
         bytes,
     )
@@ -182,25 +198,52 @@ fn ineligible_workbook(title: &str, list: &[Ineligible]) -> AppResult<Vec<u8>> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("五星级资格").map_err(fail)?;
-    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_background_color("#F2F2F2");
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
-    sheet.merge_range(0, 0, 0, 5, title, &Format::new().set_bold().set_font_size(14)).map_err(fail)?;
-    for (col, (name, width)) in
-        [("党总支（党委）", 22.0), ("党支部", 26.0), ("台账状态", 12.0), ("逾期未销号措施", 14.0), ("回头看反弹", 12.0), ("原因", 60.0)]
-            .into_iter()
-            .enumerate()
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_background_color("#F2F2F2");
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    sheet
+        .merge_range(0, 0, 0, 5, title, &Format::new().set_bold().set_font_size(14))
+        .map_err(fail)?;
+    for (col, (name, width)) in [
+        ("党总支（党委）", 22.0),
+        ("党支部", 26.0),
+        ("台账状态", 12.0),
+        ("逾期未销号措施", 14.0),
+        ("回头看反弹", 12.0),
+        ("原因", 60.0),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        sheet.write_string_with_format(1, col as u16, name, &head).map_err(fail)?;
+        sheet
+            .write_string_with_format(1, col as u16, name, &head)
+            .map_err(fail)?;
         sheet.set_column_width(col as u16, width).map_err(fail)?;
     }
     for (i, b) in list.iter().enumerate() {
         let r = i as u32 + 2;
-        sheet.write_string_with_format(r, 0, &b.committee, &cell).map_err(fail)?;
+        sheet
+            .write_string_with_format(r, 0, &b.committee, &cell)
+            .map_err(fail)?;
         sheet.write_string_with_format(r, 1, &b.branch, &cell).map_err(fail)?;
-        sheet.write_string_with_format(r, 2, b.state.label(), &cell).map_err(fail)?;
-        sheet.write_number_with_format(r, 3, b.overdue as f64, &cell).map_err(fail)?;
-        sheet.write_number_with_format(r, 4, b.rebounds as f64, &cell).map_err(fail)?;
-        sheet.write_string_with_format(r, 5, b.reasons.join("；"), &cell).map_err(fail)?;
+        sheet
+            .write_string_with_format(r, 2, b.state.label(), &cell)
+            .map_err(fail)?;
+        sheet
+            .write_number_with_format(r, 3, b.overdue as f64, &cell)
+            .map_err(fail)?;
+        sheet
+            .write_number_with_format(r, 4, b.rebounds as f64, &cell)
+            .map_err(fail)?;
+        sheet
+            .write_string_with_format(r, 5, b.reasons.join("；"), &cell)
+            .map_err(fail)?;
     }
     sheet.set_freeze_panes(2, 0).map_err(fail)?;
     book.save_to_buffer().map_err(fail)

@@ -41,6 +41,8 @@ pub struct ReportPage {
     next_steps: String,
     /// The boxes hold a generated draft, not yet saved.
     generated: bool,
+    /// A refused save or signature: the boxes hold what was sent (shown even on a signed report).
+    unsaved: bool,
     errors: FieldErrors,
     signer_name: String,
     signed_on: String,
@@ -81,6 +83,7 @@ async fn page(
         problems: report.problems.clone(),
         next_steps: report.next_steps.clone(),
         generated: false,
+        unsaved: false,
         errors: FieldErrors::default(),
         signer_name: if report.signer_name.is_empty() {
             user.display_name.clone()
@@ -172,7 +175,7 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
             .filter(|m| dates::is_overdue(m.deadline, status(m), today))
             .count(),
     };
-    Ok(report::draft(&facts))
+    Ok(report::draft(&committee.name, &facts))
 }
 
 #[derive(Deserialize)]
@@ -205,6 +208,7 @@ pub async fn save(
             form.next_steps.clone(),
             errors,
         );
+        p.unsaved = true;
         Ok((status, p).into_response())
     };
     let draft = match report::sections(&form.work_done, &form.problems, &form.next_steps) {
@@ -213,7 +217,13 @@ pub async fn save(
     };
     let mut tx = state.db.write.begin().await?;
     if !ReportState::parse(&db::reports::state(&mut tx, campaign.id, committee.id).await?).editable() {
-        return Err(AppError::Refused("报告已签字锁定；如需修改，请先重新打开。".into()));
+        drop(tx);
+        let mut e = FieldErrors::default();
+        e.add(
+            "form",
+            "报告已签字锁定，您的内容没有保存（已保留在下方，可复制）；如需修改，请先重新打开报告。",
+        );
+        return refused(e, StatusCode::CONFLICT).await;
     }
     if db::reports::save(&mut tx, user.id, campaign.id, committee.id, form.version, &draft)
         .await?
@@ -235,6 +245,12 @@ pub async fn save(
 #[derive(Deserialize)]
 pub struct SignData {
     #[serde(default)]
+    work_done: String,
+    #[serde(default)]
+    problems: String,
+    #[serde(default)]
+    next_steps: String,
+    #[serde(default)]
     signer_name: String,
     #[serde(default)]
     signed_on: String,
@@ -242,7 +258,8 @@ pub struct SignData {
     version: i64,
 }
 
-/// Signs the saved report: name and date; locks it.
+/// 保存并签字: saves exactly the text on the screen and signs it, in one transaction, so the
+/// signature always covers what the signer read. Signing locks the report.
 pub async fn sign(
     State(state): State<AppState>,
     session: Session,
@@ -251,39 +268,60 @@ pub async fn sign(
     Form(form): Form<SignData>,
 ) -> AppResult<Response> {
     let (committee, campaign) = load(&state, &user, id).await?;
-    let saved = db::reports::get(&state.db.read, campaign.id, committee.id)
-        .await?
-        .unwrap_or_default();
-    let checked = report::signature(
-        &form.signer_name,
-        &form.signed_on,
-        [&saved.work_done, &saved.problems, &saved.next_steps],
-    );
+    let checked = report::sections(&form.work_done, &form.problems, &form.next_steps).and_then(|d| {
+        let window = crate::domain::input::deadline_window(campaign.issued_on);
+        let (name, on) = report::signature(
+            &form.signer_name,
+            &form.signed_on,
+            [&d.work_done, &d.problems, &d.next_steps],
+            window,
+        )?;
+        Ok((d, name, on))
+    });
     let outcome = match checked {
         Err(e) => Err((e, StatusCode::BAD_REQUEST)),
-        Ok((name, on)) => {
+        Ok((draft, name, on)) => {
             let mut tx = state.db.write.begin().await?;
-            match db::reports::sign(&mut tx, user.id, campaign.id, committee.id, form.version, &name, on).await? {
-                Ok(()) => {
-                    tx.commit().await?;
-                    Ok(())
-                }
-                Err(_) => {
-                    let mut e = FieldErrors::default();
-                    e.add("form", "报告在您签字前被修改或已签字，请查看最新内容后再签字。");
-                    Err((e, StatusCode::CONFLICT))
+            let stale = || {
+                let mut e = FieldErrors::default();
+                e.add(
+                    "form",
+                    "报告刚刚被他人修改或已签字，没有签字；您的内容已保留在下方，请对照最新内容后再签字。",
+                );
+                Err((e, StatusCode::CONFLICT))
+            };
+            // db::reports::save refuses a signed report by itself (it updates drafts only).
+            let editable =
+                ReportState::parse(&db::reports::state(&mut tx, campaign.id, committee.id).await?).editable();
+            if !editable
+                || db::reports::save(&mut tx, user.id, campaign.id, committee.id, form.version, &draft)
+                    .await?
+                    .is_err()
+            {
+                stale()
+            } else {
+                let saved = if form.version == 0 { 1 } else { form.version + 1 };
+                match db::reports::sign(&mut tx, user.id, campaign.id, committee.id, saved, &name, on).await? {
+                    Ok(()) => {
+                        tx.commit().await?;
+                        Ok(())
+                    }
+                    Err(_) => stale(),
                 }
             }
         }
     };
     match outcome {
         Ok(()) => {
-            session::flash(&session, "报告已签字，内容已锁定").await?;
+            session::flash(&session, "报告已保存并签字，内容已锁定").await?;
             Ok(Redirect::to(&format!("/committees/{}/report", committee.id)).into_response())
         }
         Err((errors, status)) => {
             let mut p = page(&state, &user, committee, campaign).await?;
-            (p.signer_name, p.signed_on, p.errors) = (form.signer_name.clone(), form.signed_on.clone(), errors);
+            (p.work_done, p.problems, p.next_steps) =
+                (form.work_done.clone(), form.problems.clone(), form.next_steps.clone());
+            (p.signer_name, p.signed_on, p.errors, p.unsaved) =
+                (form.signer_name.clone(), form.signed_on.clone(), errors, true);
             Ok((status, p).into_response())
         }
     }
@@ -324,6 +362,9 @@ pub async fn reopen(
         }
         Err(m) => {
             let mut p = page(&state, &user, committee, campaign).await?;
+            if p.state.editable() {
+                p.errors.add("form", m.clone());
+            }
             p.errors.add("reason", m);
             p.reopen_reason = form.reason.clone();
             Ok((StatusCode::BAD_REQUEST, p).into_response())

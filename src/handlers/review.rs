@@ -41,7 +41,8 @@ async fn refuse(r: Review, state: &AppState, user: &CurrentUser, review: ReviewF
         review,
         ..Overlay::default()
     };
-    let page = ledger_page(state, user, r.branch, r.campaign, overlay).await?;
+    let mut page = ledger_page(state, user, r.branch, r.campaign, overlay).await?;
+    page.keep_typed_text_in_error();
     Ok((StatusCode::BAD_REQUEST, page).into_response())
 }
 
@@ -339,12 +340,16 @@ pub async fn flag_look_back(
 ) -> AppResult<Response> {
     let r = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
-    let m = db::measures::get(&state.db.read, user.scope, id).await?.ok_or(AppError::NotFound)?;
+    let m = db::measures::get(&state.db.read, user.scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if m.branch_id != r.branch.id {
         return Err(AppError::NotFound);
     }
     let outcome = act(&state, async |tx| {
-        let current = db::measures::get_of_branch(tx, r.branch.id, id).await?.ok_or(AppError::NotFound)?;
+        let current = db::measures::get_of_branch(tx, r.branch.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let reason = match review::flag_look_back(current.status(), &form.reason) {
             Ok(reason) => reason,
             Err(m) => return Ok(Err(m)),
@@ -358,11 +363,16 @@ pub async fn flag_look_back(
     let back = format!("{}/findings/{}#measure-{}", r.ledger_url(), m.finding_id, id);
     match outcome {
         Ok(()) => {
-            session::flash(&session, "已发起整改“回头看”，该措施已重新打开，党支部和党总支（党委）可见").await?;
+            session::flash(
+                &session,
+                "已发起整改“回头看”，该措施已重新打开，党支部和党总支（党委）可见",
+            )
+            .await?;
             Ok(Redirect::to(&back).into_response())
         }
         Err(message) => {
-            let page = super::finding::refused_close_out(&state, &user, r.branch, m, message, form.reason.clone()).await?;
+            let page =
+                super::finding::refused_close_out(&state, &user, r.branch, m, message, form.reason.clone()).await?;
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
     }
@@ -388,9 +398,13 @@ pub async fn decide_look_back(
 ) -> AppResult<Response> {
     let r = Work::load(&state, &user, branch).await?;
     let mut conn = state.db.read.acquire().await?;
-    let lb = db::look_backs::get_of_branch(&mut conn, r.branch.id, look_back).await?.ok_or(AppError::NotFound)?;
+    let lb = db::look_backs::get_of_branch(&mut conn, r.branch.id, look_back)
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(conn);
-    let m = db::measures::get(&state.db.read, user.scope, lb.measure_id).await?.ok_or(AppError::NotFound)?;
+    let m = db::measures::get(&state.db.read, user.scope, lb.measure_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let outcome = act(&state, async |tx| {
         let (outcome, note) = match review::look_back_outcome(&form.outcome, &form.note) {
             Ok(v) => v,
@@ -409,7 +423,8 @@ pub async fn decide_look_back(
             Ok(Redirect::to(&back).into_response())
         }
         Err(message) => {
-            let page = super::finding::refused_close_out(&state, &user, r.branch, m, message, form.note.clone()).await?;
+            let page =
+                super::finding::refused_close_out(&state, &user, r.branch, m, message, form.note.clone()).await?;
             Ok((StatusCode::BAD_REQUEST, page).into_response())
         }
     }

@@ -1,0 +1,122 @@
+//! The 组织部's 回头看 and 五星级 eligibility through the real server.
+
+mod common;
+
+use common::*;
+use duizhang::db;
+use duizhang::domain::Scope;
+use reqwest::StatusCode;
+
+async fn body(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let page = visible_text(&body(app.get(&o, "/overview").await).await);
+    // Branches not signed off are ineligible, each with its reason.
+    assert!(page.contains("具备五星级资格"));
+    assert!(
+        page.contains("截至 2022-11-30"),
+        "judged on the results date, earlier than today"
+    );
+    assert!(page.contains("问题整改台账未经党总支（党委）审核签字（当前：未开始）"));
+
+    // 回头看 on branch 4's closed-off measure 13: it reopens for the branch.
+    let finding = "/branches/4/findings/11";
+    let res = app
+        .post_form(&o, "/branches/4/measures/13/look-back", finding, &[("reason", "")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("请填写回头看的原因"));
+    let res = app
+        .post_form(
+            &o,
+            "/branches/4/measures/13/look-back",
+            finding,
+            &[("reason", "抽查换届材料")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let m = db::measures::get(&app.db.read, Scope::Campus, duizhang::domain::MeasureId(13))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status, "in_progress");
+    let s = app.login("secretary4").await;
+    assert!(visible_text(&body(app.get(&s, finding).await).await).contains("整改“回头看”：抽查换届材料"));
+
+    // The outcome: 反弹 needs a word, and then counts against eligibility.
+    let lb = db::look_backs::of_branch(
+        &app.db.read,
+        Scope::Campus,
+        duizhang::domain::CampaignId(1),
+        duizhang::domain::BranchId(4),
+    )
+    .await
+    .unwrap();
+    let path = format!("/branches/4/look-backs/{}", lb[0].id);
+    let res = app
+        .post_form(
+            &o,
+            &path,
+            finding,
+            &[("outcome", "rebound"), ("note", ""), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app
+        .post_form(
+            &o,
+            &path,
+            finding,
+            &[("outcome", "rebound"), ("note", "换届材料仍缺批复"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&body(app.get(&o, "/overview").await).await);
+    assert!(page.contains("整改“回头看”发现 1 条问题反弹"), "{page}");
+
+    // Only the 组织部 flags 回头看.
+    let r = app.login("reviewer2").await;
+    let res = app
+        .post_form(&r, "/branches/4/measures/14/look-back", finding, &[("reason", "x")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_ineligible_list_downloads_as_xlsx_with_a_chinese_name() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let res = app.get(&o, "/overview/ineligible.xlsx").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.contains("filename*=UTF-8''%E4%BA%94%E6%98%9F%E7%BA%A7"),
+        "{disposition}"
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an XLSX is a zip");
+    // Read it back: a title row, a header row, then one row per ineligible branch.
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range("五星级资格").unwrap();
+    assert_eq!(range.get_value((1, 1)).unwrap().to_string(), "党支部");
+    // Six of the seven: branch 4 is signed off and, on 2022-11-30, nothing of it was overdue yet.
+    assert_eq!(range.height(), 2 + 6);
+    let names: Vec<String> = (2..8).map(|r| range.get_value((r, 1)).unwrap().to_string()).collect();
+    assert!(!names.contains(&"汉语言文学系教工党支部".to_string()), "{names:?}");
+    // Others cannot download it.
+    let r = app.login("reviewer1").await;
+    assert_eq!(
+        app.get(&r, "/overview/ineligible.xlsx").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&app.client(), "/overview/ineligible.xlsx").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
