@@ -12,7 +12,9 @@ use crate::AppState;
 use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretary, csrf};
 use crate::error::error_page;
 use crate::handlers::close_out::MAX_UPLOAD_BYTES;
-use crate::handlers::{account, auth, branch, close_out, committee, finding, home, import, overview, report, review};
+use crate::handlers::{
+    account, admin, auth, branch, close_out, committee, finding, home, import, overview, report, review,
+};
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     // Anyone, logged in or not.
@@ -99,6 +101,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let overseers = Router::new()
         .route("/overview", get(overview::show))
         .route("/overview/ineligible.xlsx", get(overview::ineligible_xlsx))
+        .route("/admin", get(admin::show))
+        .route("/admin/committees", post(admin::create_committee))
+        .route("/admin/committees/{committee_id}", post(admin::update_committee))
+        .route("/admin/branches", post(admin::create_branch))
+        .route("/admin/branches/{branch_id}", post(admin::update_branch))
+        .route("/admin/users", post(admin::create_account))
+        .route("/admin/users/{user_id}", post(admin::update_account))
+        .route("/admin/users/{user_id}/reset-password", post(admin::reset_password))
         .route(
             "/branches/{branch_id}/measures/{measure_id}/look-back",
             post(review::flag_look_back),

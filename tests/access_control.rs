@@ -119,6 +119,19 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         [303, 403, 403, 403, 403, 400],
     ),
     ("POST", "/branches/4/look-backs/999", [303, 403, 403, 403, 403, 404]),
+    // 组织部 only: units and accounts (empty forms are refused with 400; unknown ids 404).
+    ("GET", "/admin", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/committees", [303, 403, 403, 403, 403, 400]),
+    ("POST", "/admin/committees/1", [303, 403, 403, 403, 403, 400]),
+    ("POST", "/admin/branches", [303, 403, 403, 403, 403, 404]),
+    ("POST", "/admin/branches/1", [303, 403, 403, 403, 403, 400]),
+    ("POST", "/admin/users", [303, 403, 403, 403, 403, 400]),
+    ("POST", "/admin/users/999", [303, 403, 403, 403, 403, 404]),
+    (
+        "POST",
+        "/admin/users/999/reset-password",
+        [303, 403, 403, 403, 403, 404],
+    ),
     ("POST", "/login", [400, 400, 400, 400, 400, 400]),
     ("POST", "/logout", [303, 303, 303, 303, 303, 303]),
 ];

@@ -8,6 +8,7 @@
 //! pool, because deferred transactions on a shared pool fail with SQLITE_BUSY_SNAPSHOT under
 //! concurrent writers, which busy_timeout does not cure.
 
+pub mod admin;
 pub mod audit;
 pub mod campaigns;
 pub mod evidence;

@@ -16,6 +16,7 @@ pub mod scope;
 pub mod states;
 pub mod submission;
 pub mod throttle;
+pub mod units;
 
 pub use ids::*;
 pub use role::Role;

@@ -1,6 +1,7 @@
 //! Thin handlers: extract → call db/domain → return a typed page. One module per area.
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod branch;
 pub mod close_out;
@@ -89,7 +90,7 @@ impl Nav {
                 ),
                 ("附件3报告", format!("/committees/{c}/report"), 0),
             ],
-            _ => vec![("全校总览", user.home(), 0)],
+            _ => vec![("全校总览", user.home(), 0), ("单位与账号", "/admin".to_string(), 0)],
         };
         links.push(("修改密码", "/account/password".to_string(), 0));
         Nav {

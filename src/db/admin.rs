@@ -1,0 +1,250 @@
+//! The 组织部's keeping of units and accounts. Every change is audited; edits carry `version`.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::Stale;
+use super::audit::{self, Entry};
+use crate::domain::units::{BranchInput, CommitteeInput};
+use crate::domain::{BranchId, CommitteeId, UserId};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Committee {
+    #[serde(skip)]
+    pub id: CommitteeId,
+    pub name: String,
+    pub active: bool,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Branch {
+    #[serde(skip)]
+    pub id: BranchId,
+    #[serde(skip)]
+    pub committee_id: CommitteeId,
+    pub name: String,
+    pub full_member_count: i64,
+    pub secretary_name: String,
+    pub active: bool,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Account {
+    #[serde(skip)]
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub committee_id: Option<CommitteeId>,
+    pub branch_id: Option<BranchId>,
+    pub active: bool,
+    pub must_change_password: bool,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+pub async fn committees(pool: &SqlitePool) -> sqlx::Result<Vec<Committee>> {
+    sqlx::query_as("SELECT id, name, active, version FROM committees ORDER BY sort_order, id")
+        .fetch_all(pool)
+        .await
+}
+
+pub async fn branches(pool: &SqlitePool) -> sqlx::Result<Vec<Branch>> {
+    sqlx::query_as(
+        "SELECT b.id, b.committee_id, b.name, b.full_member_count, b.secretary_name, b.active, b.version
+         FROM branches b JOIN committees c ON c.id = b.committee_id ORDER BY c.sort_order, c.id, b.sort_order, b.id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn accounts(pool: &SqlitePool) -> sqlx::Result<Vec<Account>> {
+    sqlx::query_as(
+        "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, version
+         FROM users ORDER BY CASE role WHEN 'overseer' THEN 0 WHEN 'reviewer' THEN 1 ELSE 2 END, committee_id, branch_id, id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+fn entry<'a>(by: UserId, action: &'a str, entity: &'a str, id: i64) -> Entry<'a> {
+    Entry {
+        user_id: Some(by),
+        action,
+        entity,
+        entity_id: Some(id),
+        branch_id: None,
+        committee_id: None,
+        finding_id: None,
+        before: None,
+        after: None,
+    }
+}
+
+pub async fn create_committee(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    c: &CommitteeInput,
+) -> sqlx::Result<CommitteeId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO committees (name, sort_order) VALUES (?, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM committees)) RETURNING id",
+    )
+    .bind(&c.name)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut e = entry(by, "committee.create", "committees", id);
+    e.committee_id = Some(CommitteeId(id));
+    audit::record(conn, &e.after(&serde_json::json!({ "name": c.name }))).await?;
+    Ok(CommitteeId(id))
+}
+
+pub async fn update_committee(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    before: &Committee,
+    seen_version: i64,
+    c: &CommitteeInput,
+    active: bool,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done =
+        sqlx::query("UPDATE committees SET name = ?, active = ?, version = version + 1 WHERE id = ? AND version = ?")
+            .bind(&c.name)
+            .bind(active)
+            .bind(before.id)
+            .bind(seen_version)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let mut e = entry(by, "committee.update", "committees", before.id.0).before(before);
+    e.committee_id = Some(before.id);
+    audit::record(conn, &e.after(&serde_json::json!({ "name": c.name, "active": active }))).await?;
+    Ok(Ok(()))
+}
+
+pub async fn create_branch(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    committee: CommitteeId,
+    b: &BranchInput,
+) -> sqlx::Result<BranchId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO branches (committee_id, name, full_member_count, secretary_name, sort_order)
+         VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM branches WHERE committee_id = ?1)) RETURNING id",
+    )
+    .bind(committee)
+    .bind(&b.name)
+    .bind(b.full_member_count)
+    .bind(&b.secretary_name)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut e = entry(by, "branch.create", "branches", id);
+    e.branch_id = Some(BranchId(id));
+    let after = serde_json::json!({ "name": b.name, "full_member_count": b.full_member_count, "secretary_name": b.secretary_name });
+    audit::record(conn, &e.after(&after)).await?;
+    Ok(BranchId(id))
+}
+
+pub async fn update_branch(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    before: &Branch,
+    seen_version: i64,
+    b: &BranchInput,
+    active: bool,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query(
+        "UPDATE branches SET name = ?, full_member_count = ?, secretary_name = ?, active = ?, version = version + 1
+         WHERE id = ? AND version = ?",
+    )
+    .bind(&b.name)
+    .bind(b.full_member_count)
+    .bind(&b.secretary_name)
+    .bind(active)
+    .bind(before.id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let mut e = entry(by, "branch.update", "branches", before.id.0).before(before);
+    e.branch_id = Some(before.id);
+    let after = serde_json::json!({ "name": b.name, "full_member_count": b.full_member_count, "secretary_name": b.secretary_name, "active": active });
+    audit::record(conn, &e.after(&after)).await?;
+    Ok(Ok(()))
+}
+
+/// Records a new account made by the 组织部 (the insert itself is db::users::insert).
+pub async fn record_account_created(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    id: UserId,
+    username: &str,
+) -> sqlx::Result<()> {
+    audit::record(
+        conn,
+        &entry(by, "user.create", "users", id.0).after(&serde_json::json!({ "username": username })),
+    )
+    .await
+}
+
+pub async fn update_account(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    before: &Account,
+    seen_version: i64,
+    display_name: &str,
+    active: bool,
+) -> sqlx::Result<Result<(), Stale>> {
+    let done = sqlx::query(
+        "UPDATE users SET display_name = ?, active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ? AND version = ?",
+    )
+    .bind(display_name)
+    .bind(active)
+    .bind(before.id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let e = entry(by, "user.update", "users", before.id.0)
+        .before(&serde_json::json!({ "display_name": before.display_name, "active": before.active }))
+        .after(&serde_json::json!({ "display_name": display_name, "active": active }));
+    audit::record(conn, &e).await?;
+    Ok(Ok(()))
+}
+
+/// Sets a one-time password: the user must change it at next login, and every session of the
+/// account ends (the credential version moves on).
+pub async fn reset_password(conn: &mut SqliteConnection, by: UserId, id: UserId, hash: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = ?, must_change_password = 1, credential_version = credential_version + 1,
+                          version = version + 1, updated_at = datetime('now')
+         WHERE id = ?",
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    audit::record(conn, &entry(by, "user.reset_password", "users", id.0)).await?;
+    Ok(true)
+}
+
+pub async fn account(pool: &SqlitePool, id: UserId) -> sqlx::Result<Option<Account>> {
+    sqlx::query_as(
+        "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, version FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
