@@ -353,6 +353,7 @@ pub fn phases(c: &Campaign, today: Date) -> Vec<Phase> {
         ("对账查摆", c.self_check_due),
         ("党总支报送", c.report_due),
         ("立项整改", c.rectify_due),
+        ("结果运用", c.results_due),
     ]
     .into_iter()
     .map(|(name, due)| Phase {
