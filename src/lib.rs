@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod handlers;
 pub mod routes;
+pub mod sheets;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

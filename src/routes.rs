@@ -110,6 +110,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/users/{user_id}", post(admin::update_account))
         .route("/admin/users/{user_id}/reset-password", post(admin::reset_password))
         .route(
+            "/admin/import",
+            get(admin::import_form)
+                .post(admin::import)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/admin/import/template.xlsx", get(admin::import_template))
+        .route(
             "/branches/{branch_id}/measures/{measure_id}/look-back",
             post(review::flag_look_back),
         )

@@ -132,6 +132,9 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         "/admin/users/999/reset-password",
         [303, 403, 403, 403, 403, 404],
     ),
+    ("GET", "/admin/import", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/import", [303, 403, 403, 403, 403, 400]),
+    ("GET", "/admin/import/template.xlsx", [401, 403, 403, 403, 403, 200]),
     ("POST", "/login", [400, 400, 400, 400, 400, 400]),
     ("POST", "/logout", [303, 303, 303, 303, 303, 303]),
 ];

@@ -198,3 +198,113 @@ async fn only_the_overseer_keeps_units_and_accounts() {
             .all(|c| c.name != "假党委")
     );
 }
+
+fn workbook(rows: &[[&str; 7]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in duizhang::domain::bulk::COLUMNS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+async fn upload(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>) -> reqwest::Response {
+    let token = app.csrf(c, "/admin/import").await;
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("units.xlsx"));
+    c.post(app.url(&format!("/admin/import?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_bad_file_is_refused_whole_with_a_row_by_row_report() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let before = duizhang::db::admin::committees(&app.db.read).await.unwrap().len();
+    let bytes = workbook(&[
+        ["化学化工学院党委", "", "", "", "hx.reviewer", "钱堃", "审核人"],
+        [
+            "化学化工学院党委",
+            "化学系教工党支部",
+            "十二",
+            "赵珺",
+            "hx.s1",
+            "赵珺",
+            "党支部书记",
+        ],
+        ["", "", "", "", "secretary1", "重名", "组织部"],
+    ]);
+    let res = upload(&app, &o, bytes).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("文件未导入"));
+    assert!(html.contains("第 3 行：正式党员人数应为"), "{html}");
+    assert!(html.contains("第 4 行：用户名 secretary1 已存在"));
+    assert_eq!(
+        duizhang::db::admin::committees(&app.db.read).await.unwrap().len(),
+        before,
+        "nothing saved"
+    );
+    assert!(
+        duizhang::db::users::find_by_username(&app.db.read, "hx.reviewer")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_good_file_makes_units_and_accounts_with_one_time_passwords() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let template = app.get(&o, "/admin/import/template.xlsx").await;
+    assert_eq!(template.status(), StatusCode::OK);
+    assert!(template.bytes().await.unwrap().starts_with(b"PK"));
+
+    let bytes = workbook(&[
+        ["化学化工学院党委", "", "", "", "hx.reviewer", "钱堃", "审核人"],
+        [
+            "化学化工学院党委",
+            "化学系教工党支部",
+            "12",
+            "赵珺",
+            "hx.s1",
+            "赵珺",
+            "党支部书记",
+        ],
+        ["机关党委", "党委办公室党支部", "", "", "jg.s2", "周昇", "党支部书记"],
+    ]);
+    let res = upload(&app, &o, bytes).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body(res).await;
+    assert!(
+        html.contains("新建党总支（党委）1 个、党支部 1 个、账号 3 个"),
+        "{html}"
+    );
+    let password = one_time(&html.replace("<td data-label=\"一次性密码\"><code>", "的一次性密码："));
+    assert_eq!(password.len(), 12);
+    // The first new account logs in with its one-time password and must change it.
+    assert_eq!(
+        location(&app.try_login(&app.client(), "hx.reviewer", &password).await),
+        "/account/password"
+    );
+    let jg = duizhang::db::users::find_by_username(&app.db.read, "jg.s2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        jg.branch_id,
+        Some(duizhang::domain::BranchId(6)),
+        "matched the existing branch by name"
+    );
+}

@@ -248,3 +248,26 @@ pub async fn account(pool: &SqlitePool, id: UserId) -> sqlx::Result<Option<Accou
     .fetch_optional(pool)
     .await
 }
+
+/// A committee's id by its name.
+pub async fn committee_by_name(conn: &mut SqliteConnection, name: &str) -> sqlx::Result<Option<CommitteeId>> {
+    sqlx::query_scalar("SELECT id FROM committees WHERE name = ?")
+        .bind(name)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A branch's id by its committee's name and its own.
+pub async fn branch_by_names(
+    conn: &mut SqliteConnection,
+    committee: &str,
+    branch: &str,
+) -> sqlx::Result<Option<BranchId>> {
+    sqlx::query_scalar(
+        "SELECT b.id FROM branches b JOIN committees c ON c.id = b.committee_id WHERE c.name = ? AND b.name = ?",
+    )
+    .bind(committee)
+    .bind(branch)
+    .fetch_optional(conn)
+    .await
+}

@@ -23,6 +23,7 @@ impl CommitteeInput {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct BranchInput {
     pub name: String,
     pub full_member_count: i64,

@@ -520,3 +520,188 @@ mod tests {
         assert!(crate::domain::password_policy::check_new_password("someone", &p).is_ok());
     }
 }
+
+/// Bulk import of units and accounts from an XLSX.
+#[derive(Template, WebTemplate)]
+#[template(path = "overseer/import.html")]
+pub struct ImportPage {
+    nav: Nav,
+    csrf: String,
+    columns: [&'static str; 7],
+    problems: Vec<String>,
+    /// After a successful import: what was made, and each new account's one-time password
+    /// (shown this once, never stored).
+    made: Option<(usize, usize, Vec<(String, String, String)>)>,
+}
+
+fn import_page(user: &CurrentUser) -> ImportPage {
+    ImportPage {
+        nav: Nav::for_user(user, ""),
+        csrf: user.csrf.clone(),
+        columns: COLUMNS,
+        problems: Vec::new(),
+        made: None,
+    }
+}
+
+use crate::domain::bulk::{self, COLUMNS, Unit};
+
+/// The most rows one import takes (a campus of 1,000 branches and their accounts).
+const MAX_IMPORT_ROWS: usize = 3000;
+
+pub async fn import_form(user: CurrentUser) -> ImportPage {
+    import_page(&user)
+}
+
+/// The template: the columns, with two example rows.
+pub async fn import_template() -> AppResult<Response> {
+    let bytes = tokio::task::spawn_blocking(|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("单位与账号")?;
+        let head = rust_xlsxwriter::Format::new()
+            .set_bold()
+            .set_background_color("#F2F2F2");
+        for (i, c) in COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, i as u16, *c, &head)?;
+            sheet.set_column_width(i as u16, if i < 2 { 26.0 } else { 14.0 })?;
+        }
+        for (r, row) in [
+            ["化学化工学院党委", "", "", "", "hx.reviewer", "钱堃", "审核人"],
+            [
+                "化学化工学院党委",
+                "化学系教工党支部",
+                "12",
+                "赵珺",
+                "hx.secretary1",
+                "赵珺",
+                "党支部书记",
+            ],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (c, v) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, *v)?;
+            }
+        }
+        book.save_to_buffer()
+    })
+    .await?
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                super::content_disposition("attachment", "单位与账号导入模板.xlsx"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Checks the whole file; saves everything in one transaction only if every row is right.
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Response> {
+    let mut multipart = multipart.map_err(|_| super::not_a_form())?;
+    let mut bytes = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| super::not_a_form())? {
+        if field.name() == Some("file") {
+            bytes = field.bytes().await.map_err(|_| super::not_a_form())?.to_vec();
+        }
+    }
+    let mut p = import_page(&user);
+    let refuse = |mut p: ImportPage, problems: Vec<String>| {
+        p.problems = problems;
+        Ok((StatusCode::BAD_REQUEST, p).into_response())
+    };
+    if bytes.is_empty() {
+        return refuse(p, vec!["请选择要导入的 XLSX 文件".into()]);
+    }
+    let rows =
+        match tokio::task::spawn_blocking(move || crate::sheets::read_first_sheet(&bytes, 7, MAX_IMPORT_ROWS + 1))
+            .await?
+        {
+            Ok(rows) => rows,
+            Err(m) => return refuse(p, vec![m]),
+        };
+    // The header row is skipped; everything else is data.
+    let rows: Vec<bulk::Row> = rows
+        .into_iter()
+        .filter(|(_, cells)| cells[0] != COLUMNS[0])
+        .map(|(n, cells)| (n, cells.try_into().unwrap_or_default()))
+        .collect();
+    if rows.len() > MAX_IMPORT_ROWS {
+        return refuse(p, vec![format!("一次最多导入 {MAX_IMPORT_ROWS} 行，请分批导入")]);
+    }
+    let committees = db::admin::committees(&state.db.read).await?;
+    let branches = db::admin::branches(&state.db.read).await?;
+    let accounts = db::admin::accounts(&state.db.read).await?;
+    let name_of = |id: CommitteeId| {
+        committees
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str())
+            .unwrap_or("")
+    };
+    let existing = bulk::Existing {
+        committees: committees.iter().map(|c| c.name.as_str()).collect(),
+        branches: branches
+            .iter()
+            .map(|b| (name_of(b.committee_id), b.name.as_str()))
+            .collect(),
+        usernames: accounts.iter().map(|a| a.username.as_str()).collect(),
+    };
+    let plan = match bulk::plan(&rows, &existing) {
+        Ok(plan) => plan,
+        Err(problems) => return refuse(p, problems),
+    };
+    // Hash first (CPU, outside the write transaction).
+    let mut passwords = Vec::with_capacity(plan.accounts.len());
+    for _ in &plan.accounts {
+        let one_time = one_time_password();
+        let hash = password::hash(one_time.clone()).await?;
+        passwords.push((one_time, hash));
+    }
+    let mut tx = state.db.write.begin().await?;
+    for c in &plan.committees {
+        db::admin::create_committee(&mut tx, user.id, &CommitteeInput { name: c.clone() }).await?;
+    }
+    for (c, b) in &plan.branches {
+        let id = db::admin::committee_by_name(&mut tx, c)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        db::admin::create_branch(&mut tx, user.id, id, b).await?;
+    }
+    let mut made = Vec::new();
+    for ((username, name, role, unit), (one_time, hash)) in plan.accounts.iter().zip(&passwords) {
+        let (committee_id, branch_id) = match unit {
+            Unit::Campus => (None, None),
+            Unit::Committee(c) => (db::admin::committee_by_name(&mut tx, c).await?, None),
+            Unit::Branch(c, b) => (None, db::admin::branch_by_names(&mut tx, c, b).await?),
+        };
+        let new = db::users::NewUser {
+            username,
+            display_name: name,
+            password_hash: hash,
+            role: *role,
+            committee_id,
+            branch_id,
+            must_change_password: true,
+        };
+        let id = db::users::insert(&mut tx, &new).await?;
+        db::admin::record_account_created(&mut tx, user.id, id, username).await?;
+        made.push((username.clone(), name.clone(), one_time.clone()));
+    }
+    tx.commit().await?;
+    p.made = Some((plan.committees.len(), plan.branches.len(), made));
+    Ok(p.into_response())
+}

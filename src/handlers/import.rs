@@ -107,57 +107,16 @@ pub async fn preview(
     Ok((status, page(&state, &user, &work, pasted, rows, error).await?).into_response())
 }
 
-/// The first two columns of the first sheet, as (row number, 类别, 问题), read cell by cell.
-/// An XLSX is a zip of XML: a tiny file can claim a sheet of a million rows or unpack to
-/// gigabytes, so the archive's unpacked size is checked first, and cells are streamed, never
-/// laid out as a whole grid, stopping after the rows an import can take.
+/// The first two columns of the first sheet, as (row number, 类别, 问题).
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<(usize, String, String)>, String> {
-    use calamine::{Reader, Xlsx};
-    let unreadable = "无法读取该文件：请上传 Excel 的 .xlsx 文件（第一列为类别，第二列为问题）".to_string();
-    match unpacked_size(bytes) {
-        None => return Err(unreadable),
-        Some(n) if n > MAX_UNPACKED => return Err("文件内容过大，请只保留“类别”和“问题”两列后重新保存上传".to_string()),
-        Some(_) => {}
-    }
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| unreadable.clone())?;
-    let first = book.sheet_names().first().cloned().ok_or_else(|| unreadable.clone())?;
-    let mut cells = book.worksheet_cells_reader(&first).map_err(|_| unreadable.clone())?;
-    let mut rows: Vec<(usize, String, String)> = Vec::new();
-    for _ in 0..MAX_CELLS {
-        let Some(cell) = cells.next_cell().map_err(|_| unreadable.clone())? else {
-            break;
-        };
-        let (row, col) = cell.get_position();
-        let row = row as usize + 1;
-        if row > MAX_ROWS + 1 {
-            break;
-        }
-        if col > 1 {
-            continue;
-        }
-        if rows.last().is_none_or(|(r, _, _)| *r != row) {
-            rows.push((row, String::new(), String::new()));
-        }
-        let value = calamine::Data::from(cell.get_value().clone()).to_string();
-        let last = rows.last_mut().expect("just pushed");
-        if col == 0 { last.1 = value } else { last.2 = value }
-    }
-    Ok(rows)
-}
-
-/// At most this many cells are looked at (a sheet with other columns filled in still imports).
-const MAX_CELLS: usize = 100_000;
-/// The most an uploaded workbook may unpack to.
-const MAX_UNPACKED: u64 = 50 * 1024 * 1024;
-
-/// What the archive says it unpacks to; `None` if it is not a zip at all.
-fn unpacked_size(bytes: &[u8]) -> Option<u64> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        total = total.saturating_add(zip.by_index_raw(i).ok()?.size());
-    }
-    Some(total)
+    let rows = crate::sheets::read_first_sheet(bytes, 2, MAX_ROWS + 1)?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, cells)| {
+            let [a, b]: [String; 2] = cells.try_into().unwrap_or_default();
+            (n, a, b)
+        })
+        .collect())
 }
 
 /// Saves the rows the secretary kept, as findings under their categories.
