@@ -531,8 +531,11 @@ pub struct ImportPage {
     problems: Vec<String>,
     /// After a successful import: what was made, and each new account's one-time password
     /// (shown this once, never stored).
-    made: Option<(usize, usize, Vec<(String, String, String)>)>,
+    made: Option<(usize, usize, Vec<NewAccount>)>,
 }
+
+/// An account made by an import: username, name, one-time password.
+type NewAccount = (String, String, String);
 
 fn import_page(user: &CurrentUser) -> ImportPage {
     ImportPage {
