@@ -3,6 +3,7 @@
 //! `app(state)` builds the whole HTTP application; `main.rs` and the integration tests both use it.
 
 pub mod auth;
+pub mod charts;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -100,6 +100,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     // 组织部 only.
     let overseers = Router::new()
         .route("/overview", get(overview::show))
+        .route("/overview.xlsx", get(overview::overview_xlsx))
         .route("/overview/ineligible.xlsx", get(overview::ineligible_xlsx))
         .route("/admin", get(admin::show))
         .route("/admin/committees", post(admin::create_committee))

@@ -113,6 +113,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/committees/1/report/reopen", [303, 403, 403, 400, 404, 400]),
     // 组织部 only: 回头看 and the eligibility list.
     ("GET", "/overview/ineligible.xlsx", [401, 403, 403, 403, 403, 200]),
+    ("GET", "/overview.xlsx", [401, 403, 403, 403, 403, 200]),
     (
         "POST",
         "/branches/4/measures/14/look-back",

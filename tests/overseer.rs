@@ -120,3 +120,33 @@ async fn the_ineligible_list_downloads_as_xlsx_with_a_chinese_name() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn the_dashboard_draws_charts_filters_and_downloads_what_it_shows() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let html = body(app.get(&o, "/overview").await).await;
+    assert_eq!(
+        html.matches("<svg class=\"chart\"").count(),
+        3,
+        "progress, findings per category, overdue over time"
+    );
+    assert!(html.contains("各党总支（党委）对账查摆进度") && html.contains("组织生活制度执行不严格"));
+
+    // Filters: one committee; overdue only; a ledger state.
+    let only_2 = visible_text(&body(app.get(&o, "/overview?committee=2").await).await);
+    assert!(only_2.contains("汉语言文学系教工党支部") && !only_2.contains("软件工程系教工党支部"));
+    let overdue = body(app.get(&o, "/overview?overdue=1").await).await;
+    assert!(overdue.contains(">计算机科学与技术系教工党支部<") && !overdue.contains(">软件工程系教工党支部<"));
+    let returned = body(app.get(&o, "/overview?state=returned").await).await;
+    assert!(returned.contains(">计算机工程学院本科生第一党支部<") && !returned.contains(">党委办公室党支部<"));
+
+    // The download carries the same filter.
+    let res = app.get(&o, "/overview.xlsx?committee=2").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(res.bytes().await.unwrap().to_vec())).unwrap();
+    let range = book.worksheet_range("全校总览").unwrap();
+    assert_eq!(range.height(), 2 + 2, "committee 2 has two branches");
+    assert_eq!(range.get_value((2, 1)).unwrap().to_string(), "汉语言文学系教工党支部");
+}

@@ -118,3 +118,26 @@ pub async fn item_count(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result
     .fetch_one(pool)
     .await
 }
+
+/// Findings per ledger category in a campaign, campus-wide: (position, title, count).
+pub async fn findings_per_category(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT c.position, c.title, COUNT(f.id) FROM ledger_categories c
+         LEFT JOIN findings f ON f.category_id = c.id
+         WHERE c.campaign_id = ? GROUP BY c.id ORDER BY c.position",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}
+
+/// Every measure's deadline and the day it was closed off, for the overdue-over-time chart.
+pub async fn deadlines(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(Date, Option<Date>)>> {
+    sqlx::query_as(
+        "SELECT m.deadline, date(m.closed_out_at) FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE f.campaign_id = ? AND m.deadline IS NOT NULL",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}

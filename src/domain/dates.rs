@@ -134,3 +134,65 @@ mod tests {
         }
     }
 }
+
+/// How many measures were overdue on each sample day: deadline passed and not yet closed off on
+/// that day. Each measure is (deadline, the day it was closed off, if it was).
+pub fn overdue_series(measures: &[(Date, Option<Date>)], samples: &[Date]) -> Vec<i64> {
+    samples
+        .iter()
+        .map(|day| {
+            measures
+                .iter()
+                .filter(|(deadline, closed)| deadline < day && closed.is_none_or(|c| c > *day))
+                .count() as i64
+        })
+        .collect()
+}
+
+/// About `n` evenly spaced days from `from` to `to` (both included), at least a week apart.
+pub fn sample_days(from: Date, to: Date, n: i64) -> Vec<Date> {
+    if to <= from {
+        return vec![to];
+    }
+    let span = (to - from).whole_days();
+    let step = (span / n.max(1)).max(7);
+    let mut days: Vec<Date> = (0..)
+        .map(|i| from + time::Duration::days(i * step))
+        .take_while(|d| *d < to)
+        .collect();
+    days.push(to);
+    days
+}
+
+#[cfg(test)]
+mod series_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn overdue_counts_follow_deadlines_and_closures() {
+        let m = [
+            (date!(2022 - 10 - 31), Some(date!(2022 - 11 - 10))),
+            (date!(2022 - 11 - 05), None),
+        ];
+        let days = [
+            date!(2022 - 10 - 31),
+            date!(2022 - 11 - 01),
+            date!(2022 - 11 - 06),
+            date!(2022 - 11 - 11),
+        ];
+        assert_eq!(overdue_series(&m, &days), [0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn samples_span_the_range_and_end_on_the_last_day() {
+        let d = sample_days(date!(2022 - 10 - 05), date!(2022 - 12 - 05), 8);
+        assert_eq!(d.first(), Some(&date!(2022 - 10 - 05)));
+        assert_eq!(d.last(), Some(&date!(2022 - 12 - 05)));
+        assert!(d.len() >= 8 && d.len() <= 10, "{}", d.len());
+        assert_eq!(
+            sample_days(date!(2022 - 10 - 05), date!(2022 - 10 - 01), 8),
+            [date!(2022 - 10 - 01)]
+        );
+    }
+}

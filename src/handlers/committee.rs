@@ -38,6 +38,7 @@ pub struct CommitteePage {
 }
 
 /// A branch's progress row as the committee page and the overview show it.
+#[derive(Clone)]
 pub struct ProgressView {
     pub row: BranchProgress,
     pub state: LedgerState,

@@ -12,6 +12,7 @@ use super::committee::ProgressView;
 use super::{CampaignParam, Nav};
 use crate::AppState;
 use crate::auth::RequireOverseer;
+use crate::charts;
 use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::domain::dates::{self, format_date};
@@ -32,6 +33,61 @@ pub struct OverviewPage {
     /// The day eligibility is judged on (the results date, or today if earlier).
     judged_on: String,
     ineligible: Vec<Ineligible>,
+    filter: Filter,
+    /// Every committee, for the filter's choices.
+    committee_names: Vec<(CommitteeId, String)>,
+    states: &'static [LedgerState],
+    charts: Vec<String>,
+    /// The query string of the current filter, for the download link.
+    query: String,
+}
+
+/// The dashboard's filters, from the query string; everything optional.
+#[derive(Default, Clone)]
+pub struct Filter {
+    pub committee: Option<CommitteeId>,
+    pub state: Option<LedgerState>,
+    pub overdue_only: bool,
+    pub ineligible_only: bool,
+    /// "progress" (least first), "overdue" or "findings" (most first); else the 组织部's order.
+    pub sort: String,
+}
+
+impl Filter {
+    fn parse(query: Option<&str>) -> Filter {
+        let q = |k| super::query_value(query, k).filter(|v| !v.is_empty());
+        Filter {
+            committee: q("committee").and_then(|v| v.parse().ok()).map(CommitteeId),
+            state: q("state").and_then(|v| LedgerState::parse(&v)),
+            overdue_only: q("overdue").is_some(),
+            ineligible_only: q("ineligible").is_some(),
+            sort: q("sort").unwrap_or_default(),
+        }
+    }
+
+    fn keeps(&self, v: &ProgressView, j: &Judgement) -> bool {
+        self.committee.is_none_or(|c| c == v.row.committee_id)
+            && self.state.is_none_or(|s| s == v.state)
+            && (!self.overdue_only || v.row.measures_overdue > 0)
+            && (!self.ineligible_only || !j.eligible)
+    }
+
+    fn order(&self, rows: &mut [(ProgressView, Judgement)]) {
+        match self.sort.as_str() {
+            "progress" => rows.sort_by_key(|(v, _)| v.row.answered),
+            "overdue" => rows.sort_by_key(|(v, _)| std::cmp::Reverse(v.row.measures_overdue)),
+            "findings" => rows.sort_by_key(|(v, _)| std::cmp::Reverse(v.row.findings)),
+            _ => {}
+        }
+    }
+
+    fn is_state(&self, s: &LedgerState) -> bool {
+        self.state == Some(*s)
+    }
+
+    fn is_committee(&self, c: &CommitteeId) -> bool {
+        self.committee == Some(*c)
+    }
 }
 
 #[derive(Default)]
@@ -123,40 +179,210 @@ pub async fn show(
     State(state): State<AppState>,
     RequireOverseer(user): RequireOverseer,
     CampaignParam(asked): CampaignParam,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<OverviewPage> {
     let db = &state.db.read;
     let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
     let committees = db::units::committees(db, user.scope).await?;
     let (judged_on, rows) = judged(&state, &campaign).await?;
-    let ineligible = ineligible(&rows);
+    let item_count = db::progress::item_count(db, campaign.id).await?;
+    let charts = charts(&state, &campaign, &committees, &rows, item_count).await?;
+    let filter = Filter::parse(query.as_deref());
+    let shown: Vec<(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).cloned().collect();
+    let ineligible = ineligible(&shown);
 
     let mut totals = Totals::default();
     let mut views: Vec<CommitteeView> = committees
-        .into_iter()
+        .iter()
+        .filter(|c| filter.committee.is_none_or(|f| f == c.id))
         .map(|c| CommitteeView {
             id: c.id,
-            name: c.name,
+            name: c.name.clone(),
             totals: Totals::default(),
             branches: Vec::new(),
         })
         .collect();
     for (view, j) in rows {
         totals.add(&view, j.eligible);
+        if !filter.keeps(&view, &j) {
+            continue;
+        }
         if let Some(c) = views.iter_mut().find(|c| c.id == view.row.committee_id) {
             c.totals.add(&view, j.eligible);
             c.branches.push((view, j));
         }
     }
+    for c in &mut views {
+        filter.order(&mut c.branches);
+    }
     Ok(OverviewPage {
         nav: Nav::for_user(&user, "/overview"),
         phases: phases(&campaign, dates::today()),
-        item_count: db::progress::item_count(db, campaign.id).await?,
+        item_count,
         totals,
         committees: views,
         judged_on,
         ineligible,
+        committee_names: committees.into_iter().map(|c| (c.id, c.name)).collect(),
+        states: LedgerState::ALL,
+        charts,
+        query: query.map(|q| format!("?{q}")).unwrap_or_default(),
+        filter,
         campaign,
     })
+}
+
+/// Progress per committee, findings per category, overdue over time.
+async fn charts(
+    state: &AppState,
+    campaign: &Campaign,
+    committees: &[db::units::CommitteeRow],
+    rows: &[(ProgressView, Judgement)],
+    item_count: i64,
+) -> AppResult<Vec<String>> {
+    let progress: Vec<(String, f64, String)> = committees
+        .iter()
+        .map(|c| {
+            let branches: Vec<&ProgressView> = rows
+                .iter()
+                .map(|(v, _)| v)
+                .filter(|v| v.row.committee_id == c.id)
+                .collect();
+            let answered: i64 = branches.iter().map(|v| v.row.answered).sum();
+            let possible = (branches.len() as i64 * item_count).max(1);
+            let pct = answered as f64 * 100.0 / possible as f64;
+            (c.name.clone(), pct, format!("{pct:.0}%"))
+        })
+        .collect();
+    let per_category = db::progress::findings_per_category(&state.db.read, campaign.id).await?;
+    let max_findings = per_category.iter().map(|(_, _, n)| *n).max().unwrap_or(0) as f64;
+    let findings: Vec<(String, f64, String)> = per_category
+        .into_iter()
+        .map(|(pos, title, n)| (format!("{pos}. {title}"), n as f64, format!("{n} 条")))
+        .collect();
+    let deadlines = db::progress::deadlines(&state.db.read, campaign.id).await?;
+    let days = dates::sample_days(campaign.issued_on, dates::today(), 24);
+    let series = dates::overdue_series(&deadlines, &days);
+    let points: Vec<(String, i64)> = days.iter().zip(series).map(|(d, n)| (format_date(*d), n)).collect();
+    Ok(vec![
+        charts::bars("各党总支（党委）对账查摆进度", &progress, 100.0, "#b3261e"),
+        charts::bars("各类别查摆问题数", &findings, max_findings, "#0550ae"),
+        charts::line("逾期未销号措施数（随时间）", &points, "#cf222e"),
+    ])
+}
+
+/// The dashboard table (with the same filters) as XLSX.
+pub async fn overview_xlsx(
+    State(state): State<AppState>,
+    RequireOverseer(_): RequireOverseer,
+    CampaignParam(asked): CampaignParam,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    let campaign = db::campaigns::resolve(&state.db.read, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (judged_on, rows) = judged(&state, &campaign).await?;
+    let item_count = db::progress::item_count(&state.db.read, campaign.id).await?;
+    let filter = Filter::parse(query.as_deref());
+    let mut rows: Vec<(ProgressView, Judgement)> = rows.into_iter().filter(|(v, j)| filter.keeps(v, j)).collect();
+    filter.order(&mut rows);
+    let title = format!("{} 全校总览（五星级资格截至 {judged_on}）", campaign.title);
+    let bytes = tokio::task::spawn_blocking(move || overview_workbook(&title, &rows, item_count)).await??;
+    let name = format!("全校总览-{}.xlsx", campaign.title);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                super::content_disposition("attachment", &name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn overview_workbook(title: &str, rows: &[(ProgressView, Judgement)], item_count: i64) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("全校总览").map_err(fail)?;
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#F2F2F2")
+        .set_text_wrap();
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let columns = [
+        ("党总支（党委）", 22.0),
+        ("党支部", 26.0),
+        ("台账状态", 10.0),
+        ("对账查摆", 10.0),
+        ("查摆问题", 8.0),
+        ("未开始", 8.0),
+        ("整改中", 8.0),
+        ("申请销号", 8.0),
+        ("已销号", 8.0),
+        ("逾期", 8.0),
+        ("五星级资格", 10.0),
+        ("原因", 50.0),
+    ];
+    sheet
+        .merge_range(
+            0,
+            0,
+            0,
+            columns.len() as u16 - 1,
+            title,
+            &Format::new().set_bold().set_font_size(14),
+        )
+        .map_err(fail)?;
+    for (i, (name, width)) in columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(1, i as u16, *name, &head)
+            .map_err(fail)?;
+        sheet.set_column_width(i as u16, *width).map_err(fail)?;
+    }
+    for (r, (v, j)) in rows.iter().enumerate() {
+        let r = r as u32 + 2;
+        let texts = [
+            v.row.committee_name.clone(),
+            v.row.branch_name.clone(),
+            v.state.label().to_string(),
+            format!("{}/{item_count}", v.row.answered),
+        ];
+        for (c, t) in texts.iter().enumerate() {
+            sheet.write_string_with_format(r, c as u16, t, &cell).map_err(fail)?;
+        }
+        let numbers = [
+            v.row.findings,
+            v.row.measures_not_started,
+            v.row.measures_in_progress,
+            v.row.measures_done,
+            v.row.measures_closed_out,
+            v.row.measures_overdue,
+        ];
+        for (c, n) in numbers.iter().enumerate() {
+            sheet
+                .write_number_with_format(r, c as u16 + 4, *n as f64, &cell)
+                .map_err(fail)?;
+        }
+        sheet
+            .write_string_with_format(r, 10, if j.eligible { "具备" } else { "不具备" }, &cell)
+            .map_err(fail)?;
+        sheet
+            .write_string_with_format(r, 11, j.reasons.join("；"), &cell)
+            .map_err(fail)?;
+    }
+    sheet.set_freeze_panes(2, 2).map_err(fail)?;
+    sheet
+        .autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)
+        .map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
 }
 
 /// 不具备五星级资格的党支部, as XLSX, for the 评星定级 meeting.
