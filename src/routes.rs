@@ -13,7 +13,7 @@ use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretar
 use crate::error::error_page;
 use crate::handlers::close_out::MAX_UPLOAD_BYTES;
 use crate::handlers::{
-    account, admin, auth, branch, close_out, committee, finding, home, import, overview, report, review,
+    account, admin, auth, branch, campaigns, close_out, committee, finding, home, import, overview, report, review,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -117,6 +117,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/admin/import/template.xlsx", get(admin::import_template))
+        .route("/admin/campaigns", get(campaigns::show).post(campaigns::create))
+        .route("/admin/campaigns/{campaign_id}", post(campaigns::update))
+        .route("/admin/campaigns/{campaign_id}/current", post(campaigns::make_current))
         .route(
             "/branches/{branch_id}/measures/{measure_id}/look-back",
             post(review::flag_look_back),

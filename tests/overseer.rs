@@ -150,3 +150,101 @@ async fn the_dashboard_draws_charts_filters_and_downloads_what_it_shows() {
     assert_eq!(range.height(), 2 + 2, "committee 2 has two branches");
     assert_eq!(range.get_value((2, 1)).unwrap().to_string(), "汉语言文学系教工党支部");
 }
+
+#[tokio::test]
+async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the_old_one_alone() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let form = |title: &'static str, report: &'static str| {
+        [
+            ("title", title),
+            ("doc_number", "组织部〔2023〕30号"),
+            ("issued_on", "2023-10-08"),
+            ("self_check_due", "2023-10-20"),
+            ("report_due", report),
+            ("rectify_due", "2023-11-10"),
+            ("results_due", "2023-11-30"),
+            ("copy_from", "1"),
+            ("carry_over", "1"),
+        ]
+    };
+    let res = app
+        .post_form(
+            &o,
+            "/admin/campaigns",
+            "/admin/campaigns",
+            &form("2023年党支部对账整改专项行动", "2023-10-01"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("党总支报送时限不能早于通知日期") && html.contains("value=\"2023年党支部对账整改专项行动\""));
+    let res = app
+        .post_form(
+            &o,
+            "/admin/campaigns",
+            "/admin/campaigns",
+            &form("2023年党支部对账整改专项行动", "2023-10-25"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let new = db::campaigns::all(&app.db.read)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(c, _)| c.title.starts_with("2023"))
+        .unwrap()
+        .0;
+    assert!(!new.is_current);
+    assert_eq!(
+        db::ledger::items(&app.db.read, new.id).await.unwrap().len(),
+        25,
+        "the ledger is copied"
+    );
+    let carried = db::ledger::findings(&app.db.read, Scope::Campus, new.id, duizhang::domain::BranchId(1))
+        .await
+        .unwrap();
+    assert!(carried.iter().all(|f| f.text.starts_with("（上年度未完成整改）")));
+    assert_eq!(
+        carried.len(),
+        5,
+        "every finding of branch 1 still had an unfinished measure"
+    );
+    let measures = db::ledger::measures(&app.db.read, Scope::Campus, new.id, duizhang::domain::BranchId(1))
+        .await
+        .unwrap();
+    assert!(
+        measures.iter().all(|m| m.status != "closed_out"),
+        "closed-off measures stay behind"
+    );
+    // The old campaign is unchanged.
+    assert_eq!(
+        db::ledger::findings(
+            &app.db.read,
+            Scope::Campus,
+            duizhang::domain::CampaignId(1),
+            duizhang::domain::BranchId(1)
+        )
+        .await
+        .unwrap()
+        .len(),
+        5
+    );
+
+    // Made current: pages show it by default; ?campaign=1 shows the past one, read-only.
+    let res = app
+        .post_form(
+            &o,
+            &format!("/admin/campaigns/{}/current", new.id),
+            "/admin/campaigns",
+            &[],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let s = app.login("secretary1").await;
+    let page = visible_text(&body(app.get(&s, "/branches/1").await).await);
+    assert!(page.contains("2023年党支部对账整改专项行动") && page.contains("已作答 0 / 25 项"));
+    let old = visible_text(&body(app.get(&s, "/branches/1?campaign=1").await).await);
+    assert!(old.contains("往年专项行动，只读") && old.contains("已作答 25 / 25 项"));
+}

@@ -1,6 +1,7 @@
 //! Plain types and the product's rules. No I/O here: everything is unit-tested beside it.
 
 pub mod bulk;
+pub mod campaign;
 pub mod dates;
 pub mod eligibility;
 pub mod evidence;

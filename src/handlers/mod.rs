@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod branch;
+pub mod campaigns;
 pub mod close_out;
 pub mod committee;
 pub mod finding;
@@ -90,7 +91,11 @@ impl Nav {
                 ),
                 ("附件3报告", format!("/committees/{c}/report"), 0),
             ],
-            _ => vec![("全校总览", user.home(), 0), ("单位与账号", "/admin".to_string(), 0)],
+            _ => vec![
+                ("全校总览", user.home(), 0),
+                ("专项行动", "/admin/campaigns".to_string(), 0),
+                ("单位与账号", "/admin".to_string(), 0),
+            ],
         };
         links.push(("修改密码", "/account/password".to_string(), 0));
         Nav {
