@@ -149,10 +149,13 @@ pub async fn create(
     Ok(CampaignId(id))
 }
 
+/// A finding to carry over: old id, new category, new item, branch, text, source, author.
+type Carried = (i64, i64, Option<i64>, i64, String, String, Option<i64>);
+
 /// Copies findings with unfinished measures (and those measures) into the new campaign, mapping
 /// categories and items by their numbers.
 async fn carry_over_unfinished(conn: &mut SqliteConnection, from: CampaignId, to: CampaignId) -> sqlx::Result<()> {
-    let findings: Vec<(i64, i64, Option<i64>, i64, String, String, Option<i64>)> = sqlx::query_as(
+    let findings: Vec<Carried> = sqlx::query_as(
         "SELECT f.id, nc.id, ni.id, f.branch_id, f.text, f.source, f.created_by
          FROM findings f
          JOIN ledger_categories oc ON oc.id = f.category_id
