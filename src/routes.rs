@@ -121,6 +121,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/campaigns/{campaign_id}", post(campaigns::update))
         .route("/admin/campaigns/{campaign_id}/current", post(campaigns::make_current))
         .route(
+            "/admin/campaigns/{campaign_id}/ledger",
+            get(campaigns::ledger).post(campaigns::edit_ledger),
+        )
+        .route(
             "/branches/{branch_id}/measures/{measure_id}/look-back",
             post(review::flag_look_back),
         )

@@ -137,6 +137,8 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/admin/campaigns", [303, 403, 403, 403, 403, 400]),
     ("POST", "/admin/campaigns/1", [303, 403, 403, 403, 403, 400]),
     ("POST", "/admin/campaigns/99/current", [303, 403, 403, 403, 403, 404]),
+    ("GET", "/admin/campaigns/1/ledger", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/campaigns/1/ledger", [303, 403, 403, 403, 403, 409]),
     ("GET", "/admin/import", [303, 403, 403, 403, 403, 200]),
     ("POST", "/admin/import", [303, 403, 403, 403, 403, 400]),
     ("GET", "/admin/import/template.xlsx", [401, 403, 403, 403, 403, 200]),

@@ -248,3 +248,81 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
     let old = visible_text(&body(app.get(&s, "/branches/1?campaign=1").await).await);
     assert!(old.contains("往年专项行动，只读") && old.contains("已作答 25 / 25 项"));
 }
+
+#[tokio::test]
+async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    // The 2022 ledger has answers: locked.
+    let res = app
+        .post_form(
+            &o,
+            "/admin/campaigns/1/ledger",
+            "/admin/campaigns/1/ledger",
+            &[("action", "item_text"), ("id", "1"), ("text", "改")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(body(res).await.contains("台账已锁定"));
+
+    let form = [
+        ("title", "2023年党支部对账整改专项行动"),
+        ("issued_on", "2023-10-08"),
+        ("self_check_due", "2023-10-20"),
+        ("report_due", "2023-10-25"),
+        ("rectify_due", "2023-11-10"),
+        ("results_due", "2023-11-30"),
+        ("copy_from", "1"),
+    ];
+    app.post_form(&o, "/admin/campaigns", "/admin/campaigns", &form).await;
+    let new = db::campaigns::all(&app.db.read).await.unwrap()[0].0.id;
+    let url = format!("/admin/campaigns/{new}/ledger");
+    let items = db::ledger::items(&app.db.read, new).await.unwrap();
+    let first = items[0].id.0.to_string();
+    let second_text = items[1].text.clone();
+    for (action, id, text) in [
+        ("item_text", first.as_str(), "党支部超期未换届"),
+        ("item_down", first.as_str(), ""),
+        ("item_add", "0", ""),
+    ] {
+        let category = db::ledger::categories(&app.db.read, new).await.unwrap()[0]
+            .id
+            .0
+            .to_string();
+        let id = if action == "item_add" { category.as_str() } else { id };
+        let text = if action == "item_add" {
+            "新增：支部委员分工未公示"
+        } else {
+            text
+        };
+        let res = app
+            .post_form(&o, &url, &url, &[("action", action), ("id", id), ("text", text)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
+    }
+    let items = db::ledger::items(&app.db.read, new).await.unwrap();
+    assert_eq!(items[0].text, second_text, "moved down: the second is first now");
+    assert_eq!(items[1].text, "党支部超期未换届");
+    assert_eq!(
+        items.iter().filter(|i| i.category_id == items[0].category_id).count(),
+        6
+    );
+    assert_eq!(items.len(), 26);
+    let res = app
+        .post_form(
+            &o,
+            &url,
+            &url,
+            &[("action", "item_text"), ("id", &first), ("text", " ")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // The 2022 ledger is untouched.
+    assert_eq!(
+        db::ledger::items(&app.db.read, duizhang::domain::CampaignId(1))
+            .await
+            .unwrap()[0]
+            .text,
+        "党支部超期未换届或未经批准提前换届"
+    );
+}

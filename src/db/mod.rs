@@ -14,6 +14,7 @@ pub mod campaigns;
 pub mod evidence;
 pub mod findings;
 pub mod ledger;
+pub mod ledger_admin;
 pub mod look_backs;
 pub mod measures;
 pub mod progress;

@@ -240,3 +240,118 @@ pub async fn make_current(
     session::flash(&session, format!("“{}”已设为当前专项行动", c.title)).await?;
     Ok(Redirect::to(URL).into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overseer/ledger.html")]
+pub struct LedgerAdminPage {
+    nav: Nav,
+    csrf: String,
+    flash: Option<String>,
+    campaign: Campaign,
+    /// A branch has answered or recorded a finding: the ledger can no longer change.
+    locked: bool,
+    categories: Vec<(db::ledger::CategoryRow, Vec<db::ledger::ItemRow>)>,
+    error: Option<String>,
+}
+
+async fn ledger_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    error: Option<String>,
+) -> AppResult<LedgerAdminPage> {
+    let campaign = db::campaigns::by_id(&state.db.read, CampaignId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut conn = state.db.read.acquire().await?;
+    let locked = db::ledger_admin::in_use(&mut conn, campaign.id).await?;
+    drop(conn);
+    let items = db::ledger::items(&state.db.read, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db.read, campaign.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let its = items.iter().filter(|i| i.category_id == c.id).cloned().collect();
+            (c, its)
+        })
+        .collect();
+    Ok(LedgerAdminPage {
+        nav: Nav::for_user(user, URL),
+        csrf: user.csrf.clone(),
+        flash: None,
+        campaign,
+        locked,
+        categories,
+        error,
+    })
+}
+
+pub async fn ledger(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<LedgerAdminPage> {
+    let mut p = ledger_page(&state, &user, id, None).await?;
+    p.flash = session::take_flash(&session).await?;
+    Ok(p)
+}
+
+#[derive(Deserialize)]
+pub struct LedgerEdit {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    id: i64,
+    #[serde(default)]
+    text: String,
+}
+
+/// One change to the ledger: a category's title, an item's text, its place, a new or removed item.
+pub async fn edit_ledger(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<LedgerEdit>,
+) -> AppResult<Response> {
+    use crate::domain::input::text;
+    use crate::domain::{CategoryId, LedgerItemId};
+    let campaign = db::campaigns::by_id(&state.db.read, CampaignId(id))
+        .await?
+        .ok_or(AppError::NotFound)?
+        .id;
+    let checked = match form.action.as_str() {
+        "category_title" => text("类别名称", &form.text, 60, true),
+        "item_text" | "item_add" => text("条目内容", &form.text, 500, true),
+        _ => Ok(String::new()),
+    };
+    let value = match checked {
+        Ok(v) => v,
+        Err(m) => return Ok((StatusCode::BAD_REQUEST, ledger_page(&state, &user, id, Some(m)).await?).into_response()),
+    };
+    let mut tx = state.db.write.begin().await?;
+    if db::ledger_admin::in_use(&mut tx, campaign).await? {
+        drop(tx);
+        let m = "已有党支部开始对账查摆，问题台账已锁定，不能再修改（作答必须对应不变的条目）。".to_string();
+        return Ok((StatusCode::CONFLICT, ledger_page(&state, &user, id, Some(m)).await?).into_response());
+    }
+    let (by, item) = (user.id, LedgerItemId(form.id));
+    let found = match form.action.as_str() {
+        "category_title" => {
+            db::ledger_admin::set_category_title(&mut tx, by, campaign, CategoryId(form.id), &value).await?
+        }
+        "item_text" => db::ledger_admin::set_item_text(&mut tx, by, campaign, item, &value).await?,
+        "item_up" => db::ledger_admin::move_item(&mut tx, by, campaign, item, -1).await?,
+        "item_down" => db::ledger_admin::move_item(&mut tx, by, campaign, item, 1).await?,
+        "item_add" => db::ledger_admin::add_item(&mut tx, by, campaign, CategoryId(form.id), &value).await?,
+        "item_delete" => db::ledger_admin::delete_item(&mut tx, by, campaign, item).await?,
+        _ => return Err(super::not_a_form()),
+    };
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    session::flash(&session, "问题台账已保存").await?;
+    Ok(Redirect::to(&format!("{URL}/{id}/ledger")).into_response())
+}

@@ -1,0 +1,199 @@
+//! Keeping a campaign's 问题台账 (categories and items): editable only until the first branch
+//! answers or records a finding, so answers never point at changed text.
+
+use sqlx::SqliteConnection;
+
+use super::audit::{self, Entry};
+use crate::domain::{CampaignId, CategoryId, LedgerItemId, UserId};
+
+/// Whether any branch has used the ledger (an answer or a finding): then it is locked.
+pub async fn in_use(conn: &mut SqliteConnection, campaign: CampaignId) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM self_checks sc JOIN ledger_items i ON i.id = sc.ledger_item_id
+                        JOIN ledger_categories c ON c.id = i.category_id WHERE c.campaign_id = ?1)
+             OR EXISTS (SELECT 1 FROM findings WHERE campaign_id = ?1)",
+    )
+    .bind(campaign)
+    .fetch_one(conn)
+    .await
+}
+
+fn entry<'a>(by: UserId, action: &'a str, entity: &'a str, id: i64) -> Entry<'a> {
+    Entry {
+        user_id: Some(by),
+        action,
+        entity,
+        entity_id: Some(id),
+        branch_id: None,
+        committee_id: None,
+        finding_id: None,
+        before: None,
+        after: None,
+    }
+}
+
+pub async fn set_category_title(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    campaign: CampaignId,
+    id: CategoryId,
+    title: &str,
+) -> sqlx::Result<bool> {
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT title FROM ledger_categories WHERE id = ? AND campaign_id = ?")
+            .bind(id)
+            .bind(campaign)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(before) = before else { return Ok(false) };
+    sqlx::query("UPDATE ledger_categories SET title = ?, version = version + 1 WHERE id = ?")
+        .bind(title)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let e = entry(by, "ledger.category", "ledger_categories", id.0)
+        .before(&serde_json::json!({ "title": before }))
+        .after(&serde_json::json!({ "title": title }));
+    audit::record(conn, &e).await?;
+    Ok(true)
+}
+
+/// The item, if it belongs to the campaign: (category, position, text).
+async fn item(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    id: LedgerItemId,
+) -> sqlx::Result<Option<(CategoryId, i64, String)>> {
+    sqlx::query_as(
+        "SELECT i.category_id, i.position, i.text FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+         WHERE i.id = ? AND c.campaign_id = ?",
+    )
+    .bind(id)
+    .bind(campaign)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_item_text(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    campaign: CampaignId,
+    id: LedgerItemId,
+    text: &str,
+) -> sqlx::Result<bool> {
+    let Some((_, _, before)) = item(conn, campaign, id).await? else {
+        return Ok(false);
+    };
+    sqlx::query("UPDATE ledger_items SET text = ?, version = version + 1 WHERE id = ?")
+        .bind(text)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let e = entry(by, "ledger.item", "ledger_items", id.0)
+        .before(&serde_json::json!({ "text": before }))
+        .after(&serde_json::json!({ "text": text }));
+    audit::record(conn, &e).await?;
+    Ok(true)
+}
+
+/// Moves an item one place up (-1) or down (+1) within its category, swapping with its
+/// neighbour (through a free position, as (category, position) is unique).
+pub async fn move_item(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    campaign: CampaignId,
+    id: LedgerItemId,
+    step: i64,
+) -> sqlx::Result<bool> {
+    let Some((category, position, _)) = item(conn, campaign, id).await? else {
+        return Ok(false);
+    };
+    let neighbour: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM ledger_items WHERE category_id = ? AND position = ?")
+            .bind(category)
+            .bind(position + step)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(neighbour) = neighbour else { return Ok(true) };
+    // Through a position no item has (positions are CHECKed positive).
+    const PARKED: i64 = 1_000_000;
+    for (row, to) in [(id.0, PARKED), (neighbour, position), (id.0, position + step)] {
+        sqlx::query("UPDATE ledger_items SET position = ?, version = version + 1 WHERE id = ?")
+            .bind(to)
+            .bind(row)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::record(
+        conn,
+        &entry(by, "ledger.item_move", "ledger_items", id.0).after(&serde_json::json!({ "position": position + step })),
+    )
+    .await?;
+    Ok(true)
+}
+
+pub async fn add_item(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    campaign: CampaignId,
+    category: CategoryId,
+    text: &str,
+) -> sqlx::Result<bool> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ledger_categories WHERE id = ? AND campaign_id = ?)")
+            .bind(category)
+            .bind(campaign)
+            .fetch_one(&mut *conn)
+            .await?;
+    if !exists {
+        return Ok(false);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO ledger_items (category_id, position, text)
+         VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM ledger_items WHERE category_id = ?1), ?2) RETURNING id",
+    )
+    .bind(category)
+    .bind(text)
+    .fetch_one(&mut *conn)
+    .await?;
+    audit::record(
+        conn,
+        &entry(by, "ledger.item_add", "ledger_items", id).after(&serde_json::json!({ "text": text })),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Deletes an item and closes the gap in its category's numbering.
+pub async fn delete_item(
+    conn: &mut SqliteConnection,
+    by: UserId,
+    campaign: CampaignId,
+    id: LedgerItemId,
+) -> sqlx::Result<bool> {
+    let Some((category, position, text)) = item(conn, campaign, id).await? else {
+        return Ok(false);
+    };
+    sqlx::query("DELETE FROM ledger_items WHERE id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let later: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM ledger_items WHERE category_id = ? AND position > ? ORDER BY position")
+            .bind(category)
+            .bind(position)
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in later {
+        sqlx::query("UPDATE ledger_items SET position = position - 1 WHERE id = ?")
+            .bind(row)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::record(
+        conn,
+        &entry(by, "ledger.item_delete", "ledger_items", id.0).before(&serde_json::json!({ "text": text })),
+    )
+    .await?;
+    Ok(true)
+}
