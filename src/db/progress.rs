@@ -54,13 +54,17 @@ pub async fn branches_judged(
            items AS (
              SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
              WHERE c.campaign_id = ?1),
+           -- The branches in scope, so every aggregate below reads only their rows.
+           scoped AS (
+             SELECT b.id FROM branches b
+             WHERE (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)),
            answers AS (
              SELECT sc.branch_id, COUNT(*) AS answered, MAX(sc.updated_at) AS last_at
-             FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items)
+             FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items) AND sc.branch_id IN (SELECT id FROM scoped)
              GROUP BY sc.branch_id),
            fs AS (
              SELECT branch_id, COUNT(*) AS findings, MAX(updated_at) AS last_at
-             FROM findings WHERE campaign_id = ?1 GROUP BY branch_id),
+             FROM findings WHERE campaign_id = ?1 AND branch_id IN (SELECT id FROM scoped) GROUP BY branch_id),
            ms AS (
              SELECT fd.branch_id,
                     SUM(m.status = 'not_started') AS not_started,
@@ -71,7 +75,7 @@ pub async fn branches_judged(
                     SUM(m.deadline IS NOT NULL AND m.deadline < ?5 AND m.status <> 'closed_out') AS overdue_judged,
                     MAX(m.updated_at) AS last_at
              FROM measures m JOIN findings fd ON fd.id = m.finding_id
-             WHERE fd.campaign_id = ?1 GROUP BY fd.branch_id),
+             WHERE fd.campaign_id = ?1 AND fd.branch_id IN (SELECT id FROM scoped) GROUP BY fd.branch_id),
            lb AS (
              SELECT l.branch_id, COUNT(*) AS rebounds
              FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
