@@ -326,3 +326,35 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
         "党支部超期未换届或未经批准提前换届"
     );
 }
+
+#[tokio::test]
+async fn a_large_campus_is_shown_a_page_at_a_time() {
+    let app = spawn_demo().await;
+    let mut tx = app.db.write.begin().await.unwrap();
+    for i in 0..120 {
+        let b = duizhang::domain::units::BranchInput::parse(&format!("扩充第{i:03}党支部"), "10", "").unwrap();
+        db::admin::create_branch(
+            &mut tx,
+            duizhang::domain::UserId(1),
+            duizhang::domain::CommitteeId(3),
+            &b,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let o = app.login("overseer").await;
+    let first = body(app.get(&o, "/overview").await).await;
+    assert!(first.contains("第 1 / 2 页"));
+    assert!(first.contains("扩充第000党支部") && !first.contains("扩充第119党支部"));
+    let second = body(app.get(&o, "/overview?page=2").await).await;
+    assert!(second.contains("第 2 / 2 页") && second.contains("扩充第119党支部"));
+    assert!(
+        second.contains("<span class=\"stat-n\">127</span>"),
+        "campus totals stay whole on every page"
+    );
+    assert!(
+        second.contains("下面列出前 100 个"),
+        "the ineligible list is capped, the XLSX has all"
+    );
+}

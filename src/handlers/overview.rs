@@ -40,6 +40,25 @@ pub struct OverviewPage {
     charts: Vec<String>,
     /// The query string of the current filter, for the download link.
     query: String,
+    page: usize,
+    pages: usize,
+    /// How many branches are ineligible in all (the page lists the first PAGE_ROWS).
+    ineligible_total: usize,
+}
+
+/// Branch rows per page of the overview.
+const PAGE_ROWS: usize = 100;
+
+impl OverviewPage {
+    /// The current filter's query with another page number.
+    fn page_link(&self, n: usize) -> String {
+        let kept: Vec<(String, String)> = super::form_urlencoded_pairs(self.query.trim_start_matches('?').as_bytes())
+            .into_iter()
+            .filter(|(k, _)| k != "page")
+            .chain([("page".to_string(), n.to_string())])
+            .collect();
+        format!("/overview?{}", serde_urlencoded::to_string(kept).unwrap_or_default())
+    }
 }
 
 /// The dashboard's filters, from the query string; everything optional.
@@ -51,6 +70,8 @@ pub struct Filter {
     pub ineligible_only: bool,
     /// "progress" (least first), "overdue" or "findings" (most first); else the 组织部's order.
     pub sort: String,
+    /// 1-based page of branch rows.
+    pub page: usize,
 }
 
 impl Filter {
@@ -62,6 +83,7 @@ impl Filter {
             overdue_only: q("overdue").is_some(),
             ineligible_only: q("ineligible").is_some(),
             sort: q("sort").unwrap_or_default(),
+            page: q("page").and_then(|v| v.parse().ok()).unwrap_or(1),
         }
     }
 
@@ -215,7 +237,28 @@ pub async fn show(
     for c in &mut views {
         filter.order(&mut c.branches);
     }
+    // A campus of a thousand branches is shown a page at a time: committee totals stay whole,
+    // the branch rows of the page are kept, committees without rows on it are left out.
+    let shown_rows: usize = views.iter().map(|c| c.branches.len()).sum();
+    let pages = shown_rows.div_ceil(PAGE_ROWS).max(1);
+    let page = filter.page.clamp(1, pages);
+    let mut skip = (page - 1) * PAGE_ROWS;
+    let mut room = PAGE_ROWS;
+    for c in &mut views {
+        let take_from = skip.min(c.branches.len());
+        skip -= take_from;
+        let rows: Vec<_> = c.branches.drain(..).skip(take_from).take(room).collect();
+        room -= rows.len();
+        c.branches = rows;
+    }
+    views.retain(|c| !c.branches.is_empty() || shown_rows == 0);
+    let ineligible_total = ineligible.len();
+    let ineligible: Vec<Ineligible> = ineligible.into_iter().take(PAGE_ROWS).collect();
     Ok(OverviewPage {
+        page,
+        pages,
+        ineligible_total,
+
         nav: Nav::for_user(&user, "/overview"),
         phases: phases(&campaign, dates::today()),
         item_count,
