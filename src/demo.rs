@@ -595,8 +595,9 @@ async fn fill_ledger(
                 let actor = db::audit::Actor {
                     user_id: secretary,
                     branch_id: branch,
+                    campaign_id: campaign,
                 };
-                let row = db::measures::get_of_branch(tx, branch, measure)
+                let row = db::measures::get_of_branch(tx, actor, measure)
                     .await?
                     .context("just inserted")?;
                 db::evidence::add(tx, actor, &row, "工作记录本.png", "image/png", DEMO_PHOTO).await?;

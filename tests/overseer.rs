@@ -247,6 +247,40 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
     assert!(page.contains("2023年党支部对账整改专项行动") && page.contains("已作答 0 / 25 项"));
     let old = visible_text(&body(app.get(&s, "/branches/1?campaign=1").await).await);
     assert!(old.contains("往年专项行动，只读") && old.contains("已作答 25 / 25 项"));
+    // Nothing of the past campaign can be changed through its row ids.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/1/findings/1",
+            "/branches/1",
+            &[("text", "改往年的"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .post_form(
+            &s,
+            "/branches/1/measures/1",
+            "/branches/1",
+            &[("text", "改往年的"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let r = app.login("reviewer1").await;
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/measures/4/close-out/decide",
+            "/branches/1",
+            &[("decision", "confirm"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let f1 = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!f1.text.contains("改往年的"));
 }
 
 #[tokio::test]

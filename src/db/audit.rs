@@ -43,6 +43,8 @@ impl<'a> Entry<'a> {
 pub struct Actor {
     pub user_id: UserId,
     pub branch_id: BranchId,
+    /// The campaign being worked in: rows of other (past) campaigns are not this actor's to change.
+    pub campaign_id: crate::domain::CampaignId,
 }
 
 impl Actor {

@@ -66,17 +66,15 @@ pub async fn get(pool: &SqlitePool, scope: Scope, id: FindingId) -> sqlx::Result
     .await
 }
 
-/// A finding of `branch` (already scope-checked), read inside a write transaction.
-pub async fn get_of_branch(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    id: FindingId,
-) -> sqlx::Result<Option<Finding>> {
+/// A finding of the actor's branch (already scope-checked) in the actor's campaign, read inside a
+/// write transaction: a past campaign's rows are never found for changing.
+pub async fn get_of_branch(conn: &mut SqliteConnection, at: Actor, id: FindingId) -> sqlx::Result<Option<Finding>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM findings f WHERE f.id = ? AND f.branch_id = ?"
+        "SELECT {COLUMNS} FROM findings f WHERE f.id = ? AND f.branch_id = ? AND f.campaign_id = ?"
     ))
     .bind(id)
-    .bind(branch)
+    .bind(at.branch_id)
+    .bind(at.campaign_id)
     .fetch_optional(conn)
     .await
 }
@@ -227,7 +225,7 @@ pub async fn delete(
         .fetch_all(&mut *conn)
         .await?;
     for m in measures {
-        if let Some(m) = super::measures::get_of_branch(conn, actor.branch_id, crate::domain::MeasureId(m)).await? {
+        if let Some(m) = super::measures::get_of_branch(conn, actor, crate::domain::MeasureId(m)).await? {
             super::measures::record_deletion(conn, actor, &m).await?;
         }
     }

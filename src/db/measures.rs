@@ -74,17 +74,15 @@ pub async fn get(pool: &SqlitePool, scope: Scope, id: MeasureId) -> sqlx::Result
     .await
 }
 
-/// A measure of `branch` (already scope-checked), read inside a write transaction.
-pub async fn get_of_branch(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    id: MeasureId,
-) -> sqlx::Result<Option<Measure>> {
+/// A measure of the actor's branch in the actor's campaign, read inside a write transaction.
+pub async fn get_of_branch(conn: &mut SqliteConnection, at: Actor, id: MeasureId) -> sqlx::Result<Option<Measure>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id WHERE m.id = ? AND f.branch_id = ?"
+        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE m.id = ? AND f.branch_id = ? AND f.campaign_id = ?"
     ))
     .bind(id)
-    .bind(branch)
+    .bind(at.branch_id)
+    .bind(at.campaign_id)
     .fetch_optional(conn)
     .await
 }
@@ -116,7 +114,7 @@ pub async fn create(
     )
     .await?;
     super::findings::unapprove(conn, finding).await?;
-    let created = get_of_branch(conn, actor.branch_id, id).await?.expect("just inserted");
+    let created = get_of_branch(conn, actor, id).await?.expect("just inserted");
     audit::record(
         conn,
         &actor
@@ -200,9 +198,7 @@ async fn finish(
     if affected != 1 {
         return Ok(Err(Stale));
     }
-    let after = get_of_branch(conn, actor.branch_id, before.id)
-        .await?
-        .expect("just updated");
+    let after = get_of_branch(conn, actor, before.id).await?.expect("just updated");
     let entry = actor
         .entry(action, "measures", before.id.0, Some(before.finding_id))
         .before(&before.snapshot())

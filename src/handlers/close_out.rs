@@ -196,7 +196,7 @@ pub async fn submit(
     let id = m.id;
     let outcome = work
         .report(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.branch.id, id)
+            let before = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             if !before.status().branch_may_edit() {
@@ -217,7 +217,7 @@ pub async fn submit(
                         .to_string(),
                 ));
             }
-            let after = db::measures::get_of_branch(tx, work.branch.id, id)
+            let after = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             for (name, kind, bytes) in &accepted {
@@ -256,7 +256,7 @@ pub async fn withdraw(
 ) -> AppResult<Response> {
     let (work, m) = load(&state, &user, branch, measure).await?;
     work.report(&state, async |tx| {
-        let before = db::measures::get_of_branch(tx, work.branch.id, m.id)
+        let before = db::measures::get_of_branch(tx, work.actor, m.id)
             .await?
             .ok_or(AppError::NotFound)?;
         if !before.status().may_withdraw_close_out() {
@@ -293,7 +293,7 @@ pub async fn delete_evidence(
 ) -> AppResult<Response> {
     let (work, m) = load(&state, &user, branch, measure).await?;
     work.report(&state, async |tx| {
-        let current = db::measures::get_of_branch(tx, work.branch.id, m.id)
+        let current = db::measures::get_of_branch(tx, work.actor, m.id)
             .await?
             .ok_or(AppError::NotFound)?;
         if !current.status().branch_may_edit() {

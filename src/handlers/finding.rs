@@ -373,7 +373,7 @@ pub async fn update(
     };
     let saved = work
         .edit(&state, async |tx| {
-            let before = db::findings::get_of_branch(tx, work.branch.id, id)
+            let before = db::findings::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(db::findings::update_text(tx, work.actor, &before, form.version, &text).await?)
@@ -464,7 +464,7 @@ pub async fn delete(
     let id = FindingId(finding);
     let anchor = work
         .edit(&state, async |tx| {
-            let before = db::findings::get_of_branch(tx, work.branch.id, id)
+            let before = db::findings::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
@@ -557,7 +557,7 @@ pub async fn create_measure(
         }
     };
     work.edit(&state, async |tx| {
-        db::findings::get_of_branch(tx, work.branch.id, id)
+        db::findings::get_of_branch(tx, work.actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(db::measures::create(tx, work.actor, id, &input).await?)
@@ -603,7 +603,7 @@ pub async fn update_measure(
     };
     let saved = work
         .edit(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.branch.id, id)
+            let before = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             if !before.status().branch_may_edit() {
@@ -683,7 +683,7 @@ pub async fn delete_measure(
     let id = MeasureId(measure);
     let finding = work
         .edit(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.branch.id, id)
+            let before = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
             if !before.status().branch_may_edit() {

@@ -82,7 +82,7 @@ pub async fn decide_row(
         }
     };
     let outcome = act(&state, async |tx| {
-        let f = db::findings::get_of_branch(tx, r.branch.id, id)
+        let f = db::findings::get_of_branch(tx, r.actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
         if f.campaign_id != r.campaign.id {
@@ -288,7 +288,7 @@ pub async fn decide_close_out(
     }
     let confirm = form.decision == "confirm";
     let outcome = act(&state, async |tx| {
-        let current = db::measures::get_of_branch(tx, r.branch.id, id)
+        let current = db::measures::get_of_branch(tx, r.actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let (to, comment) = match review::decide_close_out(current.status(), confirm, &form.comment) {
@@ -347,7 +347,7 @@ pub async fn flag_look_back(
         return Err(AppError::NotFound);
     }
     let outcome = act(&state, async |tx| {
-        let current = db::measures::get_of_branch(tx, r.branch.id, id)
+        let current = db::measures::get_of_branch(tx, r.actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let reason = match review::flag_look_back(current.status(), &form.reason) {

@@ -32,6 +32,7 @@ impl Work {
         let actor = Actor {
             user_id: user.id,
             branch_id: branch.id,
+            campaign_id: campaign.id,
         };
         Ok(Work {
             branch,
