@@ -392,3 +392,32 @@ async fn a_large_campus_is_shown_a_page_at_a_time() {
         "the ineligible list is capped, the XLSX has all"
     );
 }
+
+#[tokio::test]
+async fn each_committee_shows_its_report_state_and_findings_by_category() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let sections = [
+        ("work_done", "一"),
+        ("problems", "二"),
+        ("next_steps", "三"),
+        ("signer_name", "周国栋"),
+        ("signed_on", "2022-10-20"),
+        ("version", "0"),
+    ];
+    assert_eq!(
+        app.post_form(&r, "/committees/1/report/sign", "/committees/1/report", &sections)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let o = app.login("overseer").await;
+    let page = visible_text(&body(app.get(&o, "/overview?committee=1").await).await);
+    assert!(page.contains("附件3：已签字"), "{page}");
+    assert!(
+        page.contains("按类别：2类 3 条、3类 3 条、4类 1 条、6类 3 条"),
+        "{page}"
+    );
+    let page = visible_text(&body(app.get(&o, "/overview?committee=2").await).await);
+    assert!(page.contains("附件3：未开始"));
+}

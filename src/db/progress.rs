@@ -145,3 +145,25 @@ pub async fn deadlines(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<
     .fetch_all(pool)
     .await
 }
+
+/// Findings per branch and category position, campus-wide: (branch, position, count).
+pub async fn findings_per_branch_category(
+    pool: &SqlitePool,
+    campaign: CampaignId,
+) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT f.branch_id, c.position, COUNT(*) FROM findings f JOIN ledger_categories c ON c.id = f.category_id
+         WHERE f.campaign_id = ? GROUP BY f.branch_id, c.position",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}
+
+/// Each committee's 附件3 state in a campaign: (committee, "draft" | "signed").
+pub async fn report_states(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(CommitteeId, String)>> {
+    sqlx::query_as("SELECT committee_id, state FROM committee_reports WHERE campaign_id = ?")
+        .bind(campaign)
+        .fetch_all(pool)
+        .await
+}

@@ -147,6 +147,10 @@ pub struct CommitteeView {
     pub name: String,
     pub totals: Totals,
     pub branches: Vec<(ProgressView, Judgement)>,
+    /// 附件3: 未开始 / 草稿 / 已签字.
+    pub report: &'static str,
+    /// Findings per ledger category (by position), of the committee's branches.
+    pub per_category: Vec<(i64, i64)>,
 }
 
 /// A branch that loses 五星级 eligibility, and why.
@@ -211,6 +215,12 @@ pub async fn show(
     let charts = charts(&state, &campaign, &committees, &rows, item_count).await?;
     let filter = Filter::parse(query.as_deref());
     let shown: Vec<(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).cloned().collect();
+    let reports = db::progress::report_states(db, campaign.id).await?;
+    let per_branch_category = db::progress::findings_per_branch_category(db, campaign.id).await?;
+    let committee_of: std::collections::HashMap<crate::domain::BranchId, CommitteeId> = rows
+        .iter()
+        .map(|(v, _)| (v.row.branch_id, v.row.committee_id))
+        .collect();
     let ineligible = ineligible(&shown);
 
     let mut totals = Totals::default();
@@ -222,8 +232,28 @@ pub async fn show(
             name: c.name.clone(),
             totals: Totals::default(),
             branches: Vec::new(),
+            report: match reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| s.as_str()) {
+                Some("signed") => "已签字",
+                Some(_) => "草稿",
+                None => "未开始",
+            },
+            per_category: Vec::new(),
         })
         .collect();
+    for (branch, position, n) in per_branch_category {
+        let Some(&committee) = committee_of.get(&branch) else {
+            continue;
+        };
+        if let Some(c) = views.iter_mut().find(|c| c.id == committee) {
+            match c.per_category.iter_mut().find(|(p, _)| *p == position) {
+                Some((_, total)) => *total += n,
+                None => c.per_category.push((position, n)),
+            }
+        }
+    }
+    for c in &mut views {
+        c.per_category.sort();
+    }
     for (view, j) in rows {
         totals.add(&view, j.eligible);
         if !filter.keeps(&view, &j) {
