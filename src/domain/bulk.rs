@@ -73,6 +73,7 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        let mut unit_failed = false;
         let mut say = |m: String| problems.push(format!("第 {line} 行：{m}"));
         let committee = if committee.is_empty() {
             None
@@ -81,6 +82,7 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
                 Ok(c) => Some(c.name),
                 Err(e) => {
                     e.0.iter().for_each(|(_, m)| say(m.clone()));
+                    unit_failed = true;
                     None
                 }
             }
@@ -103,13 +105,20 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
                 }
                 Err(e) => {
                     e.0.iter().for_each(|(_, m)| say(m.clone()));
+                    unit_failed = true;
                     None
                 }
             }
         } else {
             say("填写了党支部，但没有填写所属党总支（党委）".into());
+            unit_failed = true;
             None
         };
+        // A unit that failed its own checks has been reported; its account's checks would only
+        // repeat the same fault in other words.
+        if unit_failed {
+            continue;
+        }
         if username.is_empty() {
             if !name.is_empty() || !role.is_empty() {
                 say("填写了姓名或角色，但没有填写用户名".into());
