@@ -314,6 +314,19 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
     let items = db::ledger::items(&app.db.read, new).await.unwrap();
     let first = items[0].id.0.to_string();
     let second_text = items[1].text.clone();
+    // Two overseers at once: the later text edit is refused, not silently applied.
+    let stale = [
+        ("action", "item_text"),
+        ("id", first.as_str()),
+        ("text", "旧版本上的修改"),
+        ("version", "0"),
+    ];
+    let res = app.post_form(&o, &url, &url, &stale).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        body(res).await.contains("旧版本上的修改"),
+        "the text sent is shown to keep"
+    );
     for (action, id, text) in [
         ("item_text", first.as_str(), "党支部超期未换届"),
         ("item_down", first.as_str(), ""),
@@ -330,7 +343,12 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
             text
         };
         let res = app
-            .post_form(&o, &url, &url, &[("action", action), ("id", id), ("text", text)])
+            .post_form(
+                &o,
+                &url,
+                &url,
+                &[("action", action), ("id", id), ("text", text), ("version", "1")],
+            )
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
     }

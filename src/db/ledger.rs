@@ -12,6 +12,7 @@ pub struct CategoryRow {
     pub id: CategoryId,
     pub position: i64,
     pub title: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,6 +21,7 @@ pub struct ItemRow {
     pub category_id: CategoryId,
     pub position: i64,
     pub text: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -62,7 +64,7 @@ pub struct MeasureRow {
 }
 
 pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
-    sqlx::query_as("SELECT id, position, title FROM ledger_categories WHERE campaign_id = ? ORDER BY position")
+    sqlx::query_as("SELECT id, position, title, version FROM ledger_categories WHERE campaign_id = ? ORDER BY position")
         .bind(campaign)
         .fetch_all(pool)
         .await
@@ -70,7 +72,7 @@ pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result
 
 pub async fn items(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
     sqlx::query_as(
-        "SELECT i.id, i.category_id, i.position, i.text
+        "SELECT i.id, i.category_id, i.position, i.text, i.version
          FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
          WHERE c.campaign_id = ? ORDER BY c.position, i.position",
     )

@@ -3,6 +3,7 @@
 
 use sqlx::SqliteConnection;
 
+use super::Stale;
 use super::audit::{self, Entry};
 use crate::domain::{CampaignId, CategoryId, LedgerItemId, UserId};
 
@@ -32,30 +33,37 @@ fn entry<'a>(by: UserId, action: &'a str, entity: &'a str, id: i64) -> Entry<'a>
     }
 }
 
+/// `Ok(false)`: no such category in the campaign; `Err(Stale)` inside: changed since seen.
 pub async fn set_category_title(
     conn: &mut SqliteConnection,
     by: UserId,
     campaign: CampaignId,
     id: CategoryId,
+    seen_version: i64,
     title: &str,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Result<bool, Stale>> {
     let before: Option<String> =
         sqlx::query_scalar("SELECT title FROM ledger_categories WHERE id = ? AND campaign_id = ?")
             .bind(id)
             .bind(campaign)
             .fetch_optional(&mut *conn)
             .await?;
-    let Some(before) = before else { return Ok(false) };
-    sqlx::query("UPDATE ledger_categories SET title = ?, version = version + 1 WHERE id = ?")
-        .bind(title)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let Some(before) = before else { return Ok(Ok(false)) };
+    let done =
+        sqlx::query("UPDATE ledger_categories SET title = ?, version = version + 1 WHERE id = ? AND version = ?")
+            .bind(title)
+            .bind(id)
+            .bind(seen_version)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
     let e = entry(by, "ledger.category", "ledger_categories", id.0)
         .before(&serde_json::json!({ "title": before }))
         .after(&serde_json::json!({ "title": title }));
     audit::record(conn, &e).await?;
-    Ok(true)
+    Ok(Ok(true))
 }
 
 /// The item, if it belongs to the campaign: (category, position, text).
@@ -74,26 +82,32 @@ async fn item(
     .await
 }
 
+/// `Ok(false)`: no such item in the campaign; `Err(Stale)` inside: changed since seen.
 pub async fn set_item_text(
     conn: &mut SqliteConnection,
     by: UserId,
     campaign: CampaignId,
     id: LedgerItemId,
+    seen_version: i64,
     text: &str,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Result<bool, Stale>> {
     let Some((_, _, before)) = item(conn, campaign, id).await? else {
-        return Ok(false);
+        return Ok(Ok(false));
     };
-    sqlx::query("UPDATE ledger_items SET text = ?, version = version + 1 WHERE id = ?")
+    let done = sqlx::query("UPDATE ledger_items SET text = ?, version = version + 1 WHERE id = ? AND version = ?")
         .bind(text)
         .bind(id)
+        .bind(seen_version)
         .execute(&mut *conn)
         .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
     let e = entry(by, "ledger.item", "ledger_items", id.0)
         .before(&serde_json::json!({ "text": before }))
         .after(&serde_json::json!({ "text": text }));
     audit::record(conn, &e).await?;
-    Ok(true)
+    Ok(Ok(true))
 }
 
 /// Moves an item one place up (-1) or down (+1) within its category, swapping with its

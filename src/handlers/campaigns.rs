@@ -305,6 +305,8 @@ pub struct LedgerEdit {
     id: i64,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    version: i64,
 }
 
 /// One change to the ledger: a category's title, an item's text, its place, a new or removed item.
@@ -336,17 +338,25 @@ pub async fn edit_ledger(
         let m = "已有党支部开始对账查摆，问题台账已锁定，不能再修改（作答必须对应不变的条目）。".to_string();
         return Ok((StatusCode::CONFLICT, ledger_page(&state, &user, id, Some(m)).await?).into_response());
     }
-    let (by, item) = (user.id, LedgerItemId(form.id));
+    let (by, item, seen) = (user.id, LedgerItemId(form.id), form.version);
     let found = match form.action.as_str() {
         "category_title" => {
-            db::ledger_admin::set_category_title(&mut tx, by, campaign, CategoryId(form.id), &value).await?
+            db::ledger_admin::set_category_title(&mut tx, by, campaign, CategoryId(form.id), seen, &value).await?
         }
-        "item_text" => db::ledger_admin::set_item_text(&mut tx, by, campaign, item, &value).await?,
-        "item_up" => db::ledger_admin::move_item(&mut tx, by, campaign, item, -1).await?,
-        "item_down" => db::ledger_admin::move_item(&mut tx, by, campaign, item, 1).await?,
-        "item_add" => db::ledger_admin::add_item(&mut tx, by, campaign, CategoryId(form.id), &value).await?,
-        "item_delete" => db::ledger_admin::delete_item(&mut tx, by, campaign, item).await?,
+        "item_text" => db::ledger_admin::set_item_text(&mut tx, by, campaign, item, seen, &value).await?,
+        "item_up" => Ok(db::ledger_admin::move_item(&mut tx, by, campaign, item, -1).await?),
+        "item_down" => Ok(db::ledger_admin::move_item(&mut tx, by, campaign, item, 1).await?),
+        "item_add" => Ok(db::ledger_admin::add_item(&mut tx, by, campaign, CategoryId(form.id), &value).await?),
+        "item_delete" => Ok(db::ledger_admin::delete_item(&mut tx, by, campaign, item).await?),
         _ => return Err(super::not_a_form()),
+    };
+    let found = match found {
+        Ok(found) => found,
+        Err(_stale) => {
+            drop(tx);
+            let m = format!("这一条刚刚被他人修改过，您的修改没有保存。您填写的内容：{}", form.text);
+            return Ok((StatusCode::CONFLICT, ledger_page(&state, &user, id, Some(m)).await?).into_response());
+        }
     };
     if !found {
         return Err(AppError::NotFound);
