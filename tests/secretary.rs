@@ -686,3 +686,18 @@ async fn immediate_measures_carry_a_note_and_lose_the_mark_when_withdrawn() {
     let page = visible_text(&body(app.get(&s, f).await).await);
     assert!(page.contains("立行立改，已当场整改完成。"), "{page}");
 }
+
+#[tokio::test]
+async fn the_submission_gate_links_to_what_is_missing() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary2").await;
+    let res = app.post_form(&s, "/branches/2/submit", "/branches/2", &[]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    // Branch 2 has answered categories 1–3 only: the first unanswered item is 4（1）, id 16.
+    assert!(html.contains("<a href=\"#item-16\">还有 10 项未作答"), "{html}");
+    // Finding 7 has no measure: its page is linked.
+    assert!(html.contains("<a href=\"/branches/2/findings/7\">查摆问题"));
+    // The form action carries the anchor, so the refused page opens at the list.
+    assert!(html.contains("action=\"/branches/2/submit#submit\""));
+}

@@ -6,6 +6,8 @@ use super::states::Verdict;
 pub struct ItemAnswer<'a> {
     /// "2（1）" — how the user finds the item.
     pub label: &'a str,
+    /// Where it is on the page.
+    pub href: &'a str,
     pub verdict: Option<Verdict>,
     pub findings: usize,
 }
@@ -13,30 +15,52 @@ pub struct ItemAnswer<'a> {
 pub struct FindingPlan<'a> {
     /// A short quote of the finding, to find it.
     pub label: &'a str,
+    /// Its page.
+    pub href: &'a str,
     pub measures: usize,
     /// Measures with both 整改时限 and 责任人.
     pub complete_measures: usize,
 }
 
+/// One thing still missing, and where to go to mend it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub text: String,
+    pub href: String,
+}
+
 /// Everything still missing, in words; empty means the ledger may be submitted.
-pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>]) -> Vec<String> {
+pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>]) -> Vec<Missing> {
     let mut out = Vec::new();
-    let unanswered: Vec<&str> = items.iter().filter(|i| i.verdict.is_none()).map(|i| i.label).collect();
-    if !unanswered.is_empty() {
-        out.push(format!("还有 {} 项未作答：{}", unanswered.len(), unanswered.join("、")));
+    let unanswered: Vec<&ItemAnswer<'_>> = items.iter().filter(|i| i.verdict.is_none()).collect();
+    if let Some(first) = unanswered.first() {
+        let labels: Vec<&str> = unanswered.iter().map(|i| i.label).collect();
+        out.push(Missing {
+            text: format!("还有 {} 项未作答：{}", unanswered.len(), labels.join("、")),
+            href: first.href.to_string(),
+        });
     }
     for i in items
         .iter()
         .filter(|i| i.verdict == Some(Verdict::Problem) && i.findings == 0)
     {
-        out.push(format!("第 {} 项选择了“存在问题”，但还没有填写查摆问题", i.label));
+        out.push(Missing {
+            text: format!("第 {} 项选择了“存在问题”，但还没有填写查摆问题", i.label),
+            href: i.href.to_string(),
+        });
     }
     for f in findings {
-        if f.measures == 0 {
-            out.push(format!("查摆问题“{}”还没有整改措施", f.label));
+        let text = if f.measures == 0 {
+            format!("查摆问题“{}”还没有整改措施", f.label)
         } else if f.complete_measures == 0 {
-            out.push(format!("查摆问题“{}”的整改措施还缺少整改时限或责任人", f.label));
-        }
+            format!("查摆问题“{}”的整改措施还缺少整改时限或责任人", f.label)
+        } else {
+            continue;
+        };
+        out.push(Missing {
+            text,
+            href: f.href.to_string(),
+        });
     }
     out
 }
@@ -58,6 +82,7 @@ mod tests {
     fn item(label: &str, verdict: Option<Verdict>, findings: usize) -> ItemAnswer<'_> {
         ItemAnswer {
             label,
+            href: label,
             verdict,
             findings,
         }
@@ -71,6 +96,7 @@ mod tests {
         ];
         let findings = [FindingPlan {
             label: "支委会",
+            href: "/f/0",
             measures: 2,
             complete_measures: 1,
         }];
@@ -88,21 +114,25 @@ mod tests {
         let findings = [
             FindingPlan {
                 label: "没有措施的问题",
+                href: "/f/1",
                 measures: 0,
                 complete_measures: 0,
             },
             FindingPlan {
                 label: "措施缺时限",
+                href: "/f/2",
                 measures: 1,
                 complete_measures: 0,
             },
         ];
         let m = missing(&items, &findings);
         assert_eq!(m.len(), 4, "{m:?}");
-        assert_eq!(m[0], "还有 2 项未作答：1（1）、1（2）");
-        assert!(m[1].contains("2（1）"));
-        assert!(m[2].contains("没有措施的问题") && m[2].contains("还没有整改措施"));
-        assert!(m[3].contains("缺少整改时限或责任人"));
+        assert_eq!(m[0].text, "还有 2 项未作答：1（1）、1（2）");
+        assert_eq!(m[0].href, "1（1）", "links to the first unanswered item");
+        assert!(m[1].text.contains("2（1）"));
+        assert!(m[2].text.contains("没有措施的问题") && m[2].text.contains("还没有整改措施"));
+        assert_eq!(m[2].href, "/f/1");
+        assert!(m[3].text.contains("缺少整改时限或责任人"));
     }
 
     #[test]

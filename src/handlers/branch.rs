@@ -26,7 +26,7 @@ use crate::domain::history::{Change, action_label, changes};
 use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX, VerdictInput};
 use crate::domain::ledger::{item_label, split_examples};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
-use crate::domain::submission::{self, FindingPlan, ItemAnswer};
+use crate::domain::submission::{self, FindingPlan, ItemAnswer, Missing};
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, Role};
 use crate::error::{AppError, AppResult};
 
@@ -49,7 +49,7 @@ pub struct LedgerPage {
     categories: Vec<CategoryView>,
     returned: Vec<ReturnedView>,
     /// Why the last submission was refused.
-    submit_problems: Vec<String>,
+    submit_problems: Vec<Missing>,
     /// The committee (or 组织部) may decide rows and sign off now: the ledger is 已提交.
     reviewing: bool,
     /// The committee (or 组织部) may reopen it: it is 已审核签字.
@@ -170,7 +170,7 @@ impl From<HistoryRow> for HistoryView {
 pub struct Overlay {
     pub verdict: Option<(LedgerItemId, VerdictForm)>,
     pub new_finding: Option<(Placement, NewFindingForm)>,
-    pub submit_problems: Vec<String>,
+    pub submit_problems: Vec<Missing>,
     /// The reviewer's refused form: a row's return comment, the sign-off or the reopen.
     pub review: ReviewForm,
 }
@@ -676,7 +676,7 @@ pub async fn create_finding(
     match created {
         Ok(id) => {
             session::flash(&session, "已添加查摆问题，请继续制定整改措施").await?;
-            Ok(Redirect::to(&format!("{}/findings/{id}", work.ledger_url())).into_response())
+            Ok(Redirect::to(&format!("{}/findings/{id}#new-measure", work.ledger_url())).into_response())
         }
         Err(message) => refuse(&state, &user, work, refused(message)).await,
     }
@@ -720,7 +720,7 @@ pub async fn submit(
 }
 
 /// What the submission gate finds missing, from the branch's saved rows.
-async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Vec<String>> {
+async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Vec<Missing>> {
     let db = &state.db.read;
     let (campaign, branch) = (work.campaign.id, work.branch.id);
     let categories = db::ledger::categories(db, campaign).await?;
@@ -733,11 +733,13 @@ async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Ve
         .iter()
         .map(|i| format!("{}{}", position_of[&i.category_id], item_label(i.position)))
         .collect();
+    let anchors: Vec<String> = items.iter().map(|i| format!("#item-{}", i.id)).collect();
     let answers: Vec<ItemAnswer<'_>> = items
         .iter()
-        .zip(&codes)
-        .map(|(i, code)| ItemAnswer {
+        .zip(codes.iter().zip(&anchors))
+        .map(|(i, (code, href))| ItemAnswer {
             label: code,
+            href,
             verdict: checks
                 .iter()
                 .find(|c| c.ledger_item_id == i.id)
@@ -746,13 +748,18 @@ async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Ve
         })
         .collect();
     let quotes: Vec<String> = findings.iter().map(|f| submission::quote(&f.text)).collect();
+    let pages: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}/findings/{}", work.ledger_url(), f.id))
+        .collect();
     let plans: Vec<FindingPlan<'_>> = findings
         .iter()
-        .zip(&quotes)
-        .map(|(f, q)| {
+        .zip(quotes.iter().zip(&pages))
+        .map(|(f, (q, href))| {
             let ms: Vec<&MeasureRow> = measures.iter().filter(|m| m.finding_id == f.id).collect();
             FindingPlan {
                 label: q,
+                href,
                 measures: ms.len(),
                 complete_measures: ms
                     .iter()

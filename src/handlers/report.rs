@@ -90,7 +90,13 @@ async fn page(
         } else {
             report.signer_name.clone()
         },
-        signed_on: format_date(report.signed_on.unwrap_or_else(dates::today)),
+        // Today, unless that falls outside the campaign (a past campaign): then its report date.
+        signed_on: format_date(report.signed_on.unwrap_or_else(|| {
+            let (first, last) = crate::domain::input::deadline_window(campaign.issued_on);
+            Some(dates::today())
+                .filter(|d| (first..=last).contains(d))
+                .unwrap_or(campaign.report_due)
+        })),
         reopen_reason: String::new(),
         signed_at: report.signed_at.as_deref().map(display_moment).unwrap_or_default(),
         signed_on_words: report
