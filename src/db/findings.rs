@@ -54,14 +54,36 @@ const COLUMNS: &str = "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger
 
 /// A finding, if it is within the scope.
 pub async fn get(pool: &SqlitePool, scope: Scope, id: FindingId) -> sqlx::Result<Option<Finding>> {
+    find(pool, scope, None, id).await
+}
+
+/// The same, only if it belongs to `branch`: a URL naming one branch and another branch's row
+/// finds nothing.
+pub async fn of_branch(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: BranchId,
+    id: FindingId,
+) -> sqlx::Result<Option<Finding>> {
+    find(pool, scope, Some(branch), id).await
+}
+
+async fn find(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: Option<BranchId>,
+    id: FindingId,
+) -> sqlx::Result<Option<Finding>> {
     let s = scope.filter();
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM findings f JOIN branches b ON b.id = f.branch_id
-         WHERE f.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)"
+         WHERE f.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+           AND (?4 IS NULL OR b.id = ?4)"
     ))
     .bind(id)
     .bind(s.committee)
     .bind(s.branch)
+    .bind(branch)
     .fetch_optional(pool)
     .await
 }

@@ -62,14 +62,36 @@ const COLUMNS: &str = "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.ow
 
 /// A measure, if it is within the scope.
 pub async fn get(pool: &SqlitePool, scope: Scope, id: MeasureId) -> sqlx::Result<Option<Measure>> {
+    find(pool, scope, None, id).await
+}
+
+/// The same, only if it belongs to `branch`: a URL naming one branch and another branch's row
+/// finds nothing.
+pub async fn of_branch(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: BranchId,
+    id: MeasureId,
+) -> sqlx::Result<Option<Measure>> {
+    find(pool, scope, Some(branch), id).await
+}
+
+async fn find(
+    pool: &SqlitePool,
+    scope: Scope,
+    branch: Option<BranchId>,
+    id: MeasureId,
+) -> sqlx::Result<Option<Measure>> {
     let s = scope.filter();
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id
-         WHERE m.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)"
+         WHERE m.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+           AND (?4 IS NULL OR b.id = ?4)"
     ))
     .bind(id)
     .bind(s.committee)
     .bind(s.branch)
+    .bind(branch)
     .fetch_optional(pool)
     .await
 }

@@ -592,20 +592,7 @@ pub async fn import_template() -> AppResult<Response> {
     })
     .await?
     .map_err(|e| AppError::Internal(e.into()))?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                super::content_disposition("attachment", "单位与账号导入模板.xlsx"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::xlsx_download("单位与账号导入模板.xlsx", bytes))
 }
 
 /// Checks the whole file; saves everything in one transaction only if every row is right.

@@ -43,12 +43,9 @@ pub struct CloseOutPage {
 
 async fn load(state: &AppState, user: &CurrentUser, branch: i64, measure: i64) -> AppResult<(Work, Measure)> {
     let work = Work::load(state, user, branch).await?;
-    let m = db::measures::get(&state.db.read, user.scope, MeasureId(measure))
+    let m = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, MeasureId(measure))
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.branch_id != work.branch.id {
-        return Err(AppError::NotFound);
-    }
     Ok((work, m))
 }
 

@@ -120,12 +120,9 @@ async fn load(state: &AppState, user: &CurrentUser, branch: i64, finding: i64) -
     let branch = db::units::branch(&state.db.read, user.scope, BranchId(branch))
         .await?
         .ok_or(AppError::NotFound)?;
-    let finding = db::findings::get(&state.db.read, user.scope, FindingId(finding))
+    let finding = db::findings::of_branch(&state.db.read, user.scope, branch.id, FindingId(finding))
         .await?
         .ok_or(AppError::NotFound)?;
-    if finding.branch_id != branch.id {
-        return Err(AppError::NotFound);
-    }
     Ok((branch, finding))
 }
 
@@ -577,12 +574,9 @@ pub async fn update_measure(
 ) -> AppResult<Response> {
     let work = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
-    let before = db::measures::get(&state.db.read, user.scope, id)
+    let before = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if before.branch_id != work.branch.id {
-        return Err(AppError::NotFound);
-    }
     let input = match form.parse(&work, Some(before.status())) {
         Ok(i) => i,
         Err(e) => {
@@ -652,12 +646,9 @@ pub async fn confirm_delete_measure(
     Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<ConfirmDeletePage> {
     let work = Work::load(&state, &user, branch).await?;
-    let m = db::measures::get(&state.db.read, user.scope, MeasureId(measure))
+    let m = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, MeasureId(measure))
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.branch_id != work.branch.id {
-        return Err(AppError::NotFound);
-    }
     work.ensure_editable(&state).await?;
     Ok(ConfirmDeletePage {
         nav: Nav::for_user(&user, ""),

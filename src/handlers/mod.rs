@@ -169,6 +169,23 @@ pub fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
 }
 
+/// An XLSX file to save, under a Chinese name.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, content_disposition("attachment", name)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// `Content-Disposition` with the name in UTF-8 (RFC 6266/5987 `filename*`) and a plain-ASCII
 /// fallback for old clients.
 pub fn content_disposition(kind: &str, file_name: &str) -> String {

@@ -4,8 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::branch::{Phase, phases};
 use super::committee::ProgressView;
@@ -362,20 +361,7 @@ pub async fn overview_xlsx(
     let title = format!("{} 全校总览（五星级资格截至 {judged_on}）", campaign.title);
     let bytes = tokio::task::spawn_blocking(move || overview_workbook(&title, &rows, item_count)).await??;
     let name = format!("全校总览-{}.xlsx", campaign.title);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                super::content_disposition("attachment", &name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::xlsx_download(&name, bytes))
 }
 
 fn overview_workbook(title: &str, rows: &[(ProgressView, Judgement)], item_count: i64) -> AppResult<Vec<u8>> {
@@ -475,20 +461,7 @@ pub async fn ineligible_xlsx(
     );
     let bytes = tokio::task::spawn_blocking(move || ineligible_workbook(&title, &list)).await??;
     let name = format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                super::content_disposition("attachment", &name),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::xlsx_download(&name, bytes))
 }
 
 fn ineligible_workbook(title: &str, list: &[Ineligible]) -> AppResult<Vec<u8>> {

@@ -280,12 +280,9 @@ pub async fn decide_close_out(
 ) -> AppResult<Response> {
     let r = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
-    let m = db::measures::get(&state.db.read, user.scope, id)
+    let m = db::measures::of_branch(&state.db.read, user.scope, r.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.branch_id != r.branch.id {
-        return Err(AppError::NotFound);
-    }
     let confirm = form.decision == "confirm";
     let outcome = act(&state, async |tx| {
         let current = db::measures::get_of_branch(tx, r.actor, id)
@@ -340,12 +337,9 @@ pub async fn flag_look_back(
 ) -> AppResult<Response> {
     let r = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
-    let m = db::measures::get(&state.db.read, user.scope, id)
+    let m = db::measures::of_branch(&state.db.read, user.scope, r.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.branch_id != r.branch.id {
-        return Err(AppError::NotFound);
-    }
     let outcome = act(&state, async |tx| {
         let current = db::measures::get_of_branch(tx, r.actor, id)
             .await?
