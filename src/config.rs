@@ -23,6 +23,9 @@ pub struct Config {
     pub session_absolute_hours: i64,
     #[serde(default = "default_static")]
     pub static_dir: PathBuf,
+    /// The university's name, as the exports' titles print it (附件2: "<name>党支部对账整改…").
+    #[serde(default = "default_institution")]
+    pub institution: String,
 }
 
 fn default_listen() -> SocketAddr {
@@ -42,6 +45,9 @@ fn default_absolute() -> i64 {
 }
 fn default_static() -> PathBuf {
     PathBuf::from("static")
+}
+fn default_institution() -> String {
+    "潍坊学院".into()
 }
 
 impl Default for Config {
@@ -90,6 +96,9 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
             bail!("session_idle_minutes and session_absolute_hours must be at least 1");
+        }
+        if self.institution.trim().is_empty() || self.institution.chars().count() > 40 {
+            bail!("institution must be the university's name (1 to 40 characters)");
         }
         Ok(())
     }

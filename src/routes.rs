@@ -13,7 +13,8 @@ use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretar
 use crate::error::error_page;
 use crate::handlers::close_out::MAX_UPLOAD_BYTES;
 use crate::handlers::{
-    account, admin, auth, branch, campaigns, close_out, committee, finding, home, import, overview, report, review,
+    account, admin, auth, branch, campaigns, close_out, committee, export, finding, home, import, overview, report,
+    review,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -21,13 +22,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let public = Router::new()
         .route("/healthz", get(home::healthz))
         .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", get(auth::logout_page).post(auth::logout));
+        .route("/logout", get(auth::logout_page).post(auth::logout))
+        // A printed export's code, checked by whoever holds the paper: no login.
+        .route("/verify", get(export::verify_form))
+        .route("/verify/{code}", get(export::verify));
 
     // Any logged-in user; what they see of a branch is narrowed by scope in every query.
     let users = Router::new()
         .route("/", get(home::root))
         .route("/account/password", get(account::form).post(account::change))
         .route("/branches/{branch_id}", get(branch::show))
+        .route("/branches/{branch_id}/checklist.pdf", get(export::branch_checklist_pdf))
+        .route(
+            "/branches/{branch_id}/checklist.xlsx",
+            get(export::branch_checklist_xlsx),
+        )
         .route("/branches/{branch_id}/findings/{finding_id}", get(finding::show))
         .route("/branches/{branch_id}/evidence/{evidence_id}", get(close_out::download))
         .route_layer(from_extractor_with_state::<CurrentUser, AppState>(state.clone()));
@@ -93,6 +102,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/committees/{committee_id}/report",
             get(report::show).post(report::save),
         )
+        .route(
+            "/committees/{committee_id}/checklist.pdf",
+            get(export::committee_checklist_pdf),
+        )
+        .route(
+            "/committees/{committee_id}/checklist.xlsx",
+            get(export::committee_checklist_xlsx),
+        )
+        .route("/committees/{committee_id}/report.pdf", get(export::report_pdf))
+        .route("/committees/{committee_id}/report.xlsx", get(export::report_xlsx))
+        .route("/committees/{committee_id}/submission.zip", get(export::submission_zip))
         .route("/committees/{committee_id}/report/sign", post(report::sign))
         .route("/committees/{committee_id}/report/reopen", post(report::reopen))
         .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(state.clone()));

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod audit;
 pub mod campaigns;
 pub mod evidence;
+pub mod exports;
 pub mod findings;
 pub mod ledger;
 pub mod ledger_admin;

@@ -43,6 +43,11 @@ pub fn format_date(date: Date) -> String {
     date.format(DATE).expect("date formats")
 }
 
+/// `2022年10月20日`, as dates are written on the notice's forms.
+pub fn chinese_date(date: Date) -> String {
+    format!("{}年{}月{}日", date.year(), u8::from(date.month()), date.day())
+}
+
 /// A stored UTC moment (`YYYY-MM-DD HH:MM:SS`, SQLite's `datetime('now')`) in campus time,
 /// to the minute. Unparseable text is shown as it is rather than hidden.
 pub fn display_moment(utc: &str) -> String {

@@ -19,6 +19,7 @@ pub mod states;
 pub mod submission;
 pub mod throttle;
 pub mod units;
+pub mod verification;
 
 pub use ids::*;
 pub use role::Role;

@@ -7,6 +7,7 @@ pub mod branch;
 pub mod campaigns;
 pub mod close_out;
 pub mod committee;
+pub mod export;
 pub mod finding;
 pub mod home;
 pub mod import;

@@ -99,10 +99,7 @@ async fn page(
         })),
         reopen_reason: String::new(),
         signed_at: report.signed_at.as_deref().map(display_moment).unwrap_or_default(),
-        signed_on_words: report
-            .signed_on
-            .map(|d| format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()))
-            .unwrap_or_default(),
+        signed_on_words: report.signed_on.map(dates::chinese_date).unwrap_or_default(),
         history: history.into_iter().map(HistoryView::from).collect(),
         report,
         committee,

@@ -1,0 +1,761 @@
+//! PDF of 附件2 (landscape A4 table) and 附件3 (portrait A4 report).
+//!
+//! genpdf draws; the layout is ours. genpdf's tables have no spanning cells, no repeated header
+//! and no page total, and its wrapper loses Chinese text (see `text`). So the whole document is
+//! laid out here first, page by page, into text runs and lines measured with the real font, and
+//! only then handed to genpdf as one element that prints a page per call. Knowing every page
+//! before drawing is what lets each page say 第 N 页 共 M 页.
+
+use genpdf::fonts::{FontCache, FontData, FontFamily};
+use genpdf::style::{Color, Style};
+use genpdf::{Context, Document, Element, Position, RenderResult, Size, render};
+
+use super::text::wrap;
+use super::{
+    BranchLedger, Checklist, DRAFT_MARK, DRAFT_WORDS, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp,
+    fixed_characters, font,
+};
+
+/// One thing to draw, in mm from the page's top-left corner.
+#[derive(Debug, Clone)]
+enum Draw {
+    Text {
+        x: f64,
+        y: f64,
+        size: u8,
+        red: bool,
+        s: String,
+    },
+    Line {
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+    },
+}
+
+type Page = Vec<Draw>;
+
+/// Font measurements, in mm.
+struct Metrics<'a> {
+    cache: &'a FontCache,
+    font: genpdf::fonts::Font,
+}
+
+impl Metrics<'_> {
+    fn width(&self, s: &str, size: u8) -> f64 {
+        self.font.str_width(self.cache, s, size).into()
+    }
+
+    fn line_height(&self, size: u8) -> f64 {
+        self.font.get_line_height(size).into()
+    }
+
+    fn wrap(&self, s: &str, size: u8, max: f64) -> Vec<String> {
+        wrap(s, max, &|u| self.width(u, size))
+    }
+}
+
+/// The printed pages, handed to genpdf one per `render` call.
+struct Pages {
+    pages: Vec<Page>,
+    next: usize,
+}
+
+impl Element for Pages {
+    fn render(
+        &mut self,
+        context: &Context,
+        area: render::Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, genpdf::error::Error> {
+        for draw in self.pages.get(self.next).into_iter().flatten() {
+            match draw {
+                Draw::Text { x, y, size, red, s } => {
+                    let mut st = style.with_font_size(*size);
+                    if *red {
+                        st = st.with_color(Color::Rgb(200, 30, 30));
+                    }
+                    area.print_str(&context.font_cache, Position::new(*x, *y), st, s)?;
+                }
+                Draw::Line { x1, y1, x2, y2 } => {
+                    area.draw_line(vec![Position::new(*x1, *y1), Position::new(*x2, *y2)], Style::new());
+                }
+            }
+        }
+        self.next += 1;
+        Ok(RenderResult {
+            size: area.size(),
+            has_more: self.next < self.pages.len(),
+        })
+    }
+}
+
+/// A document whose only font is a subset of Micro Hei holding `chars`.
+fn document(chars: &str, paper: Size) -> anyhow::Result<Document> {
+    let fixed = fixed_characters();
+    let all = chars.chars().chain(fixed.chars());
+    let regular = FontData::new(font::subset_for(all)?, None)?;
+    // The bold and italic slots are never used; a tiny font there keeps printpdf from
+    // embedding the real one four times.
+    let unused = FontData::new(font::subset_for(" ".chars())?, None)?;
+    let mut doc = Document::new(FontFamily {
+        regular,
+        bold: unused.clone(),
+        italic: unused.clone(),
+        bold_italic: unused,
+    });
+    doc.set_paper_size(paper);
+    doc.set_minimal_conformance();
+    Ok(doc)
+}
+
+fn metrics(doc: &Document) -> Metrics<'_> {
+    let cache = doc.font_cache();
+    Metrics {
+        cache,
+        font: cache.default_font_family().regular,
+    }
+}
+
+/// Renders the pages and shrinks the file (printpdf leaves every stream uncompressed).
+fn finish(mut doc: Document, pages: Vec<Page>) -> anyhow::Result<Vec<u8>> {
+    doc.push(Pages { pages, next: 0 });
+    let mut raw = Vec::new();
+    doc.render(&mut raw)?;
+    let mut pdf = lopdf::Document::load_mem(&raw)?;
+    pdf.compress();
+    let mut out = Vec::with_capacity(raw.len() / 4);
+    pdf.save_to(&mut out)?;
+    Ok(out)
+}
+
+/// Page geometry and the running position while laying out.
+struct Sheet<'m, 'c> {
+    m: &'m Metrics<'c>,
+    width: f64,
+    left: f64,
+    right: f64,
+    top: f64,
+    /// Where content must end (the footer lives below).
+    bottom: f64,
+    pages: Vec<Page>,
+    /// Which pages are a 草稿 (a committee's bundle can mix signed and unsigned branches).
+    draft: Vec<bool>,
+    y: f64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+impl<'m, 'c> Sheet<'m, 'c> {
+    fn new(m: &'m Metrics<'c>, (width, height): (f64, f64), (top, right, bottom, left): (f64, f64, f64, f64)) -> Self {
+        Sheet {
+            m,
+            width,
+            left,
+            right: width - right,
+            top,
+            bottom: height - bottom,
+            pages: Vec::new(),
+            draft: Vec::new(),
+            y: top,
+        }
+    }
+
+    fn content_width(&self) -> f64 {
+        self.right - self.left
+    }
+
+    fn new_page(&mut self, draft: bool) {
+        self.pages.push(Vec::new());
+        self.draft.push(draft);
+        self.y = self.top;
+    }
+
+    fn draw(&mut self, d: Draw) {
+        self.pages.last_mut().expect("a page is open").push(d);
+    }
+
+    fn text_at(&mut self, x: f64, y: f64, size: u8, s: &str) {
+        if !s.is_empty() {
+            self.draw(Draw::Text {
+                x,
+                y,
+                size,
+                red: false,
+                s: s.to_string(),
+            });
+        }
+    }
+
+    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) {
+        self.draw(Draw::Line { x1, y1, x2, y2 });
+    }
+
+    /// A paragraph across the content width, flowing onto new pages as needed. `pitch` is the
+    /// distance between lines as a multiple of the font's line height.
+    fn paragraph(&mut self, s: &str, size: u8, align: Align, pitch: f64) {
+        let lh = self.m.line_height(size) * pitch;
+        let draft = *self.draft.last().unwrap_or(&false);
+        for line in self.m.wrap(s, size, self.content_width()) {
+            if self.y + lh > self.bottom {
+                self.new_page(draft);
+            }
+            let w = self.m.width(&line, size);
+            let x = match align {
+                Align::Left => self.left,
+                Align::Center => self.left + (self.content_width() - w) / 2.0,
+                Align::Right => self.right - w,
+            };
+            let y = self.y;
+            self.text_at(x, y, size, &line);
+            self.y += lh;
+        }
+    }
+
+    fn space(&mut self, mm: f64) {
+        self.y += mm;
+    }
+
+    /// Starts a new page unless `mm` still fits on this one.
+    fn keep(&mut self, mm: f64) {
+        if self.y + mm > self.bottom {
+            let draft = *self.draft.last().unwrap_or(&false);
+            self.new_page(draft);
+        }
+    }
+
+    /// 第 N 页 共 M 页, the verification code, and 草稿 marks, once every page is known.
+    fn stamp(&mut self, stamp: &Stamp) {
+        let total = self.pages.len();
+        let size = 9;
+        let y = self.bottom + 4.0;
+        let code = stamp.footer_words();
+        // The code goes left of the page number, or under it where the page is too narrow.
+        let code_y = if self.left + self.m.width(&code, size) + 4.0
+            > (self.width - self.m.width("第 99 页 共 99 页", size)) / 2.0
+        {
+            y + self.m.line_height(size) + 0.5
+        } else {
+            y
+        };
+        for i in 0..total {
+            let n = format!("第 {} 页 共 {} 页", i + 1, total);
+            let n_x = (self.width - self.m.width(&n, size)) / 2.0;
+            let draft = self.draft[i] || stamp.draft;
+            let page = &mut self.pages[i];
+            page.push(Draw::Text {
+                x: n_x,
+                y,
+                size,
+                red: false,
+                s: n,
+            });
+            page.push(Draw::Text {
+                x: self.left,
+                y: code_y,
+                size,
+                red: false,
+                s: code.clone(),
+            });
+            if draft {
+                let mark = DRAFT_MARK;
+                let w = self.m.width(mark, 14);
+                page.push(Draw::Text {
+                    x: self.right - w,
+                    y: self.top - self.m.line_height(14) - 2.0,
+                    size: 14,
+                    red: true,
+                    s: mark.into(),
+                });
+            }
+        }
+    }
+}
+
+const A4_LANDSCAPE: (f64, f64) = (297.0, 210.0);
+const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
+
+/// 附件2 as a PDF: each branch starts on a new page.
+pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
+    let pdf = document(&doc.characters(), Size::new(297, 210))?;
+    let pages = checklist_pages(&metrics(&pdf), doc, stamp);
+    finish(pdf, pages)
+}
+
+fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page> {
+    let mut sheet = Sheet::new(m, A4_LANDSCAPE, (16.0, 15.0, 14.0, 15.0));
+    for branch in &doc.branches {
+        branch_pages(&mut sheet, doc, branch);
+    }
+    if doc.branches.is_empty() {
+        sheet.new_page(true);
+        sheet.paragraph(&doc.title, 16, Align::Center, 1.2);
+        sheet.paragraph("（没有党支部）", 12, Align::Left, 1.4);
+    }
+    sheet.stamp(stamp);
+    sheet.pages
+}
+
+/// Column weights of 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人.
+const COLUMNS: [f64; 5] = [14.0, 40.0, 45.0, 16.0, 13.0];
+const HEADINGS: [&str; 5] = ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"];
+const BODY: u8 = 10;
+const PAD_X: f64 = 1.6;
+const PAD_Y: f64 = 1.3;
+const CONTINUED: &str = "（续上页）";
+
+/// A stretch of one finding's row: one measure (its three cells), or the finding alone.
+struct Band {
+    group: usize,
+    cells: [Vec<String>; 3],
+    /// Height in lines (at least each cell's, more when the finding or category needs room).
+    lines: usize,
+}
+
+/// The text of a cell spanning several bands, and how much of it is printed so far.
+struct Spanning {
+    lines: Vec<String>,
+    printed: usize,
+}
+
+/// A finding's text, spanning its bands; and the category it sits in.
+struct Group {
+    text: Spanning,
+    category: usize,
+}
+
+/// One band's lines placed on a page.
+struct Slice {
+    band: usize,
+    from: usize,
+    to: usize,
+    y: f64,
+}
+
+fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedger) {
+    let draft = branch.sign_off.is_none();
+    sheet.new_page(draft);
+    sheet.paragraph("附件2", 14, Align::Left, 1.3);
+    sheet.paragraph(&doc.title, 18, Align::Center, 1.3);
+    sheet.space(2.0);
+    sheet.paragraph(&format!("党总支（党委）：{}", doc.committee_name), 12, Align::Left, 1.4);
+    sheet.paragraph(&format!("党支部名称：{}", branch.branch_name), 12, Align::Left, 1.4);
+    sheet.space(1.5);
+
+    let total: f64 = COLUMNS.iter().sum();
+    let mut xs = vec![sheet.left];
+    for w in COLUMNS {
+        xs.push(xs.last().unwrap() + sheet.content_width() * w / total);
+    }
+    let inner = |i: usize| xs[i + 1] - xs[i] - 2.0 * PAD_X;
+    let m = sheet.m;
+    let lh = m.line_height(BODY);
+
+    // Lay the table out in lines: bands, the findings over them, the categories over those.
+    let mut categories = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut bands: Vec<Band> = Vec::new();
+    for (ci, c) in branch.categories.iter().enumerate() {
+        categories.push(Spanning {
+            lines: m.wrap(&c.heading, BODY, inner(0)),
+            printed: 0,
+        });
+        let first_band = bands.len();
+        let none = [super::FindingLine {
+            text: "无".into(),
+            measures: Vec::new(),
+        }];
+        let findings = if c.findings.is_empty() {
+            &none[..]
+        } else {
+            &c.findings[..]
+        };
+        for f in findings {
+            let g = groups.len();
+            groups.push(Group {
+                text: Spanning {
+                    lines: m.wrap(&f.text, BODY, inner(1)),
+                    printed: 0,
+                },
+                category: ci,
+            });
+            let first = bands.len();
+            for ms in &f.measures {
+                let cells = [
+                    m.wrap(&ms.text, BODY, inner(2)),
+                    m.wrap(&ms.deadline, BODY, inner(3)),
+                    m.wrap(&ms.owner, BODY, inner(4)),
+                ];
+                let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+                bands.push(Band { group: g, cells, lines });
+            }
+            if bands.len() == first {
+                bands.push(Band {
+                    group: g,
+                    cells: Default::default(),
+                    lines: 1,
+                });
+            }
+            let have: usize = bands[first..].iter().map(|b| b.lines).sum();
+            let need = groups[g].text.lines.len();
+            if need > have {
+                bands.last_mut().unwrap().lines += need - have;
+            }
+        }
+        let have: usize = bands[first_band..].iter().map(|b| b.lines).sum();
+        let need = categories[ci].lines.len();
+        if need > have {
+            bands.last_mut().unwrap().lines += need - have;
+        }
+    }
+
+    // Paginate: a band moves whole to the next page if it is short; a long one is split.
+    let header_height = lh + 2.0 * PAD_Y;
+    let fresh_lines = ((sheet.bottom - sheet.top - header_height - 2.0 * PAD_Y) / lh).floor() as usize;
+    let mut pages: Vec<Vec<Slice>> = vec![Vec::new()];
+    let mut page_tops = vec![sheet.y];
+    let mut y = sheet.y + header_height;
+    for (bi, band) in bands.iter().enumerate() {
+        let mut from = 0;
+        while from < band.lines {
+            let left = band.lines - from;
+            let room = ((sheet.bottom - y - 2.0 * PAD_Y) / lh).floor().max(0.0) as usize;
+            let take = if left <= room {
+                left
+            } else if room >= 2 && (left > fresh_lines || left > 8) {
+                room
+            } else {
+                pages.push(Vec::new());
+                page_tops.push(sheet.top);
+                y = sheet.top + header_height;
+                continue;
+            };
+            pages.last_mut().unwrap().push(Slice {
+                band: bi,
+                from,
+                to: from + take,
+                y,
+            });
+            y += 2.0 * PAD_Y + take as f64 * lh;
+            from += take;
+        }
+    }
+
+    // Draw each page of the table.
+    for (pi, slices) in pages.iter().enumerate() {
+        if pi > 0 {
+            sheet.new_page(draft);
+        }
+        let top = page_tops[pi];
+        // Column headings.
+        for (i, h) in HEADINGS.iter().enumerate() {
+            let w = m.width(h, BODY + 1);
+            let x = xs[i] + (xs[i + 1] - xs[i] - w) / 2.0;
+            sheet.text_at(x, top + PAD_Y, BODY + 1, h);
+        }
+        sheet.line(xs[0], top, xs[5], top);
+        let mut bottom = top + header_height;
+        sheet.line(xs[0], bottom, xs[5], bottom);
+        for (si, s) in slices.iter().enumerate() {
+            let band = &bands[s.band];
+            for (col, cell) in band.cells.iter().enumerate() {
+                for (k, line) in cell.iter().enumerate().take(s.to).skip(s.from) {
+                    let ly = s.y + PAD_Y + (k - s.from) as f64 * lh;
+                    sheet.text_at(xs[col + 2] + PAD_X, ly, BODY, line);
+                }
+            }
+            bottom = s.y + 2.0 * PAD_Y + (s.to - s.from) as f64 * lh;
+            // The rule under this slice reaches as far left as the next slice differs.
+            let next = slices.get(si + 1).map(|n| &bands[n.band]);
+            let from_col = match next {
+                Some(n) if n.group == band.group => 2,
+                Some(n) if groups[n.group].category == groups[band.group].category => 1,
+                _ => 0,
+            };
+            sheet.line(xs[from_col], bottom, xs[5], bottom);
+        }
+        // The spanning cells: a finding over its run of slices, a category over its findings.
+        let mut si = 0;
+        while si < slices.len() {
+            let g = bands[slices[si].band].group;
+            let run_top = slices[si].y;
+            let mut capacity = 0;
+            while si < slices.len() && bands[slices[si].band].group == g {
+                capacity += slices[si].to - slices[si].from;
+                si += 1;
+            }
+            span_text(
+                sheet,
+                &mut groups[g].text,
+                capacity,
+                xs[1],
+                run_top,
+                pi > 0 && run_top == slices[0].y,
+            );
+        }
+        let mut si = 0;
+        while si < slices.len() {
+            let c = groups[bands[slices[si].band].group].category;
+            let run_top = slices[si].y;
+            let mut capacity = 0;
+            while si < slices.len() && groups[bands[slices[si].band].group].category == c {
+                capacity += slices[si].to - slices[si].from;
+                si += 1;
+            }
+            span_text(
+                sheet,
+                &mut categories[c],
+                capacity,
+                xs[0],
+                run_top,
+                pi > 0 && run_top == slices[0].y,
+            );
+        }
+        for x in &xs {
+            sheet.line(*x, top, *x, bottom);
+        }
+        sheet.y = bottom;
+    }
+
+    // The sign-off record and the space for signature and seal.
+    let sign_words = match &branch.sign_off {
+        Some(so) => so.words(),
+        None => DRAFT_WORDS.to_string(),
+    };
+    let needed = 4.0 + m.line_height(11) * 1.4 * 3.0 + 8.0 + m.line_height(12) * 1.4;
+    sheet.keep(needed);
+    sheet.space(4.0);
+    sheet.paragraph(&sign_words, 11, Align::Left, 1.4);
+    sheet.space(8.0);
+    sheet.paragraph(SIGNATURE_LINE, 12, Align::Left, 1.4);
+}
+
+/// Prints the next lines of a spanning cell into a run of `capacity` lines at (x, y). A run at
+/// the top of a continuation page whose text is already printed says so.
+fn span_text(sheet: &mut Sheet<'_, '_>, span: &mut Spanning, capacity: usize, x: f64, y: f64, continued: bool) {
+    let lh = sheet.m.line_height(BODY);
+    if span.printed >= span.lines.len() {
+        if continued {
+            sheet.text_at(x + PAD_X, y + PAD_Y, BODY, CONTINUED);
+        }
+        return;
+    }
+    let end = (span.printed + capacity).min(span.lines.len());
+    for (k, line) in span.lines[span.printed..end].iter().enumerate() {
+        sheet.text_at(x + PAD_X, y + PAD_Y + k as f64 * lh, BODY, line);
+    }
+    span.printed = end;
+}
+
+/// 附件3 as a PDF.
+pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
+    let pdf = document(&doc.characters(), Size::new(210, 297))?;
+    let pages = report_pages(&metrics(&pdf), doc, stamp);
+    finish(pdf, pages)
+}
+
+fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
+    let mut sheet = Sheet::new(m, A4_PORTRAIT, (30.0, 26.0, 25.0, 28.0));
+    sheet.new_page(!doc.is_signed());
+    sheet.paragraph("附件3", 14, Align::Left, 1.3);
+    sheet.space(4.0);
+    sheet.paragraph(&doc.title, 20, Align::Center, 1.3);
+    sheet.space(6.0);
+    let body = 15;
+    for (heading, text) in &doc.sections {
+        sheet.paragraph(&format!("\u{3000}\u{3000}{heading}"), body, Align::Left, 1.5);
+        let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
+        if paragraphs.is_empty() {
+            sheet.paragraph("\u{3000}\u{3000}（未填写）", body, Align::Left, 1.5);
+        }
+        for p in paragraphs {
+            sheet.paragraph(&format!("\u{3000}\u{3000}{p}"), body, Align::Left, 1.5);
+        }
+    }
+    let lh = m.line_height(body) * 1.5;
+    sheet.keep(12.0 + lh * 2.0);
+    sheet.space(12.0);
+    let unit = if doc.signer_name.trim().is_empty() {
+        &doc.committee_name
+    } else {
+        &doc.signer_name
+    };
+    sheet.paragraph(unit, body, Align::Right, 1.5);
+    let date = if doc.date.is_empty() {
+        "　　年　　月　　日"
+    } else {
+        &doc.date
+    };
+    sheet.paragraph(date, body, Align::Right, 1.5);
+    sheet.keep(8.0 + m.line_height(11) * 1.4 * 3.0);
+    sheet.space(8.0);
+    let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
+    sheet.paragraph(&record, 11, Align::Left, 1.4);
+    sheet.space(6.0);
+    sheet.paragraph(SIGNATURE_LINE, 12, Align::Left, 1.4);
+    sheet.stamp(stamp);
+    sheet.pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::text::may_not_start_line;
+    use crate::export::{BranchLedger, CategoryBlock, FindingLine, MeasureLine};
+
+    fn texts(pages: &[Page]) -> Vec<String> {
+        pages
+            .iter()
+            .flatten()
+            .filter_map(|d| match d {
+                Draw::Text { s, .. } => Some(s.clone()),
+                Draw::Line { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The printed text without what every page repeats (footer, draft mark, table header).
+    fn content(pages: &[Page]) -> String {
+        let repeated =
+            |t: &str| t.starts_with("第 ") || t.contains("验证码") || t == DRAFT_MARK || HEADINGS.contains(&t);
+        squeeze(&texts(pages).into_iter().filter(|t| !repeated(t)).collect::<String>())
+    }
+
+    /// The lines printed in one column of the 附件2 table.
+    fn column(pages: &[Page], col: usize) -> String {
+        let total: f64 = COLUMNS.iter().sum();
+        let x = 15.0 + 267.0 * COLUMNS[..col].iter().sum::<f64>() / total + PAD_X;
+        let lines = pages.iter().flatten().filter_map(|d| match d {
+            Draw::Text { x: tx, s, .. } if (tx - x).abs() < 0.01 && s != CONTINUED => Some(s.as_str()),
+            _ => None,
+        });
+        squeeze(&lines.collect::<String>())
+    }
+
+    fn squeeze(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    fn stamp() -> Stamp {
+        Stamp {
+            code: "ABCDE-FGHJK".into(),
+            draft: false,
+        }
+    }
+
+    /// A finding long enough to run over several pages, and measures with rare name characters.
+    fn doc() -> Checklist {
+        let long =
+            "党支部委员会没有发挥日常工作领导机构作用（见2022年Excel台账第12.5项），“三会一课”记录过简；".repeat(45);
+        let measures = (1..=12)
+            .map(|i| MeasureLine {
+                text: format!("{i}. 支委会逐项整改，于每月“主题党日”通报进度（第{i}次）。"),
+                deadline: "2022年10月31日".into(),
+                owner: "王喆、李堃、张玥".into(),
+            })
+            .collect();
+        Checklist {
+            title: "潍坊学院党支部对账整改专项行动自查问题、整改与责任清单".into(),
+            committee_name: "计算机工程学院党委".into(),
+            campaign_title: "2022年".into(),
+            branches: vec![BranchLedger {
+                branch_name: "刘昇陈赟周珺党支部".into(),
+                categories: vec![
+                    CategoryBlock {
+                        heading: "1. 党支部设置和调整不规范".into(),
+                        findings: vec![FindingLine {
+                            text: format!("1. {long}"),
+                            measures,
+                        }],
+                    },
+                    CategoryBlock {
+                        heading: "2. 组织生活制度执行不严格".into(),
+                        findings: Vec::new(),
+                    },
+                ],
+                sign_off: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn every_character_of_a_long_finding_is_printed_in_order_across_pages() {
+        let doc = doc();
+        let pdf = document(&doc.characters(), Size::new(297, 210)).unwrap();
+        let pages = checklist_pages(&metrics(&pdf), &doc, &stamp());
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        let finding = &doc.branches[0].categories[0].findings[0];
+        assert_eq!(
+            column(&pages, 1),
+            squeeze(&format!("{}无", finding.text)),
+            "findings, whole and in order"
+        );
+        let measures: String = finding.measures.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(column(&pages, 2), squeeze(&measures), "measures, whole and in order");
+        assert!(column(&pages, 4).contains("王喆、李堃、张玥"));
+        let all = content(&pages);
+        let n = pages.len();
+        for (i, page) in pages.iter().enumerate() {
+            let words = squeeze(&texts(std::slice::from_ref(page)).concat());
+            assert!(
+                words.contains(&squeeze(&format!("第 {} 页 共 {n} 页", i + 1))),
+                "page {i}"
+            );
+            assert!(words.contains("ABCDE-FGHJK"), "the code is on page {i}");
+            let table =
+                !column(std::slice::from_ref(page), 1).is_empty() || !column(std::slice::from_ref(page), 2).is_empty();
+            if table {
+                assert!(
+                    words.contains("查摆内容查摆问题整改措施整改时限责任人"),
+                    "header on page {i}"
+                );
+            }
+            assert!(words.contains("草稿·未签发"), "the draft mark on page {i}");
+        }
+        assert!(all.contains("2.组织生活制度执行不严格"));
+    }
+
+    #[test]
+    fn no_printed_line_starts_with_closing_punctuation() {
+        let doc = doc();
+        let pdf = document(&doc.characters(), Size::new(297, 210)).unwrap();
+        for line in texts(&checklist_pages(&metrics(&pdf), &doc, &stamp())) {
+            let first = line.chars().next().unwrap();
+            assert!(!may_not_start_line(first), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_report_prints_its_sections_and_a_draft_says_so() {
+        let body = "本党委组织各党支部逐项对照附件1开展自查，（一）召开专题会议；（二）逐支部审核。".repeat(30);
+        let doc = ReportDoc {
+            title: "计算机工程学院党委开展党支部对账整改专项行动情况的报告".into(),
+            committee_name: "计算机工程学院党委".into(),
+            campaign_title: "2022年".into(),
+            sections: crate::export::SECTION_HEADINGS
+                .iter()
+                .map(|h| (h.to_string(), body.clone()))
+                .collect(),
+            signer_name: String::new(),
+            date: String::new(),
+            signature: None,
+        };
+        let pdf = document(&doc.characters(), Size::new(210, 297)).unwrap();
+        let pages = report_pages(&metrics(&pdf), &doc, &stamp());
+        let all = content(&pages);
+        for h in crate::export::SECTION_HEADINGS {
+            assert!(all.contains(h));
+        }
+        assert_eq!(all.matches(&squeeze(&body)).count(), 3);
+        assert!(all.contains(&squeeze(REPORT_DRAFT_WORDS)));
+        for line in texts(&pages) {
+            assert!(!may_not_start_line(line.chars().next().unwrap()), "{line}");
+        }
+    }
+}
