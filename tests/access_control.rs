@@ -112,6 +112,28 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/committees/1/report", [303, 403, 403, 303, 404, 409]),
     ("POST", "/committees/1/report/sign", [303, 403, 403, 400, 404, 400]),
     ("POST", "/committees/1/report/reopen", [303, 403, 403, 400, 404, 400]),
+    // Exports: the pages' scope, 401 (not a login redirect) without a session.
+    ("GET", "/branches/1/checklist.pdf", [401, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/1/checklist.xlsx", [401, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/4/checklist.pdf", [401, 404, 200, 404, 200, 200]),
+    ("GET", "/branches/6/checklist.xlsx", [401, 404, 404, 404, 404, 200]),
+    ("GET", "/branches/999/checklist.pdf", [401, 404, 404, 404, 404, 404]),
+    (
+        "GET",
+        "/branches/1/checklist.pdf?campaign=99",
+        [401, 404, 404, 404, 404, 404],
+    ),
+    ("GET", "/committees/1/checklist.pdf", [401, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/1/checklist.xlsx", [401, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/2/checklist.pdf", [401, 403, 403, 404, 200, 200]),
+    ("GET", "/committees/999/checklist.xlsx", [401, 403, 403, 404, 404, 404]),
+    ("GET", "/committees/1/report.pdf", [401, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/1/report.xlsx", [401, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/2/report.xlsx", [401, 403, 403, 404, 200, 200]),
+    ("GET", "/committees/1/submission.zip", [401, 403, 403, 200, 404, 200]),
+    // Anyone may check a printed code; an unknown one is 404.
+    ("GET", "/verify", [200, 200, 200, 200, 200, 200]),
+    ("GET", "/verify/ABCDE-FGHJK", [404, 404, 404, 404, 404, 404]),
     // 组织部 only: 回头看 and the eligibility list.
     ("GET", "/overview/ineligible.xlsx", [401, 403, 403, 403, 403, 200]),
     ("GET", "/overview.xlsx", [401, 403, 403, 403, 403, 200]),

@@ -23,6 +23,17 @@ pub struct Campaign {
     pub version: i64,
 }
 
+impl Campaign {
+    /// `?campaign=ID` for links while looking at a past campaign; empty for the current one.
+    pub fn link_query(&self) -> String {
+        if self.is_current {
+            String::new()
+        } else {
+            format!("?campaign={}", self.id)
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current, version";
 

@@ -219,8 +219,9 @@ pub struct ReportDoc {
     pub campaign_title: String,
     /// 一、工作开展情况 / 二、自查存在的问题 / 三、下一步整改措施, each with its text.
     pub sections: Vec<(String, String)>,
-    /// The unit and date at the bottom right (the date only once signed).
+    /// 党组织负责人 as signed (printed in the signature record).
     pub signer_name: String,
+    /// The date at the bottom right, under the committee's name (only once signed).
     pub date: String,
     /// "…于…签署" once signed; `None` is a 草稿.
     pub signature: Option<String>,
@@ -243,9 +244,9 @@ pub fn report(committee_name: &str, campaign_title: &str, report: &Report) -> Re
         date: report.signed_on.map(chinese_date).unwrap_or_default(),
         signature: match (signed, &report.signed_by_name, &report.signed_at) {
             (true, Some(by), Some(at)) => Some(format!(
-                "签署记录：{by}于{}在系统中签署本报告，署名“{}”。",
+                "签署记录：党组织负责人{}；{by}于{}在系统中签署本报告。",
+                report.signer_name,
                 display_moment(at),
-                report.signer_name
             )),
             _ => None,
         },

@@ -6,6 +6,8 @@
 //! only then handed to genpdf as one element that prints a page per call. Knowing every page
 //! before drawing is what lets each page say 第 N 页 共 M 页.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use genpdf::fonts::{FontCache, FontData, FontFamily};
 use genpdf::style::{Color, Style};
 use genpdf::{Context, Document, Element, Position, RenderResult, Size, render};
@@ -91,11 +93,27 @@ impl Element for Pages {
     }
 }
 
+/// Which character each glyph of the subset font stands for, for the PDF's ToUnicode map.
+type GlyphChars = BTreeMap<u16, char>;
+
 /// A document whose only font is a subset of Micro Hei holding `chars`.
-fn document(chars: &str, paper: Size) -> anyhow::Result<Document> {
+fn document(chars: &str, paper: Size) -> anyhow::Result<(Document, GlyphChars)> {
     let fixed = fixed_characters();
-    let all = chars.chars().chain(fixed.chars());
-    let regular = FontData::new(font::subset_for(all)?, None)?;
+    let all: BTreeSet<char> = chars.chars().chain(fixed.chars()).collect();
+    let subset = font::subset_for(all.iter().copied())?;
+    // Several code points can share one glyph (不 U+4E0D and the compatibility ideograph
+    // U+F967). printpdf maps each glyph back to the last such code point, so copied or
+    // extracted text would hold look-alikes; the map is rebuilt from the characters actually
+    // used, the lowest (canonical) code point first.
+    let face = rusttype::Font::from_bytes(subset.clone()).map_err(|e| anyhow::anyhow!("subset font: {e}"))?;
+    let mut glyphs = GlyphChars::new();
+    for c in all {
+        let id = face.glyph(c).id().0;
+        if id != 0 {
+            glyphs.entry(u16::try_from(id)?).or_insert(c);
+        }
+    }
+    let regular = FontData::new(subset, None)?;
     // The bold and italic slots are never used; a tiny font there keeps printpdf from
     // embedding the real one four times.
     let unused = FontData::new(font::subset_for(" ".chars())?, None)?;
@@ -107,7 +125,7 @@ fn document(chars: &str, paper: Size) -> anyhow::Result<Document> {
     });
     doc.set_paper_size(paper);
     doc.set_minimal_conformance();
-    Ok(doc)
+    Ok((doc, glyphs))
 }
 
 fn metrics(doc: &Document) -> Metrics<'_> {
@@ -119,15 +137,62 @@ fn metrics(doc: &Document) -> Metrics<'_> {
 }
 
 /// Renders the pages and shrinks the file (printpdf leaves every stream uncompressed).
-fn finish(mut doc: Document, pages: Vec<Page>) -> anyhow::Result<Vec<u8>> {
+fn finish(mut doc: Document, glyphs: &GlyphChars, pages: Vec<Page>) -> anyhow::Result<Vec<u8>> {
     doc.push(Pages { pages, next: 0 });
     let mut raw = Vec::new();
     doc.render(&mut raw)?;
     let mut pdf = lopdf::Document::load_mem(&raw)?;
+    replace_to_unicode(&mut pdf, glyphs)?;
     pdf.compress();
     let mut out = Vec::with_capacity(raw.len() / 4);
     pdf.save_to(&mut out)?;
     Ok(out)
+}
+
+/// Replaces the ToUnicode map of the document's real font (the largest; the others are the
+/// unused style slots) with one built from `glyphs`.
+fn replace_to_unicode(pdf: &mut lopdf::Document, glyphs: &GlyphChars) -> anyhow::Result<()> {
+    let mut largest: Option<(lopdf::ObjectId, usize)> = None;
+    for obj in pdf.objects.values() {
+        let Ok(dict) = obj.as_dict() else { continue };
+        if dict.get(b"Subtype").and_then(|o| o.as_name()).ok() != Some(b"Type0".as_slice()) {
+            continue;
+        }
+        let Ok(id) = dict.get(b"ToUnicode").and_then(|o| o.as_reference()) else {
+            continue;
+        };
+        let len = pdf.get_object(id)?.as_stream()?.content.len();
+        if largest.is_none_or(|(_, l)| len > l) {
+            largest = Some((id, len));
+        }
+    }
+    let (id, _) = largest.ok_or_else(|| anyhow::anyhow!("no ToUnicode map in the rendered PDF"))?;
+    pdf.get_object_mut(id)?
+        .as_stream_mut()?
+        .set_plain_content(to_unicode_cmap(glyphs).into_bytes());
+    Ok(())
+}
+
+/// A ToUnicode CMap: 2-byte glyph ids to UTF-16 (surrogate pairs beyond the BMP).
+fn to_unicode_cmap(glyphs: &GlyphChars) -> String {
+    let mut s = String::from(concat!(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n",
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n",
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    ));
+    let entries: Vec<(&u16, &char)> = glyphs.iter().collect();
+    for block in entries.chunks(100) {
+        s.push_str(&format!("{} beginbfchar\n", block.len()));
+        for (gid, c) in block {
+            let mut units = [0u16; 2];
+            let utf16: String = c.encode_utf16(&mut units).iter().map(|u| format!("{u:04X}")).collect();
+            s.push_str(&format!("<{gid:04X}> <{utf16}>\n"));
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s
 }
 
 /// Page geometry and the running position while laying out.
@@ -283,9 +348,9 @@ const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
 
 /// 附件2 as a PDF: each branch starts on a new page.
 pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let pdf = document(&doc.characters(), Size::new(297, 210))?;
+    let (pdf, glyphs) = document(&doc.characters(), Size::new(297, 210))?;
     let pages = checklist_pages(&metrics(&pdf), doc, stamp);
-    finish(pdf, pages)
+    finish(pdf, &glyphs, pages)
 }
 
 fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page> {
@@ -555,9 +620,9 @@ fn span_text(sheet: &mut Sheet<'_, '_>, span: &mut Spanning, capacity: usize, x:
 
 /// 附件3 as a PDF.
 pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let pdf = document(&doc.characters(), Size::new(210, 297))?;
+    let (pdf, glyphs) = document(&doc.characters(), Size::new(210, 297))?;
     let pages = report_pages(&metrics(&pdf), doc, stamp);
-    finish(pdf, pages)
+    finish(pdf, &glyphs, pages)
 }
 
 fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
@@ -581,11 +646,7 @@ fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
     let lh = m.line_height(body) * 1.5;
     sheet.keep(12.0 + lh * 2.0);
     sheet.space(12.0);
-    let unit = if doc.signer_name.trim().is_empty() {
-        &doc.committee_name
-    } else {
-        &doc.signer_name
-    };
+    let unit = &doc.committee_name;
     sheet.paragraph(unit, body, Align::Right, 1.5);
     let date = if doc.date.is_empty() {
         "　　年　　月　　日"
@@ -687,7 +748,7 @@ mod tests {
     #[test]
     fn every_character_of_a_long_finding_is_printed_in_order_across_pages() {
         let doc = doc();
-        let pdf = document(&doc.characters(), Size::new(297, 210)).unwrap();
+        let (pdf, _) = document(&doc.characters(), Size::new(297, 210)).unwrap();
         let pages = checklist_pages(&metrics(&pdf), &doc, &stamp());
         assert!(pages.len() >= 3, "{} pages", pages.len());
         let finding = &doc.branches[0].categories[0].findings[0];
@@ -722,9 +783,20 @@ mod tests {
     }
 
     #[test]
+    fn the_unicode_map_names_each_glyph_by_the_character_used() {
+        let mut glyphs = GlyphChars::new();
+        glyphs.insert(3, '不');
+        glyphs.insert(4, '𠮷');
+        let cmap = to_unicode_cmap(&glyphs);
+        assert!(cmap.contains("<0003> <4E0D>"), "{cmap}");
+        assert!(cmap.contains("<0004> <D842DFB7>"), "surrogate pair: {cmap}");
+        assert!(cmap.contains("2 beginbfchar"));
+    }
+
+    #[test]
     fn no_printed_line_starts_with_closing_punctuation() {
         let doc = doc();
-        let pdf = document(&doc.characters(), Size::new(297, 210)).unwrap();
+        let (pdf, _) = document(&doc.characters(), Size::new(297, 210)).unwrap();
         for line in texts(&checklist_pages(&metrics(&pdf), &doc, &stamp())) {
             let first = line.chars().next().unwrap();
             assert!(!may_not_start_line(first), "{line}");
@@ -746,7 +818,7 @@ mod tests {
             date: String::new(),
             signature: None,
         };
-        let pdf = document(&doc.characters(), Size::new(210, 297)).unwrap();
+        let (pdf, _) = document(&doc.characters(), Size::new(210, 297)).unwrap();
         let pages = report_pages(&metrics(&pdf), &doc, &stamp());
         let all = content(&pages);
         for h in crate::export::SECTION_HEADINGS {

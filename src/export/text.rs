@@ -49,11 +49,12 @@ pub fn break_units(s: &str) -> Vec<String> {
     let mut pending_open = String::new();
     for atom in atoms {
         let first = atom.chars().next().unwrap_or(' ');
-        if may_not_start_line(first) && pending_open.is_empty() {
-            if let Some(last) = units.last_mut() {
-                last.push_str(&atom);
-                continue;
-            }
+        if may_not_start_line(first)
+            && pending_open.is_empty()
+            && let Some(last) = units.last_mut()
+        {
+            last.push_str(&atom);
+            continue;
         }
         if atom.chars().count() == 1 && may_not_end_line(first) {
             pending_open.push_str(&atom);

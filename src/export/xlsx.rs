@@ -224,10 +224,10 @@ fn span(sheet: &mut Worksheet, first: u32, last: u32, col: u16, text: &str, f: &
 /// Makes rows together at least `need` points high, adding the difference to the last.
 fn grow_to(heights: &mut [f64], need: f64) {
     let have: f64 = heights.iter().sum();
-    if need > have {
-        if let Some(last) = heights.last_mut() {
-            *last += need - have;
-        }
+    if need > have
+        && let Some(last) = heights.last_mut()
+    {
+        *last += need - have;
     }
 }
 
@@ -274,11 +274,7 @@ fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Forma
         }
     }
     row += 1;
-    let unit = if doc.signer_name.trim().is_empty() {
-        &doc.committee_name
-    } else {
-        &doc.signer_name
-    };
+    let unit = &doc.committee_name;
     para(sheet, &mut row, unit, &right)?;
     let date = if doc.date.is_empty() {
         "　　年　　月　　日"

@@ -301,11 +301,7 @@ pub async fn ledger_page(
         nav: Nav::for_user(user, &format!("/branches/{}", branch.id)),
         csrf: user.csrf.clone(),
         flash: None,
-        campaign_query: if campaign.is_current {
-            String::new()
-        } else {
-            format!("?campaign={}", campaign.id)
-        },
+        campaign_query: campaign.link_query(),
         phases: phases(&campaign, today),
         categories: group(
             categories,

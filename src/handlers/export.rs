@@ -27,10 +27,11 @@ use crate::domain::{BranchId, CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 use crate::export::{self, Checklist, ReportDoc, Stamp};
 
-/// Renders at most one export per core at a time; the rest wait their turn.
+/// Renders on all cores but one at a time, so pages stay quick while a committee downloads
+/// its bundle; further exports wait their turn.
 static RENDERING: LazyLock<Semaphore> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    Semaphore::new(cores)
+    Semaphore::new(cores.saturating_sub(1).max(1))
 });
 
 async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> AppResult<T> {
@@ -332,7 +333,20 @@ pub async fn submission_zip(
 fn zip_files(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
     use zip::write::SimpleFileOptions;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // Campus time, so the files show today's date when unpacked (the default is 1980).
+    let now = time::OffsetDateTime::now_utc().to_offset(crate::domain::dates::CAMPUS_OFFSET);
+    let modified = zip::DateTime::from_date_and_time(
+        u16::try_from(now.year()).unwrap_or(1980),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+    )
+    .unwrap_or_default();
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(modified);
     for (name, bytes) in files {
         zip.start_file(name.as_str(), options)?;
         zip.write_all(bytes)?;

@@ -188,18 +188,28 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
 }
 
 /// `Content-Disposition` with the name in UTF-8 (RFC 6266/5987 `filename*`) and a plain-ASCII
-/// fallback for old clients.
+/// fallback for old clients: the name itself where it is ASCII, else `download.<ext>` (a name
+/// of underscores helps nobody).
 pub fn content_disposition(kind: &str, file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
+    let ascii: String = if file_name.is_ascii() {
+        file_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    } else {
+        match file_name.rsplit_once('.') {
+            Some((_, ext)) if !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                format!("download.{ext}")
             }
-        })
-        .collect();
+            _ => "download".to_string(),
+        }
+    };
     let encoded: String = file_name
         .bytes()
         .map(|b| {
@@ -221,7 +231,7 @@ mod tests {
     fn chinese_file_names_are_encoded_with_an_ascii_fallback() {
         assert_eq!(
             content_disposition("attachment", "会议记录.pdf"),
-            "attachment; filename=\"____.pdf\"; filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E8%AE%B0%E5%BD%95.pdf"
+            "attachment; filename=\"download.pdf\"; filename*=UTF-8''%E4%BC%9A%E8%AE%AE%E8%AE%B0%E5%BD%95.pdf"
         );
         assert_eq!(
             content_disposition("inline", "a b\".jpg"),
