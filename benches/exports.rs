@@ -54,6 +54,8 @@ fn checklist(rows: usize) -> Checklist {
                 four_in_place: true,
                 comment: String::new(),
             }),
+            state: "已签发".into(),
+            submitted: true,
         }],
     }
 }
@@ -77,7 +79,6 @@ fn main() {
     let doc = checklist(rows);
     let stamp = Stamp {
         code: "ABCDE-FGHJK".into(),
-        draft: false,
     };
     let (pdf_s, pdf) = time(9, || export::pdf::checklist(&doc, &stamp).expect("pdf"));
     let (xlsx_s, xlsx) = time(9, || export::xlsx::checklist(&doc, &stamp).expect("xlsx"));

@@ -304,6 +304,8 @@ async fn the_code_on_a_printed_copy_checks_out_at_verify_until_the_content_chang
     // The same content again: the same code; the XLSX of it too.
     let again = code_in(&pdf_text(&download(&app, &s, "/branches/6/checklist.pdf").await.1));
     assert_eq!(again, code);
+    let cells = xlsx_cells(&download(&app, &s, "/branches/6/checklist.xlsx").await.1);
+    assert!(cells.iter().any(|c| c.contains(&code)), "the code is on the sheet too");
 
     let anyone = app.client();
     let res = app.get(&anyone, &format!("/verify/{code}")).await;

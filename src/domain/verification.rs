@@ -1,6 +1,6 @@
 //! The verification code printed on every page of an export, and the kinds of document it can
 //! stand for. A code is 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so
-//! it can be read off paper and typed; 32¹⁰ ≈ 10¹⁵ codes keep guessing hopeless.
+//! it can be read off paper and typed; 31¹⁰ ≈ 8 × 10¹⁴ codes keep guessing hopeless.
 
 use serde::Serialize;
 
@@ -25,12 +25,20 @@ pub fn display_code(code: &str) -> String {
     }
 }
 
-/// What someone typed (any case, spaces and dashes anywhere) as a stored code, or `None` if it
-/// cannot be one.
+/// Dashes a Chinese keyboard or a word processor may put where the printed code has `-`.
+const DASHES: &str = "-－—–‐‑‒―−ー_";
+
+/// What someone typed (any case, full-width or not, spaces and dashes anywhere) as a stored
+/// code, or `None` if it cannot be one.
 pub fn parse_code(typed: &str) -> Option<String> {
     let code: String = typed
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '－')
+        .map(|c| match u32::from(c) {
+            // Full-width ASCII (Ａ, ２) as typed with a Chinese input method.
+            0xFF01..=0xFF5E => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| !c.is_whitespace() && !DASHES.contains(*c))
         .map(|c| c.to_ascii_uppercase())
         .collect();
     (code.len() == CODE_LEN && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
@@ -99,6 +107,12 @@ mod tests {
         assert_eq!(parse_code("ABCDE-FGH0K"), None, "0 is not in the alphabet");
         assert_eq!(parse_code("ABCDE-FGH码K"), None);
         assert_eq!(parse_code("abcde fghjk").as_deref(), Some("ABCDEFGHJK"));
+        assert_eq!(
+            parse_code("ＡＢＣＤＥ—ｆｇｈ２３").as_deref(),
+            Some("ABCDEFGH23"),
+            "full-width, em dash"
+        );
+        assert_eq!(parse_code("ABCDE\u{3000}FGHJK").as_deref(), Some("ABCDEFGHJK"));
     }
 
     #[test]

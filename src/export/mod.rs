@@ -16,7 +16,7 @@ use crate::db::ledger::CategoryRow;
 use crate::db::reports::Report;
 use crate::domain::dates::{chinese_date, display_moment};
 use crate::domain::review::FOUR_IN_PLACE;
-use crate::domain::states::MeasureStatus;
+use crate::domain::states::{LedgerState, MeasureStatus};
 
 /// 附件2 of one branch, or of every branch of a committee (each starting on its own page/sheet).
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +35,10 @@ pub struct BranchLedger {
     pub categories: Vec<CategoryBlock>,
     /// The committee's sign-off; `None` means the ledger is a 草稿.
     pub sign_off: Option<SignOff>,
+    /// 台账状态 as the branch page shows it (未开始, 填报中, 已提交…).
+    pub state: String,
+    /// Submitted at least once (已提交, 已退回, 已签发): an empty category then means "none found".
+    pub submitted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,12 +88,30 @@ impl SignOff {
     }
 }
 
-pub const DRAFT_WORDS: &str = "草稿：本清单尚未经党总支（党委）审核签发，仅供核对，不作为报送材料。";
+/// In a category without findings: none found, or (before submission) nothing entered yet.
+pub const NO_FINDINGS: &str = "无";
+pub const NOT_ENTERED: &str = "（尚未填报）";
 pub const SIGNATURE_LINE: &str = "党组织负责人（签字）：　　　　　　　　（盖章）　　　　年　　月　　日";
 
 impl BranchLedger {
     pub fn finding_count(&self) -> usize {
         self.categories.iter().map(|c| c.findings.len()).sum()
+    }
+
+    /// What an empty category's 查摆问题 cell says.
+    pub fn empty_category_words(&self) -> &'static str {
+        if self.submitted { NO_FINDINGS } else { NOT_ENTERED }
+    }
+
+    /// The sign-off record under the table, or why this is a 草稿.
+    pub fn record_words(&self) -> String {
+        match &self.sign_off {
+            Some(so) => so.words(),
+            None => format!(
+                "草稿：本清单尚未经党总支（党委）审核签发（台账状态：{}），仅供核对，不作为报送材料。",
+                self.state
+            ),
+        }
     }
 }
 
@@ -104,9 +126,7 @@ impl Checklist {
         let mut s = format!("{}{}{}", self.title, self.committee_name, self.campaign_title);
         for b in &self.branches {
             s.push_str(&b.branch_name);
-            if let Some(so) = &b.sign_off {
-                s.push_str(&so.words());
-            }
+            s.push_str(&b.record_words());
             for c in &b.categories {
                 s.push_str(&c.heading);
                 for f in &c.findings {
@@ -156,10 +176,16 @@ pub fn checklist(
                 }),
                 _ => None,
             };
+            let state = LedgerState::from_row(b.state.as_deref());
             BranchLedger {
                 branch_name: b.branch_name,
                 categories,
                 sign_off,
+                state: state.label().to_string(),
+                submitted: matches!(
+                    state,
+                    LedgerState::Submitted | LedgerState::Returned | LedgerState::SignedOff
+                ),
             }
         })
         .collect();
@@ -271,13 +297,12 @@ impl ReportDoc {
     }
 }
 
-/// What is printed on every page besides the content: the verification code and whether the
-/// document is a draft.
+/// The verification code printed on every page. (Whether a page is a 草稿 follows its content:
+/// in a committee's bundle, a signed-off branch's pages are not drafts even if another's are.)
 #[derive(Debug, Clone)]
 pub struct Stamp {
     /// As printed: `ABCDE-FGHJK`.
     pub code: String,
-    pub draft: bool,
 }
 
 impl Stamp {
@@ -292,18 +317,13 @@ pub const DRAFT_MARK: &str = "草稿·未签发";
 /// Every character a PDF may print besides the content: labels, digits, marks.
 pub fn fixed_characters() -> String {
     [
-        "附件23查摆内容问题整改措施时限责任人党总支（党委）：党支部名称第共页无（没有党支部）（未填写）（续上页）",
+        "附件23查摆内容问题整改措施时限责任人党总支（党委）：党支部名称第共页无（没有党支部）（未填写）（续上页）（尚未填报）〔〕+",
         "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-/.:() \u{3000}",
         "一二三四五六七八九十年月日",
-        DRAFT_WORDS,
         REPORT_DRAFT_WORDS,
         DRAFT_MARK,
         SIGNATURE_LINE,
-        &Stamp {
-            code: String::new(),
-            draft: false,
-        }
-        .footer_words(),
+        &Stamp { code: String::new() }.footer_words(),
     ]
     .concat()
 }

@@ -14,8 +14,7 @@ use genpdf::{Context, Document, Element, Position, RenderResult, Size, render};
 
 use super::text::wrap;
 use super::{
-    BranchLedger, Checklist, DRAFT_MARK, DRAFT_WORDS, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp,
-    fixed_characters, font,
+    BranchLedger, Checklist, DRAFT_MARK, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp, fixed_characters, font,
 };
 
 /// One thing to draw, in mm from the page's top-left corner.
@@ -54,7 +53,31 @@ impl Metrics<'_> {
     }
 
     fn wrap(&self, s: &str, size: u8, max: f64) -> Vec<String> {
-        wrap(s, max, &|u| self.width(u, size))
+        wrap(&self.printable(s), max, &|u| self.width(u, size))
+    }
+
+    /// Text as the font can print it. A tab is a space and other control characters go; a
+    /// character the font has no glyph for (an emoji, a CJK Extension B character such as 𠮷)
+    /// is written as its code point, 〔U+20BB7〕, rather than printed as an empty box and lost
+    /// from the PDF's text.
+    fn printable(&self, s: &str) -> String {
+        let face = self.cache.get_rt_font(self.font);
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '\n' => out.push('\n'),
+                '\t' => out.push(' '),
+                c if c.is_control() => {}
+                c if face.glyph(c).id().0 == 0 => out.push_str(&format!("〔U+{:04X}〕", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// The height of a paragraph of `s` across `width` (lines × line height × `pitch`).
+    fn paragraph_height(&self, s: &str, size: u8, width: f64, pitch: f64) -> f64 {
+        self.wrap(s, size, width).len() as f64 * self.line_height(size) * pitch
     }
 }
 
@@ -207,6 +230,8 @@ struct Sheet<'m, 'c> {
     pages: Vec<Page>,
     /// Which pages are a 草稿 (a committee's bundle can mix signed and unsigned branches).
     draft: Vec<bool>,
+    /// Printed at the top of each following page (whose branch a loose page belongs to).
+    running_head: Option<String>,
     y: f64,
 }
 
@@ -228,6 +253,7 @@ impl<'m, 'c> Sheet<'m, 'c> {
             bottom: height - bottom,
             pages: Vec::new(),
             draft: Vec::new(),
+            running_head: None,
             y: top,
         }
     }
@@ -240,6 +266,19 @@ impl<'m, 'c> Sheet<'m, 'c> {
         self.pages.push(Vec::new());
         self.draft.push(draft);
         self.y = self.top;
+        if let Some(head) = self.running_head.clone() {
+            let (left, top) = (self.left, self.top);
+            self.text_at(left, top, RUNNING_HEAD, &head);
+            self.y += self.running_head_height();
+        }
+    }
+
+    fn running_head_height(&self) -> f64 {
+        if self.running_head.is_some() {
+            self.m.line_height(RUNNING_HEAD) + 1.5
+        } else {
+            0.0
+        }
     }
 
     fn draw(&mut self, d: Draw) {
@@ -312,7 +351,7 @@ impl<'m, 'c> Sheet<'m, 'c> {
         for i in 0..total {
             let n = format!("第 {} 页 共 {} 页", i + 1, total);
             let n_x = (self.width - self.m.width(&n, size)) / 2.0;
-            let draft = self.draft[i] || stamp.draft;
+            let draft = self.draft[i];
             let page = &mut self.pages[i];
             page.push(Draw::Text {
                 x: n_x,
@@ -343,6 +382,7 @@ impl<'m, 'c> Sheet<'m, 'c> {
     }
 }
 
+const RUNNING_HEAD: u8 = 10;
 const A4_LANDSCAPE: (f64, f64) = (297.0, 210.0);
 const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
 
@@ -405,7 +445,11 @@ struct Slice {
 
 fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedger) {
     let draft = branch.sign_off.is_none();
+    sheet.running_head = None;
     sheet.new_page(draft);
+    // Every later page of this branch names it (a loose page of a committee's bundle must say
+    // whose it is).
+    sheet.running_head = Some(format!("党支部名称：{}（续）", branch.branch_name));
     sheet.paragraph("附件2", 14, Align::Left, 1.3);
     sheet.paragraph(&doc.title, 18, Align::Center, 1.3);
     sheet.space(2.0);
@@ -433,7 +477,7 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
         });
         let first_band = bands.len();
         let none = [super::FindingLine {
-            text: "无".into(),
+            text: branch.empty_category_words().into(),
             measures: Vec::new(),
         }];
         let findings = if c.findings.is_empty() {
@@ -482,7 +526,8 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
 
     // Paginate: a band moves whole to the next page if it is short; a long one is split.
     let header_height = lh + 2.0 * PAD_Y;
-    let fresh_lines = ((sheet.bottom - sheet.top - header_height - 2.0 * PAD_Y) / lh).floor() as usize;
+    let label_height = sheet.running_head_height();
+    let fresh_lines = ((sheet.bottom - sheet.top - label_height - header_height - 2.0 * PAD_Y) / lh).floor() as usize;
     let mut pages: Vec<Vec<Slice>> = vec![Vec::new()];
     let mut page_tops = vec![sheet.y];
     let mut y = sheet.y + header_height;
@@ -497,8 +542,8 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
                 room
             } else {
                 pages.push(Vec::new());
-                page_tops.push(sheet.top);
-                y = sheet.top + header_height;
+                page_tops.push(sheet.top + label_height);
+                y = sheet.top + label_height + header_height;
                 continue;
             };
             pages.last_mut().unwrap().push(Slice {
@@ -589,11 +634,9 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
     }
 
     // The sign-off record and the space for signature and seal.
-    let sign_words = match &branch.sign_off {
-        Some(so) => so.words(),
-        None => DRAFT_WORDS.to_string(),
-    };
-    let needed = 4.0 + m.line_height(11) * 1.4 * 3.0 + 8.0 + m.line_height(12) * 1.4;
+    let sign_words = branch.record_words();
+    let width = sheet.content_width();
+    let needed = 4.0 + m.paragraph_height(&sign_words, 11, width, 1.4) + 8.0 + m.line_height(12) * 1.4;
     sheet.keep(needed);
     sheet.space(4.0);
     sheet.paragraph(&sign_words, 11, Align::Left, 1.4);
@@ -633,7 +676,10 @@ fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
     sheet.paragraph(&doc.title, 20, Align::Center, 1.3);
     sheet.space(6.0);
     let body = 15;
+    let lh = m.line_height(body) * 1.5;
     for (heading, text) in &doc.sections {
+        // A heading is never left alone at the foot of a page: it keeps two lines with it.
+        sheet.keep(lh * 3.0);
         sheet.paragraph(&format!("\u{3000}\u{3000}{heading}"), body, Align::Left, 1.5);
         let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
         if paragraphs.is_empty() {
@@ -643,8 +689,15 @@ fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
             sheet.paragraph(&format!("\u{3000}\u{3000}{p}"), body, Align::Left, 1.5);
         }
     }
-    let lh = m.line_height(body) * 1.5;
-    sheet.keep(12.0 + lh * 2.0);
+    // The unit and date, the signature record and the signature line stay on one page.
+    let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
+    let closing = 12.0
+        + lh * 2.0
+        + 8.0
+        + m.paragraph_height(&record, 11, sheet.content_width(), 1.4)
+        + 6.0
+        + m.paragraph_height(SIGNATURE_LINE, 12, sheet.content_width(), 1.4);
+    sheet.keep(closing);
     sheet.space(12.0);
     let unit = &doc.committee_name;
     sheet.paragraph(unit, body, Align::Right, 1.5);
@@ -654,9 +707,7 @@ fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
         &doc.date
     };
     sheet.paragraph(date, body, Align::Right, 1.5);
-    sheet.keep(8.0 + m.line_height(11) * 1.4 * 3.0);
     sheet.space(8.0);
-    let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
     sheet.paragraph(&record, 11, Align::Left, 1.4);
     sheet.space(6.0);
     sheet.paragraph(SIGNATURE_LINE, 12, Align::Left, 1.4);
@@ -706,7 +757,6 @@ mod tests {
     fn stamp() -> Stamp {
         Stamp {
             code: "ABCDE-FGHJK".into(),
-            draft: false,
         }
     }
 
@@ -741,6 +791,8 @@ mod tests {
                     },
                 ],
                 sign_off: None,
+                state: "填报中".into(),
+                submitted: false,
             }],
         }
     }
@@ -754,7 +806,7 @@ mod tests {
         let finding = &doc.branches[0].categories[0].findings[0];
         assert_eq!(
             column(&pages, 1),
-            squeeze(&format!("{}无", finding.text)),
+            squeeze(&format!("{}{}", finding.text, crate::export::NOT_ENTERED)),
             "findings, whole and in order"
         );
         let measures: String = finding.measures.iter().map(|m| m.text.as_str()).collect();
@@ -780,6 +832,49 @@ mod tests {
             assert!(words.contains("草稿·未签发"), "the draft mark on page {i}");
         }
         assert!(all.contains("2.组织生活制度执行不严格"));
+    }
+
+    #[test]
+    fn a_committee_bundle_marks_only_the_unsigned_branches_pages_and_names_the_branch_on_each() {
+        let mut signed = doc().branches.remove(0);
+        signed.branch_name = "已签发支部".into();
+        signed.sign_off = Some(crate::export::SignOff {
+            signer: "李书记".into(),
+            at: "2022-10-18 10:30".into(),
+            four_in_place: true,
+            comment: String::new(),
+        });
+        let mut bundle = doc();
+        bundle.branches.insert(0, signed);
+        let (pdf, _) = document(&bundle.characters(), Size::new(297, 210)).unwrap();
+        let pages = checklist_pages(&metrics(&pdf), &bundle, &stamp());
+        let mut seen_unsigned = false;
+        for (i, page) in pages.iter().enumerate() {
+            let words = squeeze(&texts(std::slice::from_ref(page)).concat());
+            seen_unsigned |= words.contains("刘昇陈赟周珺党支部");
+            let marked = words.contains("草稿·未签发");
+            assert_eq!(
+                marked, seen_unsigned,
+                "page {i}: only the unsigned branch's pages are drafts"
+            );
+            assert!(
+                words.contains("党支部名称：已签发支部") || words.contains("党支部名称：刘昇陈赟周珺党支部"),
+                "page {i} names its branch"
+            );
+        }
+        assert!(seen_unsigned);
+    }
+
+    #[test]
+    fn a_character_without_a_glyph_is_printed_as_its_code_point_not_lost() {
+        let mut doc = doc();
+        doc.branches[0].categories[1].findings.push(FindingLine {
+            text: "1. 生僻字𠮷，表情😀，制表\t符".into(),
+            measures: Vec::new(),
+        });
+        let (pdf, _) = document(&doc.characters(), Size::new(297, 210)).unwrap();
+        let all = column(&checklist_pages(&metrics(&pdf), &doc, &stamp()), 1);
+        assert!(all.contains("生僻字〔U+20BB7〕，表情〔U+1F600〕，制表符"), "{all}");
     }
 
     #[test]

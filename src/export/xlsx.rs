@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{BranchLedger, Checklist, DRAFT_WORDS, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp};
+use super::{BranchLedger, Checklist, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp};
 
 /// Column widths of 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人 (Excel character units).
 const WIDTHS: [f64; 5] = [16.0, 42.0, 48.0, 15.0, 12.0];
@@ -85,16 +85,20 @@ fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-fn page_setup(sheet: &mut Worksheet, stamp: &Stamp, draft: bool, landscape: bool) {
+/// Paper, scaling, and what every printed page says at its head and foot: whose document
+/// (`unit`), whether it is a draft, and the verification code.
+fn page_setup(sheet: &mut Worksheet, stamp: &Stamp, unit: &str, draft: bool, landscape: bool) {
     if landscape {
         sheet.set_landscape();
     }
     sheet.set_paper_size(9);
     sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_footer(format!("&L{}&C第 &P 页，共 &N 页", stamp.footer_words()));
-    if draft || stamp.draft {
-        sheet.set_header("&R&14草稿·未签发");
-    }
+    // Short, so the two footer sections never run into each other on a portrait page.
+    sheet.set_footer(format!("&L验证码 {}&R第 &P 页，共 &N 页", stamp.code));
+    // `&` starts a control code in Excel's header syntax.
+    let unit = unit.replace('&', "&&");
+    let mark = if draft { "&R&14草稿·未签发" } else { "" };
+    sheet.set_header(format!("&L{unit}{mark}"));
 }
 
 /// 附件2 as a workbook: one sheet per branch.
@@ -127,7 +131,13 @@ fn branch_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let draft = branch.sign_off.is_none();
-    page_setup(sheet, stamp, draft, true);
+    page_setup(
+        sheet,
+        stamp,
+        &format!("党支部名称：{}", branch.branch_name),
+        draft,
+        true,
+    );
     for (i, w) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(i as u16, *w)?;
     }
@@ -152,7 +162,7 @@ fn branch_sheet(
     for category in &branch.categories {
         let cat_first = row;
         let none = [super::FindingLine {
-            text: "无".into(),
+            text: branch.empty_category_words().into(),
             measures: Vec::new(),
         }];
         let findings = if category.findings.is_empty() {
@@ -168,13 +178,10 @@ fn branch_sheet(
                 for col in 2..5 {
                     sheet.write_blank(row, col, &f.cell)?;
                 }
-                heights.push(LINE_PT);
+                heights.push(LINE_PT + 3.0);
                 row += 1;
             }
             for m in &finding.measures {
-                sheet.write_string_with_format(row, 2, &m.text, &f.cell)?;
-                sheet.write_string_with_format(row, 3, &m.deadline, &f.cell)?;
-                sheet.write_string_with_format(row, 4, &m.owner, &f.cell)?;
                 let lines = [
                     lines_needed(&m.text, WIDTHS[2]),
                     lines_needed(&m.deadline, WIDTHS[3]),
@@ -183,31 +190,36 @@ fn branch_sheet(
                 .into_iter()
                 .max()
                 .unwrap_or(1);
-                heights.push(lines as f64 * LINE_PT + 3.0);
-                row += 1;
+                // A long measure spans as many rows as it needs (a row is at most 409 pt).
+                let parts = split_height(lines as f64 * LINE_PT + 3.0);
+                let last = row + parts.len() as u32 - 1;
+                span(sheet, row, last, 2, &m.text, &f.cell)?;
+                span(sheet, row, last, 3, &m.deadline, &f.cell)?;
+                span(sheet, row, last, 4, &m.owner, &f.cell)?;
+                heights.extend(parts);
+                row = last + 1;
             }
-            span(sheet, first, row - 1, 1, &finding.text, &f.cell)?;
             let need = lines_needed(&finding.text, WIDTHS[1]) as f64 * LINE_PT + 3.0;
-            grow_to(&mut heights[first_height..], need);
+            row += make_room(sheet, row, 2, &mut heights, first_height, need, &f.cell)?;
+            span(sheet, first, row - 1, 1, &finding.text, &f.cell)?;
         }
-        span(sheet, cat_first, row - 1, 0, &category.heading, &f.cell)?;
         let need = lines_needed(&category.heading, WIDTHS[0]) as f64 * LINE_PT + 3.0;
-        grow_to(&mut heights, need);
+        row += make_room(sheet, row, 1, &mut heights, 0, need, &f.cell)?;
+        span(sheet, cat_first, row - 1, 0, &category.heading, &f.cell)?;
         for (i, h) in heights.iter().enumerate() {
-            sheet.set_row_height(cat_first + i as u32, h.min(409.0))?;
+            sheet.set_row_height(cat_first + i as u32, *h)?;
         }
     }
 
     row += 1;
-    let record = match &branch.sign_off {
-        Some(so) => so.words(),
-        None => DRAFT_WORDS.to_string(),
-    };
+    let record = branch.record_words();
     sheet.merge_range(row, 0, row, 4, &record, &f.note)?;
     sheet.set_row_height(row, lines_needed(&record, WIDTHS.iter().sum()) as f64 * LINE_PT + 4.0)?;
     row += 2;
     sheet.merge_range(row, 0, row, 4, SIGNATURE_LINE, &f.label)?;
     sheet.set_row_height(row, 24)?;
+    // The code is in every printed page's footer; here it is also seen on screen.
+    sheet.merge_range(row + 2, 0, row + 2, 4, &stamp.footer_words(), &f.note)?;
     Ok(())
 }
 
@@ -221,14 +233,48 @@ fn span(sheet: &mut Worksheet, first: u32, last: u32, col: u16, text: &str, f: &
     Ok(())
 }
 
-/// Makes rows together at least `need` points high, adding the difference to the last.
-fn grow_to(heights: &mut [f64], need: f64) {
-    let have: f64 = heights.iter().sum();
-    if need > have
-        && let Some(last) = heights.last_mut()
-    {
-        *last += need - have;
+/// Excel refuses rows over 409 pt; a taller cell spans several rows.
+const MAX_ROW_PT: f64 = 400.0;
+
+/// The rows a cell `need` points high takes: as few as possible, none over the limit.
+fn split_height(need: f64) -> Vec<f64> {
+    let n = (need / MAX_ROW_PT).ceil().max(1.0);
+    vec![need / n; n as usize]
+}
+
+/// Makes the rows from `heights[from..]` together at least `need` points high, for a cell
+/// spanning them: the last row grows up to the limit, then blank rows (columns `blank_from`
+/// to the last, bordered) are added at `row`. Returns how many rows were added.
+fn make_room(
+    sheet: &mut Worksheet,
+    row: u32,
+    blank_from: u16,
+    heights: &mut Vec<f64>,
+    from: usize,
+    need: f64,
+    cell: &Format,
+) -> Result<u32, XlsxError> {
+    let have: f64 = heights[from..].iter().sum();
+    if need <= have {
+        return Ok(0);
     }
+    let mut missing = need - have;
+    if let Some(last) = heights.last_mut() {
+        let grow = missing.min(MAX_ROW_PT - *last).max(0.0);
+        *last += grow;
+        missing -= grow;
+    }
+    let mut added = 0;
+    if missing > 0.0 {
+        for h in split_height(missing) {
+            for col in blank_from..5 {
+                sheet.write_blank(row + added, col, cell)?;
+            }
+            heights.push(h);
+            added += 1;
+        }
+    }
+    Ok(added)
 }
 
 /// 附件3 as a workbook: one column, one paragraph per row.
@@ -242,8 +288,8 @@ pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
 }
 
 fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Formats) -> Result<(), XlsxError> {
-    const WIDTH: f64 = 90.0;
-    page_setup(sheet, stamp, !doc.is_signed(), false);
+    const WIDTH: f64 = 76.0;
+    page_setup(sheet, stamp, &doc.committee_name, !doc.is_signed(), false);
     sheet.set_column_width(0, WIDTH)?;
     let body = Format::new()
         .set_font_name(FONT)
@@ -257,10 +303,13 @@ fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Forma
     sheet.write_string_with_format(row, 0, &doc.title, &f.title)?;
     sheet.set_row_height(row, lines_needed(&doc.title, WIDTH / 1.6) as f64 * 26.0 + 6.0)?;
     row += 2;
+    // A paragraph longer than one row can hold (409 pt) continues in the rows below it.
     let para = |sheet: &mut Worksheet, row: &mut u32, text: &str, format: &Format| -> Result<(), XlsxError> {
-        sheet.write_string_with_format(*row, 0, text, format)?;
-        sheet.set_row_height(*row, lines_needed(text, WIDTH / 1.3) as f64 * 20.0 + 4.0)?;
-        *row += 1;
+        for piece in pieces(text, WIDTH / 1.3, 19) {
+            sheet.write_string_with_format(*row, 0, &piece, format)?;
+            sheet.set_row_height(*row, lines_needed(&piece, WIDTH / 1.3) as f64 * 20.0 + 4.0)?;
+            *row += 1;
+        }
         Ok(())
     };
     for (heading, text) in &doc.sections {
@@ -288,7 +337,41 @@ fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Forma
     sheet.set_row_height(row, lines_needed(&record, WIDTH) as f64 * LINE_PT + 4.0)?;
     row += 2;
     sheet.write_string_with_format(row, 0, SIGNATURE_LINE, &f.label)?;
+    sheet.write_string_with_format(row + 2, 0, stamp.footer_words(), &f.note)?;
     Ok(())
+}
+
+/// `text` cut into pieces of at most `max_lines` lines in a column `width` units wide, after a
+/// sentence where possible.
+fn pieces(text: &str, width: f64, max_lines: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut piece = String::new();
+    let mut sentence = String::new();
+    let flush_sentence = |piece: &mut String, sentence: &mut String, out: &mut Vec<String>| {
+        if lines_needed(&format!("{piece}{sentence}"), width) > max_lines && !piece.is_empty() {
+            out.push(std::mem::take(piece));
+        }
+        // A sentence longer than a whole piece is cut by characters.
+        for c in std::mem::take(sentence).chars() {
+            piece.push(c);
+            if lines_needed(piece, width) > max_lines {
+                let c = piece.pop().expect("just pushed");
+                out.push(std::mem::take(piece));
+                piece.push(c);
+            }
+        }
+    };
+    for c in text.chars() {
+        sentence.push(c);
+        if "。！？；".contains(c) {
+            flush_sentence(&mut piece, &mut sentence, &mut out);
+        }
+    }
+    flush_sentence(&mut piece, &mut sentence, &mut out);
+    if !piece.is_empty() || out.is_empty() {
+        out.push(piece);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -301,6 +384,115 @@ mod tests {
         assert_eq!(lines_needed("一二三四", 10.0), 1);
         assert_eq!(lines_needed("一二三四五", 10.0), 2);
         assert_eq!(lines_needed("一\n二", 10.0), 2);
+    }
+
+    #[test]
+    fn long_text_is_cut_after_sentences_into_pieces_that_fit_and_nothing_is_lost() {
+        let text = "第一句话比较短。".repeat(40) + &"没有标点的长句".repeat(60);
+        let parts = pieces(&text, 20.0, 5);
+        assert!(parts.len() > 3);
+        assert!(parts.iter().all(|p| lines_needed(p, 20.0) <= 5), "{parts:?}");
+        assert_eq!(parts.concat(), text);
+        assert!(parts[0].ends_with('。'), "cut after a sentence: {}", parts[0]);
+        assert_eq!(pieces("短", 20.0, 5), ["短"]);
+    }
+
+    #[test]
+    fn a_cell_taller_than_a_row_may_be_spans_rows_under_the_limit() {
+        assert_eq!(split_height(100.0), [100.0]);
+        let parts = split_height(1000.0);
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|h| *h <= MAX_ROW_PT));
+        assert!((parts.iter().sum::<f64>() - 1000.0).abs() < 1e-9);
+    }
+
+    fn row_heights(xlsx: &[u8]) -> Vec<f64> {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml.split(" ht=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect()
+    }
+
+    fn cells(xlsx: &[u8]) -> Vec<String> {
+        use calamine::{DataType, Reader};
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        range.rows().flatten().filter_map(|c| c.as_string()).collect()
+    }
+
+    #[test]
+    fn the_longest_texts_allowed_fit_in_rows_excel_accepts_and_nothing_is_cut() {
+        use crate::export::{CategoryBlock, FindingLine, MeasureLine};
+        let finding = format!("1. {}", "支部委员会会议研讨少，记录过简；".repeat(125)); // 2,000 characters
+        let measure = format!("1. {}", "逐项整改并报党总支备案。".repeat(84)); // 1,000 characters
+        let doc = Checklist {
+            title: "清单".into(),
+            committee_name: "党委".into(),
+            campaign_title: "2022".into(),
+            branches: vec![BranchLedger {
+                branch_name: "支部".into(),
+                categories: vec![CategoryBlock {
+                    heading: "1. 甲".into(),
+                    findings: vec![FindingLine {
+                        text: finding.clone(),
+                        measures: vec![MeasureLine {
+                            text: measure.clone(),
+                            deadline: "2022年10月31日".into(),
+                            owner: "王喆".repeat(25),
+                        }],
+                    }],
+                }],
+                sign_off: None,
+                state: "填报中".into(),
+                submitted: false,
+            }],
+        };
+        let stamp = Stamp {
+            code: "ABCDE-FGHJK".into(),
+        };
+        let bytes = checklist(&doc, &stamp).unwrap();
+        let heights = row_heights(&bytes);
+        assert!(heights.iter().all(|h| *h <= 409.0), "{heights:?}");
+        let needed = lines_needed(&finding, WIDTHS[1]) as f64 * LINE_PT;
+        assert!(
+            heights.iter().sum::<f64>() >= needed,
+            "the finding's rows hold all its lines"
+        );
+        let strings = cells(&bytes);
+        assert!(strings.contains(&finding) && strings.contains(&measure));
+
+        let report_doc = ReportDoc {
+            title: "报告".into(),
+            committee_name: "党委".into(),
+            campaign_title: "2022".into(),
+            sections: crate::export::SECTION_HEADINGS
+                .iter()
+                .map(|h| (h.to_string(), "本党委组织各支部逐项自查。".repeat(1500)))
+                .collect(),
+            signer_name: String::new(),
+            date: String::new(),
+            signature: None,
+        };
+        let bytes = report(&report_doc, &stamp).unwrap();
+        let heights = row_heights(&bytes);
+        assert!(
+            heights.iter().all(|h| *h <= 409.0),
+            "{:?}",
+            heights.iter().fold(0.0f64, |a, b| a.max(*b))
+        );
+        let text: String = cells(&bytes).concat();
+        assert_eq!(
+            text.matches("本党委组织各支部逐项自查。").count(),
+            4500,
+            "every sentence, once"
+        );
     }
 
     #[test]

@@ -118,7 +118,6 @@ async fn stamp(state: &AppState, issue: Issue<'_>) -> AppResult<Stamp> {
     let code = db::exports::code_for(&state.db.write, &issue).await?;
     Ok(Stamp {
         code: display_code(&code),
-        draft: !issue.signed,
     })
 }
 
@@ -330,6 +329,8 @@ pub async fn submission_zip(
         .into_response())
 }
 
+/// A ZIP of `files`; a name met twice (two unit names that clean to the same file name) gets
+/// a number, as a file manager would.
 fn zip_files(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
     use zip::write::SimpleFileOptions;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -347,11 +348,39 @@ fn zip_files(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(modified);
+    let mut used = std::collections::HashSet::new();
     for (name, bytes) in files {
-        zip.start_file(name.as_str(), options)?;
+        let mut unique = name.clone();
+        let mut n = 2;
+        while !used.insert(unique.clone()) {
+            unique = match name.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}（{n}）.{ext}"),
+                None => format!("{name}（{n}）"),
+            };
+            n += 1;
+        }
+        zip.start_file(unique.as_str(), options)?;
         zip.write_all(bytes)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    #[test]
+    fn a_zip_never_holds_two_files_of_one_name() {
+        let files = vec![
+            ("a.pdf".to_string(), b"1".to_vec()),
+            ("a.pdf".to_string(), b"2".to_vec()),
+        ];
+        let bytes = super::zip_files(&files).unwrap();
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["a.pdf", "a（2）.pdf"]);
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -371,8 +400,9 @@ pub enum Outcome {
         campaign: String,
         issued_at: String,
         signed: bool,
-        /// Whether the system's content today is still what the code stands for.
-        current: bool,
+        /// Whether the system's content today is still what the code stands for (`None`: it
+        /// cannot be rebuilt, e.g. the branch has since moved).
+        current: Option<bool>,
     },
     Unknown,
 }
@@ -382,12 +412,15 @@ pub async fn verify_form(RawQuery(query): RawQuery) -> Response {
     match query_value(query.as_deref(), "code") {
         Some(typed) if !typed.trim().is_empty() => match parse_code(&typed) {
             Some(code) => Redirect::to(&format!("/verify/{}", display_code(&code))).into_response(),
-            None => VerifyPage {
-                nav: Nav::anonymous(),
-                typed,
-                outcome: Some(Outcome::Unknown),
-            }
-            .into_response(),
+            None => (
+                axum::http::StatusCode::NOT_FOUND,
+                VerifyPage {
+                    nav: Nav::anonymous(),
+                    typed,
+                    outcome: Some(Outcome::Unknown),
+                },
+            )
+                .into_response(),
         },
         _ => VerifyPage {
             nav: Nav::anonymous(),
@@ -419,17 +452,24 @@ pub async fn verify(State(state): State<AppState>, Path(typed): Path<String>) ->
         .ok_or(AppError::NotFound)?;
     // Today's content, read with the 组织部's scope only to compare digests.
     let today = match (kind, issued.branch_id) {
-        (DocKind::BranchChecklist, Some(b)) => export::digest(
-            &load_checklist(&state, Scope::Campus, &campaign, Unit::Branch(b))
-                .await?
-                .0,
-        ),
-        (DocKind::CommitteeChecklist, _) => export::digest(
-            &load_checklist(&state, Scope::Campus, &campaign, Unit::Committee(issued.committee_id))
-                .await?
-                .0,
-        ),
-        _ => export::digest(&load_report(&state, Scope::Campus, &campaign, issued.committee_id).await?),
+        (DocKind::BranchChecklist, Some(b)) => load_checklist(&state, Scope::Campus, &campaign, Unit::Branch(b))
+            .await
+            .map(|(doc, committee, _)| (committee == issued.committee_id).then(|| export::digest(&doc))),
+        (DocKind::CommitteeChecklist, _) => {
+            load_checklist(&state, Scope::Campus, &campaign, Unit::Committee(issued.committee_id))
+                .await
+                .map(|(doc, _, _)| Some(export::digest(&doc)))
+        }
+        _ => load_report(&state, Scope::Campus, &campaign, issued.committee_id)
+            .await
+            .map(|doc| Some(export::digest(&doc))),
+    };
+    let current = match today {
+        Ok(Some(digest)) => Some(digest == issued.digest),
+        // A branch since moved to another committee: its document is not this one any more.
+        Ok(None) => Some(false),
+        Err(AppError::NotFound) => None,
+        Err(e) => return Err(e),
     };
     let unit = match &issued.branch_name {
         Some(b) => format!("{} · {}", issued.committee_name, b),
@@ -445,7 +485,7 @@ pub async fn verify(State(state): State<AppState>, Path(typed): Path<String>) ->
             campaign: issued.campaign_title,
             issued_at: display_moment(&issued.issued_at),
             signed: issued.signed,
-            current: today == issued.digest,
+            current,
         }),
     }
     .into_response())
