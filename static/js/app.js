@@ -8,17 +8,61 @@ document.addEventListener("submit", function (event) {
     return;
   }
   form.dataset.sent = "1";
-  // Disable after the submit has picked up the clicked button's name/value.
+  var clicked = event.submitter;
+  // Disable after the submit has picked up the clicked button's name/value, and say it is on
+  // its way.
   window.setTimeout(function () {
     form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
       b.disabled = true;
     });
+    if (clicked && clicked.tagName === "BUTTON") {
+      clicked.dataset.label = clicked.textContent;
+      clicked.textContent = "正在提交…";
+      clicked.classList.add("pending");
+    }
   }, 0);
   // If the page stays (a download, or the user came back), allow sending again.
   window.setTimeout(function () {
     form.dataset.sent = "";
     form.querySelectorAll("button").forEach(function (b) {
       b.disabled = false;
+      if (b.dataset.label) {
+        b.textContent = b.dataset.label;
+        b.classList.remove("pending");
+      }
     });
   }, 8000);
+});
+
+// Exports of a whole committee take a few seconds: the link says it is being prepared.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[download]");
+  if (!link || link.getAttribute("aria-busy") === "true") {
+    return;
+  }
+  var label = link.textContent;
+  link.setAttribute("aria-busy", "true");
+  link.textContent = "正在生成…";
+  window.setTimeout(function () {
+    link.removeAttribute("aria-busy");
+    link.textContent = label;
+  }, 4000);
+});
+
+// Coming back with the browser's back button shows the page as it was left: reset any
+// pending state kept in the page cache.
+window.addEventListener("pageshow", function (event) {
+  if (!event.persisted) {
+    return;
+  }
+  document.querySelectorAll("form").forEach(function (f) {
+    f.dataset.sent = "";
+  });
+  document.querySelectorAll("button").forEach(function (b) {
+    b.disabled = false;
+    if (b.dataset.label) {
+      b.textContent = b.dataset.label;
+      b.classList.remove("pending");
+    }
+  });
 });

@@ -1,0 +1,874 @@
+//! Every role's journey in a real headless Chromium, driven over WebDriver (fantoccini), against
+//! the real server on a free loopback port with a fresh demo database per journey.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (scripts/install-test-deps.sh). This file has
+//! its own harness (`harness = false`) so that a machine without a browser reports the journeys
+//! as NOT RUN rather than as passed; with `DUIZHANG_REQUIRE_BROWSER=1` (set by .ci/run) a
+//! missing browser is a failure. `cargo test --test browser -- NAME` runs the journeys whose
+//! name contains NAME.
+//!
+//! Screenshots of each role's main pages, at desktop and phone width, are written to
+//! `target/screenshots/` on every run.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use common::*;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value as Json, json};
+
+const JOURNEYS: &[&str] = &[
+    "secretary_answers_adds_a_finding_and_measure_is_told_what_is_wrong_and_submits",
+    "reviewer_returns_a_row_the_branch_fixes_it_and_the_committee_signs_off_and_reports",
+    "overseer_sees_the_branch_move_flags_a_look_back_and_eligibility_changes",
+    "another_branch_by_url_is_a_chinese_404_and_a_committee_page_a_chinese_403",
+    "every_page_fits_a_phone_has_labels_and_large_tap_targets",
+    "the_keyboard_reaches_the_login_form_and_focus_is_visible",
+    "a_printed_ledger_or_dashboard_has_no_navigation_or_buttons",
+];
+
+fn main() -> ExitCode {
+    let required = std::env::var("DUIZHANG_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let (chromium, chromedriver) = match browser_binaries() {
+        Ok(found) => found,
+        Err(missing) => {
+            println!(
+                "browser journeys NOT RUN: {missing}. Install with scripts/install-test-deps.sh \
+                 (DUIZHANG_REQUIRE_BROWSER=1 makes this a failure, as in .ci/run)."
+            );
+            return if required { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run_all(chromium, chromedriver, filter))
+}
+
+async fn run_all(chromium: PathBuf, chromedriver: PathBuf, filter: Option<String>) -> ExitCode {
+    let driver = match Driver::start(&chromedriver).await {
+        Ok(d) => d,
+        Err(e) => {
+            println!("browser journeys FAILED to start chromedriver: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let chosen: Vec<&str> = JOURNEYS
+        .iter()
+        .copied()
+        .filter(|j| filter.as_deref().is_none_or(|f| j.contains(f)))
+        .collect();
+    println!("\nrunning {} browser journeys", chosen.len());
+    let (mut passed, mut failed) = (0, 0);
+    for name in chosen {
+        let started = Instant::now();
+        let sessions: Arc<Mutex<Vec<Client>>> = Arc::default();
+        let ctx_sessions = sessions.clone();
+        let (url, chromium) = (driver.url.clone(), chromium.clone());
+        let outcome = tokio::spawn(async move {
+            let app = spawn_demo().await;
+            let mut ctx = Ctx {
+                app,
+                driver: url,
+                chromium,
+                sessions: ctx_sessions,
+            };
+            journey(name, &mut ctx).await
+        })
+        .await;
+        // Close every browser the journey opened, however it ended.
+        let opened: Vec<Client> = std::mem::take(&mut *sessions.lock().unwrap());
+        for c in opened {
+            let _ = c.close().await;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        match outcome {
+            Ok(Ok(())) => {
+                passed += 1;
+                println!("test {name} ... ok ({secs:.1} s)");
+            }
+            Ok(Err(e)) => {
+                failed += 1;
+                println!("test {name} ... FAILED ({secs:.1} s)\n    {e:#}");
+            }
+            Err(panic) => {
+                failed += 1;
+                println!("test {name} ... FAILED ({secs:.1} s)\n    panicked: {panic}");
+            }
+        }
+    }
+    println!(
+        "\ntest result: {}. {passed} passed; {failed} failed (browser journeys; screenshots in {})\n",
+        if failed == 0 { "ok" } else { "FAILED" },
+        screenshot_dir().display()
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
+    match name {
+        "secretary_answers_adds_a_finding_and_measure_is_told_what_is_wrong_and_submits" => secretary(ctx).await,
+        "reviewer_returns_a_row_the_branch_fixes_it_and_the_committee_signs_off_and_reports" => {
+            review_round_trip(ctx).await
+        }
+        "overseer_sees_the_branch_move_flags_a_look_back_and_eligibility_changes" => overseer(ctx).await,
+        "another_branch_by_url_is_a_chinese_404_and_a_committee_page_a_chinese_403" => out_of_scope(ctx).await,
+        "every_page_fits_a_phone_has_labels_and_large_tap_targets" => phone(ctx).await,
+        "the_keyboard_reaches_the_login_form_and_focus_is_visible" => keyboard(ctx).await,
+        "a_printed_ledger_or_dashboard_has_no_navigation_or_buttons" => print(ctx).await,
+        other => bail!("no journey named {other}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journeys
+
+async fn secretary(ctx: &mut Ctx) -> Result<()> {
+    let s = ctx.login("secretary5", Viewport::Desktop).await?;
+    ensure!(s.path().await? == "/branches/5", "the secretary lands on her branch");
+    s.shot("secretary-ledger-desktop").await?;
+    let items: Vec<String> = s
+        .eval_list("return Array.from(document.querySelectorAll('li.item')).map(li => li.id.slice(5))")
+        .await?;
+    ensure!(items.len() == 25, "25 items on the ledger, found {}", items.len());
+    for (i, id) in items.iter().enumerate() {
+        let choice = if i == 0 { "p" } else { "n" };
+        s.click(&format!("label[for='v-{id}-{choice}']")).await?;
+        s.submit(&format!("#item-{id} button.save-verdict")).await?;
+    }
+    ensure!(s.text().await?.contains("已作答 25 / 25 项"), "all 25 answered");
+    s.flash("saving a verdict").await?;
+
+    // A finding under the item answered 存在问题; the new finding opens its measure form.
+    let first = &items[0];
+    s.click(&format!("#item-{first} form.new-finding summary")).await?;
+    s.fill(
+        &format!("#nf-item_id-{first}"),
+        "上半年支委会只开了3次，党员大会议事决策作用发挥不够。",
+    )
+    .await?;
+    s.submit(&format!("#item-{first} form.new-finding button[type=submit]"))
+        .await?;
+    ensure!(
+        s.path().await?.starts_with("/branches/5/findings/"),
+        "on the new finding's page"
+    );
+    s.flash("adding a finding").await?;
+
+    // A measure without its text: refused next to the field, the owner typed is kept.
+    let form = "form.measure-form[action$='#new-measure']";
+    s.fill(&format!("{form} input[name=owner]"), "王喆").await?;
+    s.submit(&format!("{form} button[type=submit]")).await?;
+    let error = s.text_of(&format!("{form} .field-error")).await?;
+    ensure!(
+        error.contains("请填写整改措施"),
+        "the error says what is missing: {error}"
+    );
+    ensure!(
+        s.value(&format!("{form} input[name=owner]")).await? == "王喆",
+        "the owner typed is kept"
+    );
+    s.shot("secretary-measure-error-desktop").await?;
+    s.fill(
+        &format!("{form} textarea[name=text]"),
+        "制定支委会年度计划，每月召开支委会。",
+    )
+    .await?;
+    s.set_value(&format!("{form} input[name=deadline]"), "2022-12-31")
+        .await?;
+    s.submit(&format!("{form} button[type=submit]")).await?;
+    ensure!(
+        s.exists("form.measure-form[action*='/measures/']").await?,
+        "the measure is saved and can be edited"
+    );
+    s.flash("adding a measure").await?;
+
+    s.goto("/branches/5").await?;
+    s.submit("#submit button.primary").await?;
+    let page = s.text().await?;
+    ensure!(page.contains("本支部台账已提交"), "submitted: {}", excerpt(&page));
+    s.flash("submitting").await?;
+    ensure!(!page.contains("保存结论"), "a submitted ledger is read-only");
+    Ok(())
+}
+
+async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
+    let r = ctx.login("reviewer1", Viewport::Desktop).await?;
+    ensure!(r.path().await? == "/committees/1");
+    r.shot("reviewer-committee-desktop").await?;
+    r.goto("/branches/1").await?;
+    r.shot("reviewer-branch-desktop").await?;
+    // Return finding 1 with a comment, approve the rest, send the ledger back.
+    r.click("#finding-1 form.return-form summary").await?;
+    r.fill(
+        "#finding-1 form.return-form textarea[name=comment]",
+        "请写明具体时间和次数。",
+    )
+    .await?;
+    r.submit("#finding-1 form.return-form button.danger").await?;
+    r.flash("returning a row").await?;
+    let others: Vec<String> = r
+        .eval_list(
+            "return Array.from(document.querySelectorAll('.finding')).map(f => f.id.slice(8)).filter(id => id !== '1')",
+        )
+        .await?;
+    ensure!(!others.is_empty());
+    for id in &others {
+        r.submit(&format!("#finding-{id} .row-review form.inline button"))
+            .await?;
+    }
+    r.submit("form[action$='/return#review'] button").await?;
+    ensure!(r.text().await?.contains("已退回"), "the ledger is sent back");
+    r.flash("sending the ledger back").await?;
+
+    // The branch sees the comment, fixes the row and submits again.
+    let s = ctx.login("secretary1", Viewport::Desktop).await?;
+    let page = s.text().await?;
+    ensure!(page.contains("请写明具体时间和次数。"), "the branch sees the comment");
+    s.click(".returned-box a").await?;
+    s.wait_path_starts("/branches/1/findings/1").await?;
+    let text = s.value("#finding-text").await?;
+    s.fill("#finding-text", &format!("{text}（2022年上半年仅召开3次。）"))
+        .await?;
+    s.submit("form button.primary").await?;
+    s.flash("saving the fixed row").await?;
+    s.goto("/branches/1").await?;
+    s.submit("#submit button.primary").await?;
+    ensure!(s.text().await?.contains("本支部台账已提交"));
+
+    // The committee approves it and signs off, affirming the 四个到位.
+    r.goto("/branches/1").await?;
+    ensure!(
+        r.text().await?.contains("（2022年上半年仅召开3次。）"),
+        "the fix is there"
+    );
+    r.submit("#finding-1 .row-review form.inline button").await?;
+    for i in 0..4 {
+        r.click(&format!("form.sign-off input[name=four_{i}]")).await?;
+    }
+    r.submit("form.sign-off button.primary").await?;
+    ensure!(r.text().await?.contains("已审核签字"), "signed off");
+    r.flash("signing off").await?;
+
+    // 销号: the first request waiting.
+    r.goto("/committees/1/close-outs").await?;
+    r.shot("reviewer-close-outs-desktop").await?;
+    let before = r.text().await?;
+    r.click("main a[href*='/findings/']").await?;
+    r.wait_path_starts("/branches/").await?;
+    r.submit("form[action$='/close-out/decide'] button.primary").await?;
+    ensure!(r.text().await?.contains("已销号"), "closed off");
+    r.flash("confirming a 销号").await?;
+    r.goto("/committees/1/close-outs").await?;
+    ensure!(r.text().await? != before, "the queue is shorter");
+
+    // 附件3: a draft from the branches' data, then signed.
+    r.goto("/committees/1/report").await?;
+    r.click("a[href$='report?draft=1']").await?;
+    r.wait_path_starts("/committees/1/report").await?;
+    ensure!(!r.value("#work_done").await?.is_empty(), "the draft fills the report");
+    r.fill("input[name=signer_name]", "周国栋").await?;
+    r.set_value("input[name=signed_on]", "2022-10-20").await?;
+    r.submit("button[formaction$='/report/sign']").await?;
+    let page = r.text().await?;
+    ensure!(
+        page.contains("已签字") && page.contains("2022年10月20日"),
+        "signed: {}",
+        excerpt(&page)
+    );
+    r.flash("signing the report").await?;
+    r.shot("reviewer-report-desktop").await?;
+
+    // The downloads, as the page's links fetch them in this session.
+    for (path, kind) in [
+        ("/branches/1/checklist.pdf", "application/pdf"),
+        ("/branches/1/checklist.xlsx", "spreadsheetml"),
+        ("/committees/1/checklist.pdf", "application/pdf"),
+        ("/committees/1/report.pdf", "application/pdf"),
+        ("/committees/1/report.xlsx", "spreadsheetml"),
+        ("/committees/1/submission.zip", "application/zip"),
+    ] {
+        let (status, content_type, size) = r.fetch(path).await?;
+        ensure!(
+            status == 200 && content_type.contains(kind) && size > 1000,
+            "{path}: {status} {content_type} {size}"
+        );
+    }
+    Ok(())
+}
+
+async fn overseer(ctx: &mut Ctx) -> Result<()> {
+    let o = ctx.login("overseer", Viewport::Desktop).await?;
+    ensure!(o.path().await? == "/overview");
+    o.shot("overseer-overview-desktop").await?;
+    let row = o.row_with("新闻传播系学生党支部").await?;
+    ensure!(row.contains("未开始"), "branch 5 has not started: {row}");
+    let eligible: String = o.eval(ELIGIBLE_STAT).await?;
+
+    // The branch answers its first item; the dashboard shows it in hand.
+    let s = ctx.login("secretary5", Viewport::Desktop).await?;
+    let id: String = s.eval("return document.querySelector('li.item').id.slice(5)").await?;
+    s.click(&format!("label[for='v-{id}-n']")).await?;
+    s.submit(&format!("#item-{id} button.save-verdict")).await?;
+    o.goto("/overview").await?;
+    let row = o.row_with("新闻传播系学生党支部").await?;
+    ensure!(row.contains("填报中"), "branch 5 moved on: {row}");
+
+    // 回头看 on a closed-off measure of the signed-off branch 4, found 反弹.
+    o.goto("/branches/4").await?;
+    o.click("a[href*='/branches/4/findings/']").await?;
+    o.wait_path_starts("/branches/4/findings/").await?;
+    let mut found = o.exists("form[action*='/look-back'] summary").await?;
+    if !found {
+        o.goto("/branches/4").await?;
+        o.click_nth("a.finding-link", 1).await?;
+        o.wait_path_starts("/branches/4/findings/").await?;
+        found = o.exists("form[action*='/look-back'] summary").await?;
+    }
+    ensure!(found, "a closed-off measure offers 回头看");
+    o.click("form[action*='/look-back'] summary").await?;
+    o.fill(
+        "form[action*='/look-back'] textarea[name=reason]",
+        "抽查发现支委会记录仍不完整。",
+    )
+    .await?;
+    o.submit("form[action*='/look-back'] button").await?;
+    o.click("form[action*='/look-backs/'] label.c-problem").await?;
+    o.fill(
+        "form[action*='/look-backs/'] textarea[name=note]",
+        "连续两月未按时召开支委会。",
+    )
+    .await?;
+    o.submit("form[action*='/look-backs/'] button").await?;
+    ensure!(o.text().await?.contains("反弹"), "the outcome is recorded");
+    o.flash("recording a 回头看 outcome").await?;
+    o.goto("/overview").await?;
+    let after: String = o.eval(ELIGIBLE_STAT).await?;
+    ensure!(after != eligible, "eligibility changed: {eligible} → {after}");
+    let row = o.row_with("汉语言文学系教工党支部").await?;
+    ensure!(
+        row.contains("反弹"),
+        "branch 4's row says why it lost 五星级 eligibility: {row}"
+    );
+    Ok(())
+}
+
+async fn out_of_scope(ctx: &mut Ctx) -> Result<()> {
+    let s = ctx.login("secretary1", Viewport::Desktop).await?;
+    s.goto("/branches/2").await?;
+    let page = s.text().await?;
+    ensure!(page.contains("页面不存在"), "a Chinese 404: {}", excerpt(&page));
+    ensure!(!page.contains("软件工程系"), "nothing of branch 2 shows");
+    s.shot("secretary-404-desktop").await?;
+    s.goto("/committees/1").await?;
+    let page = s.text().await?;
+    ensure!(
+        page.contains("无权") || page.contains("没有权限"),
+        "a Chinese 403: {}",
+        excerpt(&page)
+    );
+    Ok(())
+}
+
+/// The pages each role uses, looked at on a 375 × 667 phone.
+const PHONE_PAGES: &[(&str, &[&str])] = &[
+    ("", &["/login", "/verify"]),
+    (
+        "secretary1",
+        &[
+            "/branches/1",
+            "/branches/1/findings/1",
+            "/branches/1/import",
+            "/account/password",
+        ],
+    ),
+    ("secretary6", &["/branches/6", "/branches/6/findings/13"]),
+    (
+        "reviewer1",
+        &[
+            "/committees/1",
+            "/branches/1",
+            "/branches/1/findings/1",
+            "/committees/1/close-outs",
+            "/committees/1/reminders",
+            "/committees/1/report",
+        ],
+    ),
+    (
+        "overseer",
+        &[
+            "/overview",
+            "/admin",
+            "/admin/campaigns",
+            "/admin/import",
+            "/admin/campaigns/1/ledger",
+            "/branches/4",
+        ],
+    ),
+];
+
+async fn phone(ctx: &mut Ctx) -> Result<()> {
+    let mut problems = Vec::new();
+    for (user, pages) in PHONE_PAGES {
+        let b = if user.is_empty() {
+            ctx.browser(Viewport::Phone).await?
+        } else {
+            ctx.login(user, Viewport::Phone).await?
+        };
+        for path in *pages {
+            b.goto(path).await?;
+            let (scroll, inner): (i64, i64) = b
+                .eval("return [document.documentElement.scrollWidth, window.innerWidth]")
+                .await?;
+            if scroll > inner {
+                let wide: Vec<String> = b.eval_list(WIDER_THAN_SCREEN).await?;
+                problems.push(format!(
+                    "{path} as {user}: {scroll} px wide on a {inner} px screen: {wide:?}"
+                ));
+            }
+            let unlabelled: Vec<String> = b.eval_list(UNLABELLED).await?;
+            if !unlabelled.is_empty() {
+                problems.push(format!("{path} as {user}: inputs without a label: {unlabelled:?}"));
+            }
+            let small: Vec<String> = b.eval_list(SMALL_TAP_TARGETS).await?;
+            if !small.is_empty() {
+                problems.push(format!("{path} as {user}: tap targets under 40 px: {small:?}"));
+            }
+        }
+        let main = pages[0].trim_start_matches('/').replace('/', "-");
+        b.goto(pages[0]).await?;
+        let who = if user.is_empty() { "anonymous" } else { user };
+        b.shot(&format!("{who}-{main}-phone")).await?;
+    }
+    ensure!(problems.is_empty(), "{}", problems.join("\n    "));
+    Ok(())
+}
+
+async fn keyboard(ctx: &mut Ctx) -> Result<()> {
+    let b = ctx.browser(Viewport::Desktop).await?;
+    b.goto("/login").await?;
+    // The username field has focus; Tab moves to the password, Enter sends the form.
+    let focused: String = b.eval("return document.activeElement.id").await?;
+    ensure!(
+        focused == "username",
+        "the login page starts in the username field, not {focused}"
+    );
+    b.keys("secretary1").await?;
+    b.keys("\u{E004}").await?; // Tab
+    let focused: String = b.eval("return document.activeElement.id").await?;
+    ensure!(focused == "password", "Tab reaches the password, not {focused}");
+    let outline: String = b
+        .eval("var s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth")
+        .await?;
+    ensure!(
+        !outline.starts_with("none") && !outline.ends_with(" 0px"),
+        "focus is visible: {outline}"
+    );
+    b.keys(PASSWORD).await?;
+    b.execute("window.__stay = true", vec![]).await?;
+    b.keys("\u{E007}").await?; // Enter
+    b.wait_new_page().await?;
+    ensure!(b.path().await? == "/branches/1", "logged in with the keyboard alone");
+    // Tab from the top of a page reaches a link whose focus ring shows.
+    b.keys("\u{E004}").await?;
+    let outline: String = b.eval("var s = getComputedStyle(document.activeElement); return document.activeElement.tagName + ' ' + s.outlineStyle").await?;
+    ensure!(!outline.ends_with("none"), "the focused link shows focus: {outline}");
+    Ok(())
+}
+
+async fn print(ctx: &mut Ctx) -> Result<()> {
+    // A ledger being filled in (branch 6) prints its saved answers, not its buttons.
+    let s = ctx.login("secretary6", Viewport::Desktop).await?;
+    let text = s.printed_text("/branches/6").await?;
+    ensure!(
+        text.contains("对账查摆") && text.contains("党支部设置和调整不规范"),
+        "the ledger prints"
+    );
+    ensure!(text.contains("已保存：存在问题"), "the saved answers print");
+    for absent in [
+        "退出",
+        "保存结论",
+        "提交党总支（党委）审核",
+        "下载 PDF",
+        "未发现问题不适用",
+    ] {
+        ensure!(!text.contains(absent), "the printed ledger has no “{absent}”");
+    }
+    let o = ctx.login("overseer", Viewport::Desktop).await?;
+    let text = o.printed_text("/overview").await?;
+    ensure!(text.contains("新闻传播系学生党支部"), "the dashboard prints its table");
+    for absent in ["退出", "筛选", "下载此表", "核验导出材料"] {
+        ensure!(!text.contains(absent), "the printed dashboard has no “{absent}”");
+    }
+    Ok(())
+}
+
+/// The dashboard's "具备五星级资格 N / M" figure.
+const ELIGIBLE_STAT: &str = "return Array.from(document.querySelectorAll('.stat'))
+    .find(s => s.innerText.includes('具备五星级资格')).querySelector('.stat-n').innerText";
+
+/// Elements that stick out of the screen on the right (for the message when a page is too wide).
+const WIDER_THAN_SCREEN: &str = "
+    return Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => !Array.from(e.children).some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+        .slice(0, 5)
+        .map(e => e.tagName + '.' + e.className + ': ' + (e.innerText || '').slice(0, 30));";
+
+/// Visible form fields with no label (by `for`, by nesting, or by aria-label).
+const UNLABELLED: &str = "
+    return Array.from(document.querySelectorAll('input, select, textarea'))
+        .filter(e => !['hidden', 'submit', 'button'].includes(e.type))
+        .filter(e => e.offsetParent !== null)
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+        .map(e => e.outerHTML.slice(0, 100));";
+
+/// Visible buttons, button-links and fields (or the labels standing in for radios and
+/// checkboxes) less than 40 px high.
+const SMALL_TAP_TARGETS: &str = "
+    const targets = Array.from(document.querySelectorAll(
+        'button, a.button, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, textarea, summary'))
+        .concat(Array.from(document.querySelectorAll('input[type=radio], input[type=checkbox]'))
+            .map(e => (e.labels && e.labels[0]) || e));
+    return targets
+        .filter(e => e.offsetParent !== null)
+        .filter(e => e.getBoundingClientRect().height < 40)
+        .slice(0, 8)
+        .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().height) + 'px: ' + (e.innerText || e.name || '').slice(0, 20));";
+
+// ---------------------------------------------------------------------------------------------
+// The browser, and a few words to drive it with
+
+fn browser_binaries() -> Result<(PathBuf, PathBuf), String> {
+    let find = |env: &str, names: &[&str]| -> Option<PathBuf> {
+        if let Ok(p) = std::env::var(env) {
+            return Some(PathBuf::from(p));
+        }
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+            .find(|p| p.is_file())
+    };
+    let chromium = find("CHROME_BIN", &["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find("CHROMEDRIVER", &["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Ok((c, d)),
+        (None, Some(_)) => Err("chromium is not installed".into()),
+        (Some(_), None) => Err("chromedriver (Debian's chromium-driver) is not installed".into()),
+        (None, None) => Err("chromium and chromedriver are not installed".into()),
+    }
+}
+
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start(binary: &Path) -> Result<Driver> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            ensure!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Viewport {
+    Desktop,
+    /// 375 × 667 CSS pixels, as a phone (touch, mobile user agent).
+    Phone,
+}
+
+struct Ctx {
+    app: TestApp,
+    driver: String,
+    chromium: PathBuf,
+    sessions: Arc<Mutex<Vec<Client>>>,
+}
+
+impl Ctx {
+    async fn browser(&mut self, viewport: Viewport) -> Result<Tab> {
+        let mut options = json!({
+            "binary": self.chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-extensions", "--no-first-run",
+                "--window-size=1280,900", "--lang=zh-CN", "--hide-scrollbars"
+            ],
+        });
+        if let Viewport::Phone = viewport {
+            options["mobileEmulation"] =
+                json!({ "deviceMetrics": { "width": 375, "height": 667, "pixelRatio": 2.0, "touch": true } });
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.driver)
+            .await
+            .context("opening a browser session")?;
+        self.sessions.lock().unwrap().push(client.clone());
+        Ok(Tab {
+            c: client,
+            base: self.app.url(""),
+        })
+    }
+
+    async fn login(&mut self, user: &str, viewport: Viewport) -> Result<Tab> {
+        let t = self.browser(viewport).await?;
+        t.goto("/login").await?;
+        t.fill("#username", user).await?;
+        t.fill("#password", PASSWORD).await?;
+        t.submit("form[action='/login'] button[type=submit]").await?;
+        let path = t.path().await?;
+        ensure!(path != "/login", "{user} could not log in");
+        Ok(t)
+    }
+}
+
+struct Tab {
+    c: Client,
+    base: String,
+}
+
+impl Tab {
+    async fn goto(&self, path: &str) -> Result<()> {
+        self.c.goto(&format!("{}{path}", self.base)).await?;
+        Ok(())
+    }
+
+    async fn path(&self) -> Result<String> {
+        Ok(self.c.current_url().await?.path().to_string())
+    }
+
+    async fn execute(&self, script: &str, args: Vec<Json>) -> Result<Json> {
+        self.c
+            .execute(script, args)
+            .await
+            .with_context(|| format!("running {script}"))
+    }
+
+    async fn eval<T: serde::de::DeserializeOwned>(&self, script: &str) -> Result<T> {
+        Ok(serde_json::from_value(self.execute(script, vec![]).await?)?)
+    }
+
+    async fn eval_list(&self, script: &str) -> Result<Vec<String>> {
+        self.eval(script).await
+    }
+
+    async fn text(&self) -> Result<String> {
+        self.eval("return document.body.innerText").await
+    }
+
+    async fn text_of(&self, css: &str) -> Result<String> {
+        let el = self
+            .c
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css}"))?;
+        Ok(el.text().await?)
+    }
+
+    async fn exists(&self, css: &str) -> Result<bool> {
+        Ok(!self.c.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    async fn value(&self, css: &str) -> Result<String> {
+        let el = self
+            .c
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css}"))?;
+        Ok(el.prop("value").await?.unwrap_or_default())
+    }
+
+    async fn click(&self, css: &str) -> Result<()> {
+        let el = self
+            .c
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css}"))?;
+        self.execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&el)?],
+        )
+        .await?;
+        el.click().await.with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    async fn click_nth(&self, css: &str, n: usize) -> Result<()> {
+        let all = self.c.find_all(Locator::Css(css)).await?;
+        let el = all.get(n).ok_or_else(|| anyhow!("no {css} number {n}"))?;
+        el.click().await?;
+        Ok(())
+    }
+
+    async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let el = self
+            .c
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css}"))?;
+        el.clear().await?;
+        el.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+        Ok(())
+    }
+
+    /// Sets a field's value directly (date fields take typing in the browser's locale order).
+    async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        let el = self
+            .c
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css}"))?;
+        self.execute(
+            "arguments[0].value = arguments[1]",
+            vec![serde_json::to_value(&el)?, json!(value)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn keys(&self, keys: &str) -> Result<()> {
+        self.c.active_element().await?.send_keys(keys).await?;
+        Ok(())
+    }
+
+    /// Clicks a submit button and waits for the page that answers it.
+    async fn submit(&self, css: &str) -> Result<()> {
+        self.execute("window.__stay = true", vec![]).await?;
+        self.click(css).await?;
+        self.wait_new_page().await.with_context(|| format!("after {css}"))
+    }
+
+    async fn wait_new_page(&self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let done: bool = self
+                .eval("return window.__stay === undefined && document.readyState === 'complete'")
+                .await
+                .unwrap_or(false);
+            if done {
+                return Ok(());
+            }
+            ensure!(Instant::now() < deadline, "no new page within 15 s");
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    }
+
+    async fn wait_path_starts(&self, prefix: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !self.path().await?.starts_with(prefix) {
+            ensure!(Instant::now() < deadline, "never reached {prefix}");
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        let complete = "return document.readyState === 'complete'";
+        while !self.eval::<bool>(complete).await? {
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        Ok(())
+    }
+
+    /// The flash message the last action left ("已保存…"); every action must leave one.
+    async fn flash(&self, after: &str) -> Result<String> {
+        let all = self.c.find_all(Locator::Css("p.notice.saved")).await?;
+        let first = all.first().ok_or_else(|| anyhow!("no message after {after}"))?;
+        Ok(first.text().await?)
+    }
+
+    /// The text of the table row that mentions `name`.
+    async fn row_with(&self, name: &str) -> Result<String> {
+        let row: Option<String> = serde_json::from_value(
+            self.execute(
+                "return (Array.from(document.querySelectorAll('tr')).find(r => r.innerText.includes(arguments[0])) || {}).innerText || null",
+                vec![json!(name)],
+            )
+            .await?,
+        )?;
+        row.ok_or_else(|| anyhow!("no row for {name}"))
+    }
+
+    /// Status, content type and size of a download, fetched in this session as a link would.
+    async fn fetch(&self, path: &str) -> Result<(u16, String, u64)> {
+        let v = self
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0]).then(r => r.arrayBuffer().then(b =>
+                     done([r.status, r.headers.get('content-type') || '', b.byteLength])))
+                   .catch(e => done([0, String(e), 0]));",
+                vec![json!(path)],
+            )
+            .await?;
+        Ok(serde_json::from_value(v)?)
+    }
+
+    /// The text of `path` as the browser prints it (print stylesheet applied).
+    async fn printed_text(&self, path: &str) -> Result<String> {
+        self.goto(path).await?;
+        let pdf = self.c.print(fantoccini::wd::PrintConfiguration::default()).await?;
+        let out = Command::new("pdftotext")
+            .args(["-", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take().expect("piped").write_all(&pdf)?;
+                child.wait_with_output()
+            })
+            .context("pdftotext (Debian's poppler-utils) is needed to read the printed page")?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    async fn shot(&self, name: &str) -> Result<()> {
+        let png = self.c.screenshot().await?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("screenshots")
+}
+
+fn excerpt(page: &str) -> String {
+    page.chars().take(300).collect()
+}
