@@ -446,6 +446,19 @@ async fn phone(ctx: &mut Ctx) -> Result<()> {
             if !small.is_empty() {
                 problems.push(format!("{path} as {user}: tap targets under 40 px: {small:?}"));
             }
+            let faint: Vec<String> = b.eval_list(LOW_CONTRAST).await?;
+            if !faint.is_empty() {
+                problems.push(format!("{path} as {user}: text below WCAG AA contrast: {faint:?}"));
+            }
+        }
+        if pages.contains(&"/branches/1") {
+            // A long ledger stays easy to move through: the category index stays in view.
+            b.goto("/branches/1").await?;
+            b.execute("window.scrollTo(0, document.body.scrollHeight)", vec![]).await?;
+            let top: f64 = b.eval("return document.querySelector('.cat-index').getBoundingClientRect().top").await?;
+            if !(0.0..667.0).contains(&top) {
+                problems.push(format!("/branches/1 as {user}: the category index scrolls away (top {top})"));
+            }
         }
         let main = pages[0].trim_start_matches('/').replace('/', "-");
         b.goto(pages[0]).await?;
@@ -547,6 +560,33 @@ const SMALL_TAP_TARGETS: &str = "
         .filter(e => e.getBoundingClientRect().height < 40)
         .slice(0, 8)
         .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().height) + 'px: ' + (e.innerText || e.name || '').slice(0, 20));";
+
+/// Text whose contrast with its background is below WCAG 2 AA (4.5:1, or 3:1 for large text).
+/// Disabled controls are exempt, as in WCAG.
+const LOW_CONTRAST: &str = "
+    const rgb = c => { const m = c.match(/rgba?\\(([^)]+)\\)/); return m ? m[1].split(',').map(parseFloat) : null; };
+    const lum = p => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                       return 0.2126 * f(p[0]) + 0.7152 * f(p[1]) + 0.0722 * f(p[2]); };
+    const background = el => {
+        for (; el; el = el.parentElement) {
+            const p = rgb(getComputedStyle(el).backgroundColor);
+            if (p && (p.length < 4 || p[3] > 0.5)) return p;
+        }
+        return [255, 255, 255];
+    };
+    const bad = [];
+    for (const el of document.querySelectorAll('body *')) {
+        if (el.offsetParent === null || el.closest(':disabled')) continue;
+        if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+        const st = getComputedStyle(el);
+        const fg = rgb(st.color), bg = background(el);
+        const a = lum(fg), b = lum(bg);
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+        if (ratio < (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5))
+            bad.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 16));
+    }
+    return bad.slice(0, 6);";
 
 // ---------------------------------------------------------------------------------------------
 // The browser, and a few words to drive it with
