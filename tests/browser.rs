@@ -594,7 +594,7 @@ const LOW_CONTRAST: &str = "
 fn browser_binaries() -> Result<(PathBuf, PathBuf), String> {
     let find = |env: &str, names: &[&str]| -> Option<PathBuf> {
         if let Ok(p) = std::env::var(env) {
-            return Some(PathBuf::from(p));
+            return Some(PathBuf::from(p)).filter(|p| p.is_file());
         }
         let path = std::env::var_os("PATH")?;
         std::env::split_paths(&path)
