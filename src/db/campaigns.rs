@@ -257,6 +257,9 @@ pub async fn update(
 
 /// Makes `id` the current campaign (pages without ?campaign= show it).
 pub async fn make_current(conn: &mut SqliteConnection, by: UserId, id: CampaignId) -> sqlx::Result<bool> {
+    let previous: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE is_current = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
     sqlx::query("UPDATE campaigns SET is_current = 0 WHERE is_current = 1")
         .execute(&mut *conn)
         .await?;
@@ -267,6 +270,9 @@ pub async fn make_current(conn: &mut SqliteConnection, by: UserId, id: CampaignI
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    audit::record(conn, &entry(by, "campaign.make_current", id)).await?;
+    let e = entry(by, "campaign.make_current", id)
+        .before(&serde_json::json!({ "current_campaign": previous }))
+        .after(&serde_json::json!({ "current_campaign": id.0 }));
+    audit::record(conn, &e).await?;
     Ok(true)
 }

@@ -124,8 +124,15 @@ pub async fn logout_page(user: Option<CurrentUser>) -> Response {
     }
 }
 
-pub async fn logout(session: Session) -> AppResult<Redirect> {
+pub async fn logout(State(state): State<AppState>, session: Session) -> AppResult<Redirect> {
+    let who = session::user(&session).await?;
     session::log_out(&session).await?;
+    // The end of a session is in the audit trail like its start.
+    if let Some(who) = who {
+        let mut tx = state.db.write.begin().await?;
+        db::audit::record(&mut tx, &db::audit::Entry::account(who.user, "logout")).await?;
+        tx.commit().await?;
+    }
     Ok(Redirect::to("/login"))
 }
 

@@ -2,6 +2,8 @@
 //! migrated SQLite file in a temporary folder.
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
+pub mod forms;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -149,4 +151,41 @@ pub fn location(res: &Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default()
+}
+
+/// Every (method, pattern) in the URL map, read from src/routes.rs, so a test can insist that it
+/// covers them all.
+pub fn url_map() -> Vec<(&'static str, String)> {
+    let routes = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs")).unwrap();
+    let mut out = Vec::new();
+    let mut rest = routes.as_str();
+    while let Some(start) = rest.find(".route(") {
+        rest = &rest[start + ".route(".len()..];
+        let open = rest.find('"').unwrap();
+        let close = open + 1 + rest[open + 1..].find('"').unwrap();
+        let pattern = rest[open + 1..close].to_string();
+        // The handlers of this route: up to the next route or layer.
+        let end = [".route(", ".route_layer(", ".merge(", ".layer("]
+            .iter()
+            .filter_map(|m| rest[close..].find(m))
+            .min()
+            .map_or(rest.len(), |e| close + e);
+        let handlers = &rest[close..end];
+        for method in ["get", "post"] {
+            if handlers.contains(&format!("{method}(")) {
+                out.push((if method == "get" { "GET" } else { "POST" }, pattern.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `/branches/{branch_id}` matches `/branches/4` (a query string is ignored).
+pub fn matches_pattern(pattern: &str, path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let (p, q): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    p.len() == q.len()
+        && p.iter()
+            .zip(&q)
+            .all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
 }
