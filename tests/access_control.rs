@@ -327,7 +327,9 @@ async fn another_units_ids_and_ids_that_do_not_exist_answer_alike() {
             let foreign = |name: &str| other_unit_id(name, committee).to_string();
             let own = |name: &str| own_id(name, committee).to_string();
             let mut pairs = vec![(fill(&pattern, foreign, foreign), fill(&pattern, missing, missing))];
-            if pattern.matches('{').count() > 1 && (pattern.starts_with("/branches/") || pattern.starts_with("/committees/")) {
+            if pattern.matches('{').count() > 1
+                && (pattern.starts_with("/branches/") || pattern.starts_with("/committees/"))
+            {
                 pairs.push((fill(&pattern, own, foreign), fill(&pattern, own, missing)));
             }
             for (a, b) in pairs {
@@ -351,12 +353,19 @@ async fn another_units_ids_and_ids_that_do_not_exist_answer_alike() {
                 let (sb, bb) = answer(b.clone()).await;
                 compared += 1;
                 if sa != sb || ba != bb {
-                    differences.push(format!("{user} {method} {a} → {sa} but {b} → {sb}{}", if sa == sb { " (pages differ)" } else { "" }));
+                    differences.push(format!(
+                        "{user} {method} {a} → {sa} but {b} → {sb}{}",
+                        if sa == sb { " (pages differ)" } else { "" }
+                    ));
                 }
                 assert!(sa < 500, "{user} {method} {a} → {sa}");
             }
         }
     }
     assert!(compared > 150, "{compared} pairs compared");
-    assert!(differences.is_empty(), "answers that tell a foreign row from a missing one:\n{}", differences.join("\n"));
+    assert!(
+        differences.is_empty(),
+        "answers that tell a foreign row from a missing one:\n{}",
+        differences.join("\n")
+    );
 }

@@ -454,10 +454,15 @@ async fn phone(ctx: &mut Ctx) -> Result<()> {
         if pages.contains(&"/branches/1") {
             // A long ledger stays easy to move through: the category index stays in view.
             b.goto("/branches/1").await?;
-            b.execute("window.scrollTo(0, document.body.scrollHeight)", vec![]).await?;
-            let top: f64 = b.eval("return document.querySelector('.cat-index').getBoundingClientRect().top").await?;
+            b.execute("window.scrollTo(0, document.body.scrollHeight)", vec![])
+                .await?;
+            let top: f64 = b
+                .eval("return document.querySelector('.cat-index').getBoundingClientRect().top")
+                .await?;
             if !(0.0..667.0).contains(&top) {
-                problems.push(format!("/branches/1 as {user}: the category index scrolls away (top {top})"));
+                problems.push(format!(
+                    "/branches/1 as {user}: the category index scrolls away (top {top})"
+                ));
             }
         }
         let main = pages[0].trim_start_matches('/').replace('/', "-");

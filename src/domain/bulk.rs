@@ -69,6 +69,7 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
     let mut usernames: HashSet<String> = existing.usernames.iter().map(|u| u.to_lowercase()).collect();
 
     for (line, cells) in rows {
+        let cells = cells.each_ref().map(|c| super::input::clean(c));
         let [committee, branch, members, secretary, username, name, role] = cells.each_ref().map(|c| c.trim());
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;

@@ -80,7 +80,7 @@ pub fn from_cells(rows: Vec<(usize, String, String)>, titles: &[(i64, &str)]) ->
         .filter(|(_, c, _)| !c.contains("类别"))
         .take(MAX_ROWS)
         .map(|(line, cat, text)| {
-            let text = text.trim().to_string();
+            let text = super::input::clean(&text).trim().to_string();
             let category = match_category(&cat, titles);
             let error = if text.is_empty() {
                 Some("问题内容为空".to_string())

@@ -36,9 +36,29 @@ impl FieldErrors {
     }
 }
 
-/// Trims `value` and checks it is present (if `required`) and at most `max` characters.
+/// Typed text as it is stored: control characters (a pasted NUL, an escape sequence) and bidi
+/// overrides (which can make a row read differently from what it says) are dropped, line breaks
+/// kept as `\n`, tabs as spaces. SQLite would cut a string at a NUL, and a row of nothing but
+/// control characters would pass for text here and be refused by the database's CHECK.
+pub fn clean(value: &str) -> String {
+    value
+        .replace("\r\n", "\n")
+        .chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' => Some(' '),
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Cleans and trims `value` and checks it is present (if `required`) and at most `max`
+/// characters.
 pub fn text(label: &str, value: &str, max: usize, required: bool) -> Result<String, String> {
-    let v = value.trim();
+    let cleaned = clean(value);
+    let v = cleaned.trim();
     let len = v.chars().count();
     if required && len == 0 {
         return Err(format!("请填写{label}"));
@@ -161,6 +181,19 @@ pub fn completion_note(value: &str) -> Result<String, FieldErrors> {
 }
 
 #[cfg(test)]
+mod clean_tests {
+    use super::clean;
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_dropped_and_line_breaks_kept() {
+        assert_eq!(clean("甲\u{0}乙\u{1b}[31m丙\u{7f}"), "甲乙[31m丙");
+        assert_eq!(clean("\u{202e}反向\u{202c}"), "反向");
+        assert_eq!(clean("第一行\r\n第二行\t完"), "第一行\n第二行 完");
+        assert_eq!(clean("😀👨\u{200d}👩"), "😀👨\u{200d}👩", "emoji sequences stay whole");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
@@ -184,6 +217,11 @@ mod tests {
         let e = finding_text(&"问".repeat(FINDING_MAX + 1)).unwrap_err();
         assert_eq!(e.get("text"), Some("查摆问题不能超过 2000 字（现为 2001 字）"));
         assert_eq!(finding_text(" \n ").unwrap_err().get("text"), Some("请填写查摆问题"));
+        assert_eq!(
+            finding_text("\u{0}\u{1}\u{1b}").unwrap_err().get("text"),
+            Some("请填写查摆问题"),
+            "control characters alone are no text"
+        );
     }
 
     #[test]

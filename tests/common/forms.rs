@@ -23,7 +23,10 @@ pub struct Field {
 impl Field {
     /// A field a user types into (not a hidden token, version or choice).
     pub fn is_typed(&self) -> bool {
-        matches!(self.kind.as_str(), "text" | "textarea" | "date" | "number" | "password" | "search" | "email")
+        matches!(
+            self.kind.as_str(),
+            "text" | "textarea" | "date" | "number" | "password" | "search" | "email"
+        )
     }
 }
 
@@ -188,8 +191,15 @@ pub fn links(html: &str) -> Vec<String> {
         let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
         if let Some(href) = attr(tag, "href") {
             let href = href.split('#').next().unwrap_or("").to_string();
-            let download = [".pdf", ".xlsx", ".zip"].iter().any(|e| href.split('?').next().unwrap_or("").ends_with(e));
-            if href.starts_with('/') && !href.starts_with("/static") && !download && !href.starts_with("/logout") && !href.contains("/evidence/") {
+            let download = [".pdf", ".xlsx", ".zip"]
+                .iter()
+                .any(|e| href.split('?').next().unwrap_or("").ends_with(e));
+            if href.starts_with('/')
+                && !href.starts_with("/static")
+                && !download
+                && !href.starts_with("/logout")
+                && !href.contains("/evidence/")
+            {
                 out.push(href);
             }
         }
