@@ -483,6 +483,9 @@ fn hostile_values() -> Vec<String> {
     v
 }
 
+/// One way to fill a form in: from the form as shown and a counter for unique values.
+type Variant = Box<dyn Fn(&Form, usize) -> Vec<(String, String)>>;
+
 /// Markup that must never reach a page unescaped.
 const RAW_MARKUP: [&str; 2] = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"];
 
@@ -543,7 +546,7 @@ async fn hostile_input_in_any_field_is_refused_or_stored_safely_and_never_crashe
                         .map(|f| f.name.clone())
                         .collect()
                 };
-                let mut variants: Vec<Box<dyn Fn(&Form, usize) -> Vec<(String, String)>>> = Vec::new();
+                let mut variants: Vec<Variant> = Vec::new();
                 // Nothing but the token; every field twice.
                 variants.push(Box::new(|form: &Form, _| {
                     form.fields
