@@ -144,9 +144,9 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
         .await?;
     ensure!(items.len() == 25, "25 items on the ledger, found {}", items.len());
     for (i, id) in items.iter().enumerate() {
+        // Choosing 存在问题 or 未发现问题 saves at once (static/js/app.js).
         let choice = if i == 0 { "p" } else { "n" };
-        s.click(&format!("label[for='v-{id}-{choice}']")).await?;
-        s.submit(&format!("#item-{id} button.save-verdict")).await?;
+        s.submit(&format!("label[for='v-{id}-{choice}']")).await?;
     }
     ensure!(s.text().await?.contains("已作答 25 / 25 项"), "all 25 answered");
     s.flash("saving a verdict").await?;
@@ -320,8 +320,7 @@ async fn overseer(ctx: &mut Ctx) -> Result<()> {
     // The branch answers its first item; the dashboard shows it in hand.
     let s = ctx.login("secretary5", Viewport::Desktop).await?;
     let id: String = s.eval("return document.querySelector('li.item').id.slice(5)").await?;
-    s.click(&format!("label[for='v-{id}-n']")).await?;
-    s.submit(&format!("#item-{id} button.save-verdict")).await?;
+    s.submit(&format!("label[for='v-{id}-n']")).await?;
     o.goto("/overview").await?;
     let row = o.row_with("新闻传播系学生党支部").await?;
     ensure!(row.contains("填报中"), "branch 5 moved on: {row}");
@@ -679,6 +678,8 @@ impl Ctx {
         }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);
+        // "Are you sure?" prompts (signing, resets) are answered yes, as the user in the story.
+        caps.insert("unhandledPromptBehavior".into(), json!("accept"));
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&self.driver)

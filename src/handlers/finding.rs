@@ -553,15 +553,17 @@ pub async fn create_measure(
             return refuse(&state, &user, &work, id, overlay, StatusCode::BAD_REQUEST).await;
         }
     };
-    work.edit(&state, async |tx| {
-        db::findings::get_of_branch(tx, work.actor, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(db::measures::create(tx, work.actor, id, &input).await?)
-    })
-    .await?;
+    let measure = work
+        .edit(&state, async |tx| {
+            db::findings::get_of_branch(tx, work.actor, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(db::measures::create(tx, work.actor, id, &input).await?)
+        })
+        .await?;
     session::flash(&session, "已添加整改措施").await?;
-    Ok(Redirect::to(&finding_url(&work, id)).into_response())
+    // To the measure just added, not the empty form below it.
+    Ok(Redirect::to(&format!("{}#measure-{measure}", finding_url(&work, id))).into_response())
 }
 
 /// Saves the secretary's edit of a measure's plan.

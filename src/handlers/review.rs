@@ -111,7 +111,8 @@ pub async fn decide_row(
                 "已退回（整本台账退回前党支部看不到）"
             };
             session::flash(&session, format!("该条查摆问题{word}")).await?;
-            Ok(Redirect::to(&format!("{}#review", r.ledger_url())).into_response())
+            // Back to the row just decided, so the reviewer goes on from there.
+            Ok(Redirect::to(&format!("{}#finding-{id}", r.ledger_url())).into_response())
         }
         Err(m) => refuse(r, &state, &user, refused(m)).await,
     }

@@ -7,6 +7,12 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
     return;
   }
+  // Signing, resetting a password: asked once more (data-confirm on the form or its button).
+  var ask = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  if (ask && !window.confirm(ask)) {
+    event.preventDefault();
+    return;
+  }
   form.dataset.sent = "1";
   var clicked = event.submitter;
   // Disable after the submit has picked up the clicked button's name/value, and say it is on
@@ -33,6 +39,34 @@ document.addEventListener("submit", function (event) {
     });
   }, 8000);
 });
+
+// A link that replaces what was typed asks first.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a[data-confirm]");
+  if (link && !window.confirm(link.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+// 对账查摆: choosing 存在问题 or 未发现问题 saves at once (不适用 still needs its reason), so an
+// answer tapped on a phone is never left unsaved.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (input.name !== "verdict" || input.value === "not_applicable") {
+    return;
+  }
+  var form = input.form;
+  if (form && form.classList.contains("verdict-form") && form.requestSubmit) {
+    form.requestSubmit(form.querySelector("button.save-verdict"));
+  }
+});
+
+// The message after an action stays in view wherever the page lands, then steps aside.
+window.setTimeout(function () {
+  document.querySelectorAll("p.notice.saved").forEach(function (n) {
+    n.classList.add("faded");
+  });
+}, 6000);
 
 // Exports of a whole committee take a few seconds: the link says it is being prepared.
 document.addEventListener("click", function (event) {
