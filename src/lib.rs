@@ -56,7 +56,7 @@ impl AppState {
 /// The whole application: routes, static files, sessions, CSRF, security headers, tracing.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
-    let sessions = SessionManagerLayer::new(SqliteStore::new(state.db.read.clone()))
+    let sessions = SessionManagerLayer::new(auth::session_store::SplitStore::new(&state.db))
         .with_name(config.session_cookie_name())
         .with_secure(config.secure_cookies)
         .with_http_only(true)
@@ -142,7 +142,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sweeper = tokio::spawn(sweep_expired(SqliteStore::new(state.db.read.clone()), state.db.clone()));
+    let store = auth::session_store::SplitStore::new(&state.db).writer();
+    let sweeper = tokio::spawn(sweep_expired(store, state.db.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();

@@ -12,6 +12,7 @@ pub mod guards;
 pub mod login;
 pub mod password;
 pub mod session;
+pub mod session_store;
 
 pub use current_user::CurrentUser;
 pub use guards::{RequireOverseer, RequireReviewer, RequireSecretary};
