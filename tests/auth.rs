@@ -91,11 +91,22 @@ async fn login_cycles_the_session_id_and_logout_ends_the_session() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
+    let logged_in_cookie = cookie.value().to_string();
     let res = app.post_form(&client, "/logout", "/branches/1", &[]).await;
     assert_eq!(location(&res), "/login");
     let res = app.get(&client, "/branches/1").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/login?next=%2Fbranches%2F1");
+    // Logging out ends the session on the server: a copy of the cookie kept elsewhere (a
+    // stolen one) is worthless too.
+    let res = app
+        .client()
+        .get(app.url("/branches/1"))
+        .header("cookie", format!("duizhang_id={logged_in_cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the session is gone server-side");
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use reqwest::Client;
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -203,19 +204,49 @@ async fn malformed_paths_and_queries_are_404_in_chinese() {
 #[tokio::test]
 async fn every_page_carries_the_security_headers() {
     let app = spawn_demo().await;
-    for path in ["/login", "/healthz", "/nowhere"] {
-        let res = app.get(&app.client(), path).await;
+    let reviewer = app.login("reviewer1").await;
+    let anonymous = app.client();
+    // Pages, errors, a static file, exports and an evidence file, logged in or not.
+    let paths: [(&Client, &str); 9] = [
+        (&anonymous, "/login"),
+        (&anonymous, "/healthz"),
+        (&anonymous, "/nowhere"),
+        (&anonymous, "/static/css/app.css"),
+        (&reviewer, "/committees/1"),
+        (&reviewer, "/branches/1/findings/1"),
+        (&reviewer, "/branches/1/checklist.pdf"),
+        (&reviewer, "/committees/1/report.xlsx"),
+        (&reviewer, "/branches/1/evidence/2"),
+    ];
+    for (client, path) in paths {
+        let res = app.get(client, path).await;
         let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(
-            h["content-security-policy"]
-                .to_str()
-                .unwrap()
-                .contains("frame-ancestors 'none'"),
-            "{path}"
+            csp.contains("script-src 'self'") || csp.contains("sandbox"),
+            "{path}: {csp}"
         );
-        assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_same_site_and_path_wide() {
+    let app = spawn_demo().await;
+    let client = app.client();
+    let res = app.try_login(&client, "secretary1", PASSWORD).await;
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain="), "host-only: {cookie}");
 }
 
 #[tokio::test]

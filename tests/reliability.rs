@@ -43,7 +43,13 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
     let first = sessions[0].clone();
     for i in 0..CLIENTS {
         let text = format!("并发测试问题{i}");
-        let status = post(&first.0, app.url("/branches/6/findings"), &first.1, &[("category_id", "2"), ("text", &text)]).await;
+        let status = post(
+            &first.0,
+            app.url("/branches/6/findings"),
+            &first.1,
+            &[("category_id", "2"), ("text", &text)],
+        )
+        .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
     }
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM findings WHERE text LIKE '并发测试问题%' ORDER BY id")
@@ -77,7 +83,11 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
         .iter()
         .enumerate()
         .map(|(i, (c, token))| {
-            let (c, token, url) = (c.clone(), token.clone(), app.url(&format!("/branches/6/findings/{target}")));
+            let (c, token, url) = (
+                c.clone(),
+                token.clone(),
+                app.url(&format!("/branches/6/findings/{target}")),
+            );
             tokio::spawn(async move {
                 let text = format!("第{i}人同时保存的内容");
                 (post(&c, url, &token, &[("text", &text), ("version", "2")]).await, text)
@@ -101,10 +111,19 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
         .iter()
         .enumerate()
         .map(|(i, (c, token))| {
-            let (c, token, url) = (c.clone(), token.clone(), app.url(&format!("/branches/6/findings/{target}/measures")));
+            let (c, token, url) = (
+                c.clone(),
+                token.clone(),
+                app.url(&format!("/branches/6/findings/{target}/measures")),
+            );
             tokio::spawn(async move {
                 let text = format!("并发添加的措施{i}");
-                let fields = [("text", text.as_str()), ("deadline", "2022-12-31"), ("owner", "王喆"), ("status", "in_progress")];
+                let fields = [
+                    ("text", text.as_str()),
+                    ("deadline", "2022-12-31"),
+                    ("owner", "王喆"),
+                    ("status", "in_progress"),
+                ];
                 (post(&c, url, &token, &fields).await, text)
             })
         })
@@ -119,11 +138,12 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
             .unwrap();
         assert_eq!(stored, 1, "{text}");
     }
-    let positions: Vec<i64> = sqlx::query_scalar("SELECT position FROM measures WHERE finding_id = ? ORDER BY position")
-        .bind(target)
-        .fetch_all(&app.db.read)
-        .await
-        .unwrap();
+    let positions: Vec<i64> =
+        sqlx::query_scalar("SELECT position FROM measures WHERE finding_id = ? ORDER BY position")
+            .bind(target)
+            .fetch_all(&app.db.read)
+            .await
+            .unwrap();
     let mut distinct = positions.clone();
     distinct.dedup();
     assert_eq!(distinct, positions, "no two measures share a number");
@@ -182,24 +202,53 @@ async fn secretary(addr: &str) -> (Client, String) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let page = client.get(format!("http://{addr}/login")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(format!("http://{addr}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = token_in(&page).unwrap();
     let res = client
         .post(format!("http://{addr}/login"))
-        .form(&[("_csrf", token.as_str()), ("username", "secretary6"), ("password", PASSWORD)])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "secretary6"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let page = client.get(format!("http://{addr}/branches/6")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(format!("http://{addr}/branches/6"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     (client, token_in(&page).unwrap())
 }
 
 /// Four writers adding findings as fast as answers come; every acknowledged text is recorded.
-fn start_writers(addr: &str, client: &Client, token: &str, round: usize, acked: &Arc<Mutex<Vec<String>>>) -> Vec<tokio::task::JoinHandle<()>> {
+fn start_writers(
+    addr: &str,
+    client: &Client,
+    token: &str,
+    round: usize,
+    acked: &Arc<Mutex<Vec<String>>>,
+) -> Vec<tokio::task::JoinHandle<()>> {
     (0..4)
         .map(|w| {
-            let (client, token, acked, url) = (client.clone(), token.to_string(), acked.clone(), format!("http://{addr}/branches/6/findings"));
+            let (client, token, acked, url) = (
+                client.clone(),
+                token.to_string(),
+                acked.clone(),
+                format!("http://{addr}/branches/6/findings"),
+            );
             tokio::spawn(async move {
                 for i in 0.. {
                     let text = format!("第{round}轮写入者{w}的第{i}条");
@@ -221,7 +270,10 @@ fn start_writers(addr: &str, client: &Client, token: &str, round: usize, acked: 
 
 async fn integrity(db: &Path) -> String {
     let db = duizhang::db::Db::open(db).await.unwrap();
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db.read).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
     db.close().await;
     check
 }
@@ -242,18 +294,36 @@ async fn a_server_killed_mid_write_keeps_every_acknowledged_write() {
         for w in writers {
             w.await.unwrap();
         }
-        assert!(acked.lock().unwrap().len() > before + 10, "round {round}: writes were acknowledged");
+        assert!(
+            acked.lock().unwrap().len() > before + 10,
+            "round {round}: writes were acknowledged"
+        );
     }
     // Restarted: every acknowledged write is there, the file is sound.
     let (_server, addr) = serve(&db).await;
     let (client, _) = secretary(&addr).await;
-    let page = client.get(format!("http://{addr}/branches/6")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(format!("http://{addr}/branches/6"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let store = duizhang::db::Db::open(&db).await.unwrap();
-    let stored: Vec<String> = sqlx::query_scalar("SELECT text FROM findings").fetch_all(&store.read).await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT text FROM findings")
+        .fetch_all(&store.read)
+        .await
+        .unwrap();
     store.close().await;
     let acked = acked.lock().unwrap().clone();
     let lost: Vec<&String> = acked.iter().filter(|t| !stored.contains(t)).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged writes lost: {lost:?}", lost.len(), acked.len());
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged writes lost: {lost:?}",
+        lost.len(),
+        acked.len()
+    );
     assert!(page.contains(acked.last().unwrap()), "the restarted server shows them");
     assert_eq!(integrity(&db).await, "ok");
     println!("3 kills survived, {} acknowledged writes all present", acked.len());
@@ -297,9 +367,15 @@ async fn a_backup_taken_while_people_work_is_consistent_and_serves() {
     store.close().await;
     assert!(!stored.is_empty(), "writes before the backup are in it");
     for w in 0..4 {
-        let mine = stored.iter().filter(|t| t.starts_with(&format!("第0轮写入者{w}的"))).count();
+        let mine = stored
+            .iter()
+            .filter(|t| t.starts_with(&format!("第0轮写入者{w}的")))
+            .count();
         for i in 0..mine {
-            assert!(stored.contains(&format!("第0轮写入者{w}的第{i}条")), "writer {w}: a gap before {mine}");
+            assert!(
+                stored.contains(&format!("第0轮写入者{w}的第{i}条")),
+                "writer {w}: a gap before {mine}"
+            );
         }
     }
 }

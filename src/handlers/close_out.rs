@@ -330,7 +330,7 @@ pub async fn download(
             ),
             (
                 header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'".to_string(),
+                "sandbox; default-src 'none'; frame-ancestors 'none'".to_string(),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
