@@ -39,6 +39,20 @@ enum Command {
     },
     /// Write a consistent copy of the database to PATH (safe while the server runs).
     Backup { path: PathBuf },
+    /// Fill an empty database with a synthetic campus of a given size, for benchmarks
+    /// (deterministic from --seed); every account gets PASSWORD.
+    Generate {
+        #[arg(long, default_value_t = 100)]
+        committees: i64,
+        #[arg(long, default_value_t = 10)]
+        branches_per_committee: i64,
+        #[arg(long, default_value_t = 33)]
+        findings_per_branch: i64,
+        #[arg(long, default_value_t = 42)]
+        seed: i64,
+        #[arg(long)]
+        password: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -85,6 +99,31 @@ async fn main() -> anyhow::Result<()> {
             check_new_password("", &password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
             let summary = demo::seed(&db, &password).await?;
             println!("{summary}");
+            Ok(())
+        }
+        Command::Generate {
+            committees,
+            branches_per_committee,
+            findings_per_branch,
+            seed,
+            password,
+        } => {
+            check_new_password("", &password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
+            if !db::units::campus_is_empty(&db.read).await? {
+                anyhow::bail!("the database already holds units or accounts; generate needs an empty one");
+            }
+            let hash = duizhang::auth::password::hash(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let size = db::generate::Size {
+                committees,
+                branches_per_committee,
+                findings_per_branch,
+                seed,
+            };
+            let started = std::time::Instant::now();
+            let summary = db::generate::campus(&db, size, &hash).await?;
+            println!("{summary} ({:.1} s)", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Backup { path } => {

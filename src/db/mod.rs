@@ -14,6 +14,7 @@ pub mod campaigns;
 pub mod evidence;
 pub mod exports;
 pub mod findings;
+pub mod generate;
 pub mod ledger;
 pub mod ledger_admin;
 pub mod look_backs;
@@ -28,6 +29,8 @@ pub mod users;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -35,13 +38,20 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The two pools: `read` for queries (and single-statement autocommit writes such as the
-/// session store's), `write` with exactly one connection for every transaction.
+/// The two pools: `read` for queries, `write` with exactly one connection for every write
+/// (sessions included, see auth::session_store).
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// Counts the write connection's returns to its pool, i.e. every finished piece of writing:
+    /// a cache stamped with it is current while it is unchanged.
+    writes: Arc<AtomicU64>,
 }
+
+/// Which database (by identity) and how many writes it had seen: equal means nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation(usize, u64);
 
 impl Db {
     /// Opens (creating if missing) and migrates the database file.
@@ -56,8 +66,14 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
+        let writes = Arc::new(AtomicU64::new(0));
+        let counter = writes.clone();
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_release(move |_, _| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Box::pin(async { Ok(true) })
+            })
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
@@ -66,7 +82,12 @@ impl Db {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(Db { read, write })
+        Ok(Db { read, write, writes })
+    }
+
+    /// The write generation, for caches of read results (see [`Generation`]).
+    pub fn generation(&self) -> Generation {
+        Generation(Arc::as_ptr(&self.writes) as usize, self.writes.load(Ordering::SeqCst))
     }
 
     pub async fn close(&self) {

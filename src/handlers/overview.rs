@@ -163,6 +163,67 @@ pub struct Ineligible {
     pub reasons: Vec<String>,
 }
 
+/// Everything the overview shows, before filtering, paging and rendering.
+#[derive(Clone)]
+struct Snapshot {
+    committees: Vec<db::units::CommitteeRow>,
+    judged_on: String,
+    rows: Vec<(ProgressView, Judgement)>,
+    item_count: i64,
+    charts: Vec<String>,
+    reports: Vec<(CommitteeId, String)>,
+    per_branch_category: Vec<(crate::domain::BranchId, i64, i64)>,
+}
+
+/// The last snapshot, with what it was computed from: the database's write generation, the
+/// campaign and the day. Any committed write changes the generation, so it is never stale.
+type CachedSnapshot = (
+    db::Generation,
+    crate::domain::CampaignId,
+    time::Date,
+    std::sync::Arc<Snapshot>,
+);
+static SNAPSHOT: std::sync::Mutex<Option<CachedSnapshot>> = std::sync::Mutex::new(None);
+
+/// The overview's data: summing a campus's answers, findings and measures takes tens of
+/// milliseconds, so it is computed once per change of the data and shared by every 组织部
+/// request until the next write.
+async fn snapshot(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    campaign: &Campaign,
+) -> AppResult<std::sync::Arc<Snapshot>> {
+    // Read the generation before the data: a write landing in between makes the next request
+    // compute again rather than keep a snapshot older than its stamp.
+    let generation = state.db.generation();
+    let today = dates::today();
+    if let Some((g, c, d, snap)) = SNAPSHOT.lock().expect("not poisoned").as_ref()
+        && *g == generation
+        && *c == campaign.id
+        && *d == today
+    {
+        return Ok(snap.clone());
+    }
+    let db = &state.db.read;
+    let committees = db::units::committees(db, user.scope).await?;
+    let (judged_on, rows) = judged(state, campaign).await?;
+    let item_count = db::progress::item_count(db, campaign.id).await?;
+    let charts = charts(state, campaign, &committees, &rows, item_count).await?;
+    let reports = db::progress::report_states(db, campaign.id).await?;
+    let per_branch_category = db::progress::findings_per_branch_category(db, campaign.id).await?;
+    let snap = std::sync::Arc::new(Snapshot {
+        committees,
+        judged_on,
+        rows,
+        item_count,
+        charts,
+        reports,
+        per_branch_category,
+    });
+    *SNAPSHOT.lock().expect("not poisoned") = Some((generation, campaign.id, today, snap.clone()));
+    Ok(snap)
+}
+
 /// Every branch of the campus with its judgement, in the 组织部's order.
 async fn judged(state: &AppState, campaign: &Campaign) -> AppResult<(String, Vec<(ProgressView, Judgement)>)> {
     let today = dates::today();
@@ -208,14 +269,18 @@ pub async fn show(
 ) -> AppResult<OverviewPage> {
     let db = &state.db.read;
     let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
-    let committees = db::units::committees(db, user.scope).await?;
-    let (judged_on, rows) = judged(&state, &campaign).await?;
-    let item_count = db::progress::item_count(db, campaign.id).await?;
-    let charts = charts(&state, &campaign, &committees, &rows, item_count).await?;
+    let snap = snapshot(&state, &user, &campaign).await?;
+    let Snapshot {
+        committees,
+        judged_on,
+        rows,
+        item_count,
+        charts,
+        reports,
+        per_branch_category,
+    } = (*snap).clone();
     let filter = Filter::parse(query.as_deref());
     let shown: Vec<(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).cloned().collect();
-    let reports = db::progress::report_states(db, campaign.id).await?;
-    let per_branch_category = db::progress::findings_per_branch_category(db, campaign.id).await?;
     let committee_of: std::collections::HashMap<crate::domain::BranchId, CommitteeId> = rows
         .iter()
         .map(|(v, _)| (v.row.branch_id, v.row.committee_id))
