@@ -261,12 +261,26 @@ async fn campus(branches: i64, baseline: &str) {
     let origin = format!("http://{addr}");
     let url = format!("http://{addr}");
 
-    // Sessions: 64 secretaries of branches across the campus, a reviewer per committee (up to
-    // 16), and 4 overseer sessions.
-    let total = committees * per;
+    // Sessions: 64 secretaries of branches across the campus whose ledgers are still open for
+    // changes (so their saves are accepted), a reviewer per committee (up to 16), and 4
+    // overseer sessions.
+    let open: Vec<i64> = {
+        let pool = SqlitePoolOptions::new()
+            .connect_with(SqliteConnectOptions::new().filename(&db).read_only(true))
+            .await
+            .unwrap();
+        let ids = sqlx::query_scalar(
+            "SELECT id FROM branches WHERE id NOT IN (SELECT branch_id FROM branch_ledgers WHERE state IN ('submitted', 'signed_off'))
+             ORDER BY (id * 7919) % 1000003",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        ids
+    };
     let mut secretaries = Vec::new();
-    for i in 0..CONNECTIONS.min(total as usize) {
-        let b = 1 + (i as i64 * 7919) % total;
+    for b in open.iter().copied().take(CONNECTIONS) {
         let (cookie, token) = login(&addr, &format!("secretary{b}"), &format!("/branches/{b}")).await;
         secretaries.push((cookie, format!("/branches/{b}"), token));
     }

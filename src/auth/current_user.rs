@@ -91,7 +91,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
             return Err(AppError::MustChangePassword);
         }
-        let waiting = if parts.method == axum::http::Method::GET {
+        // The badges in the navigation; the 组织部's navigation shows none.
+        let waiting = if parts.method == axum::http::Method::GET && scope != crate::domain::Scope::Campus {
             match db::campaigns::current(&state.db.read).await? {
                 Some(c) => db::review::waiting(&state.db.read, scope, c.id).await?,
                 None => db::review::Waiting::default(),

@@ -73,6 +73,11 @@ pub async fn flash(session: &Session, message: impl Into<String>) -> AppResult<(
 
 /// The pending message, removed as it is shown.
 pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
+    // Removing marks the session changed (and so written back) even when the key is absent:
+    // look first, so an ordinary page view writes nothing.
+    if session.get::<String>(FLASH).await?.is_none() {
+        return Ok(None);
+    }
     Ok(session.remove::<String>(FLASH).await?)
 }
 

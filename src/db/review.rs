@@ -251,6 +251,31 @@ const LINE: &str =
             m.deadline, m.status, m.completion_note, m.completed_at
      FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id";
 
+/// How many 销号 requests wait in a committee, and how many measures are due within `until` or
+/// overdue (the committee page's two counts, without loading the rows).
+pub async fn queue_counts(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    committee: CommitteeId,
+    until: Date,
+) -> sqlx::Result<(i64, i64)> {
+    if !scope.covers_committee(committee) {
+        return Ok((0, 0));
+    }
+    sqlx::query_as(
+        "SELECT COALESCE(SUM(m.status = 'done'), 0),
+                COALESCE(SUM(m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= ?3), 0)
+         FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id
+         WHERE f.campaign_id = ?1 AND b.committee_id = ?2",
+    )
+    .bind(campaign)
+    .bind(committee)
+    .bind(until)
+    .fetch_one(pool)
+    .await
+}
+
 /// 销号 requests waiting in a committee, oldest first.
 pub async fn close_out_queue(
     pool: &SqlitePool,
@@ -310,22 +335,21 @@ pub struct Waiting {
 
 pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
     let f = scope.filter();
+    // Driven from the scope's branches, so a secretary's badges read one branch's rows (through
+    // findings_by_branch), not the campus's.
     sqlx::query_as(
-        "SELECT
-           (SELECT COUNT(*) FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
-             WHERE bl.campaign_id = ?1 AND bl.state = 'submitted'
-               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS submitted_ledgers,
-           (SELECT COUNT(*) FROM measures m JOIN findings fd ON fd.id = m.finding_id JOIN branches b ON b.id = fd.branch_id
-             WHERE fd.campaign_id = ?1 AND m.status = 'done'
-               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS close_out_requests,
-           (SELECT COUNT(*) FROM findings fd JOIN branches b ON b.id = fd.branch_id
-             WHERE fd.campaign_id = ?1 AND fd.review_state = 'returned'
-               AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?1 AND bl.branch_id = fd.branch_id
-                                                                 AND bl.state = 'submitted')
-               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS returned_rows,
-           (SELECT COUNT(*) FROM measures m JOIN findings fd ON fd.id = m.finding_id JOIN branches b ON b.id = fd.branch_id
-             WHERE fd.campaign_id = ?1 AND m.close_out_rejected = 1
-               AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)) AS rejected_close_outs",
+        "WITH scoped AS (SELECT id FROM branches WHERE (?2 IS NULL OR committee_id = ?2) AND (?3 IS NULL OR id = ?3)),
+              fs AS (SELECT fd.id, fd.branch_id, fd.review_state FROM findings fd
+                     WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?1)
+         SELECT
+           (SELECT COUNT(*) FROM branch_ledgers bl
+             WHERE bl.campaign_id = ?1 AND bl.state = 'submitted' AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
+           (SELECT COUNT(*) FROM fs JOIN measures m ON m.finding_id = fs.id WHERE m.status = 'done') AS close_out_requests,
+           (SELECT COUNT(*) FROM fs
+             WHERE fs.review_state = 'returned'
+               AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?1 AND bl.branch_id = fs.branch_id
+                                                                 AND bl.state = 'submitted')) AS returned_rows,
+           (SELECT COUNT(*) FROM fs JOIN measures m ON m.finding_id = fs.id WHERE m.close_out_rejected = 1) AS rejected_close_outs",
     )
     .bind(campaign)
     .bind(f.committee)

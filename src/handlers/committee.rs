@@ -33,8 +33,8 @@ pub struct CommitteePage {
     sort: &'static str,
     sorts: [(&'static str, &'static str); 5],
     report_state: ReportState,
-    close_out_requests: usize,
-    reminders: usize,
+    close_out_requests: i64,
+    reminders: i64,
 }
 
 /// A branch's progress row as the committee page and the overview show it.
@@ -127,12 +127,8 @@ pub async fn show(
         query_value(query.as_deref(), "sort").as_deref().unwrap_or(""),
     );
     let report = db::reports::get(db, campaign.id, committee.id).await?;
-    let close_out_requests = db::review::close_out_queue(db, user.scope, campaign.id, committee.id)
-        .await?
-        .len();
-    let reminders = db::review::reminders(db, user.scope, campaign.id, committee.id, today + Duration::days(7))
-        .await?
-        .len();
+    let (close_out_requests, reminders) =
+        db::review::queue_counts(db, user.scope, campaign.id, committee.id, today + Duration::days(7)).await?;
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),
