@@ -241,11 +241,13 @@ async fn campus(branches: i64, baseline: &str) {
         .stderr(Stdio::null())
         .output()
         .unwrap();
-    println!(
-        "\n== campus of {} branches: {}",
-        committees * per,
-        String::from_utf8_lossy(&out.stdout).trim()
-    );
+    // The last line is the summary; anything before it is the log.
+    let summary = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string();
+    println!("\n== campus of {} branches: {summary}", committees * per);
 
     // Start-up on the existing file (migrations checked, nothing to apply), best of 3.
     let startup = (0..3)

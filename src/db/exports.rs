@@ -116,8 +116,9 @@ pub struct Issue<'a> {
     pub by: UserId,
 }
 
-/// The code for this exact content: the one issued before, or a new one.
-pub async fn code_for(pool: &SqlitePool, issue: &Issue<'_>) -> sqlx::Result<String> {
+/// The code for this exact content: the one issued before (looked up on the read pool, as most
+/// downloads repeat a content already stamped), or a new one written through `write`.
+pub async fn code_for(read: &SqlitePool, pool: &SqlitePool, issue: &Issue<'_>) -> sqlx::Result<String> {
     let find = || {
         sqlx::query_scalar::<_, String>(
             "SELECT code FROM export_codes
@@ -130,7 +131,7 @@ pub async fn code_for(pool: &SqlitePool, issue: &Issue<'_>) -> sqlx::Result<Stri
         .bind(issue.branch)
         .bind(issue.digest)
     };
-    if let Some(code) = find().fetch_optional(pool).await? {
+    if let Some(code) = find().fetch_optional(read).await? {
         return Ok(code);
     }
     // Two downloads of the same new content at once: the second insert is ignored and both

@@ -115,7 +115,7 @@ pub async fn load_report(
 
 /// The code for this content, issued now if it is new.
 async fn stamp(state: &AppState, issue: Issue<'_>) -> AppResult<Stamp> {
-    let code = db::exports::code_for(&state.db.write, &issue).await?;
+    let code = db::exports::code_for(&state.db.read, &state.db.write, &issue).await?;
     Ok(Stamp {
         code: display_code(&code),
     })
