@@ -11,11 +11,10 @@ use std::sync::LazyLock;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use tokio::sync::Semaphore;
 
-use super::{CampaignParam, Nav, Path, content_disposition, query_value, xlsx_download};
+use super::{CampaignParam, Nav, Path, download, query_value, xlsx_download};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
@@ -37,17 +36,6 @@ static RENDERING: LazyLock<Semaphore> = LazyLock::new(|| {
 async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> AppResult<T> {
     let _permit = RENDERING.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(tokio::task::spawn_blocking(job).await??)
-}
-
-fn pdf_download(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, content_disposition("attachment", name)),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 async fn campaign(state: &AppState, asked: CampaignParam) -> AppResult<Campaign> {
@@ -191,7 +179,7 @@ async fn checklist_download(
     Ok(match format {
         Format::Pdf => {
             let bytes = render(move || export::pdf::checklist(&doc, &stamp)).await?;
-            pdf_download(&export::checklist_file_name(&unit_name, "pdf"), bytes)
+            download("application/pdf", &export::checklist_file_name(&unit_name, "pdf"), bytes)
         }
         Format::Xlsx => {
             let bytes = render(move || export::xlsx::checklist(&doc, &stamp)).await?;
@@ -213,7 +201,7 @@ async fn report_download(
     Ok(match format {
         Format::Pdf => {
             let bytes = render(move || export::pdf::report(&doc, &stamp)).await?;
-            pdf_download(&export::report_file_name(&name, "pdf"), bytes)
+            download("application/pdf", &export::report_file_name(&name, "pdf"), bytes)
         }
         Format::Xlsx => {
             let bytes = render(move || export::xlsx::report(&doc, &stamp)).await?;
@@ -319,14 +307,7 @@ pub async fn submission_zip(
         zip_files(&files)
     })
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_DISPOSITION, content_disposition("attachment", &name)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download("application/zip", &name, bytes))
 }
 
 /// A ZIP of `files`; a name met twice (two unit names that clean to the same file name) gets

@@ -170,21 +170,27 @@ pub fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
 }
 
-/// An XLSX file to save, under a Chinese name.
-pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+/// A file to save (an export), under a Chinese name.
+pub fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, content_disposition("attachment", name)),
         ],
         bytes,
     )
         .into_response()
+}
+
+/// An XLSX file to save, under a Chinese name.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+        bytes,
+    )
 }
 
 /// `Content-Disposition` with the name in UTF-8 (RFC 6266/5987 `filename*`) and a plain-ASCII
