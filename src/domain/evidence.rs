@@ -42,10 +42,10 @@ pub fn clean_file_name(name: &str, content_type: &str) -> String {
     format!("{}.{ext}", stem.trim())
 }
 
-/// Invisible characters that reorder or hide text (bidi overrides, zero-width): in a file name
-/// they make "报告\u{202e}gnp.exe" look like something else.
+/// Invisible characters that reorder or hide text: the bidi controls every typed text loses,
+/// and in a file name also zero-width characters and the byte-order mark.
 fn is_format_char(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
+    super::input::is_bidi_control(c) || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2065}' | '\u{feff}')
 }
 
 #[cfg(test)]

@@ -40,6 +40,12 @@ impl FieldErrors {
 /// overrides (which can make a row read differently from what it says) are dropped, line breaks
 /// kept as `\n`, tabs as spaces. SQLite would cut a string at a NUL, and a row of nothing but
 /// control characters would pass for text here and be refused by the database's CHECK.
+/// Invisible characters that reorder text (bidi marks, embeddings, overrides, isolates): with
+/// them a row, or a file name such as "报告\u{202e}gnp.exe", reads differently from what it is.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
+}
+
 pub fn clean(value: &str) -> String {
     value
         .replace("\r\n", "\n")
@@ -47,7 +53,7 @@ pub fn clean(value: &str) -> String {
         .filter_map(|c| match c {
             '\n' => Some('\n'),
             '\t' => Some(' '),
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+            c if is_bidi_control(c) => None,
             c if c.is_control() => None,
             c => Some(c),
         })
