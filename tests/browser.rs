@@ -886,18 +886,7 @@ impl Tab {
     async fn printed_text(&self, path: &str) -> Result<String> {
         self.goto(path).await?;
         let pdf = self.c.print(fantoccini::wd::PrintConfiguration::default()).await?;
-        let out = Command::new("pdftotext")
-            .args(["-", "-"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .and_then(|mut child| {
-                use std::io::Write;
-                child.stdin.take().expect("piped").write_all(&pdf)?;
-                child.wait_with_output()
-            })
-            .context("pdftotext (Debian's poppler-utils) is needed to read the printed page")?;
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        Ok(pdf_text(&pdf))
     }
 
     async fn shot(&self, name: &str) -> Result<()> {

@@ -1,5 +1,7 @@
 //! The `duizhang` command as an operator uses it (CONTRACT.md): serve, user add, seed-demo, backup.
 
+mod common;
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -9,15 +11,9 @@ use duizhang::db::{self, Db};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
+/// The binary on `campus.db` in `dir`.
 fn duizhang(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_duizhang"));
-    cmd.current_dir(dir)
-        .env("DUIZHANG_DATABASE", dir.join("campus.db"))
-        .env("DUIZHANG_SECURE_COOKIES", "false")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    cmd
+    common::duizhang(&dir.join("campus.db"))
 }
 
 async fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String) {

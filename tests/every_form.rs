@@ -614,15 +614,3 @@ async fn hostile_input_in_any_field_is_refused_or_stored_safely_and_never_crashe
     assert!(broken_keys.is_empty(), "{broken_keys:?}");
     println!("{sent} hostile requests, none crashed or leaked markup");
 }
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}

@@ -6,35 +6,11 @@
 
 mod common;
 
-use std::io::{Cursor, Read, Write};
-use std::process::{Command, Stdio};
+use std::io::{Cursor, Read};
 
 use calamine::{Data, Reader, Xlsx};
 use common::*;
 use reqwest::{Client, StatusCode};
-
-/// The text of a PDF, in content order (`pdftotext -raw`).
-fn pdf_text(pdf: &[u8]) -> String {
-    let mut child = match Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            panic!("pdftotext is missing ({e}): install Debian's poppler-utils, e.g. with scripts/install-test-deps.sh")
-        }
-    };
-    child.stdin.take().unwrap().write_all(pdf).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// Every cell string of every sheet, sheet by sheet, row by row.
 fn xlsx_cells(bytes: &[u8]) -> Vec<String> {
@@ -352,18 +328,6 @@ async fn the_code_on_a_printed_copy_checks_out_at_verify_until_the_content_chang
         assert!(visible_text(&html).contains("未找到此验证码"), "{bad}");
         assert!(!html.contains("<script>alert"), "escaped");
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]

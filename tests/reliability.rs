@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::*;
 use reqwest::{Client, StatusCode};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const CLIENTS: usize = 50;
 
@@ -151,18 +151,6 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
 
 // ---------------------------------------------------------------------------------------------
 // The real binary, killed and restarted.
-
-fn duizhang(db: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_duizhang"));
-    cmd.current_dir(db.parent().unwrap())
-        .env("DUIZHANG_DATABASE", db)
-        .env("DUIZHANG_SECURE_COOKIES", "false")
-        .env("DUIZHANG_LISTEN", "127.0.0.1:0")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    cmd
-}
 
 /// Starts `duizhang serve` on `db`; returns the process and its address.
 async fn serve(db: &Path) -> (Child, String) {

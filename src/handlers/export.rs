@@ -179,7 +179,11 @@ async fn checklist_download(
     Ok(match format {
         Format::Pdf => {
             let bytes = render(move || export::pdf::checklist(&doc, &stamp)).await?;
-            download("application/pdf", &export::checklist_file_name(&unit_name, "pdf"), bytes)
+            download(
+                "application/pdf",
+                &export::checklist_file_name(&unit_name, "pdf"),
+                bytes,
+            )
         }
         Format::Xlsx => {
             let bytes = render(move || export::xlsx::checklist(&doc, &stamp)).await?;

@@ -189,3 +189,53 @@ pub fn matches_pattern(pattern: &str, path: &str) -> bool {
             .zip(&q)
             .all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
 }
+
+/// The text of a PDF, in content order (`pdftotext -raw`).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let mut child = match std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            panic!("pdftotext is missing ({e}): install Debian's poppler-utils, e.g. with scripts/install-test-deps.sh")
+        }
+    };
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `s` percent-encoded for a URL path or query.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The `duizhang` binary as an operator runs it, on the database file `db` (its folder is the
+/// working directory), listening on a free port when served.
+pub fn duizhang(db: &std::path::Path) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_duizhang"));
+    cmd.current_dir(db.parent().unwrap())
+        .env("DUIZHANG_DATABASE", db)
+        .env("DUIZHANG_SECURE_COOKIES", "false")
+        .env("DUIZHANG_LISTEN", "127.0.0.1:0")
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
