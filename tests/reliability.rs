@@ -30,6 +30,37 @@ async fn post(client: &Client, url: String, token: &str, fields: &[(&str, &str)]
     client.post(url).form(&form).send().await.unwrap().status()
 }
 
+/// Every session sends one form at the same moment: client `i` posts `request(i)`'s fields to
+/// its path. Returns each answer with the text the client sent.
+async fn at_once(
+    app: &TestApp,
+    sessions: &[(Client, String)],
+    request: impl Fn(usize) -> (String, Vec<(&'static str, String)>),
+) -> Vec<(StatusCode, String)> {
+    let tasks: Vec<_> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, (c, token))| {
+            let (path, fields) = request(i);
+            let (c, token, url) = (c.clone(), token.clone(), app.url(&path));
+            tokio::spawn(async move {
+                let text = fields
+                    .iter()
+                    .find(|(k, _)| *k == "text")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                (post(&c, url, &token, &fields).await, text)
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
 #[tokio::test]
 async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
     let app = spawn_demo().await;
@@ -59,44 +90,25 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
     assert_eq!(ids.len(), CLIENTS);
 
     // Different rows at once: every save is acknowledged and stored.
-    let tasks: Vec<_> = sessions
-        .iter()
-        .zip(&ids)
-        .enumerate()
-        .map(|(i, ((c, token), id))| {
-            let (c, token, url) = (c.clone(), token.clone(), app.url(&format!("/branches/6/findings/{id}")));
-            tokio::spawn(async move {
-                let text = format!("客户端{i}改写的内容");
-                (post(&c, url, &token, &[("text", &text), ("version", "1")]).await, text)
-            })
-        })
-        .collect();
-    for (task, id) in tasks.into_iter().zip(&ids) {
-        let (status, text) = task.await.unwrap();
+    let answers = at_once(&app, &sessions, |i| {
+        let fields = vec![("text", format!("客户端{i}改写的内容")), ("version", "1".into())];
+        (format!("/branches/6/findings/{}", ids[i]), fields)
+    })
+    .await;
+    for ((status, text), id) in answers.into_iter().zip(&ids) {
         assert_eq!(status, StatusCode::SEE_OTHER, "a save of its own row is never refused");
         assert_eq!(finding_text(&app, *id).await, text, "acknowledged, so stored");
     }
 
     // The same row at once, all from version 2: exactly one wins, the others are told.
     let target = ids[0];
-    let tasks: Vec<_> = sessions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, token))| {
-            let (c, token, url) = (
-                c.clone(),
-                token.clone(),
-                app.url(&format!("/branches/6/findings/{target}")),
-            );
-            tokio::spawn(async move {
-                let text = format!("第{i}人同时保存的内容");
-                (post(&c, url, &token, &[("text", &text), ("version", "2")]).await, text)
-            })
-        })
-        .collect();
+    let answers = at_once(&app, &sessions, |i| {
+        let fields = vec![("text", format!("第{i}人同时保存的内容")), ("version", "2".into())];
+        (format!("/branches/6/findings/{target}"), fields)
+    })
+    .await;
     let mut winners = Vec::new();
-    for task in tasks {
-        let (status, text) = task.await.unwrap();
+    for (status, text) in answers {
         match status {
             StatusCode::SEE_OTHER => winners.push(text),
             StatusCode::CONFLICT => {}
@@ -107,29 +119,17 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
     assert_eq!(finding_text(&app, target).await, winners[0]);
 
     // New rows at once on one finding: every acknowledged measure is there, numbered apart.
-    let tasks: Vec<_> = sessions
-        .iter()
-        .enumerate()
-        .map(|(i, (c, token))| {
-            let (c, token, url) = (
-                c.clone(),
-                token.clone(),
-                app.url(&format!("/branches/6/findings/{target}/measures")),
-            );
-            tokio::spawn(async move {
-                let text = format!("并发添加的措施{i}");
-                let fields = [
-                    ("text", text.as_str()),
-                    ("deadline", "2022-12-31"),
-                    ("owner", "王喆"),
-                    ("status", "in_progress"),
-                ];
-                (post(&c, url, &token, &fields).await, text)
-            })
-        })
-        .collect();
-    for task in tasks {
-        let (status, text) = task.await.unwrap();
+    let answers = at_once(&app, &sessions, |i| {
+        let fields = vec![
+            ("text", format!("并发添加的措施{i}")),
+            ("deadline", "2022-12-31".into()),
+            ("owner", "王喆".into()),
+            ("status", "in_progress".into()),
+        ];
+        (format!("/branches/6/findings/{target}/measures"), fields)
+    })
+    .await;
+    for (status, text) in answers {
         assert_eq!(status, StatusCode::SEE_OTHER);
         let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM measures WHERE text = ?")
             .bind(&text)
