@@ -437,26 +437,16 @@ mod tests {
         assert!(so.words().contains("四个到位"));
     }
 
+    /// 附件2 of `branches` with one category, from `rows`.
+    fn one_category(branches: Vec<BranchSignOff>, rows: &[ChecklistRow]) -> Checklist {
+        checklist("x", "y", "z", &[category(1, "甲")], branches, rows)
+    }
+
     #[test]
     fn a_committee_checklist_is_signed_only_when_every_branch_is() {
-        let cats = [category(1, "甲")];
-        let both = checklist(
-            "x",
-            "y",
-            "z",
-            &cats,
-            vec![branch(1, "一", true), branch(2, "二", true)],
-            &[],
-        );
+        let both = one_category(vec![branch(1, "一", true), branch(2, "二", true)], &[]);
         assert!(both.is_signed());
-        let one = checklist(
-            "x",
-            "y",
-            "z",
-            &cats,
-            vec![branch(1, "一", true), branch(2, "二", false)],
-            &[],
-        );
+        let one = one_category(vec![branch(1, "一", true), branch(2, "二", false)], &[]);
         assert!(!one.is_signed());
         assert!(one.branches[1].sign_off.is_none());
     }
@@ -466,7 +456,7 @@ mod tests {
         let mut r = row(1, 1, 1, "甲", Some("当场改"));
         r.immediate = Some(true);
         r.status = Some("closed_out".into());
-        let doc = checklist("x", "y", "z", &[category(1, "甲")], vec![branch(1, "一", false)], &[r]);
+        let doc = one_category(vec![branch(1, "一", false)], &[r]);
         assert_eq!(
             doc.branches[0].categories[0].findings[0].measures[0].deadline,
             "立行立改\n已销号"
@@ -475,31 +465,9 @@ mod tests {
 
     #[test]
     fn the_digest_changes_with_the_content_and_only_with_it() {
-        let cats = [category(1, "甲")];
-        let a = checklist(
-            "x",
-            "y",
-            "z",
-            &cats,
-            vec![branch(1, "一", false)],
-            &[row(1, 1, 1, "甲", None)],
-        );
-        let b = checklist(
-            "x",
-            "y",
-            "z",
-            &cats,
-            vec![branch(1, "一", false)],
-            &[row(1, 1, 1, "甲", None)],
-        );
-        let c = checklist(
-            "x",
-            "y",
-            "z",
-            &cats,
-            vec![branch(1, "一", false)],
-            &[row(1, 1, 1, "乙", None)],
-        );
+        let a = one_category(vec![branch(1, "一", false)], &[row(1, 1, 1, "甲", None)]);
+        let b = one_category(vec![branch(1, "一", false)], &[row(1, 1, 1, "甲", None)]);
+        let c = one_category(vec![branch(1, "一", false)], &[row(1, 1, 1, "乙", None)]);
         assert_eq!(digest(&a), digest(&b));
         assert_ne!(digest(&a), digest(&c));
         assert_eq!(digest(&a).len(), 64);
