@@ -278,7 +278,7 @@ pub async fn show(
         charts,
         reports,
         per_branch_category,
-    } = (*snap).clone();
+    } = &*snap;
     let filter = Filter::parse(query.as_deref());
     let shown: Vec<(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).cloned().collect();
     let committee_of: std::collections::HashMap<crate::domain::BranchId, CommitteeId> = rows
@@ -304,7 +304,7 @@ pub async fn show(
             per_category: Vec::new(),
         })
         .collect();
-    for (branch, position, n) in per_branch_category {
+    for &(branch, position, n) in per_branch_category {
         let Some(&committee) = committee_of.get(&branch) else {
             continue;
         };
@@ -319,13 +319,13 @@ pub async fn show(
         c.per_category.sort();
     }
     for (view, j) in rows {
-        totals.add(&view, j.eligible);
-        if !filter.keeps(&view, &j) {
+        totals.add(view, j.eligible);
+        if !filter.keeps(view, j) {
             continue;
         }
         if let Some(c) = views.iter_mut().find(|c| c.id == view.row.committee_id) {
-            c.totals.add(&view, j.eligible);
-            c.branches.push((view, j));
+            c.totals.add(view, j.eligible);
+            c.branches.push((view.clone(), j.clone()));
         }
     }
     for c in &mut views {
@@ -355,14 +355,14 @@ pub async fn show(
 
         nav: Nav::for_user(&user, "/overview"),
         phases: phases(&campaign, dates::today()),
-        item_count,
+        item_count: *item_count,
         totals,
         committees: views,
-        judged_on,
+        judged_on: judged_on.clone(),
         ineligible,
-        committee_names: committees.into_iter().map(|c| (c.id, c.name)).collect(),
+        committee_names: committees.iter().map(|c| (c.id, c.name.clone())).collect(),
         states: LedgerState::ALL,
-        charts,
+        charts: charts.clone(),
         query: query.map(|q| format!("?{q}")).unwrap_or_default(),
         filter,
         campaign,
