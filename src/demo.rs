@@ -388,12 +388,12 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     if !db::units::campus_is_empty(&db.read).await? {
         bail!("the database already holds committees, branches or accounts; seed-demo only fills an empty one");
     }
-    let campaign = db::campaigns::current(&db.read)
+    let campaign = db::campaigns::current(db)
         .await?
         .context("no current campaign in the database")?;
     let ledger_index = LedgerIndex {
-        categories: db::ledger::categories(&db.read, campaign.id).await?,
-        items: db::ledger::items(&db.read, campaign.id).await?,
+        categories: db::ledger::categories(db, campaign.id).await?,
+        items: db::ledger::items(db, campaign.id).await?,
         today: today(),
     };
 

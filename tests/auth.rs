@@ -301,10 +301,16 @@ async fn a_deactivated_user_is_out_at_the_next_request_and_cannot_log_in() {
 
 #[tokio::test]
 async fn an_idle_session_expires() {
-    let app = spawn_demo().await;
+    let mut app = spawn_demo().await;
     let client = app.login("secretary1").await;
-    // Push the stored session's expiry into the past, as 30 idle minutes would.
+    // A restart alone keeps the user logged in: the session is read back from the database.
+    app.restart().await;
+    assert_eq!(app.get(&client, "/branches/1").await.status(), StatusCode::OK);
+    // Push the stored session's expiry into the past, as 30 idle minutes would. The server
+    // keeps the sessions it wrote in memory (checked the same way, see the unit tests of
+    // auth::session_store); a restarted server knows only the stored ones.
     db_expire_all_sessions(&app).await;
+    app.restart().await;
     let res = app.get(&client, "/branches/1").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }

@@ -56,7 +56,7 @@ const CATEGORIES: [&str; 6] = [
 #[tokio::test]
 async fn a_new_database_holds_the_2022_campaign_and_its_25_items_verbatim() {
     let app = spawn_empty().await;
-    let campaign = db::campaigns::current(&app.db.read)
+    let campaign = db::campaigns::current(&app.db)
         .await
         .unwrap()
         .expect("a current campaign");
@@ -67,10 +67,10 @@ async fn a_new_database_holds_the_2022_campaign_and_its_25_items_verbatim() {
     assert_eq!(campaign.rectify_due.to_string(), "2022-10-31");
     assert_eq!(campaign.results_due.to_string(), "2022-11-30");
 
-    let categories = db::ledger::categories(&app.db.read, campaign.id).await.unwrap();
+    let categories = db::ledger::categories(&app.db, campaign.id).await.unwrap();
     let titles: Vec<&str> = categories.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(titles, CATEGORIES);
-    let items = db::ledger::items(&app.db.read, campaign.id).await.unwrap();
+    let items = db::ledger::items(&app.db, campaign.id).await.unwrap();
     assert_eq!(items.len(), 25);
     let per_category: Vec<usize> = categories
         .iter()
@@ -142,7 +142,7 @@ async fn a_branch_page_shows_its_findings_measures_and_overdue_marks() {
 #[tokio::test]
 async fn the_committee_page_and_overview_count_the_same_way() {
     let app = spawn_demo().await;
-    let campaign = db::campaigns::current(&app.db.read).await.unwrap().unwrap();
+    let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
     let rows = db::progress::branches(&app.db.read, Scope::Campus, campaign.id, today())
         .await
         .unwrap();
@@ -180,7 +180,7 @@ async fn the_committee_page_and_overview_count_the_same_way() {
 #[tokio::test]
 async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
     let app = spawn_demo().await;
-    let campaign = db::campaigns::current(&app.db.read).await.unwrap().unwrap();
+    let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
     let committees = db::units::committees(&app.db.read, Scope::Campus).await.unwrap();
     assert!(committees.len() >= 3);
     let rows = db::progress::branches(&app.db.read, Scope::Campus, campaign.id, today())

@@ -198,7 +198,7 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
         .0;
     assert!(!new.is_current);
     assert_eq!(
-        db::ledger::items(&app.db.read, new.id).await.unwrap().len(),
+        db::ledger::items(&app.db, new.id).await.unwrap().len(),
         25,
         "the ledger is copied"
     );
@@ -311,7 +311,7 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
     app.post_form(&o, "/admin/campaigns", "/admin/campaigns", &form).await;
     let new = db::campaigns::all(&app.db.read).await.unwrap()[0].0.id;
     let url = format!("/admin/campaigns/{new}/ledger");
-    let items = db::ledger::items(&app.db.read, new).await.unwrap();
+    let items = db::ledger::items(&app.db, new).await.unwrap();
     let first = items[0].id.0.to_string();
     let second_text = items[1].text.clone();
     // Two overseers at once: the later text edit is refused, not silently applied.
@@ -332,10 +332,7 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
         ("item_down", first.as_str(), ""),
         ("item_add", "0", ""),
     ] {
-        let category = db::ledger::categories(&app.db.read, new).await.unwrap()[0]
-            .id
-            .0
-            .to_string();
+        let category = db::ledger::categories(&app.db, new).await.unwrap()[0].id.0.to_string();
         let id = if action == "item_add" { category.as_str() } else { id };
         let text = if action == "item_add" {
             "新增：支部委员分工未公示"
@@ -352,7 +349,7 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{action}");
     }
-    let items = db::ledger::items(&app.db.read, new).await.unwrap();
+    let items = db::ledger::items(&app.db, new).await.unwrap();
     assert_eq!(items[0].text, second_text, "moved down: the second is first now");
     assert_eq!(items[1].text, "党支部超期未换届");
     assert_eq!(
@@ -371,7 +368,7 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     // The 2022 ledger is untouched.
     assert_eq!(
-        db::ledger::items(&app.db.read, duizhang::domain::CampaignId(1))
+        db::ledger::items(&app.db, duizhang::domain::CampaignId(1))
             .await
             .unwrap()[0]
             .text,

@@ -174,10 +174,14 @@ async fn a_row_is_returned_fixed_resubmitted_approved_and_signed_off() {
             .contains("回头看：补充会议记录")
     );
     // Every step is on the ledger's record.
-    let history = db::audit::ledger_history(&app.db.read, Scope::Campus, BranchId(1))
+    let history = db::audit::branch_history(&app.db.read, Scope::Campus, BranchId(1))
         .await
         .unwrap();
-    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
+    let actions: Vec<&str> = history
+        .iter()
+        .filter(|h| h.entity == "branch_ledgers")
+        .map(|h| h.action.as_str())
+        .collect();
     assert_eq!(
         actions,
         ["ledger.reopen", "ledger.sign_off", "ledger.submit", "ledger.return"]

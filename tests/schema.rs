@@ -185,3 +185,25 @@ async fn only_one_campaign_is_current_and_dates_are_real_dates() {
     refused("a date in another format", insert(0, "2023/10/15").await).await;
     assert!(insert(0, "2023-10-15").await.is_ok());
 }
+
+#[tokio::test]
+async fn opening_the_database_drops_stat4_samples_but_keeps_the_row_counts() {
+    // With STAT4 samples present, the bundled SQLite re-plans every statement with bound
+    // parameters on every execution (see db::forget_stat4_samples).
+    let app = spawn_demo().await;
+    sqlx::query("ANALYZE").execute(&app.db.write).await.unwrap();
+    let count = |table: &'static str| {
+        let pool = app.db.read.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(count("sqlite_stat4").await > 0, "ANALYZE wrote samples");
+    let reopened = db::Db::open(&app.dir.path().join("test.db")).await.unwrap();
+    assert_eq!(count("sqlite_stat4").await, 0);
+    assert!(count("sqlite_stat1").await > 0);
+    reopened.close().await;
+}

@@ -84,6 +84,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 return Err(login_required());
             }
         };
+        session::keep_alive(&session, state.config.session_idle_minutes).await?;
         let role = Role::parse(&row.role)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has unknown role {}", row.id, row.role)))?;
         let scope = scope_of(role, row.committee_id, row.branch_id)
@@ -93,7 +94,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         // The badges in the navigation; the 组织部's navigation shows none.
         let waiting = if parts.method == axum::http::Method::GET && scope != crate::domain::Scope::Campus {
-            match db::campaigns::current(&state.db.read).await? {
+            match db::campaigns::current(&state.db).await? {
                 Some(c) => db::review::waiting(&state.db.read, scope, c.id).await?,
                 None => db::review::Waiting::default(),
             }

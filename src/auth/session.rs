@@ -14,6 +14,7 @@ const LOGIN_AT: &str = "login_at";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 const CREDENTIAL: &str = "credential_version";
+const SEEN_AT: &str = "seen_at";
 
 pub fn now_unix() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -23,6 +24,25 @@ pub fn now_unix() -> i64 {
 /// expiry alone would let a session kept busy live for ever.
 pub fn outlived(login_at: i64, now: i64, absolute_hours: i64) -> bool {
     now - login_at > absolute_hours * 3600
+}
+
+/// Whether a session last marked seen at `seen_at` should be written again at `now` to push its
+/// idle expiry on. The expiry moves only when the session is written, and a page view writes
+/// nothing; so a user who only reads would be logged out `idle_minutes` after their last save.
+/// Writing at most every tenth of the idle period (and at least a minute apart) keeps a reading
+/// user in, at one small write every few minutes per session.
+pub fn needs_refresh(seen_at: i64, now: i64, idle_minutes: i64) -> bool {
+    now - seen_at >= (idle_minutes * 6).max(60)
+}
+
+/// Marks the session seen now if it is due (see [`needs_refresh`]).
+pub async fn keep_alive(session: &Session, idle_minutes: i64) -> AppResult<()> {
+    let now = now_unix();
+    let seen_at = session.get::<i64>(SEEN_AT).await?.unwrap_or(0);
+    if needs_refresh(seen_at, now, idle_minutes) {
+        session.insert(SEEN_AT, now).await?;
+    }
+    Ok(())
 }
 
 /// The session's CSRF token, created if the session has none yet (e.g. on the login page).
@@ -45,6 +65,7 @@ pub async fn log_in(session: &Session, user: UserId, credential_version: i64) ->
     session.cycle_id().await?;
     session.insert(USER_ID, user.0).await?;
     session.insert(LOGIN_AT, now_unix()).await?;
+    session.insert(SEEN_AT, now_unix()).await?;
     session.insert(CREDENTIAL, credential_version).await?;
     session.insert(CSRF, random_token(32)).await?;
     Ok(())
@@ -102,7 +123,20 @@ pub async fn user(session: &Session) -> AppResult<Option<LoggedIn>> {
 
 #[cfg(test)]
 mod tests {
-    use super::outlived;
+    use super::{needs_refresh, outlived};
+
+    #[test]
+    fn a_reading_user_keeps_the_session_with_a_write_every_tenth_of_the_idle_period() {
+        let seen = 1_000_000;
+        // 30 minutes idle: written again after 3 minutes, not before.
+        assert!(!needs_refresh(seen, seen + 179, 30));
+        assert!(needs_refresh(seen, seen + 180, 30));
+        // Never more often than once a minute, however short the idle period.
+        assert!(!needs_refresh(seen, seen + 59, 1));
+        assert!(needs_refresh(seen, seen + 60, 1));
+        // A session from before this was recorded (0) is written at once.
+        assert!(needs_refresh(0, seen, 30));
+    }
 
     #[test]
     fn a_session_ends_after_its_absolute_lifetime_however_busy() {

@@ -123,11 +123,13 @@ const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.ent
      JOIN branches b ON b.id = a.branch_id
      LEFT JOIN users u ON u.id = a.user_id";
 
-/// The 对账查摆 history of a branch (every item), newest first.
-pub async fn self_check_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
+/// What the ledger page shows of a branch's history, newest first: its 对账查摆 answers (entity
+/// `self_checks`) and its ledger's review (`branch_ledgers`: submitted, sent back, signed off,
+/// reopened). One query for both; the index audit_by_branch_entity reads only these rows.
+pub async fn branch_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
     let f = scope.filter();
     sqlx::query_as(&format!(
-        "{HISTORY} WHERE a.branch_id = ?1 AND a.entity = 'self_checks'
+        "{HISTORY} WHERE a.branch_id = ?1 AND a.entity IN ('self_checks', 'branch_ledgers')
            AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
          ORDER BY a.id DESC"
     ))
@@ -170,21 +172,6 @@ pub async fn report_history(pool: &SqlitePool, committee: CommitteeId, campaign:
     )
     .bind(committee)
     .bind(campaign)
-    .fetch_all(pool)
-    .await
-}
-
-/// The review history of a branch's ledger (submitted, sent back, signed off, reopened), newest first.
-pub async fn ledger_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
-    let f = scope.filter();
-    sqlx::query_as(&format!(
-        "{HISTORY} WHERE a.branch_id = ?1 AND a.entity = 'branch_ledgers'
-           AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
-         ORDER BY a.id DESC"
-    ))
-    .bind(branch)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_all(pool)
     .await
 }

@@ -3,8 +3,8 @@
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
 
-use super::Stale;
 use super::audit::{self, Entry};
+use super::{Db, Stale};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::format_date;
 use crate::domain::{CampaignId, UserId};
@@ -37,10 +37,18 @@ impl Campaign {
 const COLUMNS: &str =
     "id, title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current, version";
 
-pub async fn current(pool: &SqlitePool) -> sqlx::Result<Option<Campaign>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE is_current = 1"))
-        .fetch_optional(pool)
-        .await
+/// The current campaign; every page asks, so it is memoised (see [`super::memo`]).
+pub async fn current(db: &Db) -> sqlx::Result<Option<Campaign>> {
+    let found = db
+        .memos
+        .current_campaign
+        .get_or_load(db, (), || async {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE is_current = 1"))
+                .fetch_optional(&db.read)
+                .await
+        })
+        .await?;
+    Ok(Option::clone(&found))
 }
 
 pub async fn by_id(pool: &SqlitePool, id: CampaignId) -> sqlx::Result<Option<Campaign>> {
@@ -51,10 +59,10 @@ pub async fn by_id(pool: &SqlitePool, id: CampaignId) -> sqlx::Result<Option<Cam
 }
 
 /// The campaign a page shows: the one asked for with `?campaign=ID`, else the current one.
-pub async fn resolve(pool: &SqlitePool, asked: Option<CampaignId>) -> sqlx::Result<Option<Campaign>> {
+pub async fn resolve(db: &Db, asked: Option<CampaignId>) -> sqlx::Result<Option<Campaign>> {
     match asked {
-        Some(id) => by_id(pool, id).await,
-        None => current(pool).await,
+        Some(id) => by_id(&db.read, id).await,
+        None => current(db).await,
     }
 }
 

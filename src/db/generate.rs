@@ -175,6 +175,9 @@ pub async fn campus(db: &Db, size: Size, password_hash: &str) -> sqlx::Result<Su
         audit_rows: count(&mut tx, "audit_log").await?,
     };
     tx.commit().await?;
+    // Statistics for the planner, as a campus that has run for a while would have them; but
+    // not STAT4's samples, see `forget_stat4_samples`.
     sqlx::query("ANALYZE").execute(&db.write).await?;
+    super::forget_stat4_samples(&db.write).await?;
     Ok(summary)
 }

@@ -3,6 +3,7 @@
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
 
+use super::Db;
 use super::audit::Actor;
 use crate::domain::states::LedgerState;
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId};
@@ -24,7 +25,7 @@ pub struct ItemRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct SelfCheckRow {
     pub ledger_item_id: LedgerItemId,
     pub verdict: String,
@@ -33,7 +34,7 @@ pub struct SelfCheckRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct FindingRow {
     pub id: FindingId,
     pub category_id: CategoryId,
@@ -46,12 +47,13 @@ pub struct FindingRow {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct MeasureRow {
     pub id: MeasureId,
     pub finding_id: FindingId,
     pub position: i64,
     pub text: String,
+    #[serde(with = "super::json_date::option")]
     pub deadline: Option<Date>,
     pub owner: String,
     pub status: String,
@@ -63,26 +65,44 @@ pub struct MeasureRow {
     pub version: i64,
 }
 
-pub async fn categories(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
-    sqlx::query_as("SELECT id, position, title, version FROM ledger_categories WHERE campaign_id = ? ORDER BY position")
-        .bind(campaign)
-        .fetch_all(pool)
-        .await
+// A campaign's ledger (附件1) is the same for every branch and read by most pages: memoised
+// (see [`super::memo`]).
+
+pub async fn categories(db: &Db, campaign: CampaignId) -> sqlx::Result<Vec<CategoryRow>> {
+    let rows = db
+        .memos
+        .categories
+        .get_or_load(db, campaign, || {
+            sqlx::query_as(
+                "SELECT id, position, title, version FROM ledger_categories WHERE campaign_id = ? ORDER BY position",
+            )
+            .bind(campaign)
+            .fetch_all(&db.read)
+        })
+        .await?;
+    Ok(Vec::clone(&rows))
 }
 
-pub async fn items(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
-    sqlx::query_as(
-        "SELECT i.id, i.category_id, i.position, i.text, i.version
-         FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
-         WHERE c.campaign_id = ? ORDER BY c.position, i.position",
-    )
-    .bind(campaign)
-    .fetch_all(pool)
-    .await
+pub async fn items(db: &Db, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
+    let rows = db
+        .memos
+        .items
+        .get_or_load(db, campaign, || {
+            sqlx::query_as(
+                "SELECT i.id, i.category_id, i.position, i.text, i.version
+                 FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+                 WHERE c.campaign_id = ? ORDER BY c.position, i.position",
+            )
+            .bind(campaign)
+            .fetch_all(&db.read)
+        })
+        .await?;
+    Ok(Vec::clone(&rows))
 }
 
 // The branch-owned reads below all join `branches b` and apply the scope there, so a caller
-// that forgot to check the branch first still gets nothing outside the user's scope.
+// that forgot to check the branch first still gets nothing outside the user's scope. The lists
+// are read as one JSON array each (see [`super::json_rows`]).
 
 pub async fn self_checks(
     pool: &SqlitePool,
@@ -91,8 +111,9 @@ pub async fn self_checks(
     branch: BranchId,
 ) -> sqlx::Result<Vec<SelfCheckRow>> {
     let f = scope.filter();
-    sqlx::query_as(
-        "SELECT sc.ledger_item_id, sc.verdict, sc.reason, sc.updated_at, sc.version
+    let rows: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_object('ledger_item_id', sc.ledger_item_id, 'verdict', sc.verdict,
+                    'reason', sc.reason, 'updated_at', sc.updated_at, 'version', sc.version))
          FROM self_checks sc
          JOIN branches b ON b.id = sc.branch_id
          JOIN ledger_items i ON i.id = sc.ledger_item_id
@@ -104,8 +125,9 @@ pub async fn self_checks(
     .bind(campaign)
     .bind(f.committee)
     .bind(f.branch)
-    .fetch_all(pool)
-    .await
+    .fetch_one(pool)
+    .await?;
+    super::json_rows(&rows)
 }
 
 pub async fn findings(
@@ -115,19 +137,22 @@ pub async fn findings(
     branch: BranchId,
 ) -> sqlx::Result<Vec<FindingRow>> {
     let f = scope.filter();
-    sqlx::query_as(
-        "SELECT fd.id, fd.category_id, fd.ledger_item_id, fd.position, fd.text, fd.source, fd.review_state, fd.review_comment, fd.version
+    let rows: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_object('id', fd.id, 'category_id', fd.category_id,
+                    'ledger_item_id', fd.ledger_item_id, 'position', fd.position, 'text', fd.text, 'source', fd.source,
+                    'review_state', fd.review_state, 'review_comment', fd.review_comment, 'version', fd.version)
+                  ORDER BY fd.category_id, fd.position, fd.id)
          FROM findings fd JOIN branches b ON b.id = fd.branch_id
          WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
-         ORDER BY fd.category_id, fd.position, fd.id",
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
     )
     .bind(branch)
     .bind(campaign)
     .bind(f.committee)
     .bind(f.branch)
-    .fetch_all(pool)
-    .await
+    .fetch_one(pool)
+    .await?;
+    super::json_rows(&rows)
 }
 
 pub async fn measures(
@@ -137,22 +162,26 @@ pub async fn measures(
     branch: BranchId,
 ) -> sqlx::Result<Vec<MeasureRow>> {
     let f = scope.filter();
-    sqlx::query_as(
-        "SELECT m.id, m.finding_id, m.position, m.text, m.deadline, m.owner, m.status, m.immediate, m.completion_note,
-                m.close_out_comment, m.close_out_rejected, m.version
+    let rows: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_object('id', m.id, 'finding_id', m.finding_id, 'position', m.position,
+                    'text', m.text, 'deadline', m.deadline, 'owner', m.owner, 'status', m.status,
+                    'immediate', json(iif(m.immediate, 'true', 'false')), 'completion_note', m.completion_note,
+                    'close_out_comment', m.close_out_comment,
+                    'close_out_rejected', json(iif(m.close_out_rejected, 'true', 'false')), 'version', m.version)
+                  ORDER BY m.finding_id, m.position, m.id)
          FROM measures m
          JOIN findings fd ON fd.id = m.finding_id
          JOIN branches b ON b.id = fd.branch_id
          WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
-         ORDER BY m.finding_id, m.position, m.id",
+           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
     )
     .bind(branch)
     .bind(campaign)
     .bind(f.committee)
     .bind(f.branch)
-    .fetch_all(pool)
-    .await
+    .fetch_one(pool)
+    .await?;
+    super::json_rows(&rows)
 }
 
 pub async fn ledger_state(

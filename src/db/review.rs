@@ -336,20 +336,30 @@ pub struct Waiting {
 pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
     let f = scope.filter();
     // Driven from the scope's branches, so a secretary's badges read one branch's rows (through
-    // findings_by_branch), not the campus's.
+    // findings_by_branch), not the campus's. `scoped` is three arms of which the parameters
+    // leave one: `(?3 IS NULL OR id = ?3)` would make SQLite scan every branch, since it
+    // plans before it knows which parameters are NULL. Both measure counts come from one pass
+    // (`ms`): as two subqueries over `fs`, SQLite built a Bloom filter over every measure of
+    // the campus for the second one (17 ms instead of 0.1 ms).
     sqlx::query_as(
-        "WITH scoped AS (SELECT id FROM branches WHERE (?2 IS NULL OR committee_id = ?2) AND (?3 IS NULL OR id = ?3)),
+        "WITH scoped AS (SELECT id FROM branches WHERE id = ?3
+                         UNION ALL SELECT id FROM branches WHERE ?3 IS NULL AND committee_id = ?2
+                         UNION ALL SELECT id FROM branches WHERE ?3 IS NULL AND ?2 IS NULL),
               fs AS (SELECT fd.id, fd.branch_id, fd.review_state FROM findings fd
-                     WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?1)
+                     WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?1),
+              ms AS (SELECT COUNT(*) FILTER (WHERE m.status = 'done') AS done,
+                            COUNT(*) FILTER (WHERE m.close_out_rejected = 1) AS rejected
+                     FROM fs JOIN measures m ON m.finding_id = fs.id)
          SELECT
            (SELECT COUNT(*) FROM branch_ledgers bl
              WHERE bl.campaign_id = ?1 AND bl.state = 'submitted' AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
-           (SELECT COUNT(*) FROM fs JOIN measures m ON m.finding_id = fs.id WHERE m.status = 'done') AS close_out_requests,
+           ms.done AS close_out_requests,
            (SELECT COUNT(*) FROM fs
              WHERE fs.review_state = 'returned'
                AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?1 AND bl.branch_id = fs.branch_id
                                                                  AND bl.state = 'submitted')) AS returned_rows,
-           (SELECT COUNT(*) FROM fs JOIN measures m ON m.finding_id = fs.id WHERE m.close_out_rejected = 1) AS rejected_close_outs",
+           ms.rejected AS rejected_close_outs
+         FROM ms",
     )
     .bind(campaign)
     .bind(f.committee)

@@ -244,7 +244,7 @@ pub async fn show(
     let branch = db::units::branch(&state.db.read, user.scope, BranchId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let campaign = db::campaigns::resolve(&state.db.read, asked)
+    let campaign = db::campaigns::resolve(&state.db, asked)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut page = ledger_page(&state, &user, branch, campaign, Overlay::default()).await?;
@@ -261,18 +261,20 @@ pub async fn ledger_page(
     mut overlay: Overlay,
 ) -> AppResult<LedgerPage> {
     let db = &state.db.read;
-    let categories = db::ledger::categories(db, campaign.id).await?;
-    let items = db::ledger::items(db, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let items = db::ledger::items(&state.db, campaign.id).await?;
     let checks = db::ledger::self_checks(db, user.scope, campaign.id, branch.id).await?;
     let findings = db::ledger::findings(db, user.scope, campaign.id, branch.id).await?;
     let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
-    let history = db::audit::self_check_history(db, user.scope, branch.id).await?;
-    let ledger_state = db::ledger::ledger_state(db, user.scope, campaign.id, branch.id).await?;
+    let (history, ledger_history): (Vec<_>, Vec<_>) = db::audit::branch_history(db, user.scope, branch.id)
+        .await?
+        .into_iter()
+        .partition(|h| h.entity == "self_checks");
+    let record = db::review::ledger_record(db, user.scope, campaign.id, branch.id).await?;
+    let ledger_state = LedgerState::from_row(record.as_ref().map(|r| r.state.as_str()));
     let today = dates::today();
     let editable = user.role == Role::Secretary && campaign.is_current && ledger_state.content_editable();
     let is_reviewer = matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current;
-    let record = db::review::ledger_record(db, user.scope, campaign.id, branch.id).await?;
-    let ledger_history = db::audit::ledger_history(db, user.scope, branch.id).await?;
     let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s.code()).count();
     let row_counts = [
         count(ReviewState::Pending),
@@ -719,8 +721,8 @@ pub async fn submit(
 async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Vec<Missing>> {
     let db = &state.db.read;
     let (campaign, branch) = (work.campaign.id, work.branch.id);
-    let categories = db::ledger::categories(db, campaign).await?;
-    let items = db::ledger::items(db, campaign).await?;
+    let categories = db::ledger::categories(&state.db, campaign).await?;
+    let items = db::ledger::items(&state.db, campaign).await?;
     let checks = db::ledger::self_checks(db, user.scope, campaign, branch).await?;
     let findings = db::ledger::findings(db, user.scope, campaign, branch).await?;
     let measures = db::ledger::measures(db, user.scope, campaign, branch).await?;

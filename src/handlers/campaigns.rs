@@ -166,12 +166,7 @@ pub async fn create(
                 .ok_or(AppError::NotFound)?
                 .id
         }
-        None => {
-            db::campaigns::current(&state.db.read)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .id
-        }
+        None => db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?.id,
     };
     let mut tx = state.db.write.begin().await?;
     db::campaigns::create(&mut tx, user.id, &input, from, form.carry_over.is_some()).await?;
@@ -266,8 +261,8 @@ async fn ledger_page(
     let mut conn = state.db.read.acquire().await?;
     let locked = db::ledger_admin::in_use(&mut conn, campaign.id).await?;
     drop(conn);
-    let items = db::ledger::items(&state.db.read, campaign.id).await?;
-    let categories = db::ledger::categories(&state.db.read, campaign.id)
+    let items = db::ledger::items(&state.db, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id)
         .await?
         .into_iter()
         .map(|c| {

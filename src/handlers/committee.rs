@@ -101,7 +101,9 @@ async fn committee_and_campaign(
     let committee = db::units::committee(db, user.scope, CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(&state.db, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((committee, campaign))
 }
 

@@ -39,7 +39,7 @@ async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> + Sen
 }
 
 async fn campaign(state: &AppState, asked: CampaignParam) -> AppResult<Campaign> {
-    db::campaigns::resolve(&state.db.read, asked.0)
+    db::campaigns::resolve(&state.db, asked.0)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -72,7 +72,7 @@ pub async fn load_checklist(
             (c, name)
         }
     };
-    let categories = db::ledger::categories(&state.db.read, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let branches = db::exports::branches(&state.db.read, scope, campaign.id, unit).await?;
     let rows = db::exports::checklist_rows(&state.db.read, scope, campaign.id, unit).await?;
     let doc = export::checklist(

@@ -154,8 +154,8 @@ async fn finding_page(
     let is_secretary = user.role == Role::Secretary && campaign.is_current;
     let editable = is_secretary && ledger_state.content_editable();
     let hide_review = user.role == Role::Secretary && ledger_state == crate::domain::states::LedgerState::Submitted;
-    let categories = db::ledger::categories(db, campaign.id).await?;
-    let items = db::ledger::items(db, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let items = db::ledger::items(&state.db, campaign.id).await?;
     let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
     let evidence = db::evidence::of_branch(db, user.scope, campaign.id, branch.id).await?;
     let history = db::audit::finding_history(db, user.scope, branch.id, f.id).await?;

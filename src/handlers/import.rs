@@ -41,7 +41,7 @@ async fn page(
     rows: Vec<ImportRow>,
     error: Option<String>,
 ) -> AppResult<ImportPage> {
-    let categories = db::ledger::categories(&state.db.read, work.campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, work.campaign.id).await?;
     Ok(ImportPage {
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
@@ -80,7 +80,7 @@ pub async fn preview(
             _ => {}
         }
     }
-    let categories = db::ledger::categories(&state.db.read, work.campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, work.campaign.id).await?;
     let titles: Vec<(i64, &str)> = categories.iter().map(|c| (c.position, c.title.as_str())).collect();
     let result = if !file.is_empty() {
         tokio::task::spawn_blocking(move || read_xlsx(&file))
@@ -140,7 +140,7 @@ pub async fn confirm(
         let include = get(format!("row_{n}_include")).is_some();
         rows.push((n, category, text, include));
     }
-    let categories = db::ledger::categories(&state.db.read, work.campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, work.campaign.id).await?;
     let mut preview = Vec::new();
     let mut chosen = Vec::new();
     for (n, category, text, include) in rows {

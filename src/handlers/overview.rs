@@ -175,53 +175,38 @@ struct Snapshot {
     per_branch_category: Vec<(crate::domain::BranchId, i64, i64)>,
 }
 
-/// The last snapshot, with what it was computed from: the database's write generation, the
-/// campaign and the day. Any committed write changes the generation, so it is never stale.
-type CachedSnapshot = (
-    db::Generation,
-    crate::domain::CampaignId,
-    time::Date,
-    std::sync::Arc<Snapshot>,
-);
-static SNAPSHOT: std::sync::Mutex<Option<CachedSnapshot>> = std::sync::Mutex::new(None);
-
 /// The overview's data: summing a campus's answers, findings and measures takes tens of
-/// milliseconds, so it is computed once per change of the data and shared by every 组织部
-/// request until the next write.
+/// milliseconds, so it is computed once per change of the data (and of the day) and shared by
+/// every 组织部 request until the next write (see [`db::memo`]).
+static SNAPSHOT: std::sync::LazyLock<db::memo::Memo<(crate::domain::CampaignId, time::Date), Snapshot>> =
+    std::sync::LazyLock::new(Default::default);
+
 async fn snapshot(
     state: &AppState,
     user: &crate::auth::CurrentUser,
     campaign: &Campaign,
 ) -> AppResult<std::sync::Arc<Snapshot>> {
-    // Read the generation before the data: a write landing in between makes the next request
-    // compute again rather than keep a snapshot older than its stamp.
-    let generation = state.db.generation();
     let today = dates::today();
-    if let Some((g, c, d, snap)) = SNAPSHOT.lock().expect("not poisoned").as_ref()
-        && *g == generation
-        && *c == campaign.id
-        && *d == today
-    {
-        return Ok(snap.clone());
-    }
-    let db = &state.db.read;
-    let committees = db::units::committees(db, user.scope).await?;
-    let (judged_on, rows) = judged(state, campaign).await?;
-    let item_count = db::progress::item_count(db, campaign.id).await?;
-    let charts = charts(state, campaign, &committees, &rows, item_count).await?;
-    let reports = db::progress::report_states(db, campaign.id).await?;
-    let per_branch_category = db::progress::findings_per_branch_category(db, campaign.id).await?;
-    let snap = std::sync::Arc::new(Snapshot {
-        committees,
-        judged_on,
-        rows,
-        item_count,
-        charts,
-        reports,
-        per_branch_category,
-    });
-    *SNAPSHOT.lock().expect("not poisoned") = Some((generation, campaign.id, today, snap.clone()));
-    Ok(snap)
+    SNAPSHOT
+        .get_or_load(&state.db, (campaign.id, today), || async {
+            let db = &state.db.read;
+            let committees = db::units::committees(db, user.scope).await?;
+            let (judged_on, rows) = judged(state, campaign).await?;
+            let item_count = db::progress::item_count(db, campaign.id).await?;
+            let charts = charts(state, campaign, &committees, &rows, item_count).await?;
+            let reports = db::progress::report_states(db, campaign.id).await?;
+            let per_branch_category = db::progress::findings_per_branch_category(db, campaign.id).await?;
+            Ok(Snapshot {
+                committees,
+                judged_on,
+                rows,
+                item_count,
+                charts,
+                reports,
+                per_branch_category,
+            })
+        })
+        .await
 }
 
 /// Every branch of the campus with its judgement, in the 组织部's order.
@@ -267,8 +252,9 @@ pub async fn show(
     CampaignParam(asked): CampaignParam,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<OverviewPage> {
-    let db = &state.db.read;
-    let campaign = db::campaigns::resolve(db, asked).await?.ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::resolve(&state.db, asked)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let snap = snapshot(&state, &user, &campaign).await?;
     let Snapshot {
         committees,
@@ -415,7 +401,7 @@ pub async fn overview_xlsx(
     CampaignParam(asked): CampaignParam,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<Response> {
-    let campaign = db::campaigns::resolve(&state.db.read, asked)
+    let campaign = db::campaigns::resolve(&state.db, asked)
         .await?
         .ok_or(AppError::NotFound)?;
     let (judged_on, rows) = judged(&state, &campaign).await?;
@@ -515,7 +501,7 @@ pub async fn ineligible_xlsx(
     RequireOverseer(_): RequireOverseer,
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<Response> {
-    let campaign = db::campaigns::resolve(&state.db.read, asked)
+    let campaign = db::campaigns::resolve(&state.db, asked)
         .await?
         .ok_or(AppError::NotFound)?;
     let (judged_on, rows) = judged(&state, &campaign).await?;

@@ -58,9 +58,7 @@ async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Commi
     let committee = db::units::committee(&state.db.read, user.scope, CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let campaign = db::campaigns::current(&state.db.read)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
     Ok((committee, campaign))
 }
 
@@ -134,7 +132,7 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
     let today = dates::today();
     let branches = db::progress::branches(db, scope, campaign.id, today).await?;
     let item_count = db::progress::item_count(db, campaign.id).await?;
-    let categories = db::ledger::categories(db, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let (mut findings, mut measures) = (Vec::new(), Vec::new());
     for b in &branches {
         findings.extend(db::ledger::findings(db, scope, campaign.id, b.branch_id).await?);

@@ -26,9 +26,7 @@ impl Work {
         let branch = db::units::branch(&state.db.read, user.scope, BranchId(branch))
             .await?
             .ok_or(AppError::NotFound)?;
-        let campaign = db::campaigns::current(&state.db.read)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
         let actor = Actor {
             user_id: user.id,
             branch_id: branch.id,

@@ -19,6 +19,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
     pub dir: tempfile::TempDir,
+    config: Config,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -54,6 +55,18 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     adjust(&mut config);
+    let (addr, db, shutdown) = serve(config.clone()).await;
+    TestApp {
+        addr,
+        db,
+        dir,
+        config,
+        shutdown: Some(shutdown),
+    }
+}
+
+/// Opens the database and serves it on a new port, as `duizhang serve` does.
+async fn serve(config: Config) -> (SocketAddr, Db, tokio::sync::oneshot::Sender<()>) {
     let db = Db::open(&config.database).await.unwrap();
     let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -66,15 +79,22 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .unwrap();
     });
-    TestApp {
-        addr,
-        db,
-        dir,
-        shutdown: Some(tx),
-    }
+    (addr, db, tx)
 }
 
 impl TestApp {
+    /// Stops the server and starts a new one on the same database (a new port; cookies still
+    /// apply, since they do not depend on the port). Nothing kept in memory survives.
+    pub async fn restart(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let (addr, db, shutdown) = serve(self.config.clone()).await;
+        self.addr = addr;
+        self.db = db;
+        self.shutdown = Some(shutdown);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

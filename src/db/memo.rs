@@ -1,0 +1,67 @@
+//! Read results kept while the database is unchanged.
+//!
+//! A memo is stamped with the write generation read *before* the data (see [`Db::generation`]):
+//! a write that lands while the data is read makes the stamp old at once, so a memo never
+//! serves data older than its stamp, and any finished write anywhere retires every memo.
+//! Only this process's writes count; that is why memos hold only what the web application
+//! alone changes (campaigns and their ledger, the overview's sums), never accounts, which the
+//! `duizhang user` command may change beside a running server.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use super::campaigns::Campaign;
+use super::ledger::{CategoryRow, ItemRow};
+use super::{Db, Generation};
+use crate::domain::CampaignId;
+
+/// The memos of one database.
+#[derive(Default)]
+pub struct Memos {
+    pub(super) current_campaign: Memo<(), Option<Campaign>>,
+    pub(super) categories: Memo<CampaignId, Vec<CategoryRow>>,
+    pub(super) items: Memo<CampaignId, Vec<ItemRow>>,
+}
+
+impl std::fmt::Debug for Memos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memos")
+    }
+}
+
+pub struct Memo<K, V> {
+    slots: Mutex<HashMap<K, (Generation, Arc<V>)>>,
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo {
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V> Memo<K, V> {
+    /// The value for `key` if it was read at the database's current generation, else what
+    /// `load` reads now (kept for the next caller).
+    pub async fn get_or_load<E, F, Fut>(&self, db: &Db, key: K, load: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let generation = db.generation();
+        if let Some((g, value)) = self.slots.lock().expect("not poisoned").get(&key)
+            && *g == generation
+        {
+            return Ok(value.clone());
+        }
+        let value = Arc::new(load().await?);
+        let mut slots = self.slots.lock().expect("not poisoned");
+        // Entries of older generations can never be served again.
+        slots.retain(|_, (g, _)| *g == generation);
+        slots.insert(key, (generation, value.clone()));
+        Ok(value)
+    }
+}
