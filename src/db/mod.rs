@@ -154,6 +154,19 @@ pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A CTE `scoped(id)` of the branches in a scope, given the parameters that hold the scope's
+/// committee and branch (`ScopeFilter`; NULL = not limited). Three arms of which the parameters
+/// leave one, so each uses an index: written as `(?c IS NULL OR committee_id = ?c) AND
+/// (?b IS NULL OR id = ?b)` it makes SQLite scan every branch, since the plan is made before
+/// the values are known.
+pub(crate) fn scoped_branches(committee: &str, branch: &str) -> String {
+    format!(
+        "scoped AS (SELECT id FROM branches WHERE id = {branch}
+                    UNION ALL SELECT id FROM branches WHERE {branch} IS NULL AND committee_id = {committee}
+                    UNION ALL SELECT id FROM branches WHERE {branch} IS NULL AND {committee} IS NULL)"
+    )
+}
+
 /// Rows that SQLite handed over as one JSON array (`json_group_array(json_object(…))`), for
 /// the long lists of the busiest pages. sqlx passes every row from its worker thread to the
 /// task on its own and copies each value; for a ledger's hundred-odd measures that cost several

@@ -49,15 +49,13 @@ pub async fn branches_judged(
     judged_on: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
     let f = scope.filter();
-    sqlx::query_as(
+    // Every aggregate below reads only the rows of the branches in scope (`scoped`).
+    sqlx::query_as(&format!(
         "WITH
            items AS (
              SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
              WHERE c.campaign_id = ?1),
-           -- The branches in scope, so every aggregate below reads only their rows.
-           scoped AS (
-             SELECT b.id FROM branches b
-             WHERE (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)),
+           {},
            answers AS (
              SELECT sc.branch_id, COUNT(*) AS answered, MAX(sc.updated_at) AS last_at
              FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items) AND sc.branch_id IN (SELECT id FROM scoped)
@@ -79,7 +77,8 @@ pub async fn branches_judged(
            lb AS (
              SELECT l.branch_id, COUNT(*) AS rebounds
              FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
-             WHERE fd.campaign_id = ?1 AND l.outcome = 'rebound' GROUP BY l.branch_id)
+             WHERE fd.campaign_id = ?1 AND l.outcome = 'rebound' AND l.branch_id IN (SELECT id FROM scoped)
+             GROUP BY l.branch_id)
          SELECT b.id AS branch_id, b.name AS branch_name, c.id AS committee_id, c.name AS committee_name,
                 b.secretary_name, bl.state AS ledger_state,
                 COALESCE(a.answered, 0) AS answered,
@@ -93,7 +92,8 @@ pub async fn branches_judged(
                            COALESCE(bl.updated_at, '')), '') AS last_change,
                 COALESCE(ms.overdue_judged, 0) AS overdue_at_judgement,
                 COALESCE(lb.rebounds, 0) AS rebounds
-         FROM branches b
+         FROM scoped s
+         JOIN branches b ON b.id = s.id
          JOIN committees c ON c.id = b.committee_id
          LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?1
          LEFT JOIN answers a ON a.branch_id = b.id
@@ -101,9 +101,9 @@ pub async fn branches_judged(
          LEFT JOIN ms ON ms.branch_id = b.id
          LEFT JOIN lb ON lb.branch_id = b.id
          WHERE b.active = 1 AND c.active = 1
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
          ORDER BY c.sort_order, c.id, b.sort_order, b.id",
-    )
+        super::scoped_branches("?3", "?4")
+    ))
     .bind(campaign)
     .bind(today)
     .bind(f.committee)

@@ -336,15 +336,11 @@ pub struct Waiting {
 pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
     let f = scope.filter();
     // Driven from the scope's branches, so a secretary's badges read one branch's rows (through
-    // findings_by_branch), not the campus's. `scoped` is three arms of which the parameters
-    // leave one: `(?3 IS NULL OR id = ?3)` would make SQLite scan every branch, since it
-    // plans before it knows which parameters are NULL. Both measure counts come from one pass
-    // (`ms`): as two subqueries over `fs`, SQLite built a Bloom filter over every measure of
-    // the campus for the second one (17 ms instead of 0.1 ms).
-    sqlx::query_as(
-        "WITH scoped AS (SELECT id FROM branches WHERE id = ?3
-                         UNION ALL SELECT id FROM branches WHERE ?3 IS NULL AND committee_id = ?2
-                         UNION ALL SELECT id FROM branches WHERE ?3 IS NULL AND ?2 IS NULL),
+    // findings_by_branch), not the campus's. Both measure counts come from one pass (`ms`): as
+    // two subqueries over `fs`, SQLite built a Bloom filter over every measure of the campus
+    // for the second one (17 ms instead of 0.1 ms).
+    sqlx::query_as(&format!(
+        "WITH {},
               fs AS (SELECT fd.id, fd.branch_id, fd.review_state FROM findings fd
                      WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?1),
               ms AS (SELECT COUNT(*) FILTER (WHERE m.status = 'done') AS done,
@@ -360,7 +356,8 @@ pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
                                                                  AND bl.state = 'submitted')) AS returned_rows,
            ms.rejected AS rejected_close_outs
          FROM ms",
-    )
+        super::scoped_branches("?2", "?3")
+    ))
     .bind(campaign)
     .bind(f.committee)
     .bind(f.branch)

@@ -93,11 +93,14 @@ impl Filter {
             && (!self.ineligible_only || !j.eligible)
     }
 
-    fn order(&self, rows: &mut [(ProgressView, Judgement)]) {
+    fn order<T: std::borrow::Borrow<(ProgressView, Judgement)>>(&self, rows: &mut [T]) {
+        fn row<T: std::borrow::Borrow<(ProgressView, Judgement)>>(r: &T) -> &db::progress::BranchProgress {
+            &r.borrow().0.row
+        }
         match self.sort.as_str() {
-            "progress" => rows.sort_by_key(|(v, _)| v.row.answered),
-            "overdue" => rows.sort_by_key(|(v, _)| std::cmp::Reverse(v.row.measures_overdue)),
-            "findings" => rows.sort_by_key(|(v, _)| std::cmp::Reverse(v.row.findings)),
+            "progress" => rows.sort_by_key(|r| row(r).answered),
+            "overdue" => rows.sort_by_key(|r| std::cmp::Reverse(row(r).measures_overdue)),
+            "findings" => rows.sort_by_key(|r| std::cmp::Reverse(row(r).findings)),
             _ => {}
         }
     }
@@ -172,7 +175,8 @@ struct Snapshot {
     item_count: i64,
     charts: Vec<String>,
     reports: Vec<(CommitteeId, String)>,
-    per_branch_category: Vec<(crate::domain::BranchId, i64, i64)>,
+    /// Findings per ledger category (by position) of each committee's branches.
+    per_committee_category: std::collections::HashMap<CommitteeId, Vec<(i64, i64)>>,
 }
 
 /// The overview's data: summing a campus's answers, findings and measures takes tens of
@@ -195,7 +199,8 @@ async fn snapshot(
             let item_count = db::progress::item_count(db, campaign.id).await?;
             let charts = charts(state, campaign, &committees, &rows, item_count).await?;
             let reports = db::progress::report_states(db, campaign.id).await?;
-            let per_branch_category = db::progress::findings_per_branch_category(db, campaign.id).await?;
+            let per_committee_category =
+                per_committee_category(&rows, &db::progress::findings_per_branch_category(db, campaign.id).await?);
             Ok(Snapshot {
                 committees,
                 judged_on,
@@ -203,10 +208,34 @@ async fn snapshot(
                 item_count,
                 charts,
                 reports,
-                per_branch_category,
+                per_committee_category,
             })
         })
         .await
+}
+
+/// Sums findings per (branch, category position) up to their committees.
+fn per_committee_category(
+    rows: &[(ProgressView, Judgement)],
+    per_branch_category: &[(crate::domain::BranchId, i64, i64)],
+) -> std::collections::HashMap<CommitteeId, Vec<(i64, i64)>> {
+    let committee_of: std::collections::HashMap<_, _> =
+        rows.iter().map(|(v, _)| (v.row.branch_id, v.row.committee_id)).collect();
+    let mut sums: std::collections::HashMap<CommitteeId, Vec<(i64, i64)>> = std::collections::HashMap::new();
+    for &(branch, position, n) in per_branch_category {
+        let Some(&committee) = committee_of.get(&branch) else {
+            continue;
+        };
+        let per_category = sums.entry(committee).or_default();
+        match per_category.iter_mut().find(|(p, _)| *p == position) {
+            Some((_, total)) => *total += n,
+            None => per_category.push((position, n)),
+        }
+    }
+    for per_category in sums.values_mut() {
+        per_category.sort();
+    }
+    sums
 }
 
 /// Every branch of the campus with its judgement, in the 组织部's order.
@@ -231,8 +260,8 @@ async fn judged(state: &AppState, campaign: &Campaign) -> AppResult<(String, Vec
     Ok((format_date(on), judged))
 }
 
-fn ineligible(rows: &[(ProgressView, Judgement)]) -> Vec<Ineligible> {
-    rows.iter()
+fn ineligible<'a>(rows: impl IntoIterator<Item = &'a (ProgressView, Judgement)>) -> Vec<Ineligible> {
+    rows.into_iter()
         .filter(|(_, j)| !j.eligible)
         .map(|(v, j)| Ineligible {
             committee: v.row.committee_name.clone(),
@@ -263,77 +292,69 @@ pub async fn show(
         item_count,
         charts,
         reports,
-        per_branch_category,
+        per_committee_category,
     } = &*snap;
+    // The snapshot is shared: work on references to its rows, and clone only what the page shows.
     let filter = Filter::parse(query.as_deref());
-    let shown: Vec<(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).cloned().collect();
-    let committee_of: std::collections::HashMap<crate::domain::BranchId, CommitteeId> = rows
-        .iter()
-        .map(|(v, _)| (v.row.branch_id, v.row.committee_id))
-        .collect();
-    let ineligible = ineligible(&shown);
+    let shown: Vec<&(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).collect();
+    let ineligible_total = shown.iter().filter(|(_, j)| !j.eligible).count();
+    let ineligible = ineligible(shown.iter().copied().filter(|(_, j)| !j.eligible).take(PAGE_ROWS));
 
     let mut totals = Totals::default();
-    let mut views: Vec<CommitteeView> = committees
+    let mut views: Vec<(CommitteeView, Vec<&(ProgressView, Judgement)>)> = committees
         .iter()
         .filter(|c| filter.committee.is_none_or(|f| f == c.id))
-        .map(|c| CommitteeView {
-            id: c.id,
-            name: c.name.clone(),
-            totals: Totals::default(),
-            branches: Vec::new(),
-            report: match reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| s.as_str()) {
-                Some("signed") => "已签字",
-                Some(_) => "草稿",
-                None => "未开始",
-            },
-            per_category: Vec::new(),
+        .map(|c| {
+            let view = CommitteeView {
+                id: c.id,
+                name: c.name.clone(),
+                totals: Totals::default(),
+                branches: Vec::new(),
+                report: match reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| s.as_str()) {
+                    Some("signed") => "已签字",
+                    Some(_) => "草稿",
+                    None => "未开始",
+                },
+                per_category: Vec::new(),
+            };
+            (view, Vec::new())
         })
         .collect();
-    for &(branch, position, n) in per_branch_category {
-        let Some(&committee) = committee_of.get(&branch) else {
-            continue;
-        };
-        if let Some(c) = views.iter_mut().find(|c| c.id == committee) {
-            match c.per_category.iter_mut().find(|(p, _)| *p == position) {
-                Some((_, total)) => *total += n,
-                None => c.per_category.push((position, n)),
-            }
-        }
-    }
-    for c in &mut views {
-        c.per_category.sort();
-    }
-    for (view, j) in rows {
+    for row in rows {
+        let (view, j) = row;
         totals.add(view, j.eligible);
         if !filter.keeps(view, j) {
             continue;
         }
-        if let Some(c) = views.iter_mut().find(|c| c.id == view.row.committee_id) {
+        if let Some((c, branches)) = views.iter_mut().find(|(c, _)| c.id == view.row.committee_id) {
             c.totals.add(view, j.eligible);
-            c.branches.push((view.clone(), j.clone()));
+            branches.push(row);
         }
     }
-    for c in &mut views {
-        filter.order(&mut c.branches);
+    for (_, branches) in &mut views {
+        filter.order(branches);
     }
     // A campus of a thousand branches is shown a page at a time: committee totals stay whole,
     // the branch rows of the page are kept, committees without rows on it are left out.
-    let shown_rows: usize = views.iter().map(|c| c.branches.len()).sum();
+    let shown_rows: usize = views.iter().map(|(_, b)| b.len()).sum();
     let pages = shown_rows.div_ceil(PAGE_ROWS).max(1);
     let page = filter.page.clamp(1, pages);
     let mut skip = (page - 1) * PAGE_ROWS;
     let mut room = PAGE_ROWS;
-    for c in &mut views {
-        let take_from = skip.min(c.branches.len());
-        skip -= take_from;
-        let rows: Vec<_> = c.branches.drain(..).skip(take_from).take(room).collect();
-        room -= rows.len();
-        c.branches = rows;
-    }
-    views.retain(|c| !c.branches.is_empty() || shown_rows == 0);
-    let ineligible_total = ineligible.len();
-    let ineligible: Vec<Ineligible> = ineligible.into_iter().take(PAGE_ROWS).collect();
+    let views: Vec<CommitteeView> = views
+        .into_iter()
+        .filter_map(|(mut c, branches)| {
+            let take_from = skip.min(branches.len());
+            skip -= take_from;
+            c.branches = branches.into_iter().skip(take_from).take(room).cloned().collect();
+            room -= c.branches.len();
+            if c.branches.is_empty() && shown_rows > 0 {
+                return None;
+            }
+            c.per_category = per_committee_category.get(&c.id).cloned().unwrap_or_default();
+            Some(c)
+        })
+        .collect();
     Ok(OverviewPage {
         page,
         pages,
