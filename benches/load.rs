@@ -9,7 +9,9 @@
 //! 64 connections, for each scenario: a secretary's ledger page, a committee page, the
 //! overview, a row save (POST) and an export; then a minimal axum + askama + SQLite "fortunes"
 //! page of the same stack, served by this process, as the baseline. It prints req/s, p50, p99,
-//! the ratio to the baseline, the server's peak RSS, and /overview's time one request at a time.
+//! the ratio to the baseline, the server's peak RSS, and /overview's time one request at a time
+//! (unchanged data, and first view after a save). A last scenario runs the ledger page and the
+//! row save at once, 32 connections each: reads while writes retire the memos (db::memo).
 //! Figures are recorded in BENCHMARKS.md. Not a test: nothing here fails on time.
 
 use std::fmt::Write as _;
@@ -59,7 +61,7 @@ struct Result {
 }
 
 /// Runs wrk with a Lua script against `url`; parses req/s, p50, p99 and non-2xx/3xx answers.
-fn wrk(name: &str, url: &str, script: &str) -> Result {
+fn wrk(name: &str, url: &str, script: &str, connections: usize) -> Result {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("script.lua");
     std::fs::write(&path, script).unwrap();
@@ -68,7 +70,7 @@ fn wrk(name: &str, url: &str, script: &str) -> Result {
             "-t",
             "2",
             "-c",
-            &CONNECTIONS.to_string(),
+            &connections.to_string(),
             "-d",
             &format!("{SECONDS}s"),
             "--latency",
@@ -314,6 +316,34 @@ async fn campus(branches: i64, baseline: &str) {
     }
     times.sort_by(f64::total_cmp);
     let overview_alone = times[times.len() / 2];
+    // … and the first view after a save, when its sums are computed afresh.
+    let mut fresh = Vec::new();
+    for i in 0..11 {
+        let (cookie, path, token) = &secretaries[i % secretaries.len()];
+        let saved = client
+            .post(format!("{url}{path}/findings"))
+            .header("cookie", cookie)
+            .header("origin", &origin)
+            .form(&[("_csrf", token.as_str()), ("category_id", "6"), ("text", "load")])
+            .send()
+            .await
+            .unwrap();
+        // Accepted: a redirect to the ledger page (which this client follows).
+        assert!(saved.status().is_success(), "the save is accepted: {}", saved.status());
+        saved.bytes().await.unwrap();
+        let t = Instant::now();
+        let res = client
+            .get(format!("{url}/overview"))
+            .header("cookie", &overseers[0].0)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+        res.bytes().await.unwrap();
+        fresh.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    fresh.sort_by(f64::total_cmp);
+    let overview_fresh = fresh[fresh.len() / 2];
 
     let exports: Vec<_> = secretaries
         .iter()
@@ -334,8 +364,10 @@ async fn campus(branches: i64, baseline: &str) {
         ("export 附件2 XLSX", script(&exports, "GET", None, &origin)),
     ];
     // wrk blocks; the baseline is served by this process's runtime, so wrk runs beside it.
-    let run =
-        |name: &'static str, url: String, script: String| tokio::task::spawn_blocking(move || wrk(name, &url, &script));
+    let run_with = |name: &'static str, url: String, script: String, connections: usize| {
+        tokio::task::spawn_blocking(move || wrk(name, &url, &script, connections))
+    };
+    let run = |name: &'static str, url: String, script: String| run_with(name, url, script, CONNECTIONS);
     let base = run(
         "baseline fortunes",
         format!("http://{baseline}/fortunes"),
@@ -347,6 +379,23 @@ async fn campus(branches: i64, baseline: &str) {
     for (name, s) in scenarios {
         results.push(run(name, url.clone(), s).await.unwrap());
     }
+    // Deadline time: half the users read their ledger while the other half save. Every save
+    // retires the memos (db::memo), so this measures the pages without them.
+    let half = CONNECTIONS / 2;
+    let reading = run_with(
+        "mixed: ledger page (32)",
+        url.clone(),
+        script(&secretaries, "GET", None, &origin),
+        half,
+    );
+    let saving = run_with(
+        "mixed: row save (32)",
+        url.clone(),
+        script(&saves, "POST", Some("category_id=6&text=load"), &origin),
+        half,
+    );
+    let (reading, saving) = (reading.await.unwrap(), saving.await.unwrap());
+    results.extend([reading, saving]);
     let base_after = run(
         "baseline fortunes (again)",
         format!("http://{baseline}/fortunes"),
@@ -382,6 +431,7 @@ async fn campus(branches: i64, baseline: &str) {
         startup.as_secs_f64() * 1000.0
     );
     println!("/overview one at a time (median of 21): {overview_alone:.1} ms");
+    println!("/overview first view after a save (median of 11): {overview_fresh:.1} ms");
     println!("server peak RSS: {rss:.0} MB");
     let _keep: PathBuf = db;
 }

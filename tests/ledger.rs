@@ -143,7 +143,7 @@ async fn a_branch_page_shows_its_findings_measures_and_overdue_marks() {
 async fn the_committee_page_and_overview_count_the_same_way() {
     let app = spawn_demo().await;
     let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
-    let rows = db::progress::branches(&app.db.read, Scope::Campus, campaign.id, today())
+    let rows = db::progress::branches(&app.db, Scope::Campus, campaign.id, today())
         .await
         .unwrap();
     assert_eq!(rows.len(), 7);
@@ -183,7 +183,7 @@ async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
     let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
     let committees = db::units::committees(&app.db.read, Scope::Campus).await.unwrap();
     assert!(committees.len() >= 3);
-    let rows = db::progress::branches(&app.db.read, Scope::Campus, campaign.id, today())
+    let rows = db::progress::branches(&app.db, Scope::Campus, campaign.id, today())
         .await
         .unwrap();
     for c in &committees {

@@ -95,7 +95,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         // The badges in the navigation; the 组织部's navigation shows none.
         let waiting = if parts.method == axum::http::Method::GET && scope != crate::domain::Scope::Campus {
             match db::campaigns::current(&state.db).await? {
-                Some(c) => db::review::waiting(&state.db.read, scope, c.id).await?,
+                Some(c) => db::review::waiting(&state.db, scope, c.id).await?,
                 None => db::review::Waiting::default(),
             }
         } else {

@@ -4,8 +4,12 @@
 //! a write that lands while the data is read makes the stamp old at once, so a memo never
 //! serves data older than its stamp, and any finished write anywhere retires every memo.
 //! Only this process's writes count; that is why memos hold only what the web application
-//! alone changes (campaigns and their ledger, the overview's sums), never accounts, which the
-//! `duizhang user` command may change beside a running server.
+//! alone changes (campaigns and their ledger, progress sums and counts), never accounts, which
+//! the `duizhang user` command may change beside a running server.
+//!
+//! While users keep saving, every memo is read afresh after each save, so the pages must be
+//! quick without them too (BENCHMARKS.md measures both); they spare the database the repeated
+//! views in between.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,8 +18,11 @@ use std::sync::{Arc, Mutex};
 
 use super::campaigns::Campaign;
 use super::ledger::{CategoryRow, ItemRow};
+use super::progress::BranchProgress;
+use super::review::Waiting;
 use super::{Db, Generation};
-use crate::domain::CampaignId;
+use crate::domain::{CampaignId, CommitteeId, Scope};
+use time::Date;
 
 /// The memos of one database.
 #[derive(Default)]
@@ -23,6 +30,11 @@ pub struct Memos {
     pub(super) current_campaign: Memo<(), Option<Campaign>>,
     pub(super) categories: Memo<CampaignId, Vec<CategoryRow>>,
     pub(super) items: Memo<CampaignId, Vec<ItemRow>>,
+    /// The navigation's badges, asked on every page view of secretaries and reviewers.
+    pub(super) waiting: Memo<(Scope, CampaignId), Waiting>,
+    /// A committee page's table and its queue counts.
+    pub(super) progress: Memo<(Scope, CampaignId, Date), Vec<BranchProgress>>,
+    pub(super) queue_counts: Memo<(CommitteeId, CampaignId, Date), (i64, i64)>,
 }
 
 impl std::fmt::Debug for Memos {

@@ -32,12 +32,19 @@ pub struct BranchProgress {
 }
 
 pub async fn branches(
-    pool: &SqlitePool,
+    db: &super::Db,
     scope: Scope,
     campaign: CampaignId,
     today: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
-    branches_judged(pool, scope, campaign, today, today).await
+    let rows = db
+        .memos
+        .progress
+        .get_or_load(db, (scope, campaign, today), || {
+            branches_judged(&db.read, scope, campaign, today, today)
+        })
+        .await?;
+    Ok(Vec::clone(&rows))
 }
 
 /// The same, with overdue counted also on `judged_on` for 五星级 eligibility.
@@ -136,24 +143,33 @@ pub async fn findings_per_category(pool: &SqlitePool, campaign: CampaignId) -> s
 }
 
 /// Every measure's deadline and the day it was closed off, for the overdue-over-time chart.
-pub async fn deadlines(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(Date, Option<Date>)>> {
+/// Grouped by the two days, with how many measures share them: a campus has about a hundred
+/// thousand measures but only some thousands of such pairs, and every row handed over costs.
+pub async fn deadlines(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(Date, Option<Date>, i64)>> {
     sqlx::query_as(
-        "SELECT m.deadline, date(m.closed_out_at) FROM measures m JOIN findings f ON f.id = m.finding_id
-         WHERE f.campaign_id = ? AND m.deadline IS NOT NULL",
+        "SELECT m.deadline, date(m.closed_out_at), COUNT(*) FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE f.campaign_id = ? AND m.deadline IS NOT NULL
+         GROUP BY m.deadline, date(m.closed_out_at)",
     )
     .bind(campaign)
     .fetch_all(pool)
     .await
 }
 
-/// Findings per branch and category position, campus-wide: (branch, position, count).
-pub async fn findings_per_branch_category(
+/// Findings per committee and category position, campus-wide, of the active branches of active
+/// committees (those the overview lists), in that order: (committee, position, count).
+pub async fn findings_per_committee_category(
     pool: &SqlitePool,
     campaign: CampaignId,
-) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
+) -> sqlx::Result<Vec<(CommitteeId, i64, i64)>> {
     sqlx::query_as(
-        "SELECT f.branch_id, c.position, COUNT(*) FROM findings f JOIN ledger_categories c ON c.id = f.category_id
-         WHERE f.campaign_id = ? GROUP BY f.branch_id, c.position",
+        "SELECT b.committee_id, c.position, COUNT(*) FROM findings f
+         JOIN ledger_categories c ON c.id = f.category_id
+         JOIN branches b ON b.id = f.branch_id
+         JOIN committees k ON k.id = b.committee_id
+         WHERE f.campaign_id = ? AND b.active = 1 AND k.active = 1
+         GROUP BY b.committee_id, c.position
+         ORDER BY b.committee_id, c.position",
     )
     .bind(campaign)
     .fetch_all(pool)

@@ -254,7 +254,7 @@ const LINE: &str =
 /// How many 销号 requests wait in a committee, and how many measures are due within `until` or
 /// overdue (the committee page's two counts, without loading the rows).
 pub async fn queue_counts(
-    pool: &SqlitePool,
+    db: &super::Db,
     scope: Scope,
     campaign: CampaignId,
     committee: CommitteeId,
@@ -263,6 +263,22 @@ pub async fn queue_counts(
     if !scope.covers_committee(committee) {
         return Ok((0, 0));
     }
+    let counts = db
+        .memos
+        .queue_counts
+        .get_or_load(db, (committee, campaign, until), || {
+            queue_counts_now(&db.read, campaign, committee, until)
+        })
+        .await?;
+    Ok(*counts)
+}
+
+async fn queue_counts_now(
+    pool: &SqlitePool,
+    campaign: CampaignId,
+    committee: CommitteeId,
+    until: Date,
+) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as(
         "SELECT COALESCE(SUM(m.status = 'done'), 0),
                 COALESCE(SUM(m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= ?3), 0)
@@ -333,7 +349,17 @@ pub struct Waiting {
     pub rejected_close_outs: i64,
 }
 
-pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
+/// What waits for a user of `scope` (memoised, see [`super::memo`]).
+pub async fn waiting(db: &super::Db, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
+    let found = db
+        .memos
+        .waiting
+        .get_or_load(db, (scope, campaign), || waiting_now(&db.read, scope, campaign))
+        .await?;
+    Ok(*found)
+}
+
+async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
     let f = scope.filter();
     // Driven from the scope's branches, so a secretary's badges read one branch's rows (through
     // findings_by_branch), not the campus's. Both measure counts come from one pass (`ms`): as

@@ -141,15 +141,17 @@ mod tests {
 }
 
 /// How many measures were overdue on each sample day: deadline passed and not yet closed off on
-/// that day. Each measure is (deadline, the day it was closed off, if it was).
-pub fn overdue_series(measures: &[(Date, Option<Date>)], samples: &[Date]) -> Vec<i64> {
+/// that day. Measures come grouped: (deadline, the day they were closed off, if they were, how
+/// many measures share both).
+pub fn overdue_series(measures: &[(Date, Option<Date>, i64)], samples: &[Date]) -> Vec<i64> {
     samples
         .iter()
         .map(|day| {
             measures
                 .iter()
-                .filter(|(deadline, closed)| deadline < day && closed.is_none_or(|c| c > *day))
-                .count() as i64
+                .filter(|(deadline, closed, _)| deadline < day && closed.is_none_or(|c| c > *day))
+                .map(|(_, _, n)| n)
+                .sum()
         })
         .collect()
 }
@@ -177,8 +179,8 @@ mod series_tests {
     #[test]
     fn overdue_counts_follow_deadlines_and_closures() {
         let m = [
-            (date!(2022 - 10 - 31), Some(date!(2022 - 11 - 10))),
-            (date!(2022 - 11 - 05), None),
+            (date!(2022 - 10 - 31), Some(date!(2022 - 11 - 10)), 1),
+            (date!(2022 - 11 - 05), None, 1),
         ];
         let days = [
             date!(2022 - 10 - 31),
@@ -187,6 +189,12 @@ mod series_tests {
             date!(2022 - 11 - 11),
         ];
         assert_eq!(overdue_series(&m, &days), [0, 1, 2, 1]);
+        // Grouped measures count as many as they are.
+        let grouped = [
+            (date!(2022 - 11 - 05), None, 3),
+            (date!(2022 - 11 - 05), Some(date!(2022 - 11 - 08)), 2),
+        ];
+        assert_eq!(overdue_series(&grouped, &days), [0, 0, 5, 3]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::{BranchId, CommitteeId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// 组织部: every committee and branch.
     Campus,

@@ -119,7 +119,7 @@ pub async fn show(
     let today = dates::today();
     // The user's scope narrowed to this committee (an overseer looking at one of many).
     let scope = Scope::Committee(committee.id);
-    let mut branches: Vec<ProgressView> = db::progress::branches(db, scope, campaign.id, today)
+    let mut branches: Vec<ProgressView> = db::progress::branches(&state.db, scope, campaign.id, today)
         .await?
         .into_iter()
         .map(ProgressView::from)
@@ -129,8 +129,14 @@ pub async fn show(
         query_value(query.as_deref(), "sort").as_deref().unwrap_or(""),
     );
     let report = db::reports::get(db, campaign.id, committee.id).await?;
-    let (close_out_requests, reminders) =
-        db::review::queue_counts(db, user.scope, campaign.id, committee.id, today + Duration::days(7)).await?;
+    let (close_out_requests, reminders) = db::review::queue_counts(
+        &state.db,
+        user.scope,
+        campaign.id,
+        committee.id,
+        today + Duration::days(7),
+    )
+    .await?;
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),

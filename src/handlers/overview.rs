@@ -199,8 +199,11 @@ async fn snapshot(
             let item_count = db::progress::item_count(db, campaign.id).await?;
             let charts = charts(state, campaign, &committees, &rows, item_count).await?;
             let reports = db::progress::report_states(db, campaign.id).await?;
-            let per_committee_category =
-                per_committee_category(&rows, &db::progress::findings_per_branch_category(db, campaign.id).await?);
+            let mut per_committee_category: std::collections::HashMap<CommitteeId, Vec<(i64, i64)>> =
+                std::collections::HashMap::new();
+            for (committee, position, n) in db::progress::findings_per_committee_category(db, campaign.id).await? {
+                per_committee_category.entry(committee).or_default().push((position, n));
+            }
             Ok(Snapshot {
                 committees,
                 judged_on,
@@ -212,30 +215,6 @@ async fn snapshot(
             })
         })
         .await
-}
-
-/// Sums findings per (branch, category position) up to their committees.
-fn per_committee_category(
-    rows: &[(ProgressView, Judgement)],
-    per_branch_category: &[(crate::domain::BranchId, i64, i64)],
-) -> std::collections::HashMap<CommitteeId, Vec<(i64, i64)>> {
-    let committee_of: std::collections::HashMap<_, _> =
-        rows.iter().map(|(v, _)| (v.row.branch_id, v.row.committee_id)).collect();
-    let mut sums: std::collections::HashMap<CommitteeId, Vec<(i64, i64)>> = std::collections::HashMap::new();
-    for &(branch, position, n) in per_branch_category {
-        let Some(&committee) = committee_of.get(&branch) else {
-            continue;
-        };
-        let per_category = sums.entry(committee).or_default();
-        match per_category.iter_mut().find(|(p, _)| *p == position) {
-            Some((_, total)) => *total += n,
-            None => per_category.push((position, n)),
-        }
-    }
-    for per_category in sums.values_mut() {
-        per_category.sort();
-    }
-    sums
 }
 
 /// Every branch of the campus with its judgement, in the 组织部's order.

@@ -130,7 +130,7 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
     let db = &state.db.read;
     let scope = Scope::Committee(committee.id);
     let today = dates::today();
-    let branches = db::progress::branches(db, scope, campaign.id, today).await?;
+    let branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
     let item_count = db::progress::item_count(db, campaign.id).await?;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let (mut findings, mut measures) = (Vec::new(), Vec::new());
