@@ -405,6 +405,15 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
         .await
     );
 
+    // Every kind of change the walk made was followed on the overview by patches; a restarted
+    // server reading the campus afresh shows the same.
+    for mut walked in [app, fresh] {
+        let o = walked.login("overseer").await;
+        for (patched, fresh) in walked.overview_patched_and_fresh(&o).await {
+            assert!(patched == fresh, "the patched overview differs from a fresh read");
+        }
+    }
+
     let unreached: Vec<String> = url_map()
         .into_iter()
         .filter(|(m, p)| {

@@ -436,3 +436,50 @@ async fn each_committee_shows_its_report_state_and_findings_by_category() {
     let page = visible_text(&body(app.get(&o, "/overview?committee=2").await).await);
     assert!(page.contains("附件3：未开始"));
 }
+
+#[tokio::test]
+async fn the_overview_patched_after_each_change_equals_a_fresh_read() {
+    // After a write the overview reads again only the branches whose rows changed (triggers of
+    // migration 000009), and everything after a change of units: each change below, of every
+    // kind the overview sums, must leave it exactly as a fresh read of the whole campus.
+    let mut app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let first = body(app.get(&o, "/overview").await).await;
+    let changes = [
+        // A measure's deadline (overdue chart and counts) and its closing off.
+        "UPDATE measures SET deadline = '2022-10-01' WHERE id = 1",
+        "UPDATE measures SET status = 'closed_out', closed_out_by = 1, closed_out_at = '2022-11-20 10:00:00'
+         WHERE id = 2",
+        // A new finding with a measure, in a branch of another committee.
+        "INSERT INTO findings (branch_id, campaign_id, category_id, position, text, source)
+         VALUES (6, 1, 3, 9, '新增问题', 'extended')",
+        "INSERT INTO measures (finding_id, text, deadline, owner)
+         VALUES ((SELECT max(id) FROM findings), '新增措施', '2022-10-15', '张三')",
+        // An answer, a ledger state, a rebound in a look-back.
+        "UPDATE self_checks SET verdict = 'no_problem' WHERE id = (SELECT min(id) FROM self_checks)",
+        "INSERT INTO branch_ledgers (campaign_id, branch_id, state) VALUES (1, 7, 'submitted')
+         ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = 'submitted'",
+        "INSERT INTO look_backs (measure_id, branch_id, reason, flagged_by, outcome, decided_by)
+         SELECT m.id, f.branch_id, '回头看', 1, 'rebound', 1 FROM measures m JOIN findings f ON f.id = m.finding_id
+         ORDER BY m.id LIMIT 1",
+        // A deleted measure, and a deleted finding with its measures.
+        "DELETE FROM measures WHERE id = (SELECT max(id) FROM measures)",
+        "DELETE FROM findings WHERE id = (SELECT max(id) FROM findings)",
+        // Units: a renamed branch, a deactivated branch, a renamed committee.
+        "UPDATE branches SET name = name || '（更名）' WHERE id = 2",
+        "UPDATE branches SET active = 0 WHERE id = 3",
+        "UPDATE committees SET name = name || '（更名）' WHERE id = 2",
+    ];
+    let mut last = first.clone();
+    for change in changes {
+        sqlx::query(change).execute(&app.db.write).await.unwrap();
+        for (patched, fresh) in app.overview_patched_and_fresh(&o).await {
+            assert!(
+                patched == fresh,
+                "after {change}: the patched overview differs from a fresh read"
+            );
+            last = fresh;
+        }
+    }
+    assert_ne!(first, last, "the changes show on the overview");
+}

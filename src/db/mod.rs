@@ -100,6 +100,11 @@ impl Db {
     }
 
     /// The write generation, for caches of read results (see [`Generation`]).
+    /// This database's number among those the process opened.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     pub fn generation(&self) -> Generation {
         Generation(self.id, self.writes.load(Ordering::SeqCst))
     }

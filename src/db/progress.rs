@@ -130,50 +130,88 @@ pub async fn item_count(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result
     .await
 }
 
-/// Findings per ledger category in a campaign, campus-wide: (position, title, count).
-pub async fn findings_per_category(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(i64, String, i64)>> {
-    sqlx::query_as(
-        "SELECT c.position, c.title, COUNT(f.id) FROM ledger_categories c
-         LEFT JOIN findings f ON f.category_id = c.id
-         WHERE c.campaign_id = ? GROUP BY c.id ORDER BY c.position",
-    )
-    .bind(campaign)
-    .fetch_all(pool)
-    .await
+/// The change counters the triggers of migration 000009 keep: (seq, structure). `seq` moves
+/// with every change of a branch's own rows, `structure` with every change of units,
+/// campaigns or the ledger.
+pub async fn change_counters(pool: &SqlitePool) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as("SELECT seq, structure FROM change_seq WHERE id = 1")
+        .fetch_one(pool)
+        .await
 }
 
-/// Every measure's deadline and the day it was closed off, for the overdue-over-time chart.
-/// Grouped by the two days, with how many measures share them: a campus has about a hundred
-/// thousand measures but only some thousands of such pairs, and every row handed over costs.
-pub async fn deadlines(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(Date, Option<Date>, i64)>> {
-    sqlx::query_as(
-        "SELECT m.deadline, date(m.closed_out_at), COUNT(*) FROM measures m JOIN findings f ON f.id = m.finding_id
-         WHERE f.campaign_id = ? AND m.deadline IS NOT NULL
-         GROUP BY m.deadline, date(m.closed_out_at)",
-    )
-    .bind(campaign)
-    .fetch_all(pool)
-    .await
+/// The branches whose own rows changed after counter value `seq`.
+pub async fn branches_changed_since(pool: &SqlitePool, seq: i64) -> sqlx::Result<Vec<BranchId>> {
+    sqlx::query_scalar("SELECT branch_id FROM branch_changes WHERE seq > ?")
+        .bind(seq)
+        .fetch_all(pool)
+        .await
 }
 
-/// Findings per committee and category position, campus-wide, of the active branches of active
-/// committees (those the overview lists), in that order: (committee, position, count).
-pub async fn findings_per_committee_category(
+/// `AND f.branch_id = ?2` for one branch, nothing for all: a `(?2 IS NULL OR …)` would make
+/// SQLite read every finding of the campaign in both cases.
+fn one_branch_or_all(branch: Option<BranchId>) -> &'static str {
+    if branch.is_some() {
+        "AND f.branch_id = ?2"
+    } else {
+        "AND ?2 IS NULL"
+    }
+}
+
+/// Findings per branch and category position in a campaign, of one branch or of all (active or
+/// not): (branch, position, count).
+pub async fn findings_per_branch_category(
     pool: &SqlitePool,
     campaign: CampaignId,
-) -> sqlx::Result<Vec<(CommitteeId, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT b.committee_id, c.position, COUNT(*) FROM findings f
-         JOIN ledger_categories c ON c.id = f.category_id
-         JOIN branches b ON b.id = f.branch_id
-         JOIN committees k ON k.id = b.committee_id
-         WHERE f.campaign_id = ? AND b.active = 1 AND k.active = 1
-         GROUP BY b.committee_id, c.position
-         ORDER BY b.committee_id, c.position",
-    )
+    branch: Option<BranchId>,
+) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
+    let rows: String = sqlx::query_scalar(&format!(
+        "SELECT json_group_array(json_array(branch_id, position, n)) FROM (
+           SELECT f.branch_id, c.position, COUNT(*) AS n
+           FROM findings f JOIN ledger_categories c ON c.id = f.category_id
+           WHERE f.campaign_id = ?1 {}
+           GROUP BY f.branch_id, c.position)",
+        one_branch_or_all(branch)
+    ))
     .bind(campaign)
-    .fetch_all(pool)
-    .await
+    .bind(branch)
+    .fetch_one(pool)
+    .await?;
+    super::json_rows(&rows)
+}
+
+/// Measures with a deadline, grouped by branch, deadline and the day they were closed off.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DeadlineGroup {
+    pub branch_id: BranchId,
+    #[serde(with = "super::json_date")]
+    pub deadline: Date,
+    #[serde(with = "super::json_date::option")]
+    pub closed_on: Option<Date>,
+    pub measures: i64,
+}
+
+/// A campaign's measures with a deadline, of one branch or of all, grouped (see
+/// [`DeadlineGroup`]): a campus's hundred thousand measures make some tens of thousands of
+/// groups, read as one JSON text.
+pub async fn deadline_groups(
+    pool: &SqlitePool,
+    campaign: CampaignId,
+    branch: Option<BranchId>,
+) -> sqlx::Result<Vec<DeadlineGroup>> {
+    let rows: String = sqlx::query_scalar(&format!(
+        "SELECT json_group_array(json_object('branch_id', branch_id, 'deadline', deadline, 'closed_on', closed_on,
+                                             'measures', n)) FROM (
+           SELECT f.branch_id, m.deadline, date(m.closed_out_at) AS closed_on, COUNT(*) AS n
+           FROM findings f JOIN measures m ON m.finding_id = f.id
+           WHERE f.campaign_id = ?1 {} AND m.deadline IS NOT NULL
+           GROUP BY f.branch_id, m.deadline, date(m.closed_out_at))",
+        one_branch_or_all(branch)
+    ))
+    .bind(campaign)
+    .bind(branch)
+    .fetch_one(pool)
+    .await?;
+    super::json_rows(&rows)
 }
 
 /// Each committee's 附件3 state in a campaign: (committee, "draft" | "signed").

@@ -1,6 +1,9 @@
 //! The 组织部's campus overview: every committee and branch with counts, and 五星级 eligibility
 //! (结果运用) with the reasons, exportable as XLSX.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -17,7 +20,7 @@ use crate::db::campaigns::Campaign;
 use crate::domain::dates::{self, format_date};
 use crate::domain::eligibility::{self, Facts, Judgement};
 use crate::domain::states::LedgerState;
-use crate::domain::{CommitteeId, Scope};
+use crate::domain::{BranchId, CampaignId, CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -166,9 +169,16 @@ pub struct Ineligible {
     pub reasons: Vec<String>,
 }
 
-/// Everything the overview shows, before filtering, paging and rendering.
+/// Everything the overview shows, before filtering, paging and rendering, and what it was
+/// read at.
 #[derive(Clone)]
 struct Snapshot {
+    generation: db::Generation,
+    campaign: CampaignId,
+    today: time::Date,
+    /// The change counters (migration 000009) read before the data.
+    seq: i64,
+    structure: i64,
     committees: Vec<db::units::CommitteeRow>,
     judged_on: String,
     rows: Vec<(ProgressView, Judgement)>,
@@ -176,67 +186,216 @@ struct Snapshot {
     charts: Vec<String>,
     reports: Vec<(CommitteeId, String)>,
     /// Findings per ledger category (by position) of each committee's branches.
-    per_committee_category: std::collections::HashMap<CommitteeId, Vec<(i64, i64)>>,
+    per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>>,
+    /// Per branch (active or not): findings per category position, and the overdue count on
+    /// each of `days`; the charts are their sums.
+    per_branch_category: HashMap<BranchId, Vec<(i64, i64)>>,
+    days: Vec<time::Date>,
+    overdue: HashMap<BranchId, Vec<i64>>,
 }
 
-/// The overview's data: summing a campus's answers, findings and measures takes tens of
-/// milliseconds, so it is computed once per change of the data (and of the day) and shared by
-/// every 组织部 request until the next write (see [`db::memo`]).
-static SNAPSHOT: std::sync::LazyLock<db::memo::Memo<(crate::domain::CampaignId, time::Date), Snapshot>> =
+/// What the snapshot holds per branch, read for the whole campus or patched branch by branch.
+struct BranchParts {
+    judged_on: time::Date,
+    rows: Vec<(ProgressView, Judgement)>,
+    per_branch_category: HashMap<BranchId, Vec<(i64, i64)>>,
+    days: Vec<time::Date>,
+    overdue: HashMap<BranchId, Vec<i64>>,
+}
+
+/// The last snapshot of each database. Summing a campus's answers, findings and measures takes a few hundred
+/// milliseconds at 1,000 branches, so it is read once, then kept: while nothing is written it
+/// serves every view as it is; after writes only the branches whose rows changed are read
+/// again (the triggers of migration 000009 say which), and everything after a change of units,
+/// campaigns or the ledger, or on a new day. Always exact: counters and generation are read
+/// before the data.
+/// Per database (by [`db::Db::id`]): one in a server, one per test app in a test run.
+static SNAPSHOTS: std::sync::LazyLock<std::sync::Mutex<HashMap<u64, Arc<Snapshot>>>> =
     std::sync::LazyLock::new(Default::default);
 
-async fn snapshot(
-    state: &AppState,
-    user: &crate::auth::CurrentUser,
-    campaign: &Campaign,
-) -> AppResult<std::sync::Arc<Snapshot>> {
+async fn snapshot(state: &AppState, user: &crate::auth::CurrentUser, campaign: &Campaign) -> AppResult<Arc<Snapshot>> {
+    let generation = state.db.generation();
     let today = dates::today();
-    SNAPSHOT
-        .get_or_load(&state.db, (campaign.id, today), || async {
-            let db = &state.db.read;
-            let committees = db::units::committees(db, user.scope).await?;
-            let (judged_on, rows) = judged(state, campaign).await?;
-            let item_count = db::progress::item_count(db, campaign.id).await?;
-            let charts = charts(state, campaign, &committees, &rows, item_count).await?;
-            let reports = db::progress::report_states(db, campaign.id).await?;
-            let mut per_committee_category: std::collections::HashMap<CommitteeId, Vec<(i64, i64)>> =
-                std::collections::HashMap::new();
-            for (committee, position, n) in db::progress::findings_per_committee_category(db, campaign.id).await? {
-                per_committee_category.entry(committee).or_default().push((position, n));
+    let last = SNAPSHOTS.lock().expect("not poisoned").get(&state.db.id()).cloned();
+    if let Some(s) = &last
+        && s.generation == generation
+        && s.campaign == campaign.id
+        && s.today == today
+    {
+        return Ok(s.clone());
+    }
+    let db = &state.db.read;
+    let (seq, structure) = db::progress::change_counters(db).await?;
+    let patched = match &last {
+        Some(s) if s.campaign == campaign.id && s.today == today && s.structure == structure => {
+            patch(state, campaign, s).await?
+        }
+        _ => None,
+    };
+    let parts = match patched {
+        Some(parts) => parts,
+        None => read_all(state, campaign, today).await?,
+    };
+
+    // The parts every branch shares are few rows: read afresh each time.
+    let committees = db::units::committees(db, user.scope).await?;
+    let item_count = db::ledger::items(&state.db, campaign.id).await?.len() as i64;
+    let reports = db::progress::report_states(db, campaign.id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let mut per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>> = HashMap::new();
+    for (view, _) in &parts.rows {
+        let sums = per_committee_category.entry(view.row.committee_id).or_default();
+        for &(position, n) in parts.per_branch_category.get(&view.row.branch_id).into_iter().flatten() {
+            match sums.iter_mut().find(|(p, _)| *p == position) {
+                Some((_, total)) => *total += n,
+                None => sums.push((position, n)),
             }
-            Ok(Snapshot {
-                committees,
-                judged_on,
-                rows,
-                item_count,
-                charts,
-                reports,
-                per_committee_category,
-            })
+        }
+    }
+    for sums in per_committee_category.values_mut() {
+        sums.sort();
+    }
+    let per_category: Vec<(i64, String, i64)> = categories
+        .iter()
+        .map(|c| {
+            let n = parts
+                .per_branch_category
+                .values()
+                .flatten()
+                .filter(|(p, _)| *p == c.position)
+                .map(|(_, n)| n)
+                .sum();
+            (c.position, c.title.clone(), n)
         })
-        .await
+        .collect();
+    let mut overdue = vec![0; parts.days.len()];
+    for series in parts.overdue.values() {
+        for (total, n) in overdue.iter_mut().zip(series) {
+            *total += n;
+        }
+    }
+    let charts = charts(
+        &committees,
+        &parts.rows,
+        item_count,
+        per_category,
+        &parts.days,
+        &overdue,
+    );
+    let snap = Arc::new(Snapshot {
+        generation,
+        campaign: campaign.id,
+        today,
+        seq,
+        structure,
+        committees,
+        judged_on: format_date(parts.judged_on),
+        rows: parts.rows,
+        item_count,
+        charts,
+        reports,
+        per_committee_category,
+        per_branch_category: parts.per_branch_category,
+        days: parts.days,
+        overdue: parts.overdue,
+    });
+    SNAPSHOTS
+        .lock()
+        .expect("not poisoned")
+        .insert(state.db.id(), snap.clone());
+    Ok(snap)
+}
+
+/// Reads the per-branch parts of every branch of the campus.
+async fn read_all(state: &AppState, campaign: &Campaign, today: time::Date) -> AppResult<BranchParts> {
+    let db = &state.db.read;
+    let (judged_on, rows) = judged(state, campaign).await?;
+    let mut per_branch_category: HashMap<BranchId, Vec<(i64, i64)>> = HashMap::new();
+    for (branch, position, n) in db::progress::findings_per_branch_category(db, campaign.id, None).await? {
+        per_branch_category.entry(branch).or_default().push((position, n));
+    }
+    let days = dates::sample_days(campaign.issued_on, today, 24);
+    let overdue = overdue_per_branch(db::progress::deadline_groups(db, campaign.id, None).await?, &days);
+    Ok(BranchParts {
+        judged_on,
+        rows,
+        per_branch_category,
+        days,
+        overdue,
+    })
+}
+
+/// The last snapshot's per-branch parts with the branches changed since it read again; `None`
+/// when that cannot be done exactly (a branch appeared), and everything must be read.
+async fn patch(state: &AppState, campaign: &Campaign, last: &Snapshot) -> AppResult<Option<BranchParts>> {
+    let db = &state.db.read;
+    let judged_on = eligibility::as_of(campaign.results_due, last.today);
+    let mut parts = BranchParts {
+        judged_on,
+        rows: last.rows.clone(),
+        per_branch_category: last.per_branch_category.clone(),
+        days: last.days.clone(),
+        overdue: last.overdue.clone(),
+    };
+    for branch in db::progress::branches_changed_since(db, last.seq).await? {
+        let row = db::progress::branches_judged(db, Scope::Branch(branch), campaign.id, last.today, judged_on)
+            .await?
+            .pop();
+        match (parts.rows.iter().position(|(v, _)| v.row.branch_id == branch), row) {
+            (Some(i), Some(row)) => parts.rows[i] = judge(row, judged_on),
+            (Some(i), None) => {
+                parts.rows.remove(i);
+            }
+            (None, None) => {}
+            (None, Some(_)) => return Ok(None),
+        }
+        let categories = db::progress::findings_per_branch_category(db, campaign.id, Some(branch)).await?;
+        parts
+            .per_branch_category
+            .insert(branch, categories.into_iter().map(|(_, p, n)| (p, n)).collect());
+        let groups = db::progress::deadline_groups(db, campaign.id, Some(branch)).await?;
+        let series = overdue_per_branch(groups, &parts.days)
+            .remove(&branch)
+            .unwrap_or_default();
+        parts.overdue.insert(branch, series);
+    }
+    Ok(Some(parts))
+}
+
+/// Each branch's overdue count on each sample day.
+fn overdue_per_branch(groups: Vec<db::progress::DeadlineGroup>, days: &[time::Date]) -> HashMap<BranchId, Vec<i64>> {
+    let mut by_branch: HashMap<BranchId, Vec<(time::Date, Option<time::Date>, i64)>> = HashMap::new();
+    for g in groups {
+        by_branch
+            .entry(g.branch_id)
+            .or_default()
+            .push((g.deadline, g.closed_on, g.measures));
+    }
+    by_branch
+        .into_iter()
+        .map(|(branch, measures)| (branch, dates::overdue_series(&measures, days)))
+        .collect()
+}
+
+/// A branch's row with its 五星级 judgement on `on`.
+fn judge(row: db::progress::BranchProgress, on: time::Date) -> (ProgressView, Judgement) {
+    let view = ProgressView::from(row);
+    let facts = Facts {
+        ledger: view.state,
+        overdue: view.row.overdue_at_judgement as usize,
+        example: None,
+        rebounds: view.row.rebounds as usize,
+    };
+    let j = eligibility::judge(&facts, on);
+    (view, j)
 }
 
 /// Every branch of the campus with its judgement, in the 组织部's order.
-async fn judged(state: &AppState, campaign: &Campaign) -> AppResult<(String, Vec<(ProgressView, Judgement)>)> {
+async fn judged(state: &AppState, campaign: &Campaign) -> AppResult<(time::Date, Vec<(ProgressView, Judgement)>)> {
     let today = dates::today();
     let on = eligibility::as_of(campaign.results_due, today);
     let rows = db::progress::branches_judged(&state.db.read, Scope::Campus, campaign.id, today, on).await?;
-    let judged = rows
-        .into_iter()
-        .map(|row| {
-            let view = ProgressView::from(row);
-            let facts = Facts {
-                ledger: view.state,
-                overdue: view.row.overdue_at_judgement as usize,
-                example: None,
-                rebounds: view.row.rebounds as usize,
-            };
-            let j = eligibility::judge(&facts, on);
-            (view, j)
-        })
-        .collect();
-    Ok((format_date(on), judged))
+    Ok((on, rows.into_iter().map(|row| judge(row, on)).collect()))
 }
 
 fn ineligible<'a>(rows: impl IntoIterator<Item = &'a (ProgressView, Judgement)>) -> Vec<Ineligible> {
@@ -272,6 +431,7 @@ pub async fn show(
         charts,
         reports,
         per_committee_category,
+        ..
     } = &*snap;
     // The snapshot is shared: work on references to its rows, and clone only what the page shows.
     let filter = Filter::parse(query.as_deref());
@@ -356,13 +516,14 @@ pub async fn show(
 }
 
 /// Progress per committee, findings per category, overdue over time.
-async fn charts(
-    state: &AppState,
-    campaign: &Campaign,
+fn charts(
     committees: &[db::units::CommitteeRow],
     rows: &[(ProgressView, Judgement)],
     item_count: i64,
-) -> AppResult<Vec<String>> {
+    per_category: Vec<(i64, String, i64)>,
+    days: &[time::Date],
+    overdue: &[i64],
+) -> Vec<String> {
     let progress: Vec<(String, f64, String)> = committees
         .iter()
         .map(|c| {
@@ -377,21 +538,17 @@ async fn charts(
             (c.name.clone(), pct, format!("{pct:.0}%"))
         })
         .collect();
-    let per_category = db::progress::findings_per_category(&state.db.read, campaign.id).await?;
     let max_findings = per_category.iter().map(|(_, _, n)| *n).max().unwrap_or(0) as f64;
     let findings: Vec<(String, f64, String)> = per_category
         .into_iter()
         .map(|(pos, title, n)| (format!("{pos}. {title}"), n as f64, format!("{n} 条")))
         .collect();
-    let deadlines = db::progress::deadlines(&state.db.read, campaign.id).await?;
-    let days = dates::sample_days(campaign.issued_on, dates::today(), 24);
-    let series = dates::overdue_series(&deadlines, &days);
-    let points: Vec<(String, i64)> = days.iter().zip(series).map(|(d, n)| (format_date(*d), n)).collect();
-    Ok(vec![
+    let points: Vec<(String, i64)> = days.iter().zip(overdue).map(|(d, n)| (format_date(*d), *n)).collect();
+    vec![
         charts::bars("各党总支（党委）对账查摆进度", &progress, 100.0, "#b3261e"),
         charts::bars("各类别查摆问题数", &findings, max_findings, "#0550ae"),
         charts::line("逾期未销号措施数（随时间）", &points, "#cf222e"),
-    ])
+    ]
 }
 
 /// The dashboard table (with the same filters) as XLSX.
@@ -404,7 +561,8 @@ pub async fn overview_xlsx(
     let campaign = db::campaigns::resolve(&state.db, asked)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (judged_on, rows) = judged(&state, &campaign).await?;
+    let (on, rows) = judged(&state, &campaign).await?;
+    let judged_on = format_date(on);
     let item_count = db::progress::item_count(&state.db.read, campaign.id).await?;
     let filter = Filter::parse(query.as_deref());
     let mut rows: Vec<(ProgressView, Judgement)> = rows.into_iter().filter(|(v, j)| filter.keeps(v, j)).collect();
@@ -504,7 +662,8 @@ pub async fn ineligible_xlsx(
     let campaign = db::campaigns::resolve(&state.db, asked)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (judged_on, rows) = judged(&state, &campaign).await?;
+    let (on, rows) = judged(&state, &campaign).await?;
+    let judged_on = format_date(on);
     let list = ineligible(&rows);
     let title = format!(
         "{} 不具备五星级党支部评选资格的党支部（截至 {judged_on}）",

@@ -83,6 +83,28 @@ async fn serve(config: Config) -> (SocketAddr, Db, tokio::sync::oneshot::Sender<
 }
 
 impl TestApp {
+    /// The overview as this server shows it now, kept up to date by patches after writes
+    /// (handlers::overview), and as a restarted server reads it afresh: the two must agree.
+    /// Leaves the app restarted. `overseer` is a logged-in 组织部 client.
+    pub async fn overview_patched_and_fresh(&mut self, overseer: &Client) -> Vec<(String, String)> {
+        const VIEWS: [&str; 4] = [
+            "/overview",
+            "/overview?sort=overdue",
+            "/overview?ineligible=1",
+            "/overview?page=2",
+        ];
+        let mut patched = Vec::new();
+        for v in VIEWS {
+            patched.push(self.get(overseer, v).await.text().await.unwrap());
+        }
+        self.restart().await;
+        let mut pairs = Vec::new();
+        for (v, p) in VIEWS.iter().zip(patched) {
+            pairs.push((p, self.get(overseer, v).await.text().await.unwrap()));
+        }
+        pairs
+    }
+
     /// Stops the server and starts a new one on the same database (a new port; cookies still
     /// apply, since they do not depend on the port). Nothing kept in memory survives.
     pub async fn restart(&mut self) {
