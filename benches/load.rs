@@ -300,7 +300,7 @@ async fn campus(branches: i64, baseline: &str) {
     }
     let mut overseers = Vec::new();
     for _ in 0..4 {
-        let (cookie, token) = login(&addr, "overseer", "/overview").await;
+        let (cookie, token) = login(&addr, "overseer", "/account/password").await;
         overseers.push((cookie, "/overview".to_string(), token));
     }
 
@@ -319,6 +319,8 @@ async fn campus(branches: i64, baseline: &str) {
         res.bytes().await.unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    // The first view reads the whole campus; later ones find it read.
+    let overview_first = times[0];
     times.sort_by(f64::total_cmp);
     let overview_alone = times[times.len() / 2];
     // … and the first view after a save, when its sums are computed afresh.
@@ -453,6 +455,7 @@ async fn campus(branches: i64, baseline: &str) {
         "start-up on the existing database: {:.0} ms",
         startup.as_secs_f64() * 1000.0
     );
+    println!("/overview first view after start (reads the whole campus): {overview_first:.1} ms");
     println!("/overview one at a time (median of 21): {overview_alone:.1} ms");
     println!("/overview first view after a save (median of 11): {overview_fresh:.1} ms");
     println!("server peak RSS: {rss:.0} MB");
