@@ -3,6 +3,9 @@
 -- `branch_changes` keeps, per branch, the count at its last change. `change_seq.structure`
 -- counts changes that can touch every row (units, campaigns, the ledger), after which the
 -- overview reads everything again. Kept by triggers, so no write path can forget it.
+--
+-- The triggers only UPDATE (every branch has its row from the start): an INSERT OR REPLACE in
+-- a trigger takes the conflict policy of the statement that fired it, and failed under upserts.
 CREATE TABLE change_seq (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     seq       INTEGER NOT NULL,
@@ -15,105 +18,85 @@ CREATE TABLE branch_changes (
     seq       INTEGER NOT NULL
 );
 CREATE INDEX branch_changes_by_seq ON branch_changes (seq);
+INSERT INTO branch_changes (branch_id, seq) SELECT id, 0 FROM branches;
+
+CREATE TRIGGER branches_tracked AFTER INSERT ON branches BEGIN
+    INSERT INTO branch_changes (branch_id, seq) VALUES (NEW.id, (SELECT seq FROM change_seq));
+END;
 
 CREATE TRIGGER self_checks_changed_on_insert AFTER INSERT ON self_checks BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id;
 END;
 
 CREATE TRIGGER self_checks_changed_on_update AFTER UPDATE ON self_checks BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b WHERE OLD.branch_id IS NOT NEW.branch_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id OR branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER self_checks_changed_on_delete AFTER DELETE ON self_checks BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER findings_changed_on_insert AFTER INSERT ON findings BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id;
 END;
 
 CREATE TRIGGER findings_changed_on_update AFTER UPDATE ON findings BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b WHERE OLD.branch_id IS NOT NEW.branch_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id OR branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER findings_changed_on_delete AFTER DELETE ON findings BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER branch_ledgers_changed_on_insert AFTER INSERT ON branch_ledgers BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id;
 END;
 
 CREATE TRIGGER branch_ledgers_changed_on_update AFTER UPDATE ON branch_ledgers BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b WHERE OLD.branch_id IS NOT NEW.branch_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id OR branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER branch_ledgers_changed_on_delete AFTER DELETE ON branch_ledgers BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER look_backs_changed_on_insert AFTER INSERT ON look_backs BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id;
 END;
 
 CREATE TRIGGER look_backs_changed_on_update AFTER UPDATE ON look_backs BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT NEW.branch_id AS b) WHERE b IS NOT NULL;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b WHERE OLD.branch_id IS NOT NEW.branch_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = NEW.branch_id OR branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER look_backs_changed_on_delete AFTER DELETE ON look_backs BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT OLD.branch_id AS b) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = OLD.branch_id;
 END;
 
 CREATE TRIGGER measures_changed_on_insert AFTER INSERT ON measures BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT branch_id AS b FROM findings WHERE id = NEW.finding_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = (SELECT branch_id FROM findings WHERE id = NEW.finding_id);
 END;
 
 CREATE TRIGGER measures_changed_on_update AFTER UPDATE ON measures BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT branch_id AS b FROM findings WHERE id = NEW.finding_id) WHERE b IS NOT NULL;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT branch_id AS b FROM findings WHERE id = OLD.finding_id AND OLD.finding_id IS NOT NEW.finding_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = (SELECT branch_id FROM findings WHERE id = NEW.finding_id) OR branch_id = (SELECT branch_id FROM findings WHERE id = OLD.finding_id);
 END;
 
 CREATE TRIGGER measures_changed_on_delete AFTER DELETE ON measures BEGIN
     UPDATE change_seq SET seq = seq + 1;
-    INSERT OR REPLACE INTO branch_changes (branch_id, seq)
-        SELECT b, (SELECT seq FROM change_seq) FROM (SELECT branch_id AS b FROM findings WHERE id = OLD.finding_id) WHERE b IS NOT NULL;
+    UPDATE branch_changes SET seq = (SELECT seq FROM change_seq) WHERE branch_id = (SELECT branch_id FROM findings WHERE id = OLD.finding_id);
 END;
 
 CREATE TRIGGER branches_changed_on_insert AFTER INSERT ON branches BEGIN

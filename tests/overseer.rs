@@ -459,6 +459,9 @@ async fn the_overview_patched_after_each_change_equals_a_fresh_read() {
         "UPDATE self_checks SET verdict = 'no_problem' WHERE id = (SELECT min(id) FROM self_checks)",
         "INSERT INTO branch_ledgers (campaign_id, branch_id, state) VALUES (1, 7, 'submitted')
          ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = 'submitted'",
+        // An upsert again on the same branch (its trigger runs under the upsert's conflict policy).
+        "INSERT INTO branch_ledgers (campaign_id, branch_id, state) VALUES (1, 7, 'returned')
+         ON CONFLICT (campaign_id, branch_id) DO UPDATE SET state = 'returned'",
         "INSERT INTO look_backs (measure_id, branch_id, reason, flagged_by, outcome, decided_by)
          SELECT m.id, f.branch_id, '回头看', 1, 'rebound', 1 FROM measures m JOIN findings f ON f.id = m.finding_id
          ORDER BY m.id LIMIT 1",
