@@ -179,28 +179,26 @@ pub async fn findings_per_branch_category(
     super::json_rows(&rows)
 }
 
-/// Measures with a deadline, grouped by branch, deadline and the day they were closed off.
+/// Measures with a deadline, grouped by branch, deadline and the day they were closed off, with
+/// how many measures share all three. Read as compact JSON arrays: a campus makes some tens of
+/// thousands of groups.
 #[derive(Debug, Clone, serde::Deserialize)]
-pub struct DeadlineGroup {
-    pub branch_id: BranchId,
-    #[serde(with = "super::json_date")]
-    pub deadline: Date,
-    #[serde(with = "super::json_date::option")]
-    pub closed_on: Option<Date>,
-    pub measures: i64,
-}
+pub struct DeadlineGroup(
+    pub BranchId,
+    #[serde(with = "super::json_date")] pub Date,
+    #[serde(with = "super::json_date::option")] pub Option<Date>,
+    pub i64,
+);
 
 /// A campaign's measures with a deadline, of one branch or of all, grouped (see
-/// [`DeadlineGroup`]): a campus's hundred thousand measures make some tens of thousands of
-/// groups, read as one JSON text.
+/// [`DeadlineGroup`]).
 pub async fn deadline_groups(
     pool: &SqlitePool,
     campaign: CampaignId,
     branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<DeadlineGroup>> {
     let rows: String = sqlx::query_scalar(&format!(
-        "SELECT json_group_array(json_object('branch_id', branch_id, 'deadline', deadline, 'closed_on', closed_on,
-                                             'measures', n)) FROM (
+        "SELECT json_group_array(json_array(branch_id, deadline, closed_on, n)) FROM (
            SELECT f.branch_id, m.deadline, date(m.closed_out_at) AS closed_on, COUNT(*) AS n
            FROM findings f JOIN measures m ON m.finding_id = f.id
            WHERE f.campaign_id = ?1 {} AND m.deadline IS NOT NULL

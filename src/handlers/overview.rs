@@ -365,11 +365,11 @@ async fn patch(state: &AppState, campaign: &Campaign, last: &Snapshot) -> AppRes
 /// Each branch's overdue count on each sample day.
 fn overdue_per_branch(groups: Vec<db::progress::DeadlineGroup>, days: &[time::Date]) -> HashMap<BranchId, Vec<i64>> {
     let mut by_branch: HashMap<BranchId, Vec<(time::Date, Option<time::Date>, i64)>> = HashMap::new();
-    for g in groups {
+    for db::progress::DeadlineGroup(branch, deadline, closed_on, measures) in groups {
         by_branch
-            .entry(g.branch_id)
+            .entry(branch)
             .or_default()
-            .push((g.deadline, g.closed_on, g.measures));
+            .push((deadline, closed_on, measures));
     }
     by_branch
         .into_iter()
