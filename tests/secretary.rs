@@ -701,3 +701,35 @@ async fn the_submission_gate_links_to_what_is_missing() {
     // The form action carries the anchor, so the refused page opens at the list.
     assert!(html.contains("action=\"/branches/2/submit#submit\""));
 }
+
+#[tokio::test]
+async fn a_save_writes_its_change_once_and_its_message_still_shows() {
+    // The "已添加…" message waits in memory, not in the session record: saving a row is one
+    // write on the one write connection, not two.
+    let app = spawn_demo().await;
+    let s = app.login("secretary5").await;
+    let sessions = || async {
+        sqlx::query_scalar::<_, String>("SELECT group_concat(id || hex(data) || expiry_date, '|') FROM tower_sessions")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap()
+    };
+    let token = app.csrf(&s, BRANCH5).await;
+    let before = sessions().await;
+    let res = s
+        .post(app.url("/branches/5/findings"))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("category_id", "6"),
+            ("text", "会议记录不全"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(sessions().await, before, "the save left the session records alone");
+    let next = body(app.get(&s, &location(&res)).await).await;
+    assert!(next.contains("已添加查摆问题"), "the message shows on the next page");
+    let again = body(app.get(&s, &location(&res)).await).await;
+    assert!(!again.contains("已添加查摆问题"), "and only once");
+}

@@ -1,8 +1,13 @@
 //! Typed access to what the session holds. Only ids and timestamps are stored; the user is
 //! reloaded from the database on every request so deactivation and role changes bite at once.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
 use time::OffsetDateTime;
 use tower_sessions::Session;
+use tower_sessions::session::Id;
 
 use crate::domain::UserId;
 use crate::error::AppResult;
@@ -86,14 +91,37 @@ pub async fn renew(session: &Session, credential_version: i64) -> AppResult<()> 
     Ok(())
 }
 
+/// Messages waiting for the next page view, by session, in memory. A message lives from a
+/// form's redirect to the page it lands on (milliseconds); kept in the session record, it cost
+/// every save a second write on the one write connection. A restart in between loses it, and
+/// the page then shows without its "已保存".
+static FLASHES: LazyLock<Mutex<HashMap<Id, (String, Instant)>>> = LazyLock::new(Default::default);
+
+/// How long a message waits for a page view that may never come (a closed tab).
+const FLASH_KEPT: Duration = Duration::from_secs(600);
+
 /// A one-line message for the next page shown ("已保存"), after a redirect.
 pub async fn flash(session: &Session, message: impl Into<String>) -> AppResult<()> {
-    session.insert(FLASH, message.into()).await?;
+    match session.id() {
+        Some(id) => {
+            let mut flashes = FLASHES.lock().expect("not poisoned");
+            flashes.retain(|_, (_, at)| at.elapsed() < FLASH_KEPT);
+            flashes.insert(id, (message.into(), Instant::now()));
+        }
+        // A session whose id is about to change (just logged in, password just changed) keeps
+        // the message in its record, which moves to the new id.
+        None => session.insert(FLASH, message.into()).await?,
+    }
     Ok(())
 }
 
 /// The pending message, removed as it is shown.
 pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
+    if let Some(id) = session.id()
+        && let Some((message, _)) = FLASHES.lock().expect("not poisoned").remove(&id)
+    {
+        return Ok(Some(message));
+    }
     // Removing marks the session changed (and so written back) even when the key is absent:
     // look first, so an ordinary page view writes nothing.
     if session.get::<String>(FLASH).await?.is_none() {
