@@ -26,12 +26,23 @@ use crate::domain::{BranchId, CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 use crate::export::{self, Checklist, ReportDoc, Stamp};
 
+fn render_slots() -> usize {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    cores.saturating_sub(1).max(1)
+}
+
 /// Renders on all cores but one at a time, so pages stay quick while a committee downloads
 /// its bundle; further exports wait their turn.
-static RENDERING: LazyLock<Semaphore> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    Semaphore::new(cores.saturating_sub(1).max(1))
-});
+static RENDERING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(render_slots()));
+
+/// Exports being prepared at once (their data read, rendering or waiting to): one more than
+/// render, so the renderer never waits for data, and 64 simultaneous downloads hold two
+/// documents' data in memory rather than 64.
+static PREPARING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(render_slots() + 1));
+
+async fn preparing() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
+    PREPARING.acquire().await.map_err(|e| AppError::Internal(e.into()))
+}
 
 async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> AppResult<T> {
     let _permit = RENDERING.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
@@ -174,6 +185,7 @@ async fn checklist_download(
     unit: Unit,
     format: Format,
 ) -> AppResult<Response> {
+    let _preparing = preparing().await?;
     let campaign = campaign(&state, asked).await?;
     let (doc, stamp, unit_name) = checklist_stamped(&state, &user, &campaign, unit).await?;
     Ok(match format {
@@ -199,6 +211,7 @@ async fn report_download(
     committee: CommitteeId,
     format: Format,
 ) -> AppResult<Response> {
+    let _preparing = preparing().await?;
     let campaign = campaign(&state, asked).await?;
     let (doc, stamp) = report_stamped(&state, &user, &campaign, committee).await?;
     let name = doc.committee_name.clone();
@@ -276,6 +289,7 @@ pub async fn submission_zip(
     Path(id): Path<i64>,
     asked: CampaignParam,
 ) -> AppResult<Response> {
+    let _preparing = preparing().await?;
     let campaign = campaign(&state, asked).await?;
     let committee = CommitteeId(id);
     let (report, report_stamp) = report_stamped(&state, &user, &campaign, committee).await?;
