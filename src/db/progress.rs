@@ -147,14 +147,26 @@ pub async fn branches_changed_since(pool: &SqlitePool, seq: i64) -> sqlx::Result
         .await
 }
 
-/// `AND f.branch_id = ?2` for one branch, nothing for all: a `(?2 IS NULL OR …)` would make
-/// SQLite read every finding of the campaign in both cases.
-fn one_branch_or_all(branch: Option<BranchId>) -> &'static str {
-    if branch.is_some() {
+/// Runs `sql`, a query of one JSON array over a campaign's findings `f`, for one branch or all:
+/// `{branch}` in it becomes `AND f.branch_id = ?2` for one branch and nothing for all (a
+/// `(?2 IS NULL OR …)` would make SQLite read every finding of the campaign in both cases).
+async fn per_branch_json<T: serde::de::DeserializeOwned>(
+    pool: &SqlitePool,
+    sql: &str,
+    campaign: CampaignId,
+    branch: Option<BranchId>,
+) -> sqlx::Result<Vec<T>> {
+    let only = if branch.is_some() {
         "AND f.branch_id = ?2"
     } else {
         "AND ?2 IS NULL"
-    }
+    };
+    let rows: String = sqlx::query_scalar(&sql.replace("{branch}", only))
+        .bind(campaign)
+        .bind(branch)
+        .fetch_one(pool)
+        .await?;
+    super::json_rows(&rows)
 }
 
 /// Findings per branch and category position in a campaign, of one branch or of all (active or
@@ -164,19 +176,17 @@ pub async fn findings_per_branch_category(
     campaign: CampaignId,
     branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
-    let rows: String = sqlx::query_scalar(&format!(
+    per_branch_json(
+        pool,
         "SELECT json_group_array(json_array(branch_id, position, n)) FROM (
            SELECT f.branch_id, c.position, COUNT(*) AS n
            FROM findings f JOIN ledger_categories c ON c.id = f.category_id
-           WHERE f.campaign_id = ?1 {}
+           WHERE f.campaign_id = ?1 {branch}
            GROUP BY f.branch_id, c.position)",
-        one_branch_or_all(branch)
-    ))
-    .bind(campaign)
-    .bind(branch)
-    .fetch_one(pool)
-    .await?;
-    super::json_rows(&rows)
+        campaign,
+        branch,
+    )
+    .await
 }
 
 /// Measures with a deadline, grouped by branch, deadline and the day they were closed off, with
@@ -197,19 +207,17 @@ pub async fn deadline_groups(
     campaign: CampaignId,
     branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<DeadlineGroup>> {
-    let rows: String = sqlx::query_scalar(&format!(
+    per_branch_json(
+        pool,
         "SELECT json_group_array(json_array(branch_id, deadline, closed_on, n)) FROM (
            SELECT f.branch_id, m.deadline, date(m.closed_out_at) AS closed_on, COUNT(*) AS n
            FROM findings f JOIN measures m ON m.finding_id = f.id
-           WHERE f.campaign_id = ?1 {} AND m.deadline IS NOT NULL
+           WHERE f.campaign_id = ?1 {branch} AND m.deadline IS NOT NULL
            GROUP BY f.branch_id, m.deadline, date(m.closed_out_at))",
-        one_branch_or_all(branch)
-    ))
-    .bind(campaign)
-    .bind(branch)
-    .fetch_one(pool)
-    .await?;
-    super::json_rows(&rows)
+        campaign,
+        branch,
+    )
+    .await
 }
 
 /// Each committee's 附件3 state in a campaign: (committee, "draft" | "signed").
