@@ -84,8 +84,16 @@ pub async fn categories(db: &Db, campaign: CampaignId) -> sqlx::Result<Vec<Categ
 }
 
 pub async fn items(db: &Db, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> {
-    let rows = db
-        .memos
+    Ok(Vec::clone(&*memoised_items(db, campaign).await?))
+}
+
+/// The number of ledger items in a campaign (25 in 2022's), from the same memo.
+pub async fn item_count(db: &Db, campaign: CampaignId) -> sqlx::Result<i64> {
+    Ok(memoised_items(db, campaign).await?.len() as i64)
+}
+
+async fn memoised_items(db: &Db, campaign: CampaignId) -> sqlx::Result<std::sync::Arc<Vec<ItemRow>>> {
+    db.memos
         .items
         .get_or_load(db, campaign, || {
             sqlx::query_as(
@@ -96,8 +104,7 @@ pub async fn items(db: &Db, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> 
             .bind(campaign)
             .fetch_all(&db.read)
         })
-        .await?;
-    Ok(Vec::clone(&rows))
+        .await
 }
 
 // The branch-owned reads below all join `branches b` and apply the scope there, so a caller

@@ -120,16 +120,6 @@ pub async fn branches_judged(
     .await
 }
 
-/// The number of ledger items in a campaign (25 in 2022's).
-pub async fn item_count(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id WHERE c.campaign_id = ?",
-    )
-    .bind(campaign)
-    .fetch_one(pool)
-    .await
-}
-
 /// The change counters the triggers of migration 000009 keep: (seq, structure). `seq` moves
 /// with every change of a branch's own rows, `structure` with every change of units,
 /// campaigns or the ledger.

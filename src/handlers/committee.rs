@@ -140,7 +140,7 @@ pub async fn show(
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),
-        item_count: db::progress::item_count(db, campaign.id).await?,
+        item_count: db::ledger::item_count(&state.db, campaign.id).await?,
         branches,
         sort,
         sorts: SORTS,

@@ -239,7 +239,7 @@ async fn snapshot(state: &AppState, user: &crate::auth::CurrentUser, campaign: &
 
     // The parts every branch shares are few rows: read afresh each time.
     let committees = db::units::committees(db, user.scope).await?;
-    let item_count = db::ledger::items(&state.db, campaign.id).await?.len() as i64;
+    let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
     let reports = db::progress::report_states(db, campaign.id).await?;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let mut per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>> = HashMap::new();
@@ -563,7 +563,7 @@ pub async fn overview_xlsx(
         .ok_or(AppError::NotFound)?;
     let (on, rows) = judged(&state, &campaign).await?;
     let judged_on = format_date(on);
-    let item_count = db::progress::item_count(&state.db.read, campaign.id).await?;
+    let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
     let filter = Filter::parse(query.as_deref());
     let mut rows: Vec<(ProgressView, Judgement)> = rows.into_iter().filter(|(v, j)| filter.keeps(v, j)).collect();
     filter.order(&mut rows);

@@ -131,7 +131,7 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
     let scope = Scope::Committee(committee.id);
     let today = dates::today();
     let branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
-    let item_count = db::progress::item_count(db, campaign.id).await?;
+    let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let (mut findings, mut measures) = (Vec::new(), Vec::new());
     for b in &branches {
