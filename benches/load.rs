@@ -174,6 +174,14 @@ fn start(db: &Path, listen: &str) -> (std::process::Child, String, Duration) {
     (child, addr, took)
 }
 
+/// Stops the server; returns its peak RSS.
+fn stop(mut server: std::process::Child) -> f64 {
+    let rss = peak_rss_mb(server.id());
+    server.kill().unwrap();
+    server.wait().unwrap();
+    rss
+}
+
 fn peak_rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -259,14 +267,13 @@ async fn campus(branches: i64, baseline: &str) {
     // Start-up on the existing file (migrations checked, nothing to apply), best of 3.
     let startup = (0..3)
         .map(|_| {
-            let (mut s, _, took) = start(&db, "127.0.0.1:0");
-            s.kill().unwrap();
-            s.wait().unwrap();
+            let (s, _, took) = start(&db, "127.0.0.1:0");
+            stop(s);
             took
         })
         .min()
         .unwrap();
-    let (mut server, addr, _) = start(&db, "127.0.0.1:0");
+    let (server, addr, _) = start(&db, "127.0.0.1:0");
     let origin = format!("http://{addr}");
     let url = format!("http://{addr}");
 
@@ -354,15 +361,14 @@ async fn campus(branches: i64, baseline: &str) {
         .iter()
         .map(|(c, p, t)| (c.clone(), format!("{p}/findings"), t.clone()))
         .collect();
+    let ledger_views = script(&secretaries, "GET", None, &origin);
+    let row_saves = script(&saves, "POST", Some("category_id=6&text=load"), &origin);
     let scenarios = [
-        ("secretary's ledger page", script(&secretaries, "GET", None, &origin)),
+        ("secretary's ledger page", ledger_views.clone()),
         ("committee page", script(&reviewers, "GET", None, &origin)),
         ("/overview", script(&overseers, "GET", None, &origin)),
         ("export 附件2 XLSX", script(&exports, "GET", None, &origin)),
-        (
-            "row save (POST a finding)",
-            script(&saves, "POST", Some("category_id=6&text=load"), &origin),
-        ),
+        ("row save (POST a finding)", row_saves.clone()),
     ];
     // The row save adds some ten thousand findings to the 64 branches; the mixed scenario starts
     // again from the campus as it is now (sessions included), not from those swollen ledgers.
@@ -378,53 +384,27 @@ async fn campus(branches: i64, baseline: &str) {
         tokio::task::spawn_blocking(move || wrk(name, &url, &script, connections))
     };
     let run = |name: &'static str, url: String, script: String| run_with(name, url, script, CONNECTIONS);
-    let base = run(
-        "baseline fortunes",
-        format!("http://{baseline}/fortunes"),
-        String::new(),
-    )
-    .await
-    .unwrap();
+    let fortunes = |name: &'static str| run(name, format!("http://{baseline}/fortunes"), String::new());
+    let base = fortunes("baseline fortunes").await.unwrap();
     let mut results = Vec::new();
     for (name, s) in scenarios {
         results.push(run(name, url.clone(), s).await.unwrap());
     }
-    let mut rss = peak_rss_mb(server.id());
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let mut rss = stop(server);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
     std::fs::copy(&fresh, &db).unwrap();
-    let (restarted, _, _) = start(&db, &addr);
-    server = restarted;
+    let (server, _, _) = start(&db, &addr);
     // Deadline time: half the users read their ledger while the other half save. Every save
     // retires the memos (db::memo), so this measures the pages without them.
     let half = CONNECTIONS / 2;
-    let reading = run_with(
-        "mixed: ledger page (32)",
-        url.clone(),
-        script(&secretaries, "GET", None, &origin),
-        half,
-    );
-    let saving = run_with(
-        "mixed: row save (32)",
-        url.clone(),
-        script(&saves, "POST", Some("category_id=6&text=load"), &origin),
-        half,
-    );
+    let reading = run_with("mixed: ledger page (32)", url.clone(), ledger_views, half);
+    let saving = run_with("mixed: row save (32)", url.clone(), row_saves, half);
     let (reading, saving) = (reading.await.unwrap(), saving.await.unwrap());
     results.extend([reading, saving]);
-    let base_after = run(
-        "baseline fortunes (again)",
-        format!("http://{baseline}/fortunes"),
-        String::new(),
-    )
-    .await
-    .unwrap();
-    rss = rss.max(peak_rss_mb(server.id()));
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let base_after = fortunes("baseline fortunes (again)").await.unwrap();
+    rss = rss.max(stop(server));
 
     let baseline_rps = (base.rps + base_after.rps) / 2.0;
     println!(
