@@ -251,6 +251,12 @@ const LINE: &str =
             m.deadline, m.status, m.completion_note, m.completed_at
      FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id";
 
+// What the committee's two queues hold, shared by the lists and the counts on the committee
+// page, so the numbers always match the lists. Parameters: ?1 campaign, ?2 committee, ?3 until.
+const IN_COMMITTEE: &str = "f.campaign_id = ?1 AND b.committee_id = ?2";
+const CLOSE_OUT_REQUESTED: &str = "m.status = 'done'";
+const DUE_BY_UNTIL: &str = "m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= ?3";
+
 /// How many 销号 requests wait in a committee, and how many measures are due within `until` or
 /// overdue (the committee page's two counts, without loading the rows).
 pub async fn queue_counts(
@@ -279,12 +285,11 @@ async fn queue_counts_now(
     committee: CommitteeId,
     until: Date,
 ) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(
-        "SELECT COALESCE(SUM(m.status = 'done'), 0),
-                COALESCE(SUM(m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= ?3), 0)
+    sqlx::query_as(&format!(
+        "SELECT COALESCE(SUM({CLOSE_OUT_REQUESTED}), 0), COALESCE(SUM({DUE_BY_UNTIL}), 0)
          FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id
-         WHERE f.campaign_id = ?1 AND b.committee_id = ?2",
-    )
+         WHERE {IN_COMMITTEE}"
+    ))
     .bind(campaign)
     .bind(committee)
     .bind(until)
@@ -303,7 +308,7 @@ pub async fn close_out_queue(
         return Ok(Vec::new());
     }
     sqlx::query_as(&format!(
-        "{LINE} WHERE f.campaign_id = ? AND b.committee_id = ? AND m.status = 'done'
+        "{LINE} WHERE {IN_COMMITTEE} AND {CLOSE_OUT_REQUESTED}
          ORDER BY m.completed_at, m.id"
     ))
     .bind(campaign)
@@ -325,8 +330,7 @@ pub async fn reminders(
         return Ok(Vec::new());
     }
     sqlx::query_as(&format!(
-        "{LINE} WHERE f.campaign_id = ? AND b.committee_id = ? AND m.status <> 'closed_out'
-           AND m.deadline IS NOT NULL AND m.deadline <= ?
+        "{LINE} WHERE {IN_COMMITTEE} AND {DUE_BY_UNTIL}
          ORDER BY b.sort_order, b.id, m.owner, m.deadline"
     ))
     .bind(campaign)
