@@ -11,6 +11,7 @@ use crate::db::measures::NewMeasure;
 use crate::db::units::NewBranch;
 use crate::db::users::NewUser;
 use crate::db::{self, Db};
+use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::today;
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
@@ -88,12 +89,12 @@ const CAMPUS: &[DemoCommittee] = &[
                         DemoFinding {
                             category: 2,
                             item: Some(1),
-                            text: "2022年上半年支部共召开党员大会3次、支委会5次，对照《中国共产党支部工作条例（试行）》“支委会一般每月召开1次”的要求，4月、6月因疫情封控和期末教学任务未召开支委会；讲党课仅1次（书记讲党课，主题为“喜迎二十大、奋进新征程”），未达到每季度至少1次的要求。另外，e支部/灯塔系统中第2季度有2次活动补传超过7天（分别为5月12日、6月3日），工作记录本与系统记录存在不一致，例如参会人数记录为“18人”，系统填写为“17人”；上述问题反映出支部“三会一课”计划性不强、台账管理不够规范。",
+                            text: "{Y}年上半年支部共召开党员大会3次、支委会5次，对照《中国共产党支部工作条例（试行）》“支委会一般每月召开1次”的要求，4月、6月因集中外出调研和期末教学任务未召开支委会；讲党课仅1次（书记讲党课，主题为“喜迎二十大、奋进新征程”），未达到每季度至少1次的要求。另外，e支部/灯塔系统中第2季度有2次活动补传超过7天（分别为5月12日、6月3日），工作记录本与系统记录存在不一致，例如参会人数记录为“18人”，系统填写为“17人”；上述问题反映出支部“三会一课”计划性不强、台账管理不够规范。",
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[
                                 DemoMeasure {
-                                    text: "制定《支部2022—2023学年“三会一课”工作计划》，明确每月第二周周三召开支委会，每季度书记或委员讲党课1次，经支委会研究后报党委备案。",
+                                    text: "制定《支部{Y}—{Y+1}学年“三会一课”工作计划》，明确每月第二周周三召开支委会，每季度书记或委员讲党课1次，经支委会研究后报党委备案。",
                                     due_in_days: Some(20),
                                     owner: "张喆",
                                     status: MeasureStatus::InProgress,
@@ -101,8 +102,8 @@ const CAMPUS: &[DemoCommittee] = &[
                                     note: "",
                                 },
                                 DemoMeasure {
-                                    text: "对4月、6月缺开的支委会进行补充研究，形成会议记录并由参会委员补签。",
-                                    due_in_days: Some(-12),
+                                    text: "在支委会上如实说明4月、6月未召开支委会的原因并报党委备案；自本月起按计划每月召开，会议记录当场记录、当场签字。",
+                                    due_in_days: Some(-4),
                                     owner: "组织委员 李明",
                                     status: MeasureStatus::NotStarted,
                                     immediate: false,
@@ -113,25 +114,25 @@ const CAMPUS: &[DemoCommittee] = &[
                         DemoFinding {
                             category: 3,
                             item: Some(1),
-                            text: "经逐份核查2019—2022年入党材料，发现2名入党积极分子（均为2020级本科生）的入党申请书存在段落雷同（相似度约60%）；1名预备党员2022年3—5月党费未按时缴纳，补缴时间为6月20日；培养联系人考察记录过于简单，个别季度只写“表现良好”4个字，未体现思想汇报和谈话情况。另有1份发展对象政审材料缺少函调回执，已于10月联系生源地补寄（快递单号SF1234567890）；入党宣誓仪式未按规范流程领誓，照片、视频等影像资料未及时上传“灯塔—党建在线”系统，报学校党委备案平均延迟约2周。",
+                            text: "经逐份核查{Y-3}—{Y}年入党材料，发现2名入党积极分子（均为{Y-2}级本科生）的入党申请书存在段落雷同（相似度约60%）；1名预备党员{Y}年3—5月党费未按时缴纳，补缴时间为6月20日；培养联系人考察记录过于简单，个别季度只写“表现良好”4个字，未体现思想汇报和谈话情况。另有1份发展对象政审材料缺少函调回执，已联系生源地补寄（快递单号SF1234567890）；入党宣誓仪式未按规范流程领誓，照片、视频等影像资料未及时上传“灯塔—党建在线”系统，报学校党委备案平均延迟约2周。",
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[
                                 DemoMeasure {
                                     text: "立行立改：督促该预备党员补缴党费，并在支部党员大会上通报党费缴纳情况。",
-                                    due_in_days: Some(-30),
+                                    due_in_days: Some(-10),
                                     owner: "张喆",
                                     status: MeasureStatus::ClosedOut,
                                     immediate: true,
                                     note: "已补缴并于党员大会通报，见工作记录本第23页。",
                                 },
                                 DemoMeasure {
-                                    text: "对雷同的入党申请书约谈当事人，要求重新撰写，并由培养联系人逐季度规范填写考察记录。",
+                                    text: "对雷同的入党申请书约谈当事人，要求重新撰写；培养联系人自本季度起按规范填写考察记录，写明思想汇报和谈话情况。",
                                     due_in_days: Some(15),
                                     owner: "组织委员 李明",
                                     status: MeasureStatus::Done,
                                     immediate: false,
-                                    note: "2名积极分子已重新提交申请书，考察记录已按季度补写。",
+                                    note: "2名积极分子已重新提交申请书；培养联系人本季度考察记录已按规范填写。",
                                 },
                                 DemoMeasure {
                                     text: "补齐发展对象政审函调回执后归档。",
@@ -150,7 +151,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[DemoMeasure {
-                                text: "由支部书记每月末检查工作记录本填写情况，组织委员负责补签。",
+                                text: "组织委员在每次会议上当场记录缺席人员及原因、参会人员当场签字；支部书记每月末检查工作记录本。",
                                 due_in_days: Some(30),
                                 owner: "张喆",
                                 status: MeasureStatus::NotStarted,
@@ -166,7 +167,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             review_comment: "",
                             measures: &[DemoMeasure {
                                 text: "立行立改：更正活动类型并补传影像资料。",
-                                due_in_days: Some(-40),
+                                due_in_days: Some(-11),
                                 owner: "宣传委员 王珂",
                                 status: MeasureStatus::Done,
                                 immediate: true,
@@ -260,7 +261,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             review_comment: "",
                             measures: &[DemoMeasure {
                                 text: "支委每学期与每名党员至少谈心谈话1次，谈话记录写明思想状况和帮助措施。",
-                                due_in_days: Some(-5),
+                                due_in_days: Some(-1),
                                 owner: "王玥",
                                 status: MeasureStatus::InProgress,
                                 immediate: false,
@@ -270,7 +271,7 @@ const CAMPUS: &[DemoCommittee] = &[
                         DemoFinding {
                             category: 6,
                             item: Some(1),
-                            text: "2020年以前的发展党员档案未按年度分类装盒，部分材料保存在个人电脑中。",
+                            text: "{Y-2}年以前的发展党员档案未按年度分类装盒，部分材料保存在个人电脑中。",
                             review: ReviewState::Approved,
                             review_comment: "",
                             measures: &[DemoMeasure {
@@ -304,16 +305,16 @@ const CAMPUS: &[DemoCommittee] = &[
                         DemoFinding {
                             category: 1,
                             item: Some(1),
-                            text: "支部于2019年9月换届，按期应于2022年9月换届，因支部书记外出访学，换届选举党员大会推迟召开。",
+                            text: "支部于{Y-3}年9月换届，按期应于{Y}年9月换届，因支部书记外出访学，换届选举党员大会推迟召开。",
                             review: ReviewState::Approved,
                             review_comment: "",
                             measures: &[DemoMeasure {
                                 text: "报党总支批准后召开党员大会完成换届选举。",
-                                due_in_days: Some(-20),
+                                due_in_days: Some(-6),
                                 owner: "刘昇",
                                 status: MeasureStatus::ClosedOut,
                                 immediate: false,
-                                note: "已于10月28日完成换届，批复文件已存档。",
+                                note: "已召开党员大会完成换届选举，党总支批复文件已存档。",
                             }],
                         },
                         DemoFinding {
@@ -324,7 +325,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             review_comment: "",
                             measures: &[DemoMeasure {
                                 text: "修订特色支部创建方案，明确年度“经典诵读进社区”等3项具体活动。",
-                                due_in_days: Some(-8),
+                                due_in_days: Some(8),
                                 owner: "刘昇",
                                 status: MeasureStatus::InProgress,
                                 immediate: false,
@@ -382,6 +383,37 @@ const CAMPUS: &[DemoCommittee] = &[
     },
 ];
 
+/// The demo campaign's settings around `today`: the notice's dates (10-05 notice, 10-15 对账查摆,
+/// 10-20 报送, 10-31 立项整改, 11-30 结果运用) moved as one so that today is 10-17 of that
+/// pattern: 对账查摆 two days past, the 党总支's 报送 in three days, 立项整改 and 结果运用 ahead.
+pub fn campaign_around(today: Date) -> CampaignInput {
+    let issued_on = today - Duration::days(12);
+    let year = issued_on.year();
+    CampaignInput {
+        title: format!("{year}年党支部对账整改专项行动"),
+        doc_number: format!("组织部〔{year}〕44号"),
+        issued_on,
+        self_check_due: today - Duration::days(2),
+        report_due: today + Duration::days(3),
+        rectify_due: today + Duration::days(14),
+        results_due: today + Duration::days(44),
+    }
+}
+
+/// A demo text with its years made relative to the campaign's: `{Y}`, `{Y-1}`… `{Y+1}`.
+fn dated(text: &str, year: i32) -> String {
+    let mut out = text.to_string();
+    for offset in -3..=1 {
+        let token = match offset {
+            0 => "{Y}".to_string(),
+            n if n > 0 => format!("{{Y+{n}}}"),
+            n => format!("{{Y{n}}}"),
+        };
+        out = out.replace(&token, &(year + offset).to_string());
+    }
+    out
+}
+
 /// Fills an empty database; refuses one that already holds units or accounts.
 /// Returns a summary of the accounts made.
 pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
@@ -391,10 +423,12 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     let campaign = db::campaigns::current(db)
         .await?
         .context("no current campaign in the database")?;
+    let settings = campaign_around(today());
     let ledger_index = LedgerIndex {
         categories: db::ledger::categories(db, campaign.id).await?,
         items: db::ledger::items(db, campaign.id).await?,
         today: today(),
+        year: settings.issued_on.year(),
     };
 
     // Hash first (CPU, off the write transaction): one salt per account.
@@ -410,7 +444,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     let mut hashes = hashes.into_iter();
 
     let mut tx = db.write.begin().await?;
-    db::users::insert(
+    let overseer = db::users::insert(
         &mut tx,
         &NewUser {
             username: "overseer",
@@ -423,6 +457,13 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
         },
     )
     .await?;
+    // The campaign lives in today, so its banners and deadlines read as a campaign in progress.
+    if db::campaigns::update(&mut tx, overseer, &campaign, campaign.version, &settings)
+        .await?
+        .is_err()
+    {
+        bail!("the current campaign changed while the demo was being made; run seed-demo again");
+    }
 
     let mut branch_no = 0;
     let mut lines = vec!["overseer (组织部)".to_string()];
@@ -482,7 +523,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     tx.commit().await?;
     Ok(format!(
         "demo campus created for {}; accounts (all with the given password):\n  {}",
-        campaign.title,
+        settings.title,
         lines.join("\n  ")
     ))
 }
@@ -492,6 +533,8 @@ struct LedgerIndex {
     categories: Vec<db::ledger::CategoryRow>,
     items: Vec<db::ledger::ItemRow>,
     today: Date,
+    /// The campaign's year, for the demo texts' relative years.
+    year: i32,
 }
 
 impl LedgerIndex {
@@ -561,7 +604,7 @@ async fn fill_ledger(
                 category_id: index.category_id(f.category)?,
                 ledger_item_id: f.item.map(|i| index.item_id(f.category, i)).transpose()?,
                 position: *position,
-                text: f.text,
+                text: &dated(f.text, index.year),
                 created_by: secretary,
                 source: if f.item.is_some() {
                     Source::SelfCheck
@@ -580,7 +623,7 @@ async fn fill_ledger(
                 &NewMeasure {
                     finding_id: finding,
                     position: mi as i64 + 1,
-                    text: m.text,
+                    text: &dated(m.text, index.year),
                     deadline: index.due(m.due_in_days),
                     owner: m.owner,
                     status: m.status,
@@ -618,4 +661,60 @@ async fn fill_ledger(
         state => db::ledger::set_ledger_state(tx, campaign, branch, state).await?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_demo_campaign_puts_today_in_the_rectification_phase() {
+        let today = date!(2026 - 11 - 30);
+        let c = campaign_around(today);
+        assert!(c.self_check_due < today, "对账查摆 is already due");
+        assert!(
+            c.report_due > today && c.report_due - today <= Duration::days(5),
+            "报送 in a few days"
+        );
+        assert!(c.rectify_due > c.report_due && c.results_due > c.rectify_due);
+        assert_eq!(c.title, "2026年党支部对账整改专项行动");
+        // It passes the 组织部's own checks on a campaign's dates.
+        let f = crate::domain::dates::format_date;
+        let again = CampaignInput::parse(
+            &c.title,
+            &c.doc_number,
+            [
+                c.issued_on,
+                c.self_check_due,
+                c.report_due,
+                c.rectify_due,
+                c.results_due,
+            ]
+            .map(f)
+            .each_ref()
+            .map(String::as_str),
+        );
+        assert_eq!(again, Ok(c));
+    }
+
+    #[test]
+    fn demo_texts_speak_of_the_campaigns_years() {
+        assert_eq!(dated("{Y-3}—{Y}年，{Y}—{Y+1}学年", 2026), "2023—2026年，2026—2027学年");
+    }
+
+    #[test]
+    fn no_demo_deadline_lies_before_the_notice_and_no_measure_back_fills_records() {
+        let window = -12;
+        for c in CAMPUS {
+            for b in c.branches {
+                for f in b.ledger.iter().flat_map(|l| l.findings) {
+                    for m in f.measures {
+                        assert!(m.due_in_days.is_none_or(|d| d >= window), "{}", m.text);
+                        assert!(!m.text.contains("补签") && !m.note.contains("补写"), "{}", m.text);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -186,8 +186,7 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
         "制定支委会年度计划，每月召开支委会。",
     )
     .await?;
-    s.set_value(&format!("{form} input[name=deadline]"), "2022-12-31")
-        .await?;
+    s.set_value(&format!("{form} input[name=deadline]"), &day(30)).await?;
     s.submit(&format!("{form} button[type=submit]")).await?;
     ensure!(
         s.exists("form.measure-form[action*='/measures/']").await?,
@@ -280,11 +279,11 @@ async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
     r.wait_path_starts("/committees/1/report").await?;
     ensure!(!r.value("#work_done").await?.is_empty(), "the draft fills the report");
     r.fill("input[name=signer_name]", "周国栋").await?;
-    r.set_value("input[name=signed_on]", "2022-10-20").await?;
+    r.set_value("input[name=signed_on]", &day(0)).await?;
     r.submit("button[formaction$='/report/sign']").await?;
     let page = r.text().await?;
     ensure!(
-        page.contains("已签字") && page.contains("2022年10月20日"),
+        page.contains("已签字") && page.contains(&day_words(0)),
         "signed: {}",
         excerpt(&page)
     );

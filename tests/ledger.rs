@@ -126,7 +126,8 @@ async fn a_branch_page_shows_its_findings_measures_and_overdue_marks() {
     let app = spawn_demo().await;
     let client = app.login("secretary1").await;
     let text = visible_text(&app.get(&client, "/branches/1").await.text().await.unwrap());
-    assert!(text.contains("经逐份核查2019—2022年入党材料"));
+    let year = demo_campaign().issued_on.year();
+    assert!(text.contains(&format!("经逐份核查{}—{year}年入党材料", year - 3)));
     assert!(text.contains("快递单号SF1234567890"));
     assert!(text.contains("逾期"));
     assert!(text.contains("已销号"));
@@ -220,4 +221,30 @@ async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
         again.is_err(),
         "seed-demo must refuse a database that holds units or accounts"
     );
+}
+
+#[tokio::test]
+async fn the_demo_campaign_lives_in_today() {
+    let app = spawn_demo().await;
+    let mut pages = Vec::new();
+    for (user, path) in [
+        ("secretary1", "/branches/1"),
+        ("reviewer1", "/committees/1"),
+        ("overseer", "/overview"),
+    ] {
+        let c = app.login(user).await;
+        pages.push(visible_text(&app.get(&c, path).await.text().await.unwrap()));
+    }
+    for page in &pages {
+        // Every "N 天" late in a banner or a queue is a plausible few days, never years.
+        let mut rest = page.as_str();
+        while let Some(at) = rest.find("已超过 ") {
+            rest = &rest[at + "已超过 ".len()..];
+            let n: i64 = rest.split(' ').next().unwrap().parse().unwrap();
+            assert!(n <= 60, "a phase or deadline {n} days past");
+        }
+        assert!(page.contains("还剩"), "phases ahead are counted down");
+    }
+    let c = demo_campaign();
+    assert!(pages[0].contains(&c.title), "the campaign is this year's: {}", c.title);
 }

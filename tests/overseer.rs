@@ -19,8 +19,8 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
     // Branches not signed off are ineligible, each with its reason.
     assert!(page.contains("具备五星级资格"));
     assert!(
-        page.contains("截至 2022-11-30"),
-        "judged on the results date, earlier than today"
+        page.contains(&format!("截至 {}", day(0))),
+        "judged today, before the results date"
     );
     assert!(page.contains("问题整改台账未经党总支（党委）审核签字（当前：未开始）"));
 
@@ -105,7 +105,7 @@ async fn the_ineligible_list_downloads_as_xlsx_with_a_chinese_name() {
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = book.worksheet_range("五星级资格").unwrap();
     assert_eq!(range.get_value((1, 1)).unwrap().to_string(), "党支部");
-    // Six of the seven: branch 4 is signed off and, on 2022-11-30, nothing of it was overdue yet.
+    // Six of the seven: branch 4 is signed off and nothing of it is overdue.
     assert_eq!(range.height(), 2 + 6);
     let names: Vec<String> = (2..8).map(|r| range.get_value((r, 1)).unwrap().to_string()).collect();
     assert!(!names.contains(&"汉语言文学系教工党支部".to_string()), "{names:?}");
@@ -299,13 +299,15 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(body(res).await.contains("台账已锁定"));
 
+    // Next year's campaign (newest first in the list below).
+    let dates = [day(365), day(377), day(382), day(395), day(415)];
     let form = [
-        ("title", "2023年党支部对账整改专项行动"),
-        ("issued_on", "2023-10-08"),
-        ("self_check_due", "2023-10-20"),
-        ("report_due", "2023-10-25"),
-        ("rectify_due", "2023-11-10"),
-        ("results_due", "2023-11-30"),
+        ("title", "下一年度党支部对账整改专项行动"),
+        ("issued_on", dates[0].as_str()),
+        ("self_check_due", dates[1].as_str()),
+        ("report_due", dates[2].as_str()),
+        ("rectify_due", dates[3].as_str()),
+        ("results_due", dates[4].as_str()),
         ("copy_from", "1"),
     ];
     app.post_form(&o, "/admin/campaigns", "/admin/campaigns", &form).await;
@@ -417,7 +419,7 @@ async fn each_committee_shows_its_report_state_and_findings_by_category() {
         ("problems", "二"),
         ("next_steps", "三"),
         ("signer_name", "周国栋"),
-        ("signed_on", "2022-10-20"),
+        ("signed_on", &day(0)),
         ("version", "0"),
     ];
     assert_eq!(

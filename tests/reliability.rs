@@ -122,7 +122,7 @@ async fn fifty_clients_saving_at_once_lose_nothing_and_overwrite_nothing() {
     let answers = at_once(&app, &sessions, |i| {
         let fields = vec![
             ("text", format!("并发添加的措施{i}")),
-            ("deadline", "2022-12-31".into()),
+            ("deadline", day(30)),
             ("owner", "王喆".into()),
             ("status", "in_progress".into()),
         ];

@@ -131,22 +131,27 @@ pub struct MeasureInput {
 }
 
 impl MeasureInput {
+    /// `saved` is the measure as stored (its status and deadline), `None` for a new one. The
+    /// deadline window is checked only on a deadline entered or changed: a saved deadline that
+    /// now lies outside it (the campaign's dates were edited) never blocks an edit of the text.
     pub fn parse(
         text_value: &str,
         deadline: &str,
         owner: &str,
         status: &str,
         immediate: bool,
-        current: Option<MeasureStatus>,
+        saved: Option<(MeasureStatus, Option<Date>)>,
         window: (Date, Date),
     ) -> Result<MeasureInput, FieldErrors> {
+        let current = saved.map(|(s, _)| s);
+        let saved_deadline = saved.and_then(|(_, d)| d);
         let mut e = FieldErrors::default();
         let text_value = field(&mut e, "text", text("整改措施", text_value, MEASURE_MAX, true));
         let owner = field(&mut e, "owner", text("责任人", owner, OWNER_MAX, false));
         let deadline = match deadline.trim() {
             "" => None,
             d => match parse_typed_date(d) {
-                Some(d) if d < window.0 || d > window.1 => {
+                Some(d) if Some(d) != saved_deadline && (d < window.0 || d > window.1) => {
                     e.add("deadline", format!("整改时限应在 {} 至 {} 之间", window.0, window.1));
                     None
                 }
@@ -252,14 +257,32 @@ mod tests {
     }
 
     #[test]
+    fn a_saved_deadline_outside_the_window_is_kept_but_a_new_one_is_checked() {
+        let saved = Some((MeasureStatus::InProgress, Some(date!(2022 - 09 - 30))));
+        let m = MeasureInput::parse("改了文字", "2022-09-30", "张喆", "in_progress", false, saved, WINDOW).unwrap();
+        assert_eq!(m.deadline, Some(date!(2022 - 09 - 30)), "unchanged: no window check");
+        let e = MeasureInput::parse("改了文字", "2022-09-29", "张喆", "in_progress", false, saved, WINDOW).unwrap_err();
+        assert!(e.get("deadline").unwrap().contains("之间"), "changed: checked");
+    }
+
+    #[test]
     fn immediate_means_done_and_done_is_not_offered_otherwise() {
         let m = MeasureInput::parse("当场更正", "", "", "not_started", true, None, WINDOW).unwrap();
         assert_eq!(m.status, MeasureStatus::Done);
         let e = MeasureInput::parse("x", "", "", "closed_out", false, None, WINDOW).unwrap_err();
         assert!(e.get("status").is_some());
-        let e = MeasureInput::parse("x", "", "", "done", false, Some(MeasureStatus::InProgress), WINDOW).unwrap_err();
+        let e = MeasureInput::parse(
+            "x",
+            "",
+            "",
+            "done",
+            false,
+            Some((MeasureStatus::InProgress, None)),
+            WINDOW,
+        )
+        .unwrap_err();
         assert!(e.get("status").is_some(), "done only by request");
-        let m = MeasureInput::parse("x", "", "", "done", false, Some(MeasureStatus::Done), WINDOW).unwrap();
+        let m = MeasureInput::parse("x", "", "", "done", false, Some((MeasureStatus::Done, None)), WINDOW).unwrap();
         assert_eq!(m.status, MeasureStatus::Done, "a pending request survives an edit");
     }
 

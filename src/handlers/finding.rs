@@ -105,6 +105,9 @@ pub struct MeasureForm {
     pub version: i64,
     pub errors: FieldErrors,
     pub conflict: bool,
+    /// The deadline as stored (`None` for a new measure): the date picker always accepts it,
+    /// even where it lies outside the campaign's window.
+    pub saved_deadline: Option<time::Date>,
 }
 
 /// A refused form, shown again.
@@ -186,8 +189,12 @@ async fn finding_page(
         .map(|m| {
             let status = MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::NotStarted);
             let form = match overlay.measure.take_if(|(id, _)| *id == m.id) {
-                Some((_, form)) => form,
+                Some((_, form)) => MeasureForm {
+                    saved_deadline: m.deadline,
+                    ..form
+                },
                 None => MeasureForm {
+                    saved_deadline: m.deadline,
                     text: m.text.clone(),
                     deadline: m.deadline.map(format_date).unwrap_or_default(),
                     owner: m.owner.clone(),
@@ -296,6 +303,16 @@ impl db::look_backs::LookBack {
 }
 
 impl FindingPage {
+    /// The dates the picker offers for a measure: the campaign's window, widened to take in the
+    /// measure's saved deadline.
+    fn deadline_bounds(&self, form: &MeasureForm) -> (String, String) {
+        let (min, max) = (self.deadline_min.clone(), self.deadline_max.clone());
+        match form.saved_deadline.map(format_date) {
+            Some(saved) => (saved.clone().min(min), saved.max(max)),
+            None => (min, max),
+        }
+    }
+
     /// A refused committee action, said at the top of the page with what was typed.
     fn page_error(&self) -> Option<String> {
         self.close_out_error.as_ref().map(|(_, e, c)| {
@@ -517,17 +534,22 @@ impl MeasureData {
             version,
             errors,
             conflict,
+            saved_deadline: None,
         }
     }
 
-    fn parse(&self, work: &Work, current: Option<MeasureStatus>) -> Result<MeasureInput, FieldErrors> {
+    fn parse(
+        &self,
+        work: &Work,
+        saved: Option<(MeasureStatus, Option<time::Date>)>,
+    ) -> Result<MeasureInput, FieldErrors> {
         MeasureInput::parse(
             &self.text,
             &self.deadline,
             &self.owner,
             &self.status,
             self.immediate.is_some(),
-            current,
+            saved,
             deadline_window(work.campaign.issued_on),
         )
     }
@@ -579,7 +601,7 @@ pub async fn update_measure(
     let before = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let input = match form.parse(&work, Some(before.status())) {
+    let input = match form.parse(&work, Some((before.status(), before.deadline))) {
         Ok(i) => i,
         Err(e) => {
             let overlay = Overlay {

@@ -281,3 +281,19 @@ pub fn duizhang(db: &std::path::Path) -> tokio::process::Command {
         .kill_on_drop(true);
     cmd
 }
+
+/// A date `offset` days from today on campus, as forms take it (`YYYY-MM-DD`). The demo campaign
+/// lies around today (see `demo::campaign_around`), so tests date their input relative to it.
+pub fn day(offset: i64) -> String {
+    duizhang::domain::dates::format_date(duizhang::domain::dates::today() + time::Duration::days(offset))
+}
+
+/// The same as `2022年10月20日`-style words, as documents print dates.
+pub fn day_words(offset: i64) -> String {
+    duizhang::domain::dates::chinese_date(duizhang::domain::dates::today() + time::Duration::days(offset))
+}
+
+/// The demo campaign's settings (title, dates), as `seed-demo` made them today.
+pub fn demo_campaign() -> duizhang::domain::campaign::CampaignInput {
+    duizhang::demo::campaign_around(duizhang::domain::dates::today())
+}
