@@ -207,3 +207,73 @@ async fn opening_the_database_drops_stat4_samples_but_keeps_the_row_counts() {
     assert!(count("sqlite_stat1").await > 0);
     reopened.close().await;
 }
+
+/// Every migration that has landed, with the SHA-384 of its text as sqlx records it in
+/// `_sqlx_migrations`. sqlx refuses to start on a database migrated with another text of the
+/// same version, so a landed migration must never change: changes go into a new migration,
+/// whose checksum is added here when it lands.
+const LANDED: &[(i64, &str)] = &[
+    (
+        20261126000001,
+        "f03e03d4d204aeb8e56e232252d5a6d45252cc69836bb83ecd9f3435713a61f1acf404c8906afa2f668a71889159a4b3",
+    ),
+    (
+        20261126000002,
+        "c2888c5653fbc63bdb5af335b9cc6390bf814aaa971ba75662f70ddd8c37f89e5abf4451f66fc2f34e10faa03c4489b8",
+    ),
+    (
+        20261126000003,
+        "1aaa6a30cedaefe061990b30ad05c8ecde489302aa57be87fc9110903082a0c84e6d0fd1ce8a368342ec13723d5293ea",
+    ),
+    (
+        20261126000004,
+        "df9fb2d2c8fd2456dfa2c532072b7c985c930e14e10661ddeba658daa84600e99c9ada367b3dfbd790f7fa7c0135ca9e",
+    ),
+    (
+        20261126000005,
+        "04b589ea06ae31ff385def41bbed4e68c3d9700268808fdbc0f373bf440d2fc7708ed9d839dc985f2d706c515a6d99be",
+    ),
+    (
+        20261126000006,
+        "a27e06184039b1c7415da9763e0f53be706789f88eefd2b18ecb01ae433507a3a55bcb5869e7578d1f1c65cb01e98745",
+    ),
+    (
+        20261126000007,
+        "fdea2fb8ed2c8a24dc688d6ea5feeadfced42c578e5de2bab912d248d0f9c9c59afdbf0a40b9c622d66b8b6c2917d747",
+    ),
+    (
+        20261126000008,
+        "ec985359086ba3ac858d4750d72a546d8294ce05e39201c3f3667a3e4ab92267c45c86bb260cafa015c46ce91cb34db9",
+    ),
+    (
+        20261126000009,
+        "10b8ac56f676091cb47ad51b8dbd5213c27229e576cee80608b90b6b1c31531ca14774c15ba54e4b8c4775ecc6f43d6b",
+    ),
+];
+
+#[test]
+fn landed_migrations_never_change() {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let compiled: Vec<(i64, String)> = db::MIGRATOR.iter().map(|m| (m.version, hex(&m.checksum))).collect();
+    let mut problems = Vec::new();
+    for (version, checksum) in LANDED {
+        match compiled.iter().find(|(v, _)| v == version) {
+            None => problems.push(format!(
+                "{version}: landed, now missing (never delete a landed migration)"
+            )),
+            Some((_, now)) if now != checksum => problems.push(format!(
+                "{version}: its text changed since it landed (sqlx refuses databases migrated with the old text); \
+                 restore it and put the change in a new migration"
+            )),
+            Some(_) => {}
+        }
+    }
+    for (version, checksum) in &compiled {
+        if !LANDED.iter().any(|(v, _)| v == version) {
+            problems.push(format!(
+                "{version}: not listed; once it lands add ({version}, \"{checksum}\") to LANDED"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
