@@ -2,6 +2,7 @@
 //!
 //! `app(state)` builds the whole HTTP application; `main.rs` and the integration tests both use it.
 
+pub mod assets;
 pub mod auth;
 pub mod charts;
 pub mod config;
@@ -66,8 +67,18 @@ pub fn app(state: AppState) -> Router {
             config.session_idle_minutes,
         )));
 
+    assets::init(&config.static_dir);
+    let static_files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, cache_static))
+        .service(ServeDir::new(&config.static_dir));
     let mut router = routes::routes(&state)
-        .nest_service("/static", ServeDir::new(&config.static_dir))
+        // Pages and downloads are the user's own (names, findings, one-time passwords): no
+        // browser or proxy may keep a copy. The static files below are everyone's.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .nest_service("/static", static_files)
         .layer(DefaultBodyLimit::max(auth::csrf::MAX_FORM_BYTES))
         .layer(sessions)
         .with_state(state);
@@ -97,6 +108,16 @@ pub fn app(state: AppState) -> Router {
                 "系统出现了问题，操作未完成。请稍后重试。",
             )
         }))
+}
+
+/// Static files are linked with a fingerprint of their content (see [`assets`]): a browser may
+/// keep what it fetched for a year. What was not found is not kept.
+fn cache_static<B>(res: &axum::http::Response<B>) -> Option<HeaderValue> {
+    Some(HeaderValue::from_static(if res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    }))
 }
 
 /// The longest a request may take, reading its body included: a client trickling a body byte by

@@ -186,9 +186,9 @@ async fn clients(app: &TestApp) -> HashMap<&'static str, Client> {
 async fn every_user_gets_exactly_their_scope_on_every_route() {
     let app = spawn_demo().await;
     let mut failures = Vec::new();
+    // Each user logs in once; only a row that ends the session (POST /logout) costs new logins.
+    let mut clients = clients(&app).await;
     for (method, path, expected) in TABLE {
-        // Fresh logins per row: POST /logout must not log the next rows out.
-        let clients = clients(&app).await;
         for (i, user) in USERS.iter().enumerate() {
             let client = &clients[user];
             let res = match *method {
@@ -208,12 +208,25 @@ async fn every_user_gets_exactly_their_scope_on_every_route() {
                     expected[i]
                 ));
             }
+            // Nothing private may be kept by a browser or proxy; only the static files may.
+            let cache = res
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            let shared = path.starts_with("/static/") && got == 200;
+            if shared != cache.contains("immutable") || shared == cache.contains("no-store") {
+                failures.push(format!("{user:>10} {method} {path}: Cache-Control {cache:?}"));
+            }
             if got == 303 && *user == ANON && *method == "GET" {
                 assert!(
                     location(&res).starts_with("/login"),
                     "{path} must send the anonymous to /login"
                 );
             }
+        }
+        if *method == "POST" && *path == "/logout" {
+            clients = self::clients(&app).await;
         }
     }
     assert!(
