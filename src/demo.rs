@@ -6,14 +6,14 @@ use anyhow::{Context, bail};
 use time::{Date, Duration};
 
 use crate::auth::password;
-use crate::db::findings::{NewFinding, Source};
+use crate::db::findings::NewFinding;
 use crate::db::measures::NewMeasure;
 use crate::db::units::NewBranch;
 use crate::db::users::NewUser;
 use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::today;
-use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
 
 struct DemoCommittee {
@@ -607,9 +607,9 @@ async fn fill_ledger(
                 text: &dated(f.text, index.year),
                 created_by: secretary,
                 source: if f.item.is_some() {
-                    Source::SelfCheck
+                    FindingSource::SelfCheck
                 } else {
-                    Source::Extended
+                    FindingSource::Extended
                 },
             },
         )

@@ -1,5 +1,6 @@
 //! The `duizhang` command: serve (default), user add, seed-demo, backup.
 
+use duizhang::domain::history::AuditAction;
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -234,7 +235,7 @@ async fn add_user(db: &Db, username: &str, role: &str, unit: Option<i64>, name: 
             e.into()
         }
     })?;
-    db::audit::record(&mut tx, &db::audit::Entry::account(id, "user.add")).await?;
+    db::audit::record(&mut tx, &db::audit::Entry::account(id, AuditAction::UserAdd)).await?;
     tx.commit().await?;
     println!("created {} account {username} (id {id})", role.code());
     Ok(())

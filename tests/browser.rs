@@ -145,7 +145,7 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
     ensure!(items.len() == 25, "25 items on the ledger, found {}", items.len());
     for (i, id) in items.iter().enumerate() {
         // Choosing 存在问题 or 未发现问题 saves at once (static/js/app.js).
-        let choice = if i == 0 { "p" } else { "n" };
+        let choice = if i == 0 { "problem" } else { "no_problem" };
         s.submit(&format!("label[for='v-{id}-{choice}']")).await?;
     }
     ensure!(s.text().await?.contains("已作答 25 / 25 项"), "all 25 answered");
@@ -319,7 +319,7 @@ async fn overseer(ctx: &mut Ctx) -> Result<()> {
     // The branch answers its first item; the dashboard shows it in hand.
     let s = ctx.login("secretary5", Viewport::Desktop).await?;
     let id: String = s.eval("return document.querySelector('li.item').id.slice(5)").await?;
-    s.submit(&format!("label[for='v-{id}-n']")).await?;
+    s.submit(&format!("label[for='v-{id}-no_problem']")).await?;
     o.goto("/overview").await?;
     let row = o.row_with("新闻传播系学生党支部").await?;
     ensure!(row.contains("填报中"), "branch 5 moved on: {row}");

@@ -101,7 +101,7 @@ async fn user_add_reads_the_password_from_stdin_and_checks_the_unit() {
         .await
         .unwrap()
         .expect("created");
-    assert_eq!(user.role, "overseer");
+    assert_eq!(user.role, duizhang::domain::Role::Overseer);
     assert_eq!(user.display_name, "组织部 王珺");
     assert!(
         password::verify(user.password_hash.clone(), "Zzb-2022-first".into())

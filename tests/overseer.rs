@@ -44,7 +44,7 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(m.status, "in_progress");
+    assert_eq!(m.status.code(), "in_progress");
     let s = app.login("secretary4").await;
     assert!(visible_text(&body(app.get(&s, finding).await).await).contains("整改“回头看”：抽查换届材料"));
 
@@ -215,7 +215,7 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
         .await
         .unwrap();
     assert!(
-        measures.iter().all(|m| m.status != "closed_out"),
+        measures.iter().all(|m| m.status.code() != "closed_out"),
         "closed-off measures stay behind"
     );
     // The old campaign is unchanged.

@@ -179,8 +179,8 @@ async fn a_row_is_returned_fixed_resubmitted_approved_and_signed_off() {
         .unwrap();
     let actions: Vec<&str> = history
         .iter()
-        .filter(|h| h.entity == "branch_ledgers")
-        .map(|h| h.action.as_str())
+        .filter(|h| h.action.entity() == "branch_ledgers")
+        .map(|h| h.action.code())
         .collect();
     assert_eq!(
         actions,
@@ -225,7 +225,7 @@ async fn close_out_is_confirmed_or_rejected_with_a_reason_the_branch_sees() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(m4.status, "closed_out");
+    assert_eq!(m4.status.code(), "closed_out");
     let res = decide(7, "reject", "").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body(res).await.contains("请填写不予销号的原因"));
@@ -425,7 +425,7 @@ async fn an_approved_row_changed_by_the_branch_must_be_reviewed_again() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(f9.review_state, "pending", "the approval lapses with the change");
+    assert_eq!(f9.review_state.code(), "pending", "the approval lapses with the change");
     // A measure's plan counts too: finding 10 (approved) gets a new measure.
     let f10 = "/branches/3/findings/10";
     app.post_form(
@@ -439,7 +439,7 @@ async fn an_approved_row_changed_by_the_branch_must_be_reviewed_again() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(f10.review_state, "pending");
+    assert_eq!(f10.review_state.code(), "pending");
 }
 
 #[tokio::test]

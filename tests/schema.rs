@@ -4,8 +4,9 @@ mod common;
 
 use common::*;
 use duizhang::db;
-use duizhang::db::findings::{NewFinding, Source};
+use duizhang::db::findings::NewFinding;
 use duizhang::db::measures::NewMeasure;
+use duizhang::domain::states::FindingSource as Source;
 use duizhang::domain::states::{MeasureStatus, Verdict};
 use duizhang::domain::*;
 

@@ -436,7 +436,7 @@ async fn an_imported_problem_list_is_previewed_before_anything_is_saved() {
     assert!(
         after
             .iter()
-            .any(|f| f.text == "发展党员材料不规范" && f.source == "imported" && f.ledger_item_id.is_none())
+            .any(|f| f.text == "发展党员材料不规范" && f.source.code() == "imported" && f.ledger_item_id.is_none())
     );
     assert!(visible_text(&body(app.get(&s, "/branches/2").await).await).contains("述职评议问题"));
 
@@ -571,9 +571,10 @@ async fn every_change_shows_in_the_rows_history_and_deleting_asks_first() {
     let history = db::audit::finding_history(&app.db.read, Scope::Campus, BranchId(2), duizhang::domain::FindingId(6))
         .await
         .unwrap();
-    assert_eq!(history[0].action, "finding.delete");
+    assert_eq!(history[0].action.code(), "finding.delete");
     assert_eq!(
-        history[1].action, "measure.delete",
+        history[1].action.code(),
+        "measure.delete",
         "its measure's deletion is recorded too"
     );
 
@@ -607,7 +608,7 @@ async fn a_returned_ledger_shows_the_comments_and_resubmits() {
     let res = app.post_form(&s, "/branches/3/submit", "/branches/3", &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let f = findings_of(&app, 3).await.into_iter().find(|f| f.id.0 == 8).unwrap();
-    assert_eq!((f.text.as_str(), f.review_state.as_str()), (fixed, "pending"));
+    assert_eq!((f.text.as_str(), f.review_state.code()), (fixed, "pending"));
 }
 
 #[tokio::test]

@@ -85,8 +85,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
         };
         session::keep_alive(&session, state.config.session_idle_minutes).await?;
-        let role = Role::parse(&row.role)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has unknown role {}", row.id, row.role)))?;
+        let role = row.role;
         let scope = scope_of(role, row.committee_id, row.branch_id)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has no unit for role {}", row.id, row.role)))?;
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {

@@ -1,12 +1,13 @@
 //! The 组织部's keeping of units and accounts. Every change is audited; edits carry `version`.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::Stale;
 use super::audit::{self, Entry};
 use crate::domain::units::{BranchInput, CommitteeInput};
-use crate::domain::{BranchId, CommitteeId, UserId};
+use crate::domain::{BranchId, CommitteeId, Role, UserId};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Committee {
@@ -38,7 +39,7 @@ pub struct Account {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub committee_id: Option<CommitteeId>,
     pub branch_id: Option<BranchId>,
     pub active: bool,
@@ -71,20 +72,6 @@ pub async fn accounts(pool: &SqlitePool) -> sqlx::Result<Vec<Account>> {
     .await
 }
 
-fn entry<'a>(by: UserId, action: &'a str, entity: &'a str, id: i64) -> Entry<'a> {
-    Entry {
-        user_id: Some(by),
-        action,
-        entity,
-        entity_id: Some(id),
-        branch_id: None,
-        committee_id: None,
-        finding_id: None,
-        before: None,
-        after: None,
-    }
-}
-
 pub async fn create_committee(
     conn: &mut SqliteConnection,
     by: UserId,
@@ -96,8 +83,7 @@ pub async fn create_committee(
     .bind(&c.name)
     .fetch_one(&mut *conn)
     .await?;
-    let mut e = entry(by, "committee.create", "committees", id);
-    e.committee_id = Some(CommitteeId(id));
+    let e = Entry::new(by, AuditAction::CommitteeCreate, id).committee(CommitteeId(id));
     audit::record(conn, &e.after(&serde_json::json!({ "name": c.name }))).await?;
     Ok(CommitteeId(id))
 }
@@ -121,8 +107,9 @@ pub async fn update_committee(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
-    let mut e = entry(by, "committee.update", "committees", before.id.0).before(before);
-    e.committee_id = Some(before.id);
+    let e = Entry::new(by, AuditAction::CommitteeUpdate, before.id.0)
+        .committee(before.id)
+        .before(before);
     audit::record(conn, &e.after(&serde_json::json!({ "name": c.name, "active": active }))).await?;
     Ok(Ok(()))
 }
@@ -143,8 +130,7 @@ pub async fn create_branch(
     .bind(&b.secretary_name)
     .fetch_one(&mut *conn)
     .await?;
-    let mut e = entry(by, "branch.create", "branches", id);
-    e.branch_id = Some(BranchId(id));
+    let e = Entry::new(by, AuditAction::BranchCreate, id).branch(BranchId(id));
     let after = serde_json::json!({ "name": b.name, "full_member_count": b.full_member_count, "secretary_name": b.secretary_name });
     audit::record(conn, &e.after(&after)).await?;
     Ok(BranchId(id))
@@ -173,8 +159,9 @@ pub async fn update_branch(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
-    let mut e = entry(by, "branch.update", "branches", before.id.0).before(before);
-    e.branch_id = Some(before.id);
+    let e = Entry::new(by, AuditAction::BranchUpdate, before.id.0)
+        .branch(before.id)
+        .before(before);
     let after = serde_json::json!({ "name": b.name, "full_member_count": b.full_member_count, "secretary_name": b.secretary_name, "active": active });
     audit::record(conn, &e.after(&after)).await?;
     Ok(Ok(()))
@@ -189,7 +176,7 @@ pub async fn record_account_created(
 ) -> sqlx::Result<()> {
     audit::record(
         conn,
-        &entry(by, "user.create", "users", id.0).after(&serde_json::json!({ "username": username })),
+        &Entry::new(by, AuditAction::UserCreate, id.0).after(&serde_json::json!({ "username": username })),
     )
     .await
 }
@@ -214,7 +201,7 @@ pub async fn update_account(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
-    let e = entry(by, "user.update", "users", before.id.0)
+    let e = Entry::new(by, AuditAction::UserUpdate, before.id.0)
         .before(&serde_json::json!({ "display_name": before.display_name, "active": before.active }))
         .after(&serde_json::json!({ "display_name": display_name, "active": active }));
     audit::record(conn, &e).await?;
@@ -236,7 +223,7 @@ pub async fn reset_password(conn: &mut SqliteConnection, by: UserId, id: UserId,
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    audit::record(conn, &entry(by, "user.reset_password", "users", id.0)).await?;
+    audit::record(conn, &Entry::new(by, AuditAction::UserResetPassword, id.0)).await?;
     Ok(true)
 }
 

@@ -4,37 +4,63 @@
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
+use crate::domain::history::AuditAction;
 use crate::domain::{BranchId, CommitteeId, FindingId, Scope, UserId};
 
-pub struct Entry<'a> {
-    pub user_id: Option<UserId>,
-    pub action: &'a str,
-    pub entity: &'a str,
-    pub entity_id: Option<i64>,
+pub struct Entry {
+    user_id: Option<UserId>,
+    action: AuditAction,
+    entity_id: Option<i64>,
     /// The branch whose row changed; its committee is recorded with it, for scoped reading.
-    pub branch_id: Option<BranchId>,
+    branch_id: Option<BranchId>,
     /// For a committee's own rows (附件3), where there is no branch.
-    pub committee_id: Option<CommitteeId>,
+    committee_id: Option<CommitteeId>,
     /// The finding the row belongs to, for the finding's history.
-    pub finding_id: Option<FindingId>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    finding_id: Option<FindingId>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
 }
 
-impl<'a> Entry<'a> {
-    /// An entry about a user's own account (login, password change).
-    pub fn account(user_id: UserId, action: &'a str) -> Self {
+impl Entry {
+    /// `by` did `action` to the row `entity_id` of the action's table.
+    pub fn new(by: UserId, action: AuditAction, entity_id: i64) -> Entry {
         Entry {
-            user_id: Some(user_id),
+            user_id: Some(by),
             action,
-            entity: "users",
-            entity_id: Some(user_id.0),
+            entity_id: Some(entity_id),
             branch_id: None,
             committee_id: None,
             finding_id: None,
             before: None,
             after: None,
         }
+    }
+
+    /// An entry about a user's own account (login, password change).
+    pub fn account(user_id: UserId, action: AuditAction) -> Entry {
+        Entry::new(user_id, action, user_id.0)
+    }
+
+    /// The committee the row belongs to (a committee's own rows; set from the branch otherwise).
+    pub fn committee(mut self, committee: CommitteeId) -> Entry {
+        self.committee_id = Some(committee);
+        self
+    }
+
+    /// The branch the row belongs to.
+    pub fn branch(mut self, branch: BranchId) -> Entry {
+        self.branch_id = Some(branch);
+        self
+    }
+
+    pub fn before(mut self, v: &impl Serialize) -> Self {
+        self.before = serde_json::to_value(v).ok();
+        self
+    }
+
+    pub fn after(mut self, v: &impl Serialize) -> Self {
+        self.after = serde_json::to_value(v).ok();
+        self
     }
 }
 
@@ -49,47 +75,22 @@ pub struct Actor {
 
 impl Actor {
     /// An entry for a change to a branch-owned row.
-    pub fn entry<'a>(
-        &self,
-        action: &'a str,
-        entity: &'a str,
-        entity_id: i64,
-        finding_id: Option<FindingId>,
-    ) -> Entry<'a> {
+    pub fn entry(&self, action: AuditAction, entity_id: i64, finding_id: Option<FindingId>) -> Entry {
         Entry {
-            user_id: Some(self.user_id),
-            action,
-            entity,
-            entity_id: Some(entity_id),
-            branch_id: Some(self.branch_id),
-            committee_id: None,
             finding_id,
-            before: None,
-            after: None,
+            ..Entry::new(self.user_id, action, entity_id).branch(self.branch_id)
         }
     }
 }
 
-impl<'a> Entry<'a> {
-    pub fn before(mut self, v: &impl Serialize) -> Self {
-        self.before = serde_json::to_value(v).ok();
-        self
-    }
-
-    pub fn after(mut self, v: &impl Serialize) -> Self {
-        self.after = serde_json::to_value(v).ok();
-        self
-    }
-}
-
-pub async fn record(conn: &mut SqliteConnection, e: &Entry<'_>) -> sqlx::Result<()> {
+pub async fn record(conn: &mut SqliteConnection, e: &Entry) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (user_id, action, entity, entity_id, committee_id, branch_id, finding_id, before_json, after_json)
          VALUES (?1, ?2, ?3, ?4, COALESCE(?9, (SELECT committee_id FROM branches WHERE id = ?5)), ?5, ?6, ?7, ?8)",
     )
     .bind(e.user_id)
     .bind(e.action)
-    .bind(e.entity)
+    .bind(e.action.entity())
     .bind(e.entity_id)
     .bind(e.branch_id)
     .bind(e.finding_id)
@@ -106,8 +107,7 @@ pub async fn record(conn: &mut SqliteConnection, e: &Entry<'_>) -> sqlx::Result<
 pub struct HistoryRow {
     pub at: String,
     pub user_name: Option<String>,
-    pub action: String,
-    pub entity: String,
+    pub action: AuditAction,
     pub entity_id: Option<i64>,
     /// For 对账查摆 entries, the ledger item answered.
     pub ledger_item_id: Option<i64>,
@@ -115,7 +115,7 @@ pub struct HistoryRow {
     pub after_json: Option<String>,
 }
 
-const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.entity, a.entity_id,
+const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.entity_id,
             CASE WHEN a.entity = 'self_checks' THEN (SELECT ledger_item_id FROM self_checks WHERE id = a.entity_id) END
                 AS ledger_item_id,
             a.before_json, a.after_json
@@ -164,7 +164,7 @@ pub async fn finding_history(
 /// The history of a committee's 附件3 report, newest first.
 pub async fn report_history(pool: &SqlitePool, committee: CommitteeId, campaign: i64) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as(
-        "SELECT a.at, u.display_name AS user_name, a.action, a.entity, a.entity_id, NULL AS ledger_item_id,
+        "SELECT a.at, u.display_name AS user_name, a.action, a.entity_id, NULL AS ledger_item_id,
                 a.before_json, a.after_json
          FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
          WHERE a.entity = 'committee_reports' AND a.committee_id = ? AND a.entity_id = ?

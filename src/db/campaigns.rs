@@ -1,5 +1,6 @@
 //! 专项行动 and their phase dates.
 
+use crate::domain::history::AuditAction;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
 
@@ -87,20 +88,6 @@ pub async fn all(pool: &SqlitePool) -> sqlx::Result<Vec<(Campaign, i64)>> {
     Ok(out)
 }
 
-fn entry<'a>(by: UserId, action: &'a str, id: CampaignId) -> Entry<'a> {
-    Entry {
-        user_id: Some(by),
-        action,
-        entity: "campaigns",
-        entity_id: Some(id.0),
-        branch_id: None,
-        committee_id: None,
-        finding_id: None,
-        before: None,
-        after: None,
-    }
-}
-
 #[derive(serde::Serialize)]
 struct Settings<'a> {
     title: &'a str,
@@ -164,7 +151,11 @@ pub async fn create(
     if carry_over {
         carry_over_unfinished(conn, from, CampaignId(id)).await?;
     }
-    audit::record(conn, &entry(by, "campaign.create", CampaignId(id)).after(&settings(c))).await?;
+    audit::record(
+        conn,
+        &Entry::new(by, AuditAction::CampaignCreate, id).after(&settings(c)),
+    )
+    .await?;
     Ok(CampaignId(id))
 }
 
@@ -255,7 +246,7 @@ pub async fn update(
     };
     audit::record(
         conn,
-        &entry(by, "campaign.update", before.id)
+        &Entry::new(by, AuditAction::CampaignUpdate, before.id.0)
             .before(&settings(&old))
             .after(&settings(c)),
     )
@@ -278,7 +269,7 @@ pub async fn make_current(conn: &mut SqliteConnection, by: UserId, id: CampaignI
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    let e = entry(by, "campaign.make_current", id)
+    let e = Entry::new(by, AuditAction::CampaignMakeCurrent, id.0)
         .before(&serde_json::json!({ "current_campaign": previous }))
         .after(&serde_json::json!({ "current_campaign": id.0 }));
     audit::record(conn, &e).await?;

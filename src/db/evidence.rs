@@ -1,6 +1,7 @@
 //! Evidence files of 销号 requests, stored in the database (so backups hold them) and read only
 //! within scope.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -72,7 +73,7 @@ pub async fn add(
     audit::record(
         conn,
         &actor
-            .entry("evidence.add", "evidence", id, Some(measure.finding_id))
+            .entry(AuditAction::EvidenceAdd, id, Some(measure.finding_id))
             .after(&meta),
     )
     .await?;
@@ -155,7 +156,7 @@ pub async fn delete(
     audit::record(
         conn,
         &actor
-            .entry("evidence.delete", "evidence", id.0, Some(measure.finding_id))
+            .entry(AuditAction::EvidenceDelete, id.0, Some(measure.finding_id))
             .before(&meta),
     )
     .await?;

@@ -4,6 +4,7 @@
 use sqlx::SqlitePool;
 use time::Date;
 
+use crate::domain::states::{LedgerState, MeasureStatus};
 use crate::domain::verification::{DocKind, new_code};
 use crate::domain::{BranchId, CampaignId, CategoryId, CommitteeId, FindingId, Scope, UserId};
 
@@ -28,7 +29,7 @@ impl Unit {
 pub struct BranchSignOff {
     pub branch_id: BranchId,
     pub branch_name: String,
-    pub state: Option<String>,
+    pub state: Option<LedgerState>,
     pub signer: Option<String>,
     pub signed_off_at: Option<String>,
     pub four_in_place: bool,
@@ -73,7 +74,7 @@ pub struct ChecklistRow {
     pub deadline: Option<Date>,
     pub owner: Option<String>,
     pub immediate: Option<bool>,
-    pub status: Option<String>,
+    pub status: Option<MeasureStatus>,
 }
 
 pub async fn checklist_rows(
@@ -125,7 +126,7 @@ pub async fn code_for(read: &SqlitePool, pool: &SqlitePool, issue: &Issue<'_>) -
              WHERE kind = ?1 AND campaign_id = ?2 AND committee_id = ?3 AND IFNULL(branch_id, 0) = IFNULL(?4, 0)
                AND digest = ?5",
         )
-        .bind(issue.kind.as_str())
+        .bind(issue.kind)
         .bind(issue.campaign)
         .bind(issue.committee)
         .bind(issue.branch)
@@ -142,7 +143,7 @@ pub async fn code_for(read: &SqlitePool, pool: &SqlitePool, issue: &Issue<'_>) -
          ON CONFLICT DO NOTHING",
     )
     .bind(new_code())
-    .bind(issue.kind.as_str())
+    .bind(issue.kind)
     .bind(issue.campaign)
     .bind(issue.committee)
     .bind(issue.branch)
@@ -157,7 +158,7 @@ pub async fn code_for(read: &SqlitePool, pool: &SqlitePool, issue: &Issue<'_>) -
 /// What a code stands for, as /verify tells it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Issued {
-    pub kind: String,
+    pub kind: DocKind,
     pub campaign_id: CampaignId,
     pub campaign_title: String,
     pub committee_id: CommitteeId,

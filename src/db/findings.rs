@@ -1,11 +1,12 @@
 //! 查摆问题: findings of a branch in a campaign.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::Stale;
 use super::audit::{self, Actor};
-use crate::domain::states::ReviewState;
+use crate::domain::states::{FindingSource, ReviewState};
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, Scope, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -16,8 +17,8 @@ pub struct Finding {
     pub category_id: CategoryId,
     pub ledger_item_id: Option<LedgerItemId>,
     pub text: String,
-    pub source: String,
-    pub review_state: String,
+    pub source: FindingSource,
+    pub review_state: ReviewState,
     pub review_comment: String,
     pub version: i64,
 }
@@ -26,27 +27,6 @@ pub struct Finding {
 #[derive(Serialize)]
 struct Snapshot<'a> {
     text: &'a str,
-}
-
-/// Where a finding comes from (stored in `findings.source`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// Under a ledger item answered 存在问题.
-    SelfCheck,
-    /// 延伸自查: under a category, outside the items.
-    Extended,
-    /// From last year's 书记述职评议 problem list.
-    Imported,
-}
-
-impl Source {
-    fn code(self) -> &'static str {
-        match self {
-            Source::SelfCheck => "self_check",
-            Source::Extended => "extended",
-            Source::Imported => "imported",
-        }
-    }
 }
 
 const COLUMNS: &str = "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
@@ -147,7 +127,7 @@ pub async fn create(
     category: CategoryId,
     item: Option<LedgerItemId>,
     text: &str,
-    source: Source,
+    source: FindingSource,
 ) -> sqlx::Result<FindingId> {
     let position: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM findings WHERE branch_id = ? AND campaign_id = ? AND category_id = ?",
@@ -171,18 +151,12 @@ pub async fn create(
         },
     )
     .await?;
-    let action = if source == Source::Imported {
-        "finding.import"
+    let action = if source == FindingSource::Imported {
+        AuditAction::FindingImport
     } else {
-        "finding.create"
+        AuditAction::FindingCreate
     };
-    audit::record(
-        conn,
-        &actor
-            .entry(action, "findings", id.0, Some(id))
-            .after(&Snapshot { text }),
-    )
-    .await?;
+    audit::record(conn, &actor.entry(action, id.0, Some(id)).after(&Snapshot { text })).await?;
     Ok(id)
 }
 
@@ -219,7 +193,7 @@ pub async fn update_text(
         return Ok(Err(Stale));
     }
     let entry = actor
-        .entry("finding.update", "findings", before.id.0, Some(before.id))
+        .entry(AuditAction::FindingUpdate, before.id.0, Some(before.id))
         .before(&Snapshot { text: &before.text })
         .after(&Snapshot { text });
     audit::record(conn, &entry).await?;
@@ -261,7 +235,7 @@ pub async fn delete(
         return Ok(Err(Stale));
     }
     let entry = actor
-        .entry("finding.delete", "findings", before.id.0, Some(before.id))
+        .entry(AuditAction::FindingDelete, before.id.0, Some(before.id))
         .before(&Snapshot { text: &before.text });
     audit::record(conn, &entry).await?;
     Ok(Ok(()))
@@ -276,7 +250,7 @@ pub struct NewFinding<'a> {
     pub position: i64,
     pub text: &'a str,
     pub created_by: UserId,
-    pub source: Source,
+    pub source: FindingSource,
 }
 
 /// Inserts a finding without checks or audit (the demo campus; `create` for users).
@@ -292,7 +266,7 @@ pub async fn insert(conn: &mut SqliteConnection, f: &NewFinding<'_>) -> sqlx::Re
     .bind(f.position)
     .bind(f.text)
     .bind(f.created_by)
-    .bind(f.source.code())
+    .bind(f.source)
     .fetch_one(conn)
     .await?;
     Ok(FindingId(id))
@@ -311,7 +285,7 @@ pub async fn set_review(
                              version = version + 1
          WHERE id = ?",
     )
-    .bind(state.code())
+    .bind(state)
     .bind(comment)
     .bind(by)
     .bind(finding)

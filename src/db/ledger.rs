@@ -1,11 +1,12 @@
 //! The ledger (附件1) of a campaign and a branch's answers, findings and measures on it.
 
+use crate::domain::history::AuditAction;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
 
 use super::Db;
 use super::audit::Actor;
-use crate::domain::states::LedgerState;
+use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -28,7 +29,7 @@ pub struct ItemRow {
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct SelfCheckRow {
     pub ledger_item_id: LedgerItemId,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub reason: String,
     pub updated_at: String,
     pub version: i64,
@@ -41,8 +42,8 @@ pub struct FindingRow {
     pub ledger_item_id: Option<LedgerItemId>,
     pub position: i64,
     pub text: String,
-    pub source: String,
-    pub review_state: String,
+    pub source: FindingSource,
+    pub review_state: ReviewState,
     pub review_comment: String,
     pub version: i64,
 }
@@ -56,7 +57,7 @@ pub struct MeasureRow {
     #[serde(with = "super::json_date::option")]
     pub deadline: Option<Date>,
     pub owner: String,
-    pub status: String,
+    pub status: MeasureStatus,
     pub immediate: bool,
     pub completion_note: String,
     /// The committee's word on the last 销号 request, and whether it was a rejection.
@@ -198,7 +199,7 @@ pub async fn ledger_state(
     branch: BranchId,
 ) -> sqlx::Result<LedgerState> {
     let f = scope.filter();
-    let code: Option<String> = sqlx::query_scalar(
+    let state: Option<LedgerState> = sqlx::query_scalar(
         "SELECT bl.state FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
          WHERE bl.branch_id = ?1 AND bl.campaign_id = ?2
            AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
@@ -209,7 +210,7 @@ pub async fn ledger_state(
     .bind(f.branch)
     .fetch_optional(pool)
     .await?;
-    Ok(LedgerState::from_row(code.as_deref()))
+    Ok(LedgerState::of(state))
 }
 
 /// The ledger's state read inside a write transaction, before changing anything of the branch's.
@@ -218,13 +219,13 @@ pub async fn state_in_tx(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<LedgerState> {
-    let code: Option<String> =
+    let state: Option<LedgerState> =
         sqlx::query_scalar("SELECT state FROM branch_ledgers WHERE campaign_id = ? AND branch_id = ?")
             .bind(campaign)
             .bind(branch)
             .fetch_optional(conn)
             .await?;
-    Ok(LedgerState::from_row(code.as_deref()))
+    Ok(LedgerState::of(state))
 }
 
 // Writes. The branch comes from the caller's scope (a secretary's own branch), never a form.
@@ -244,7 +245,7 @@ pub async fn set_ledger_state(
     )
     .bind(campaign)
     .bind(branch)
-    .bind(state.code())
+    .bind(state)
     .execute(conn)
     .await?;
     Ok(())
@@ -282,13 +283,13 @@ pub async fn submit(conn: &mut SqliteConnection, actor: Actor, campaign: Campaig
     super::findings::resubmit_returned(conn, actor.branch_id, campaign).await?;
     #[derive(serde::Serialize)]
     struct Snapshot {
-        state: &'static str,
+        state: LedgerState,
     }
     let entry = actor
-        .entry("ledger.submit", "branch_ledgers", campaign.0, None)
-        .before(&Snapshot { state: before.code() })
+        .entry(AuditAction::LedgerSubmit, campaign.0, None)
+        .before(&Snapshot { state: before })
         .after(&Snapshot {
-            state: LedgerState::Submitted.code(),
+            state: LedgerState::Submitted,
         });
     super::audit::record(conn, &entry).await
 }

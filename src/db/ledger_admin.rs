@@ -1,6 +1,7 @@
 //! Keeping a campaign's 问题台账 (categories and items): editable only until the first branch
 //! answers or records a finding, so answers never point at changed text.
 
+use crate::domain::history::AuditAction;
 use sqlx::SqliteConnection;
 
 use super::Stale;
@@ -17,20 +18,6 @@ pub async fn in_use(conn: &mut SqliteConnection, campaign: CampaignId) -> sqlx::
     .bind(campaign)
     .fetch_one(conn)
     .await
-}
-
-fn entry<'a>(by: UserId, action: &'a str, entity: &'a str, id: i64) -> Entry<'a> {
-    Entry {
-        user_id: Some(by),
-        action,
-        entity,
-        entity_id: Some(id),
-        branch_id: None,
-        committee_id: None,
-        finding_id: None,
-        before: None,
-        after: None,
-    }
 }
 
 /// `Ok(false)`: no such category in the campaign; `Err(Stale)` inside: changed since seen.
@@ -59,7 +46,7 @@ pub async fn set_category_title(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
-    let e = entry(by, "ledger.category", "ledger_categories", id.0)
+    let e = Entry::new(by, AuditAction::LedgerCategory, id.0)
         .before(&serde_json::json!({ "title": before }))
         .after(&serde_json::json!({ "title": title }));
     audit::record(conn, &e).await?;
@@ -103,7 +90,7 @@ pub async fn set_item_text(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
-    let e = entry(by, "ledger.item", "ledger_items", id.0)
+    let e = Entry::new(by, AuditAction::LedgerItem, id.0)
         .before(&serde_json::json!({ "text": before }))
         .after(&serde_json::json!({ "text": text }));
     audit::record(conn, &e).await?;
@@ -140,7 +127,7 @@ pub async fn move_item(
     }
     audit::record(
         conn,
-        &entry(by, "ledger.item_move", "ledger_items", id.0).after(&serde_json::json!({ "position": position + step })),
+        &Entry::new(by, AuditAction::LedgerItemMove, id.0).after(&serde_json::json!({ "position": position + step })),
     )
     .await?;
     Ok(true)
@@ -172,7 +159,7 @@ pub async fn add_item(
     .await?;
     audit::record(
         conn,
-        &entry(by, "ledger.item_add", "ledger_items", id).after(&serde_json::json!({ "text": text })),
+        &Entry::new(by, AuditAction::LedgerItemAdd, id).after(&serde_json::json!({ "text": text })),
     )
     .await?;
     Ok(true)
@@ -206,7 +193,7 @@ pub async fn delete_item(
     }
     audit::record(
         conn,
-        &entry(by, "ledger.item_delete", "ledger_items", id.0).before(&serde_json::json!({ "text": text })),
+        &Entry::new(by, AuditAction::LedgerItemDelete, id.0).before(&serde_json::json!({ "text": text })),
     )
     .await?;
     Ok(true)

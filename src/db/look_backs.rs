@@ -1,10 +1,12 @@
 //! 整改"回头看": the 组织部 re-checks closed-off measures.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::audit::{self, Actor};
 use super::measures::Measure;
+use crate::domain::states::{LookBackOutcome, MeasureStatus};
 use crate::domain::{BranchId, CampaignId, MeasureId, Scope};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,14 +17,14 @@ pub struct LookBack {
     pub flagged_by_name: Option<String>,
     pub flagged_at: String,
     pub first_closed_out_at: Option<String>,
-    pub outcome: String,
+    pub outcome: LookBackOutcome,
     pub outcome_note: String,
     pub version: i64,
 }
 
 #[derive(Serialize)]
 struct Flag<'a> {
-    status: &'a str,
+    status: MeasureStatus,
     close_out_comment: &'a str,
 }
 
@@ -53,13 +55,13 @@ pub async fn flag(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, 
     .execute(&mut *conn)
     .await?;
     let entry = actor
-        .entry("measure.look_back", "measures", measure.id.0, Some(measure.finding_id))
+        .entry(AuditAction::MeasureLookBack, measure.id.0, Some(measure.finding_id))
         .before(&Flag {
-            status: "closed_out",
+            status: MeasureStatus::ClosedOut,
             close_out_comment: "",
         })
         .after(&Flag {
-            status: "in_progress",
+            status: MeasureStatus::InProgress,
             close_out_comment: &note,
         });
     audit::record(conn, &entry).await?;
@@ -68,7 +70,7 @@ pub async fn flag(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, 
 
 #[derive(Serialize)]
 struct Outcome<'a> {
-    outcome: &'a str,
+    outcome: LookBackOutcome,
     outcome_note: &'a str,
 }
 
@@ -80,7 +82,7 @@ pub async fn decide(
     look_back: &LookBack,
     finding: crate::domain::FindingId,
     seen_version: i64,
-    outcome: &str,
+    outcome: LookBackOutcome,
     note: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
@@ -99,9 +101,9 @@ pub async fn decide(
         return Ok(false);
     }
     let entry = actor
-        .entry("look_back.decide", "look_backs", look_back.id, Some(finding))
+        .entry(AuditAction::LookBackDecide, look_back.id, Some(finding))
         .before(&Outcome {
-            outcome: "pending",
+            outcome: LookBackOutcome::Pending,
             outcome_note: "",
         })
         .after(&Outcome {

@@ -1,5 +1,6 @@
 //! 整改措施: numbered measures of a finding, and the branch's 销号 requests.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
@@ -19,23 +20,19 @@ pub struct Measure {
     pub text: String,
     pub deadline: Option<Date>,
     pub owner: String,
-    pub status: String,
+    pub status: MeasureStatus,
     pub immediate: bool,
     pub completion_note: String,
     pub version: i64,
 }
 
 impl Measure {
-    pub fn status(&self) -> MeasureStatus {
-        MeasureStatus::parse(&self.status).unwrap_or(MeasureStatus::NotStarted)
-    }
-
     fn snapshot(&self) -> Snapshot<'_> {
         Snapshot {
             text: &self.text,
             deadline: self.deadline.map(format_date),
             owner: &self.owner,
-            status: &self.status,
+            status: self.status,
             immediate: self.immediate,
             completion_note: &self.completion_note,
         }
@@ -52,7 +49,7 @@ struct Snapshot<'a> {
     text: &'a str,
     deadline: Option<String>,
     owner: &'a str,
-    status: &'a str,
+    status: MeasureStatus,
     immediate: bool,
     completion_note: &'a str,
 }
@@ -140,7 +137,7 @@ pub async fn create(
     audit::record(
         conn,
         &actor
-            .entry("measure.create", "measures", id.0, Some(finding))
+            .entry(AuditAction::MeasureCreate, id.0, Some(finding))
             .after(&created.snapshot()),
     )
     .await?;
@@ -165,7 +162,7 @@ pub async fn update(
     .bind(&input.text)
     .bind(input.deadline)
     .bind(&input.owner)
-    .bind(input.status.code())
+    .bind(input.status)
     .bind(input.immediate)
     .bind(before.id)
     .bind(seen_version)
@@ -175,7 +172,7 @@ pub async fn update(
     if done.rows_affected() == 1 {
         super::findings::unapprove(conn, before.finding_id).await?;
     }
-    finish(conn, actor, before, done.rows_affected(), "measure.update").await
+    finish(conn, actor, before, done.rows_affected(), AuditAction::MeasureUpdate).await
 }
 
 /// 申请销号 (or withdrawing it): the status and the completion note.
@@ -195,16 +192,16 @@ pub async fn set_progress(
                 updated_at = datetime('now'), version = version + 1
          WHERE id = ?3 AND version = ?4 AND status <> 'closed_out'",
     )
-    .bind(status.code())
+    .bind(status)
     .bind(note)
     .bind(before.id)
     .bind(seen_version)
     .execute(&mut *conn)
     .await?;
     let action = if status == MeasureStatus::Done {
-        "measure.request_close_out"
+        AuditAction::MeasureRequestCloseOut
     } else {
-        "measure.withdraw_close_out"
+        AuditAction::MeasureWithdrawCloseOut
     };
     finish(conn, actor, before, done.rows_affected(), action).await
 }
@@ -215,14 +212,14 @@ async fn finish(
     actor: Actor,
     before: &Measure,
     affected: u64,
-    action: &str,
+    action: AuditAction,
 ) -> sqlx::Result<Result<(), Stale>> {
     if affected != 1 {
         return Ok(Err(Stale));
     }
     let after = get_of_branch(conn, actor, before.id).await?.expect("just updated");
     let entry = actor
-        .entry(action, "measures", before.id.0, Some(before.finding_id))
+        .entry(action, before.id.0, Some(before.finding_id))
         .before(&before.snapshot())
         .after(&after.snapshot());
     audit::record(conn, &entry).await?;
@@ -252,7 +249,7 @@ pub async fn delete(
 /// The audit entry for a deleted measure (deleted alone, or with its finding).
 pub async fn record_deletion(conn: &mut SqliteConnection, actor: Actor, before: &Measure) -> sqlx::Result<()> {
     let entry = actor
-        .entry("measure.delete", "measures", before.id.0, Some(before.finding_id))
+        .entry(AuditAction::MeasureDelete, before.id.0, Some(before.finding_id))
         .before(&before.snapshot());
     audit::record(conn, &entry).await
 }
@@ -286,7 +283,7 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMeasure<'_>) -> sqlx::Re
     .bind(m.text)
     .bind(m.deadline)
     .bind(m.owner)
-    .bind(m.status.code())
+    .bind(m.status)
     .bind(m.immediate)
     .bind(m.completion_note)
     .bind(done)

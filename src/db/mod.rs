@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod audit;
 pub mod campaigns;
+pub mod codes;
 pub mod evidence;
 pub mod exports;
 pub mod findings;

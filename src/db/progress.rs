@@ -4,6 +4,7 @@
 use sqlx::SqlitePool;
 use time::Date;
 
+use crate::domain::states::{LedgerState, ReportState};
 use crate::domain::{BranchId, CampaignId, CommitteeId, Scope};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,7 +14,7 @@ pub struct BranchProgress {
     pub committee_id: CommitteeId,
     pub committee_name: String,
     pub secretary_name: String,
-    pub ledger_state: Option<String>,
+    pub ledger_state: Option<LedgerState>,
     /// Ledger items answered (对账查摆), of the campaign's item count.
     pub answered: i64,
     pub findings: i64,
@@ -210,8 +211,8 @@ pub async fn deadline_groups(
     .await
 }
 
-/// Each committee's 附件3 state in a campaign: (committee, "draft" | "signed").
-pub async fn report_states(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(CommitteeId, String)>> {
+/// Each committee's 附件3 state in a campaign (committees without a saved report are absent).
+pub async fn report_states(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(CommitteeId, ReportState)>> {
     sqlx::query_as("SELECT committee_id, state FROM committee_reports WHERE campaign_id = ?")
         .bind(campaign)
         .fetch_all(pool)

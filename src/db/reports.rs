@@ -1,5 +1,6 @@
 //! 附件3: a committee's report per campaign.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
@@ -7,6 +8,7 @@ use time::Date;
 use super::Stale;
 use super::audit::{self, Entry};
 use crate::domain::report::Draft;
+use crate::domain::states::ReportState;
 use crate::domain::{CampaignId, CommitteeId, UserId};
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -14,7 +16,7 @@ pub struct Report {
     pub work_done: String,
     pub problems: String,
     pub next_steps: String,
-    pub state: String,
+    pub state: ReportState,
     pub signer_name: String,
     pub signed_on: Option<Date>,
     pub signed_at: Option<String>,
@@ -42,7 +44,7 @@ async fn state_in_tx(
     conn: &mut SqliteConnection,
     campaign: CampaignId,
     committee: CommitteeId,
-) -> sqlx::Result<Option<(String, i64)>> {
+) -> sqlx::Result<Option<(ReportState, i64)>> {
     sqlx::query_as("SELECT state, version FROM committee_reports WHERE campaign_id = ? AND committee_id = ?")
         .bind(campaign)
         .bind(committee)
@@ -50,12 +52,15 @@ async fn state_in_tx(
         .await
 }
 
-/// The report's state inside a write transaction ("draft" when none is saved yet).
-pub async fn state(conn: &mut SqliteConnection, campaign: CampaignId, committee: CommitteeId) -> sqlx::Result<String> {
-    Ok(state_in_tx(conn, campaign, committee)
-        .await?
-        .map(|(s, _)| s)
-        .unwrap_or_else(|| "draft".into()))
+/// The report's state inside a write transaction (a draft when none is saved yet).
+pub async fn state(
+    conn: &mut SqliteConnection,
+    campaign: CampaignId,
+    committee: CommitteeId,
+) -> sqlx::Result<ReportState> {
+    Ok(ReportState::of(
+        state_in_tx(conn, campaign, committee).await?.map(|(s, _)| s),
+    ))
 }
 
 #[derive(Serialize)]
@@ -65,18 +70,8 @@ struct Sections<'a> {
     next_steps: &'a str,
 }
 
-fn entry<'a>(by: UserId, committee: CommitteeId, campaign: CampaignId, action: &'a str) -> Entry<'a> {
-    Entry {
-        user_id: Some(by),
-        action,
-        entity: "committee_reports",
-        entity_id: Some(campaign.0),
-        branch_id: None,
-        committee_id: Some(committee),
-        finding_id: None,
-        before: None,
-        after: None,
-    }
+fn entry(by: UserId, committee: CommitteeId, campaign: CampaignId, action: AuditAction) -> Entry {
+    Entry::new(by, action, campaign.0).committee(committee)
 }
 
 /// Saves the draft the reviewer saw at `seen_version` (0 = none saved yet).
@@ -120,7 +115,7 @@ pub async fn save(
     if affected != 1 {
         return Ok(Err(Stale));
     }
-    let mut e = entry(by, committee, campaign, "report.save").after(&Sections {
+    let mut e = entry(by, committee, campaign, AuditAction::ReportSave).after(&Sections {
         work_done: &d.work_done,
         problems: &d.problems,
         next_steps: &d.next_steps,
@@ -154,7 +149,7 @@ async fn get_in(
 
 #[derive(Serialize)]
 struct Signature<'a> {
-    state: &'a str,
+    state: ReportState,
     signer_name: &'a str,
     signed_on: Option<String>,
     reopen_reason: &'a str,
@@ -186,15 +181,15 @@ pub async fn sign(
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
-    let e = entry(by, committee, campaign, "report.sign")
+    let e = entry(by, committee, campaign, AuditAction::ReportSign)
         .before(&Signature {
-            state: "draft",
+            state: ReportState::Draft,
             signer_name: "",
             signed_on: None,
             reopen_reason: "",
         })
         .after(&Signature {
-            state: "signed",
+            state: ReportState::Signed,
             signer_name: signer,
             signed_on: Some(crate::domain::dates::format_date(on)),
             reopen_reason: "",
@@ -224,15 +219,15 @@ pub async fn reopen(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    let e = entry(by, committee, campaign, "report.reopen")
+    let e = entry(by, committee, campaign, AuditAction::ReportReopen)
         .before(&Signature {
-            state: "signed",
+            state: ReportState::Signed,
             signer_name: "",
             signed_on: None,
             reopen_reason: "",
         })
         .after(&Signature {
-            state: "draft",
+            state: ReportState::Draft,
             signer_name: "",
             signed_on: None,
             reopen_reason: reason,

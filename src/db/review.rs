@@ -1,6 +1,7 @@
 //! The committee's review of a branch ledger: row decisions, sending back, sign-off, reopening,
 //! 销号 decisions; and the queues a reviewer works from.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use time::Date;
@@ -14,7 +15,7 @@ use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, MeasureId, Sco
 
 #[derive(Serialize)]
 struct RowReview<'a> {
-    review_state: &'a str,
+    review_state: ReviewState,
     review_comment: &'a str,
 }
 
@@ -32,7 +33,7 @@ pub async fn decide_row(
                              version = version + 1
          WHERE id = ? AND branch_id = ? AND version = ?",
     )
-    .bind(state.code())
+    .bind(state)
     .bind(comment)
     .bind(actor.user_id)
     .bind(finding.id)
@@ -44,13 +45,13 @@ pub async fn decide_row(
         return Ok(Err(Stale));
     }
     let entry = actor
-        .entry("finding.review", "findings", finding.id.0, Some(finding.id))
+        .entry(AuditAction::FindingReview, finding.id.0, Some(finding.id))
         .before(&RowReview {
-            review_state: &finding.review_state,
+            review_state: finding.review_state,
             review_comment: &finding.review_comment,
         })
         .after(&RowReview {
-            review_state: state.code(),
+            review_state: state,
             review_comment: comment,
         });
     audit::record(conn, &entry).await?;
@@ -63,21 +64,16 @@ pub async fn row_states(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Vec<ReviewState>> {
-    let codes: Vec<String> =
-        sqlx::query_scalar("SELECT review_state FROM findings WHERE campaign_id = ? AND branch_id = ?")
-            .bind(campaign)
-            .bind(branch)
-            .fetch_all(conn)
-            .await?;
-    Ok(codes
-        .iter()
-        .map(|c| ReviewState::parse(c).unwrap_or(ReviewState::Pending))
-        .collect())
+    sqlx::query_scalar("SELECT review_state FROM findings WHERE campaign_id = ? AND branch_id = ?")
+        .bind(campaign)
+        .bind(branch)
+        .fetch_all(conn)
+        .await
 }
 
 #[derive(Serialize)]
 struct LedgerChange<'a> {
-    state: &'a str,
+    state: LedgerState,
     reviewer_note: &'a str,
 }
 
@@ -89,27 +85,27 @@ pub async fn move_ledger(
     from: LedgerState,
     to: LedgerState,
     note: &str,
-    action: &str,
+    action: AuditAction,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE branch_ledgers SET state = ?, reviewer_note = ?, signed_off_by = NULL, signed_off_at = NULL,
                                    four_in_place = 0, version = version + 1, updated_at = datetime('now')
          WHERE campaign_id = ? AND branch_id = ?",
     )
-    .bind(to.code())
+    .bind(to)
     .bind(note)
     .bind(campaign)
     .bind(actor.branch_id)
     .execute(&mut *conn)
     .await?;
     let entry = actor
-        .entry(action, "branch_ledgers", campaign.0, None)
+        .entry(action, campaign.0, None)
         .before(&LedgerChange {
-            state: from.code(),
+            state: from,
             reviewer_note: "",
         })
         .after(&LedgerChange {
-            state: to.code(),
+            state: to,
             reviewer_note: note,
         });
     audit::record(conn, &entry).await
@@ -117,7 +113,7 @@ pub async fn move_ledger(
 
 #[derive(Serialize)]
 struct SignOff<'a> {
-    state: &'a str,
+    state: LedgerState,
     four_in_place: bool,
     sign_off_comment: &'a str,
 }
@@ -131,14 +127,14 @@ pub async fn sign_off(
 ) -> sqlx::Result<()> {
     super::ledger::sign_off(conn, campaign, actor.branch_id, actor.user_id, comment).await?;
     let entry = actor
-        .entry("ledger.sign_off", "branch_ledgers", campaign.0, None)
+        .entry(AuditAction::LedgerSignOff, campaign.0, None)
         .before(&SignOff {
-            state: LedgerState::Submitted.code(),
+            state: LedgerState::Submitted,
             four_in_place: false,
             sign_off_comment: "",
         })
         .after(&SignOff {
-            state: LedgerState::SignedOff.code(),
+            state: LedgerState::SignedOff,
             four_in_place: true,
             sign_off_comment: comment,
         });
@@ -147,7 +143,7 @@ pub async fn sign_off(
 
 #[derive(Serialize)]
 struct CloseOut<'a> {
-    status: &'a str,
+    status: MeasureStatus,
     close_out_comment: &'a str,
 }
 
@@ -167,7 +163,7 @@ pub async fn decide_close_out(
                 updated_at = datetime('now'), version = version + 1
          WHERE id = ?6 AND version = ?7 AND status = 'done'",
     )
-    .bind(to.code())
+    .bind(to)
     .bind(comment)
     .bind(!closed)
     .bind(closed)
@@ -180,18 +176,18 @@ pub async fn decide_close_out(
         return Ok(Err(Stale));
     }
     let action = if closed {
-        "measure.close_out"
+        AuditAction::MeasureCloseOut
     } else {
-        "measure.reject_close_out"
+        AuditAction::MeasureRejectCloseOut
     };
     let entry = actor
-        .entry(action, "measures", measure.id.0, Some(measure.finding_id))
+        .entry(action, measure.id.0, Some(measure.finding_id))
         .before(&CloseOut {
-            status: &measure.status,
+            status: measure.status,
             close_out_comment: "",
         })
         .after(&CloseOut {
-            status: to.code(),
+            status: to,
             close_out_comment: comment,
         });
     audit::record(conn, &entry).await?;
@@ -201,7 +197,7 @@ pub async fn decide_close_out(
 /// The sign-off record and the committee's last word, as the branch page shows them.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LedgerRecord {
-    pub state: String,
+    pub state: LedgerState,
     pub submitted_at: Option<String>,
     pub signed_off_at: Option<String>,
     pub signer: Option<String>,
@@ -241,7 +237,7 @@ pub struct MeasureLine {
     pub text: String,
     pub owner: String,
     pub deadline: Option<Date>,
-    pub status: String,
+    pub status: MeasureStatus,
     pub completion_note: String,
     pub completed_at: Option<String>,
 }

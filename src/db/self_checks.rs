@@ -1,5 +1,6 @@
 //! 对账查摆 answers: one per branch and ledger item.
 
+use crate::domain::history::AuditAction;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -14,7 +15,7 @@ use crate::domain::{BranchId, CampaignId, LedgerItemId, UserId};
 pub struct Answer {
     #[serde(skip)]
     pub id: i64,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub reason: String,
     #[serde(skip)]
     pub version: i64,
@@ -63,7 +64,7 @@ pub async fn set(
                                         version = version + 1
                  WHERE id = ? AND version = ?",
             )
-            .bind(input.verdict.code())
+            .bind(input.verdict)
             .bind(&input.reason)
             .bind(actor.user_id)
             .bind(b.id)
@@ -76,11 +77,11 @@ pub async fn set(
     };
     let after = Answer {
         id,
-        verdict: input.verdict.code().into(),
+        verdict: input.verdict,
         reason: input.reason.clone(),
         version: 0,
     };
-    let mut entry = actor.entry("self_check.set", "self_checks", id, None).after(&after);
+    let mut entry = actor.entry(AuditAction::SelfCheckSet, id, None).after(&after);
     if let Some(b) = &before {
         entry = entry.before(b);
     }
@@ -102,7 +103,7 @@ pub async fn insert(
     )
     .bind(branch)
     .bind(item)
-    .bind(verdict.code())
+    .bind(verdict)
     .bind(reason)
     .bind(by)
     .fetch_one(conn)

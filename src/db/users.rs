@@ -10,7 +10,7 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub committee_id: Option<CommitteeId>,
     pub branch_id: Option<BranchId>,
     pub active: bool,
@@ -54,7 +54,7 @@ pub async fn insert(conn: &mut SqliteConnection, user: &NewUser<'_>) -> sqlx::Re
     .bind(user.username)
     .bind(user.display_name)
     .bind(user.password_hash)
-    .bind(user.role.code())
+    .bind(user.role)
     .bind(user.committee_id)
     .bind(user.branch_id)
     .bind(user.must_change_password)

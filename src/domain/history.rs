@@ -2,36 +2,84 @@
 
 use serde_json::Value;
 
-use super::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
+use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict, coded_enum};
 
-/// The words for an audit action code.
-pub fn action_label(action: &str) -> &str {
-    match action {
-        "self_check.set" => "对账查摆作答",
-        "finding.create" => "新增查摆问题",
-        "finding.import" => "导入述职评议问题",
-        "finding.update" => "修改查摆问题",
-        "finding.delete" => "删除查摆问题",
-        "measure.create" => "新增整改措施",
-        "measure.update" => "修改整改措施",
-        "measure.delete" => "删除整改措施",
-        "measure.request_close_out" => "申请销号",
-        "measure.withdraw_close_out" => "撤回销号申请",
-        "evidence.add" => "上传证明材料",
-        "evidence.delete" => "删除证明材料",
-        "ledger.submit" => "提交审核",
-        "finding.review" => "审核查摆问题",
-        "ledger.return" => "退回党支部修改",
-        "ledger.sign_off" => "审核签字",
-        "ledger.reopen" => "重新打开台账",
-        "measure.close_out" => "确认销号",
-        "measure.reject_close_out" => "不予销号",
-        "report.save" => "保存报告",
-        "report.sign" => "报告签字",
-        "report.reopen" => "重新打开报告",
-        "login" => "登录",
-        "password.change" => "修改密码",
-        other => other,
+coded_enum!(
+    /// Everything the audit trail records, by the table row it changes (see [`AuditAction::entity`]).
+    AuditAction {
+        SelfCheckSet = "self_check.set" / "对账查摆作答",
+        FindingCreate = "finding.create" / "新增查摆问题",
+        FindingImport = "finding.import" / "导入述职评议问题",
+        FindingUpdate = "finding.update" / "修改查摆问题",
+        FindingDelete = "finding.delete" / "删除查摆问题",
+        FindingReview = "finding.review" / "审核查摆问题",
+        MeasureCreate = "measure.create" / "新增整改措施",
+        MeasureUpdate = "measure.update" / "修改整改措施",
+        MeasureDelete = "measure.delete" / "删除整改措施",
+        MeasureRequestCloseOut = "measure.request_close_out" / "申请销号",
+        MeasureWithdrawCloseOut = "measure.withdraw_close_out" / "撤回销号申请",
+        MeasureCloseOut = "measure.close_out" / "确认销号",
+        MeasureRejectCloseOut = "measure.reject_close_out" / "不予销号",
+        MeasureLookBack = "measure.look_back" / "发起整改“回头看”",
+        LookBackDecide = "look_back.decide" / "记录回头看结果",
+        EvidenceAdd = "evidence.add" / "上传证明材料",
+        EvidenceDelete = "evidence.delete" / "删除证明材料",
+        LedgerSubmit = "ledger.submit" / "提交审核",
+        LedgerReturn = "ledger.return" / "退回党支部修改",
+        LedgerSignOff = "ledger.sign_off" / "审核签字",
+        LedgerReopen = "ledger.reopen" / "重新打开台账",
+        ReportSave = "report.save" / "保存报告",
+        ReportSign = "report.sign" / "报告签字",
+        ReportReopen = "report.reopen" / "重新打开报告",
+        Login = "login" / "登录",
+        Logout = "logout" / "退出登录",
+        PasswordChange = "password.change" / "修改密码",
+        /// An account made with `duizhang user add`.
+        UserAdd = "user.add" / "命令行新建账号",
+        UserCreate = "user.create" / "新建账号",
+        UserUpdate = "user.update" / "修改账号",
+        UserResetPassword = "user.reset_password" / "重置密码",
+        CommitteeCreate = "committee.create" / "新建党总支（党委）",
+        CommitteeUpdate = "committee.update" / "修改党总支（党委）",
+        BranchCreate = "branch.create" / "新建党支部",
+        BranchUpdate = "branch.update" / "修改党支部",
+        CampaignCreate = "campaign.create" / "新建专项行动",
+        CampaignUpdate = "campaign.update" / "修改专项行动",
+        CampaignMakeCurrent = "campaign.make_current" / "设为当前专项行动",
+        LedgerCategory = "ledger.category" / "修改问题台账类别",
+        LedgerItem = "ledger.item" / "修改问题台账条目",
+        LedgerItemMove = "ledger.item_move" / "调整问题台账条目顺序",
+        LedgerItemAdd = "ledger.item_add" / "新增问题台账条目",
+        LedgerItemDelete = "ledger.item_delete" / "删除问题台账条目",
+    }
+);
+
+impl AuditAction {
+    /// The table whose row the action changes (`audit_log.entity`).
+    pub fn entity(self) -> &'static str {
+        use AuditAction::*;
+        match self {
+            SelfCheckSet => "self_checks",
+            FindingCreate | FindingImport | FindingUpdate | FindingDelete | FindingReview => "findings",
+            MeasureCreate
+            | MeasureUpdate
+            | MeasureDelete
+            | MeasureRequestCloseOut
+            | MeasureWithdrawCloseOut
+            | MeasureCloseOut
+            | MeasureRejectCloseOut
+            | MeasureLookBack => "measures",
+            LookBackDecide => "look_backs",
+            EvidenceAdd | EvidenceDelete => "evidence",
+            LedgerSubmit | LedgerReturn | LedgerSignOff | LedgerReopen => "branch_ledgers",
+            ReportSave | ReportSign | ReportReopen => "committee_reports",
+            Login | Logout | PasswordChange | UserAdd | UserCreate | UserUpdate | UserResetPassword => "users",
+            CommitteeCreate | CommitteeUpdate => "committees",
+            BranchCreate | BranchUpdate => "branches",
+            CampaignCreate | CampaignUpdate | CampaignMakeCurrent => "campaigns",
+            LedgerCategory => "ledger_categories",
+            LedgerItem | LedgerItemMove | LedgerItemAdd | LedgerItemDelete => "ledger_items",
+        }
     }
 }
 
@@ -60,6 +108,8 @@ fn field_label(key: &str) -> &str {
         "signer_name" => "签字人",
         "signed_on" => "报告日期",
         "reopen_reason" => "重新打开的原因",
+        "outcome" => "回头看结果",
+        "outcome_note" => "说明",
         other => other,
     }
 }
@@ -74,11 +124,10 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                 "verdict" => Verdict::parse(s).map(Verdict::label),
                 "status" => MeasureStatus::parse(s).map(MeasureStatus::label),
                 "review_state" => ReviewState::parse(s).map(ReviewState::label),
-                "state" => LedgerState::parse(s).map(LedgerState::label).or(match s.as_str() {
-                    "draft" => Some("草稿"),
-                    "signed" => Some("已签字"),
-                    _ => None,
-                }),
+                "state" => LedgerState::parse(s)
+                    .map(LedgerState::label)
+                    .or(ReportState::parse(s).map(ReportState::label)),
+                "outcome" => LookBackOutcome::parse(s).map(LookBackOutcome::label),
                 _ => None,
             };
             label.map(str::to_string).unwrap_or_else(|| s.clone())
@@ -130,32 +179,10 @@ mod tests {
     }
 
     #[test]
-    fn every_action_the_code_records_has_words() {
-        for action in [
-            "self_check.set",
-            "finding.create",
-            "finding.import",
-            "finding.update",
-            "finding.delete",
-            "finding.review",
-            "measure.create",
-            "measure.update",
-            "measure.delete",
-            "measure.request_close_out",
-            "measure.withdraw_close_out",
-            "measure.close_out",
-            "measure.reject_close_out",
-            "evidence.add",
-            "evidence.delete",
-            "ledger.submit",
-            "ledger.return",
-            "ledger.sign_off",
-            "ledger.reopen",
-            "report.save",
-            "report.sign",
-            "report.reopen",
-        ] {
-            assert!(!action_label(action).is_ascii(), "{action} has no Chinese words");
+    fn every_action_has_chinese_words_and_a_table() {
+        for a in AuditAction::ALL {
+            assert!(!a.label().is_ascii(), "{a:?} has no Chinese words");
+            assert!(!a.entity().is_empty());
         }
     }
 

@@ -1,11 +1,11 @@
-//! Newtype ids, so a branch id can never be passed where a committee id is meant.
+//! Newtype ids, so a branch id can never be passed where a committee id is meant. (db::codes
+//! stores them as the integers they wrap.)
 
 use serde::{Deserialize, Serialize};
 
 macro_rules! id_type {
     ($($name:ident),* $(,)?) => {$(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type)]
-        #[sqlx(transparent)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub i64);
 

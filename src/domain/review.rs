@@ -3,7 +3,7 @@
 //! is defined once here; handlers only ask.
 
 use super::input::{FieldErrors, text};
-use super::states::{LedgerState, MeasureStatus, ReviewState};
+use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReviewState};
 
 pub const COMMENT_MAX: usize = 1000;
 
@@ -126,34 +126,6 @@ pub fn decide_close_out(
     ))
 }
 
-/// 附件3's state: 草稿 (editable) or 已签字 (locked).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportState {
-    Draft,
-    Signed,
-}
-
-impl ReportState {
-    pub fn parse(code: &str) -> ReportState {
-        if code == "signed" {
-            ReportState::Signed
-        } else {
-            ReportState::Draft
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ReportState::Draft => "草稿",
-            ReportState::Signed => "已签字",
-        }
-    }
-
-    pub fn editable(self) -> bool {
-        self == ReportState::Draft
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,12 +212,6 @@ mod tests {
         assert!(decide_close_out(MeasureStatus::InProgress, true, "").is_err());
         assert!(decide_close_out(MeasureStatus::ClosedOut, true, "").is_err());
     }
-
-    #[test]
-    fn only_a_draft_report_is_editable() {
-        assert!(ReportState::parse("draft").editable());
-        assert!(!ReportState::parse("signed").editable());
-    }
 }
 
 /// 回头看: only a closed-off measure is re-checked, and a reason is required.
@@ -256,25 +222,15 @@ pub fn flag_look_back(status: MeasureStatus, reason: &str) -> Result<String, Str
     text("回头看的原因", reason, COMMENT_MAX, true)
 }
 
-/// The outcome of a 回头看 re-check: 巩固 (`holds`) or 反弹 (`rebound`, which costs 五星级
-/// eligibility). A rebound says what came back.
-pub fn look_back_outcome(code: &str, note: &str) -> Result<(&'static str, String), String> {
-    let outcome = match code {
-        "holds" => "holds",
-        "rebound" => "rebound",
+/// The outcome of a 回头看 re-check: 巩固 or 反弹 (which costs 五星级 eligibility). A rebound
+/// says what came back.
+pub fn look_back_outcome(code: &str, note: &str) -> Result<(LookBackOutcome, String), String> {
+    let outcome = match LookBackOutcome::parse(code) {
+        Some(o @ (LookBackOutcome::Holds | LookBackOutcome::Rebound)) => o,
         _ => return Err("请选择回头看的结果：整改成果巩固，或问题反弹".into()),
     };
-    let note = text("说明", note, COMMENT_MAX, outcome == "rebound")?;
+    let note = text("说明", note, COMMENT_MAX, outcome == LookBackOutcome::Rebound)?;
     Ok((outcome, note))
-}
-
-/// Words for a stored outcome.
-pub fn look_back_label(code: &str) -> &'static str {
-    match code {
-        "holds" => "整改成果巩固",
-        "rebound" => "问题反弹",
-        _ => "待复查",
-    }
 }
 
 #[cfg(test)]
@@ -293,10 +249,19 @@ mod look_back_tests {
 
     #[test]
     fn a_rebound_says_what_came_back() {
-        assert_eq!(look_back_outcome("holds", ""), Ok(("holds", String::new())));
+        assert_eq!(
+            look_back_outcome("holds", ""),
+            Ok((LookBackOutcome::Holds, String::new()))
+        );
         assert!(look_back_outcome("rebound", "").is_err());
-        assert_eq!(look_back_outcome("rebound", "又未按月缴纳党费").unwrap().0, "rebound");
+        assert_eq!(
+            look_back_outcome("rebound", "又未按月缴纳党费").unwrap().0,
+            LookBackOutcome::Rebound
+        );
         assert!(look_back_outcome("maybe", "x").is_err());
-        assert_eq!(look_back_label("rebound"), "问题反弹");
+        assert!(
+            look_back_outcome("pending", "x").is_err(),
+            "a recorded outcome is never pending"
+        );
     }
 }

@@ -1,10 +1,13 @@
 //! The states of the SPEC, their database codes and their Chinese labels.
 
+/// An enum of states whose every variant has a code (stored in the database, sent by forms)
+/// and a Chinese label (what users read). db/ encodes and decodes it by its code; serde writes
+/// and reads the code (audit snapshots, JSON rows).
 macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $label:literal),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),* }
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),* }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -12,11 +15,20 @@ macro_rules! coded_enum {
             }
         }
 
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                $name::parse(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown {} code {code:?}", stringify!($name)))
+                })
+            }
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
-            /// The code stored in the database (CHECKed there too).
-            pub fn code(self) -> &'static str {
+            /// The code stored in the database (CHECKed there too) and sent by forms.
+            pub const fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),* }
             }
 
@@ -25,12 +37,20 @@ macro_rules! coded_enum {
             }
 
             /// What the user reads.
-            pub fn label(self) -> &'static str {
+            pub const fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            /// Templates print a state as its label.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
             }
         }
     };
 }
+pub(crate) use coded_enum;
 
 coded_enum!(
     /// A branch's ledger in one campaign. 未开始 has no row in `branch_ledgers`.
@@ -71,10 +91,71 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// Where a finding comes from.
+    FindingSource {
+        /// Under a ledger item answered 存在问题.
+        SelfCheck = "self_check" / "对账查摆",
+        /// 延伸自查: under a category, outside its items.
+        Extended = "extended" / "延伸自查",
+        /// From last year's 书记述职评议 problem list.
+        Imported = "imported" / "述职评议问题",
+    }
+);
+
+coded_enum!(
+    /// 附件3's state: 草稿 (editable) or 已签字 (locked).
+    #[derive(Default)]
+    ReportState {
+        #[default]
+        Draft = "draft" / "草稿",
+        Signed = "signed" / "已签字",
+    }
+);
+
+coded_enum!(
+    /// What a 整改"回头看" found.
+    LookBackOutcome {
+        Pending = "pending" / "待复查",
+        /// 巩固: the rectification holds.
+        Holds = "holds" / "整改成果巩固",
+        /// 反弹: the problem came back (costs 五星级 eligibility).
+        Rebound = "rebound" / "问题反弹",
+    }
+);
+
+impl FindingSource {
+    /// The tag a finding's line carries on the ledger page: none for an item's own findings.
+    pub fn tag(self) -> &'static str {
+        match self {
+            FindingSource::SelfCheck => "",
+            other => other.label(),
+        }
+    }
+}
+
+impl ReportState {
+    /// A report with no row yet is a draft nobody has saved.
+    pub fn of(saved: Option<ReportState>) -> ReportState {
+        saved.unwrap_or(ReportState::Draft)
+    }
+
+    pub fn editable(self) -> bool {
+        self == ReportState::Draft
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            ReportState::Draft => "s-none",
+            ReportState::Signed => "s-good",
+        }
+    }
+}
+
 impl LedgerState {
     /// The state shown for a branch: no ledger row yet means nobody has started.
-    pub fn from_row(code: Option<&str>) -> LedgerState {
-        code.and_then(LedgerState::parse).unwrap_or(LedgerState::NotStarted)
+    pub fn of(saved: Option<LedgerState>) -> LedgerState {
+        saved.unwrap_or(LedgerState::NotStarted)
     }
 
     /// Whether the branch may change the ledger's content: answers, findings, measures' text,
@@ -115,6 +196,12 @@ impl MeasureStatus {
         self != MeasureStatus::ClosedOut
     }
 
+    /// The states the branch picks in the measure form (已完成 comes by 立行立改 or a 销号
+    /// request, 已销号 only from the committee).
+    pub fn branch_may_choose(self) -> bool {
+        matches!(self, MeasureStatus::NotStarted | MeasureStatus::InProgress)
+    }
+
     /// 申请销号: from 未开始 or 整改中.
     pub fn may_request_close_out(self) -> bool {
         matches!(self, MeasureStatus::NotStarted | MeasureStatus::InProgress)
@@ -153,13 +240,36 @@ mod tests {
         for s in MeasureStatus::ALL {
             assert_eq!(MeasureStatus::parse(s.code()), Some(*s));
         }
+        for s in FindingSource::ALL {
+            assert_eq!(FindingSource::parse(s.code()), Some(*s));
+        }
+        for s in ReportState::ALL {
+            assert_eq!(ReportState::parse(s.code()), Some(*s));
+        }
+        for s in LookBackOutcome::ALL {
+            assert_eq!(LookBackOutcome::parse(s.code()), Some(*s));
+        }
         assert_eq!(Verdict::parse("maybe"), None);
     }
 
     #[test]
     fn a_branch_without_a_ledger_row_has_not_started() {
-        assert_eq!(LedgerState::from_row(None), LedgerState::NotStarted);
-        assert_eq!(LedgerState::from_row(Some("submitted")), LedgerState::Submitted);
+        assert_eq!(LedgerState::of(None), LedgerState::NotStarted);
+        assert_eq!(LedgerState::of(Some(LedgerState::Submitted)), LedgerState::Submitted);
+        assert_eq!(ReportState::of(None), ReportState::Draft);
+        assert!(ReportState::Draft.editable() && !ReportState::Signed.editable());
+    }
+
+    #[test]
+    fn codes_travel_through_serde_and_unknown_codes_are_refused() {
+        let json = serde_json::to_string(&MeasureStatus::ClosedOut).unwrap();
+        assert_eq!(json, "\"closed_out\"");
+        assert_eq!(
+            serde_json::from_str::<MeasureStatus>(&json).unwrap(),
+            MeasureStatus::ClosedOut
+        );
+        assert!(serde_json::from_str::<MeasureStatus>("\"finished\"").is_err());
+        assert_eq!(LookBackOutcome::Rebound.to_string(), "问题反弹");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! stand for. A code is 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so
 //! it can be read off paper and typed; 31¹⁰ ≈ 8 × 10¹⁴ codes keep guessing hopeless.
 
-use serde::Serialize;
+use super::states::coded_enum;
 
 const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub const CODE_LEN: usize = 10;
@@ -44,42 +44,17 @@ pub fn parse_code(typed: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum DocKind {
-    /// 附件2 of one branch.
-    BranchChecklist,
-    /// 附件2 of all branches of a committee.
-    CommitteeChecklist,
-    /// 附件3 of a committee.
-    Report,
-}
-
-impl DocKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::BranchChecklist => "branch_checklist",
-            DocKind::CommitteeChecklist => "committee_checklist",
-            DocKind::Report => "report",
-        }
+coded_enum!(
+    /// What a code stands for (`export_codes.kind`); the label is how /verify names it.
+    DocKind {
+        /// 附件2 of one branch.
+        BranchChecklist = "branch_checklist" / "附件2 自查问题、整改与责任清单（党支部）",
+        /// 附件2 of all branches of a committee.
+        CommitteeChecklist = "committee_checklist" / "附件2 自查问题、整改与责任清单（党总支（党委）所属全部党支部）",
+        /// 附件3 of a committee.
+        Report = "report" / "附件3 开展党支部对账整改专项行动情况的报告",
     }
-
-    pub fn from_stored(s: &str) -> Option<DocKind> {
-        match s {
-            "branch_checklist" => Some(DocKind::BranchChecklist),
-            "committee_checklist" => Some(DocKind::CommitteeChecklist),
-            "report" => Some(DocKind::Report),
-            _ => None,
-        }
-    }
-
-    pub fn words(self) -> &'static str {
-        match self {
-            DocKind::BranchChecklist => "附件2 自查问题、整改与责任清单（党支部）",
-            DocKind::CommitteeChecklist => "附件2 自查问题、整改与责任清单（党总支（党委）所属全部党支部）",
-            DocKind::Report => "附件3 开展党支部对账整改专项行动情况的报告",
-        }
-    }
-}
+);
 
 #[cfg(test)]
 mod tests {
@@ -117,9 +92,9 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_stored_names() {
-        for kind in [DocKind::BranchChecklist, DocKind::CommitteeChecklist, DocKind::Report] {
-            assert_eq!(DocKind::from_stored(kind.as_str()), Some(kind));
+        for kind in DocKind::ALL {
+            assert_eq!(DocKind::parse(kind.code()), Some(*kind));
         }
-        assert_eq!(DocKind::from_stored("other"), None);
+        assert_eq!(DocKind::parse("other"), None);
     }
 }

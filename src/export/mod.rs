@@ -16,7 +16,7 @@ use crate::db::ledger::CategoryRow;
 use crate::db::reports::Report;
 use crate::domain::dates::{chinese_date, display_moment};
 use crate::domain::review::FOUR_IN_PLACE;
-use crate::domain::states::{LedgerState, MeasureStatus};
+use crate::domain::states::{LedgerState, MeasureStatus, ReportState};
 
 /// 附件2 of one branch, or of every branch of a committee (each starting on its own page/sheet).
 #[derive(Debug, Clone, Serialize)]
@@ -167,8 +167,9 @@ pub fn checklist(
                     ),
                 })
                 .collect();
-            let sign_off = match (b.state.as_deref(), b.signer, b.signed_off_at) {
-                (Some("signed_off"), Some(signer), Some(at)) => Some(SignOff {
+            let state = LedgerState::of(b.state);
+            let sign_off = match (state, b.signer, b.signed_off_at) {
+                (LedgerState::SignedOff, Some(signer), Some(at)) => Some(SignOff {
                     signer,
                     at: display_moment(&at),
                     four_in_place: b.four_in_place,
@@ -176,7 +177,6 @@ pub fn checklist(
                 }),
                 _ => None,
             };
-            let state = LedgerState::from_row(b.state.as_deref());
             BranchLedger {
                 branch_name: b.branch_name,
                 categories,
@@ -220,7 +220,7 @@ fn findings_of<'a>(rows: impl Iterator<Item = &'a ChecklistRow>) -> Vec<FindingL
         } else {
             r.deadline.map(chinese_date).unwrap_or_default()
         };
-        if r.status.as_deref().and_then(MeasureStatus::parse) == Some(MeasureStatus::ClosedOut) {
+        if r.status == Some(MeasureStatus::ClosedOut) {
             deadline.push_str(if deadline.is_empty() {
                 "已销号"
             } else {
@@ -256,7 +256,7 @@ pub struct ReportDoc {
 pub const SECTION_HEADINGS: [&str; 3] = ["一、工作开展情况", "二、自查存在的问题", "三、下一步整改措施"];
 
 pub fn report(committee_name: &str, campaign_title: &str, report: &Report) -> ReportDoc {
-    let signed = report.state == "signed";
+    let signed = report.state == ReportState::Signed;
     ReportDoc {
         title: format!("{committee_name}开展党支部对账整改专项行动情况的报告"),
         committee_name: committee_name.to_string(),
@@ -380,7 +380,7 @@ mod tests {
             deadline: measure.map(|_| time::macros::date!(2022 - 10 - 31)),
             owner: measure.map(|_| "张喆".into()),
             immediate: Some(false),
-            status: measure.map(|_| "in_progress".into()),
+            status: measure.map(|_| MeasureStatus::InProgress),
         }
     }
 
@@ -388,7 +388,11 @@ mod tests {
         BranchSignOff {
             branch_id: BranchId(id),
             branch_name: name.into(),
-            state: Some(if signed { "signed_off" } else { "submitted" }.into()),
+            state: Some(if signed {
+                LedgerState::SignedOff
+            } else {
+                LedgerState::Submitted
+            }),
             signer: signed.then(|| "李书记".into()),
             signed_off_at: signed.then(|| "2022-10-18 02:30:00".into()),
             four_in_place: signed,
@@ -455,7 +459,7 @@ mod tests {
     fn immediate_and_closed_off_measures_say_so_in_the_deadline_cell() {
         let mut r = row(1, 1, 1, "甲", Some("当场改"));
         r.immediate = Some(true);
-        r.status = Some("closed_out".into());
+        r.status = Some(MeasureStatus::ClosedOut);
         let doc = one_category(vec![branch(1, "一", false)], &[r]);
         assert_eq!(
             doc.branches[0].categories[0].findings[0].measures[0].deadline,

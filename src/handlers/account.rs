@@ -1,5 +1,6 @@
 //! A user's own account: changing the password (also the forced change after a reset).
 
+use crate::domain::history::AuditAction;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -102,7 +103,11 @@ pub async fn change(
         page.error = Some("账号信息刚刚被修改过（可能是管理员重置了密码），请重新输入。".into());
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    db::audit::record(&mut tx, &db::audit::Entry::account(user.id, "password.change")).await?;
+    db::audit::record(
+        &mut tx,
+        &db::audit::Entry::account(user.id, AuditAction::PasswordChange),
+    )
+    .await?;
     tx.commit().await?;
     session::renew(&session, row.credential_version + 1).await?;
     tracing::info!(user = %user.username, "password changed");

@@ -78,7 +78,7 @@ impl AdminPage {
     }
 
     fn role_label(&self, a: &Account) -> &'static str {
-        Role::parse(&a.role).map_or("", Role::label)
+        a.role.label()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Logging in and out.
 
+use crate::domain::history::AuditAction;
 use std::net::SocketAddr;
 
 use askama::Template;
@@ -84,7 +85,7 @@ pub async fn login(
             Outcome::Success(user) => {
                 session::log_in(&session, user.id, user.credential_version).await?;
                 let mut tx = state.db.write.begin().await?;
-                db::audit::record(&mut tx, &db::audit::Entry::account(user.id, "login")).await?;
+                db::audit::record(&mut tx, &db::audit::Entry::account(user.id, AuditAction::Login)).await?;
                 tx.commit().await?;
                 tracing::info!(user = %user.username, "logged in");
                 let target = match (user.must_change_password, next.is_empty()) {
@@ -130,7 +131,7 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> AppResul
     // The end of a session is in the audit trail like its start.
     if let Some(who) = who {
         let mut tx = state.db.write.begin().await?;
-        db::audit::record(&mut tx, &db::audit::Entry::account(who.user, "logout")).await?;
+        db::audit::record(&mut tx, &db::audit::Entry::account(who.user, AuditAction::Logout)).await?;
         tx.commit().await?;
     }
     Ok(Redirect::to("/login"))

@@ -22,10 +22,10 @@ use crate::db::campaigns::Campaign;
 use crate::db::ledger::{CategoryRow, FindingRow, ItemRow, MeasureRow, SelfCheckRow};
 use crate::db::units::BranchRow;
 use crate::domain::dates::{self, days_left_label, display_moment, format_date, is_overdue};
-use crate::domain::history::{Change, action_label, changes};
+use crate::domain::history::{AuditAction, Change, changes};
 use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX, VerdictInput};
 use crate::domain::ledger::{item_label, split_examples};
-use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::submission::{self, FindingPlan, ItemAnswer, Missing};
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, Role};
 use crate::error::{AppError, AppResult};
@@ -159,7 +159,7 @@ impl From<HistoryRow> for HistoryView {
         HistoryView {
             at: display_moment(&r.at),
             who: r.user_name.clone().unwrap_or_else(|| "系统".into()),
-            action: action_label(&r.action).to_string(),
+            action: r.action.label().to_string(),
             changes: changes(parse(&r.before_json).as_ref(), parse(&r.after_json).as_ref()),
         }
     }
@@ -269,13 +269,13 @@ pub async fn ledger_page(
     let (history, ledger_history): (Vec<_>, Vec<_>) = db::audit::branch_history(db, user.scope, branch.id)
         .await?
         .into_iter()
-        .partition(|h| h.entity == "self_checks");
+        .partition(|h| h.action == AuditAction::SelfCheckSet);
     let record = db::review::ledger_record(db, user.scope, campaign.id, branch.id).await?;
-    let ledger_state = LedgerState::from_row(record.as_ref().map(|r| r.state.as_str()));
+    let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
     let today = dates::today();
     let editable = user.role == Role::Secretary && campaign.is_current && ledger_state.content_editable();
     let is_reviewer = matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current;
-    let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s.code()).count();
+    let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s).count();
     let row_counts = [
         count(ReviewState::Pending),
         count(ReviewState::Approved),
@@ -289,7 +289,7 @@ pub async fn ledger_page(
     let returned = findings
         .iter()
         .filter(|_| user.role == Role::Secretary && !hide_review)
-        .filter(|f| f.review_state == ReviewState::Returned.code())
+        .filter(|f| f.review_state == ReviewState::Returned)
         .map(|f| ReturnedView {
             id: f.id,
             text: f.text.clone(),
@@ -379,7 +379,7 @@ fn group(
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
-        let status = MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::NotStarted);
+        let status = m.status;
         measures_of.entry(m.finding_id).or_default().push(MeasureView {
             position: m.position,
             overdue: is_overdue(m.deadline, status, today),
@@ -411,15 +411,11 @@ fn group(
             id: f.id,
             version: f.version,
             number: *number,
-            source: match f.source.as_str() {
-                "imported" => "述职评议问题",
-                "extended" => "延伸自查",
-                _ => "",
-            },
+            source: f.source.tag(),
             review: if hide_review {
                 ReviewState::Pending
             } else {
-                ReviewState::parse(&f.review_state).unwrap_or(ReviewState::Pending)
+                f.review_state
             },
             review_comment: if hide_review { String::new() } else { f.review_comment },
             measures: measures_of.remove(&f.id).unwrap_or_default(),
@@ -454,7 +450,7 @@ fn group(
                     let form = match overlay.verdict.take_if(|(id, _)| *id == i.id) {
                         Some((_, form)) => form,
                         None => VerdictForm {
-                            verdict: check.map(|c| c.verdict.clone()).unwrap_or_default(),
+                            verdict: check.map(|c| c.verdict.code().to_string()).unwrap_or_default(),
                             reason: check.map(|c| c.reason.clone()).unwrap_or_default(),
                             version: check.map_or(0, |c| c.version),
                             ..VerdictForm::default()
@@ -466,7 +462,7 @@ fn group(
                         label: item_label(i.position),
                         statement: statement.to_string(),
                         examples: examples.map(str::to_string),
-                        verdict: check.and_then(|c| Verdict::parse(&c.verdict)),
+                        verdict: check.map(|c| c.verdict),
                         reason: check.map(|c| c.reason.clone()).unwrap_or_default(),
                         version: check.map_or(0, |c| c.version),
                         findings: by_item.remove(&i.id).unwrap_or_default(),
@@ -653,16 +649,16 @@ pub async fn create_finding(
                         .await?
                         .ok_or(AppError::NotFound)?;
                     let answer = db::self_checks::get(tx, work.branch.id, item).await?;
-                    if answer.is_none_or(|a| a.verdict != Verdict::Problem.code()) {
+                    if answer.is_none_or(|a| a.verdict != Verdict::Problem) {
                         return Ok(Err("请先将此项的结论保存为“存在问题”，再填写查摆问题".to_string()));
                     }
-                    (category, Some(item), db::findings::Source::SelfCheck)
+                    (category, Some(item), FindingSource::SelfCheck)
                 }
                 Placement::Category(category) => {
                     if !db::findings::category_in_campaign(tx, campaign, category).await? {
                         return Err(AppError::NotFound);
                     }
-                    (category, None, db::findings::Source::Extended)
+                    (category, None, FindingSource::Extended)
                 }
             };
             Ok(Ok(db::findings::create(
@@ -738,10 +734,7 @@ async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Ve
         .map(|(i, (code, href))| ItemAnswer {
             label: code,
             href,
-            verdict: checks
-                .iter()
-                .find(|c| c.ledger_item_id == i.id)
-                .and_then(|c| Verdict::parse(&c.verdict)),
+            verdict: checks.iter().find(|c| c.ledger_item_id == i.id).map(|c| c.verdict),
             findings: findings.iter().filter(|f| f.ledger_item_id == Some(i.id)).count(),
         })
         .collect();

@@ -83,7 +83,7 @@ pub async fn form(
     Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<CloseOutPage> {
     let (work, m) = load(&state, &user, branch, measure).await?;
-    if !m.status().branch_may_edit() {
+    if !m.status.branch_may_edit() {
         return Err(AppError::Refused("这条措施已销号。".into()));
     }
     let note = m.completion_note.clone();
@@ -196,7 +196,7 @@ pub async fn submit(
             let before = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if !before.status().branch_may_edit() {
+            if !before.status.branch_may_edit() {
                 return Err(AppError::Refused("这条措施已销号。".into()));
             }
             let existing = db::evidence::count_for_measure(tx, id).await? as usize;
@@ -256,7 +256,7 @@ pub async fn withdraw(
         let before = db::measures::get_of_branch(tx, work.actor, m.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !before.status().may_withdraw_close_out() {
+        if !before.status.may_withdraw_close_out() {
             return Err(AppError::Refused("这条措施没有待确认的销号申请。".into()));
         }
         let note = before.completion_note.clone();
@@ -293,7 +293,7 @@ pub async fn delete_evidence(
         let current = db::measures::get_of_branch(tx, work.actor, m.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !current.status().branch_may_edit() {
+        if !current.status.branch_may_edit() {
             return Err(AppError::Refused("这条措施已销号，证明材料不能再删除。".into()));
         }
         if !db::evidence::delete(tx, work.actor, &current, EvidenceId(file)).await? {

@@ -16,7 +16,7 @@ use crate::db::progress::BranchProgress;
 use crate::db::review::MeasureLine;
 use crate::db::units::CommitteeRow;
 use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
-use crate::domain::review::ReportState;
+use crate::domain::states::ReportState;
 use crate::domain::states::{LedgerState, MeasureStatus};
 use crate::domain::{CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
@@ -50,7 +50,7 @@ pub struct ProgressView {
 
 impl From<BranchProgress> for ProgressView {
     fn from(row: BranchProgress) -> Self {
-        let state = LedgerState::from_row(row.ledger_state.as_deref());
+        let state = LedgerState::of(row.ledger_state);
         ProgressView {
             waiting: i64::from(state == LedgerState::Submitted) + row.measures_done,
             state,
@@ -144,7 +144,7 @@ pub async fn show(
         branches,
         sort,
         sorts: SORTS,
-        report_state: ReportState::parse(report.as_ref().map_or("draft", |r| r.state.as_str())),
+        report_state: ReportState::of(report.as_ref().map(|r| r.state)),
         close_out_requests,
         reminders,
         committee,
@@ -165,7 +165,7 @@ pub struct LineView {
 
 impl LineView {
     fn new(line: MeasureLine, today: time::Date) -> LineView {
-        let status = MeasureStatus::parse(&line.status).unwrap_or(MeasureStatus::NotStarted);
+        let status = line.status;
         LineView {
             status,
             overdue: is_overdue(line.deadline, status, today),
@@ -254,14 +254,14 @@ mod tests {
     use super::*;
     use crate::domain::{BranchId, CommitteeId};
 
-    fn row(name: &str, state: Option<&str>, answered: i64, done: i64, overdue: i64) -> ProgressView {
+    fn row(name: &str, state: Option<LedgerState>, answered: i64, done: i64, overdue: i64) -> ProgressView {
         ProgressView::from(BranchProgress {
             branch_id: BranchId(1),
             branch_name: name.into(),
             committee_id: CommitteeId(1),
             committee_name: String::new(),
             secretary_name: String::new(),
-            ledger_state: state.map(str::to_string),
+            ledger_state: state,
             answered,
             findings: 0,
             measures_not_started: 0,
@@ -279,8 +279,8 @@ mod tests {
     fn what_waits_for_the_reviewer_comes_first() {
         let mut rows = vec![
             row("甲", None, 0, 0, 0),
-            row("乙", Some("submitted"), 25, 1, 0),
-            row("丙", Some("in_progress"), 10, 1, 3),
+            row("乙", Some(LedgerState::Submitted), 25, 1, 0),
+            row("丙", Some(LedgerState::InProgress), 10, 1, 3),
         ];
         assert_eq!(sort_rows(&mut rows, ""), "waiting");
         let names: Vec<&str> = rows.iter().map(|r| r.row.branch_name.as_str()).collect();

@@ -445,7 +445,7 @@ pub async fn verify(State(state): State<AppState>, Path(typed): Path<String>) ->
         };
         return Ok((axum::http::StatusCode::NOT_FOUND, page).into_response());
     };
-    let kind = DocKind::from_stored(&issued.kind).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown kind")))?;
+    let kind = issued.kind;
     let campaign = db::campaigns::by_id(&state.db.read, issued.campaign_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -479,7 +479,7 @@ pub async fn verify(State(state): State<AppState>, Path(typed): Path<String>) ->
         typed: display_code(&code),
         outcome: Some(Outcome::Genuine {
             code: display_code(&code),
-            document: kind.words(),
+            document: kind.label(),
             unit,
             campaign: issued.campaign_title,
             issued_at: display_moment(&issued.issued_at),

@@ -1,6 +1,7 @@
 //! One finding's page: its text, its numbered measures, their 销号 evidence and the history;
 //! for the branch's secretary, the forms to change them.
 
+use crate::domain::history::AuditAction;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -23,7 +24,7 @@ use crate::domain::input::{
     FINDING_MAX, FieldErrors, MEASURE_MAX, MeasureInput, OWNER_MAX, deadline_window, finding_text,
 };
 use crate::domain::ledger::item_label;
-use crate::domain::states::{MeasureStatus, ReviewState};
+use crate::domain::states::{FindingSource, LookBackOutcome, MeasureStatus, ReviewState};
 use crate::domain::{BranchId, FindingId, MeasureId, Role};
 use crate::error::{AppError, AppResult};
 
@@ -171,7 +172,7 @@ async fn finding_page(
         .unwrap_or_default();
     let context = match (
         f.ledger_item_id.and_then(|i| items.iter().find(|it| it.id == i)),
-        f.source.as_str(),
+        f.source,
     ) {
         (Some(item), _) => format!(
             "{cat_words} · 第 {}{} 项：{}",
@@ -179,7 +180,7 @@ async fn finding_page(
             item_label(item.position),
             item.text
         ),
-        (None, "imported") => format!("{cat_words} · 上年度述职评议问题"),
+        (None, FindingSource::Imported) => format!("{cat_words} · 上年度述职评议问题"),
         (None, _) => format!("{cat_words} · 延伸自查"),
     };
     let (deadline_min, deadline_max) = deadline_window(campaign.issued_on);
@@ -187,7 +188,7 @@ async fn finding_page(
         .into_iter()
         .filter(|m| m.finding_id == f.id)
         .map(|m| {
-            let status = MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::NotStarted);
+            let status = m.status;
             let form = match overlay.measure.take_if(|(id, _)| *id == m.id) {
                 Some((_, form)) => MeasureForm {
                     saved_deadline: m.deadline,
@@ -198,7 +199,7 @@ async fn finding_page(
                     text: m.text.clone(),
                     deadline: m.deadline.map(format_date).unwrap_or_default(),
                     owner: m.owner.clone(),
-                    status: m.status.clone(),
+                    status: m.status.code().to_string(),
                     immediate: m.immediate,
                     version: m.version,
                     ..MeasureForm::default()
@@ -251,7 +252,7 @@ async fn finding_page(
             review: if hide_review {
                 ReviewState::Pending
             } else {
-                ReviewState::parse(&f.review_state).unwrap_or(ReviewState::Pending)
+                f.review_state
             },
             review_comment: if hide_review { String::new() } else { f.review_comment },
         },
@@ -259,7 +260,7 @@ async fn finding_page(
         new_measure: overlay.new_measure.take().unwrap_or_default(),
         history: history
             .into_iter()
-            .filter(|h| !(hide_review && h.action == "finding.review"))
+            .filter(|h| !(hide_review && h.action == AuditAction::FindingReview))
             .map(HistoryView::from)
             .collect(),
         branch,
@@ -291,9 +292,6 @@ pub async fn refused_close_out(
 impl db::look_backs::LookBack {
     fn flagged_at_words(&self) -> String {
         crate::domain::dates::display_moment(&self.flagged_at)
-    }
-    fn outcome_words(&self) -> &'static str {
-        crate::domain::review::look_back_label(&self.outcome)
     }
     fn first_closed_words(&self) -> Option<String> {
         self.first_closed_out_at
@@ -601,7 +599,7 @@ pub async fn update_measure(
     let before = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let input = match form.parse(&work, Some((before.status(), before.deadline))) {
+    let input = match form.parse(&work, Some((before.status, before.deadline))) {
         Ok(i) => i,
         Err(e) => {
             let overlay = Overlay {
@@ -624,7 +622,7 @@ pub async fn update_measure(
             let before = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if !before.status().branch_may_edit() {
+            if !before.status.branch_may_edit() {
                 return Err(AppError::Refused("这条措施已销号，不能再修改。".into()));
             }
             Ok(db::measures::update(tx, work.actor, &before, form.version, &input).await?)
@@ -651,7 +649,7 @@ pub async fn update_measure(
                     } else {
                         &current.owner
                     },
-                    current.status().label()
+                    current.status.label()
                 ),
             );
             let overlay = Overlay {
@@ -701,7 +699,7 @@ pub async fn delete_measure(
             let before = db::measures::get_of_branch(tx, work.actor, id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if !before.status().branch_may_edit() {
+            if !before.status.branch_may_edit() {
                 return Err(AppError::Refused("这条措施已销号，不能删除。".into()));
             }
             if db::measures::delete(tx, work.actor, &before, form.version)

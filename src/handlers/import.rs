@@ -180,7 +180,7 @@ pub async fn confirm(
                 *category,
                 None,
                 text,
-                db::findings::Source::Imported,
+                crate::domain::states::FindingSource::Imported,
             )
             .await?;
         }

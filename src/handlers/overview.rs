@@ -19,7 +19,7 @@ use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::domain::dates::{self, format_date};
 use crate::domain::eligibility::{self, Facts, Judgement};
-use crate::domain::states::LedgerState;
+use crate::domain::states::{LedgerState, ReportState};
 use crate::domain::{BranchId, CampaignId, CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 
@@ -153,7 +153,7 @@ pub struct CommitteeView {
     pub totals: Totals,
     pub branches: Vec<(ProgressView, Judgement)>,
     /// 附件3: 未开始 / 草稿 / 已签字.
-    pub report: &'static str,
+    pub report: Option<ReportState>,
     /// Findings per ledger category (by position), of the committee's branches.
     pub per_category: Vec<(i64, i64)>,
 }
@@ -184,7 +184,7 @@ struct Snapshot {
     rows: Vec<(ProgressView, Judgement)>,
     item_count: i64,
     charts: Vec<String>,
-    reports: Vec<(CommitteeId, String)>,
+    reports: Vec<(CommitteeId, ReportState)>,
     /// Findings per ledger category (by position) of each committee's branches.
     per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>>,
     /// Per branch (active or not): findings per category position, and the overdue count on
@@ -449,11 +449,7 @@ pub async fn show(
                 name: c.name.clone(),
                 totals: Totals::default(),
                 branches: Vec::new(),
-                report: match reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| s.as_str()) {
-                    Some("signed") => "已签字",
-                    Some(_) => "草稿",
-                    None => "未开始",
-                },
+                report: reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| *s),
                 per_category: Vec::new(),
             };
             (view, Vec::new())

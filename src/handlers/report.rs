@@ -20,8 +20,9 @@ use crate::db::units::CommitteeRow;
 use crate::domain::dates::{self, display_moment, format_date};
 use crate::domain::input::{FieldErrors, text};
 use crate::domain::report::{self, CategoryFacts, Draft, Facts, SECTION_MAX, SIGNER_MAX};
-use crate::domain::review::{COMMENT_MAX, ReportState};
+use crate::domain::review::COMMENT_MAX;
 use crate::domain::states::MeasureStatus;
+use crate::domain::states::{LedgerState, ReportState};
 use crate::domain::{CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 
@@ -76,7 +77,7 @@ async fn page(
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
         flash: None,
-        state: ReportState::parse(&report.state),
+        state: report.state,
         work_done: report.work_done.clone(),
         problems: report.problems.clone(),
         next_steps: report.next_steps.clone(),
@@ -138,7 +139,7 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
         findings.extend(db::ledger::findings(db, scope, campaign.id, b.branch_id).await?);
         measures.extend(db::ledger::measures(db, scope, campaign.id, b.branch_id).await?);
     }
-    let status = |m: &db::ledger::MeasureRow| MeasureStatus::parse(&m.status).unwrap_or(MeasureStatus::NotStarted);
+    let status = |m: &db::ledger::MeasureRow| m.status;
     let facts = Facts {
         branches: branches.len(),
         answered_all: branches
@@ -147,7 +148,7 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
             .count(),
         signed_off: branches
             .iter()
-            .filter(|b| b.ledger_state.as_deref() == Some("signed_off"))
+            .filter(|b| b.ledger_state == Some(LedgerState::SignedOff))
             .count(),
         categories: categories
             .iter()
@@ -217,7 +218,7 @@ pub async fn save(
         Err(e) => return refused(e, StatusCode::BAD_REQUEST).await,
     };
     let mut tx = state.db.write.begin().await?;
-    if !ReportState::parse(&db::reports::state(&mut tx, campaign.id, committee.id).await?).editable() {
+    if !db::reports::state(&mut tx, campaign.id, committee.id).await?.editable() {
         drop(tx);
         let mut e = FieldErrors::default();
         e.add(
@@ -292,8 +293,7 @@ pub async fn sign(
                 Err((e, StatusCode::CONFLICT))
             };
             // db::reports::save refuses a signed report by itself (it updates drafts only).
-            let editable =
-                ReportState::parse(&db::reports::state(&mut tx, campaign.id, committee.id).await?).editable();
+            let editable = db::reports::state(&mut tx, campaign.id, committee.id).await?.editable();
             if !editable
                 || db::reports::save(&mut tx, user.id, campaign.id, committee.id, form.version, &draft)
                     .await?

@@ -1,6 +1,7 @@
 //! The committee's actions on a branch ledger: decide rows, send back, sign off against the
 //! 四个到位, reopen; confirm or reject 销号. Rules in domain::review; one transaction each.
 
+use crate::domain::history::AuditAction;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -131,7 +132,7 @@ pub async fn send_back(
         let rows = db::review::row_states(tx, r.campaign.id, r.branch.id).await?;
         match review::send_back(ledger, &rows) {
             Ok(to) => {
-                db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, "", "ledger.return").await?;
+                db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, "", AuditAction::LedgerReturn).await?;
                 Ok(Ok(()))
             }
             Err(m) => Ok(Err(m.to_string())),
@@ -233,7 +234,16 @@ pub async fn reopen(
         let ledger = db::ledger::state_in_tx(tx, r.campaign.id, r.branch.id).await?;
         match review::reopen(ledger, &form.reason) {
             Ok((to, reason)) => {
-                db::review::move_ledger(tx, r.actor, r.campaign.id, ledger, to, &reason, "ledger.reopen").await?;
+                db::review::move_ledger(
+                    tx,
+                    r.actor,
+                    r.campaign.id,
+                    ledger,
+                    to,
+                    &reason,
+                    AuditAction::LedgerReopen,
+                )
+                .await?;
                 Ok(Ok(()))
             }
             Err(e) => Ok(Err(e.get("reason").unwrap_or_default().to_string())),
@@ -289,7 +299,7 @@ pub async fn decide_close_out(
         let current = db::measures::get_of_branch(tx, r.actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let (to, comment) = match review::decide_close_out(current.status(), confirm, &form.comment) {
+        let (to, comment) = match review::decide_close_out(current.status, confirm, &form.comment) {
             Ok(v) => v,
             Err(e) => return Ok(Err(e.get("comment").unwrap_or_default().to_string())),
         };
@@ -345,7 +355,7 @@ pub async fn flag_look_back(
         let current = db::measures::get_of_branch(tx, r.actor, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let reason = match review::flag_look_back(current.status(), &form.reason) {
+        let reason = match review::flag_look_back(current.status, &form.reason) {
             Ok(reason) => reason,
             Err(m) => return Ok(Err(m)),
         };
