@@ -435,92 +435,91 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
     let account_count = 1 + CAMPUS.len() + CAMPUS.iter().map(|c| c.branches.len()).sum::<usize>();
     let mut hashes = Vec::with_capacity(account_count);
     for _ in 0..account_count {
-        hashes.push(
-            password::hash(password_for_all.to_string())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        );
+        hashes.push(password::hash(password_for_all.to_string()).await?);
     }
     let mut hashes = hashes.into_iter();
 
-    let mut tx = db.write.begin().await?;
-    let overseer = db::users::insert(
-        &mut tx,
-        &NewUser {
-            username: "overseer",
-            display_name: "马文博",
-            password_hash: &hashes.next().expect("counted"),
-            role: Role::Overseer,
-            committee_id: None,
-            branch_id: None,
-            must_change_password: false,
-        },
-    )
-    .await?;
-    // The campaign lives in today, so its banners and deadlines read as a campaign in progress.
-    if db::campaigns::update(&mut tx, overseer, &campaign, campaign.version, &settings)
-        .await?
-        .is_err()
-    {
-        bail!("the current campaign changed while the demo was being made; run seed-demo again");
-    }
-
-    let mut branch_no = 0;
-    let mut lines = vec!["overseer (组织部)".to_string()];
-    for (ci, committee) in CAMPUS.iter().enumerate() {
-        let committee_id = db::units::insert_committee(&mut tx, committee.name, ci as i64 + 1).await?;
-        let reviewer_name = format!("reviewer{}", ci + 1);
-        let reviewer = db::users::insert(
-            &mut tx,
-            &NewUser {
-                username: &reviewer_name,
-                display_name: committee.reviewer,
-                password_hash: &hashes.next().expect("counted"),
-                role: Role::Reviewer,
-                committee_id: Some(committee_id),
-                branch_id: None,
-                must_change_password: false,
-            },
-        )
-        .await?;
-        lines.push(format!("{reviewer_name} ({}, {})", committee.reviewer, committee.name));
-
-        for (bi, b) in committee.branches.iter().enumerate() {
-            branch_no += 1;
-            let branch_id = db::units::insert_branch(
-                &mut tx,
-                &NewBranch {
-                    committee_id,
-                    name: b.name,
-                    full_member_count: b.members,
-                    secretary_name: b.secretary,
-                    sort_order: bi as i64 + 1,
-                },
-            )
-            .await?;
-            let username = format!("secretary{branch_no}");
-            let secretary = db::users::insert(
-                &mut tx,
+    let lines = db
+        .write(async |tx| -> anyhow::Result<Vec<String>> {
+            let overseer = db::users::insert(
+                &mut *tx,
                 &NewUser {
-                    username: &username,
-                    display_name: b.secretary,
+                    username: "overseer",
+                    display_name: "马文博",
                     password_hash: &hashes.next().expect("counted"),
-                    role: Role::Secretary,
+                    role: Role::Overseer,
                     committee_id: None,
-                    branch_id: Some(branch_id),
+                    branch_id: None,
                     must_change_password: false,
                 },
             )
             .await?;
-            lines.push(format!("{username} ({}, {})", b.secretary, b.name));
-
-            if let Some(demo) = &b.ledger {
-                let people = People { secretary, reviewer };
-                fill_ledger(&mut tx, &ledger_index, campaign.id, branch_id, people, demo).await?;
+            // The campaign lives in today, so its banners and deadlines read as a campaign in progress.
+            if db::campaigns::update(&mut *tx, overseer, &campaign, campaign.version, &settings)
+                .await?
+                .is_err()
+            {
+                bail!("the current campaign changed while the demo was being made; run seed-demo again");
             }
-        }
-    }
-    tx.commit().await?;
+
+            let mut branch_no = 0;
+            let mut lines = vec!["overseer (组织部)".to_string()];
+            for (ci, committee) in CAMPUS.iter().enumerate() {
+                let committee_id = db::units::insert_committee(&mut *tx, committee.name, ci as i64 + 1).await?;
+                let reviewer_name = format!("reviewer{}", ci + 1);
+                let reviewer = db::users::insert(
+                    &mut *tx,
+                    &NewUser {
+                        username: &reviewer_name,
+                        display_name: committee.reviewer,
+                        password_hash: &hashes.next().expect("counted"),
+                        role: Role::Reviewer,
+                        committee_id: Some(committee_id),
+                        branch_id: None,
+                        must_change_password: false,
+                    },
+                )
+                .await?;
+                lines.push(format!("{reviewer_name} ({}, {})", committee.reviewer, committee.name));
+
+                for (bi, b) in committee.branches.iter().enumerate() {
+                    branch_no += 1;
+                    let branch_id = db::units::insert_branch(
+                        &mut *tx,
+                        &NewBranch {
+                            committee_id,
+                            name: b.name,
+                            full_member_count: b.members,
+                            secretary_name: b.secretary,
+                            sort_order: bi as i64 + 1,
+                        },
+                    )
+                    .await?;
+                    let username = format!("secretary{branch_no}");
+                    let secretary = db::users::insert(
+                        &mut *tx,
+                        &NewUser {
+                            username: &username,
+                            display_name: b.secretary,
+                            password_hash: &hashes.next().expect("counted"),
+                            role: Role::Secretary,
+                            committee_id: None,
+                            branch_id: Some(branch_id),
+                            must_change_password: false,
+                        },
+                    )
+                    .await?;
+                    lines.push(format!("{username} ({}, {})", b.secretary, b.name));
+
+                    if let Some(demo) = &b.ledger {
+                        let people = People { secretary, reviewer };
+                        fill_ledger(&mut *tx, &ledger_index, campaign.id, branch_id, people, demo).await?;
+                    }
+                }
+            }
+            Ok(lines)
+        })
+        .await?;
     Ok(format!(
         "demo campus created for {}; accounts (all with the given password):\n  {}",
         settings.title,
@@ -635,11 +634,7 @@ async fn fill_ledger(
             .await?;
             // A photo of the 工作记录本 page with every completed measure, as a 销号 request has.
             if !m.note.is_empty() {
-                let actor = db::audit::Actor {
-                    user_id: secretary,
-                    branch_id: branch,
-                    campaign_id: campaign,
-                };
+                let actor = db::audit::Actor::for_seeding(secretary, branch, campaign);
                 let row = db::measures::get_of_branch(tx, actor, measure)
                     .await?
                     .context("just inserted")?;

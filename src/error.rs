@@ -142,6 +142,9 @@ impl From<sqlx::Error> for AppError {
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
+        if e.downcast_ref::<crate::auth::password::Busy>().is_some() {
+            return AppError::Busy;
+        }
         AppError::Internal(e)
     }
 }

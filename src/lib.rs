@@ -2,6 +2,7 @@
 //!
 //! `app(state)` builds the whole HTTP application; `main.rs` and the integration tests both use it.
 
+pub mod actions;
 pub mod assets;
 pub mod auth;
 pub mod charts;
@@ -181,7 +182,7 @@ async fn sweep_expired(store: SqliteStore, db: Db) {
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "deleting expired sessions failed");
         }
-        if let Err(e) = db::throttle::sweep(&db.write, auth::session::now_unix()).await {
+        if let Err(e) = db::throttle::sweep(&db, auth::session::now_unix()).await {
             tracing::warn!(error = %e, "sweeping login counters failed");
         }
     }

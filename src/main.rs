@@ -1,6 +1,5 @@
 //! The `duizhang` command: serve (default), user add, seed-demo, backup.
 
-use duizhang::domain::history::AuditAction;
 use std::io::BufRead;
 use std::path::PathBuf;
 
@@ -10,8 +9,9 @@ use tracing_subscriber::EnvFilter;
 
 use duizhang::config::Config;
 use duizhang::db::{self, Db};
+use duizhang::domain::history::AuditAction;
 use duizhang::domain::password_policy::{check_new_password, check_username};
-use duizhang::domain::{BranchId, CommitteeId, Role};
+use duizhang::domain::{BranchId, CommitteeId, Role, UserId};
 use duizhang::{AppState, auth, demo};
 
 #[derive(Parser)]
@@ -113,9 +113,7 @@ async fn main() -> anyhow::Result<()> {
             if !db::units::campus_is_empty(&db.read).await? {
                 anyhow::bail!("the database already holds units or accounts; generate needs an empty one");
             }
-            let hash = duizhang::auth::password::hash(password)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let hash = duizhang::auth::password::hash(password).await?;
             let size = db::generate::Size {
                 committees,
                 branches_per_committee,
@@ -210,33 +208,34 @@ async fn add_user(db: &Db, username: &str, role: &str, unit: Option<i64>, name: 
         .context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\n', '\r']);
     check_new_password(username, password).map_err(|m| anyhow::anyhow!("password refused: {m}"))?;
-    let hash = auth::password::hash(password.to_string())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = auth::password::hash(password.to_string()).await?;
 
-    let mut tx = db.write.begin().await?;
-    let id = db::users::insert(
-        &mut tx,
-        &db::users::NewUser {
-            username,
-            display_name: name.unwrap_or(username),
-            password_hash: &hash,
-            role,
-            committee_id,
-            branch_id,
-            must_change_password: false,
-        },
-    )
-    .await
-    .map_err(|e| {
-        if db::is_constraint_violation(&e) {
-            anyhow::anyhow!("username {username} is already taken")
-        } else {
-            e.into()
-        }
-    })?;
-    db::audit::record(&mut tx, &db::audit::Entry::account(id, AuditAction::UserAdd)).await?;
-    tx.commit().await?;
+    let id = db
+        .write(async |tx| -> anyhow::Result<UserId> {
+            let id = db::users::insert(
+                &mut *tx,
+                &db::users::NewUser {
+                    username,
+                    display_name: name.unwrap_or(username),
+                    password_hash: &hash,
+                    role,
+                    committee_id,
+                    branch_id,
+                    must_change_password: false,
+                },
+            )
+            .await
+            .map_err(|e| {
+                if db::is_constraint_violation(&e) {
+                    anyhow::anyhow!("username {username} is already taken")
+                } else {
+                    e.into()
+                }
+            })?;
+            db::audit::record(tx, &db::audit::Entry::account(id, AuditAction::UserAdd)).await?;
+            Ok(id)
+        })
+        .await?;
     println!("created {} account {username} (id {id})", role.code());
     Ok(())
 }

@@ -10,11 +10,10 @@ use axum::http::StatusCode;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretary, csrf};
+use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
-use crate::handlers::close_out::MAX_UPLOAD_BYTES;
 use crate::handlers::{
-    account, admin, auth, branch, campaigns, close_out, committee, export, finding, home, import, overview, report,
-    review,
+    account, admin, auth, campaigns, close_out, committee, export, finding, home, import, ledger, overview, report,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -31,7 +30,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let users = Router::new()
         .route("/", get(home::root))
         .route("/account/password", get(account::form).post(account::change))
-        .route("/branches/{branch_id}", get(branch::show))
+        .route("/branches/{branch_id}", get(ledger::show))
         .route("/branches/{branch_id}/checklist.pdf", get(export::branch_checklist_pdf))
         .route(
             "/branches/{branch_id}/checklist.xlsx",
@@ -50,9 +49,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/branches/{branch_id}/import/preview", post(import::preview))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let secretaries = Router::new()
-        .route("/branches/{branch_id}/items/{item_id}", post(branch::set_verdict))
-        .route("/branches/{branch_id}/findings", post(branch::create_finding))
-        .route("/branches/{branch_id}/submit", post(branch::submit))
+        .route("/branches/{branch_id}/items/{item_id}", post(ledger::answer))
+        .route("/branches/{branch_id}/findings", post(ledger::create_finding))
+        .route("/branches/{branch_id}/submit", post(ledger::submit))
         .route("/branches/{branch_id}/findings/{finding_id}", post(finding::update))
         .route(
             "/branches/{branch_id}/findings/{finding_id}/delete",
@@ -86,14 +85,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let reviewers = Router::new()
         .route(
             "/branches/{branch_id}/findings/{finding_id}/review",
-            post(review::decide_row),
+            post(ledger::decide_row),
         )
-        .route("/branches/{branch_id}/return", post(review::send_back))
-        .route("/branches/{branch_id}/sign-off", post(review::sign_off))
-        .route("/branches/{branch_id}/reopen", post(review::reopen))
+        .route("/branches/{branch_id}/return", post(ledger::send_back))
+        .route("/branches/{branch_id}/sign-off", post(ledger::sign_off))
+        .route("/branches/{branch_id}/reopen", post(ledger::reopen))
         .route(
             "/branches/{branch_id}/measures/{measure_id}/close-out/decide",
-            post(review::decide_close_out),
+            post(finding::decide_close_out),
         )
         .route("/committees/{committee_id}", get(committee::show))
         .route("/committees/{committee_id}/close-outs", get(committee::close_outs))
@@ -146,11 +145,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/branches/{branch_id}/measures/{measure_id}/look-back",
-            post(review::flag_look_back),
+            post(finding::flag_look_back),
         )
         .route(
             "/branches/{branch_id}/look-backs/{look_back_id}",
-            post(review::decide_look_back),
+            post(finding::decide_look_back),
         )
         .route_layer(from_extractor_with_state::<RequireOverseer, AppState>(state.clone()));
 

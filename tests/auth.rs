@@ -209,23 +209,24 @@ async fn many_successful_logins_from_one_address_are_never_throttled() {
 
 async fn add_user(app: &TestApp, username: &str, must_change: bool) -> duizhang::domain::UserId {
     let hash = password::hash(PASSWORD.into()).await.unwrap();
-    let mut tx = app.db.write.begin().await.unwrap();
-    let id = db::users::insert(
-        &mut tx,
-        &db::users::NewUser {
-            username,
-            display_name: "刘新",
-            password_hash: &hash,
-            role: Role::Secretary,
-            committee_id: None,
-            branch_id: Some(BranchId(2)),
-            must_change_password: must_change,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    id
+    app.db
+        .write(async |tx| {
+            db::users::insert(
+                tx,
+                &db::users::NewUser {
+                    username,
+                    display_name: "刘新",
+                    password_hash: &hash,
+                    role: Role::Secretary,
+                    committee_id: None,
+                    branch_id: Some(BranchId(2)),
+                    must_change_password: must_change,
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -291,9 +292,10 @@ async fn a_deactivated_user_is_out_at_the_next_request_and_cannot_log_in() {
     let id = add_user(&app, "leaving", false).await;
     let client = app.login("leaving").await;
     assert_eq!(app.get(&client, "/branches/2").await.status(), StatusCode::OK);
-    let mut tx = app.db.write.begin().await.unwrap();
-    db::users::set_active(&mut tx, id, false).await.unwrap();
-    tx.commit().await.unwrap();
+    app.db
+        .write(async |tx| db::users::set_active(tx, id, false).await)
+        .await
+        .unwrap();
     assert_eq!(app.get(&client, "/branches/2").await.status(), StatusCode::SEE_OTHER);
     let res = app.try_login(&app.client(), "leaving", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -316,8 +318,12 @@ async fn an_idle_session_expires() {
 }
 
 async fn db_expire_all_sessions(app: &TestApp) {
-    sqlx::query("UPDATE tower_sessions SET expiry_date = '2000-01-01T00:00:00Z'")
-        .execute(&app.db.write)
+    app.db
+        .write(async |tx| {
+            sqlx::query("UPDATE tower_sessions SET expiry_date = '2000-01-01T00:00:00Z'")
+                .execute(tx)
+                .await
+        })
         .await
         .unwrap();
 }

@@ -277,7 +277,7 @@ async fn logging_out_after_the_session_ended_just_shows_the_login_page() {
     let client = app.login("secretary1").await;
     let token = app.csrf(&client, "/branches/1").await;
     sqlx::query("DELETE FROM tower_sessions")
-        .execute(&app.db.write)
+        .execute(&mut raw_connection(&app).await)
         .await
         .unwrap();
     let res = client

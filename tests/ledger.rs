@@ -4,7 +4,6 @@ mod common;
 
 use common::*;
 use duizhang::db;
-use duizhang::domain::Scope;
 use duizhang::domain::dates::today;
 use reqwest::StatusCode;
 
@@ -144,7 +143,7 @@ async fn a_branch_page_shows_its_findings_measures_and_overdue_marks() {
 async fn the_committee_page_and_overview_count_the_same_way() {
     let app = spawn_demo().await;
     let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
-    let rows = db::progress::branches(&app.db, Scope::Campus, campaign.id, today())
+    let rows = db::progress::branches(&app.db, campus(&app).await, campaign.id, today())
         .await
         .unwrap();
     assert_eq!(rows.len(), 7);
@@ -182,9 +181,9 @@ async fn the_committee_page_and_overview_count_the_same_way() {
 async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
     let app = spawn_demo().await;
     let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
-    let committees = db::units::committees(&app.db.read, Scope::Campus).await.unwrap();
+    let committees = db::units::committees(&app.db.read, campus(&app).await).await.unwrap();
     assert!(committees.len() >= 3);
-    let rows = db::progress::branches(&app.db, Scope::Campus, campaign.id, today())
+    let rows = db::progress::branches(&app.db, campus(&app).await, campaign.id, today())
         .await
         .unwrap();
     for c in &committees {
@@ -197,7 +196,7 @@ async fn seed_demo_fills_a_realistic_campus_and_refuses_a_second_time() {
     // Findings longer than 200 characters, with mixed punctuation and ASCII.
     let mut long = 0;
     for r in &rows {
-        for f in db::ledger::findings(&app.db.read, Scope::Campus, campaign.id, r.branch_id)
+        for f in db::ledger::findings(&app.db.read, campus(&app).await, campaign.id, r.branch_id)
             .await
             .unwrap()
         {

@@ -4,7 +4,6 @@ mod common;
 
 use common::*;
 use duizhang::db;
-use duizhang::domain::Scope;
 use reqwest::StatusCode;
 
 async fn body(res: reqwest::Response) -> String {
@@ -40,7 +39,7 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let m = db::measures::get(&app.db.read, Scope::Campus, duizhang::domain::MeasureId(13))
+    let m = db::measures::get(&app.db.read, campus(&app).await, duizhang::domain::MeasureId(13))
         .await
         .unwrap()
         .unwrap();
@@ -51,7 +50,7 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
     // The outcome: 反弹 needs a word, and then counts against eligibility.
     let lb = db::look_backs::of_branch(
         &app.db.read,
-        Scope::Campus,
+        campus(&app).await,
         duizhang::domain::CampaignId(1),
         duizhang::domain::BranchId(4),
     )
@@ -202,7 +201,7 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
         25,
         "the ledger is copied"
     );
-    let carried = db::ledger::findings(&app.db.read, Scope::Campus, new.id, duizhang::domain::BranchId(1))
+    let carried = db::ledger::findings(&app.db.read, campus(&app).await, new.id, duizhang::domain::BranchId(1))
         .await
         .unwrap();
     assert!(carried.iter().all(|f| f.text.starts_with("（上年度未完成整改）")));
@@ -211,7 +210,7 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
         5,
         "every finding of branch 1 still had an unfinished measure"
     );
-    let measures = db::ledger::measures(&app.db.read, Scope::Campus, new.id, duizhang::domain::BranchId(1))
+    let measures = db::ledger::measures(&app.db.read, campus(&app).await, new.id, duizhang::domain::BranchId(1))
         .await
         .unwrap();
     assert!(
@@ -222,7 +221,7 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
     assert_eq!(
         db::ledger::findings(
             &app.db.read,
-            Scope::Campus,
+            campus(&app).await,
             duizhang::domain::CampaignId(1),
             duizhang::domain::BranchId(1)
         )
@@ -276,7 +275,7 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
         )
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let f1 = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(1))
+    let f1 = db::findings::get(&app.db.read, campus(&app).await, duizhang::domain::FindingId(1))
         .await
         .unwrap()
         .unwrap();
@@ -381,19 +380,16 @@ async fn a_ledger_is_editable_until_the_first_answer_then_locked() {
 #[tokio::test]
 async fn a_large_campus_is_shown_a_page_at_a_time() {
     let app = spawn_demo().await;
-    let mut tx = app.db.write.begin().await.unwrap();
-    for i in 0..120 {
-        let b = duizhang::domain::units::BranchInput::parse(&format!("扩充第{i:03}党支部"), "10", "").unwrap();
-        db::admin::create_branch(
-            &mut tx,
-            duizhang::domain::UserId(1),
-            duizhang::domain::CommitteeId(3),
-            &b,
-        )
+    app.db
+        .write(async |tx| {
+            for i in 0..120 {
+                let b = duizhang::domain::units::BranchInput::parse(&format!("扩充第{i:03}党支部"), "10", "").unwrap();
+                db::admin::create_branch(tx, duizhang::domain::UserId(1), duizhang::domain::CommitteeId(3), &b).await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        })
         .await
         .unwrap();
-    }
-    tx.commit().await.unwrap();
     let o = app.login("overseer").await;
     let first = body(app.get(&o, "/overview").await).await;
     assert!(first.contains("第 1 / 2 页"));
@@ -477,7 +473,10 @@ async fn the_overview_patched_after_each_change_equals_a_fresh_read() {
     ];
     let mut last = first.clone();
     for change in changes {
-        sqlx::query(change).execute(&app.db.write).await.unwrap();
+        app.db
+            .write(async |tx| sqlx::query(change).execute(tx).await)
+            .await
+            .unwrap();
         for (patched, fresh) in app.overview_patched_and_fresh(&o).await {
             assert!(
                 patched == fresh,

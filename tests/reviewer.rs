@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use duizhang::db;
-use duizhang::domain::{BranchId, CampaignId, Scope};
+use duizhang::domain::{BranchId, CampaignId};
 use reqwest::{Client, StatusCode};
 
 async fn body(res: reqwest::Response) -> String {
@@ -20,7 +20,7 @@ async fn review_row(
     decision: &str,
     comment: &str,
 ) -> reqwest::Response {
-    let version = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(finding))
+    let version = db::findings::get(&app.db.read, campus(app).await, duizhang::domain::FindingId(finding))
         .await
         .unwrap()
         .unwrap()
@@ -40,7 +40,7 @@ async fn review_row(
 }
 
 async fn ledger_state(app: &TestApp, branch: i64) -> String {
-    db::ledger::ledger_state(&app.db.read, Scope::Campus, CampaignId(1), BranchId(branch))
+    db::ledger::ledger_state(&app.db.read, campus(app).await, CampaignId(1), BranchId(branch))
         .await
         .unwrap()
         .code()
@@ -90,7 +90,7 @@ async fn a_row_is_returned_fixed_resubmitted_approved_and_signed_off() {
     assert!(page.contains("请写明4月、6月未开支委会的原因及补救情况"));
     assert!(page.contains("class=\"count\""), "a badge for the returned row");
     let f1 = "/branches/1/findings/1";
-    let version = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(1))
+    let version = db::findings::get(&app.db.read, campus(&app).await, duizhang::domain::FindingId(1))
         .await
         .unwrap()
         .unwrap()
@@ -174,7 +174,7 @@ async fn a_row_is_returned_fixed_resubmitted_approved_and_signed_off() {
             .contains("回头看：补充会议记录")
     );
     // Every step is on the ledger's record.
-    let history = db::audit::branch_history(&app.db.read, Scope::Campus, BranchId(1))
+    let history = db::audit::branch_history(&app.db.read, campus(&app).await, BranchId(1))
         .await
         .unwrap();
     let actions: Vec<&str> = history
@@ -201,7 +201,7 @@ async fn close_out_is_confirmed_or_rejected_with_a_reason_the_branch_sees() {
     let decide = |m: i64, decision: &'static str, comment: &'static str| {
         let (app, r) = (&app, &r);
         async move {
-            let v = db::measures::get(&app.db.read, Scope::Campus, duizhang::domain::MeasureId(m))
+            let v = db::measures::get(&app.db.read, campus(app).await, duizhang::domain::MeasureId(m))
                 .await
                 .unwrap()
                 .unwrap()
@@ -221,7 +221,7 @@ async fn close_out_is_confirmed_or_rejected_with_a_reason_the_branch_sees() {
         }
     };
     assert_eq!(decide(4, "confirm", "").await.status(), StatusCode::SEE_OTHER);
-    let m4 = db::measures::get(&app.db.read, Scope::Campus, duizhang::domain::MeasureId(4))
+    let m4 = db::measures::get(&app.db.read, campus(&app).await, duizhang::domain::MeasureId(4))
         .await
         .unwrap()
         .unwrap();
@@ -407,7 +407,7 @@ async fn an_approved_row_changed_by_the_branch_must_be_reviewed_again() {
     // Branch 3 is returned; finding 9 was approved. The branch rewrites it.
     let s = app.login("secretary3").await;
     let page = "/branches/3/findings/9";
-    let v = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(9))
+    let v = db::findings::get(&app.db.read, campus(&app).await, duizhang::domain::FindingId(9))
         .await
         .unwrap()
         .unwrap()
@@ -421,7 +421,7 @@ async fn an_approved_row_changed_by_the_branch_must_be_reviewed_again() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let f9 = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(9))
+    let f9 = db::findings::get(&app.db.read, campus(&app).await, duizhang::domain::FindingId(9))
         .await
         .unwrap()
         .unwrap();
@@ -435,7 +435,7 @@ async fn an_approved_row_changed_by_the_branch_must_be_reviewed_again() {
         &[("text", "另建档案目录"), ("owner", "王玥"), ("deadline", &day(10))],
     )
     .await;
-    let f10 = db::findings::get(&app.db.read, Scope::Campus, duizhang::domain::FindingId(10))
+    let f10 = db::findings::get(&app.db.read, campus(&app).await, duizhang::domain::FindingId(10))
         .await
         .unwrap()
         .unwrap();

@@ -33,7 +33,7 @@ fn user(role: Role, committee_id: Option<CommitteeId>, branch_id: Option<BranchI
 #[tokio::test]
 async fn each_role_belongs_to_exactly_the_unit_it_needs() {
     let app = spawn_demo().await;
-    let mut tx = app.db.write.begin().await.unwrap();
+    let mut tx = raw_connection(&app).await;
     let (c, b) = (Some(CommitteeId(1)), Some(BranchId(1)));
     refused(
         "secretary without a branch",
@@ -82,7 +82,7 @@ async fn each_role_belongs_to_exactly_the_unit_it_needs() {
 #[tokio::test]
 async fn answers_findings_and_measures_keep_their_rules() {
     let app = spawn_demo().await;
-    let mut tx = app.db.write.begin().await.unwrap();
+    let mut tx = raw_connection(&app).await;
     let me = UserId(1);
     // Branch 5 has no answers yet; item 1 is in category 1, item 6 in category 2.
     refused(
@@ -172,14 +172,16 @@ async fn answers_findings_and_measures_keep_their_rules() {
 #[tokio::test]
 async fn only_one_campaign_is_current_and_dates_are_real_dates() {
     let app = spawn_empty().await;
-    let insert = |current: i64, due: &'static str| {
+    let mut conn = raw_connection(&app).await;
+    let mut insert = async |current: i64, due: &'static str| {
         sqlx::query(
             "INSERT INTO campaigns (title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current)
              VALUES ('2023年党支部对账整改专项行动', '组织部〔2023〕1号', '2023-10-05', ?, '2023-10-20', '2023-10-31', '2023-11-30', ?)",
         )
         .bind(due)
         .bind(current)
-        .execute(&app.db.write)
+        .execute(&mut conn)
+        .await
     };
     refused("a second current campaign", insert(1, "2023-10-15").await).await;
     refused("a date that is not YYYY-MM-DD", insert(0, "2023-10-32").await).await;
@@ -192,7 +194,10 @@ async fn opening_the_database_drops_stat4_samples_but_keeps_the_row_counts() {
     // With STAT4 samples present, the bundled SQLite re-plans every statement with bound
     // parameters on every execution (see db::forget_stat4_samples).
     let app = spawn_demo().await;
-    sqlx::query("ANALYZE").execute(&app.db.write).await.unwrap();
+    sqlx::query("ANALYZE")
+        .execute(&mut raw_connection(&app).await)
+        .await
+        .unwrap();
     let count = |table: &'static str| {
         let pool = app.db.read.clone();
         async move {

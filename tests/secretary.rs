@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use duizhang::db;
-use duizhang::domain::{BranchId, CampaignId, Scope};
+use duizhang::domain::{BranchId, CampaignId};
 use reqwest::multipart::{Form as Multipart, Part};
 use reqwest::{Client, StatusCode};
 
@@ -52,7 +52,7 @@ fn id_in(location: &str) -> String {
 }
 
 async fn findings_of(app: &TestApp, branch: i64) -> Vec<db::ledger::FindingRow> {
-    db::ledger::findings(&app.db.read, Scope::Campus, CampaignId(1), BranchId(branch))
+    db::ledger::findings(&app.db.read, campus(app).await, CampaignId(1), BranchId(branch))
         .await
         .unwrap()
 }
@@ -568,9 +568,14 @@ async fn every_change_shows_in_the_rows_history_and_deleting_asks_first() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get(&s, page).await.status(), StatusCode::NOT_FOUND);
-    let history = db::audit::finding_history(&app.db.read, Scope::Campus, BranchId(2), duizhang::domain::FindingId(6))
-        .await
-        .unwrap();
+    let history = db::audit::finding_history(
+        &app.db.read,
+        campus(&app).await,
+        BranchId(2),
+        duizhang::domain::FindingId(6),
+    )
+    .await
+    .unwrap();
     assert_eq!(history[0].action.code(), "finding.delete");
     assert_eq!(
         history[1].action.code(),

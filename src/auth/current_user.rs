@@ -1,42 +1,101 @@
-//! The logged-in user as an extractor. A handler that takes `CurrentUser` cannot run for anyone
-//! not logged in; its `scope()` is the only source of row filters.
+//! The logged-in user. `User` is an account as loaded from the database, with the scope its
+//! role and unit give; `CurrentUser` is the extractor a handler takes: the user of this
+//! request's session, plus what its pages need (the CSRF token, the navigation's badges). A
+//! handler that takes `CurrentUser` cannot run for anyone not logged in; its `scope()` is the
+//! only source of row filters.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::db;
-use crate::domain::{BranchId, CommitteeId, Role, Scope, UserId};
+use crate::db::{self, Db};
+use crate::domain::{Role, UserId};
 use crate::error::AppError;
 
+use super::scope::{Reach, Scope};
 use super::session;
 
+/// An account that may act: active, with the scope of its role and unit. Made only by
+/// [`User::load`], so its scope is always the account's own.
 #[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub id: UserId,
+pub struct User {
+    id: UserId,
+    role: Role,
+    scope: Scope,
     pub username: String,
     pub display_name: String,
-    pub role: Role,
-    pub scope: Scope,
     pub must_change_password: bool,
-    /// The session's CSRF token, for the forms on the page.
-    pub csrf: String,
     /// The row version, for optimistic updates of the account itself.
     pub version: i64,
+    /// Bumped by every password change or reset: a session from before it is over.
+    pub credential_version: i64,
+}
+
+impl User {
+    /// The active account `id` (for the session extractor; for commands and tests acting as an
+    /// account). `None` if it does not exist, is deactivated, or its role lacks its unit.
+    pub async fn load(db: &Db, id: UserId) -> sqlx::Result<Option<User>> {
+        let Some(row) = db::users::find_by_id(&db.read, id).await? else {
+            return Ok(None);
+        };
+        if !row.active {
+            return Ok(None);
+        }
+        let Some(scope) = Scope::of(row.role, row.committee_id, row.branch_id) else {
+            tracing::error!(user = %row.id, "an account without the unit its role needs");
+            return Ok(None);
+        };
+        Ok(Some(User {
+            id: row.id,
+            role: row.role,
+            scope,
+            username: row.username,
+            display_name: row.display_name,
+            must_change_password: row.must_change_password,
+            version: row.version,
+            credential_version: row.credential_version,
+        }))
+    }
+
+    pub fn id(&self) -> UserId {
+        self.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    /// Where this user starts: their own branch, committee, or the campus overview.
+    pub fn home(&self) -> String {
+        match self.scope.reach() {
+            Reach::Branch(b) => format!("/branches/{b}"),
+            Reach::Committee(c) => format!("/committees/{c}"),
+            Reach::Campus => "/overview".to_string(),
+        }
+    }
+}
+
+/// The user of this request's session.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    /// The session's CSRF token, for the forms on the page.
+    pub csrf: String,
     /// What waits for this user in the current campaign (the navigation's badges); counted for
     /// page views only.
     pub waiting: db::review::Waiting,
 }
 
-impl CurrentUser {
-    /// Where this user starts: their own branch, committee, or the campus overview.
-    pub fn home(&self) -> String {
-        match self.scope {
-            Scope::Branch(b) => format!("/branches/{b}"),
-            Scope::Committee(c) => format!("/committees/{c}"),
-            Scope::Campus => "/overview".to_string(),
-        }
+impl std::ops::Deref for CurrentUser {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.user
     }
 }
 
@@ -77,52 +136,33 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(login_required());
         }
         // Deactivated, or the password changed since this session logged in: it ends now.
-        let row = match db::users::find_by_id(&state.db.read, logged_in.user).await? {
-            Some(row) if row.active && row.credential_version == logged_in.credential_version => row,
+        let user = match User::load(&state.db, logged_in.user).await? {
+            Some(user) if user.credential_version == logged_in.credential_version => user,
             _ => {
                 session::log_out(&session).await?;
                 return Err(login_required());
             }
         };
         session::keep_alive(&session, state.config.session_idle_minutes).await?;
-        let role = row.role;
-        let scope = scope_of(role, row.committee_id, row.branch_id)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user {} has no unit for role {}", row.id, row.role)))?;
-        if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
+        if user.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
             return Err(AppError::MustChangePassword);
         }
         // The badges in the navigation; the 组织部's navigation shows none.
-        let waiting = if parts.method == axum::http::Method::GET && scope != crate::domain::Scope::Campus {
+        let waiting = if parts.method == axum::http::Method::GET && !user.scope.is_campus() {
             match db::campaigns::current(&state.db).await? {
-                Some(c) => db::review::waiting(&state.db, scope, c.id).await?,
+                Some(c) => db::review::waiting(&state.db, user.scope, c.id).await?,
                 None => db::review::Waiting::default(),
             }
         } else {
             db::review::Waiting::default()
         };
-        let user = CurrentUser {
+        let current = CurrentUser {
+            user,
             waiting,
-            id: row.id,
-            username: row.username,
-            display_name: row.display_name,
-            role,
-            scope,
-            must_change_password: row.must_change_password,
             csrf: session::csrf_token(&session).await?,
-            version: row.version,
         };
-        parts.extensions.insert(user.clone());
-        Ok(user)
-    }
-}
-
-/// The scope a role and unit give. `None` if the unit the role needs is missing (the schema's
-/// CHECK makes that impossible; this refuses rather than widening the scope).
-pub fn scope_of(role: Role, committee: Option<CommitteeId>, branch: Option<BranchId>) -> Option<Scope> {
-    match role {
-        Role::Overseer => Some(Scope::Campus),
-        Role::Reviewer => committee.map(Scope::Committee),
-        Role::Secretary => branch.map(Scope::Branch),
+        parts.extensions.insert(current.clone());
+        Ok(current)
     }
 }
 
@@ -142,17 +182,6 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_role_without_its_unit_gets_no_scope_rather_than_a_wider_one() {
-        assert_eq!(scope_of(Role::Secretary, Some(CommitteeId(1)), None), None);
-        assert_eq!(scope_of(Role::Reviewer, None, Some(BranchId(1))), None);
-        assert_eq!(
-            scope_of(Role::Secretary, None, Some(BranchId(4))),
-            Some(Scope::Branch(BranchId(4)))
-        );
-        assert_eq!(scope_of(Role::Overseer, None, None), Some(Scope::Campus));
-    }
 
     #[test]
     fn downloads_are_recognised_by_extension() {

@@ -20,7 +20,7 @@ impl FromRequestParts<AppState> for RequireOverseer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        match user.role {
+        match user.role() {
             Role::Overseer => Ok(RequireOverseer(user)),
             _ => Err(AppError::Forbidden),
         }
@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for RequireReviewer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        match user.role {
+        match user.role() {
             Role::Overseer | Role::Reviewer => Ok(RequireReviewer(user)),
             Role::Secretary => Err(AppError::Forbidden),
         }
@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for RequireSecretary {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
-        match user.role {
+        match user.role() {
             Role::Secretary => Ok(RequireSecretary(user)),
             Role::Overseer | Role::Reviewer => Err(AppError::Forbidden),
         }

@@ -6,12 +6,10 @@ use std::time::Duration;
 use axum::http::StatusCode;
 
 use super::{password, session};
-use crate::AppState;
-use crate::db;
 use crate::db::users::UserRow;
+use crate::db::{self, Db};
 use crate::domain::password_policy::check_username;
 use crate::domain::throttle::{self, Counter, Gate, minutes_to_wait};
-use crate::error::AppResult;
 
 pub enum Outcome {
     Success(UserRow),
@@ -50,7 +48,7 @@ const MAX_PASSWORD_CHARS: usize = 1024;
 /// How long a failure from an address over its limit is held before the answer.
 const ADDRESS_PENALTY: Duration = Duration::from_secs(2);
 
-pub async fn attempt(state: &AppState, username: &str, password: &str, addr: &str) -> AppResult<Outcome> {
+pub async fn attempt(db: &Db, dummy_hash: &str, username: &str, password: &str, addr: &str) -> anyhow::Result<Outcome> {
     let now = session::now_unix();
     let keys = [
         throttle::pair_key(username, addr),
@@ -62,15 +60,12 @@ pub async fn attempt(state: &AppState, username: &str, password: &str, addr: &st
     // A username no account can have, or an absurd password: no key is stored for it (the table
     // must not grow with junk), but the address is charged like any failure.
     if check_username(username.trim()).is_err() || password.chars().count() > MAX_PASSWORD_CHARS {
-        let before = db::throttle::update(&state.db.write, &keys[2..], |_, c| {
-            c.after_failure(now, throttle::ADDRESS)
-        })
-        .await?;
+        let before = db::throttle::update(db, &keys[2..], |_, c| c.after_failure(now, throttle::ADDRESS)).await?;
         return Ok(slow_if(before[0].after_failure(now, throttle::ADDRESS), now).await);
     }
 
     let mut gate = Gate::Proceed;
-    let charged = db::throttle::update_all(&state.db.write, &keys, |counters| {
+    let charged = db::throttle::update_all(db, &keys, |counters| {
         let (g, next) = throttle::charge(now, counters);
         gate = g;
         next
@@ -80,19 +75,19 @@ pub async fn attempt(state: &AppState, username: &str, password: &str, addr: &st
         return Ok(Outcome::AccountLocked(wait));
     }
 
-    let user = db::users::find_by_username(&state.db.read, username.trim())
+    let user = db::users::find_by_username(&db.read, username.trim())
         .await?
         .filter(|u| u.active);
     // Unknown and inactive accounts are checked against the dummy hash: same time, same answer.
     let stored = user
         .as_ref()
         .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.to_string());
+        .unwrap_or_else(|| dummy_hash.to_string());
     let ok = password::verify(stored, password.to_string()).await?;
 
     match user.filter(|_| ok) {
         Some(user) => {
-            db::throttle::update_all(&state.db.write, &keys, throttle::settle_success).await?;
+            db::throttle::update_all(db, &keys, throttle::settle_success).await?;
             Ok(Outcome::Success(user))
         }
         None => {

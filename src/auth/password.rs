@@ -5,7 +5,17 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
-use crate::error::AppError;
+/// Too many hashes queued: the system is busy (AppError turns it into a 503 page).
+#[derive(Debug, Clone, Copy)]
+pub struct Busy;
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("too many password hashes queued")
+    }
+}
+
+impl std::error::Error for Busy {}
 
 /// Each argon2 run takes 19 MiB and a core for tens of milliseconds. Without a bound, a flood of
 /// login attempts would start hundreds at once on the blocking pool and exhaust memory; with
@@ -16,29 +26,28 @@ static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLoc
 });
 const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
-async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
     let _permit = tokio::time::timeout(QUEUE_WAIT, HASHING.acquire())
         .await
-        .map_err(|_| AppError::Busy)?
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(|_| Busy)??;
     Ok(tokio::task::spawn_blocking(work).await?)
 }
 
-pub async fn hash(password: String) -> Result<String, AppError> {
+pub async fn hash(password: String) -> anyhow::Result<String> {
     bounded(move || hash_blocking(&password)).await?
 }
 
-pub fn hash_blocking(password: &str) -> Result<String, AppError> {
+pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2 hash: {e}")))
+        .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))
 }
 
 /// Checks `password` against a stored PHC string. Unknown users are checked against the dummy
 /// hash, so that a wrong username costs the same time as a wrong password.
-pub async fn verify(stored_hash: String, password: String) -> Result<bool, AppError> {
+pub async fn verify(stored_hash: String, password: String) -> anyhow::Result<bool> {
     bounded(move || {
         PasswordHash::new(&stored_hash)
             .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())

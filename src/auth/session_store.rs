@@ -33,7 +33,7 @@ impl SplitStore {
     pub fn new(db: &Db) -> Self {
         SplitStore {
             read: SqliteStore::new(db.read.clone()),
-            write: SqliteStore::new(db.write.clone()),
+            write: SqliteStore::new(db.session_writer().clone()),
             cache: Arc::default(),
         }
     }

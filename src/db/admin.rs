@@ -63,6 +63,24 @@ pub async fn branches(pool: &SqlitePool) -> sqlx::Result<Vec<Branch>> {
     .await
 }
 
+/// One committee (active or not), for the 组织部's edits.
+pub async fn committee(conn: impl sqlx::SqliteExecutor<'_>, id: CommitteeId) -> sqlx::Result<Option<Committee>> {
+    sqlx::query_as("SELECT id, name, active, version FROM committees WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// One branch (active or not), for the 组织部's edits.
+pub async fn branch(conn: impl sqlx::SqliteExecutor<'_>, id: BranchId) -> sqlx::Result<Option<Branch>> {
+    sqlx::query_as(
+        "SELECT id, committee_id, name, full_member_count, secretary_name, active, version FROM branches WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn accounts(pool: &SqlitePool) -> sqlx::Result<Vec<Account>> {
     sqlx::query_as(
         "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, version
@@ -227,12 +245,12 @@ pub async fn reset_password(conn: &mut SqliteConnection, by: UserId, id: UserId,
     Ok(true)
 }
 
-pub async fn account(pool: &SqlitePool, id: UserId) -> sqlx::Result<Option<Account>> {
+pub async fn account(conn: impl sqlx::SqliteExecutor<'_>, id: UserId) -> sqlx::Result<Option<Account>> {
     sqlx::query_as(
         "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, version FROM users WHERE id = ?",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
 }
 

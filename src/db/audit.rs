@@ -4,8 +4,10 @@
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::history::AuditAction;
-use crate::domain::{BranchId, CommitteeId, FindingId, Scope, UserId};
+use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, UserId};
 
 pub struct Entry {
     user_id: Option<UserId>,
@@ -64,16 +66,43 @@ impl Entry {
     }
 }
 
-/// Who makes a change to a branch's rows, for the audit entry.
+/// Who changes a branch's rows, where, for the audit entry: made only in db/ from a branch the
+/// user's scope covers (db::units::actor), so every write on a branch's rows is one the user
+/// may make.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {
-    pub user_id: UserId,
-    pub branch_id: BranchId,
+    pub(super) user_id: UserId,
+    pub(super) branch_id: BranchId,
     /// The campaign being worked in: rows of other (past) campaigns are not this actor's to change.
-    pub campaign_id: crate::domain::CampaignId,
+    pub(super) campaign_id: CampaignId,
 }
 
 impl Actor {
+    pub(super) fn new(user_id: UserId, branch_id: BranchId, campaign_id: CampaignId) -> Actor {
+        Actor {
+            user_id,
+            branch_id,
+            campaign_id,
+        }
+    }
+
+    /// For `seed-demo` and `generate`: the campus being made has no logged-in user.
+    pub fn for_seeding(user_id: UserId, branch_id: BranchId, campaign_id: CampaignId) -> Actor {
+        Actor::new(user_id, branch_id, campaign_id)
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn branch(&self) -> BranchId {
+        self.branch_id
+    }
+
+    pub fn campaign(&self) -> CampaignId {
+        self.campaign_id
+    }
+
     /// An entry for a change to a branch-owned row.
     pub fn entry(&self, action: AuditAction, entity_id: i64, finding_id: Option<FindingId>) -> Entry {
         Entry {
@@ -120,22 +149,19 @@ const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.ent
                 AS ledger_item_id,
             a.before_json, a.after_json
      FROM audit_log a
-     JOIN branches b ON b.id = a.branch_id
      LEFT JOIN users u ON u.id = a.user_id";
 
 /// What the ledger page shows of a branch's history, newest first: its 对账查摆 answers (entity
 /// `self_checks`) and its ledger's review (`branch_ledgers`: submitted, sent back, signed off,
 /// reopened). One query for both; the index audit_by_branch_entity reads only these rows.
 pub async fn branch_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
-    let f = scope.filter();
-    sqlx::query_as(&format!(
-        "{HISTORY} WHERE a.branch_id = ?1 AND a.entity IN ('self_checks', 'branch_ledgers')
-           AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+    sqlx::query_as(&scoped(&format!(
+        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity IN ('self_checks', 'branch_ledgers')
+           AND a.branch_id IN (SELECT id FROM scoped)
          ORDER BY a.id DESC"
-    ))
+    )))
+    .bind_scope(scope)
     .bind(branch)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_all(pool)
     .await
 }
@@ -147,22 +173,27 @@ pub async fn finding_history(
     branch: BranchId,
     finding: FindingId,
 ) -> sqlx::Result<Vec<HistoryRow>> {
-    let f = scope.filter();
-    sqlx::query_as(&format!(
-        "{HISTORY} WHERE a.finding_id = ?1 AND a.branch_id = ?4
-           AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
+    sqlx::query_as(&scoped(&format!(
+        "{HISTORY} WHERE a.finding_id = ?3 AND a.branch_id = ?4 AND a.branch_id IN (SELECT id FROM scoped)
          ORDER BY a.id DESC"
-    ))
+    )))
+    .bind_scope(scope)
     .bind(finding)
-    .bind(f.committee)
-    .bind(f.branch)
     .bind(branch)
     .fetch_all(pool)
     .await
 }
 
-/// The history of a committee's 附件3 report, newest first.
-pub async fn report_history(pool: &SqlitePool, committee: CommitteeId, campaign: i64) -> sqlx::Result<Vec<HistoryRow>> {
+/// The history of a committee's 附件3 report, newest first (none outside the scope).
+pub async fn report_history(
+    pool: &SqlitePool,
+    scope: Scope,
+    committee: CommitteeId,
+    campaign: CampaignId,
+) -> sqlx::Result<Vec<HistoryRow>> {
+    if !scope.covers_committee(committee) {
+        return Ok(Vec::new());
+    }
     sqlx::query_as(
         "SELECT a.at, u.display_name AS user_name, a.action, a.entity_id, NULL AS ledger_item_id,
                 a.before_json, a.after_json

@@ -52,10 +52,17 @@ pub async fn current(db: &Db) -> sqlx::Result<Option<Campaign>> {
     Ok(Option::clone(&found))
 }
 
-pub async fn by_id(pool: &SqlitePool, id: CampaignId) -> sqlx::Result<Option<Campaign>> {
+/// The current campaign, read inside a write transaction.
+pub async fn current_in(conn: &mut SqliteConnection) -> sqlx::Result<Option<Campaign>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE is_current = 1"))
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn by_id(conn: impl sqlx::SqliteExecutor<'_>, id: CampaignId) -> sqlx::Result<Option<Campaign>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM campaigns WHERE id = ?"))
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
 }
 

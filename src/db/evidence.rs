@@ -7,7 +7,9 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::audit::{self, Actor};
 use super::measures::Measure;
-use crate::domain::{BranchId, CampaignId, EvidenceId, MeasureId, Scope};
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
+use crate::domain::{BranchId, CampaignId, EvidenceId, MeasureId};
 
 /// An evidence file without its bytes, for lists.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -94,21 +96,17 @@ pub async fn of_branch(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Vec<EvidenceMeta>> {
-    let s = scope.filter();
-    sqlx::query_as(
+    sqlx::query_as(&scoped(
         "SELECT e.id, e.measure_id, e.file_name, e.content_type, e.size
          FROM evidence e
          JOIN measures m ON m.id = e.measure_id
          JOIN findings f ON f.id = m.finding_id
-         JOIN branches b ON b.id = e.branch_id
-         WHERE e.branch_id = ?1 AND f.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         WHERE e.branch_id = ?3 AND f.campaign_id = ?4 AND e.branch_id IN (SELECT id FROM scoped)
          ORDER BY e.id",
-    )
+    ))
+    .bind_scope(scope)
     .bind(branch)
     .bind(campaign)
-    .bind(s.committee)
-    .bind(s.branch)
     .fetch_all(pool)
     .await
 }
@@ -120,15 +118,13 @@ pub async fn file(
     branch: BranchId,
     id: EvidenceId,
 ) -> sqlx::Result<Option<EvidenceFile>> {
-    let s = scope.filter();
-    sqlx::query_as(
-        "SELECT e.file_name, e.content_type, e.data FROM evidence e JOIN branches b ON b.id = e.branch_id
-         WHERE e.id = ?1 AND e.branch_id = ?2 AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
-    )
+    sqlx::query_as(&scoped(
+        "SELECT e.file_name, e.content_type, e.data FROM evidence e
+         WHERE e.id = ?3 AND e.branch_id = ?4 AND e.branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(id)
     .bind(branch)
-    .bind(s.committee)
-    .bind(s.branch)
     .fetch_optional(pool)
     .await
 }

@@ -1,12 +1,17 @@
-//! What the exports print (附件2 rows, each branch's sign-off) and the verification codes issued
-//! for them.
+//! What the exports print, read as export/'s own input types (export::source), and the
+//! verification codes issued for them.
 
 use sqlx::SqlitePool;
 use time::Date;
 
+use super::Db;
+use super::campaigns::Campaign;
+use super::scope::{BindScope, Reader, scoped};
+use crate::auth::Scope;
 use crate::domain::states::{LedgerState, MeasureStatus};
 use crate::domain::verification::{DocKind, new_code};
-use crate::domain::{BranchId, CampaignId, CategoryId, CommitteeId, FindingId, Scope, UserId};
+use crate::domain::{BranchId, CampaignId, CategoryId, CommitteeId, FindingId, UserId};
+use crate::export::source;
 
 /// Whose 附件2: one branch, or every active branch of a committee.
 #[derive(Debug, Clone, Copy)]
@@ -24,85 +29,233 @@ impl Unit {
     }
 }
 
-/// A branch of the export, in the committee's order, with its ledger's sign-off record.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct BranchSignOff {
-    pub branch_id: BranchId,
-    pub branch_name: String,
-    pub state: Option<LedgerState>,
-    pub signer: Option<String>,
-    pub signed_off_at: Option<String>,
-    pub four_in_place: bool,
-    pub sign_off_comment: Option<String>,
+/// 附件2 of a branch or committee as a user of `scope` may read it (`None`: not there or not in
+/// scope).
+pub async fn checklist(
+    db: &Db,
+    scope: Scope,
+    campaign: &Campaign,
+    unit: Unit,
+) -> sqlx::Result<Option<source::Checklist>> {
+    read_checklist(db, Reader::Within(scope), campaign, unit).await
 }
 
-pub async fn branches(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
+/// The same for `/verify`, which compares a printed copy with today's content for anyone who
+/// holds the paper, and for commands: campus-wide.
+pub async fn checklist_campus_wide(
+    db: &Db,
+    campaign: &Campaign,
     unit: Unit,
-) -> sqlx::Result<Vec<BranchSignOff>> {
-    let f = scope.filter();
+) -> sqlx::Result<Option<source::Checklist>> {
+    read_checklist(db, Reader::CampusWide, campaign, unit).await
+}
+
+/// Whose 附件2 it is: (committee, committee name, unit name).
+async fn owner(pool: &SqlitePool, reader: Reader, unit: Unit) -> sqlx::Result<Option<(CommitteeId, String, String)>> {
+    match unit {
+        Unit::Branch(b) => {
+            sqlx::query_as(&scoped(
+                "SELECT c.id, c.name, b.name FROM branches b JOIN committees c ON c.id = b.committee_id
+                 WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)",
+            ))
+            .bind_reader(reader)
+            .bind(b)
+            .fetch_optional(pool)
+            .await
+        }
+        Unit::Committee(c) => {
+            if let Reader::Within(scope) = reader
+                && !scope.covers_committee(c)
+            {
+                return Ok(None);
+            }
+            sqlx::query_as("SELECT id, name, name FROM committees WHERE id = ?")
+                .bind(c)
+                .fetch_optional(pool)
+                .await
+        }
+    }
+}
+
+/// A branch of the export, in the committee's order, with its ledger's sign-off record.
+#[derive(sqlx::FromRow)]
+struct BranchRow {
+    branch_id: BranchId,
+    branch_name: String,
+    state: Option<LedgerState>,
+    signer: Option<String>,
+    signed_off_at: Option<String>,
+    four_in_place: bool,
+    sign_off_comment: Option<String>,
+}
+
+/// One finding with one of its measures (or none), in the form's order.
+#[derive(sqlx::FromRow)]
+struct FindingRow {
+    branch_id: BranchId,
+    category_id: CategoryId,
+    finding_id: FindingId,
+    finding_text: String,
+    measure_text: Option<String>,
+    deadline: Option<Date>,
+    owner: Option<String>,
+    immediate: Option<bool>,
+    status: Option<MeasureStatus>,
+}
+
+async fn read_checklist(
+    db: &Db,
+    reader: Reader,
+    campaign: &Campaign,
+    unit: Unit,
+) -> sqlx::Result<Option<source::Checklist>> {
+    let pool = &db.read;
+    let Some((committee_id, committee_name, unit_name)) = owner(pool, reader, unit).await? else {
+        return Ok(None);
+    };
     let (branch, committee) = unit.ids();
-    sqlx::query_as(
+    let branches: Vec<BranchRow> = sqlx::query_as(&scoped(
         "SELECT b.id AS branch_id, b.name AS branch_name, bl.state, u.display_name AS signer, bl.signed_off_at,
                 COALESCE(bl.four_in_place, 0) AS four_in_place, bl.sign_off_comment
          FROM branches b
-         LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?1
+         LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?3
          LEFT JOIN users u ON u.id = bl.signed_off_by
-         WHERE (b.id = ?2 OR (b.committee_id = ?3 AND b.active = 1))
-           AND (?4 IS NULL OR b.committee_id = ?4) AND (?5 IS NULL OR b.id = ?5)
+         WHERE (b.id = ?4 OR (b.committee_id = ?5 AND b.active = 1)) AND b.id IN (SELECT id FROM scoped)
          ORDER BY b.sort_order, b.id",
-    )
-    .bind(campaign)
+    ))
+    .bind_reader(reader)
+    .bind(campaign.id)
     .bind(branch)
     .bind(committee)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_all(pool)
-    .await
-}
-
-/// One finding with one of its measures (or none), as 附件2 lists them.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ChecklistRow {
-    pub branch_id: BranchId,
-    pub category_id: CategoryId,
-    pub finding_id: FindingId,
-    pub finding_text: String,
-    pub measure_text: Option<String>,
-    pub deadline: Option<Date>,
-    pub owner: Option<String>,
-    pub immediate: Option<bool>,
-    pub status: Option<MeasureStatus>,
-}
-
-pub async fn checklist_rows(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    unit: Unit,
-) -> sqlx::Result<Vec<ChecklistRow>> {
-    let f = scope.filter();
-    let (branch, committee) = unit.ids();
-    sqlx::query_as(
+    .await?;
+    let rows: Vec<FindingRow> = sqlx::query_as(&scoped(
         "SELECT fd.branch_id, fd.category_id, fd.id AS finding_id, fd.text AS finding_text,
                 m.text AS measure_text, m.deadline, m.owner, m.immediate, m.status
          FROM findings fd
          JOIN branches b ON b.id = fd.branch_id
          JOIN ledger_categories c ON c.id = fd.category_id
          LEFT JOIN measures m ON m.finding_id = fd.id
-         WHERE fd.campaign_id = ?1 AND (b.id = ?2 OR (b.committee_id = ?3 AND b.active = 1))
-           AND (?4 IS NULL OR b.committee_id = ?4) AND (?5 IS NULL OR b.id = ?5)
+         WHERE fd.campaign_id = ?3 AND (b.id = ?4 OR (b.committee_id = ?5 AND b.active = 1))
+           AND b.id IN (SELECT id FROM scoped)
          ORDER BY b.sort_order, b.id, c.position, fd.position, fd.id, m.position, m.id",
-    )
-    .bind(campaign)
+    ))
+    .bind_reader(reader)
+    .bind(campaign.id)
     .bind(branch)
     .bind(committee)
-    .bind(f.committee)
-    .bind(f.branch)
+    .fetch_all(pool)
+    .await?;
+    let categories = super::ledger::categories(db, campaign.id).await?;
+    let category_index = |id: CategoryId| categories.iter().position(|c| c.id == id);
+    let branches = branches
+        .into_iter()
+        .map(|b| {
+            let mut findings: Vec<(FindingId, source::Finding)> = Vec::new();
+            for r in rows.iter().filter(|r| r.branch_id == b.branch_id) {
+                let Some(category) = category_index(r.category_id) else {
+                    continue;
+                };
+                if findings.last().map(|(id, _)| *id) != Some(r.finding_id) {
+                    let finding = source::Finding {
+                        category,
+                        text: r.finding_text.clone(),
+                        measures: Vec::new(),
+                    };
+                    findings.push((r.finding_id, finding));
+                }
+                if let Some(text) = &r.measure_text {
+                    findings
+                        .last_mut()
+                        .expect("pushed above")
+                        .1
+                        .measures
+                        .push(source::Measure {
+                            text: text.clone(),
+                            deadline: r.deadline,
+                            owner: r.owner.clone().unwrap_or_default(),
+                            immediate: r.immediate.unwrap_or(false),
+                            closed_out: r.status == Some(MeasureStatus::ClosedOut),
+                        });
+                }
+            }
+            source::Branch {
+                name: b.branch_name,
+                state: LedgerState::of(b.state),
+                sign_off: match (b.signer, b.signed_off_at) {
+                    (Some(signer), Some(at)) => Some(source::SignOff {
+                        signer,
+                        at,
+                        four_in_place: b.four_in_place,
+                        comment: b.sign_off_comment.unwrap_or_default(),
+                    }),
+                    _ => None,
+                },
+                findings: findings.into_iter().map(|(_, f)| f).collect(),
+            }
+        })
+        .collect();
+    Ok(Some(source::Checklist {
+        committee_id,
+        committee_name,
+        unit_name,
+        campaign_title: campaign.title.clone(),
+        categories: categories.iter().map(|c| c.title.clone()).collect(),
+        branches,
+    }))
+}
+
+/// The branches a committee's 附件2 holds, in order (for its bundle, one document each).
+pub async fn branch_ids(pool: &SqlitePool, scope: Scope, committee: CommitteeId) -> sqlx::Result<Vec<BranchId>> {
+    sqlx::query_scalar(&scoped(
+        "SELECT id FROM branches WHERE committee_id = ?3 AND active = 1 AND id IN (SELECT id FROM scoped)
+         ORDER BY sort_order, id",
+    ))
+    .bind_scope(scope)
+    .bind(committee)
     .fetch_all(pool)
     .await
+}
+
+/// 附件3 of a committee as a user of `scope` may read it (`None`: not there or not in scope).
+pub async fn report(
+    db: &Db,
+    scope: Scope,
+    campaign: &Campaign,
+    committee: CommitteeId,
+) -> sqlx::Result<Option<source::Report>> {
+    if !scope.covers_committee(committee) {
+        return Ok(None);
+    }
+    report_campus_wide(db, campaign, committee).await
+}
+
+/// The same campus-wide, for `/verify` and commands.
+pub async fn report_campus_wide(
+    db: &Db,
+    campaign: &Campaign,
+    committee: CommitteeId,
+) -> sqlx::Result<Option<source::Report>> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM committees WHERE id = ?")
+        .bind(committee)
+        .fetch_optional(&db.read)
+        .await?;
+    let Some(committee_name) = name else { return Ok(None) };
+    let r = super::reports::saved(&db.read, campaign.id, committee)
+        .await?
+        .unwrap_or_default();
+    Ok(Some(source::Report {
+        committee_name,
+        campaign_title: campaign.title.clone(),
+        work_done: r.work_done,
+        problems: r.problems,
+        next_steps: r.next_steps,
+        state: r.state,
+        signer_name: r.signer_name,
+        signed_on: r.signed_on,
+        signed_at: r.signed_at,
+        signed_by_name: r.signed_by_name,
+    }))
 }
 
 /// A document to stamp: which one, whose, and its content's digest.
@@ -119,40 +272,42 @@ pub struct Issue<'a> {
 
 /// The code for this exact content: the one issued before (looked up on the read pool, as most
 /// downloads repeat a content already stamped), or a new one written through `write`.
-pub async fn code_for(read: &SqlitePool, pool: &SqlitePool, issue: &Issue<'_>) -> sqlx::Result<String> {
+pub async fn code_for(db: &Db, issue: &Issue<'_>) -> sqlx::Result<String> {
+    const FIND: &str = "SELECT code FROM export_codes
+         WHERE kind = ?1 AND campaign_id = ?2 AND committee_id = ?3 AND IFNULL(branch_id, 0) = IFNULL(?4, 0)
+           AND digest = ?5";
     let find = || {
-        sqlx::query_scalar::<_, String>(
-            "SELECT code FROM export_codes
-             WHERE kind = ?1 AND campaign_id = ?2 AND committee_id = ?3 AND IFNULL(branch_id, 0) = IFNULL(?4, 0)
-               AND digest = ?5",
+        sqlx::query_scalar::<_, String>(FIND)
+            .bind(issue.kind)
+            .bind(issue.campaign)
+            .bind(issue.committee)
+            .bind(issue.branch)
+            .bind(issue.digest)
+    };
+    if let Some(code) = find().fetch_optional(&db.read).await? {
+        return Ok(code);
+    }
+    // Two downloads of the same new content at once: the second insert is ignored and both
+    // read the one code.
+    db.write(async |tx| {
+        sqlx::query(
+            "INSERT INTO export_codes (code, kind, campaign_id, committee_id, branch_id, digest, signed, issued_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT DO NOTHING",
         )
+        .bind(new_code())
         .bind(issue.kind)
         .bind(issue.campaign)
         .bind(issue.committee)
         .bind(issue.branch)
         .bind(issue.digest)
-    };
-    if let Some(code) = find().fetch_optional(read).await? {
-        return Ok(code);
-    }
-    // Two downloads of the same new content at once: the second insert is ignored and both
-    // read the one code.
-    sqlx::query(
-        "INSERT INTO export_codes (code, kind, campaign_id, committee_id, branch_id, digest, signed, issued_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(new_code())
-    .bind(issue.kind)
-    .bind(issue.campaign)
-    .bind(issue.committee)
-    .bind(issue.branch)
-    .bind(issue.digest)
-    .bind(issue.signed)
-    .bind(issue.by)
-    .execute(pool)
-    .await?;
-    find().fetch_one(pool).await
+        .bind(issue.signed)
+        .bind(issue.by)
+        .execute(&mut *tx)
+        .await?;
+        find().fetch_one(&mut *tx).await
+    })
+    .await
 }
 
 /// What a code stands for, as /verify tells it.

@@ -6,8 +6,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::Stale;
 use super::audit::{self, Actor};
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::states::{FindingSource, ReviewState};
-use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, Scope, UserId};
+use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Finding {
@@ -54,15 +56,12 @@ async fn find(
     branch: Option<BranchId>,
     id: FindingId,
 ) -> sqlx::Result<Option<Finding>> {
-    let s = scope.filter();
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM findings f JOIN branches b ON b.id = f.branch_id
-         WHERE f.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
-           AND (?4 IS NULL OR b.id = ?4)"
-    ))
+    sqlx::query_as(&scoped(&format!(
+        "SELECT {COLUMNS} FROM findings f
+         WHERE f.id = ?3 AND f.branch_id IN (SELECT id FROM scoped) AND (?4 IS NULL OR f.branch_id = ?4)"
+    )))
+    .bind_scope(scope)
     .bind(id)
-    .bind(s.committee)
-    .bind(s.branch)
     .bind(branch)
     .fetch_optional(pool)
     .await

@@ -46,7 +46,7 @@ async fn count(conn: &mut SqliteConnection, table: &str) -> sqlx::Result<i64> {
 /// Fills an empty campus (the caller checks it is empty). Every account's password hash is
 /// `password_hash`. Returns what was made.
 pub async fn campus(db: &Db, size: Size, password_hash: &str) -> sqlx::Result<Summary> {
-    let mut tx = db.write.begin().await?;
+    let summary = db.write(async |tx| -> sqlx::Result<Summary> {
     let seed = size.seed;
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
@@ -166,18 +166,23 @@ pub async fn campus(db: &Db, size: Size, password_hash: &str) -> sqlx::Result<Su
     .execute(&mut *tx)
     .await?;
     let summary = Summary {
-        committees: count(&mut tx, "committees").await?,
-        branches: count(&mut tx, "branches").await?,
-        users: count(&mut tx, "users").await?,
-        self_checks: count(&mut tx, "self_checks").await?,
-        findings: count(&mut tx, "findings").await?,
-        measures: count(&mut tx, "measures").await?,
-        audit_rows: count(&mut tx, "audit_log").await?,
+        committees: count(&mut *tx, "committees").await?,
+        branches: count(&mut *tx, "branches").await?,
+        users: count(&mut *tx, "users").await?,
+        self_checks: count(&mut *tx, "self_checks").await?,
+        findings: count(&mut *tx, "findings").await?,
+        measures: count(&mut *tx, "measures").await?,
+        audit_rows: count(&mut *tx, "audit_log").await?,
     };
-    tx.commit().await?;
+    Ok(summary)
+    })
+    .await?;
     // Statistics for the planner, as a campus that has run for a while would have them; but
     // not STAT4's samples, see `forget_stat4_samples`.
-    sqlx::query("ANALYZE").execute(&db.write).await?;
-    super::forget_stat4_samples(&db.write).await?;
+    db.write(async |tx| {
+        sqlx::query("ANALYZE").execute(&mut *tx).await?;
+        super::forget_stat4_samples(tx).await
+    })
+    .await?;
     Ok(summary)
 }

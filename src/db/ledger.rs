@@ -6,8 +6,10 @@ use time::Date;
 
 use super::Db;
 use super::audit::Actor;
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
-use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, Scope, UserId};
+use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CategoryRow {
@@ -108,7 +110,7 @@ async fn memoised_items(db: &Db, campaign: CampaignId) -> sqlx::Result<std::sync
         .await
 }
 
-// The branch-owned reads below all join `branches b` and apply the scope there, so a caller
+// The branch-owned reads below all apply the scope in SQL (super::scope), so a caller
 // that forgot to check the branch first still gets nothing outside the user's scope. The lists
 // are read as one JSON array each (see [`super::json_rows`]).
 
@@ -118,21 +120,17 @@ pub async fn self_checks(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Vec<SelfCheckRow>> {
-    let f = scope.filter();
-    let rows: String = sqlx::query_scalar(
+    let rows: String = sqlx::query_scalar(&scoped(
         "SELECT json_group_array(json_object('ledger_item_id', sc.ledger_item_id, 'verdict', sc.verdict,
                     'reason', sc.reason, 'updated_at', sc.updated_at, 'version', sc.version))
          FROM self_checks sc
-         JOIN branches b ON b.id = sc.branch_id
          JOIN ledger_items i ON i.id = sc.ledger_item_id
          JOIN ledger_categories c ON c.id = i.category_id
-         WHERE sc.branch_id = ?1 AND c.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
-    )
+         WHERE sc.branch_id = ?3 AND c.campaign_id = ?4 AND sc.branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(branch)
     .bind(campaign)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_one(pool)
     .await?;
     super::json_rows(&rows)
@@ -144,20 +142,17 @@ pub async fn findings(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Vec<FindingRow>> {
-    let f = scope.filter();
-    let rows: String = sqlx::query_scalar(
+    let rows: String = sqlx::query_scalar(&scoped(
         "SELECT json_group_array(json_object('id', fd.id, 'category_id', fd.category_id,
                     'ledger_item_id', fd.ledger_item_id, 'position', fd.position, 'text', fd.text, 'source', fd.source,
                     'review_state', fd.review_state, 'review_comment', fd.review_comment, 'version', fd.version)
                   ORDER BY fd.category_id, fd.position, fd.id)
-         FROM findings fd JOIN branches b ON b.id = fd.branch_id
-         WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
-    )
+         FROM findings fd
+         WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(branch)
     .bind(campaign)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_one(pool)
     .await?;
     super::json_rows(&rows)
@@ -169,8 +164,7 @@ pub async fn measures(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Vec<MeasureRow>> {
-    let f = scope.filter();
-    let rows: String = sqlx::query_scalar(
+    let rows: String = sqlx::query_scalar(&scoped(
         "SELECT json_group_array(json_object('id', m.id, 'finding_id', m.finding_id, 'position', m.position,
                     'text', m.text, 'deadline', m.deadline, 'owner', m.owner, 'status', m.status,
                     'immediate', json(iif(m.immediate, 'true', 'false')), 'completion_note', m.completion_note,
@@ -179,14 +173,11 @@ pub async fn measures(
                   ORDER BY m.finding_id, m.position, m.id)
          FROM measures m
          JOIN findings fd ON fd.id = m.finding_id
-         JOIN branches b ON b.id = fd.branch_id
-         WHERE fd.branch_id = ?1 AND fd.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
-    )
+         WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(branch)
     .bind(campaign)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_one(pool)
     .await?;
     super::json_rows(&rows)
@@ -198,16 +189,13 @@ pub async fn ledger_state(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<LedgerState> {
-    let f = scope.filter();
-    let state: Option<LedgerState> = sqlx::query_scalar(
-        "SELECT bl.state FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
-         WHERE bl.branch_id = ?1 AND bl.campaign_id = ?2
-           AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
-    )
+    let state: Option<LedgerState> = sqlx::query_scalar(&scoped(
+        "SELECT bl.state FROM branch_ledgers bl
+         WHERE bl.branch_id = ?3 AND bl.campaign_id = ?4 AND bl.branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(branch)
     .bind(campaign)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_optional(pool)
     .await?;
     Ok(LedgerState::of(state))

@@ -6,8 +6,10 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::audit::{self, Actor};
 use super::measures::Measure;
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::states::{LookBackOutcome, MeasureStatus};
-use crate::domain::{BranchId, CampaignId, MeasureId, Scope};
+use crate::domain::{BranchId, CampaignId, MeasureId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LookBack {
@@ -125,19 +127,29 @@ pub async fn of_branch(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Vec<LookBack>> {
-    let f = scope.filter();
-    sqlx::query_as(&format!(
+    sqlx::query_as(&scoped(&format!(
         "SELECT {COLUMNS} FROM look_backs l
          JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
-         JOIN branches b ON b.id = l.branch_id LEFT JOIN users u ON u.id = l.flagged_by
-         WHERE l.branch_id = ?1 AND fd.campaign_id = ?2 AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)
+         LEFT JOIN users u ON u.id = l.flagged_by
+         WHERE l.branch_id = ?3 AND fd.campaign_id = ?4 AND l.branch_id IN (SELECT id FROM scoped)
          ORDER BY l.id DESC"
-    ))
+    )))
+    .bind_scope(scope)
     .bind(branch)
     .bind(campaign)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_all(pool)
+    .await
+}
+
+/// The measure a 回头看 of `branch` is about, within the scope.
+pub async fn measure_of(pool: &SqlitePool, scope: Scope, branch: BranchId, id: i64) -> sqlx::Result<Option<MeasureId>> {
+    sqlx::query_scalar(&scoped(
+        "SELECT measure_id FROM look_backs WHERE id = ?3 AND branch_id = ?4 AND branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
+    .bind(id)
+    .bind(branch)
+    .fetch_optional(pool)
     .await
 }
 

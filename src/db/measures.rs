@@ -7,10 +7,12 @@ use time::Date;
 
 use super::Stale;
 use super::audit::{self, Actor};
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::dates::format_date;
 use crate::domain::input::MeasureInput;
 use crate::domain::states::MeasureStatus;
-use crate::domain::{BranchId, FindingId, MeasureId, Scope, UserId};
+use crate::domain::{BranchId, FindingId, MeasureId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Measure {
@@ -79,15 +81,12 @@ async fn find(
     branch: Option<BranchId>,
     id: MeasureId,
 ) -> sqlx::Result<Option<Measure>> {
-    let s = scope.filter();
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id
-         WHERE m.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)
-           AND (?4 IS NULL OR b.id = ?4)"
-    ))
+    sqlx::query_as(&scoped(&format!(
+        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE m.id = ?3 AND f.branch_id IN (SELECT id FROM scoped) AND (?4 IS NULL OR f.branch_id = ?4)"
+    )))
+    .bind_scope(scope)
     .bind(id)
-    .bind(s.committee)
-    .bind(s.branch)
     .bind(branch)
     .fetch_optional(pool)
     .await

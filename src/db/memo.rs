@@ -1,8 +1,10 @@
 //! Read results kept while the database is unchanged.
 //!
-//! A memo is stamped with the write generation read *before* the data (see [`Db::generation`]):
-//! a write that lands while the data is read makes the stamp old at once, so a memo never
-//! serves data older than its stamp, and any finished write anywhere retires every memo.
+//! A memo is stamped with the write generation read *before* the data (see [`Db::generation`]).
+//! Every write goes through [`Db::write`], which advances the generation after its commit and
+//! before it returns: a read that starts after a write returned finds every memo older than the
+//! write and reads again; a write that lands while data is being read makes the stamp old at
+//! once, so a memo never serves data older than its stamp.
 //! Only this process's writes count; that is why memos hold only what the web application
 //! alone changes (campaigns and their ledger, progress sums and counts), never accounts, which
 //! the `duizhang user` command may change beside a running server.
@@ -21,7 +23,8 @@ use super::ledger::{CategoryRow, ItemRow};
 use super::progress::BranchProgress;
 use super::review::Waiting;
 use super::{Db, Generation};
-use crate::domain::{CampaignId, CommitteeId, Scope};
+use crate::auth::Scope;
+use crate::domain::{CampaignId, CommitteeId};
 use time::Date;
 
 /// The memos of one database.
@@ -35,6 +38,8 @@ pub struct Memos {
     /// A committee page's table and its queue counts.
     pub(super) progress: Memo<(Scope, CampaignId, Date), Vec<BranchProgress>>,
     pub(super) queue_counts: Memo<(CommitteeId, CampaignId, Date), (i64, i64)>,
+    /// The campus overview (refreshed by patching, see [`super::overview`]).
+    pub(super) campus: Memo<(Scope, CampaignId, Date), super::overview::Campus>,
 }
 
 impl std::fmt::Debug for Memos {
@@ -63,13 +68,26 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
+        self.get_or_refresh(db, key, async |_| load().await).await
+    }
+
+    /// The same, but `refresh` is given the value last kept for `key` (read at an older
+    /// generation), for a memo that can bring an old value up to date for less than reading
+    /// it whole (the campus overview).
+    pub async fn get_or_refresh<E>(
+        &self,
+        db: &Db,
+        key: K,
+        refresh: impl AsyncFnOnce(Option<Arc<V>>) -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
         let generation = db.generation();
-        if let Some((g, value)) = self.slots.lock().expect("not poisoned").get(&key)
+        let last = self.slots.lock().expect("not poisoned").get(&key).cloned();
+        if let Some((g, value)) = &last
             && *g == generation
         {
             return Ok(value.clone());
         }
-        let value = Arc::new(load().await?);
+        let value = Arc::new(refresh(last.map(|(_, v)| v)).await?);
         let mut slots = self.slots.lock().expect("not poisoned");
         // Entries of older generations can never be served again.
         slots.retain(|_, (g, _)| *g == generation);

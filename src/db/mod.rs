@@ -21,9 +21,11 @@ pub mod ledger_admin;
 pub mod look_backs;
 pub mod measures;
 pub mod memo;
+pub mod overview;
 pub mod progress;
 pub mod reports;
 pub mod review;
+pub mod scope;
 pub mod self_checks;
 pub mod throttle;
 pub mod units;
@@ -36,18 +38,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::SqliteConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// The two pools: `read` for queries, `write` with exactly one connection for every write
-/// (sessions included, see auth::session_store).
+/// The two pools: `read` for queries, and one connection for every write, reached only through
+/// [`Db::write`] (and the session store, see auth::session_store).
 #[derive(Clone, Debug)]
 pub struct Db {
     pub read: SqlitePool,
-    pub write: SqlitePool,
-    /// Counts the write connection's returns to its pool, i.e. every finished piece of writing:
-    /// a cache stamped with it is current while it is unchanged.
+    writer: SqlitePool,
+    /// Counts the committed writes: a memo stamped with it is current while it is unchanged
+    /// (see [`memo`]).
     writes: Arc<AtomicU64>,
     /// This database's number among those the process opened (see [`Generation`]).
     id: u64,
@@ -74,45 +77,74 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
-        let writes = Arc::new(AtomicU64::new(0));
-        let counter = writes.clone();
-        let write = SqlitePoolOptions::new()
+        // The one write connection lives as long as the process: nothing depends on when the
+        // pool would retire or replace it.
+        let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .after_release(move |_, _| {
-                counter.fetch_add(1, Ordering::SeqCst);
-                Box::pin(async { Ok(true) })
-            })
+            .max_lifetime(None)
+            .idle_timeout(None)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("opening database {}", path.display()))?;
-        MIGRATOR.run(&write).await.context("migrating the database")?;
-        forget_stat4_samples(&write).await.context("clearing sqlite_stat4")?;
+        MIGRATOR.run(&writer).await.context("migrating the database")?;
+        forget_stat4_samples(&mut *writer.acquire().await?)
+            .await
+            .context("clearing sqlite_stat4")?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
         Ok(Db {
             read,
-            write,
-            writes,
+            writer,
+            writes: Arc::default(),
             id: OPENED.fetch_add(1, Ordering::Relaxed),
             memos: Arc::default(),
         })
     }
 
-    /// The write generation, for caches of read results (see [`Generation`]).
-    /// This database's number among those the process opened.
-    pub fn id(&self) -> u64 {
-        self.id
+    /// The one way to change the database: runs `change` in a write transaction, commits it
+    /// if `change` returns `Ok` (rolls it back on `Err`: a refused step leaves nothing
+    /// behind), and advances the generation before returning, so every read that starts after
+    /// this returns sees the change and no memo serves what was there before.
+    pub async fn write<T, E>(&self, change: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<sqlx::Error>,
+    {
+        let mut tx = self.writer.begin().await?;
+        match change(&mut tx).await {
+            Ok(value) => {
+                tx.commit().await?;
+                self.writes.fetch_add(1, Ordering::SeqCst);
+                Ok(value)
+            }
+            Err(refused) => {
+                tx.rollback().await?;
+                Err(refused)
+            }
+        }
     }
 
+    /// The write generation, for caches of read results (see [`Generation`]).
     pub fn generation(&self) -> Generation {
         Generation(self.id, self.writes.load(Ordering::SeqCst))
     }
 
+    /// The write pool, for the session store only (tower-sessions writes through it itself;
+    /// sessions are never memoised).
+    pub(crate) fn session_writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    /// Closes the write connection; the next write opens a new one. For the tests that show
+    /// that what a write changes is read at once, whichever connection wrote it.
+    pub async fn retire_write_connection(&self) -> sqlx::Result<()> {
+        self.writer.acquire().await?.close().await
+    }
+
     pub async fn close(&self) {
         self.read.close().await;
-        self.write.close().await;
+        self.writer.close().await;
     }
 }
 
@@ -122,15 +154,15 @@ impl Db {
 /// binding a parameter marks it expired. Measured on a 1,000-branch campus, that was 45 % of
 /// the server's CPU and cut page throughput to a third. `sqlite_stat1` (row counts per index)
 /// stays and is enough for this schema's plans.
-pub(crate) async fn forget_stat4_samples(write: &SqlitePool) -> sqlx::Result<()> {
+pub(crate) async fn forget_stat4_samples(write: &mut SqliteConnection) -> sqlx::Result<()> {
     let has_samples: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4')",
     )
-    .fetch_one(write)
+    .fetch_one(&mut *write)
     .await?;
     if has_samples {
         let removed = sqlx::query("DELETE FROM sqlite_stat4")
-            .execute(write)
+            .execute(&mut *write)
             .await?
             .rows_affected();
         if removed > 0 {
@@ -139,7 +171,7 @@ pub(crate) async fn forget_stat4_samples(write: &SqlitePool) -> sqlx::Result<()>
                 "removed sqlite_stat4 samples (they make SQLite re-plan every statement)"
             );
             // Connections read the statistics when they open: the read pool opens after this.
-            sqlx::query("ANALYZE sqlite_schema").execute(write).await?;
+            sqlx::query("ANALYZE sqlite_schema").execute(&mut *write).await?;
         }
     }
     Ok(())
@@ -158,19 +190,6 @@ pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<()> {
         .await
         .context("VACUUM INTO")?;
     Ok(())
-}
-
-/// A CTE `scoped(id)` of the branches in a scope, given the parameters that hold the scope's
-/// committee and branch (`ScopeFilter`; NULL = not limited). Three arms of which the parameters
-/// leave one, so each uses an index: written as `(?c IS NULL OR committee_id = ?c) AND
-/// (?b IS NULL OR id = ?b)` it makes SQLite scan every branch, since the plan is made before
-/// the values are known.
-pub(crate) fn scoped_branches(committee: &str, branch: &str) -> String {
-    format!(
-        "scoped AS (SELECT id FROM branches WHERE id = {branch}
-                    UNION ALL SELECT id FROM branches WHERE {branch} IS NULL AND committee_id = {committee}
-                    UNION ALL SELECT id FROM branches WHERE {branch} IS NULL AND {committee} IS NULL)"
-    )
 }
 
 /// Rows that SQLite handed over as one JSON array (`json_group_array(json_object(…))`), for

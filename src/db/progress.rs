@@ -4,8 +4,10 @@
 use sqlx::SqlitePool;
 use time::Date;
 
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::states::{LedgerState, ReportState};
-use crate::domain::{BranchId, CampaignId, CommitteeId, Scope};
+use crate::domain::{BranchId, CampaignId, CommitteeId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BranchProgress {
@@ -32,6 +34,30 @@ pub struct BranchProgress {
     pub rebounds: i64,
 }
 
+impl BranchProgress {
+    /// The ledger's state: no ledger row yet means nobody has started.
+    pub fn state(&self) -> LedgerState {
+        LedgerState::of(self.ledger_state)
+    }
+
+    pub fn measures_total(&self) -> i64 {
+        self.measures_not_started + self.measures_in_progress + self.measures_done + self.measures_closed_out
+    }
+
+    /// What waits for the reviewer here: a submitted ledger (1) plus 销号 requests.
+    pub fn waiting(&self) -> i64 {
+        i64::from(self.state() == LedgerState::Submitted) + self.measures_done
+    }
+
+    /// The latest change in campus time, or a dash.
+    pub fn last_change_words(&self) -> String {
+        self.last_change
+            .as_deref()
+            .map(crate::domain::dates::display_moment)
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
 pub async fn branches(
     db: &super::Db,
     scope: Scope,
@@ -56,36 +82,34 @@ pub async fn branches_judged(
     today: Date,
     judged_on: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
-    let f = scope.filter();
     // Every aggregate below reads only the rows of the branches in scope (`scoped`).
-    sqlx::query_as(&format!(
+    sqlx::query_as(&scoped(
         "WITH
            items AS (
              SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
-             WHERE c.campaign_id = ?1),
-           {},
+             WHERE c.campaign_id = ?3),
            answers AS (
              SELECT sc.branch_id, COUNT(*) AS answered, MAX(sc.updated_at) AS last_at
              FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items) AND sc.branch_id IN (SELECT id FROM scoped)
              GROUP BY sc.branch_id),
            fs AS (
              SELECT branch_id, COUNT(*) AS findings, MAX(updated_at) AS last_at
-             FROM findings WHERE campaign_id = ?1 AND branch_id IN (SELECT id FROM scoped) GROUP BY branch_id),
+             FROM findings WHERE campaign_id = ?3 AND branch_id IN (SELECT id FROM scoped) GROUP BY branch_id),
            ms AS (
              SELECT fd.branch_id,
                     SUM(m.status = 'not_started') AS not_started,
                     SUM(m.status = 'in_progress') AS in_progress,
                     SUM(m.status = 'done') AS done,
                     SUM(m.status = 'closed_out') AS closed_out,
-                    SUM(m.deadline IS NOT NULL AND m.deadline < ?2 AND m.status <> 'closed_out') AS overdue,
+                    SUM(m.deadline IS NOT NULL AND m.deadline < ?4 AND m.status <> 'closed_out') AS overdue,
                     SUM(m.deadline IS NOT NULL AND m.deadline < ?5 AND m.status <> 'closed_out') AS overdue_judged,
                     MAX(m.updated_at) AS last_at
              FROM measures m JOIN findings fd ON fd.id = m.finding_id
-             WHERE fd.campaign_id = ?1 AND fd.branch_id IN (SELECT id FROM scoped) GROUP BY fd.branch_id),
+             WHERE fd.campaign_id = ?3 AND fd.branch_id IN (SELECT id FROM scoped) GROUP BY fd.branch_id),
            lb AS (
              SELECT l.branch_id, COUNT(*) AS rebounds
              FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
-             WHERE fd.campaign_id = ?1 AND l.outcome = 'rebound' AND l.branch_id IN (SELECT id FROM scoped)
+             WHERE fd.campaign_id = ?3 AND l.outcome = 'rebound' AND l.branch_id IN (SELECT id FROM scoped)
              GROUP BY l.branch_id)
          SELECT b.id AS branch_id, b.name AS branch_name, c.id AS committee_id, c.name AS committee_name,
                 b.secretary_name, bl.state AS ledger_state,
@@ -103,19 +127,17 @@ pub async fn branches_judged(
          FROM scoped s
          JOIN branches b ON b.id = s.id
          JOIN committees c ON c.id = b.committee_id
-         LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?1
+         LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?3
          LEFT JOIN answers a ON a.branch_id = b.id
          LEFT JOIN fs ON fs.branch_id = b.id
          LEFT JOIN ms ON ms.branch_id = b.id
          LEFT JOIN lb ON lb.branch_id = b.id
          WHERE b.active = 1 AND c.active = 1
          ORDER BY c.sort_order, c.id, b.sort_order, b.id",
-        super::scoped_branches("?3", "?4")
     ))
+    .bind_scope(scope)
     .bind(campaign)
     .bind(today)
-    .bind(f.committee)
-    .bind(f.branch)
     .bind(judged_on)
     .fetch_all(pool)
     .await

@@ -7,6 +7,7 @@ use time::Date;
 
 use super::Stale;
 use super::audit::{self, Entry};
+use crate::auth::Scope;
 use crate::domain::report::Draft;
 use crate::domain::states::ReportState;
 use crate::domain::{CampaignId, CommitteeId, UserId};
@@ -26,8 +27,25 @@ pub struct Report {
     pub version: i64,
 }
 
-/// The report, if the committee has saved one (call only with a scope-checked committee).
-pub async fn get(pool: &SqlitePool, campaign: CampaignId, committee: CommitteeId) -> sqlx::Result<Option<Report>> {
+/// The report, if the committee has saved one and the scope covers the committee.
+pub async fn get(
+    pool: &SqlitePool,
+    scope: Scope,
+    campaign: CampaignId,
+    committee: CommitteeId,
+) -> sqlx::Result<Option<Report>> {
+    if !scope.covers_committee(committee) {
+        return Ok(None);
+    }
+    saved(pool, campaign, committee).await
+}
+
+/// The saved report of a committee, whoever asks (db::exports' campus-wide reader for /verify).
+pub(super) async fn saved(
+    pool: &SqlitePool,
+    campaign: CampaignId,
+    committee: CommitteeId,
+) -> sqlx::Result<Option<Report>> {
     sqlx::query_as(
         "SELECT r.work_done, r.problems, r.next_steps, r.state, r.signer_name, r.signed_on, r.signed_at,
                 u.display_name AS signed_by_name, r.reopen_reason, r.version

@@ -10,8 +10,10 @@ use super::Stale;
 use super::audit::{self, Actor};
 use super::findings::Finding;
 use super::measures::Measure;
+use super::scope::{BindScope, scoped};
+use crate::auth::Scope;
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState};
-use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, MeasureId, Scope};
+use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, MeasureId};
 
 #[derive(Serialize)]
 struct RowReview<'a> {
@@ -212,17 +214,15 @@ pub async fn ledger_record(
     campaign: CampaignId,
     branch: BranchId,
 ) -> sqlx::Result<Option<LedgerRecord>> {
-    let f = scope.filter();
-    sqlx::query_as(
+    sqlx::query_as(&scoped(
         "SELECT bl.state, bl.submitted_at, bl.signed_off_at, u.display_name AS signer, bl.sign_off_comment,
                 bl.four_in_place, bl.reviewer_note
-         FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id LEFT JOIN users u ON u.id = bl.signed_off_by
-         WHERE bl.campaign_id = ?1 AND bl.branch_id = ?2 AND (?3 IS NULL OR b.committee_id = ?3) AND (?4 IS NULL OR b.id = ?4)",
-    )
+         FROM branch_ledgers bl LEFT JOIN users u ON u.id = bl.signed_off_by
+         WHERE bl.campaign_id = ?3 AND bl.branch_id = ?4 AND bl.branch_id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(campaign)
     .bind(branch)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_optional(pool)
     .await
 }
@@ -360,33 +360,29 @@ pub async fn waiting(db: &super::Db, scope: Scope, campaign: CampaignId) -> sqlx
 }
 
 async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
-    let f = scope.filter();
     // Driven from the scope's branches, so a secretary's badges read one branch's rows (through
     // findings_by_branch), not the campus's. Both measure counts come from one pass (`ms`): as
     // two subqueries over `fs`, SQLite built a Bloom filter over every measure of the campus
     // for the second one (17 ms instead of 0.1 ms).
-    sqlx::query_as(&format!(
-        "WITH {},
-              fs AS (SELECT fd.id, fd.branch_id, fd.review_state FROM findings fd
-                     WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?1),
+    sqlx::query_as(&scoped(
+        "WITH fs AS (SELECT fd.id, fd.branch_id, fd.review_state FROM findings fd
+                     WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?3),
               ms AS (SELECT COUNT(*) FILTER (WHERE m.status = 'done') AS done,
                             COUNT(*) FILTER (WHERE m.close_out_rejected = 1) AS rejected
                      FROM fs JOIN measures m ON m.finding_id = fs.id)
          SELECT
            (SELECT COUNT(*) FROM branch_ledgers bl
-             WHERE bl.campaign_id = ?1 AND bl.state = 'submitted' AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
+             WHERE bl.campaign_id = ?3 AND bl.state = 'submitted' AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
            ms.done AS close_out_requests,
            (SELECT COUNT(*) FROM fs
              WHERE fs.review_state = 'returned'
-               AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?1 AND bl.branch_id = fs.branch_id
+               AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = fs.branch_id
                                                                  AND bl.state = 'submitted')) AS returned_rows,
            ms.rejected AS rejected_close_outs
          FROM ms",
-        super::scoped_branches("?2", "?3")
     ))
+    .bind_scope(scope)
     .bind(campaign)
-    .bind(f.committee)
-    .bind(f.branch)
     .fetch_one(pool)
     .await
 }

@@ -29,6 +29,18 @@ pub async fn get(conn: &mut SqliteConnection, branch: BranchId, item: LedgerItem
         .await
 }
 
+/// The version of the branch's saved answer to `item` (0: unanswered), for a form shown again
+/// after a stale save.
+pub async fn version_of(pool: &sqlx::SqlitePool, branch: BranchId, item: LedgerItemId) -> sqlx::Result<i64> {
+    let v: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM self_checks WHERE branch_id = ? AND ledger_item_id = ?")
+            .bind(branch)
+            .bind(item)
+            .fetch_optional(pool)
+            .await?;
+    Ok(v.unwrap_or(0))
+}
+
 /// Whether `item` belongs to the campaign's ledger (an id from a URL must not reach another's).
 pub async fn item_in_campaign(
     conn: &mut SqliteConnection,

@@ -2,7 +2,10 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::domain::{BranchId, CommitteeId, Scope};
+use super::audit::Actor;
+use super::scope::{BindScope, scoped};
+use crate::auth::{Reach, Scope, User};
+use crate::domain::{BranchId, CampaignId, CommitteeId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CommitteeRow {
@@ -21,45 +24,72 @@ pub struct BranchRow {
 }
 
 /// A committee, if it exists and the scope covers it.
-pub async fn committee(pool: &SqlitePool, scope: Scope, id: CommitteeId) -> sqlx::Result<Option<CommitteeRow>> {
+pub async fn committee(
+    conn: impl sqlx::SqliteExecutor<'_>,
+    scope: Scope,
+    id: CommitteeId,
+) -> sqlx::Result<Option<CommitteeRow>> {
     if !scope.covers_committee(id) {
         return Ok(None);
     }
     sqlx::query_as("SELECT id, name FROM committees WHERE id = ?")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
 }
 
-/// The committees a scope can see, in the 组织部's order.
+/// The active committees a scope can see, in the 组织部's order: every one for the campus,
+/// its own for a reviewer, none for a secretary.
 pub async fn committees(pool: &SqlitePool, scope: Scope) -> sqlx::Result<Vec<CommitteeRow>> {
-    let f = scope.filter();
+    let only = match scope.reach() {
+        Reach::Campus => None,
+        Reach::Committee(c) => Some(c),
+        Reach::Branch(_) => return Ok(Vec::new()),
+    };
     sqlx::query_as(
-        "SELECT c.id, c.name FROM committees c
-         WHERE c.active = 1
-           AND (?1 IS NULL OR c.id = ?1)
-           AND (?2 IS NULL OR c.id = (SELECT committee_id FROM branches WHERE id = ?2))
+        "SELECT c.id, c.name FROM committees c WHERE c.active = 1 AND (?1 IS NULL OR c.id = ?1)
          ORDER BY c.sort_order, c.id",
     )
-    .bind(f.committee)
-    .bind(f.branch)
+    .bind(only)
     .fetch_all(pool)
     .await
 }
 
 /// A branch, if it exists and is within the scope.
-pub async fn branch(pool: &SqlitePool, scope: Scope, id: BranchId) -> sqlx::Result<Option<BranchRow>> {
-    let f = scope.filter();
-    sqlx::query_as(
+pub async fn branch(
+    conn: impl sqlx::SqliteExecutor<'_>,
+    scope: Scope,
+    id: BranchId,
+) -> sqlx::Result<Option<BranchRow>> {
+    sqlx::query_as(&scoped(
         "SELECT b.id, b.name, b.committee_id, c.name AS committee_name, b.full_member_count, b.secretary_name
          FROM branches b JOIN committees c ON c.id = b.committee_id
-         WHERE b.id = ?1 AND (?2 IS NULL OR b.committee_id = ?2) AND (?3 IS NULL OR b.id = ?3)",
-    )
+         WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)",
+    ))
+    .bind_scope(scope)
     .bind(id)
-    .bind(f.committee)
-    .bind(f.branch)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
+}
+
+/// The branch `id` and an actor for changing its rows in the current campaign: `None` unless
+/// the user's scope covers the branch (and a campaign is current). Read in the write
+/// transaction, so the check and the change see the same rows.
+pub async fn actor(
+    conn: &mut SqliteConnection,
+    user: &User,
+    id: BranchId,
+) -> sqlx::Result<Option<(BranchRow, CampaignId, Actor)>> {
+    let Some(branch) = branch(&mut *conn, user.scope(), id).await? else {
+        return Ok(None);
+    };
+    let campaign: Option<CampaignId> = sqlx::query_scalar("SELECT id FROM campaigns WHERE is_current = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(campaign.map(|c| {
+        let actor = Actor::new(user.id(), branch.id, c);
+        (branch, c, actor)
+    }))
 }
 
 pub async fn insert_committee(conn: &mut SqliteConnection, name: &str, sort_order: i64) -> sqlx::Result<CommitteeId> {

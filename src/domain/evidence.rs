@@ -4,6 +4,83 @@
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_FILES_PER_MEASURE: usize = 10;
 
+/// The most one upload request carries (several photos at once).
+pub const MAX_UPLOAD_BYTES: usize = 30 * 1024 * 1024;
+
+/// A file as uploaded.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file accepted for storing: cleaned name, sniffed type, content.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// A request's files, checked.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub accepted: Vec<Accepted>,
+    /// What is wrong with the upload, in words.
+    pub problems: Vec<String>,
+    /// Files were chosen: if the request is refused, for whatever reason, they must be chosen
+    /// again, as no browser keeps them (say [`REPICK`]).
+    pub chosen: bool,
+}
+
+/// Checks a 销号 request's files: each one's size and real type, and whether the upload
+/// arrived whole (`broken`: too large in total, or the connection dropped).
+pub fn check_upload(files: Vec<Upload>, broken: bool) -> Checked {
+    let mut problems = Vec::new();
+    if broken {
+        problems.push(format!(
+            "文件没有完整上传：一次提交合计不能超过 {} MB（也可能是网络中断），请分几次上传，或压缩照片后重试。",
+            MAX_UPLOAD_BYTES / 1024 / 1024
+        ));
+    }
+    let chosen = files.iter().any(|f| !f.bytes.is_empty());
+    let mut accepted = Vec::new();
+    for f in files.into_iter().filter(|f| !f.bytes.is_empty()) {
+        match sniff(&f.bytes) {
+            _ if f.bytes.len() > MAX_BYTES => problems.push(format!(
+                "“{}”超过 {} MB，请压缩后再上传",
+                f.name,
+                MAX_BYTES / 1024 / 1024
+            )),
+            None => problems.push(format!("“{}”不是照片（JPG/PNG/WebP）或 PDF 文件", f.name)),
+            Some(kind) => accepted.push(Accepted {
+                name: clean_file_name(&f.name, kind),
+                content_type: kind,
+                bytes: f.bytes,
+            }),
+        }
+    }
+    Checked {
+        accepted,
+        problems,
+        chosen,
+    }
+}
+
+/// Said whenever a request with files is refused.
+pub const REPICK: &str = "出于安全原因，浏览器不会保留已选择的文件，请重新选择后提交。";
+
+/// Whether `adding` more files fit beside the `existing` ones of a measure; `Err` says why not.
+pub fn room_for(existing: usize, adding: usize) -> Result<(), String> {
+    if existing + adding > MAX_FILES_PER_MEASURE {
+        Err(format!(
+            "每条措施最多 {MAX_FILES_PER_MEASURE} 个证明材料文件，已有 {existing} 个"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// The content type of an accepted file, from its magic bytes.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -51,6 +128,41 @@ fn is_format_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_keeps_real_photos_and_says_what_it_refused() {
+        let png = b"\x89PNG\r\n\x1a\n....".to_vec();
+        let files = vec![
+            Upload {
+                name: "a.jpg".into(),
+                bytes: png.clone(),
+            },
+            Upload {
+                name: "b.exe".into(),
+                bytes: b"MZ".to_vec(),
+            },
+            Upload {
+                name: "".into(),
+                bytes: Vec::new(),
+            },
+        ];
+        let c = check_upload(files, false);
+        assert_eq!(c.accepted.len(), 1);
+        assert_eq!(c.accepted[0].name, "a.png", "named by its real type");
+        assert_eq!(c.problems.len(), 1);
+        assert!(c.problems[0].contains("“b.exe”不是照片"));
+        assert!(c.chosen);
+        let c = check_upload(
+            vec![Upload {
+                name: "a".into(),
+                bytes: png,
+            }],
+            true,
+        );
+        assert!(c.problems[0].contains("没有完整上传"));
+        assert!(!check_upload(Vec::new(), false).chosen);
+        assert!(room_for(9, 1).is_ok() && room_for(9, 2).is_err());
+    }
 
     #[test]
     fn only_images_and_pdf_are_recognised() {

@@ -131,9 +131,81 @@ fn split_line(line: &str) -> (&str, &str) {
     ("", line)
 }
 
+/// One row of the preview as the secretary confirms it: kept or not, its category (by number)
+/// and its text, perhaps edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub line: usize,
+    pub category: Option<i64>,
+    pub text: String,
+    pub include: bool,
+}
+
+/// The confirmed rows checked again: the preview with each kept row's problem, and the rows to
+/// save as (category number, cleaned text). Nothing is saved unless every kept row is right.
+pub fn confirm(choices: &[Choice], categories: &[i64]) -> (Vec<ImportRow>, Vec<(i64, String)>) {
+    let mut chosen = Vec::new();
+    let preview = choices
+        .iter()
+        .map(|c| {
+            let category = c.category.filter(|p| categories.contains(p));
+            let error = match (super::input::finding_text(&c.text), category) {
+                _ if !c.include => None,
+                (Err(e), _) => e.get("text").map(str::to_string),
+                (Ok(_), None) => Some("请选择类别".to_string()),
+                (Ok(t), Some(p)) => {
+                    chosen.push((p, t));
+                    None
+                }
+            };
+            ImportRow {
+                line: c.line,
+                category: c.category,
+                text: c.text.clone(),
+                error,
+            }
+        })
+        .collect();
+    (preview, chosen)
+}
+
+/// Why a confirmation saves nothing, if it does not: a row to mend, or none kept.
+pub fn refusal(preview: &[ImportRow], chosen: usize) -> Option<&'static str> {
+    if preview.iter().any(|r| r.error.is_some()) {
+        Some("有几行需要修改，请看标红的行")
+    } else if chosen == 0 {
+        Some("没有勾选任何要导入的问题")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_confirmation_keeps_only_the_ticked_rows_and_each_needs_a_category_and_text() {
+        let c = |line, category, text: &str, include| Choice {
+            line,
+            category,
+            text: text.into(),
+            include,
+        };
+        let (preview, chosen) = confirm(
+            &[
+                c(1, Some(2), " 甲 ", true),
+                c(2, None, "乙", false),
+                c(3, Some(9), "丙", true),
+            ],
+            &[1, 2, 3, 4, 5, 6],
+        );
+        assert_eq!(chosen, vec![(2, "甲".to_string())]);
+        assert_eq!(preview[2].error.as_deref(), Some("请选择类别"));
+        assert_eq!(refusal(&preview, chosen.len()), Some("有几行需要修改，请看标红的行"));
+        let (preview, chosen) = confirm(&[c(1, Some(1), "甲", false)], &[1]);
+        assert_eq!(refusal(&preview, chosen.len()), Some("没有勾选任何要导入的问题"));
+    }
 
     const TITLES: &[(i64, &str)] = &[
         (1, "党支部设置和调整不规范"),

@@ -31,6 +31,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Every message, in one line.
+    pub fn messages(&self) -> String {
+        self.0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
+    }
+
     fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.is_empty() { Ok(value) } else { Err(self) }
     }

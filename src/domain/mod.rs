@@ -14,7 +14,6 @@ pub mod password_policy;
 pub mod report;
 pub mod review;
 pub mod role;
-pub mod scope;
 pub mod states;
 pub mod submission;
 pub mod throttle;
@@ -23,4 +22,3 @@ pub mod verification;
 
 pub use ids::*;
 pub use role::Role;
-pub use scope::Scope;

@@ -2,6 +2,7 @@
 //! 四个到位, reopening; confirming or rejecting 销号; signing the 附件3 report. Each transition
 //! is defined once here; handlers only ask.
 
+use super::Role;
 use super::input::{FieldErrors, text};
 use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReviewState};
 
@@ -38,6 +39,12 @@ impl Decision {
             Decision::Return(_) => ReviewState::Returned,
         }
     }
+}
+
+/// While the committee has the ledger (已提交), its row decisions are its own draft: the branch
+/// sees them only once the ledger is sent back.
+pub fn hidden_from(role: Role, ledger: LedgerState) -> bool {
+    role == Role::Secretary && ledger == LedgerState::Submitted
 }
 
 /// Rows are decided only on a ledger the branch has handed in.
@@ -140,6 +147,13 @@ mod tests {
         );
         assert!(Decision::parse("return", " ").unwrap_err().get("comment").is_some());
         assert!(Decision::parse("maybe", "").unwrap_err().get("decision").is_some());
+    }
+
+    #[test]
+    fn the_branch_sees_row_decisions_only_once_the_ledger_is_sent_back() {
+        assert!(hidden_from(Role::Secretary, LedgerState::Submitted));
+        assert!(!hidden_from(Role::Secretary, LedgerState::Returned));
+        assert!(!hidden_from(Role::Reviewer, LedgerState::Submitted));
     }
 
     #[test]

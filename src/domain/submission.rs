@@ -29,6 +29,11 @@ pub struct Missing {
     pub href: String,
 }
 
+/// A measure is planned in full when it has both 整改时限 and 责任人 (附件2's two columns).
+pub fn is_complete(deadline: Option<time::Date>, owner: &str) -> bool {
+    deadline.is_some() && !owner.trim().is_empty()
+}
+
 /// Everything still missing, in words; empty means the ledger may be submitted.
 pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>]) -> Vec<Missing> {
     let mut out = Vec::new();
@@ -78,6 +83,14 @@ pub fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_measure_is_complete_with_a_deadline_and_an_owner() {
+        let d = Some(time::macros::date!(2022 - 10 - 31));
+        assert!(is_complete(d, "张喆"));
+        assert!(!is_complete(d, "  "));
+        assert!(!is_complete(None, "张喆"));
+    }
 
     fn item(label: &str, verdict: Option<Verdict>, findings: usize) -> ItemAnswer<'_> {
         ItemAnswer {

@@ -5,18 +5,17 @@
 
 pub mod font;
 pub mod pdf;
+pub mod source;
 pub mod text;
+pub mod workbooks;
 pub mod xlsx;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::exports::{BranchSignOff, ChecklistRow};
-use crate::db::ledger::CategoryRow;
-use crate::db::reports::Report;
 use crate::domain::dates::{chinese_date, display_moment};
 use crate::domain::review::FOUR_IN_PLACE;
-use crate::domain::states::{LedgerState, MeasureStatus, ReportState};
+use crate::domain::states::{LedgerState, ReportState};
 
 /// 附件2 of one branch, or of every branch of a committee (each starting on its own page/sheet).
 #[derive(Debug, Clone, Serialize)]
@@ -143,47 +142,44 @@ impl Checklist {
     }
 }
 
-/// Builds 附件2 from the ledger's categories, the branches (in order, with their sign-off) and
-/// the finding/measure rows of those branches (ordered by branch, category, finding, measure).
-pub fn checklist(
-    institution: &str,
-    committee_name: &str,
-    campaign_title: &str,
-    categories: &[CategoryRow],
-    branches: Vec<BranchSignOff>,
-    rows: &[ChecklistRow],
-) -> Checklist {
-    let branches = branches
-        .into_iter()
+/// Builds 附件2 as printed from what it is made of: every category of the ledger under each
+/// branch, findings numbered 1. 2. … within their category and measures within their finding.
+pub fn checklist(institution: &str, source: &source::Checklist) -> Checklist {
+    let branches = source
+        .branches
+        .iter()
         .map(|b| {
-            let categories = categories
+            let categories = source
+                .categories
                 .iter()
                 .enumerate()
-                .map(|(i, c)| CategoryBlock {
-                    heading: format!("{}. {}", i + 1, c.title),
-                    findings: findings_of(
-                        rows.iter()
-                            .filter(|r| r.branch_id == b.branch_id && r.category_id == c.id),
-                    ),
+                .map(|(i, title)| CategoryBlock {
+                    heading: format!("{}. {title}", i + 1),
+                    findings: b
+                        .findings
+                        .iter()
+                        .filter(|f| f.category == i)
+                        .enumerate()
+                        .map(|(n, f)| finding_line(n + 1, f))
+                        .collect(),
                 })
                 .collect();
-            let state = LedgerState::of(b.state);
-            let sign_off = match (state, b.signer, b.signed_off_at) {
-                (LedgerState::SignedOff, Some(signer), Some(at)) => Some(SignOff {
-                    signer,
-                    at: display_moment(&at),
-                    four_in_place: b.four_in_place,
-                    comment: b.sign_off_comment.unwrap_or_default(),
-                }),
-                _ => None,
-            };
             BranchLedger {
-                branch_name: b.branch_name,
+                branch_name: b.name.clone(),
                 categories,
-                sign_off,
-                state: state.label().to_string(),
+                sign_off: b
+                    .sign_off
+                    .as_ref()
+                    .filter(|_| b.state == LedgerState::SignedOff)
+                    .map(|so| SignOff {
+                        signer: so.signer.clone(),
+                        at: display_moment(&so.at),
+                        four_in_place: so.four_in_place,
+                        comment: so.comment.clone(),
+                    }),
+                state: b.state.label().to_string(),
                 submitted: matches!(
-                    state,
+                    b.state,
                     LedgerState::Submitted | LedgerState::Returned | LedgerState::SignedOff
                 ),
             }
@@ -191,49 +187,41 @@ pub fn checklist(
         .collect();
     Checklist {
         title: format!("{institution}党支部对账整改专项行动自查问题、整改与责任清单"),
-        committee_name: committee_name.to_string(),
-        campaign_title: campaign_title.to_string(),
+        committee_name: source.committee_name.clone(),
+        campaign_title: source.campaign_title.clone(),
         branches,
     }
 }
 
-/// Rows of one branch and category (a finding repeats once per measure; a finding without
-/// measures comes once with no measure) into numbered findings and measures.
-fn findings_of<'a>(rows: impl Iterator<Item = &'a ChecklistRow>) -> Vec<FindingLine> {
-    let mut findings: Vec<(crate::domain::FindingId, FindingLine)> = Vec::new();
-    for r in rows {
-        if findings.last().map(|(id, _)| *id) != Some(r.finding_id) {
-            let n = findings.len() + 1;
-            findings.push((
-                r.finding_id,
-                FindingLine {
-                    text: format!("{n}. {}", r.finding_text),
-                    measures: Vec::new(),
-                },
-            ));
-        }
-        let Some(text) = &r.measure_text else { continue };
-        let finding = &mut findings.last_mut().expect("pushed above").1;
-        let n = finding.measures.len() + 1;
-        let mut deadline = if r.immediate.unwrap_or(false) {
-            "立行立改".to_string()
-        } else {
-            r.deadline.map(chinese_date).unwrap_or_default()
-        };
-        if r.status == Some(MeasureStatus::ClosedOut) {
-            deadline.push_str(if deadline.is_empty() {
-                "已销号"
-            } else {
-                "\n已销号"
-            });
-        }
-        finding.measures.push(MeasureLine {
-            text: format!("{n}. {text}"),
-            deadline,
-            owner: r.owner.clone().unwrap_or_default(),
-        });
+/// Finding number `n` of its category, with its measures numbered.
+fn finding_line(n: usize, f: &source::Finding) -> FindingLine {
+    FindingLine {
+        text: format!("{n}. {}", f.text),
+        measures: f
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut deadline = if m.immediate {
+                    "立行立改".to_string()
+                } else {
+                    m.deadline.map(chinese_date).unwrap_or_default()
+                };
+                if m.closed_out {
+                    deadline.push_str(if deadline.is_empty() {
+                        "已销号"
+                    } else {
+                        "\n已销号"
+                    });
+                }
+                MeasureLine {
+                    text: format!("{}. {}", i + 1, m.text),
+                    deadline,
+                    owner: m.owner.clone(),
+                }
+            })
+            .collect(),
     }
-    findings.into_iter().map(|(_, f)| f).collect()
 }
 
 /// 附件3 as printed.
@@ -255,12 +243,13 @@ pub struct ReportDoc {
 
 pub const SECTION_HEADINGS: [&str; 3] = ["一、工作开展情况", "二、自查存在的问题", "三、下一步整改措施"];
 
-pub fn report(committee_name: &str, campaign_title: &str, report: &Report) -> ReportDoc {
+pub fn report(report: &source::Report) -> ReportDoc {
     let signed = report.state == ReportState::Signed;
+    let committee_name = &report.committee_name;
     ReportDoc {
         title: format!("{committee_name}开展党支部对账整改专项行动情况的报告"),
-        committee_name: committee_name.to_string(),
-        campaign_title: campaign_title.to_string(),
+        committee_name: committee_name.clone(),
+        campaign_title: report.campaign_title.clone(),
         sections: SECTION_HEADINGS
             .iter()
             .zip([&report.work_done, &report.problems, &report.next_steps])
@@ -328,6 +317,71 @@ pub fn fixed_characters() -> String {
     .concat()
 }
 
+fn render_slots() -> usize {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    cores.saturating_sub(1).max(1)
+}
+
+/// Renders on all cores but one at a time, so pages stay quick while a committee downloads
+/// its bundle; further documents wait their turn.
+static RENDERING: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(render_slots()));
+
+/// Documents being prepared at once (their data read, rendering or waiting to): one more than
+/// render, so the renderer never waits for data, and 64 simultaneous downloads hold two
+/// documents' data in memory rather than 64.
+static PREPARING: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(render_slots() + 1));
+
+/// A place among the documents being prepared: hold it while reading a document's data.
+pub async fn preparing() -> tokio::sync::SemaphorePermit<'static> {
+    PREPARING.acquire().await.expect("the semaphore is never closed")
+}
+
+/// Runs `job` (building a PDF, a workbook or a ZIP) off the async runtime, behind the render
+/// slots.
+pub async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
+    let _slot = RENDERING.acquire().await.expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(job).await?
+}
+
+/// A ZIP of `files` (the 报送材料); a name met twice (two unit names that clean to the same
+/// file name) gets a number, as a file manager would.
+pub fn zip(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // Campus time, so the files show today's date when unpacked (the default is 1980).
+    let now = time::OffsetDateTime::now_utc().to_offset(crate::domain::dates::CAMPUS_OFFSET);
+    let modified = zip::DateTime::from_date_and_time(
+        u16::try_from(now.year()).unwrap_or(1980),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+    )
+    .unwrap_or_default();
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(modified);
+    let mut used = std::collections::HashSet::new();
+    for (name, bytes) in files {
+        let mut unique = name.clone();
+        let mut n = 2;
+        while !used.insert(unique.clone()) {
+            unique = match name.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}（{n}）.{ext}"),
+                None => format!("{name}（{n}）"),
+            };
+            n += 1;
+        }
+        zip.start_file(unique.as_str(), options)?;
+        zip.write_all(bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
 /// The SHA-256 (hex) of a document's content: equal content, equal digest.
 pub fn digest(doc: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(doc).expect("documents serialize");
@@ -359,67 +413,70 @@ fn clean_unit(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{BranchId, CategoryId, FindingId};
+    use crate::domain::CommitteeId;
 
-    fn category(id: i64, title: &str) -> CategoryRow {
-        CategoryRow {
-            id: CategoryId(id),
-            position: id,
-            title: title.into(),
-            version: 1,
+    fn measure(text: &str) -> source::Measure {
+        source::Measure {
+            text: text.into(),
+            deadline: Some(time::macros::date!(2022 - 10 - 31)),
+            owner: "张喆".into(),
+            immediate: false,
+            closed_out: false,
         }
     }
 
-    fn row(branch: i64, category: i64, finding: i64, text: &str, measure: Option<&str>) -> ChecklistRow {
-        ChecklistRow {
-            branch_id: BranchId(branch),
-            category_id: CategoryId(category),
-            finding_id: FindingId(finding),
-            finding_text: text.into(),
-            measure_text: measure.map(String::from),
-            deadline: measure.map(|_| time::macros::date!(2022 - 10 - 31)),
-            owner: measure.map(|_| "张喆".into()),
-            immediate: Some(false),
-            status: measure.map(|_| MeasureStatus::InProgress),
+    fn finding(category: usize, text: &str, measures: &[&str]) -> source::Finding {
+        source::Finding {
+            category,
+            text: text.into(),
+            measures: measures.iter().map(|m| measure(m)).collect(),
         }
     }
 
-    fn branch(id: i64, name: &str, signed: bool) -> BranchSignOff {
-        BranchSignOff {
-            branch_id: BranchId(id),
-            branch_name: name.into(),
-            state: Some(if signed {
+    fn branch(name: &str, signed: bool, findings: Vec<source::Finding>) -> source::Branch {
+        source::Branch {
+            name: name.into(),
+            state: if signed {
                 LedgerState::SignedOff
             } else {
                 LedgerState::Submitted
+            },
+            sign_off: signed.then(|| source::SignOff {
+                signer: "李书记".into(),
+                at: "2022-10-18 02:30:00".into(),
+                four_in_place: true,
+                comment: String::new(),
             }),
-            signer: signed.then(|| "李书记".into()),
-            signed_off_at: signed.then(|| "2022-10-18 02:30:00".into()),
-            four_in_place: signed,
-            sign_off_comment: None,
+            findings,
+        }
+    }
+
+    fn source(categories: &[&str], branches: Vec<source::Branch>) -> source::Checklist {
+        source::Checklist {
+            committee_id: CommitteeId(1),
+            committee_name: "y".into(),
+            unit_name: "y".into(),
+            campaign_title: "z".into(),
+            categories: categories.iter().map(|c| c.to_string()).collect(),
+            branches,
         }
     }
 
     #[test]
     fn findings_and_measures_are_numbered_within_their_category_and_finding() {
-        let cats = [
-            category(1, "党支部设置和调整不规范"),
-            category(2, "组织生活制度执行不严格"),
-        ];
-        let rows = [
-            row(7, 1, 10, "甲", Some("措施一")),
-            row(7, 1, 10, "甲", Some("措施二")),
-            row(7, 1, 11, "乙", None),
-            row(7, 2, 12, "丙", Some("措施三")),
-            row(8, 1, 13, "别的支部", Some("x")),
-        ];
+        let one = branch(
+            "一支部",
+            true,
+            vec![
+                finding(0, "甲", &["措施一", "措施二"]),
+                finding(0, "乙", &[]),
+                finding(1, "丙", &["措施三"]),
+            ],
+        );
+        let other = branch("二支部", false, vec![finding(0, "别的支部", &["x"])]);
         let doc = checklist(
             "潍坊学院",
-            "某党委",
-            "2022年",
-            &cats,
-            vec![branch(7, "一支部", true)],
-            &rows,
+            &source(&["党支部设置和调整不规范", "组织生活制度执行不严格"], vec![one, other]),
         );
         let b = &doc.branches[0];
         assert_eq!(b.categories[0].heading, "1. 党支部设置和调整不规范");
@@ -434,33 +491,34 @@ mod tests {
         assert!(b.categories[0].findings[1].measures.is_empty());
         assert_eq!(b.categories[1].findings[0].text, "1. 丙");
         assert_eq!(b.categories[1].findings[0].measures[0].deadline, "2022年10月31日");
-        assert_eq!(b.finding_count(), 3, "the other branch's row is not in this branch");
+        assert_eq!(b.finding_count(), 3, "the other branch's finding is not in this branch");
+        assert_eq!(doc.branches[1].categories[0].findings[0].text, "1. 别的支部");
         assert_eq!(doc.title, "潍坊学院党支部对账整改专项行动自查问题、整改与责任清单");
         let so = b.sign_off.as_ref().unwrap();
         assert_eq!(so.at, "2022-10-18 10:30", "campus time");
         assert!(so.words().contains("四个到位"));
     }
 
-    /// 附件2 of `branches` with one category, from `rows`.
-    fn one_category(branches: Vec<BranchSignOff>, rows: &[ChecklistRow]) -> Checklist {
-        checklist("x", "y", "z", &[category(1, "甲")], branches, rows)
+    /// 附件2 of `branches` with one category.
+    fn one_category(branches: Vec<source::Branch>) -> Checklist {
+        checklist("x", &source(&["甲"], branches))
     }
 
     #[test]
     fn a_committee_checklist_is_signed_only_when_every_branch_is() {
-        let both = one_category(vec![branch(1, "一", true), branch(2, "二", true)], &[]);
+        let both = one_category(vec![branch("一", true, vec![]), branch("二", true, vec![])]);
         assert!(both.is_signed());
-        let one = one_category(vec![branch(1, "一", true), branch(2, "二", false)], &[]);
+        let one = one_category(vec![branch("一", true, vec![]), branch("二", false, vec![])]);
         assert!(!one.is_signed());
         assert!(one.branches[1].sign_off.is_none());
     }
 
     #[test]
     fn immediate_and_closed_off_measures_say_so_in_the_deadline_cell() {
-        let mut r = row(1, 1, 1, "甲", Some("当场改"));
-        r.immediate = Some(true);
-        r.status = Some(MeasureStatus::ClosedOut);
-        let doc = one_category(vec![branch(1, "一", false)], &[r]);
+        let mut f = finding(0, "甲", &["当场改"]);
+        f.measures[0].immediate = true;
+        f.measures[0].closed_out = true;
+        let doc = one_category(vec![branch("一", false, vec![f])]);
         assert_eq!(
             doc.branches[0].categories[0].findings[0].measures[0].deadline,
             "立行立改\n已销号"
@@ -469,12 +527,25 @@ mod tests {
 
     #[test]
     fn the_digest_changes_with_the_content_and_only_with_it() {
-        let a = one_category(vec![branch(1, "一", false)], &[row(1, 1, 1, "甲", None)]);
-        let b = one_category(vec![branch(1, "一", false)], &[row(1, 1, 1, "甲", None)]);
-        let c = one_category(vec![branch(1, "一", false)], &[row(1, 1, 1, "乙", None)]);
+        let a = one_category(vec![branch("一", false, vec![finding(0, "甲", &[])])]);
+        let b = one_category(vec![branch("一", false, vec![finding(0, "甲", &[])])]);
+        let c = one_category(vec![branch("一", false, vec![finding(0, "乙", &[])])]);
         assert_eq!(digest(&a), digest(&b));
         assert_ne!(digest(&a), digest(&c));
         assert_eq!(digest(&a).len(), 64);
+    }
+
+    #[test]
+    fn a_zip_never_holds_two_files_of_one_name() {
+        let files = vec![
+            ("a.pdf".to_string(), b"1".to_vec()),
+            ("a.pdf".to_string(), b"2".to_vec()),
+        ];
+        let bytes = zip(&files).unwrap();
+        let archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut names: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["a.pdf", "a（2）.pdf"]);
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Logging in and out.
 
-use crate::domain::history::AuditAction;
 use std::net::SocketAddr;
 
 use askama::Template;
@@ -14,9 +13,9 @@ use tower_sessions::Session;
 
 use super::{Form, Nav, query_value};
 use crate::AppState;
-use crate::auth::login::{self, Outcome};
+use crate::actions;
+use crate::auth::login::Outcome;
 use crate::auth::{CurrentUser, session};
-use crate::db;
 use crate::error::AppResult;
 
 #[derive(Template, WebTemplate)]
@@ -81,13 +80,9 @@ pub async fn login(
     let status = if page.username_error.is_some() || page.password_error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
-        match login::attempt(&state, &username, &form.password, &addr).await? {
+        match actions::sessions::log_in(&state.db, &state.dummy_hash, &username, &form.password, &addr).await? {
             Outcome::Success(user) => {
                 session::log_in(&session, user.id, user.credential_version).await?;
-                let mut tx = state.db.write.begin().await?;
-                db::audit::record(&mut tx, &db::audit::Entry::account(user.id, AuditAction::Login)).await?;
-                tx.commit().await?;
-                tracing::info!(user = %user.username, "logged in");
                 let target = match (user.must_change_password, next.is_empty()) {
                     (true, _) => "/account/password",
                     (false, false) => next.as_str(),
@@ -130,9 +125,7 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> AppResul
     session::log_out(&session).await?;
     // The end of a session is in the audit trail like its start.
     if let Some(who) = who {
-        let mut tx = state.db.write.begin().await?;
-        db::audit::record(&mut tx, &db::audit::Entry::account(who.user, AuditAction::Logout)).await?;
-        tx.commit().await?;
+        actions::sessions::log_out(&state.db, who.user).await?;
     }
     Ok(Redirect::to("/login"))
 }

@@ -6,19 +6,18 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use super::{Form, Nav, Path};
+use super::{Form, Nav, Path, done, refusal};
 use crate::AppState;
+use crate::actions::{self, Outcome};
 use crate::auth::{CurrentUser, session};
 use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::domain::CampaignId;
-use crate::domain::campaign::{CampaignInput, DATE_FIELDS};
+use crate::domain::campaign::DATE_FIELDS;
 use crate::domain::dates::format_date;
-use crate::domain::input::FieldErrors;
 use crate::error::{AppError, AppResult};
 
 const URL: &str = "/admin/campaigns";
@@ -86,100 +85,35 @@ pub async fn show(State(state): State<AppState>, session: Session, user: Current
     Ok(p)
 }
 
-#[derive(Deserialize)]
-pub struct CampaignData {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    doc_number: String,
-    #[serde(default)]
-    issued_on: String,
-    #[serde(default)]
-    self_check_due: String,
-    #[serde(default)]
-    report_due: String,
-    #[serde(default)]
-    rectify_due: String,
-    #[serde(default)]
-    results_due: String,
-    #[serde(default)]
-    copy_from: Option<i64>,
-    #[serde(default)]
-    carry_over: Option<String>,
-    #[serde(default)]
-    version: i64,
-}
-
-impl CampaignData {
-    fn parse(&self) -> Result<CampaignInput, FieldErrors> {
-        CampaignInput::parse(
-            &self.title,
-            &self.doc_number,
-            [
-                &self.issued_on,
-                &self.self_check_due,
-                &self.report_due,
-                &self.rectify_due,
-                &self.results_due,
-            ],
-        )
-    }
-
-    fn sent(&self, id: i64) -> (i64, Vec<(String, String)>) {
-        let pairs = [
-            ("title", &self.title),
-            ("doc_number", &self.doc_number),
-            ("issued_on", &self.issued_on),
-            ("self_check_due", &self.self_check_due),
-            ("report_due", &self.report_due),
-            ("rectify_due", &self.rectify_due),
-            ("results_due", &self.results_due),
-        ];
-        (id, pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
-    }
-}
-
-fn messages(e: &FieldErrors) -> String {
-    e.0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
+/// The campaigns page again after a refused form, with what was typed (409 when stale).
+async fn refused<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    outcome: Outcome<T>,
+    id: i64,
+    form: &actions::campaigns::CampaignForm,
+) -> AppResult<Response> {
+    let (status, error) = match outcome {
+        Outcome::Invalid(e) => (StatusCode::BAD_REQUEST, e.messages()),
+        Outcome::Stale(m) => (StatusCode::CONFLICT, m),
+        other => return Err(refusal(other)),
+    };
+    Ok((status, page(state, user, Some(error), (id, form.fields())).await?).into_response())
 }
 
 pub async fn create(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,
-    Form(form): Form<CampaignData>,
+    Form(form): Form<actions::campaigns::CampaignForm>,
 ) -> AppResult<Response> {
-    let input = match form.parse() {
-        Ok(i) => i,
-        Err(e) => {
-            return Ok((
-                StatusCode::BAD_REQUEST,
-                page(&state, &user, Some(messages(&e)), form.sent(0)).await?,
-            )
-                .into_response());
+    match actions::campaigns::create(&state.db, &user, &form).await? {
+        Outcome::Done(title) => {
+            let message = format!("已建立“{title}”（复制了问题台账）；设为当前专项行动后，各页面默认显示它。");
+            done(&session, message, URL).await
         }
-    };
-    let from = match form.copy_from {
-        Some(id) => {
-            db::campaigns::by_id(&state.db.read, CampaignId(id))
-                .await?
-                .ok_or(AppError::NotFound)?
-                .id
-        }
-        None => db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?.id,
-    };
-    let mut tx = state.db.write.begin().await?;
-    db::campaigns::create(&mut tx, user.id, &input, from, form.carry_over.is_some()).await?;
-    tx.commit().await?;
-    session::flash(
-        &session,
-        format!(
-            "已建立“{}”（复制了问题台账）；设为当前专项行动后，各页面默认显示它。",
-            input.title
-        ),
-    )
-    .await?;
-    Ok(Redirect::to(URL).into_response())
+        other => refused(&state, &user, other, 0, &form).await,
+    }
 }
 
 pub async fn update(
@@ -187,37 +121,12 @@ pub async fn update(
     session: Session,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<CampaignData>,
+    Form(form): Form<actions::campaigns::CampaignForm>,
 ) -> AppResult<Response> {
-    let before = db::campaigns::by_id(&state.db.read, CampaignId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let input = match form.parse() {
-        Ok(i) => i,
-        Err(e) => {
-            return Ok((
-                StatusCode::BAD_REQUEST,
-                page(&state, &user, Some(messages(&e)), form.sent(id)).await?,
-            )
-                .into_response());
-        }
-    };
-    let mut tx = state.db.write.begin().await?;
-    if db::campaigns::update(&mut tx, user.id, &before, form.version, &input)
-        .await?
-        .is_err()
-    {
-        drop(tx);
-        let msg = "这个专项行动刚刚被他人修改过，您的修改没有保存（已保留在下方）；请核对后重新保存。".to_string();
-        return Ok((
-            StatusCode::CONFLICT,
-            page(&state, &user, Some(msg), form.sent(id)).await?,
-        )
-            .into_response());
+    match actions::campaigns::update(&state.db, &user, CampaignId(id), &form).await? {
+        Outcome::Done(title) => done(&session, format!("已保存“{title}”"), URL).await,
+        other => refused(&state, &user, other, id, &form).await,
     }
-    tx.commit().await?;
-    session::flash(&session, format!("已保存“{}”", input.title)).await?;
-    Ok(Redirect::to(URL).into_response())
 }
 
 pub async fn make_current(
@@ -226,14 +135,10 @@ pub async fn make_current(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let c = db::campaigns::by_id(&state.db.read, CampaignId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.write.begin().await?;
-    db::campaigns::make_current(&mut tx, user.id, c.id).await?;
-    tx.commit().await?;
-    session::flash(&session, format!("“{}”已设为当前专项行动", c.title)).await?;
-    Ok(Redirect::to(URL).into_response())
+    match actions::campaigns::make_current(&state.db, &user, CampaignId(id)).await? {
+        Outcome::Done(title) => done(&session, format!("“{title}”已设为当前专项行动"), URL).await,
+        other => Err(refusal(other)),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -258,9 +163,7 @@ async fn ledger_page(
     let campaign = db::campaigns::by_id(&state.db.read, CampaignId(id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut conn = state.db.read.acquire().await?;
-    let locked = db::ledger_admin::in_use(&mut conn, campaign.id).await?;
-    drop(conn);
+    let locked = db::ledger_admin::in_use(&mut *state.db.read.acquire().await?, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
     let categories = db::ledger::categories(&state.db, campaign.id)
         .await?
@@ -292,71 +195,20 @@ pub async fn ledger(
     Ok(p)
 }
 
-#[derive(Deserialize)]
-pub struct LedgerEdit {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    id: i64,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    version: i64,
-}
-
 /// One change to the ledger: a category's title, an item's text, its place, a new or removed item.
 pub async fn edit_ledger(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<LedgerEdit>,
+    Form(form): Form<actions::campaigns::LedgerEdit>,
 ) -> AppResult<Response> {
-    use crate::domain::input::text;
-    use crate::domain::{CategoryId, LedgerItemId};
-    let campaign = db::campaigns::by_id(&state.db.read, CampaignId(id))
-        .await?
-        .ok_or(AppError::NotFound)?
-        .id;
-    let checked = match form.action.as_str() {
-        "category_title" => text("类别名称", &form.text, 60, true),
-        "item_text" | "item_add" => text("条目内容", &form.text, 500, true),
-        _ => Ok(String::new()),
+    let (status, error) = match actions::campaigns::edit_ledger(&state.db, &user, CampaignId(id), &form).await? {
+        Outcome::Done(()) => return done(&session, "问题台账已保存", &format!("{URL}/{id}/ledger")).await,
+        Outcome::Refused(m) => (StatusCode::BAD_REQUEST, m),
+        Outcome::Stale(m) => (StatusCode::CONFLICT, m),
+        Outcome::Invalid(_) => return Err(super::not_a_form()),
+        other => return Err(refusal(other)),
     };
-    let value = match checked {
-        Ok(v) => v,
-        Err(m) => return Ok((StatusCode::BAD_REQUEST, ledger_page(&state, &user, id, Some(m)).await?).into_response()),
-    };
-    let mut tx = state.db.write.begin().await?;
-    if db::ledger_admin::in_use(&mut tx, campaign).await? {
-        drop(tx);
-        let m = "已有党支部开始对账查摆，问题台账已锁定，不能再修改（作答必须对应不变的条目）。".to_string();
-        return Ok((StatusCode::CONFLICT, ledger_page(&state, &user, id, Some(m)).await?).into_response());
-    }
-    let (by, item, seen) = (user.id, LedgerItemId(form.id), form.version);
-    let found = match form.action.as_str() {
-        "category_title" => {
-            db::ledger_admin::set_category_title(&mut tx, by, campaign, CategoryId(form.id), seen, &value).await?
-        }
-        "item_text" => db::ledger_admin::set_item_text(&mut tx, by, campaign, item, seen, &value).await?,
-        "item_up" => Ok(db::ledger_admin::move_item(&mut tx, by, campaign, item, -1).await?),
-        "item_down" => Ok(db::ledger_admin::move_item(&mut tx, by, campaign, item, 1).await?),
-        "item_add" => Ok(db::ledger_admin::add_item(&mut tx, by, campaign, CategoryId(form.id), &value).await?),
-        "item_delete" => Ok(db::ledger_admin::delete_item(&mut tx, by, campaign, item).await?),
-        _ => return Err(super::not_a_form()),
-    };
-    let found = match found {
-        Ok(found) => found,
-        Err(_stale) => {
-            drop(tx);
-            let m = format!("这一条刚刚被他人修改过，您的修改没有保存。您填写的内容：{}", form.text);
-            return Ok((StatusCode::CONFLICT, ledger_page(&state, &user, id, Some(m)).await?).into_response());
-        }
-    };
-    if !found {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    session::flash(&session, "问题台账已保存").await?;
-    Ok(Redirect::to(&format!("{URL}/{id}/ledger")).into_response())
+    Ok((status, ledger_page(&state, &user, id, Some(error)).await?).into_response())
 }

@@ -6,24 +6,21 @@ use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use super::work::Work;
-use super::{Form, Nav, Path};
+use super::{Form, Nav, Path, done, refusal};
 use crate::AppState;
-use crate::auth::{CurrentUser, session};
+use crate::actions::{self, Outcome};
+use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::evidence::EvidenceMeta;
 use crate::db::measures::Measure;
-use crate::domain::evidence::{self, MAX_BYTES, MAX_FILES_PER_MEASURE};
-use crate::domain::input::{FieldErrors, NOTE_MAX, completion_note};
+use crate::domain::evidence::{MAX_BYTES, MAX_FILES_PER_MEASURE, MAX_UPLOAD_BYTES, Upload};
+use crate::domain::input::{FieldErrors, NOTE_MAX};
 use crate::domain::states::MeasureStatus;
 use crate::domain::{BranchId, EvidenceId, MeasureId};
 use crate::error::{AppError, AppResult};
-
-/// The most one upload request carries (several photos at once).
-pub const MAX_UPLOAD_BYTES: usize = 30 * 1024 * 1024;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "branch/close_out.html")]
@@ -41,23 +38,20 @@ pub struct CloseOutPage {
     max_total_mb: usize,
 }
 
-async fn load(state: &AppState, user: &CurrentUser, branch: i64, measure: i64) -> AppResult<(Work, Measure)> {
-    let work = Work::load(state, user, branch).await?;
-    let m = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, MeasureId(measure))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((work, m))
-}
-
+/// The page for a measure of `branch` in the user's scope, with `note` and `errors` shown.
 async fn page(
     state: &AppState,
     user: &CurrentUser,
-    work: &Work,
-    measure: Measure,
-    note: String,
+    branch: BranchId,
+    measure: MeasureId,
+    note: Option<String>,
     errors: FieldErrors,
 ) -> AppResult<CloseOutPage> {
-    let evidence = db::evidence::of_branch(&state.db.read, user.scope, work.campaign.id, work.branch.id)
+    let measure = db::measures::of_branch(&state.db.read, user.scope(), branch, measure)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
+    let evidence = db::evidence::of_branch(&state.db.read, user.scope(), campaign.id, branch)
         .await?
         .into_iter()
         .filter(|e| e.measure_id == measure.id)
@@ -65,9 +59,9 @@ async fn page(
     Ok(CloseOutPage {
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
-        branch_id: work.branch.id,
+        branch_id: branch,
         evidence,
-        note,
+        note: note.unwrap_or_else(|| measure.completion_note.clone()),
         errors,
         measure,
         note_max: NOTE_MAX,
@@ -82,31 +76,25 @@ pub async fn form(
     user: CurrentUser,
     Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<CloseOutPage> {
-    let (work, m) = load(&state, &user, branch, measure).await?;
-    if !m.status.branch_may_edit() {
+    let p = page(
+        &state,
+        &user,
+        BranchId(branch),
+        MeasureId(measure),
+        None,
+        FieldErrors::default(),
+    )
+    .await?;
+    if !p.measure.status.branch_may_edit() {
         return Err(AppError::Refused("这条措施已销号。".into()));
     }
-    let note = m.completion_note.clone();
-    page(&state, &user, &work, m, note, FieldErrors::default()).await
+    Ok(p)
 }
 
-/// A file as uploaded.
-struct Upload {
-    name: String,
-    bytes: Vec<u8>,
-}
-
-/// What the multipart form carried. `broken` says the upload did not arrive whole (too large in
-/// total, or the connection dropped); the note, sent before the files, is usually still there.
-struct Sent {
-    note: String,
-    version: i64,
-    files: Vec<Upload>,
-    broken: bool,
-}
-
-async fn read_form(mut multipart: Multipart) -> Sent {
-    let mut sent = Sent {
+/// What the multipart form carried: the note, the version seen, the files; `broken` when the
+/// upload did not arrive whole (the note, sent before the files, is usually still there).
+async fn read_form(mut multipart: Multipart) -> actions::close_out::Request {
+    let mut sent = actions::close_out::Request {
         note: String::new(),
         version: 0,
         files: Vec::new(),
@@ -148,93 +136,35 @@ pub async fn submit(
     Path((branch, measure)): Path<(i64, i64)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
-    let (work, m) = load(&state, &user, branch, measure).await?;
-    let Sent {
-        note: note_text,
-        version,
-        files,
-        broken,
-    } = read_form(multipart.map_err(|_| super::not_a_form())?).await;
-    let mut errors = FieldErrors::default();
-    if broken {
-        errors.add(
-            "files",
-            format!(
-                "文件没有完整上传：一次提交合计不能超过 {} MB（也可能是网络中断），请分几次上传，或压缩照片后重试。",
-                MAX_UPLOAD_BYTES / 1024 / 1024
-            ),
-        );
-    }
-    let note = match completion_note(&note_text) {
-        Ok(n) => n,
-        Err(e) => {
-            errors = e;
-            String::new()
-        }
+    let (branch, id) = (BranchId(branch), MeasureId(measure));
+    let Ok(multipart) = multipart else {
+        // Another unit's measure is not found whatever was sent.
+        db::measures::of_branch(&state.db.read, user.scope(), branch, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Err(super::not_a_form());
     };
-    let mut accepted = Vec::new();
-    for f in files.iter().filter(|f| !f.bytes.is_empty()) {
-        match evidence::sniff(&f.bytes) {
-            _ if f.bytes.len() > MAX_BYTES => errors.add(
-                "files",
-                format!("“{}”超过 {} MB，请压缩后再上传", f.name, MAX_BYTES / 1024 / 1024),
-            ),
-            None => errors.add("files", format!("“{}”不是照片（JPG/PNG/WebP）或 PDF 文件", f.name)),
-            Some(kind) => accepted.push((evidence::clean_file_name(&f.name, kind), kind, &f.bytes)),
+    let sent = read_form(multipart).await;
+    let note = sent.note.clone();
+    let errors = match actions::close_out::request(&state.db, &user, branch, id, sent).await? {
+        Outcome::Done(finding) => {
+            return done(
+                &session,
+                "已提交销号申请，等待党总支（党委）确认",
+                &format!("/branches/{branch}/findings/{finding}#measure-{id}"),
+            )
+            .await;
         }
-    }
-    if !errors.is_empty() {
-        if !accepted.is_empty() || files.iter().any(|f| !f.bytes.is_empty()) {
-            errors.add("files", "出于安全原因，浏览器不会保留已选择的文件，请重新选择后提交。");
+        Outcome::Invalid(e) => e,
+        Outcome::Stale(m) => {
+            let mut e = FieldErrors::default();
+            e.add("files", m);
+            e
         }
-        let p = page(&state, &user, &work, m, note_text, errors).await?;
-        return Ok((StatusCode::BAD_REQUEST, p).into_response());
-    }
-    let id = m.id;
-    let outcome = work
-        .report(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.actor, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !before.status.branch_may_edit() {
-                return Err(AppError::Refused("这条措施已销号。".into()));
-            }
-            let existing = db::evidence::count_for_measure(tx, id).await? as usize;
-            if existing + accepted.len() > MAX_FILES_PER_MEASURE {
-                return Ok(Err(format!(
-                    "每条措施最多 {MAX_FILES_PER_MEASURE} 个证明材料文件，已有 {existing} 个"
-                )));
-            }
-            if db::measures::set_progress(tx, work.actor, &before, version, MeasureStatus::Done, &note)
-                .await?
-                .is_err()
-            {
-                return Ok(Err(
-                    "这条措施刚刚被他人修改过，销号申请没有提交；您填写的说明已保留，请核对后重新提交（文件需重新选择）。"
-                        .to_string(),
-                ));
-            }
-            let after = db::measures::get_of_branch(tx, work.actor, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            for (name, kind, bytes) in &accepted {
-                db::evidence::add(tx, work.actor, &after, name, kind, bytes).await?;
-            }
-            Ok(Ok(before.finding_id))
-        })
-        .await?;
-    match outcome {
-        Ok(finding) => {
-            session::flash(&session, "已提交销号申请，等待党总支（党委）确认").await?;
-            Ok(Redirect::to(&format!("{}/findings/{finding}#measure-{id}", work.ledger_url())).into_response())
-        }
-        Err(message) => {
-            let mut errors = FieldErrors::default();
-            errors.add("files", message);
-            let p = page(&state, &user, &work, m, note_text, errors).await?;
-            Ok((StatusCode::BAD_REQUEST, p).into_response())
-        }
-    }
+        other => return Err(refusal(other)),
+    };
+    let p = page(&state, &user, branch, id, Some(note), errors).await?;
+    Ok((StatusCode::BAD_REQUEST, p).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -251,34 +181,18 @@ pub async fn withdraw(
     Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<VersionData>,
 ) -> AppResult<Response> {
-    let (work, m) = load(&state, &user, branch, measure).await?;
-    work.report(&state, async |tx| {
-        let before = db::measures::get_of_branch(tx, work.actor, m.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !before.status.may_withdraw_close_out() {
-            return Err(AppError::Refused("这条措施没有待确认的销号申请。".into()));
+    let (branch, id) = (BranchId(branch), MeasureId(measure));
+    match actions::close_out::withdraw(&state.db, &user, branch, id, form.version).await? {
+        Outcome::Done(finding) => {
+            done(
+                &session,
+                "已撤回销号申请",
+                &format!("/branches/{branch}/findings/{finding}#measure-{id}"),
+            )
+            .await
         }
-        let note = before.completion_note.clone();
-        if db::measures::set_progress(tx, work.actor, &before, form.version, MeasureStatus::InProgress, &note)
-            .await?
-            .is_err()
-        {
-            return Err(AppError::Conflict(
-                "这条措施刚刚被他人修改过，没有撤回。请返回查看最新内容。".into(),
-            ));
-        }
-        Ok(())
-    })
-    .await?;
-    session::flash(&session, "已撤回销号申请").await?;
-    Ok(Redirect::to(&format!(
-        "{}/findings/{}#measure-{}",
-        work.ledger_url(),
-        m.finding_id,
-        m.id
-    ))
-    .into_response())
+        other => Err(refusal(other)),
+    }
 }
 
 /// Removes an evidence file of a measure not yet closed off.
@@ -288,22 +202,18 @@ pub async fn delete_evidence(
     user: CurrentUser,
     Path((branch, measure, file)): Path<(i64, i64, i64)>,
 ) -> AppResult<Response> {
-    let (work, m) = load(&state, &user, branch, measure).await?;
-    work.report(&state, async |tx| {
-        let current = db::measures::get_of_branch(tx, work.actor, m.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !current.status.branch_may_edit() {
-            return Err(AppError::Refused("这条措施已销号，证明材料不能再删除。".into()));
+    let (branch, id) = (BranchId(branch), MeasureId(measure));
+    match actions::close_out::delete_evidence(&state.db, &user, branch, id, EvidenceId(file)).await? {
+        Outcome::Done(()) => {
+            done(
+                &session,
+                "已删除证明材料",
+                &format!("/branches/{branch}/measures/{id}/close-out"),
+            )
+            .await
         }
-        if !db::evidence::delete(tx, work.actor, &current, EvidenceId(file)).await? {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
-    })
-    .await?;
-    session::flash(&session, "已删除证明材料").await?;
-    Ok(Redirect::to(&format!("{}/measures/{}/close-out", work.ledger_url(), m.id)).into_response())
+        other => Err(refusal(other)),
+    }
 }
 
 /// Downloads an evidence file, only within scope. Images open in the browser; PDFs download.
@@ -313,7 +223,7 @@ pub async fn download(
     user: CurrentUser,
     Path((branch, file)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let file = db::evidence::file(&state.db.read, user.scope, BranchId(branch), EvidenceId(file))
+    let file = db::evidence::file(&state.db.read, user.scope(), BranchId(branch), EvidenceId(file))
         .await?
         .ok_or(AppError::NotFound)?;
     let disposition = if file.content_type.starts_with("image/") {

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use time::Duration;
 
-use super::branch::{Phase, phases};
+use super::views::{Phase, phases};
 use super::{CampaignParam, Nav, Path, query_value};
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireReviewer};
@@ -15,10 +15,10 @@ use crate::db::campaigns::Campaign;
 use crate::db::progress::BranchProgress;
 use crate::db::review::MeasureLine;
 use crate::db::units::CommitteeRow;
+use crate::domain::CommitteeId;
 use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
 use crate::domain::states::ReportState;
 use crate::domain::states::{LedgerState, MeasureStatus};
-use crate::domain::{CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -29,43 +29,12 @@ pub struct CommitteePage {
     campaign: Campaign,
     phases: Vec<Phase>,
     item_count: i64,
-    branches: Vec<ProgressView>,
+    branches: Vec<BranchProgress>,
     sort: &'static str,
     sorts: [(&'static str, &'static str); 5],
     report_state: ReportState,
     close_out_requests: i64,
     reminders: i64,
-}
-
-/// A branch's progress row as the committee page and the overview show it.
-#[derive(Clone)]
-pub struct ProgressView {
-    pub row: BranchProgress,
-    pub state: LedgerState,
-    pub last_change: String,
-    pub measures_total: i64,
-    /// What waits for the reviewer here: a submitted ledger (1) plus 销号 requests.
-    pub waiting: i64,
-}
-
-impl From<BranchProgress> for ProgressView {
-    fn from(row: BranchProgress) -> Self {
-        let state = LedgerState::of(row.ledger_state);
-        ProgressView {
-            waiting: i64::from(state == LedgerState::Submitted) + row.measures_done,
-            state,
-            last_change: row
-                .last_change
-                .as_deref()
-                .map(display_moment)
-                .unwrap_or_else(|| "—".into()),
-            measures_total: row.measures_not_started
-                + row.measures_in_progress
-                + row.measures_done
-                + row.measures_closed_out,
-            row,
-        }
-    }
 }
 
 const SORTS: [(&str, &str); 5] = [
@@ -77,14 +46,14 @@ const SORTS: [(&str, &str); 5] = [
 ];
 
 /// Orders the rows for the page; ties keep the 组织部's order. Unknown keys sort as "waiting".
-pub fn sort_rows(rows: &mut [ProgressView], key: &str) -> &'static str {
+pub fn sort_rows(rows: &mut [BranchProgress], key: &str) -> &'static str {
     match key {
-        "progress" => rows.sort_by_key(|r| r.row.answered),
-        "overdue" => rows.sort_by_key(|r| std::cmp::Reverse(r.row.measures_overdue)),
-        "recent" => rows.sort_by(|a, b| b.row.last_change.cmp(&a.row.last_change)),
-        "name" => rows.sort_by(|a, b| a.row.branch_name.cmp(&b.row.branch_name)),
+        "progress" => rows.sort_by_key(|r| r.answered),
+        "overdue" => rows.sort_by_key(|r| std::cmp::Reverse(r.measures_overdue)),
+        "recent" => rows.sort_by(|a, b| b.last_change.cmp(&a.last_change)),
+        "name" => rows.sort_by(|a, b| a.branch_name.cmp(&b.branch_name)),
         _ => {
-            rows.sort_by_key(|r| std::cmp::Reverse(r.waiting));
+            rows.sort_by_key(|r| std::cmp::Reverse(r.waiting()));
             return "waiting";
         }
     }
@@ -98,7 +67,7 @@ async fn committee_and_campaign(
     asked: Option<crate::domain::CampaignId>,
 ) -> AppResult<(CommitteeRow, Campaign)> {
     let db = &state.db.read;
-    let committee = db::units::committee(db, user.scope, CommitteeId(id))
+    let committee = db::units::committee(db, user.scope(), CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let campaign = db::campaigns::resolve(&state.db, asked)
@@ -118,20 +87,16 @@ pub async fn show(
     let db = &state.db.read;
     let today = dates::today();
     // The user's scope narrowed to this committee (an overseer looking at one of many).
-    let scope = Scope::Committee(committee.id);
-    let mut branches: Vec<ProgressView> = db::progress::branches(&state.db, scope, campaign.id, today)
-        .await?
-        .into_iter()
-        .map(ProgressView::from)
-        .collect();
+    let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
+    let mut branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
     let sort = sort_rows(
         &mut branches,
         query_value(query.as_deref(), "sort").as_deref().unwrap_or(""),
     );
-    let report = db::reports::get(db, campaign.id, committee.id).await?;
+    let report = db::reports::get(db, user.scope(), campaign.id, committee.id).await?;
     let (close_out_requests, reminders) = db::review::queue_counts(
         &state.db,
-        user.scope,
+        user.scope(),
         campaign.id,
         committee.id,
         today + Duration::days(7),
@@ -201,7 +166,7 @@ pub async fn close_outs(
 ) -> AppResult<QueuePage> {
     let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
     let today = dates::today();
-    let lines = db::review::close_out_queue(&state.db.read, user.scope, campaign.id, committee.id).await?;
+    let lines = db::review::close_out_queue(&state.db.read, user.scope(), campaign.id, committee.id).await?;
     Ok(QueuePage {
         nav: Nav::for_user(&user, ""),
         title: "销号待确认",
@@ -223,7 +188,7 @@ pub async fn reminders(
     let today = dates::today();
     let lines = db::review::reminders(
         &state.db.read,
-        user.scope,
+        user.scope(),
         campaign.id,
         committee.id,
         today + Duration::days(7),
@@ -254,8 +219,8 @@ mod tests {
     use super::*;
     use crate::domain::{BranchId, CommitteeId};
 
-    fn row(name: &str, state: Option<LedgerState>, answered: i64, done: i64, overdue: i64) -> ProgressView {
-        ProgressView::from(BranchProgress {
+    fn row(name: &str, state: Option<LedgerState>, answered: i64, done: i64, overdue: i64) -> BranchProgress {
+        BranchProgress {
             branch_id: BranchId(1),
             branch_name: name.into(),
             committee_id: CommitteeId(1),
@@ -272,7 +237,7 @@ mod tests {
             last_change: None,
             overdue_at_judgement: overdue,
             rebounds: 0,
-        })
+        }
     }
 
     #[test]
@@ -283,12 +248,12 @@ mod tests {
             row("丙", Some(LedgerState::InProgress), 10, 1, 3),
         ];
         assert_eq!(sort_rows(&mut rows, ""), "waiting");
-        let names: Vec<&str> = rows.iter().map(|r| r.row.branch_name.as_str()).collect();
+        let names: Vec<&str> = rows.iter().map(|r| r.branch_name.as_str()).collect();
         assert_eq!(names, ["乙", "丙", "甲"]);
         assert_eq!(sort_rows(&mut rows, "overdue"), "overdue");
-        assert_eq!(rows[0].row.branch_name, "丙");
+        assert_eq!(rows[0].branch_name, "丙");
         assert_eq!(sort_rows(&mut rows, "progress"), "progress");
-        assert_eq!(rows[0].row.branch_name, "甲");
+        assert_eq!(rows[0].branch_name, "甲");
         assert_eq!(sort_rows(&mut rows, "drop table"), "waiting");
     }
 }

@@ -5,14 +5,10 @@
 //! rendered off the async runtime, a few at a time, so a committee's big bundle does not hold up
 //! other users.
 
-use std::io::Write;
-use std::sync::LazyLock;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use tokio::sync::Semaphore;
 
 use super::{CampaignParam, Nav, Path, download, query_value, xlsx_download};
 use crate::AppState;
@@ -22,32 +18,9 @@ use crate::db::campaigns::Campaign;
 use crate::db::exports::{Issue, Unit};
 use crate::domain::dates::display_moment;
 use crate::domain::verification::{DocKind, display_code, parse_code};
-use crate::domain::{BranchId, CommitteeId, Scope};
+use crate::domain::{BranchId, CommitteeId};
 use crate::error::{AppError, AppResult};
 use crate::export::{self, Checklist, ReportDoc, Stamp};
-
-fn render_slots() -> usize {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    cores.saturating_sub(1).max(1)
-}
-
-/// Renders on all cores but one at a time, so pages stay quick while a committee downloads
-/// its bundle; further exports wait their turn.
-static RENDERING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(render_slots()));
-
-/// Exports being prepared at once (their data read, rendering or waiting to): one more than
-/// render, so the renderer never waits for data, and 64 simultaneous downloads hold two
-/// documents' data in memory rather than 64.
-static PREPARING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(render_slots() + 1));
-
-async fn preparing() -> AppResult<tokio::sync::SemaphorePermit<'static>> {
-    PREPARING.acquire().await.map_err(|e| AppError::Internal(e.into()))
-}
-
-async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> AppResult<T> {
-    let _permit = RENDERING.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
-    Ok(tokio::task::spawn_blocking(job).await??)
-}
 
 async fn campaign(state: &AppState, asked: CampaignParam) -> AppResult<Campaign> {
     db::campaigns::resolve(&state.db, asked.0)
@@ -55,78 +28,25 @@ async fn campaign(state: &AppState, asked: CampaignParam) -> AppResult<Campaign>
         .ok_or(AppError::NotFound)
 }
 
-/// 附件2 of a branch or committee as the scope sees it, with whose it is (for the code).
-pub async fn load_checklist(
-    state: &AppState,
-    scope: Scope,
-    campaign: &Campaign,
-    unit: Unit,
-) -> AppResult<(Checklist, CommitteeId, String)> {
-    let (committee, unit_name) = match unit {
-        Unit::Branch(id) => {
-            let b = db::units::branch(&state.db.read, scope, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            (
-                db::units::CommitteeRow {
-                    id: b.committee_id,
-                    name: b.committee_name,
-                },
-                b.name,
-            )
-        }
-        Unit::Committee(id) => {
-            let c = db::units::committee(&state.db.read, scope, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let name = c.name.clone();
-            (c, name)
-        }
-    };
-    let categories = db::ledger::categories(&state.db, campaign.id).await?;
-    let branches = db::exports::branches(&state.db.read, scope, campaign.id, unit).await?;
-    let rows = db::exports::checklist_rows(&state.db.read, scope, campaign.id, unit).await?;
-    let doc = export::checklist(
-        &state.config.institution,
-        &committee.name,
-        &campaign.title,
-        &categories,
-        branches,
-        &rows,
-    );
-    Ok((doc, committee.id, unit_name))
-}
-
-pub async fn load_report(
-    state: &AppState,
-    scope: Scope,
-    campaign: &Campaign,
-    committee: CommitteeId,
-) -> AppResult<ReportDoc> {
-    let c = db::units::committee(&state.db.read, scope, committee)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let report = db::reports::get(&state.db.read, campaign.id, c.id)
-        .await?
-        .unwrap_or_default();
-    Ok(export::report(&c.name, &campaign.title, &report))
-}
-
 /// The code for this content, issued now if it is new.
 async fn stamp(state: &AppState, issue: Issue<'_>) -> AppResult<Stamp> {
-    let code = db::exports::code_for(&state.db.read, &state.db.write, &issue).await?;
+    let code = db::exports::code_for(&state.db, &issue).await?;
     Ok(Stamp {
         code: display_code(&code),
     })
 }
 
+/// 附件2 of a branch or committee as the user sees it, stamped; with whose it is.
 async fn checklist_stamped(
     state: &AppState,
     user: &CurrentUser,
     campaign: &Campaign,
     unit: Unit,
 ) -> AppResult<(Checklist, Stamp, String)> {
-    let (doc, committee, unit_name) = load_checklist(state, user.scope, campaign, unit).await?;
+    let source = db::exports::checklist(&state.db, user.scope(), campaign, unit)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc = export::checklist(&state.config.institution, &source);
     let digest = export::digest(&doc);
     let (kind, branch) = match unit {
         Unit::Branch(b) => (DocKind::BranchChecklist, Some(b)),
@@ -137,15 +57,15 @@ async fn checklist_stamped(
         Issue {
             kind,
             campaign: campaign.id,
-            committee,
+            committee: source.committee_id,
             branch,
             digest: &digest,
             signed: doc.is_signed(),
-            by: user.id,
+            by: user.id(),
         },
     )
     .await?;
-    Ok((doc, stamp, unit_name))
+    Ok((doc, stamp, source.unit_name))
 }
 
 async fn report_stamped(
@@ -154,7 +74,10 @@ async fn report_stamped(
     campaign: &Campaign,
     committee: CommitteeId,
 ) -> AppResult<(ReportDoc, Stamp)> {
-    let doc = load_report(state, user.scope, campaign, committee).await?;
+    let source = db::exports::report(&state.db, user.scope(), campaign, committee)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc = export::report(&source);
     let digest = export::digest(&doc);
     let stamp = stamp(
         state,
@@ -165,7 +88,7 @@ async fn report_stamped(
             branch: None,
             digest: &digest,
             signed: doc.is_signed(),
-            by: user.id,
+            by: user.id(),
         },
     )
     .await?;
@@ -185,12 +108,12 @@ async fn checklist_download(
     unit: Unit,
     format: Format,
 ) -> AppResult<Response> {
-    let _preparing = preparing().await?;
+    let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
     let (doc, stamp, unit_name) = checklist_stamped(&state, &user, &campaign, unit).await?;
     Ok(match format {
         Format::Pdf => {
-            let bytes = render(move || export::pdf::checklist(&doc, &stamp)).await?;
+            let bytes = export::render(move || export::pdf::checklist(&doc, &stamp)).await?;
             download(
                 "application/pdf",
                 &export::checklist_file_name(&unit_name, "pdf"),
@@ -198,7 +121,7 @@ async fn checklist_download(
             )
         }
         Format::Xlsx => {
-            let bytes = render(move || export::xlsx::checklist(&doc, &stamp)).await?;
+            let bytes = export::render(move || export::xlsx::checklist(&doc, &stamp)).await?;
             xlsx_download(&export::checklist_file_name(&unit_name, "xlsx"), bytes)
         }
     })
@@ -211,17 +134,17 @@ async fn report_download(
     committee: CommitteeId,
     format: Format,
 ) -> AppResult<Response> {
-    let _preparing = preparing().await?;
+    let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
     let (doc, stamp) = report_stamped(&state, &user, &campaign, committee).await?;
     let name = doc.committee_name.clone();
     Ok(match format {
         Format::Pdf => {
-            let bytes = render(move || export::pdf::report(&doc, &stamp)).await?;
+            let bytes = export::render(move || export::pdf::report(&doc, &stamp)).await?;
             download("application/pdf", &export::report_file_name(&name, "pdf"), bytes)
         }
         Format::Xlsx => {
-            let bytes = render(move || export::xlsx::report(&doc, &stamp)).await?;
+            let bytes = export::render(move || export::xlsx::report(&doc, &stamp)).await?;
             xlsx_download(&export::report_file_name(&name, "xlsx"), bytes)
         }
     })
@@ -289,19 +212,19 @@ pub async fn submission_zip(
     Path(id): Path<i64>,
     asked: CampaignParam,
 ) -> AppResult<Response> {
-    let _preparing = preparing().await?;
+    let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
     let committee = CommitteeId(id);
     let (report, report_stamp) = report_stamped(&state, &user, &campaign, committee).await?;
     let (all, all_stamp, committee_name) =
         checklist_stamped(&state, &user, &campaign, Unit::Committee(committee)).await?;
-    let branch_ids = db::exports::branches(&state.db.read, user.scope, campaign.id, Unit::Committee(committee)).await?;
+    let branch_ids = db::exports::branch_ids(&state.db.read, user.scope(), committee).await?;
     let mut branches = Vec::with_capacity(branch_ids.len());
     for b in branch_ids {
-        branches.push(checklist_stamped(&state, &user, &campaign, Unit::Branch(b.branch_id)).await?);
+        branches.push(checklist_stamped(&state, &user, &campaign, Unit::Branch(b)).await?);
     }
     let name = format!("报送材料-{committee_name}-{}.zip", campaign.title);
-    let bytes = render(move || {
+    let bytes = export::render(move || {
         let mut files: Vec<(String, Vec<u8>)> = vec![
             (
                 export::report_file_name(&committee_name, "pdf"),
@@ -322,64 +245,10 @@ pub async fn submission_zip(
                 export::pdf::checklist(doc, stamp)?,
             ));
         }
-        zip_files(&files)
+        export::zip(&files)
     })
     .await?;
     Ok(download("application/zip", &name, bytes))
-}
-
-/// A ZIP of `files`; a name met twice (two unit names that clean to the same file name) gets
-/// a number, as a file manager would.
-fn zip_files(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
-    use zip::write::SimpleFileOptions;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    // Campus time, so the files show today's date when unpacked (the default is 1980).
-    let now = time::OffsetDateTime::now_utc().to_offset(crate::domain::dates::CAMPUS_OFFSET);
-    let modified = zip::DateTime::from_date_and_time(
-        u16::try_from(now.year()).unwrap_or(1980),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-    )
-    .unwrap_or_default();
-    let options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(modified);
-    let mut used = std::collections::HashSet::new();
-    for (name, bytes) in files {
-        let mut unique = name.clone();
-        let mut n = 2;
-        while !used.insert(unique.clone()) {
-            unique = match name.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem}（{n}）.{ext}"),
-                None => format!("{name}（{n}）"),
-            };
-            n += 1;
-        }
-        zip.start_file(unique.as_str(), options)?;
-        zip.write_all(bytes)?;
-    }
-    Ok(zip.finish()?.into_inner())
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io::Cursor;
-
-    #[test]
-    fn a_zip_never_holds_two_files_of_one_name() {
-        let files = vec![
-            ("a.pdf".to_string(), b"1".to_vec()),
-            ("a.pdf".to_string(), b"2".to_vec()),
-        ];
-        let bytes = super::zip_files(&files).unwrap();
-        let zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
-        names.sort();
-        assert_eq!(names, ["a.pdf", "a（2）.pdf"]);
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -449,27 +318,27 @@ pub async fn verify(State(state): State<AppState>, Path(typed): Path<String>) ->
     let campaign = db::campaigns::by_id(&state.db.read, issued.campaign_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    // Today's content, read with the 组织部's scope only to compare digests.
+    // Today's content, read campus-wide only to compare digests: nothing of it is shown.
+    let institution = &state.config.institution;
     let today = match (kind, issued.branch_id) {
-        (DocKind::BranchChecklist, Some(b)) => load_checklist(&state, Scope::Campus, &campaign, Unit::Branch(b))
-            .await
-            .map(|(doc, committee, _)| (committee == issued.committee_id).then(|| export::digest(&doc))),
-        (DocKind::CommitteeChecklist, _) => {
-            load_checklist(&state, Scope::Campus, &campaign, Unit::Committee(issued.committee_id))
-                .await
-                .map(|(doc, _, _)| Some(export::digest(&doc)))
+        (DocKind::BranchChecklist, Some(b)) => {
+            db::exports::checklist_campus_wide(&state.db, &campaign, Unit::Branch(b))
+                .await?
+                // A branch since moved to another committee: its document is not this one any more.
+                .map(|s| {
+                    (s.committee_id == issued.committee_id).then(|| export::digest(&export::checklist(institution, &s)))
+                })
         }
-        _ => load_report(&state, Scope::Campus, &campaign, issued.committee_id)
-            .await
-            .map(|doc| Some(export::digest(&doc))),
+        (DocKind::CommitteeChecklist, _) => {
+            db::exports::checklist_campus_wide(&state.db, &campaign, Unit::Committee(issued.committee_id))
+                .await?
+                .map(|s| Some(export::digest(&export::checklist(institution, &s))))
+        }
+        _ => db::exports::report_campus_wide(&state.db, &campaign, issued.committee_id)
+            .await?
+            .map(|s| Some(export::digest(&export::report(&s)))),
     };
-    let current = match today {
-        Ok(Some(digest)) => Some(digest == issued.digest),
-        // A branch since moved to another committee: its document is not this one any more.
-        Ok(None) => Some(false),
-        Err(AppError::NotFound) => None,
-        Err(e) => return Err(e),
-    };
+    let current = today.map(|digest| digest.is_some_and(|d| d == issued.digest));
     let unit = match &issued.branch_name {
         Some(b) => format!("{} · {}", issued.committee_name, b),
         None => issued.committee_name.clone(),

@@ -1,28 +1,26 @@
 //! One finding's page: its text, its numbered measures, their 销号 evidence and the history;
 //! for the branch's secretary, the forms to change them.
 
-use crate::domain::history::AuditAction;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::branch::HistoryView;
-use super::work::{STALE, Work};
-use super::{CampaignParam, Form, Nav, Path};
+use super::views::HistoryView;
+use super::{CampaignParam, Form, Nav, Path, done, refusal};
 use crate::AppState;
+use crate::actions::{self, Outcome};
 use crate::auth::{CurrentUser, session};
 use crate::db;
 use crate::db::evidence::EvidenceMeta;
 use crate::db::findings::Finding;
 use crate::db::units::BranchRow;
 use crate::domain::dates::{self, format_date, is_overdue};
-use crate::domain::input::{
-    FINDING_MAX, FieldErrors, MEASURE_MAX, MeasureInput, OWNER_MAX, deadline_window, finding_text,
-};
+use crate::domain::history::AuditAction;
+use crate::domain::input::{FINDING_MAX, FieldErrors, MEASURE_MAX, OWNER_MAX, deadline_window};
 use crate::domain::ledger::item_label;
 use crate::domain::states::{FindingSource, LookBackOutcome, MeasureStatus, ReviewState};
 use crate::domain::{BranchId, FindingId, MeasureId, Role};
@@ -44,7 +42,7 @@ pub struct FindingPage {
     can_close_out: bool,
     /// The 组织部 may flag closed-off measures for 回头看 and record the outcome.
     can_look_back: bool,
-    /// A refused 销号 decision: which measure, why, and the comment typed.
+    /// A refused 销号 or 回头看 decision: which measure, why, and the text typed.
     close_out_error: Option<(MeasureId, String, String)>,
     finding: FindingDetail,
     form: FindingForm,
@@ -117,14 +115,16 @@ pub struct Overlay {
     finding: Option<FindingForm>,
     measure: Option<(MeasureId, MeasureForm)>,
     new_measure: Option<MeasureForm>,
+    /// A refused committee or 组织部 decision on a measure: which, why, and the text typed.
+    decision: Option<(MeasureId, String, String)>,
 }
 
 /// The finding, if it is in scope and of this branch (the URL's branch must match the row's).
 async fn load(state: &AppState, user: &CurrentUser, branch: i64, finding: i64) -> AppResult<(BranchRow, Finding)> {
-    let branch = db::units::branch(&state.db.read, user.scope, BranchId(branch))
+    let branch = db::units::branch(&state.db.read, user.scope(), BranchId(branch))
         .await?
         .ok_or(AppError::NotFound)?;
-    let finding = db::findings::of_branch(&state.db.read, user.scope, branch.id, FindingId(finding))
+    let finding = db::findings::of_branch(&state.db.read, user.scope(), branch.id, FindingId(finding))
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((branch, finding))
@@ -154,16 +154,16 @@ async fn finding_page(
     let campaign = db::campaigns::by_id(db, f.campaign_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let ledger_state = db::ledger::ledger_state(db, user.scope, campaign.id, branch.id).await?;
-    let is_secretary = user.role == Role::Secretary && campaign.is_current;
+    let ledger_state = db::ledger::ledger_state(db, user.scope(), campaign.id, branch.id).await?;
+    let is_secretary = user.role() == Role::Secretary && campaign.is_current;
     let editable = is_secretary && ledger_state.content_editable();
-    let hide_review = user.role == Role::Secretary && ledger_state == crate::domain::states::LedgerState::Submitted;
+    let hide_review = crate::domain::review::hidden_from(user.role(), ledger_state);
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
-    let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
-    let evidence = db::evidence::of_branch(db, user.scope, campaign.id, branch.id).await?;
-    let history = db::audit::finding_history(db, user.scope, branch.id, f.id).await?;
-    let look_backs = db::look_backs::of_branch(db, user.scope, campaign.id, branch.id).await?;
+    let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;
+    let evidence = db::evidence::of_branch(db, user.scope(), campaign.id, branch.id).await?;
+    let history = db::audit::finding_history(db, user.scope(), branch.id, f.id).await?;
+    let look_backs = db::look_backs::of_branch(db, user.scope(), campaign.id, branch.id).await?;
     let today = dates::today();
 
     let category = categories.iter().find(|c| c.id == f.category_id);
@@ -236,9 +236,9 @@ async fn finding_page(
         },
         editable,
         can_report: is_secretary,
-        can_close_out: matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current,
-        close_out_error: None,
-        can_look_back: user.role == Role::Overseer && campaign.is_current,
+        can_close_out: matches!(user.role(), Role::Reviewer | Role::Overseer) && campaign.is_current,
+        close_out_error: overlay.decision.take(),
+        can_look_back: user.role() == Role::Overseer && campaign.is_current,
         form: overlay.finding.take().unwrap_or_else(|| FindingForm {
             text: f.text.clone(),
             version: f.version,
@@ -270,23 +270,6 @@ async fn finding_page(
         deadline_min: format_date(deadline_min),
         deadline_max: format_date(deadline_max),
     })
-}
-
-/// The finding page again after a refused 销号 decision, with the message and comment kept.
-pub async fn refused_close_out(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchRow,
-    measure: db::measures::Measure,
-    message: String,
-    comment: String,
-) -> AppResult<FindingPage> {
-    let f = db::findings::get(&state.db.read, user.scope, measure.finding_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut page = finding_page(state, user, branch, f, Overlay::default()).await?;
-    page.close_out_error = Some((measure.id, message, comment));
-    Ok(page)
 }
 
 impl db::look_backs::LookBack {
@@ -331,86 +314,81 @@ impl FindingPage {
     }
 }
 
-async fn refuse(
+/// The finding page again after a refused form, with what it sent laid over the saved data.
+async fn refused(
     state: &AppState,
     user: &CurrentUser,
-    work: &Work,
+    branch: BranchId,
     finding: FindingId,
     overlay: Overlay,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let f = db::findings::get(&state.db.read, user.scope, finding)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let page = finding_page(state, user, work.branch.clone(), f, overlay).await?;
+    let (branch, f) = load(state, user, branch.0, finding.0).await?;
+    let page = finding_page(state, user, branch, f, overlay).await?;
     Ok((status, page).into_response())
 }
 
-fn finding_url(work: &Work, id: FindingId) -> String {
-    format!("{}/findings/{id}", work.ledger_url())
+/// The finding page again after a refused 销号 or 回头看 decision: the message at the top and
+/// by the measure, with what was typed.
+async fn refused_decision(
+    state: &AppState,
+    user: &CurrentUser,
+    branch: BranchId,
+    measure: MeasureId,
+    outcome: Outcome<impl Sized>,
+    typed: &str,
+) -> AppResult<Response> {
+    let message = match outcome {
+        Outcome::Refused(m) | Outcome::Stale(m) => m,
+        other => return Err(refusal(other)),
+    };
+    let m = db::measures::of_branch(&state.db.read, user.scope(), branch, measure)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let overlay = Overlay {
+        decision: Some((measure, message, typed.to_string())),
+        ..Overlay::default()
+    };
+    refused(state, user, branch, m.finding_id, overlay, StatusCode::BAD_REQUEST).await
 }
 
-#[derive(Deserialize)]
-pub struct FindingData {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    version: i64,
+fn finding_url(branch: BranchId, id: FindingId) -> String {
+    format!("/branches/{branch}/findings/{id}")
 }
 
+/// Saves a finding's new text.
 pub async fn update(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,
     Path((branch, finding)): Path<(i64, i64)>,
-    Form(form): Form<FindingData>,
+    Form(form): Form<actions::findings::TextForm>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let id = FindingId(finding);
-    let sent = |error: Option<String>, conflict: bool, version: i64| FindingForm {
-        text: form.text.clone(),
-        version,
-        error,
-        conflict,
+    let (branch, id) = (BranchId(branch), FindingId(finding));
+    let (error, conflict, status) = match actions::findings::update(&state.db, &user, branch, id, &form).await? {
+        Outcome::Done(()) => return done(&session, "查摆问题已保存", &finding_url(branch, id)).await,
+        Outcome::Invalid(e) => (e.get("text").map(str::to_string), false, StatusCode::BAD_REQUEST),
+        Outcome::Stale(m) => (Some(m), true, StatusCode::CONFLICT),
+        other => return Err(refusal(other)),
     };
-    let text = match finding_text(&form.text) {
-        Ok(t) => t,
-        Err(e) => {
-            let overlay = Overlay {
-                finding: Some(sent(e.get("text").map(str::to_string), false, form.version)),
-                ..Overlay::default()
-            };
-            return refuse(&state, &user, &work, id, overlay, StatusCode::BAD_REQUEST).await;
-        }
+    // After a stale save the latest version goes with the kept text, so saving again wins.
+    let version = if conflict {
+        db::findings::of_branch(&state.db.read, user.scope(), branch, id)
+            .await?
+            .map_or(form.version, |f| f.version)
+    } else {
+        form.version
     };
-    let saved = work
-        .edit(&state, async |tx| {
-            let before = db::findings::get_of_branch(tx, work.actor, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Ok(db::findings::update_text(tx, work.actor, &before, form.version, &text).await?)
-        })
-        .await?;
-    match saved {
-        Ok(()) => {
-            session::flash(&session, "查摆问题已保存").await?;
-            Ok(Redirect::to(&finding_url(&work, id)).into_response())
-        }
-        Err(_stale) => {
-            let current = db::findings::get(&state.db.read, user.scope, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let overlay = Overlay {
-                finding: Some(sent(
-                    Some(format!("{STALE} 当前保存的内容是：{}", current.text)),
-                    true,
-                    current.version,
-                )),
-                ..Overlay::default()
-            };
-            refuse(&state, &user, &work, id, overlay, StatusCode::CONFLICT).await
-        }
-    }
+    let overlay = Overlay {
+        finding: Some(FindingForm {
+            text: form.text.clone(),
+            version,
+            error,
+            conflict,
+        }),
+        ..Overlay::default()
+    };
+    refused(&state, &user, branch, id, overlay, status).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -428,16 +406,23 @@ pub struct ConfirmDeletePage {
     back: String,
 }
 
+/// Refuses (409, saying why) a page that leads to a change the branch cannot make now.
+async fn ensure_editable(state: &AppState, user: &CurrentUser, branch: BranchId) -> AppResult<()> {
+    match actions::may_edit(&state.db, user, branch).await? {
+        Outcome::Done(()) => Ok(()),
+        other => Err(refusal(other)),
+    }
+}
+
 /// Asks before deleting a finding (its measures and evidence go with it).
 pub async fn confirm_delete(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((branch, finding)): Path<(i64, i64)>,
 ) -> AppResult<ConfirmDeletePage> {
-    let work = Work::load(&state, &user, branch).await?;
-    let (_, f) = load(&state, &user, branch, finding).await?;
-    work.ensure_editable(&state).await?;
-    let measures = db::ledger::measures(&state.db.read, user.scope, work.campaign.id, work.branch.id).await?;
+    let (branch, f) = load(&state, &user, branch, finding).await?;
+    ensure_editable(&state, &user, branch.id).await?;
+    let measures = db::ledger::measures(&state.db.read, user.scope(), f.campaign_id, branch.id).await?;
     let n = measures.iter().filter(|m| m.finding_id == f.id).count();
     Ok(ConfirmDeletePage {
         nav: Nav::for_user(&user, ""),
@@ -449,20 +434,11 @@ pub async fn confirm_delete(
         } else {
             String::new()
         },
-        action: format!("{}/delete", finding_url(&work, f.id)),
+        action: format!("{}/delete", finding_url(branch.id, f.id)),
         version: f.version,
         measures: n as i64,
-        back: finding_url(&work, f.id),
+        back: finding_url(branch.id, f.id),
     })
-}
-
-#[derive(Deserialize)]
-pub struct VersionData {
-    #[serde(default)]
-    version: i64,
-    /// For a finding: the number of measures its confirmation page named.
-    #[serde(default)]
-    measures: i64,
 }
 
 pub async fn delete(
@@ -470,58 +446,20 @@ pub async fn delete(
     session: Session,
     user: CurrentUser,
     Path((branch, finding)): Path<(i64, i64)>,
-    Form(form): Form<VersionData>,
+    Form(form): Form<actions::findings::DeleteForm>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let id = FindingId(finding);
-    let anchor = work
-        .edit(&state, async |tx| {
-            let before = db::findings::get_of_branch(tx, work.actor, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
-            if closed_out > 0 {
-                return Err(AppError::Refused(
-                    "这条查摆问题下有已销号的整改措施，是党总支（党委）审核确认的记录，不能删除。".into(),
-                ));
-            }
-            if measures != form.measures {
-                return Err(AppError::Conflict(format!(
-                    "确认删除后，这条查摆问题的整改措施有了变化（现有 {measures} 条），没有删除。请返回查看后再决定。"
-                )));
-            }
-            if db::findings::delete(tx, work.actor, &before, form.version)
-                .await?
-                .is_err()
-            {
-                return Err(AppError::Conflict(
-                    "这条查摆问题在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into(),
-                ));
-            }
-            Ok(before.ledger_item_id.map(|i| format!("#item-{i}")).unwrap_or_default())
-        })
-        .await?;
-    session::flash(&session, "已删除查摆问题").await?;
-    Ok(Redirect::to(&format!("{}{anchor}", work.ledger_url())).into_response())
+    let branch = BranchId(branch);
+    match actions::findings::delete(&state.db, &user, branch, FindingId(finding), &form).await? {
+        Outcome::Done(item) => {
+            let anchor = item.map(|i| format!("#item-{i}")).unwrap_or_default();
+            done(&session, "已删除查摆问题", &format!("/branches/{branch}{anchor}")).await
+        }
+        other => Err(refusal(other)),
+    }
 }
 
-#[derive(Deserialize)]
-pub struct MeasureData {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    deadline: String,
-    #[serde(default)]
-    owner: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    immediate: Option<String>,
-    #[serde(default)]
-    version: i64,
-}
-
-impl MeasureData {
+impl actions::measures::MeasureForm {
+    /// The form as sent, to show again with the refusal.
     fn sent(&self, errors: FieldErrors, conflict: bool, version: i64) -> MeasureForm {
         MeasureForm {
             text: self.text.clone(),
@@ -535,22 +473,6 @@ impl MeasureData {
             saved_deadline: None,
         }
     }
-
-    fn parse(
-        &self,
-        work: &Work,
-        saved: Option<(MeasureStatus, Option<time::Date>)>,
-    ) -> Result<MeasureInput, FieldErrors> {
-        MeasureInput::parse(
-            &self.text,
-            &self.deadline,
-            &self.owner,
-            &self.status,
-            self.immediate.is_some(),
-            saved,
-            deadline_window(work.campaign.issued_on),
-        )
-    }
 }
 
 /// Adds a measure to a finding.
@@ -559,31 +481,28 @@ pub async fn create_measure(
     session: Session,
     user: CurrentUser,
     Path((branch, finding)): Path<(i64, i64)>,
-    Form(form): Form<MeasureData>,
+    Form(form): Form<actions::measures::MeasureForm>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let id = FindingId(finding);
-    let input = match form.parse(&work, None) {
-        Ok(i) => i,
-        Err(e) => {
+    let (branch, id) = (BranchId(branch), FindingId(finding));
+    match actions::measures::create(&state.db, &user, branch, id, &form).await? {
+        // To the measure just added, not the empty form below it.
+        Outcome::Done(measure) => {
+            done(
+                &session,
+                "已添加整改措施",
+                &format!("{}#measure-{measure}", finding_url(branch, id)),
+            )
+            .await
+        }
+        Outcome::Invalid(e) => {
             let overlay = Overlay {
                 new_measure: Some(form.sent(e, false, 0)),
                 ..Overlay::default()
             };
-            return refuse(&state, &user, &work, id, overlay, StatusCode::BAD_REQUEST).await;
+            refused(&state, &user, branch, id, overlay, StatusCode::BAD_REQUEST).await
         }
-    };
-    let measure = work
-        .edit(&state, async |tx| {
-            db::findings::get_of_branch(tx, work.actor, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Ok(db::measures::create(tx, work.actor, id, &input).await?)
-        })
-        .await?;
-    session::flash(&session, "已添加整改措施").await?;
-    // To the measure just added, not the empty form below it.
-    Ok(Redirect::to(&format!("{}#measure-{measure}", finding_url(&work, id))).into_response())
+        other => Err(refusal(other)),
+    }
 }
 
 /// Saves the secretary's edit of a measure's plan.
@@ -592,73 +511,32 @@ pub async fn update_measure(
     session: Session,
     user: CurrentUser,
     Path((branch, measure)): Path<(i64, i64)>,
-    Form(form): Form<MeasureData>,
+    Form(form): Form<actions::measures::MeasureForm>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let id = MeasureId(measure);
-    let before = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let input = match form.parse(&work, Some((before.status, before.deadline))) {
-        Ok(i) => i,
-        Err(e) => {
-            let overlay = Overlay {
-                measure: Some((id, form.sent(e, false, form.version))),
-                ..Overlay::default()
-            };
-            return refuse(
-                &state,
-                &user,
-                &work,
-                before.finding_id,
-                overlay,
-                StatusCode::BAD_REQUEST,
+    let (branch, id) = (BranchId(branch), MeasureId(measure));
+    let (errors, conflict, status) = match actions::measures::update(&state.db, &user, branch, id, &form).await? {
+        Outcome::Done(finding) => {
+            return done(
+                &session,
+                "整改措施已保存",
+                &format!("{}#measure-{id}", finding_url(branch, finding)),
             )
             .await;
         }
+        Outcome::Invalid(e) => (e, false, StatusCode::BAD_REQUEST),
+        Outcome::Stale(m) => (actions::measures::stale_errors(m), true, StatusCode::CONFLICT),
+        other => return Err(refusal(other)),
     };
-    let saved = work
-        .edit(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.actor, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if !before.status.branch_may_edit() {
-                return Err(AppError::Refused("这条措施已销号，不能再修改。".into()));
-            }
-            Ok(db::measures::update(tx, work.actor, &before, form.version, &input).await?)
-        })
-        .await?;
-    match saved {
-        Ok(()) => {
-            session::flash(&session, "整改措施已保存").await?;
-            Ok(Redirect::to(&format!("{}#measure-{id}", finding_url(&work, before.finding_id))).into_response())
-        }
-        Err(_stale) => {
-            let current = db::measures::get(&state.db.read, user.scope, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let mut errors = FieldErrors::default();
-            errors.add(
-                "form",
-                format!(
-                    "{STALE} 当前保存的是：{}；整改时限 {}；责任人 {}；状态 {}。",
-                    current.text,
-                    current.deadline.map(format_date).unwrap_or_else(|| "未填写".into()),
-                    if current.owner.is_empty() {
-                        "未填写"
-                    } else {
-                        &current.owner
-                    },
-                    current.status.label()
-                ),
-            );
-            let overlay = Overlay {
-                measure: Some((id, form.sent(errors, true, current.version))),
-                ..Overlay::default()
-            };
-            refuse(&state, &user, &work, before.finding_id, overlay, StatusCode::CONFLICT).await
-        }
-    }
+    let current = db::measures::of_branch(&state.db.read, user.scope(), branch, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // After a stale save the latest version goes with the kept text, so saving again wins.
+    let version = if conflict { current.version } else { form.version };
+    let overlay = Overlay {
+        measure: Some((id, form.sent(errors, conflict, version))),
+        ..Overlay::default()
+    };
+    refused(&state, &user, branch, current.finding_id, overlay, status).await
 }
 
 /// Asks before deleting a measure.
@@ -667,21 +545,21 @@ pub async fn confirm_delete_measure(
     user: CurrentUser,
     Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<ConfirmDeletePage> {
-    let work = Work::load(&state, &user, branch).await?;
-    let m = db::measures::of_branch(&state.db.read, user.scope, work.branch.id, MeasureId(measure))
+    let branch = BranchId(branch);
+    let m = db::measures::of_branch(&state.db.read, user.scope(), branch, MeasureId(measure))
         .await?
         .ok_or(AppError::NotFound)?;
-    work.ensure_editable(&state).await?;
+    ensure_editable(&state, &user, branch).await?;
     Ok(ConfirmDeletePage {
         nav: Nav::for_user(&user, ""),
         csrf: user.csrf.clone(),
         title: "删除整改措施".into(),
         what: m.text,
         consequence: "这条措施的证明材料将一并删除。".into(),
-        action: format!("{}/measures/{}/delete", work.ledger_url(), m.id),
+        action: format!("/branches/{branch}/measures/{}/delete", m.id),
         version: m.version,
         measures: 0,
-        back: finding_url(&work, m.finding_id),
+        back: finding_url(branch, m.finding_id),
     })
 }
 
@@ -690,29 +568,94 @@ pub async fn delete_measure(
     session: Session,
     user: CurrentUser,
     Path((branch, measure)): Path<(i64, i64)>,
-    Form(form): Form<VersionData>,
+    Form(form): Form<actions::findings::DeleteForm>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let id = MeasureId(measure);
-    let finding = work
-        .edit(&state, async |tx| {
-            let before = db::measures::get_of_branch(tx, work.actor, id)
+    let branch = BranchId(branch);
+    match actions::measures::delete(&state.db, &user, branch, MeasureId(measure), form.version).await? {
+        Outcome::Done(finding) => done(&session, "已删除整改措施", &finding_url(branch, finding)).await,
+        other => Err(refusal(other)),
+    }
+}
+
+/// 确认销号 or 不予销号 on a measure whose branch asked for it.
+pub async fn decide_close_out(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path((branch, measure)): Path<(i64, i64)>,
+    Form(form): Form<actions::review::CloseOutForm>,
+) -> AppResult<Response> {
+    let (branch, id) = (BranchId(branch), MeasureId(measure));
+    match actions::review::decide_close_out(&state.db, &user, branch, id, &form).await? {
+        Outcome::Done(finding) => {
+            let message = if form.confirms() {
+                "已确认销号"
+            } else {
+                "已不予销号，党支部可见原因"
+            };
+            done(
+                &session,
+                message,
+                &format!("{}#measure-{id}", finding_url(branch, finding)),
+            )
+            .await
+        }
+        other => refused_decision(&state, &user, branch, id, other, &form.comment).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LookBackData {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 组织部: flags a closed-off measure for 整改"回头看" (it reopens for the branch).
+pub async fn flag_look_back(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path((branch, measure)): Path<(i64, i64)>,
+    Form(form): Form<LookBackData>,
+) -> AppResult<Response> {
+    let (branch, id) = (BranchId(branch), MeasureId(measure));
+    match actions::look_back::flag(&state.db, &user, branch, id, &form.reason).await? {
+        Outcome::Done(finding) => {
+            done(
+                &session,
+                "已发起整改“回头看”，该措施已重新打开，党支部和党总支（党委）可见",
+                &format!("{}#measure-{id}", finding_url(branch, finding)),
+            )
+            .await
+        }
+        other => refused_decision(&state, &user, branch, id, other, &form.reason).await,
+    }
+}
+
+/// 组织部: records what the 回头看 found (巩固 or 反弹).
+pub async fn decide_look_back(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path((branch, look_back)): Path<(i64, i64)>,
+    Form(form): Form<actions::look_back::OutcomeForm>,
+) -> AppResult<Response> {
+    let branch = BranchId(branch);
+    match actions::look_back::decide(&state.db, &user, branch, look_back, &form).await? {
+        Outcome::Done((finding, measure)) => {
+            done(
+                &session,
+                "已记录回头看结果",
+                &format!("{}#measure-{measure}", finding_url(branch, finding)),
+            )
+            .await
+        }
+        Outcome::NotFound => Err(AppError::NotFound),
+        other => {
+            let measure = db::look_backs::measure_of(&state.db.read, user.scope(), branch, look_back)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if !before.status.branch_may_edit() {
-                return Err(AppError::Refused("这条措施已销号，不能删除。".into()));
-            }
-            if db::measures::delete(tx, work.actor, &before, form.version)
-                .await?
-                .is_err()
-            {
-                return Err(AppError::Conflict(
-                    "这条整改措施在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into(),
-                ));
-            }
-            Ok(before.finding_id)
-        })
-        .await?;
-    session::flash(&session, "已删除整改措施").await?;
-    Ok(Redirect::to(&finding_url(&work, finding)).into_response())
+            refused_decision(&state, &user, branch, measure, other, &form.note).await
+        }
+    }
 }

@@ -1,9 +1,9 @@
-//! Thin handlers: extract → call db/domain → return a typed page. One module per area.
+//! Thin handlers: extract → one action (a POST) or readers (a page) → render. One module per
+//! page; the POSTs whose refusal shows a page again live beside it.
 
 pub mod account;
 pub mod admin;
 pub mod auth;
-pub mod branch;
 pub mod campaigns;
 pub mod close_out;
 pub mod committee;
@@ -11,17 +11,41 @@ pub mod export;
 pub mod finding;
 pub mod home;
 pub mod import;
+pub mod ledger;
 pub mod overview;
 pub mod report;
-pub mod review;
-pub mod work;
+pub mod views;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 
-use crate::auth::CurrentUser;
-use crate::domain::{Role, Scope};
-use crate::error::AppError;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::actions::Outcome;
+use crate::auth::{CurrentUser, Reach, session};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+
+/// A step done: the message for the next page, and there it is.
+pub async fn done(session: &Session, message: impl Into<String>, to: &str) -> AppResult<Response> {
+    session::flash(session, message).await?;
+    Ok(Redirect::to(to).into_response())
+}
+
+/// An outcome the page does not show as a form again: not found (404), or a refusal or a
+/// conflict on an error page of its own that says why.
+pub fn refusal<T>(outcome: Outcome<T>) -> AppError {
+    match outcome {
+        Outcome::Refused(m) => AppError::Refused(m),
+        Outcome::Stale(m) => AppError::Conflict(m),
+        Outcome::Invalid(e) => AppError::BadRequest(e.messages()),
+        Outcome::Incomplete(missing) => {
+            AppError::BadRequest(missing.into_iter().map(|m| m.text).collect::<Vec<_>>().join("；"))
+        }
+        Outcome::NotFound | Outcome::Done(_) => AppError::NotFound,
+    }
+}
 
 /// `axum::Form` with its rejections turned into the Chinese 400/413 pages.
 pub struct Form<T>(pub T);
@@ -81,9 +105,9 @@ impl Nav {
     /// The links a role has, with what waits behind each; `current` is the path being shown.
     pub fn for_user(user: &CurrentUser, current: &str) -> Nav {
         let w = &user.waiting;
-        let mut links = match (user.role, user.scope) {
+        let mut links = match (user.role(), user.scope().reach()) {
             (Role::Secretary, _) => vec![("本支部台账", user.home(), w.returned_rows + w.rejected_close_outs)],
-            (Role::Reviewer, Scope::Committee(c)) => vec![
+            (Role::Reviewer, Reach::Committee(c)) => vec![
                 ("本党总支（党委）", user.home(), w.submitted_ledgers),
                 (
                     "销号待确认",
@@ -102,7 +126,7 @@ impl Nav {
         Nav {
             user: Some(NavUser {
                 display_name: user.display_name.clone(),
-                role_label: user.role.label(),
+                role_label: user.role().label(),
                 csrf: user.csrf.clone(),
             }),
             links: links

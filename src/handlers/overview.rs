@@ -1,27 +1,26 @@
 //! The 组织部's campus overview: every committee and branch with counts, and 五星级 eligibility
 //! (结果运用) with the reasons, exportable as XLSX.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::branch::{Phase, phases};
-use super::committee::ProgressView;
+use super::views::{Phase, phases};
 use super::{CampaignParam, Nav};
 use crate::AppState;
 use crate::auth::RequireOverseer;
 use crate::charts;
 use crate::db;
 use crate::db::campaigns::Campaign;
+use crate::db::overview::Campus;
+use crate::db::progress::BranchProgress;
+use crate::domain::CommitteeId;
 use crate::domain::dates::{self, format_date};
-use crate::domain::eligibility::{self, Facts, Judgement};
+use crate::domain::eligibility::Judgement;
 use crate::domain::states::{LedgerState, ReportState};
-use crate::domain::{BranchId, CampaignId, CommitteeId, Scope};
 use crate::error::{AppError, AppResult};
+use crate::export::workbooks::{self, IneligibleRow, OverviewRow};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "overseer/overview.html")]
@@ -89,16 +88,16 @@ impl Filter {
         }
     }
 
-    fn keeps(&self, v: &ProgressView, j: &Judgement) -> bool {
-        self.committee.is_none_or(|c| c == v.row.committee_id)
-            && self.state.is_none_or(|s| s == v.state)
-            && (!self.overdue_only || v.row.measures_overdue > 0)
+    fn keeps(&self, b: &BranchProgress, j: &Judgement) -> bool {
+        self.committee.is_none_or(|c| c == b.committee_id)
+            && self.state.is_none_or(|s| s == b.state())
+            && (!self.overdue_only || b.measures_overdue > 0)
             && (!self.ineligible_only || !j.eligible)
     }
 
-    fn order<T: std::borrow::Borrow<(ProgressView, Judgement)>>(&self, rows: &mut [T]) {
-        fn row<T: std::borrow::Borrow<(ProgressView, Judgement)>>(r: &T) -> &db::progress::BranchProgress {
-            &r.borrow().0.row
+    fn order<T: std::borrow::Borrow<(BranchProgress, Judgement)>>(&self, rows: &mut [T]) {
+        fn row<T: std::borrow::Borrow<(BranchProgress, Judgement)>>(r: &T) -> &BranchProgress {
+            &r.borrow().0
         }
         match self.sort.as_str() {
             "progress" => rows.sort_by_key(|r| row(r).answered),
@@ -133,16 +132,17 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, b: &ProgressView, eligible: bool) {
+    fn add(&mut self, b: &BranchProgress, eligible: bool) {
+        let state = b.state();
         self.branches += 1;
-        self.started += i64::from(b.state != LedgerState::NotStarted);
-        self.submitted += i64::from(b.state == LedgerState::Submitted);
-        self.returned += i64::from(b.state == LedgerState::Returned);
-        self.signed_off += i64::from(b.state == LedgerState::SignedOff);
-        self.findings += b.row.findings;
-        self.measures += b.measures_total;
-        self.closed_out += b.row.measures_closed_out;
-        self.overdue += b.row.measures_overdue;
+        self.started += i64::from(state != LedgerState::NotStarted);
+        self.submitted += i64::from(state == LedgerState::Submitted);
+        self.returned += i64::from(state == LedgerState::Returned);
+        self.signed_off += i64::from(state == LedgerState::SignedOff);
+        self.findings += b.findings;
+        self.measures += b.measures_total();
+        self.closed_out += b.measures_closed_out;
+        self.overdue += b.measures_overdue;
         self.eligible += i64::from(eligible);
     }
 }
@@ -151,7 +151,7 @@ pub struct CommitteeView {
     pub id: CommitteeId,
     pub name: String,
     pub totals: Totals,
-    pub branches: Vec<(ProgressView, Judgement)>,
+    pub branches: Vec<(BranchProgress, Judgement)>,
     /// 附件3: 未开始 / 草稿 / 已签字.
     pub report: Option<ReportState>,
     /// Findings per ledger category (by position), of the committee's branches.
@@ -169,278 +169,50 @@ pub struct Ineligible {
     pub reasons: Vec<String>,
 }
 
-/// Everything the overview shows, before filtering, paging and rendering, and what it was
-/// read at.
-#[derive(Clone)]
-struct Snapshot {
-    generation: db::Generation,
-    campaign: CampaignId,
-    today: time::Date,
-    /// The change counters (migration 000009) read before the data.
-    seq: i64,
-    structure: i64,
-    committees: Vec<db::units::CommitteeRow>,
-    judged_on: String,
-    rows: Vec<(ProgressView, Judgement)>,
-    item_count: i64,
-    charts: Vec<String>,
-    reports: Vec<(CommitteeId, ReportState)>,
-    /// Findings per ledger category (by position) of each committee's branches.
-    per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>>,
-    /// Per branch (active or not): findings per category position, and the overdue count on
-    /// each of `days`; the charts are their sums.
-    per_branch_category: HashMap<BranchId, Vec<(i64, i64)>>,
-    days: Vec<time::Date>,
-    overdue: HashMap<BranchId, Vec<i64>>,
-}
-
-/// What the snapshot holds per branch, read for the whole campus or patched branch by branch.
-struct BranchParts {
-    judged_on: time::Date,
-    rows: Vec<(ProgressView, Judgement)>,
-    per_branch_category: HashMap<BranchId, Vec<(i64, i64)>>,
-    days: Vec<time::Date>,
-    overdue: HashMap<BranchId, Vec<i64>>,
-}
-
-/// The last snapshot of each database. Summing a campus's answers, findings and measures takes a few hundred
-/// milliseconds at 1,000 branches, so it is read once, then kept: while nothing is written it
-/// serves every view as it is; after writes only the branches whose rows changed are read
-/// again (the triggers of migration 000009 say which), and everything after a change of units,
-/// campaigns or the ledger, or on a new day. Always exact: counters and generation are read
-/// before the data.
-/// Per database (by [`db::Db::id`]): one in a server, one per test app in a test run.
-static SNAPSHOTS: std::sync::LazyLock<std::sync::Mutex<HashMap<u64, Arc<Snapshot>>>> =
-    std::sync::LazyLock::new(Default::default);
-
-async fn snapshot(state: &AppState, user: &crate::auth::CurrentUser, campaign: &Campaign) -> AppResult<Arc<Snapshot>> {
-    let generation = state.db.generation();
-    let today = dates::today();
-    let last = SNAPSHOTS.lock().expect("not poisoned").get(&state.db.id()).cloned();
-    if let Some(s) = &last
-        && s.generation == generation
-        && s.campaign == campaign.id
-        && s.today == today
-    {
-        return Ok(s.clone());
-    }
-    let db = &state.db.read;
-    let (seq, structure) = db::progress::change_counters(db).await?;
-    let patched = match &last {
-        Some(s) if s.campaign == campaign.id && s.today == today && s.structure == structure => {
-            patch(state, campaign, s).await?
-        }
-        _ => None,
-    };
-    let parts = match patched {
-        Some(parts) => parts,
-        None => read_all(state, campaign, today).await?,
-    };
-
-    // The parts every branch shares are few rows: read afresh each time.
-    let committees = db::units::committees(db, user.scope).await?;
-    let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
-    let reports = db::progress::report_states(db, campaign.id).await?;
-    let categories = db::ledger::categories(&state.db, campaign.id).await?;
-    let mut per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>> = HashMap::new();
-    for (view, _) in &parts.rows {
-        let sums = per_committee_category.entry(view.row.committee_id).or_default();
-        for &(position, n) in parts.per_branch_category.get(&view.row.branch_id).into_iter().flatten() {
-            match sums.iter_mut().find(|(p, _)| *p == position) {
-                Some((_, total)) => *total += n,
-                None => sums.push((position, n)),
-            }
-        }
-    }
-    for sums in per_committee_category.values_mut() {
-        sums.sort();
-    }
-    let per_category: Vec<(i64, String, i64)> = categories
-        .iter()
-        .map(|c| {
-            let n = parts
-                .per_branch_category
-                .values()
-                .flatten()
-                .filter(|(p, _)| *p == c.position)
-                .map(|(_, n)| n)
-                .sum();
-            (c.position, c.title.clone(), n)
-        })
-        .collect();
-    let mut overdue = vec![0; parts.days.len()];
-    for series in parts.overdue.values() {
-        for (total, n) in overdue.iter_mut().zip(series) {
-            *total += n;
-        }
-    }
-    let charts = charts(
-        &committees,
-        &parts.rows,
-        item_count,
-        per_category,
-        &parts.days,
-        &overdue,
-    );
-    let snap = Arc::new(Snapshot {
-        generation,
-        campaign: campaign.id,
-        today,
-        seq,
-        structure,
-        committees,
-        judged_on: format_date(parts.judged_on),
-        rows: parts.rows,
-        item_count,
-        charts,
-        reports,
-        per_committee_category,
-        per_branch_category: parts.per_branch_category,
-        days: parts.days,
-        overdue: parts.overdue,
-    });
-    SNAPSHOTS
-        .lock()
-        .expect("not poisoned")
-        .insert(state.db.id(), snap.clone());
-    Ok(snap)
-}
-
-/// Reads the per-branch parts of every branch of the campus.
-async fn read_all(state: &AppState, campaign: &Campaign, today: time::Date) -> AppResult<BranchParts> {
-    let db = &state.db.read;
-    let (judged_on, rows) = judged(state, campaign).await?;
-    let mut per_branch_category: HashMap<BranchId, Vec<(i64, i64)>> = HashMap::new();
-    for (branch, position, n) in db::progress::findings_per_branch_category(db, campaign.id, None).await? {
-        per_branch_category.entry(branch).or_default().push((position, n));
-    }
-    let days = dates::sample_days(campaign.issued_on, today, 24);
-    let overdue = overdue_per_branch(db::progress::deadline_groups(db, campaign.id, None).await?, &days);
-    Ok(BranchParts {
-        judged_on,
-        rows,
-        per_branch_category,
-        days,
-        overdue,
-    })
-}
-
-/// The last snapshot's per-branch parts with the branches changed since it read again; `None`
-/// when that cannot be done exactly (a branch appeared), and everything must be read.
-async fn patch(state: &AppState, campaign: &Campaign, last: &Snapshot) -> AppResult<Option<BranchParts>> {
-    let db = &state.db.read;
-    let judged_on = eligibility::as_of(campaign.results_due, last.today);
-    let mut parts = BranchParts {
-        judged_on,
-        rows: last.rows.clone(),
-        per_branch_category: last.per_branch_category.clone(),
-        days: last.days.clone(),
-        overdue: last.overdue.clone(),
-    };
-    for branch in db::progress::branches_changed_since(db, last.seq).await? {
-        let row = db::progress::branches_judged(db, Scope::Branch(branch), campaign.id, last.today, judged_on)
-            .await?
-            .pop();
-        match (parts.rows.iter().position(|(v, _)| v.row.branch_id == branch), row) {
-            (Some(i), Some(row)) => parts.rows[i] = judge(row, judged_on),
-            (Some(i), None) => {
-                parts.rows.remove(i);
-            }
-            (None, None) => {}
-            (None, Some(_)) => return Ok(None),
-        }
-        let categories = db::progress::findings_per_branch_category(db, campaign.id, Some(branch)).await?;
-        parts
-            .per_branch_category
-            .insert(branch, categories.into_iter().map(|(_, p, n)| (p, n)).collect());
-        let groups = db::progress::deadline_groups(db, campaign.id, Some(branch)).await?;
-        let series = overdue_per_branch(groups, &parts.days)
-            .remove(&branch)
-            .unwrap_or_default();
-        parts.overdue.insert(branch, series);
-    }
-    Ok(Some(parts))
-}
-
-/// Each branch's overdue count on each sample day.
-fn overdue_per_branch(groups: Vec<db::progress::DeadlineGroup>, days: &[time::Date]) -> HashMap<BranchId, Vec<i64>> {
-    let mut by_branch: HashMap<BranchId, Vec<(time::Date, Option<time::Date>, i64)>> = HashMap::new();
-    for db::progress::DeadlineGroup(branch, deadline, closed_on, measures) in groups {
-        by_branch
-            .entry(branch)
-            .or_default()
-            .push((deadline, closed_on, measures));
-    }
-    by_branch
-        .into_iter()
-        .map(|(branch, measures)| (branch, dates::overdue_series(&measures, days)))
-        .collect()
-}
-
-/// A branch's row with its 五星级 judgement on `on`.
-fn judge(row: db::progress::BranchProgress, on: time::Date) -> (ProgressView, Judgement) {
-    let view = ProgressView::from(row);
-    let facts = Facts {
-        ledger: view.state,
-        overdue: view.row.overdue_at_judgement as usize,
-        example: None,
-        rebounds: view.row.rebounds as usize,
-    };
-    let j = eligibility::judge(&facts, on);
-    (view, j)
-}
-
-/// Every branch of the campus with its judgement, in the 组织部's order.
-async fn judged(state: &AppState, campaign: &Campaign) -> AppResult<(time::Date, Vec<(ProgressView, Judgement)>)> {
-    let today = dates::today();
-    let on = eligibility::as_of(campaign.results_due, today);
-    let rows = db::progress::branches_judged(&state.db.read, Scope::Campus, campaign.id, today, on).await?;
-    Ok((on, rows.into_iter().map(|row| judge(row, on)).collect()))
-}
-
-fn ineligible<'a>(rows: impl IntoIterator<Item = &'a (ProgressView, Judgement)>) -> Vec<Ineligible> {
+fn ineligible<'a>(rows: impl IntoIterator<Item = &'a (BranchProgress, Judgement)>) -> Vec<Ineligible> {
     rows.into_iter()
         .filter(|(_, j)| !j.eligible)
-        .map(|(v, j)| Ineligible {
-            committee: v.row.committee_name.clone(),
-            branch_id: v.row.branch_id,
-            branch: v.row.branch_name.clone(),
-            state: v.state,
-            overdue: v.row.overdue_at_judgement,
-            rebounds: v.row.rebounds,
+        .map(|(b, j)| Ineligible {
+            committee: b.committee_name.clone(),
+            branch_id: b.branch_id,
+            branch: b.branch_name.clone(),
+            state: b.state(),
+            overdue: b.overdue_at_judgement,
+            rebounds: b.rebounds,
             reasons: j.reasons.clone(),
         })
         .collect()
 }
 
+/// The campaign asked for and the campus as the 组织部 sees it.
+async fn campus(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    asked: CampaignParam,
+) -> AppResult<(Campaign, std::sync::Arc<Campus>)> {
+    let campaign = db::campaigns::resolve(&state.db, asked.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campus = db::overview::campus(&state.db, user.scope(), &campaign).await?;
+    Ok((campaign, campus))
+}
+
 pub async fn show(
     State(state): State<AppState>,
     RequireOverseer(user): RequireOverseer,
-    CampaignParam(asked): CampaignParam,
+    asked: CampaignParam,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<OverviewPage> {
-    let campaign = db::campaigns::resolve(&state.db, asked)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let snap = snapshot(&state, &user, &campaign).await?;
-    let Snapshot {
-        committees,
-        judged_on,
-        rows,
-        item_count,
-        charts,
-        reports,
-        per_committee_category,
-        ..
-    } = &*snap;
-    // The snapshot is shared: work on references to its rows, and clone only what the page shows.
+    let (campaign, campus) = campus(&state, &user, asked).await?;
+    // The campus is shared: work on references to its rows, and clone only what the page shows.
     let filter = Filter::parse(query.as_deref());
-    let shown: Vec<&(ProgressView, Judgement)> = rows.iter().filter(|(v, j)| filter.keeps(v, j)).collect();
+    let shown: Vec<&(BranchProgress, Judgement)> = campus.rows.iter().filter(|(b, j)| filter.keeps(b, j)).collect();
     let ineligible_total = shown.iter().filter(|(_, j)| !j.eligible).count();
     let ineligible = ineligible(shown.iter().copied().filter(|(_, j)| !j.eligible).take(PAGE_ROWS));
 
     let mut totals = Totals::default();
-    let mut views: Vec<(CommitteeView, Vec<&(ProgressView, Judgement)>)> = committees
+    let mut views: Vec<(CommitteeView, Vec<&(BranchProgress, Judgement)>)> = campus
+        .committees
         .iter()
         .filter(|c| filter.committee.is_none_or(|f| f == c.id))
         .map(|c| {
@@ -449,20 +221,20 @@ pub async fn show(
                 name: c.name.clone(),
                 totals: Totals::default(),
                 branches: Vec::new(),
-                report: reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| *s),
+                report: campus.reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| *s),
                 per_category: Vec::new(),
             };
             (view, Vec::new())
         })
         .collect();
-    for row in rows {
-        let (view, j) = row;
-        totals.add(view, j.eligible);
-        if !filter.keeps(view, j) {
+    for row in &campus.rows {
+        let (b, j) = row;
+        totals.add(b, j.eligible);
+        if !filter.keeps(b, j) {
             continue;
         }
-        if let Some((c, branches)) = views.iter_mut().find(|(c, _)| c.id == view.row.committee_id) {
-            c.totals.add(view, j.eligible);
+        if let Some((c, branches)) = views.iter_mut().find(|(c, _)| c.id == b.committee_id) {
+            c.totals.add(b, j.eligible);
             branches.push(row);
         }
     }
@@ -486,7 +258,7 @@ pub async fn show(
             if c.branches.is_empty() && shown_rows > 0 {
                 return None;
             }
-            c.per_category = per_committee_category.get(&c.id).cloned().unwrap_or_default();
+            c.per_category = campus.per_committee_category.get(&c.id).cloned().unwrap_or_default();
             Some(c)
         })
         .collect();
@@ -494,17 +266,16 @@ pub async fn show(
         page,
         pages,
         ineligible_total,
-
         nav: Nav::for_user(&user, "/overview"),
         phases: phases(&campaign, dates::today()),
-        item_count: *item_count,
+        item_count: campus.item_count,
         totals,
         committees: views,
-        judged_on: judged_on.clone(),
+        judged_on: format_date(campus.judged_on),
         ineligible,
-        committee_names: committees.iter().map(|c| (c.id, c.name.clone())).collect(),
+        committee_names: campus.committees.iter().map(|c| (c.id, c.name.clone())).collect(),
         states: LedgerState::ALL,
-        charts: charts.clone(),
+        charts: charts(&campus),
         query: query.map(|q| format!("?{q}")).unwrap_or_default(),
         filter,
         campaign,
@@ -512,34 +283,35 @@ pub async fn show(
 }
 
 /// Progress per committee, findings per category, overdue over time.
-fn charts(
-    committees: &[db::units::CommitteeRow],
-    rows: &[(ProgressView, Judgement)],
-    item_count: i64,
-    per_category: Vec<(i64, String, i64)>,
-    days: &[time::Date],
-    overdue: &[i64],
-) -> Vec<String> {
-    let progress: Vec<(String, f64, String)> = committees
+fn charts(campus: &Campus) -> Vec<String> {
+    let progress: Vec<(String, f64, String)> = campus
+        .committees
         .iter()
         .map(|c| {
-            let branches: Vec<&ProgressView> = rows
+            let branches: Vec<&BranchProgress> = campus
+                .rows
                 .iter()
-                .map(|(v, _)| v)
-                .filter(|v| v.row.committee_id == c.id)
+                .map(|(b, _)| b)
+                .filter(|b| b.committee_id == c.id)
                 .collect();
-            let answered: i64 = branches.iter().map(|v| v.row.answered).sum();
-            let possible = (branches.len() as i64 * item_count).max(1);
+            let answered: i64 = branches.iter().map(|b| b.answered).sum();
+            let possible = (branches.len() as i64 * campus.item_count).max(1);
             let pct = answered as f64 * 100.0 / possible as f64;
             (c.name.clone(), pct, format!("{pct:.0}%"))
         })
         .collect();
-    let max_findings = per_category.iter().map(|(_, _, n)| *n).max().unwrap_or(0) as f64;
-    let findings: Vec<(String, f64, String)> = per_category
-        .into_iter()
-        .map(|(pos, title, n)| (format!("{pos}. {title}"), n as f64, format!("{n} 条")))
+    let max_findings = campus.per_category.iter().map(|(_, _, n)| *n).max().unwrap_or(0) as f64;
+    let findings: Vec<(String, f64, String)> = campus
+        .per_category
+        .iter()
+        .map(|(pos, title, n)| (format!("{pos}. {title}"), *n as f64, format!("{n} 条")))
         .collect();
-    let points: Vec<(String, i64)> = days.iter().zip(overdue).map(|(d, n)| (format_date(*d), *n)).collect();
+    let points: Vec<(String, i64)> = campus
+        .days
+        .iter()
+        .zip(&campus.overdue)
+        .map(|(d, n)| (format_date(*d), *n))
+        .collect();
     vec![
         charts::bars("各党总支（党委）对账查摆进度", &progress, 100.0, "#b3261e"),
         charts::bars("各类别查摆问题数", &findings, max_findings, "#0550ae"),
@@ -550,179 +322,71 @@ fn charts(
 /// The dashboard table (with the same filters) as XLSX.
 pub async fn overview_xlsx(
     State(state): State<AppState>,
-    RequireOverseer(_): RequireOverseer,
-    CampaignParam(asked): CampaignParam,
+    RequireOverseer(user): RequireOverseer,
+    asked: CampaignParam,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<Response> {
-    let campaign = db::campaigns::resolve(&state.db, asked)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (on, rows) = judged(&state, &campaign).await?;
-    let judged_on = format_date(on);
-    let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
+    let (campaign, campus) = campus(&state, &user, asked).await?;
     let filter = Filter::parse(query.as_deref());
-    let mut rows: Vec<(ProgressView, Judgement)> = rows.into_iter().filter(|(v, j)| filter.keeps(v, j)).collect();
+    let mut rows: Vec<&(BranchProgress, Judgement)> = campus.rows.iter().filter(|(b, j)| filter.keeps(b, j)).collect();
     filter.order(&mut rows);
-    let title = format!("{} 全校总览（五星级资格截至 {judged_on}）", campaign.title);
-    let bytes = tokio::task::spawn_blocking(move || overview_workbook(&title, &rows, item_count)).await??;
-    let name = format!("全校总览-{}.xlsx", campaign.title);
-    Ok(super::xlsx_download(&name, bytes))
-}
-
-fn overview_workbook(title: &str, rows: &[(ProgressView, Judgement)], item_count: i64) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("全校总览").map_err(fail)?;
-    let head = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#F2F2F2")
-        .set_text_wrap();
-    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
-    let columns = [
-        ("党总支（党委）", 22.0),
-        ("党支部", 26.0),
-        ("台账状态", 10.0),
-        ("对账查摆", 10.0),
-        ("查摆问题", 8.0),
-        ("未开始", 8.0),
-        ("整改中", 8.0),
-        ("申请销号", 8.0),
-        ("已销号", 8.0),
-        ("逾期", 8.0),
-        ("五星级资格", 10.0),
-        ("原因", 50.0),
-    ];
-    sheet
-        .merge_range(
-            0,
-            0,
-            0,
-            columns.len() as u16 - 1,
-            title,
-            &Format::new().set_bold().set_font_size(14),
-        )
-        .map_err(fail)?;
-    for (i, (name, width)) in columns.iter().enumerate() {
-        sheet
-            .write_string_with_format(1, i as u16, *name, &head)
-            .map_err(fail)?;
-        sheet.set_column_width(i as u16, *width).map_err(fail)?;
-    }
-    for (r, (v, j)) in rows.iter().enumerate() {
-        let r = r as u32 + 2;
-        let texts = [
-            v.row.committee_name.clone(),
-            v.row.branch_name.clone(),
-            v.state.label().to_string(),
-            format!("{}/{item_count}", v.row.answered),
-        ];
-        for (c, t) in texts.iter().enumerate() {
-            sheet.write_string_with_format(r, c as u16, t, &cell).map_err(fail)?;
-        }
-        let numbers = [
-            v.row.findings,
-            v.row.measures_not_started,
-            v.row.measures_in_progress,
-            v.row.measures_done,
-            v.row.measures_closed_out,
-            v.row.measures_overdue,
-        ];
-        for (c, n) in numbers.iter().enumerate() {
-            sheet
-                .write_number_with_format(r, c as u16 + 4, *n as f64, &cell)
-                .map_err(fail)?;
-        }
-        sheet
-            .write_string_with_format(r, 10, if j.eligible { "具备" } else { "不具备" }, &cell)
-            .map_err(fail)?;
-        sheet
-            .write_string_with_format(r, 11, j.reasons.join("；"), &cell)
-            .map_err(fail)?;
-    }
-    sheet.set_freeze_panes(2, 2).map_err(fail)?;
-    sheet
-        .autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)
-        .map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    let rows: Vec<OverviewRow> = rows
+        .into_iter()
+        .map(|(b, j)| OverviewRow {
+            committee: b.committee_name.clone(),
+            branch: b.branch_name.clone(),
+            state: b.state().label(),
+            answered: format!("{}/{}", b.answered, campus.item_count),
+            counts: [
+                b.findings,
+                b.measures_not_started,
+                b.measures_in_progress,
+                b.measures_done,
+                b.measures_closed_out,
+                b.measures_overdue,
+            ],
+            eligible: j.eligible,
+            reasons: j.reasons.join("；"),
+        })
+        .collect();
+    let title = format!(
+        "{} 全校总览（五星级资格截至 {}）",
+        campaign.title,
+        format_date(campus.judged_on)
+    );
+    let bytes = crate::export::render(move || workbooks::overview(&title, &rows)).await?;
+    Ok(super::xlsx_download(
+        &format!("全校总览-{}.xlsx", campaign.title),
+        bytes,
+    ))
 }
 
 /// 不具备五星级资格的党支部, as XLSX, for the 评星定级 meeting.
 pub async fn ineligible_xlsx(
     State(state): State<AppState>,
-    RequireOverseer(_): RequireOverseer,
-    CampaignParam(asked): CampaignParam,
+    RequireOverseer(user): RequireOverseer,
+    asked: CampaignParam,
 ) -> AppResult<Response> {
-    let campaign = db::campaigns::resolve(&state.db, asked)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (on, rows) = judged(&state, &campaign).await?;
-    let judged_on = format_date(on);
-    let list = ineligible(&rows);
+    let (campaign, campus) = campus(&state, &user, asked).await?;
+    let rows: Vec<IneligibleRow> = ineligible(&campus.rows)
+        .into_iter()
+        .map(|b| IneligibleRow {
+            committee: b.committee,
+            branch: b.branch,
+            state: b.state.label(),
+            overdue: b.overdue,
+            rebounds: b.rebounds,
+            reasons: b.reasons.join("；"),
+        })
+        .collect();
     let title = format!(
-        "{} 不具备五星级党支部评选资格的党支部（截至 {judged_on}）",
-        campaign.title
+        "{} 不具备五星级党支部评选资格的党支部（截至 {}）",
+        campaign.title,
+        format_date(campus.judged_on)
     );
-    let bytes = tokio::task::spawn_blocking(move || ineligible_workbook(&title, &list)).await??;
-    let name = format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title);
-    Ok(super::xlsx_download(&name, bytes))
-}
-
-fn ineligible_workbook(title: &str, list: &[Ineligible]) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("五星级资格").map_err(fail)?;
-    let head = Format::new()
-        .set_bold()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center)
-        .set_background_color("#F2F2F2");
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
-    sheet
-        .merge_range(0, 0, 0, 5, title, &Format::new().set_bold().set_font_size(14))
-        .map_err(fail)?;
-    for (col, (name, width)) in [
-        ("党总支（党委）", 22.0),
-        ("党支部", 26.0),
-        ("台账状态", 12.0),
-        ("逾期未销号措施", 14.0),
-        ("回头看反弹", 12.0),
-        ("原因", 60.0),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        sheet
-            .write_string_with_format(1, col as u16, name, &head)
-            .map_err(fail)?;
-        sheet.set_column_width(col as u16, width).map_err(fail)?;
-    }
-    for (i, b) in list.iter().enumerate() {
-        let r = i as u32 + 2;
-        sheet
-            .write_string_with_format(r, 0, &b.committee, &cell)
-            .map_err(fail)?;
-        sheet.write_string_with_format(r, 1, &b.branch, &cell).map_err(fail)?;
-        sheet
-            .write_string_with_format(r, 2, b.state.label(), &cell)
-            .map_err(fail)?;
-        sheet
-            .write_number_with_format(r, 3, b.overdue as f64, &cell)
-            .map_err(fail)?;
-        sheet
-            .write_number_with_format(r, 4, b.rebounds as f64, &cell)
-            .map_err(fail)?;
-        sheet
-            .write_string_with_format(r, 5, b.reasons.join("；"), &cell)
-            .map_err(fail)?;
-    }
-    sheet.set_freeze_panes(2, 0).map_err(fail)?;
-    book.save_to_buffer().map_err(fail)
+    let bytes = crate::export::render(move || workbooks::ineligible(&title, &rows)).await?;
+    Ok(super::xlsx_download(
+        &format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
+        bytes,
+    ))
 }

@@ -5,25 +5,24 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::branch::HistoryView;
-use super::{Form, Nav, Path, query_value};
+use super::views::HistoryView;
+use super::{Form, Nav, Path, done, query_value, refusal};
 use crate::AppState;
+use crate::actions::{self, Outcome};
 use crate::auth::{CurrentUser, session};
 use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::db::reports::Report;
 use crate::db::units::CommitteeRow;
+use crate::domain::CommitteeId;
 use crate::domain::dates::{self, display_moment, format_date};
-use crate::domain::input::{FieldErrors, text};
+use crate::domain::input::FieldErrors;
 use crate::domain::report::{self, CategoryFacts, Draft, Facts, SECTION_MAX, SIGNER_MAX};
-use crate::domain::review::COMMENT_MAX;
-use crate::domain::states::MeasureStatus;
-use crate::domain::states::{LedgerState, ReportState};
-use crate::domain::{CommitteeId, Scope};
+use crate::domain::states::{LedgerState, MeasureStatus, ReportState};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -56,7 +55,7 @@ pub struct ReportPage {
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(CommitteeRow, Campaign)> {
-    let committee = db::units::committee(&state.db.read, user.scope, CommitteeId(id))
+    let committee = db::units::committee(&state.db.read, user.scope(), CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
@@ -69,10 +68,10 @@ async fn page(
     committee: CommitteeRow,
     campaign: Campaign,
 ) -> AppResult<ReportPage> {
-    let report = db::reports::get(&state.db.read, campaign.id, committee.id)
+    let report = db::reports::get(&state.db.read, user.scope(), campaign.id, committee.id)
         .await?
         .unwrap_or_default();
-    let history = db::audit::report_history(&state.db.read, committee.id, campaign.id.0).await?;
+    let history = db::audit::report_history(&state.db.read, user.scope(), committee.id, campaign.id).await?;
     Ok(ReportPage {
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
@@ -118,7 +117,7 @@ pub async fn show(
     let (committee, campaign) = load(&state, &user, id).await?;
     let mut p = page(&state, &user, committee, campaign).await?;
     if query_value(query.as_deref(), "draft").is_some() && p.state.editable() {
-        let d = generate(&state, &p.committee, &p.campaign).await?;
+        let d = generate(&state, &user, &p.committee, &p.campaign).await?;
         (p.work_done, p.problems, p.next_steps, p.generated) = (d.work_done, d.problems, d.next_steps, true);
     }
     p.flash = session::take_flash(&session).await?;
@@ -127,9 +126,14 @@ pub async fn show(
 
 /// The draft from the branches' data: counts, findings per category with typical examples,
 /// measures planned and done.
-async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaign) -> AppResult<Draft> {
+async fn generate(
+    state: &AppState,
+    user: &CurrentUser,
+    committee: &CommitteeRow,
+    campaign: &Campaign,
+) -> AppResult<Draft> {
     let db = &state.db.read;
-    let scope = Scope::Committee(committee.id);
+    let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let today = dates::today();
     let branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
     let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
@@ -139,17 +143,13 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
         findings.extend(db::ledger::findings(db, scope, campaign.id, b.branch_id).await?);
         measures.extend(db::ledger::measures(db, scope, campaign.id, b.branch_id).await?);
     }
-    let status = |m: &db::ledger::MeasureRow| m.status;
     let facts = Facts {
         branches: branches.len(),
         answered_all: branches
             .iter()
             .filter(|b| b.answered >= item_count && item_count > 0)
             .count(),
-        signed_off: branches
-            .iter()
-            .filter(|b| b.ledger_state == Some(LedgerState::SignedOff))
-            .count(),
+        signed_off: branches.iter().filter(|b| b.state() == LedgerState::SignedOff).count(),
         categories: categories
             .iter()
             .map(|c| {
@@ -167,29 +167,46 @@ async fn generate(state: &AppState, committee: &CommitteeRow, campaign: &Campaig
             .collect(),
         measures: measures.len(),
         immediate: measures.iter().filter(|m| m.immediate).count(),
-        closed_out: measures
-            .iter()
-            .filter(|m| status(m) == MeasureStatus::ClosedOut)
-            .count(),
-        awaiting_close_out: measures.iter().filter(|m| status(m) == MeasureStatus::Done).count(),
+        closed_out: measures.iter().filter(|m| m.status == MeasureStatus::ClosedOut).count(),
+        awaiting_close_out: measures.iter().filter(|m| m.status == MeasureStatus::Done).count(),
         overdue: measures
             .iter()
-            .filter(|m| dates::is_overdue(m.deadline, status(m), today))
+            .filter(|m| dates::is_overdue(m.deadline, m.status, today))
             .count(),
     };
     Ok(report::draft(&committee.name, &facts))
 }
 
-#[derive(Deserialize)]
-pub struct SectionsData {
-    #[serde(default)]
-    work_done: String,
-    #[serde(default)]
-    problems: String,
-    #[serde(default)]
-    next_steps: String,
-    #[serde(default)]
-    version: i64,
+/// The report page again after a refused save or signature: the boxes hold what was sent.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: &actions::report::ReportForm,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let (committee, campaign) = load(state, user, id).await?;
+    let mut p = page(state, user, committee, campaign).await?;
+    (p.work_done, p.problems, p.next_steps) = (form.work_done.clone(), form.problems.clone(), form.next_steps.clone());
+    if !form.signer_name.is_empty() || !form.signed_on.is_empty() {
+        (p.signer_name, p.signed_on) = (form.signer_name.clone(), form.signed_on.clone());
+    }
+    (p.errors, p.unsaved) = (errors, true);
+    Ok((status, p).into_response())
+}
+
+/// What a refused save or signature comes to on the page.
+fn form_refusal<T>(outcome: Outcome<T>) -> Result<(FieldErrors, StatusCode), AppError> {
+    Ok(match outcome {
+        Outcome::Invalid(e) => (e, StatusCode::BAD_REQUEST),
+        Outcome::Refused(m) | Outcome::Stale(m) => {
+            let mut e = FieldErrors::default();
+            e.add("form", m);
+            (e, StatusCode::CONFLICT)
+        }
+        other => return Err(refusal(other)),
+    })
 }
 
 /// Saves the three sections of a draft report.
@@ -198,132 +215,37 @@ pub async fn save(
     session: Session,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<SectionsData>,
+    Form(form): Form<actions::report::ReportForm>,
 ) -> AppResult<Response> {
-    let (committee, campaign) = load(&state, &user, id).await?;
-    let url = format!("/committees/{}/report", committee.id);
-    let refused = async |errors: FieldErrors, status: StatusCode| -> AppResult<Response> {
-        let mut p = page(&state, &user, committee.clone(), campaign.clone()).await?;
-        (p.work_done, p.problems, p.next_steps, p.errors) = (
-            form.work_done.clone(),
-            form.problems.clone(),
-            form.next_steps.clone(),
-            errors,
-        );
-        p.unsaved = true;
-        Ok((status, p).into_response())
-    };
-    let draft = match report::sections(&form.work_done, &form.problems, &form.next_steps) {
-        Ok(d) => d,
-        Err(e) => return refused(e, StatusCode::BAD_REQUEST).await,
-    };
-    let mut tx = state.db.write.begin().await?;
-    if !db::reports::state(&mut tx, campaign.id, committee.id).await?.editable() {
-        drop(tx);
-        let mut e = FieldErrors::default();
-        e.add(
-            "form",
-            "报告已签字锁定，您的内容没有保存（已保留在下方，可复制）；如需修改，请先重新打开报告。",
-        );
-        return refused(e, StatusCode::CONFLICT).await;
+    match actions::report::save(&state.db, &user, CommitteeId(id), &form).await? {
+        Outcome::Done(()) => done(&session, "报告已保存", &format!("/committees/{id}/report")).await,
+        other => {
+            let (errors, status) = form_refusal(other)?;
+            refused(&state, &user, id, &form, errors, status).await
+        }
     }
-    if db::reports::save(&mut tx, user.id, campaign.id, committee.id, form.version, &draft)
-        .await?
-        .is_err()
-    {
-        drop(tx);
-        let mut e = FieldErrors::default();
-        e.add(
-            "form",
-            "报告刚刚被他人修改过，您的内容没有保存，已保留在下方；请对照最新内容后重新保存。",
-        );
-        return refused(e, StatusCode::CONFLICT).await;
-    }
-    tx.commit().await?;
-    session::flash(&session, "报告已保存").await?;
-    Ok(Redirect::to(&url).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct SignData {
-    #[serde(default)]
-    work_done: String,
-    #[serde(default)]
-    problems: String,
-    #[serde(default)]
-    next_steps: String,
-    #[serde(default)]
-    signer_name: String,
-    #[serde(default)]
-    signed_on: String,
-    #[serde(default)]
-    version: i64,
-}
-
-/// 保存并签字: saves exactly the text on the screen and signs it, in one transaction, so the
-/// signature always covers what the signer read. Signing locks the report.
+/// 保存并签字: saves exactly the text on the screen and signs it; signing locks the report.
 pub async fn sign(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<SignData>,
+    Form(form): Form<actions::report::ReportForm>,
 ) -> AppResult<Response> {
-    let (committee, campaign) = load(&state, &user, id).await?;
-    let checked = report::sections(&form.work_done, &form.problems, &form.next_steps).and_then(|d| {
-        let window = crate::domain::input::deadline_window(campaign.issued_on);
-        let (name, on) = report::signature(
-            &form.signer_name,
-            &form.signed_on,
-            [&d.work_done, &d.problems, &d.next_steps],
-            window,
-        )?;
-        Ok((d, name, on))
-    });
-    let outcome = match checked {
-        Err(e) => Err((e, StatusCode::BAD_REQUEST)),
-        Ok((draft, name, on)) => {
-            let mut tx = state.db.write.begin().await?;
-            let stale = || {
-                let mut e = FieldErrors::default();
-                e.add(
-                    "form",
-                    "报告刚刚被他人修改或已签字，没有签字；您的内容已保留在下方，请对照最新内容后再签字。",
-                );
-                Err((e, StatusCode::CONFLICT))
-            };
-            // db::reports::save refuses a signed report by itself (it updates drafts only).
-            let editable = db::reports::state(&mut tx, campaign.id, committee.id).await?.editable();
-            if !editable
-                || db::reports::save(&mut tx, user.id, campaign.id, committee.id, form.version, &draft)
-                    .await?
-                    .is_err()
-            {
-                stale()
-            } else {
-                let saved = if form.version == 0 { 1 } else { form.version + 1 };
-                match db::reports::sign(&mut tx, user.id, campaign.id, committee.id, saved, &name, on).await? {
-                    Ok(()) => {
-                        tx.commit().await?;
-                        Ok(())
-                    }
-                    Err(_) => stale(),
-                }
-            }
+    match actions::report::sign(&state.db, &user, CommitteeId(id), &form).await? {
+        Outcome::Done(()) => {
+            done(
+                &session,
+                "报告已保存并签字，内容已锁定",
+                &format!("/committees/{id}/report"),
+            )
+            .await
         }
-    };
-    match outcome {
-        Ok(()) => {
-            session::flash(&session, "报告已保存并签字，内容已锁定").await?;
-            Ok(Redirect::to(&format!("/committees/{}/report", committee.id)).into_response())
-        }
-        Err((errors, status)) => {
-            let mut p = page(&state, &user, committee, campaign).await?;
-            (p.work_done, p.problems, p.next_steps) =
-                (form.work_done.clone(), form.problems.clone(), form.next_steps.clone());
-            (p.signer_name, p.signed_on, p.errors, p.unsaved) =
-                (form.signer_name.clone(), form.signed_on.clone(), errors, true);
-            Ok((status, p).into_response())
+        other => {
+            let (errors, status) = form_refusal(other)?;
+            refused(&state, &user, id, &form, errors, status).await
         }
     }
 }
@@ -342,26 +264,17 @@ pub async fn reopen(
     Path(id): Path<i64>,
     Form(form): Form<ReopenData>,
 ) -> AppResult<Response> {
-    let (committee, campaign) = load(&state, &user, id).await?;
-    let reason = text("重新打开的原因", &form.reason, COMMENT_MAX, true);
-    let outcome = match reason {
-        Err(m) => Err(m),
-        Ok(reason) => {
-            let mut tx = state.db.write.begin().await?;
-            if db::reports::reopen(&mut tx, user.id, campaign.id, committee.id, &reason).await? {
-                tx.commit().await?;
-                Ok(())
-            } else {
-                Err("报告不是已签字状态，无需重新打开。".to_string())
-            }
+    match actions::report::reopen(&state.db, &user, CommitteeId(id), &form.reason).await? {
+        Outcome::Done(()) => {
+            done(
+                &session,
+                "报告已重新打开，可以修改",
+                &format!("/committees/{id}/report"),
+            )
+            .await
         }
-    };
-    match outcome {
-        Ok(()) => {
-            session::flash(&session, "报告已重新打开，可以修改").await?;
-            Ok(Redirect::to(&format!("/committees/{}/report", committee.id)).into_response())
-        }
-        Err(m) => {
+        Outcome::Refused(m) => {
+            let (committee, campaign) = load(&state, &user, id).await?;
             let mut p = page(&state, &user, committee, campaign).await?;
             if p.state.editable() {
                 p.errors.add("form", m.clone());
@@ -370,5 +283,6 @@ pub async fn reopen(
             p.reopen_reason = form.reason.clone();
             Ok((StatusCode::BAD_REQUEST, p).into_response())
         }
+        other => Err(refusal(other)),
     }
 }

@@ -291,7 +291,7 @@ pub async fn decide_close_out(
 ) -> AppResult<Response> {
     let r = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
-    let m = db::measures::of_branch(&state.db.read, user.scope, r.branch.id, id)
+    let m = db::measures::of_branch(&state.db.read, user.scope(), r.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let confirm = form.decision == "confirm";
@@ -348,7 +348,7 @@ pub async fn flag_look_back(
 ) -> AppResult<Response> {
     let r = Work::load(&state, &user, branch).await?;
     let id = MeasureId(measure);
-    let m = db::measures::of_branch(&state.db.read, user.scope, r.branch.id, id)
+    let m = db::measures::of_branch(&state.db.read, user.scope(), r.branch.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let outcome = act(&state, async |tx| {
@@ -407,7 +407,7 @@ pub async fn decide_look_back(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let m = db::measures::get(&state.db.read, user.scope, lb.measure_id)
+    let m = db::measures::get(&state.db.read, user.scope(), lb.measure_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let outcome = act(&state, async |tx| {

@@ -297,3 +297,34 @@ pub fn day_words(offset: i64) -> String {
 pub fn demo_campaign() -> duizhang::domain::campaign::CampaignInput {
     duizhang::demo::campaign_around(duizhang::domain::dates::today())
 }
+
+/// The scope of the demo's 组织部 account (campus-wide), for reading rows directly.
+pub async fn campus(app: &TestApp) -> duizhang::auth::Scope {
+    scope_of(app, "overseer").await
+}
+
+/// The scope of a demo account, as its login would have it.
+pub async fn scope_of(app: &TestApp, username: &str) -> duizhang::auth::Scope {
+    let row = duizhang::db::users::find_by_username(&app.db.read, username)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {username}"));
+    duizhang::auth::User::load(&app.db, row.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .scope()
+}
+
+/// A connection of the test's own to the app's database file, past every action: for the tests
+/// that show what the schema itself refuses, and for setting up states no form makes.
+pub async fn raw_connection(app: &TestApp) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions;
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(app.dir.path().join("test.db"))
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .connect()
+        .await
+        .unwrap()
+}

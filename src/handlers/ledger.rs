@@ -7,26 +7,28 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use time::Date;
 use tower_sessions::Session;
 
-use super::work::Work;
-use super::{CampaignParam, Form, Nav, Path};
+use super::views::{HistoryView, Phase, phases};
+use super::{CampaignParam, Form, Nav, Path, done, refusal};
 use crate::AppState;
+use crate::actions::{self, Outcome, findings::Placement};
 use crate::auth::{CurrentUser, session};
 use crate::db;
 use crate::db::audit::HistoryRow;
 use crate::db::campaigns::Campaign;
 use crate::db::ledger::{CategoryRow, FindingRow, ItemRow, MeasureRow, SelfCheckRow};
 use crate::db::units::BranchRow;
-use crate::domain::dates::{self, days_left_label, display_moment, format_date, is_overdue};
-use crate::domain::history::{AuditAction, Change, changes};
-use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX, VerdictInput};
+use crate::domain::dates::{self, display_moment, format_date, is_overdue};
+use crate::domain::history::AuditAction;
+use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX};
 use crate::domain::ledger::{item_label, split_examples};
-use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
-use crate::domain::submission::{self, FindingPlan, ItemAnswer, Missing};
+use crate::domain::review::Decision;
+use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::submission::Missing;
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, Role};
 use crate::error::{AppError, AppResult};
 
@@ -65,14 +67,6 @@ pub struct LedgerPage {
     ledger_history: Vec<HistoryView>,
     finding_max: usize,
     reason_max: usize,
-}
-
-/// One phase deadline in the banner.
-pub struct Phase {
-    pub name: &'static str,
-    pub due: String,
-    pub left: String,
-    pub passed: bool,
 }
 
 pub struct CategoryView {
@@ -146,25 +140,6 @@ pub struct ReturnedView {
     pub comment: String,
 }
 
-pub struct HistoryView {
-    pub at: String,
-    pub who: String,
-    pub action: String,
-    pub changes: Vec<Change>,
-}
-
-impl From<HistoryRow> for HistoryView {
-    fn from(r: HistoryRow) -> Self {
-        let parse = |s: &Option<String>| s.as_deref().and_then(|j| serde_json::from_str(j).ok());
-        HistoryView {
-            at: display_moment(&r.at),
-            who: r.user_name.clone().unwrap_or_else(|| "系统".into()),
-            action: r.action.label().to_string(),
-            changes: changes(parse(&r.before_json).as_ref(), parse(&r.after_json).as_ref()),
-        }
-    }
-}
-
 /// What a refused form sent, shown again on the page.
 #[derive(Default)]
 pub struct Overlay {
@@ -228,12 +203,6 @@ pub struct ReviewForm {
     pub reopen_reason: String,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    Item(LedgerItemId),
-    Category(CategoryId),
-}
-
 pub async fn show(
     State(state): State<AppState>,
     session: Session,
@@ -241,7 +210,7 @@ pub async fn show(
     Path(id): Path<i64>,
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<LedgerPage> {
-    let branch = db::units::branch(&state.db.read, user.scope, BranchId(id))
+    let branch = db::units::branch(&state.db.read, user.scope(), BranchId(id))
         .await?
         .ok_or(AppError::NotFound)?;
     let campaign = db::campaigns::resolve(&state.db, asked)
@@ -263,18 +232,18 @@ pub async fn ledger_page(
     let db = &state.db.read;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
-    let checks = db::ledger::self_checks(db, user.scope, campaign.id, branch.id).await?;
-    let findings = db::ledger::findings(db, user.scope, campaign.id, branch.id).await?;
-    let measures = db::ledger::measures(db, user.scope, campaign.id, branch.id).await?;
-    let (history, ledger_history): (Vec<_>, Vec<_>) = db::audit::branch_history(db, user.scope, branch.id)
+    let checks = db::ledger::self_checks(db, user.scope(), campaign.id, branch.id).await?;
+    let findings = db::ledger::findings(db, user.scope(), campaign.id, branch.id).await?;
+    let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;
+    let (history, ledger_history): (Vec<_>, Vec<_>) = db::audit::branch_history(db, user.scope(), branch.id)
         .await?
         .into_iter()
         .partition(|h| h.action == AuditAction::SelfCheckSet);
-    let record = db::review::ledger_record(db, user.scope, campaign.id, branch.id).await?;
+    let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
     let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
     let today = dates::today();
-    let editable = user.role == Role::Secretary && campaign.is_current && ledger_state.content_editable();
-    let is_reviewer = matches!(user.role, Role::Reviewer | Role::Overseer) && campaign.is_current;
+    let editable = user.role() == Role::Secretary && campaign.is_current && ledger_state.content_editable();
+    let is_reviewer = matches!(user.role(), Role::Reviewer | Role::Overseer) && campaign.is_current;
     let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s).count();
     let row_counts = [
         count(ReviewState::Pending),
@@ -283,12 +252,10 @@ pub async fn ledger_page(
     ];
     let review = std::mem::take(&mut overlay.review);
 
-    // While the committee has the ledger (已提交), its row decisions are its own draft: the
-    // branch sees them only once the ledger is sent back.
-    let hide_review = user.role == Role::Secretary && ledger_state == LedgerState::Submitted;
+    let hide_review = crate::domain::review::hidden_from(user.role(), ledger_state);
     let returned = findings
         .iter()
-        .filter(|_| user.role == Role::Secretary && !hide_review)
+        .filter(|_| user.role() == Role::Secretary && !hide_review)
         .filter(|f| f.review_state == ReviewState::Returned)
         .map(|f| ReturnedView {
             id: f.id,
@@ -344,23 +311,6 @@ pub async fn ledger_page(
         finding_max: FINDING_MAX,
         reason_max: REASON_MAX,
     })
-}
-
-pub fn phases(c: &Campaign, today: Date) -> Vec<Phase> {
-    [
-        ("对账查摆", c.self_check_due),
-        ("党总支报送", c.report_due),
-        ("立项整改", c.rectify_due),
-        ("结果运用", c.results_due),
-    ]
-    .into_iter()
-    .map(|(name, due)| Phase {
-        name,
-        due: format_date(due),
-        left: days_left_label(due, today),
-        passed: due < today,
-    })
-    .collect()
 }
 
 /// Arranges the flat rows as the page reads: category → item → finding → measure, with
@@ -484,112 +434,59 @@ fn group(
         .collect()
 }
 
-#[derive(Deserialize)]
-pub struct VerdictFormData {
-    #[serde(default)]
-    verdict: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    version: i64,
+/// The ledger page again after a refused form, with what it sent laid over the saved data.
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    branch: BranchId,
+    overlay: Overlay,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let row = db::units::branch(&state.db.read, user.scope(), branch)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
+    let mut page = ledger_page(state, user, row, campaign, overlay).await?;
+    page.keep_typed_text_in_error();
+    Ok((status, page).into_response())
+}
+
+fn ledger_url(branch: BranchId) -> String {
+    format!("/branches/{branch}")
 }
 
 /// 对账查摆: saves the answer to one item.
-pub async fn set_verdict(
+pub async fn answer(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,
     Path((branch, item)): Path<(i64, i64)>,
-    Form(form): Form<VerdictFormData>,
+    Form(form): Form<actions::ledger::Answer>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let item = LedgerItemId(item);
-    let refused = |errors: FieldErrors, conflict: bool| VerdictForm {
+    let (branch, item) = (BranchId(branch), LedgerItemId(item));
+    let sent = |errors, conflict| VerdictForm {
         verdict: form.verdict.clone(),
         reason: form.reason.clone(),
         version: form.version,
         errors,
         conflict,
     };
-    let input = match VerdictInput::parse(&form.verdict, &form.reason) {
-        Ok(input) => input,
-        Err(errors) => {
-            return refuse(
-                &state,
-                &user,
-                work,
-                Overlay {
-                    verdict: Some((item, refused(errors, false))),
-                    ..Overlay::default()
-                },
-            )
-            .await;
+    let (form, status) = match actions::ledger::answer(&state.db, &user, branch, item, &form).await? {
+        Outcome::Done(()) => return done(&session, "已保存", &format!("{}#item-{item}", ledger_url(branch))).await,
+        Outcome::Invalid(errors) => (sent(errors, false), StatusCode::BAD_REQUEST),
+        // Show the latest answer's version, so a second save, after checking, goes through.
+        Outcome::Stale(_) => {
+            let mut form = sent(FieldErrors::default(), true);
+            form.version = db::self_checks::version_of(&state.db.read, branch, item).await?;
+            (form, StatusCode::CONFLICT)
         }
+        other => return Err(refusal(other)),
     };
-    let outcome = work
-        .edit(&state, async |tx| {
-            if !db::self_checks::item_in_campaign(tx, item, work.campaign.id).await? {
-                return Err(AppError::NotFound);
-            }
-            if input.verdict != Verdict::Problem {
-                let n = db::findings::count_under_item(tx, work.branch.id, item).await?;
-                if n > 0 {
-                    let mut e = FieldErrors::default();
-                    e.add(
-                        "verdict",
-                        format!("此项下还有 {n} 条查摆问题；如确无问题，请先删除这些查摆问题，再修改结论"),
-                    );
-                    return Ok(Err(e));
-                }
-            }
-            match db::self_checks::set(tx, work.actor, item, form.version, &input).await? {
-                Ok(()) => Ok(Ok(())),
-                Err(_stale) => Ok(Err(FieldErrors::default())),
-            }
-        })
-        .await?;
-    match outcome {
-        Ok(()) => {
-            session::flash(&session, "已保存").await?;
-            Ok(Redirect::to(&format!("{}#item-{item}", work.ledger_url())).into_response())
-        }
-        Err(errors) => {
-            // No field errors means the row was stale: show the latest answer's version so a
-            // second save, after checking, goes through.
-            let conflict = errors.is_empty();
-            let mut form = refused(errors, conflict);
-            if conflict {
-                form.version = current_version(&state, &work, item).await?;
-            }
-            refuse(
-                &state,
-                &user,
-                work,
-                Overlay {
-                    verdict: Some((item, form)),
-                    ..Overlay::default()
-                },
-            )
-            .await
-        }
-    }
-}
-
-async fn current_version(state: &AppState, work: &Work, item: LedgerItemId) -> AppResult<i64> {
-    let mut conn = state.db.read.acquire().await?;
-    Ok(db::self_checks::get(&mut conn, work.branch.id, item)
-        .await?
-        .map_or(0, |a| a.version))
-}
-
-/// The ledger page again, with the refused form's content and messages, as 400 (409 if stale).
-async fn refuse(state: &AppState, user: &CurrentUser, work: Work, overlay: Overlay) -> AppResult<Response> {
-    let status = match &overlay.verdict {
-        Some((_, f)) if f.conflict => StatusCode::CONFLICT,
-        _ => StatusCode::BAD_REQUEST,
+    let overlay = Overlay {
+        verdict: Some((item, form)),
+        ..Overlay::default()
     };
-    let page = ledger_page(state, user, work.branch, work.campaign, overlay).await?;
-    Ok((status, page).into_response())
+    refused(&state, &user, branch, overlay, status).await
 }
 
 #[derive(Deserialize)]
@@ -610,15 +507,31 @@ pub async fn create_finding(
     Path(branch): Path<i64>,
     Form(form): Form<NewFindingData>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
+    let branch = BranchId(branch);
     let placement = match (form.item_id, form.category_id) {
         (Some(i), _) => Placement::Item(LedgerItemId(i)),
         (None, Some(c)) => Placement::Category(CategoryId(c)),
         (None, None) => {
+            // Another unit's branch is not found whatever the form lacks.
+            db::units::branch(&state.db.read, user.scope(), branch)
+                .await?
+                .ok_or(AppError::NotFound)?;
             return Err(AppError::BadRequest("没有指明查摆问题所属的类别或条目。".into()));
         }
     };
-    let refused = |error: String| Overlay {
+    let error = match actions::findings::create(&state.db, &user, branch, placement, &form.text).await? {
+        Outcome::Done(id) => {
+            return done(
+                &session,
+                "已添加查摆问题，请继续制定整改措施",
+                &format!("{}/findings/{id}#new-measure", ledger_url(branch)),
+            )
+            .await;
+        }
+        Outcome::Invalid(e) => e.get("text").unwrap_or_default().to_string(),
+        other => return Err(refusal(other)),
+    };
+    let overlay = Overlay {
         new_finding: Some((
             placement,
             NewFindingForm {
@@ -628,52 +541,7 @@ pub async fn create_finding(
         )),
         ..Overlay::default()
     };
-    let text = match crate::domain::input::finding_text(&form.text) {
-        Ok(t) => t,
-        Err(e) => {
-            return refuse(
-                &state,
-                &user,
-                work,
-                refused(e.get("text").unwrap_or_default().to_string()),
-            )
-            .await;
-        }
-    };
-    let created = work
-        .edit(&state, async |tx| {
-            let campaign = work.campaign.id;
-            let (category, item, source) = match placement {
-                Placement::Item(item) => {
-                    let category = db::findings::category_of_item(tx, campaign, item)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
-                    let answer = db::self_checks::get(tx, work.branch.id, item).await?;
-                    if answer.is_none_or(|a| a.verdict != Verdict::Problem) {
-                        return Ok(Err("请先将此项的结论保存为“存在问题”，再填写查摆问题".to_string()));
-                    }
-                    (category, Some(item), FindingSource::SelfCheck)
-                }
-                Placement::Category(category) => {
-                    if !db::findings::category_in_campaign(tx, campaign, category).await? {
-                        return Err(AppError::NotFound);
-                    }
-                    (category, None, FindingSource::Extended)
-                }
-            };
-            Ok(Ok(db::findings::create(
-                tx, work.actor, campaign, category, item, &text, source,
-            )
-            .await?))
-        })
-        .await?;
-    match created {
-        Ok(id) => {
-            session::flash(&session, "已添加查摆问题，请继续制定整改措施").await?;
-            Ok(Redirect::to(&format!("{}/findings/{id}#new-measure", work.ledger_url())).into_response())
-        }
-        Err(message) => refuse(&state, &user, work, refused(message)).await,
-    }
+    refused(&state, &user, branch, overlay, StatusCode::BAD_REQUEST).await
 }
 
 /// 提交审核: the submission gate, then the ledger goes to the committee.
@@ -683,81 +551,150 @@ pub async fn submit(
     user: CurrentUser,
     Path(branch): Path<i64>,
 ) -> AppResult<Response> {
-    let work = Work::load(&state, &user, branch).await?;
-    let problems = work
-        .edit(&state, async |tx| {
-            let problems = gate(&state, &user, &work).await?;
-            if problems.is_empty() {
-                db::ledger::submit(tx, work.actor, work.campaign.id).await?;
-            }
-            Ok(problems)
-        })
-        .await?;
-    if problems.is_empty() {
-        session::flash(
-            &session,
-            "已提交党总支（党委）审核。审核退回前台账内容不能修改，整改进展和销号申请仍可填报。",
-        )
-        .await?;
-        return Ok(Redirect::to(&work.ledger_url()).into_response());
+    let branch = BranchId(branch);
+    match actions::ledger::submit(&state.db, &user, branch).await? {
+        Outcome::Done(()) => {
+            done(
+                &session,
+                "已提交党总支（党委）审核。审核退回前台账内容不能修改，整改进展和销号申请仍可填报。",
+                &ledger_url(branch),
+            )
+            .await
+        }
+        Outcome::Incomplete(missing) => {
+            let overlay = Overlay {
+                submit_problems: missing,
+                ..Overlay::default()
+            };
+            refused(&state, &user, branch, overlay, StatusCode::BAD_REQUEST).await
+        }
+        other => Err(refusal(other)),
     }
-    refuse(
-        &state,
-        &user,
-        work,
-        Overlay {
-            submit_problems: problems,
-            ..Overlay::default()
-        },
-    )
-    .await
 }
 
-/// What the submission gate finds missing, from the branch's saved rows.
-async fn gate(state: &AppState, user: &CurrentUser, work: &Work) -> AppResult<Vec<Missing>> {
-    let db = &state.db.read;
-    let (campaign, branch) = (work.campaign.id, work.branch.id);
-    let categories = db::ledger::categories(&state.db, campaign).await?;
-    let items = db::ledger::items(&state.db, campaign).await?;
-    let checks = db::ledger::self_checks(db, user.scope, campaign, branch).await?;
-    let findings = db::ledger::findings(db, user.scope, campaign, branch).await?;
-    let measures = db::ledger::measures(db, user.scope, campaign, branch).await?;
-    let position_of: HashMap<CategoryId, i64> = categories.iter().map(|c| (c.id, c.position)).collect();
-    let codes: Vec<String> = items
-        .iter()
-        .map(|i| format!("{}{}", position_of[&i.category_id], item_label(i.position)))
-        .collect();
-    let anchors: Vec<String> = items.iter().map(|i| format!("#item-{}", i.id)).collect();
-    let answers: Vec<ItemAnswer<'_>> = items
-        .iter()
-        .zip(codes.iter().zip(&anchors))
-        .map(|(i, (code, href))| ItemAnswer {
-            label: code,
-            href,
-            verdict: checks.iter().find(|c| c.ledger_item_id == i.id).map(|c| c.verdict),
-            findings: findings.iter().filter(|f| f.ledger_item_id == Some(i.id)).count(),
-        })
-        .collect();
-    let quotes: Vec<String> = findings.iter().map(|f| submission::quote(&f.text)).collect();
-    let pages: Vec<String> = findings
-        .iter()
-        .map(|f| format!("{}/findings/{}", work.ledger_url(), f.id))
-        .collect();
-    let plans: Vec<FindingPlan<'_>> = findings
-        .iter()
-        .zip(quotes.iter().zip(&pages))
-        .map(|(f, (q, href))| {
-            let ms: Vec<&MeasureRow> = measures.iter().filter(|m| m.finding_id == f.id).collect();
-            FindingPlan {
-                label: q,
-                href,
-                measures: ms.len(),
-                complete_measures: ms
-                    .iter()
-                    .filter(|m| m.deadline.is_some() && !m.owner.trim().is_empty())
-                    .count(),
-            }
-        })
-        .collect();
-    Ok(submission::missing(&answers, &plans))
+/// The committee's refused form, shown on the ledger page (as 400), what was typed kept.
+async fn review_refused(
+    state: &AppState,
+    user: &CurrentUser,
+    branch: BranchId,
+    outcome: Outcome<impl Sized>,
+    review: ReviewForm,
+) -> AppResult<Response> {
+    let error = match outcome {
+        Outcome::Refused(m) | Outcome::Stale(m) => m,
+        other => return Err(refusal(other)),
+    };
+    let overlay = Overlay {
+        review: ReviewForm {
+            error: Some(error),
+            ..review
+        },
+        ..Overlay::default()
+    };
+    refused(state, user, branch, overlay, StatusCode::BAD_REQUEST).await
+}
+
+/// 通过 or 退回 one finding.
+pub async fn decide_row(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path((branch, finding)): Path<(i64, i64)>,
+    Form(form): Form<actions::review::RowForm>,
+) -> AppResult<Response> {
+    let (branch, id) = (BranchId(branch), FindingId(finding));
+    match actions::review::decide_row(&state.db, &user, branch, id, &form).await? {
+        Outcome::Done(decision) => {
+            let word = if decision == Decision::Approve {
+                "已通过"
+            } else {
+                "已退回（整本台账退回前党支部看不到）"
+            };
+            // Back to the row just decided, so the reviewer goes on from there.
+            done(
+                &session,
+                format!("该条查摆问题{word}"),
+                &format!("{}#finding-{id}", ledger_url(branch)),
+            )
+            .await
+        }
+        other => {
+            let kept = ReviewForm {
+                row_id: Some(id),
+                row_comment: form.comment.clone(),
+                ..ReviewForm::default()
+            };
+            review_refused(&state, &user, branch, other, kept).await
+        }
+    }
+}
+
+/// 退回党支部修改: the whole ledger, once at least one row is returned.
+pub async fn send_back(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path(branch): Path<i64>,
+) -> AppResult<Response> {
+    let branch = BranchId(branch);
+    match actions::review::send_back(&state.db, &user, branch).await? {
+        Outcome::Done(()) => {
+            done(
+                &session,
+                "台账已退回党支部修改，退回意见党支部可见",
+                &ledger_url(branch),
+            )
+            .await
+        }
+        other => review_refused(&state, &user, branch, other, ReviewForm::default()).await,
+    }
+}
+
+/// 审核签字 against the 四个到位.
+pub async fn sign_off(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path(branch): Path<i64>,
+    Form(form): Form<actions::review::SignOffForm>,
+) -> AppResult<Response> {
+    let branch = BranchId(branch);
+    match actions::review::sign_off(&state.db, &user, branch, &form).await? {
+        Outcome::Done(()) => done(&session, "已审核签字，台账已锁定", &ledger_url(branch)).await,
+        other => {
+            let kept = ReviewForm {
+                sign_off_comment: form.comment.clone(),
+                affirmed: form.affirmed(),
+                ..ReviewForm::default()
+            };
+            review_refused(&state, &user, branch, other, kept).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReasonData {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 重新打开 a signed-off ledger, with the reason for the branch.
+pub async fn reopen(
+    State(state): State<AppState>,
+    session: Session,
+    user: CurrentUser,
+    Path(branch): Path<i64>,
+    Form(form): Form<ReasonData>,
+) -> AppResult<Response> {
+    let branch = BranchId(branch);
+    match actions::review::reopen(&state.db, &user, branch, &form.reason).await? {
+        Outcome::Done(()) => done(&session, "台账已重新打开，退回党支部修改", &ledger_url(branch)).await,
+        other => {
+            let kept = ReviewForm {
+                reopen_reason: form.reason.clone(),
+                ..ReviewForm::default()
+            };
+            review_refused(&state, &user, branch, other, kept).await
+        }
+    }
 }

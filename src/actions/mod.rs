@@ -1,0 +1,137 @@
+//! One function per user step. An action takes the acting user (`auth::User`, so its scope is
+//! the account's own) and what the form sent, runs one write transaction through
+//! [`Db::write`](crate::db::Db::write) holding that step's rules, and returns a typed
+//! [`Outcome`]: done, or refused in one of a few ways, with nothing saved. Handlers extract the
+//! request, call one action and render what it came to; they open no transaction and keep no
+//! rule.
+//!
+//! Inside an action, a step that cannot go on returns `Err(Stop::…)` from the write closure:
+//! the transaction is rolled back and the stop becomes the outcome.
+
+pub mod accounts;
+pub mod campaigns;
+pub mod close_out;
+pub mod findings;
+pub mod ledger;
+pub mod look_back;
+pub mod measures;
+pub mod report;
+pub mod review;
+pub mod sessions;
+pub mod units;
+
+use sqlx::SqliteConnection;
+
+use crate::auth::User;
+use crate::db;
+use crate::db::audit::Actor;
+use crate::db::units::BranchRow;
+use crate::domain::BranchId;
+use crate::domain::input::FieldErrors;
+use crate::domain::submission::Missing;
+
+/// What a step came to.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// Done and saved.
+    Done(T),
+    /// The input is not acceptable: a message per field. Nothing was saved.
+    Invalid(FieldErrors),
+    /// The row changed since the user loaded it: the message says what it holds now. Nothing
+    /// was saved.
+    Stale(String),
+    /// Not possible in the present state of things; the message says why. Nothing was saved.
+    Refused(String),
+    /// The submission gate: what is still missing, each with where to mend it.
+    Incomplete(Vec<Missing>),
+    /// Not there, or not within the user's scope (the two are not told apart).
+    NotFound,
+}
+
+/// A step stopped before its end: the transaction is rolled back, and all but `Failed` (a
+/// fault) become the outcome.
+#[derive(Debug)]
+pub enum Stop {
+    Invalid(FieldErrors),
+    Stale(String),
+    Refused(String),
+    Incomplete(Vec<Missing>),
+    NotFound,
+    Failed(anyhow::Error),
+}
+
+impl From<sqlx::Error> for Stop {
+    fn from(e: sqlx::Error) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+impl From<anyhow::Error> for Stop {
+    fn from(e: anyhow::Error) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+/// An action's result: its outcome, or a fault (a 500).
+pub type Result<T> = std::result::Result<Outcome<T>, anyhow::Error>;
+
+impl<T> Outcome<T> {
+    /// The outcome of a step that ran to `result`.
+    pub fn of(result: std::result::Result<T, Stop>) -> Result<T> {
+        Ok(match result {
+            Ok(value) => Outcome::Done(value),
+            Err(Stop::Invalid(e)) => Outcome::Invalid(e),
+            Err(Stop::Stale(m)) => Outcome::Stale(m),
+            Err(Stop::Refused(m)) => Outcome::Refused(m),
+            Err(Stop::Incomplete(m)) => Outcome::Incomplete(m),
+            Err(Stop::NotFound) => Outcome::NotFound,
+            Err(Stop::Failed(e)) => return Err(e),
+        })
+    }
+}
+
+/// Field errors as a stop, or the value.
+pub(crate) fn checked<T>(parsed: std::result::Result<T, FieldErrors>) -> std::result::Result<T, Stop> {
+    parsed.map_err(Stop::Invalid)
+}
+
+/// The message for a row someone else changed first.
+pub const STALE: &str =
+    "这一条刚刚被他人修改过，您的内容没有保存。下方已显示最新内容，您填写的内容也已保留，请核对后重新保存。";
+
+/// A branch the user's scope covers, in the current campaign, and who acts on it; read in the
+/// write transaction.
+pub(crate) async fn on_branch(
+    tx: &mut SqliteConnection,
+    user: &User,
+    branch: BranchId,
+) -> std::result::Result<(BranchRow, Actor), Stop> {
+    let (row, _, actor) = db::units::actor(tx, user, branch).await?.ok_or(Stop::NotFound)?;
+    Ok((row, actor))
+}
+
+/// Before a change to the ledger's content (answers, findings, measures' plans): refuses unless
+/// the branch may change it now, and puts it in hand (填报中).
+pub(crate) async fn editing(tx: &mut SqliteConnection, actor: Actor) -> std::result::Result<(), Stop> {
+    let current = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+    let Some(next) = current.after_branch_edit() else {
+        return Err(Stop::Refused(current.why_locked().to_string()));
+    };
+    if next != current {
+        db::ledger::set_ledger_state(tx, actor.campaign(), actor.branch(), next).await?;
+    }
+    Ok(())
+}
+
+/// Whether the branch may change its ledger's content now (for the pages that lead to a
+/// change, so nobody fills in a form that cannot be saved): `Err` says why not.
+pub async fn may_edit(db: &db::Db, user: &User, branch: BranchId) -> Result<()> {
+    let state = match db::campaigns::current(db).await? {
+        Some(c) => db::ledger::ledger_state(&db.read, user.scope(), c.id, branch).await?,
+        None => return Ok(Outcome::NotFound),
+    };
+    Ok(match state {
+        s if s.content_editable() => Outcome::Done(()),
+        s => Outcome::Refused(s.why_locked().to_string()),
+    })
+}

@@ -1,0 +1,145 @@
+//! The 组织部 keeps the campus's units: 党总支（党委） and 党支部.
+
+use serde::Deserialize;
+
+use super::{Outcome, Stop, checked};
+use crate::auth::User;
+use crate::db::{self, Db};
+use crate::domain::units::{BranchInput, CommitteeInput};
+use crate::domain::{BranchId, CommitteeId};
+
+/// A name (or username) another unit already has.
+pub const TAKEN: &str = "名称（或用户名）已存在，请换一个";
+const STALE: &str = "这一条刚刚被他人修改过，您的修改没有保存；请查看最新内容后重试。";
+
+/// Only the campus scope keeps units (routes.rs admits only the 组织部; this holds regardless).
+pub(super) fn campus_only(user: &User) -> Result<(), Stop> {
+    if user.scope().is_campus() {
+        Ok(())
+    } else {
+        Err(Stop::NotFound)
+    }
+}
+
+/// A UNIQUE (or other) constraint the input broke: the name is taken.
+pub(super) fn taken(e: sqlx::Error) -> Stop {
+    if db::is_constraint_violation(&e) {
+        Stop::Refused(TAKEN.into())
+    } else {
+        e.into()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CommitteeForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub active: Option<String>,
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// Adds a 党总支（党委）; returns its name.
+pub async fn create_committee(db: &Db, user: &User, form: &CommitteeForm) -> super::Result<String> {
+    let result = db
+        .write(async |tx| {
+            campus_only(user)?;
+            let input = checked(CommitteeInput::parse(&form.name))?;
+            db::admin::create_committee(tx, user.id(), &input)
+                .await
+                .map_err(taken)?;
+            Ok(input.name)
+        })
+        .await;
+    Outcome::of(result)
+}
+
+/// Renames or (de)activates a committee; returns its name.
+pub async fn update_committee(db: &Db, user: &User, id: CommitteeId, form: &CommitteeForm) -> super::Result<String> {
+    let result = db
+        .write(async |tx| {
+            campus_only(user)?;
+            let before = db::admin::committee(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+            let input = checked(CommitteeInput::parse(&form.name))?;
+            db::admin::update_committee(tx, user.id(), &before, form.version, &input, form.active.is_some())
+                .await
+                .map_err(taken)?
+                .map_err(|_| Stop::Stale(STALE.into()))?;
+            Ok(input.name)
+        })
+        .await;
+    Outcome::of(result)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BranchForm {
+    #[serde(default)]
+    pub committee_id: i64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub full_member_count: String,
+    #[serde(default)]
+    pub secretary_name: String,
+    #[serde(default)]
+    pub active: Option<String>,
+    #[serde(default)]
+    pub version: i64,
+}
+
+impl BranchForm {
+    fn parse(&self) -> Result<BranchInput, Stop> {
+        checked(BranchInput::parse(
+            &self.name,
+            &self.full_member_count,
+            &self.secretary_name,
+        ))
+    }
+
+    /// What was typed, by field name, to show again after a refusal.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        [
+            ("name", &self.name),
+            ("full_member_count", &self.full_member_count),
+            ("secretary_name", &self.secretary_name),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+}
+
+/// Adds a 党支部 to a committee; returns its name.
+pub async fn create_branch(db: &Db, user: &User, form: &BranchForm) -> super::Result<String> {
+    let result = db
+        .write(async |tx| {
+            campus_only(user)?;
+            let committee = CommitteeId(form.committee_id);
+            db::admin::committee(&mut *tx, committee).await?.ok_or(Stop::NotFound)?;
+            let input = form.parse()?;
+            db::admin::create_branch(tx, user.id(), committee, &input)
+                .await
+                .map_err(taken)?;
+            Ok(input.name)
+        })
+        .await;
+    Outcome::of(result)
+}
+
+/// Changes a branch's name, member count, secretary or whether it is active; returns its name.
+pub async fn update_branch(db: &Db, user: &User, id: BranchId, form: &BranchForm) -> super::Result<String> {
+    let result = db
+        .write(async |tx| {
+            campus_only(user)?;
+            let before = db::admin::branch(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+            let input = form.parse()?;
+            db::admin::update_branch(tx, user.id(), &before, form.version, &input, form.active.is_some())
+                .await
+                .map_err(taken)?
+                .map_err(|_| Stop::Stale(STALE.into()))?;
+            Ok(input.name)
+        })
+        .await;
+    Outcome::of(result)
+}

@@ -1,0 +1,76 @@
+//! What the documents are made of: export/'s own input types. db::exports reads them; the
+//! functions of export/ turn them into the forms as printed (`Checklist`, `ReportDoc`).
+
+use time::Date;
+
+use crate::domain::CommitteeId;
+use crate::domain::states::{LedgerState, ReportState};
+
+/// 附件2 of one branch or of a committee's active branches.
+#[derive(Debug, Clone)]
+pub struct Checklist {
+    pub committee_id: CommitteeId,
+    pub committee_name: String,
+    /// Whose document it is: the branch's name, or the committee's for a whole committee.
+    pub unit_name: String,
+    pub campaign_title: String,
+    /// The ledger's category titles, in order.
+    pub categories: Vec<String>,
+    /// In the committee's order.
+    pub branches: Vec<Branch>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub name: String,
+    pub state: LedgerState,
+    /// Present when the ledger is signed off.
+    pub sign_off: Option<SignOff>,
+    /// In the form's order: by category, then as numbered within it.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignOff {
+    pub signer: String,
+    /// UTC, as stored.
+    pub at: String,
+    pub four_in_place: bool,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Index into `Checklist::categories`.
+    pub category: usize,
+    pub text: String,
+    /// In their numbered order.
+    pub measures: Vec<Measure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub text: String,
+    pub deadline: Option<Date>,
+    pub owner: String,
+    /// 立行立改.
+    pub immediate: bool,
+    /// 已销号.
+    pub closed_out: bool,
+}
+
+/// 附件3 of a committee (empty text while nothing is saved).
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub committee_name: String,
+    pub campaign_title: String,
+    pub work_done: String,
+    pub problems: String,
+    pub next_steps: String,
+    pub state: ReportState,
+    pub signer_name: String,
+    pub signed_on: Option<Date>,
+    /// When and by whom it was signed in the system (UTC, as stored).
+    pub signed_at: Option<String>,
+    pub signed_by_name: Option<String>,
+}

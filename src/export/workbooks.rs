@@ -1,0 +1,163 @@
+//! The 组织部's workbooks: the overview table, the 五星级 list, and the template for importing
+//! units and accounts. Pure functions from rows to bytes, run through `export::render`.
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+
+/// A branch's line in the overview workbook.
+#[derive(Debug, Clone)]
+pub struct OverviewRow {
+    pub committee: String,
+    pub branch: String,
+    pub state: &'static str,
+    /// "answered/items"
+    pub answered: String,
+    /// Findings; measures 未开始, 整改中, 申请销号, 已销号; overdue.
+    pub counts: [i64; 6],
+    pub eligible: bool,
+    pub reasons: String,
+}
+
+/// A branch that loses 五星级 eligibility, for the list.
+#[derive(Debug, Clone)]
+pub struct IneligibleRow {
+    pub committee: String,
+    pub branch: String,
+    pub state: &'static str,
+    pub overdue: i64,
+    pub rebounds: i64,
+    pub reasons: String,
+}
+
+fn head() -> Format {
+    Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#F2F2F2")
+        .set_text_wrap()
+}
+
+fn title() -> Format {
+    Format::new().set_bold().set_font_size(14)
+}
+
+/// The overview's table as filtered and ordered on the page.
+pub fn overview(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u8>> {
+    Ok(overview_book(title_text, rows)?)
+}
+
+fn overview_book(title_text: &str, rows: &[OverviewRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("全校总览")?;
+    let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
+    let columns = [
+        ("党总支（党委）", 22.0),
+        ("党支部", 26.0),
+        ("台账状态", 10.0),
+        ("对账查摆", 10.0),
+        ("查摆问题", 8.0),
+        ("未开始", 8.0),
+        ("整改中", 8.0),
+        ("申请销号", 8.0),
+        ("已销号", 8.0),
+        ("逾期", 8.0),
+        ("五星级资格", 10.0),
+        ("原因", 50.0),
+    ];
+    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
+    for (i, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(1, i as u16, *name, &head())?;
+        sheet.set_column_width(i as u16, *width)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 2;
+        for (c, t) in [&row.committee, &row.branch, row.state, &row.answered]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(r, c as u16, *t, &cell)?;
+        }
+        for (c, n) in row.counts.iter().enumerate() {
+            sheet.write_number_with_format(r, c as u16 + 4, *n as f64, &cell)?;
+        }
+        sheet.write_string_with_format(r, 10, if row.eligible { "具备" } else { "不具备" }, &cell)?;
+        sheet.write_string_with_format(r, 11, &row.reasons, &cell)?;
+    }
+    sheet.set_freeze_panes(2, 2)?;
+    sheet.autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)?;
+    book.save_to_buffer()
+}
+
+/// 不具备五星级党支部评选资格的党支部, for the 评星定级 meeting.
+pub fn ineligible(title_text: &str, rows: &[IneligibleRow]) -> anyhow::Result<Vec<u8>> {
+    Ok(ineligible_book(title_text, rows)?)
+}
+
+fn ineligible_book(title_text: &str, rows: &[IneligibleRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("五星级资格")?;
+    let head = head().set_align(FormatAlign::Center);
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    sheet.merge_range(0, 0, 0, 5, title_text, &title())?;
+    for (col, (name, width)) in [
+        ("党总支（党委）", 22.0),
+        ("党支部", 26.0),
+        ("台账状态", 12.0),
+        ("逾期未销号措施", 14.0),
+        ("回头看反弹", 12.0),
+        ("原因", 60.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(1, col as u16, name, &head)?;
+        sheet.set_column_width(col as u16, width)?;
+    }
+    for (i, b) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        sheet.write_string_with_format(r, 0, &b.committee, &cell)?;
+        sheet.write_string_with_format(r, 1, &b.branch, &cell)?;
+        sheet.write_string_with_format(r, 2, b.state, &cell)?;
+        sheet.write_number_with_format(r, 3, b.overdue as f64, &cell)?;
+        sheet.write_number_with_format(r, 4, b.rebounds as f64, &cell)?;
+        sheet.write_string_with_format(r, 5, &b.reasons, &cell)?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    book.save_to_buffer()
+}
+
+/// The template for importing units and accounts: the columns, with two example rows.
+pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("单位与账号")?;
+    let head = Format::new().set_bold().set_background_color("#F2F2F2");
+    for (i, c) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *c, &head)?;
+        sheet.set_column_width(i as u16, if i < 2 { 26.0 } else { 14.0 })?;
+    }
+    for (r, row) in [
+        ["化学化工学院党委", "", "", "", "hx.reviewer", "钱堃", "审核人"],
+        [
+            "化学化工学院党委",
+            "化学系教工党支部",
+            "12",
+            "赵珺",
+            "hx.secretary1",
+            "赵珺",
+            "党支部书记",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, *v)?;
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
