@@ -183,6 +183,7 @@ pub async fn preview_import(
             Ok(import::from_lines(&text, &titles))
         }
         ImportInput::Nothing => Err("请粘贴问题清单，或选择一个 XLSX 文件".to_string()),
+        ImportInput::Unreadable(why) => Err(why.to_string()),
     };
     let problem = match read {
         Ok(rows) if !rows.is_empty() => return Ok(Outcome::Done(rows)),
@@ -199,6 +200,8 @@ pub enum ImportInput {
     Workbook(Vec<u8>),
     Pasted(String),
     Nothing,
+    /// The form did not arrive whole (too large, or the connection dropped): why.
+    Unreadable(&'static str),
 }
 
 /// Saves the rows the secretary kept as findings under their categories (source: 述职评议问题);

@@ -79,18 +79,7 @@ macro_rules! stored_as_integer {
     )*};
 }
 
-stored_as_integer!(
-    CampaignId,
-    CommitteeId,
-    BranchId,
-    UserId,
-    CategoryId,
-    LedgerItemId,
-    SelfCheckId,
-    FindingId,
-    MeasureId,
-    EvidenceId,
-);
+crate::domain::ids::with_ids!(stored_as_integer);
 
 #[cfg(test)]
 mod tests {

@@ -17,15 +17,23 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(
-    CampaignId,
-    CommitteeId,
-    BranchId,
-    UserId,
-    CategoryId,
-    LedgerItemId,
-    SelfCheckId,
-    FindingId,
-    MeasureId,
-    EvidenceId,
-);
+/// Calls `$m!` with every id type: the list is written once (db::codes stores them all).
+macro_rules! with_ids {
+    ($m:ident) => {
+        $m!(
+            CampaignId,
+            CommitteeId,
+            BranchId,
+            UserId,
+            CategoryId,
+            LedgerItemId,
+            SelfCheckId,
+            FindingId,
+            MeasureId,
+            EvidenceId,
+        );
+    };
+}
+pub(crate) use with_ids;
+
+with_ids!(id_type);

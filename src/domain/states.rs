@@ -4,7 +4,7 @@
 /// and a Chinese label (what users read). db/ encodes and decodes it by its code; serde writes
 /// and reads the code (audit snapshots, JSON rows).
 macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $label:literal),* $(,)? }) => {
+    ($($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $label:literal),* $(,)? })+) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($(#[$vmeta])* $variant),* }
@@ -48,7 +48,7 @@ macro_rules! coded_enum {
                 f.write_str(self.label())
             }
         }
-    };
+    )+};
 }
 pub(crate) use coded_enum;
 
@@ -61,27 +61,21 @@ coded_enum!(
         Returned = "returned" / "已退回",
         SignedOff = "signed_off" / "已审核签字",
     }
-);
 
-coded_enum!(
     /// 对账查摆: a branch's answer to one ledger item.
     Verdict {
         Problem = "problem" / "存在问题",
         NoProblem = "no_problem" / "未发现问题",
         NotApplicable = "not_applicable" / "不适用",
     }
-);
 
-coded_enum!(
     /// A finding's review by the committee.
     ReviewState {
         Pending = "pending" / "待审核",
         Approved = "approved" / "已通过",
         Returned = "returned" / "已退回",
     }
-);
 
-coded_enum!(
     /// A measure's progress. Only a reviewer (or the overseer) moves it to 已销号.
     MeasureStatus {
         NotStarted = "not_started" / "未开始",
@@ -89,9 +83,7 @@ coded_enum!(
         Done = "done" / "已完成（申请销号）",
         ClosedOut = "closed_out" / "已销号",
     }
-);
 
-coded_enum!(
     /// Where a finding comes from.
     FindingSource {
         /// Under a ledger item answered 存在问题.
@@ -101,9 +93,7 @@ coded_enum!(
         /// From last year's 书记述职评议 problem list.
         Imported = "imported" / "述职评议问题",
     }
-);
 
-coded_enum!(
     /// 附件3's state: 草稿 (editable) or 已签字 (locked).
     #[derive(Default)]
     ReportState {
@@ -111,9 +101,7 @@ coded_enum!(
         Draft = "draft" / "草稿",
         Signed = "signed" / "已签字",
     }
-);
 
-coded_enum!(
     /// What a 整改"回头看" found.
     LookBackOutcome {
         Pending = "pending" / "待复查",

@@ -76,20 +76,35 @@ pub async fn preview(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
-    // The branch first, and whether it may change its ledger: whatever is sent, another's
-    // branch is not found and a submitted ledger says so.
-    page(&state, &user, branch, String::new(), Vec::new(), None).await?;
-    if let other @ (Outcome::Refused(_) | Outcome::NotFound) = actions::may_edit(&state.db, &user, branch).await? {
-        return Err(refusal(other));
-    }
-    let mut multipart = multipart.map_err(|_| super::not_a_form())?;
+    let (pasted, input) = read_form(multipart).await;
+    let (rows, error, status) = match actions::findings::preview_import(&state.db, &user, branch, input).await? {
+        Outcome::Done(rows) => (rows, None, StatusCode::OK),
+        Outcome::Invalid(e) => (Vec::new(), Some(e.messages()), StatusCode::BAD_REQUEST),
+        other => return Err(refusal(other)),
+    };
+    Ok((status, page(&state, &user, branch, pasted, rows, error).await?).into_response())
+}
+
+/// What the preview form sent (and the pasted text, to show again).
+async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> (String, ImportInput) {
+    const BROKEN: &str = "上传的内容不完整（可能超过大小限制或网络中断），请重新提交。";
+    let Ok(mut multipart) = multipart else {
+        return (String::new(), ImportInput::Unreadable(BROKEN));
+    };
     let (mut pasted, mut file) = (String::new(), Vec::new());
-    let bad = |_| AppError::BadRequest("上传的内容不完整（可能超过大小限制或网络中断），请重新提交。".into());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or("") {
-            "pasted" => pasted = field.text().await.map_err(bad)?,
-            "file" => file = field.bytes().await.map_err(bad)?.to_vec(),
-            _ => {}
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return (pasted, ImportInput::Unreadable(BROKEN)),
+        };
+        let read = match field.name().unwrap_or("") {
+            "pasted" => field.text().await.map(|t| pasted = t),
+            "file" => field.bytes().await.map(|b| file = b.to_vec()),
+            _ => Ok(()),
+        };
+        if read.is_err() {
+            return (pasted, ImportInput::Unreadable(BROKEN));
         }
     }
     let input = if !file.is_empty() {
@@ -99,12 +114,7 @@ pub async fn preview(
     } else {
         ImportInput::Nothing
     };
-    let (rows, error, status) = match actions::findings::preview_import(&state.db, &user, branch, input).await? {
-        Outcome::Done(rows) => (rows, None, StatusCode::OK),
-        Outcome::Invalid(e) => (Vec::new(), Some(e.messages()), StatusCode::BAD_REQUEST),
-        other => return Err(refusal(other)),
-    };
-    Ok((status, page(&state, &user, branch, pasted, rows, error).await?).into_response())
+    (pasted, input)
 }
 
 /// Saves the rows the secretary kept, as findings under their categories.
