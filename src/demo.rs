@@ -565,12 +565,8 @@ struct People {
 }
 
 async fn fill_ledger(
-    tx: &mut sqlx::SqliteConnection,
-    index: &LedgerIndex,
-    campaign: crate::domain::CampaignId,
-    branch: BranchId,
-    People { secretary, reviewer }: People,
-    ledger: &DemoLedger,
+    tx: &mut sqlx::SqliteConnection, index: &LedgerIndex, campaign: crate::domain::CampaignId, branch: BranchId,
+    People { secretary, reviewer }: People, ledger: &DemoLedger,
 ) -> anyhow::Result<()> {
     for cat in index
         .categories

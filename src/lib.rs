@@ -160,8 +160,7 @@ fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.
 pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
+    listener: tokio::net::TcpListener, state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = auth::session_store::SplitStore::new(&state.db).writer();

@@ -256,11 +256,7 @@ async fn a_must_change_password_user_can_do_nothing_else_until_changed() {
 }
 
 async fn change_password(
-    app: &TestApp,
-    client: &reqwest::Client,
-    current: &str,
-    new: &str,
-    confirm: &str,
+    app: &TestApp, client: &reqwest::Client, current: &str, new: &str, confirm: &str,
 ) -> reqwest::Response {
     let fields = [
         ("current_password", current),

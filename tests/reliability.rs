@@ -33,9 +33,7 @@ async fn post(client: &Client, url: String, token: &str, fields: &[(&str, &str)]
 /// Every session sends one form at the same moment: client `i` posts `request(i)`'s fields to
 /// its path. Returns each answer with the text the client sent.
 async fn at_once(
-    app: &TestApp,
-    sessions: &[(Client, String)],
-    request: impl Fn(usize) -> (String, Vec<(&'static str, String)>),
+    app: &TestApp, sessions: &[(Client, String)], request: impl Fn(usize) -> (String, Vec<(&'static str, String)>),
 ) -> Vec<(StatusCode, String)> {
     let tasks: Vec<_> = sessions
         .iter()
@@ -223,11 +221,7 @@ async fn secretary(addr: &str) -> (Client, String) {
 
 /// Four writers adding findings as fast as answers come; every acknowledged text is recorded.
 fn start_writers(
-    addr: &str,
-    client: &Client,
-    token: &str,
-    round: usize,
-    acked: &Arc<Mutex<Vec<String>>>,
+    addr: &str, client: &Client, token: &str, round: usize, acked: &Arc<Mutex<Vec<String>>>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     (0..4)
         .map(|w| {

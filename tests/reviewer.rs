@@ -13,12 +13,7 @@ async fn body(res: reqwest::Response) -> String {
 }
 
 async fn review_row(
-    app: &TestApp,
-    c: &Client,
-    branch: i64,
-    finding: i64,
-    decision: &str,
-    comment: &str,
+    app: &TestApp, c: &Client, branch: i64, finding: i64, decision: &str, comment: &str,
 ) -> reqwest::Response {
     let version = db::findings::get(&app.db.read, campus(app).await, duizhang::domain::FindingId(finding))
         .await

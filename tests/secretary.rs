@@ -19,12 +19,7 @@ fn item(category: usize, position: usize) -> usize {
 }
 
 async fn answer(
-    app: &TestApp,
-    c: &Client,
-    branch: &str,
-    item: usize,
-    verdict: &str,
-    reason: &str,
+    app: &TestApp, c: &Client, branch: &str, item: usize, verdict: &str, reason: &str,
 ) -> reqwest::Response {
     app.post_form(
         c,
@@ -274,12 +269,7 @@ async fn the_later_of_two_concurrent_saves_is_told_and_keeps_its_text() {
 }
 
 async fn upload(
-    app: &TestApp,
-    c: &Client,
-    measure: &str,
-    note: &str,
-    files: Vec<(&str, Vec<u8>)>,
-    version: &str,
+    app: &TestApp, c: &Client, measure: &str, note: &str, files: Vec<(&str, Vec<u8>)>, version: &str,
 ) -> reqwest::Response {
     let token = app.csrf(c, &format!("{measure}/close-out")).await;
     let mut form = Multipart::new()

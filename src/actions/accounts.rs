@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::units::{campus_only, taken};
-use super::{Outcome, Stop};
+use super::{Outcome, Stop, step};
 use crate::auth::{User, password};
 use crate::db::{self, Db};
 use crate::domain::bulk::{self, COLUMNS, Unit};
@@ -39,22 +39,16 @@ async fn one_time() -> anyhow::Result<(String, String)> {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct AccountForm {
-    #[serde(default)]
     pub username: String,
-    #[serde(default)]
     pub display_name: String,
-    #[serde(default)]
     pub role: String,
     /// For a reviewer.
-    #[serde(default)]
     pub committee_id: String,
     /// For a secretary.
-    #[serde(default)]
     pub branch_id: String,
-    #[serde(default)]
     pub active: Option<String>,
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -62,104 +56,98 @@ pub struct AccountForm {
 /// (field `form`).
 pub async fn create(db: &Db, user: &User, form: &AccountForm) -> super::Result<(String, String)> {
     let (plain, hash) = one_time().await?;
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let username = form.username.trim().to_string();
-            let mut e = FieldErrors::default();
-            if let Err(m) = check_username(&username) {
-                e.add("form", m);
+    step(db, async |tx| {
+        campus_only(user)?;
+        let username = form.username.trim().to_string();
+        let mut e = FieldErrors::default();
+        if let Err(m) = check_username(&username) {
+            e.add("form", m);
+        }
+        let name = person_name(&form.display_name).unwrap_or_else(|m| {
+            e.add("form", m);
+            String::new()
+        });
+        let role = Role::parse(&form.role);
+        let unit = match role {
+            Some(Role::Reviewer) => form.committee_id.trim().parse::<i64>().ok(),
+            Some(Role::Secretary) => form.branch_id.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        let (committee_id, branch_id) = match (role, unit) {
+            (Some(Role::Overseer), _) => (None, None),
+            (Some(Role::Reviewer), Some(c)) if db::admin::committee(&mut *tx, CommitteeId(c)).await?.is_some() => {
+                (Some(CommitteeId(c)), None)
             }
-            let name = person_name(&form.display_name).unwrap_or_else(|m| {
-                e.add("form", m);
-                String::new()
-            });
-            let role = Role::parse(&form.role);
-            let unit = match role {
-                Some(Role::Reviewer) => form.committee_id.trim().parse::<i64>().ok(),
-                Some(Role::Secretary) => form.branch_id.trim().parse::<i64>().ok(),
-                _ => None,
-            };
-            let (committee_id, branch_id) = match (role, unit) {
-                (Some(Role::Overseer), _) => (None, None),
-                (Some(Role::Reviewer), Some(c)) if db::admin::committee(&mut *tx, CommitteeId(c)).await?.is_some() => {
-                    (Some(CommitteeId(c)), None)
-                }
-                (Some(Role::Secretary), Some(b)) if db::admin::branch(&mut *tx, BranchId(b)).await?.is_some() => {
-                    (None, Some(BranchId(b)))
-                }
-                (None, _) => {
-                    e.add("form", "请选择角色");
-                    (None, None)
-                }
-                (Some(_), _) => {
-                    e.add("form", "请选择所属单位：审核人选党总支（党委），党支部书记选党支部");
-                    (None, None)
-                }
-            };
-            if !e.is_empty() {
-                return Err(Stop::Invalid(e));
+            (Some(Role::Secretary), Some(b)) if db::admin::branch(&mut *tx, BranchId(b)).await?.is_some() => {
+                (None, Some(BranchId(b)))
             }
-            let new = db::users::NewUser {
-                username: &username,
-                display_name: &name,
-                password_hash: &hash,
-                role: role.unwrap_or(Role::Secretary),
-                committee_id,
-                branch_id,
-                must_change_password: true,
-            };
-            let id = db::users::insert(tx, &new).await.map_err(|e| match taken(e) {
-                Stop::Refused(_) => Stop::Refused("用户名已存在，请换一个".into()),
-                other => other,
-            })?;
-            db::admin::record_account_created(tx, user.id(), id, &username).await?;
-            Ok((username, plain.clone()))
-        })
-        .await;
-    Outcome::of(result)
+            (None, _) => {
+                e.add("form", "请选择角色");
+                (None, None)
+            }
+            (Some(_), _) => {
+                e.add("form", "请选择所属单位：审核人选党总支（党委），党支部书记选党支部");
+                (None, None)
+            }
+        };
+        if !e.is_empty() {
+            return Err(Stop::Invalid(e));
+        }
+        let new = db::users::NewUser {
+            username: &username,
+            display_name: &name,
+            password_hash: &hash,
+            role: role.unwrap_or(Role::Secretary),
+            committee_id,
+            branch_id,
+            must_change_password: true,
+        };
+        let id = db::users::insert(tx, &new).await.map_err(|e| match taken(e) {
+            Stop::Refused(_) => Stop::Refused("用户名已存在，请换一个".into()),
+            other => other,
+        })?;
+        db::admin::record_account_created(tx, user.id(), id, &username).await?;
+        Ok((username, plain.clone()))
+    })
+    .await
 }
 
 /// Changes an account's name or whether it is active; returns its username.
 pub async fn update(db: &Db, user: &User, id: UserId, form: &AccountForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let before = db::admin::account(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
-            let name = person_name(&form.display_name).map_err(Stop::Refused)?;
-            let active = form.active.is_some();
-            if before.id == user.id() && !active {
-                return Err(Stop::Refused("不能停用自己正在使用的账号".into()));
-            }
-            if db::admin::update_account(tx, user.id(), &before, form.version, &name, active)
-                .await?
-                .is_err()
-            {
-                return Err(Stop::Stale(
-                    "这一条刚刚被他人修改过，您的修改没有保存；请查看最新内容后重试。".into(),
-                ));
-            }
-            Ok(before.username)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let before = db::admin::account(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        let name = person_name(&form.display_name).map_err(Stop::Refused)?;
+        let active = form.active.is_some();
+        if before.id == user.id() && !active {
+            return Err(Stop::Refused("不能停用自己正在使用的账号".into()));
+        }
+        if db::admin::update_account(tx, user.id(), &before, form.version, &name, active)
+            .await?
+            .is_err()
+        {
+            return Err(Stop::Stale(
+                "这一条刚刚被他人修改过，您的修改没有保存；请查看最新内容后重试。".into(),
+            ));
+        }
+        Ok(before.username)
+    })
+    .await
 }
 
 /// A new one-time password; the account's sessions end and the password must change at login.
 /// Returns the username and the password.
 pub async fn reset_password(db: &Db, user: &User, id: UserId) -> super::Result<(String, String)> {
     let (plain, hash) = one_time().await?;
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let account = db::admin::account(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
-            if !db::admin::reset_password(tx, user.id(), account.id, &hash).await? {
-                return Err(Stop::NotFound);
-            }
-            Ok((account.username, plain.clone()))
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let account = db::admin::account(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        if !db::admin::reset_password(tx, user.id(), account.id, &hash).await? {
+            return Err(Stop::NotFound);
+        }
+        Ok((account.username, plain.clone()))
+    })
+    .await
 }
 
 /// What an import made: committees, branches, and each new account with its one-time password.
@@ -228,55 +216,51 @@ pub async fn import(db: &Db, user: &User, workbook: Vec<u8>) -> super::Result<Im
     for _ in &plan.accounts {
         passwords.push(one_time().await?);
     }
-    let result = db
-        .write(async |tx| {
-            for c in &plan.committees {
-                db::admin::create_committee(tx, user.id(), &CommitteeInput { name: c.clone() })
-                    .await
-                    .map_err(taken)?;
-            }
-            for (c, b) in &plan.branches {
-                let id = db::admin::committee_by_name(tx, c).await?.ok_or(Stop::NotFound)?;
-                db::admin::create_branch(tx, user.id(), id, b).await.map_err(taken)?;
-            }
-            let mut made = Vec::new();
-            for ((username, name, role, unit), (plain, hash)) in plan.accounts.iter().zip(&passwords) {
-                let (committee_id, branch_id) = match unit {
-                    Unit::Campus => (None, None),
-                    Unit::Committee(c) => (db::admin::committee_by_name(tx, c).await?, None),
-                    Unit::Branch(c, b) => (None, db::admin::branch_by_names(tx, c, b).await?),
-                };
-                let new = db::users::NewUser {
-                    username,
-                    display_name: name,
-                    password_hash: hash,
-                    role: *role,
-                    committee_id,
-                    branch_id,
-                    must_change_password: true,
-                };
-                let id = db::users::insert(tx, &new).await.map_err(taken)?;
-                db::admin::record_account_created(tx, user.id(), id, username).await?;
-                made.push((username.clone(), name.clone(), plain.clone()));
-            }
-            Ok(Imported {
-                committees: plan.committees.len(),
-                branches: plan.branches.len(),
-                accounts: made,
-            })
+    step(db, async |tx| {
+        for c in &plan.committees {
+            db::admin::create_committee(tx, user.id(), &CommitteeInput { name: c.clone() })
+                .await
+                .map_err(taken)?;
+        }
+        for (c, b) in &plan.branches {
+            let id = db::admin::committee_by_name(tx, c).await?.ok_or(Stop::NotFound)?;
+            db::admin::create_branch(tx, user.id(), id, b).await.map_err(taken)?;
+        }
+        let mut made = Vec::new();
+        for ((username, name, role, unit), (plain, hash)) in plan.accounts.iter().zip(&passwords) {
+            let (committee_id, branch_id) = match unit {
+                Unit::Campus => (None, None),
+                Unit::Committee(c) => (db::admin::committee_by_name(tx, c).await?, None),
+                Unit::Branch(c, b) => (None, db::admin::branch_by_names(tx, c, b).await?),
+            };
+            let new = db::users::NewUser {
+                username,
+                display_name: name,
+                password_hash: hash,
+                role: *role,
+                committee_id,
+                branch_id,
+                must_change_password: true,
+            };
+            let id = db::users::insert(tx, &new).await.map_err(taken)?;
+            db::admin::record_account_created(tx, user.id(), id, username).await?;
+            made.push((username.clone(), name.clone(), plain.clone()));
+        }
+        Ok(Imported {
+            committees: plan.committees.len(),
+            branches: plan.branches.len(),
+            accounts: made,
         })
-        .await;
-    Outcome::of(result)
+    })
+    .await
 }
 
 /// A user's change of their own password, as the form sends it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct PasswordForm {
-    #[serde(default)]
     pub current_password: String,
-    #[serde(default)]
     pub new_password: String,
-    #[serde(default)]
     pub confirm_password: String,
 }
 
@@ -285,11 +269,7 @@ pub struct PasswordForm {
 /// credential version, which ends every other session. Problems come back per field; too many
 /// wrong current passwords as `Refused`.
 pub async fn change_password(
-    db: &Db,
-    dummy_hash: &str,
-    user: &User,
-    addr: &str,
-    form: &PasswordForm,
+    db: &Db, dummy_hash: &str, user: &User, addr: &str, form: &PasswordForm,
 ) -> super::Result<i64> {
     let mut e = FieldErrors::default();
     if form.current_password.is_empty() {
@@ -321,18 +301,16 @@ pub async fn change_password(
         }
     };
     let hash = password::hash(form.new_password.clone()).await?;
-    let result = db
-        .write(async |tx| {
-            if !db::users::set_own_password(tx, user.id(), row.version, &hash).await? {
-                return Err(Stop::Stale(
-                    "账号信息刚刚被修改过（可能是管理员重置了密码），请重新输入。".into(),
-                ));
-            }
-            db::audit::record(tx, &db::audit::Entry::account(user.id(), AuditAction::PasswordChange)).await?;
-            Ok(row.credential_version + 1)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        if !db::users::set_own_password(tx, user.id(), row.version, &hash).await? {
+            return Err(Stop::Stale(
+                "账号信息刚刚被修改过（可能是管理员重置了密码），请重新输入。".into(),
+            ));
+        }
+        db::audit::record(tx, &db::audit::Entry::account(user.id(), AuditAction::PasswordChange)).await?;
+        Ok(row.credential_version + 1)
+    })
+    .await
 }
 
 #[cfg(test)]

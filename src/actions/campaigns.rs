@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::{Outcome, Stop, checked};
+use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
@@ -14,26 +14,17 @@ use crate::domain::{CampaignId, CategoryId, LedgerItemId};
 
 /// A campaign's settings as the form sends them.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct CampaignForm {
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
     pub doc_number: String,
-    #[serde(default)]
     pub issued_on: String,
-    #[serde(default)]
     pub self_check_due: String,
-    #[serde(default)]
     pub report_due: String,
-    #[serde(default)]
     pub rectify_due: String,
-    #[serde(default)]
     pub results_due: String,
-    #[serde(default)]
     pub copy_from: Option<i64>,
-    #[serde(default)]
     pub carry_over: Option<String>,
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -80,108 +71,97 @@ fn campus_only(user: &User) -> Result<(), Stop> {
 /// A new campaign with a copy of a ledger (the one named, else the current one's); returns
 /// its title.
 pub async fn create(db: &Db, user: &User, form: &CampaignForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let input = form.parse()?;
-            let from = match form.copy_from {
-                Some(id) => db::campaigns::by_id(&mut *tx, CampaignId(id)).await?,
-                None => db::campaigns::current_in(tx).await?,
-            }
-            .ok_or(Stop::NotFound)?;
-            db::campaigns::create(tx, user.id(), &input, from.id, form.carry_over.is_some()).await?;
-            Ok(input.title)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let input = form.parse()?;
+        let from = match form.copy_from {
+            Some(id) => db::campaigns::by_id(&mut *tx, CampaignId(id)).await?,
+            None => db::campaigns::current_in(tx).await?,
+        }
+        .ok_or(Stop::NotFound)?;
+        db::campaigns::create(tx, user.id(), &input, from.id, form.carry_over.is_some()).await?;
+        Ok(input.title)
+    })
+    .await
 }
 
 /// Saves a campaign's settings; returns its title.
 pub async fn update(db: &Db, user: &User, id: CampaignId, form: &CampaignForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let before = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
-            let input = form.parse()?;
-            if db::campaigns::update(tx, user.id(), &before, form.version, &input)
-                .await?
-                .is_err()
-            {
-                return Err(Stop::Stale(
-                    "这个专项行动刚刚被他人修改过，您的修改没有保存（已保留在下方）；请核对后重新保存。".into(),
-                ));
-            }
-            Ok(input.title)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let before = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        let input = form.parse()?;
+        if db::campaigns::update(tx, user.id(), &before, form.version, &input)
+            .await?
+            .is_err()
+        {
+            return Err(Stop::Stale(
+                "这个专项行动刚刚被他人修改过，您的修改没有保存（已保留在下方）；请核对后重新保存。".into(),
+            ));
+        }
+        Ok(input.title)
+    })
+    .await
 }
 
 /// Makes a campaign the current one (pages without `?campaign=` show it); returns its title.
 pub async fn make_current(db: &Db, user: &User, id: CampaignId) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let c = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
-            db::campaigns::make_current(tx, user.id(), c.id).await?;
-            Ok(c.title)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let c = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        db::campaigns::make_current(tx, user.id(), c.id).await?;
+        Ok(c.title)
+    })
+    .await
 }
 
 /// One change to a campaign's ledger, as the form sends it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct LedgerEdit {
-    #[serde(default)]
     pub action: String,
-    #[serde(default)]
     pub id: i64,
-    #[serde(default)]
     pub text: String,
-    #[serde(default)]
     pub version: i64,
 }
 
 /// A category's title, an item's text, its place, a new or removed item: only while no branch
 /// has answered or recorded a finding, so answers never point at changed text.
 pub async fn edit_ledger(db: &Db, user: &User, id: CampaignId, edit: &LedgerEdit) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let campaign = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?.id;
-            let value = match edit.action.as_str() {
-                "category_title" => text("类别名称", &edit.text, 60, true),
-                "item_text" | "item_add" => text("条目内容", &edit.text, 500, true),
-                _ => Ok(String::new()),
+    step(db, async |tx| {
+        campus_only(user)?;
+        let campaign = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?.id;
+        let value = match edit.action.as_str() {
+            "category_title" => text("类别名称", &edit.text, 60, true),
+            "item_text" | "item_add" => text("条目内容", &edit.text, 500, true),
+            _ => Ok(String::new()),
+        }
+        .map_err(Stop::Refused)?;
+        if db::ledger_admin::in_use(tx, campaign).await? {
+            return Err(Stop::Stale(
+                "已有党支部开始对账查摆，问题台账已锁定，不能再修改（作答必须对应不变的条目）。".into(),
+            ));
+        }
+        let (by, item, seen) = (user.id(), LedgerItemId(edit.id), edit.version);
+        let found = match edit.action.as_str() {
+            "category_title" => {
+                db::ledger_admin::set_category_title(tx, by, campaign, CategoryId(edit.id), seen, &value).await?
             }
-            .map_err(Stop::Refused)?;
-            if db::ledger_admin::in_use(tx, campaign).await? {
-                return Err(Stop::Stale(
-                    "已有党支部开始对账查摆，问题台账已锁定，不能再修改（作答必须对应不变的条目）。".into(),
-                ));
-            }
-            let (by, item, seen) = (user.id(), LedgerItemId(edit.id), edit.version);
-            let found = match edit.action.as_str() {
-                "category_title" => {
-                    db::ledger_admin::set_category_title(tx, by, campaign, CategoryId(edit.id), seen, &value).await?
-                }
-                "item_text" => db::ledger_admin::set_item_text(tx, by, campaign, item, seen, &value).await?,
-                "item_up" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, -1).await?),
-                "item_down" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, 1).await?),
-                "item_add" => Ok(db::ledger_admin::add_item(tx, by, campaign, CategoryId(edit.id), &value).await?),
-                "item_delete" => Ok(db::ledger_admin::delete_item(tx, by, campaign, item).await?),
-                _ => return Err(Stop::Invalid(Default::default())),
-            };
-            match found {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(Stop::NotFound),
-                Err(_stale) => Err(Stop::Stale(format!(
-                    "这一条刚刚被他人修改过，您的修改没有保存。您填写的内容：{}",
-                    edit.text
-                ))),
-            }
-        })
-        .await;
-    Outcome::of(result)
+            "item_text" => db::ledger_admin::set_item_text(tx, by, campaign, item, seen, &value).await?,
+            "item_up" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, -1).await?),
+            "item_down" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, 1).await?),
+            "item_add" => Ok(db::ledger_admin::add_item(tx, by, campaign, CategoryId(edit.id), &value).await?),
+            "item_delete" => Ok(db::ledger_admin::delete_item(tx, by, campaign, item).await?),
+            _ => return Err(Stop::Invalid(Default::default())),
+        };
+        match found {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Stop::NotFound),
+            Err(_stale) => Err(Stop::Stale(format!(
+                "这一条刚刚被他人修改过，您的修改没有保存。您填写的内容：{}",
+                edit.text
+            ))),
+        }
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Outcome, STALE, Stop, checked, editing, on_branch};
+use super::{Outcome, STALE, Stop, branch_step, checked, editing, finding};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::import::{self, Choice, ImportRow};
@@ -19,132 +19,104 @@ pub enum Placement {
 
 /// Adds a finding; its text's problem comes back as the field `text`.
 pub async fn create(
-    db: &Db,
-    user: &User,
-    branch: BranchId,
-    placement: Placement,
-    text: &str,
+    db: &Db, user: &User, branch: BranchId, placement: Placement, text: &str,
 ) -> super::Result<FindingId> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let text = checked(finding_text(text))?;
-            editing(tx, actor).await?;
-            let campaign = actor.campaign();
-            let (category, item, source) = match placement {
-                Placement::Item(item) => {
-                    let category = db::findings::category_of_item(tx, campaign, item)
-                        .await?
-                        .ok_or(Stop::NotFound)?;
-                    let answer = db::self_checks::get(tx, actor.branch(), item).await?;
-                    if answer.is_none_or(|a| a.verdict != Verdict::Problem) {
-                        let mut e = FieldErrors::default();
-                        e.add("text", "请先将此项的结论保存为“存在问题”，再填写查摆问题");
-                        return Err(Stop::Invalid(e));
-                    }
-                    (category, Some(item), FindingSource::SelfCheck)
+    branch_step(db, user, branch, async |tx, actor| {
+        let text = checked(finding_text(text))?;
+        editing(tx, actor).await?;
+        let campaign = actor.campaign();
+        let (category, item, source) = match placement {
+            Placement::Item(item) => {
+                let category = db::findings::category_of_item(tx, campaign, item)
+                    .await?
+                    .ok_or(Stop::NotFound)?;
+                let answer = db::self_checks::get(tx, actor.branch(), item).await?;
+                if answer.is_none_or(|a| a.verdict != Verdict::Problem) {
+                    let mut e = FieldErrors::default();
+                    e.add("text", "请先将此项的结论保存为“存在问题”，再填写查摆问题");
+                    return Err(Stop::Invalid(e));
                 }
-                Placement::Category(category) => {
-                    if !db::findings::category_in_campaign(tx, campaign, category).await? {
-                        return Err(Stop::NotFound);
-                    }
-                    (category, None, FindingSource::Extended)
+                (category, Some(item), FindingSource::SelfCheck)
+            }
+            Placement::Category(category) => {
+                if !db::findings::category_in_campaign(tx, campaign, category).await? {
+                    return Err(Stop::NotFound);
                 }
-            };
-            Ok(db::findings::create(tx, actor, campaign, category, item, &text, source).await?)
-        })
-        .await;
-    Outcome::of(result)
+                (category, None, FindingSource::Extended)
+            }
+        };
+        Ok(db::findings::create(tx, actor, campaign, category, item, &text, source).await?)
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct TextForm {
-    #[serde(default)]
     pub text: String,
-    #[serde(default)]
     pub version: i64,
 }
 
 /// Changes a finding's text (an approval lapses: the committee reviews it again).
 pub async fn update(db: &Db, user: &User, branch: BranchId, id: FindingId, form: &TextForm) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let text = checked(finding_text(&form.text))?;
-            editing(tx, actor).await?;
-            let before = db::findings::get_of_branch(tx, actor, id)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            if db::findings::update_text(tx, actor, &before, form.version, &text)
-                .await?
-                .is_err()
-            {
-                let now = db::findings::get_of_branch(tx, actor, id)
-                    .await?
-                    .ok_or(Stop::NotFound)?;
-                return Err(Stop::Stale(format!("{STALE} 当前保存的内容是：{}", now.text)));
-            }
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let text = checked(finding_text(&form.text))?;
+        editing(tx, actor).await?;
+        let before = finding(tx, actor, id).await?;
+        if db::findings::update_text(tx, actor, &before, form.version, &text)
+            .await?
+            .is_err()
+        {
+            let now = finding(tx, actor, id).await?;
+            return Err(Stop::Stale(format!("{STALE} 当前保存的内容是：{}", now.text)));
+        }
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct DeleteForm {
-    #[serde(default)]
     pub version: i64,
     /// For a finding: how many measures its confirmation page said would go with it.
-    #[serde(default)]
     pub measures: i64,
 }
 
 /// Deletes a finding with its measures and their evidence, as confirmed; returns the item it was
 /// under (to go back there). Not once a measure of it is closed off.
 pub async fn delete(
-    db: &Db,
-    user: &User,
-    branch: BranchId,
-    id: FindingId,
-    form: &DeleteForm,
+    db: &Db, user: &User, branch: BranchId, id: FindingId, form: &DeleteForm,
 ) -> super::Result<Option<LedgerItemId>> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            editing(tx, actor).await?;
-            let before = db::findings::get_of_branch(tx, actor, id)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
-            if closed_out > 0 {
-                return Err(Stop::Refused(
-                    "这条查摆问题下有已销号的整改措施，是党总支（党委）审核确认的记录，不能删除。".into(),
-                ));
-            }
-            if measures != form.measures {
-                return Err(Stop::Stale(format!(
-                    "确认删除后，这条查摆问题的整改措施有了变化（现有 {measures} 条），没有删除。请返回查看后再决定。"
-                )));
-            }
-            if db::findings::delete(tx, actor, &before, form.version).await?.is_err() {
-                return Err(Stop::Stale(
-                    "这条查摆问题在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into(),
-                ));
-            }
-            Ok(before.ledger_item_id)
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        editing(tx, actor).await?;
+        let before = finding(tx, actor, id).await?;
+        let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
+        if closed_out > 0 {
+            return Err(Stop::Refused(
+                "这条查摆问题下有已销号的整改措施，是党总支（党委）审核确认的记录，不能删除。".into(),
+            ));
+        }
+        if measures != form.measures {
+            return Err(Stop::Stale(format!(
+                "确认删除后，这条查摆问题的整改措施有了变化（现有 {measures} 条），没有删除。请返回查看后再决定。"
+            )));
+        }
+        if db::findings::delete(tx, actor, &before, form.version).await?.is_err() {
+            return Err(Stop::Stale(
+                "这条查摆问题在您确认删除前被他人修改过，没有删除。请返回查看最新内容后再决定。".into(),
+            ));
+        }
+        Ok(before.ledger_item_id)
+    })
+    .await
 }
 
 /// What an import would add, from pasted lines or a workbook's first two columns: nothing is
 /// saved. Refused while the branch cannot change its ledger; what cannot be read comes back as
 /// the field `pasted`.
 pub async fn preview_import(
-    db: &Db,
-    user: &User,
-    branch: BranchId,
-    input: ImportInput,
+    db: &Db, user: &User, branch: BranchId, input: ImportInput,
 ) -> super::Result<Vec<ImportRow>> {
     match super::may_edit(db, user, branch).await? {
         Outcome::Done(()) => {}
@@ -208,37 +180,34 @@ pub enum ImportInput {
 /// nothing unless every kept row is right (`Invalid`, field `rows`: the page shows each row's
 /// problem again from domain::import::confirm). Returns how many were saved.
 pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) -> super::Result<usize> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let categories = db::ledger::categories(db, actor.campaign()).await?;
-            let positions: Vec<i64> = categories.iter().map(|c| c.position).collect();
-            let (preview, chosen) = import::confirm(choices, &positions);
-            if let Some(why) = import::refusal(&preview, chosen.len()) {
-                let mut e = FieldErrors::default();
-                e.add("rows", why);
-                return Err(Stop::Invalid(e));
-            }
-            editing(tx, actor).await?;
-            for (position, text) in &chosen {
-                let category = categories
-                    .iter()
-                    .find(|c| c.position == *position)
-                    .map(|c| c.id)
-                    .ok_or(Stop::NotFound)?;
-                db::findings::create(
-                    tx,
-                    actor,
-                    actor.campaign(),
-                    category,
-                    None,
-                    text,
-                    FindingSource::Imported,
-                )
-                .await?;
-            }
-            Ok(chosen.len())
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let categories = db::ledger::categories(db, actor.campaign()).await?;
+        let positions: Vec<i64> = categories.iter().map(|c| c.position).collect();
+        let (preview, chosen) = import::confirm(choices, &positions);
+        if let Some(why) = import::refusal(&preview, chosen.len()) {
+            let mut e = FieldErrors::default();
+            e.add("rows", why);
+            return Err(Stop::Invalid(e));
+        }
+        editing(tx, actor).await?;
+        for (position, text) in &chosen {
+            let category = categories
+                .iter()
+                .find(|c| c.position == *position)
+                .map(|c| c.id)
+                .ok_or(Stop::NotFound)?;
+            db::findings::create(
+                tx,
+                actor,
+                actor.campaign(),
+                category,
+                None,
+                text,
+                FindingSource::Imported,
+            )
+            .await?;
+        }
+        Ok(chosen.len())
+    })
+    .await
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::{Outcome, Stop, checked, editing, on_branch};
+use super::{Stop, branch_step, checked, editing};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::input::{FieldErrors, VerdictInput};
@@ -15,61 +15,53 @@ use crate::domain::{BranchId, CategoryId, LedgerItemId};
 
 /// The answer to one item, as the form sends it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct Answer {
-    #[serde(default)]
     pub verdict: String,
-    #[serde(default)]
     pub reason: String,
     /// The version the user saw (0: unanswered).
-    #[serde(default)]
     pub version: i64,
 }
 
 /// 对账查摆: saves the answer to one item. An item with findings keeps 存在问题 until they go.
 pub async fn answer(db: &Db, user: &User, branch: BranchId, item: LedgerItemId, form: &Answer) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let input = checked(VerdictInput::parse(&form.verdict, &form.reason))?;
-            editing(tx, actor).await?;
-            if !db::self_checks::item_in_campaign(tx, item, actor.campaign()).await? {
-                return Err(Stop::NotFound);
+    branch_step(db, user, branch, async |tx, actor| {
+        let input = checked(VerdictInput::parse(&form.verdict, &form.reason))?;
+        editing(tx, actor).await?;
+        if !db::self_checks::item_in_campaign(tx, item, actor.campaign()).await? {
+            return Err(Stop::NotFound);
+        }
+        if input.verdict != Verdict::Problem {
+            let n = db::findings::count_under_item(tx, actor.branch(), item).await?;
+            if n > 0 {
+                let mut e = FieldErrors::default();
+                e.add(
+                    "verdict",
+                    format!("此项下还有 {n} 条查摆问题；如确无问题，请先删除这些查摆问题，再修改结论"),
+                );
+                return Err(Stop::Invalid(e));
             }
-            if input.verdict != Verdict::Problem {
-                let n = db::findings::count_under_item(tx, actor.branch(), item).await?;
-                if n > 0 {
-                    let mut e = FieldErrors::default();
-                    e.add(
-                        "verdict",
-                        format!("此项下还有 {n} 条查摆问题；如确无问题，请先删除这些查摆问题，再修改结论"),
-                    );
-                    return Err(Stop::Invalid(e));
-                }
-            }
-            db::self_checks::set(tx, actor, item, form.version, &input)
-                .await?
-                .map_err(|_| Stop::Stale(super::STALE.into()))
-        })
-        .await;
-    Outcome::of(result)
+        }
+        db::self_checks::set(tx, actor, item, form.version, &input)
+            .await?
+            .map_err(|_| Stop::Stale(super::STALE.into()))
+    })
+    .await
 }
 
 /// 提交审核: the submission gate on the branch's saved rows, then the ledger goes to the
 /// committee (rows it had returned go back to 待审核).
 pub async fn submit(db: &Db, user: &User, branch: BranchId) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            editing(tx, actor).await?;
-            let missing = gate(db, user, actor).await?;
-            if !missing.is_empty() {
-                return Err(Stop::Incomplete(missing));
-            }
-            db::ledger::submit(tx, actor, actor.campaign()).await?;
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        editing(tx, actor).await?;
+        let missing = gate(db, user, actor).await?;
+        if !missing.is_empty() {
+            return Err(Stop::Incomplete(missing));
+        }
+        db::ledger::submit(tx, actor, actor.campaign()).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// What the submission gate finds missing, from the branch's saved rows. (Read through the read

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Outcome, Stop, on_branch};
+use super::{Stop, branch_step, measure};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::review;
@@ -11,55 +11,39 @@ use crate::domain::{BranchId, FindingId, MeasureId};
 /// Flags a closed-off measure for 回头看 with a reason: it reopens (整改中) for the branch and
 /// the committee, its first closure kept with the flag. Returns the measure's finding.
 pub async fn flag(db: &Db, user: &User, branch: BranchId, id: MeasureId, reason: &str) -> super::Result<FindingId> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let current = db::measures::get_of_branch(tx, actor, id)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            let reason = review::flag_look_back(current.status, reason).map_err(Stop::Refused)?;
-            if !db::look_backs::flag(tx, actor, &current, &reason).await? {
-                return Err(Stop::Refused("这条措施刚刚被修改过，请刷新后再试。".into()));
-            }
-            Ok(current.finding_id)
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let current = measure(tx, actor, id).await?;
+        let reason = review::flag_look_back(current.status, reason).map_err(Stop::Refused)?;
+        if !db::look_backs::flag(tx, actor, &current, &reason).await? {
+            return Err(Stop::Refused("这条措施刚刚被修改过，请刷新后再试。".into()));
+        }
+        Ok(current.finding_id)
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct OutcomeForm {
-    #[serde(default)]
     pub outcome: String,
-    #[serde(default)]
     pub note: String,
-    #[serde(default)]
     pub version: i64,
 }
 
 /// Records the re-check's outcome (巩固 or 反弹); returns the measure and its finding.
 pub async fn decide(
-    db: &Db,
-    user: &User,
-    branch: BranchId,
-    look_back: i64,
-    form: &OutcomeForm,
+    db: &Db, user: &User, branch: BranchId, look_back: i64, form: &OutcomeForm,
 ) -> super::Result<(FindingId, MeasureId)> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let lb = db::look_backs::get_of_branch(tx, actor.branch(), look_back)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            let measure = db::measures::get_of_branch(tx, actor, lb.measure_id)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            let (outcome, note) = review::look_back_outcome(&form.outcome, &form.note).map_err(Stop::Refused)?;
-            if !db::look_backs::decide(tx, actor, &lb, measure.finding_id, form.version, outcome, &note).await? {
-                return Err(Stop::Refused("这次回头看的结果刚刚已被记录，请刷新后查看。".into()));
-            }
-            Ok((measure.finding_id, measure.id))
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let lb = db::look_backs::get_of_branch(tx, actor.branch(), look_back)
+            .await?
+            .ok_or(Stop::NotFound)?;
+        let measure = measure(tx, actor, lb.measure_id).await?;
+        let (outcome, note) = review::look_back_outcome(&form.outcome, &form.note).map_err(Stop::Refused)?;
+        if !db::look_backs::decide(tx, actor, &lb, measure.finding_id, form.version, outcome, &note).await? {
+            return Err(Stop::Refused("这次回头看的结果刚刚已被记录，请刷新后查看。".into()));
+        }
+        Ok((measure.finding_id, measure.id))
+    })
+    .await
 }

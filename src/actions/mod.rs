@@ -99,12 +99,44 @@ pub(crate) fn checked<T>(parsed: std::result::Result<T, FieldErrors>) -> std::re
 pub const STALE: &str =
     "这一条刚刚被他人修改过，您的内容没有保存。下方已显示最新内容，您填写的内容也已保留，请核对后重新保存。";
 
+/// One step: its changes in one write transaction, what it came to as the outcome.
+pub(crate) async fn step<T>(
+    db: &db::Db, change: impl AsyncFnOnce(&mut SqliteConnection) -> std::result::Result<T, Stop>,
+) -> Result<T> {
+    Outcome::of(db.write(change).await)
+}
+
+/// One step on a branch's rows, in one write transaction. The branch is checked against the
+/// user's scope first, so another unit's branch is not found whatever was sent.
+pub(crate) async fn branch_step<T>(
+    db: &db::Db, user: &User, branch: BranchId,
+    change: impl AsyncFnOnce(&mut SqliteConnection, Actor) -> std::result::Result<T, Stop>,
+) -> Result<T> {
+    step(db, async |tx| {
+        let (_, actor) = on_branch(tx, user, branch).await?;
+        change(tx, actor).await
+    })
+    .await
+}
+
+/// A finding of the actor's branch in its campaign, or not found.
+pub(crate) async fn finding(
+    tx: &mut SqliteConnection, actor: Actor, id: crate::domain::FindingId,
+) -> std::result::Result<db::findings::Finding, Stop> {
+    db::findings::get_of_branch(tx, actor, id).await?.ok_or(Stop::NotFound)
+}
+
+/// A measure of the actor's branch in its campaign, or not found.
+pub(crate) async fn measure(
+    tx: &mut SqliteConnection, actor: Actor, id: crate::domain::MeasureId,
+) -> std::result::Result<db::measures::Measure, Stop> {
+    db::measures::get_of_branch(tx, actor, id).await?.ok_or(Stop::NotFound)
+}
+
 /// A branch the user's scope covers, in the current campaign, and who acts on it; read in the
 /// write transaction.
 pub(crate) async fn on_branch(
-    tx: &mut SqliteConnection,
-    user: &User,
-    branch: BranchId,
+    tx: &mut SqliteConnection, user: &User, branch: BranchId,
 ) -> std::result::Result<(BranchRow, Actor), Stop> {
     let (row, _, actor) = db::units::actor(tx, user, branch).await?.ok_or(Stop::NotFound)?;
     Ok((row, actor))

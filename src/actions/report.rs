@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use sqlx::SqliteConnection;
 
-use super::{Outcome, Stop, checked};
+use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::input::{deadline_window, text};
@@ -14,18 +14,13 @@ use crate::domain::{CampaignId, CommitteeId};
 
 /// The report's three sections, and for signing the signer and the date.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct ReportForm {
-    #[serde(default)]
     pub work_done: String,
-    #[serde(default)]
     pub problems: String,
-    #[serde(default)]
     pub next_steps: String,
-    #[serde(default)]
     pub signer_name: String,
-    #[serde(default)]
     pub signed_on: String,
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -40,83 +35,75 @@ async fn committee(tx: &mut SqliteConnection, user: &User, id: CommitteeId) -> R
 
 /// Saves the three sections of a draft.
 pub async fn save(db: &Db, user: &User, id: CommitteeId, form: &ReportForm) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let campaign = committee(tx, user, id).await?;
-            let draft = checked(report::sections(&form.work_done, &form.problems, &form.next_steps))?;
-            if !db::reports::state(tx, campaign, id).await?.editable() {
-                return Err(Stop::Refused(
-                    "报告已签字锁定，您的内容没有保存（已保留在下方，可复制）；如需修改，请先重新打开报告。".into(),
-                ));
-            }
-            if db::reports::save(tx, user.id(), campaign, id, form.version, &draft)
-                .await?
-                .is_err()
-            {
-                return Err(Stop::Stale(
-                    "报告刚刚被他人修改过，您的内容没有保存，已保留在下方；请对照最新内容后重新保存。".into(),
-                ));
-            }
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        let campaign = committee(tx, user, id).await?;
+        let draft = checked(report::sections(&form.work_done, &form.problems, &form.next_steps))?;
+        if !db::reports::state(tx, campaign, id).await?.editable() {
+            return Err(Stop::Refused(
+                "报告已签字锁定，您的内容没有保存（已保留在下方，可复制）；如需修改，请先重新打开报告。".into(),
+            ));
+        }
+        if db::reports::save(tx, user.id(), campaign, id, form.version, &draft)
+            .await?
+            .is_err()
+        {
+            return Err(Stop::Stale(
+                "报告刚刚被他人修改过，您的内容没有保存，已保留在下方；请对照最新内容后重新保存。".into(),
+            ));
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// 保存并签字: saves exactly the text on the screen and signs it, in one transaction, so the
 /// signature always covers what the signer read. Signing locks the report.
 pub async fn sign(db: &Db, user: &User, id: CommitteeId, form: &ReportForm) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let campaign = committee(tx, user, id).await?;
-            let issued_on = db::campaigns::by_id(&mut *tx, campaign)
+    step(db, async |tx| {
+        let campaign = committee(tx, user, id).await?;
+        let issued_on = db::campaigns::by_id(&mut *tx, campaign)
+            .await?
+            .ok_or(Stop::NotFound)?
+            .issued_on;
+        let (draft, name, on) = checked(
+            report::sections(&form.work_done, &form.problems, &form.next_steps).and_then(|d: Draft| {
+                let (name, on) = report::signature(
+                    &form.signer_name,
+                    &form.signed_on,
+                    [&d.work_done, &d.problems, &d.next_steps],
+                    deadline_window(issued_on),
+                )?;
+                Ok((d, name, on))
+            }),
+        )?;
+        let stale = || {
+            Stop::Stale("报告刚刚被他人修改或已签字，没有签字；您的内容已保留在下方，请对照最新内容后再签字。".into())
+        };
+        // db::reports::save refuses a signed report by itself (it updates drafts only).
+        if !db::reports::state(tx, campaign, id).await?.editable()
+            || db::reports::save(tx, user.id(), campaign, id, form.version, &draft)
                 .await?
-                .ok_or(Stop::NotFound)?
-                .issued_on;
-            let (draft, name, on) = checked(
-                report::sections(&form.work_done, &form.problems, &form.next_steps).and_then(|d: Draft| {
-                    let (name, on) = report::signature(
-                        &form.signer_name,
-                        &form.signed_on,
-                        [&d.work_done, &d.problems, &d.next_steps],
-                        deadline_window(issued_on),
-                    )?;
-                    Ok((d, name, on))
-                }),
-            )?;
-            let stale = || {
-                Stop::Stale(
-                    "报告刚刚被他人修改或已签字，没有签字；您的内容已保留在下方，请对照最新内容后再签字。".into(),
-                )
-            };
-            // db::reports::save refuses a signed report by itself (it updates drafts only).
-            if !db::reports::state(tx, campaign, id).await?.editable()
-                || db::reports::save(tx, user.id(), campaign, id, form.version, &draft)
-                    .await?
-                    .is_err()
-            {
-                return Err(stale());
-            }
-            let saved = if form.version == 0 { 1 } else { form.version + 1 };
-            db::reports::sign(tx, user.id(), campaign, id, saved, &name, on)
-                .await?
-                .map_err(|_| stale())
-        })
-        .await;
-    Outcome::of(result)
+                .is_err()
+        {
+            return Err(stale());
+        }
+        let saved = if form.version == 0 { 1 } else { form.version + 1 };
+        db::reports::sign(tx, user.id(), campaign, id, saved, &name, on)
+            .await?
+            .map_err(|_| stale())
+    })
+    .await
 }
 
 /// Reopens a signed report for editing, with the reason.
 pub async fn reopen(db: &Db, user: &User, id: CommitteeId, reason: &str) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let campaign = committee(tx, user, id).await?;
-            let reason = text("重新打开的原因", reason, COMMENT_MAX, true).map_err(Stop::Refused)?;
-            if !db::reports::reopen(tx, user.id(), campaign, id, &reason).await? {
-                return Err(Stop::Refused("报告不是已签字状态，无需重新打开。".into()));
-            }
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        let campaign = committee(tx, user, id).await?;
+        let reason = text("重新打开的原因", reason, COMMENT_MAX, true).map_err(Stop::Refused)?;
+        if !db::reports::reopen(tx, user.id(), campaign, id, &reason).await? {
+            return Err(Stop::Refused("报告不是已签字状态，无需重新打开。".into()));
+        }
+        Ok(())
+    })
+    .await
 }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Outcome, Stop, on_branch};
+use super::{Stop, branch_step, finding, measure};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::history::AuditAction;
@@ -17,72 +17,54 @@ fn refused(message: impl Into<String>) -> Stop {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct RowForm {
-    #[serde(default)]
     pub decision: String,
-    #[serde(default)]
     pub comment: String,
-    #[serde(default)]
     pub version: i64,
 }
 
 /// 通过 or 退回 one finding of a submitted ledger; returns the decision.
 pub async fn decide_row(
-    db: &Db,
-    user: &User,
-    branch: BranchId,
-    id: FindingId,
-    form: &RowForm,
+    db: &Db, user: &User, branch: BranchId, id: FindingId, form: &RowForm,
 ) -> super::Result<Decision> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let decision = Decision::parse(&form.decision, &form.comment)
-                .map_err(|e| refused(e.get("comment").or(e.get("decision")).unwrap_or_default()))?;
-            let f = db::findings::get_of_branch(tx, actor, id)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-            review::may_decide_rows(ledger).map_err(refused)?;
-            let comment = match &decision {
-                Decision::Approve => "",
-                Decision::Return(c) => c.as_str(),
-            };
-            db::review::decide_row(tx, actor, &f, form.version, decision.review_state(), comment)
-                .await?
-                .map_err(|_| refused("这一条刚刚被修改过（党支部或其他审核人），请查看最新内容后再审核。"))?;
-            Ok(decision)
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let decision = Decision::parse(&form.decision, &form.comment)
+            .map_err(|e| refused(e.get("comment").or(e.get("decision")).unwrap_or_default()))?;
+        let f = finding(tx, actor, id).await?;
+        let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+        review::may_decide_rows(ledger).map_err(refused)?;
+        let comment = match &decision {
+            Decision::Approve => "",
+            Decision::Return(c) => c.as_str(),
+        };
+        db::review::decide_row(tx, actor, &f, form.version, decision.review_state(), comment)
+            .await?
+            .map_err(|_| refused("这一条刚刚被修改过（党支部或其他审核人），请查看最新内容后再审核。"))?;
+        Ok(decision)
+    })
+    .await
 }
 
 /// 退回党支部修改: the whole ledger, once at least one row is returned.
 pub async fn send_back(db: &Db, user: &User, branch: BranchId) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-            let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
-            let to = review::send_back(ledger, &rows).map_err(refused)?;
-            db::review::move_ledger(tx, actor, actor.campaign(), ledger, to, "", AuditAction::LedgerReturn).await?;
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+        let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
+        let to = review::send_back(ledger, &rows).map_err(refused)?;
+        db::review::move_ledger(tx, actor, actor.campaign(), ledger, to, "", AuditAction::LedgerReturn).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct SignOffForm {
-    #[serde(default)]
     pub four_0: Option<String>,
-    #[serde(default)]
     pub four_1: Option<String>,
-    #[serde(default)]
     pub four_2: Option<String>,
-    #[serde(default)]
     pub four_3: Option<String>,
-    #[serde(default)]
     pub comment: String,
 }
 
@@ -95,52 +77,43 @@ impl SignOffForm {
 
 /// 审核签字: every row approved and each of the 四个到位 affirmed; locks the ledger.
 pub async fn sign_off(db: &Db, user: &User, branch: BranchId, form: &SignOffForm) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let comment =
-                crate::domain::input::text("审核意见", &form.comment, review::COMMENT_MAX, false).map_err(refused)?;
-            let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-            let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
-            review::sign_off(ledger, &rows, form.affirmed()).map_err(refused)?;
-            db::review::sign_off(tx, actor, actor.campaign(), &comment).await?;
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let comment =
+            crate::domain::input::text("审核意见", &form.comment, review::COMMENT_MAX, false).map_err(refused)?;
+        let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+        let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
+        review::sign_off(ledger, &rows, form.affirmed()).map_err(refused)?;
+        db::review::sign_off(tx, actor, actor.campaign(), &comment).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// 重新打开 a signed-off ledger, with the reason for the branch.
 pub async fn reopen(db: &Db, user: &User, branch: BranchId, reason: &str) -> super::Result<()> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-            let (to, reason) =
-                review::reopen(ledger, reason).map_err(|e| refused(e.get("reason").unwrap_or_default()))?;
-            db::review::move_ledger(
-                tx,
-                actor,
-                actor.campaign(),
-                ledger,
-                to,
-                &reason,
-                AuditAction::LedgerReopen,
-            )
-            .await?;
-            Ok(())
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+        let (to, reason) = review::reopen(ledger, reason).map_err(|e| refused(e.get("reason").unwrap_or_default()))?;
+        db::review::move_ledger(
+            tx,
+            actor,
+            actor.campaign(),
+            ledger,
+            to,
+            &reason,
+            AuditAction::LedgerReopen,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct CloseOutForm {
-    #[serde(default)]
     pub decision: String,
-    #[serde(default)]
     pub comment: String,
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -152,25 +125,16 @@ impl CloseOutForm {
 
 /// 确认销号 or 不予销号 (with the reason the branch sees) on a measure whose branch asked.
 pub async fn decide_close_out(
-    db: &Db,
-    user: &User,
-    branch: BranchId,
-    id: MeasureId,
-    form: &CloseOutForm,
+    db: &Db, user: &User, branch: BranchId, id: MeasureId, form: &CloseOutForm,
 ) -> super::Result<FindingId> {
-    let result = db
-        .write(async |tx| {
-            let (_, actor) = on_branch(tx, user, branch).await?;
-            let current = db::measures::get_of_branch(tx, actor, id)
-                .await?
-                .ok_or(Stop::NotFound)?;
-            let (to, comment) = review::decide_close_out(current.status, form.confirms(), &form.comment)
-                .map_err(|e| refused(e.get("comment").unwrap_or_default()))?;
-            db::review::decide_close_out(tx, actor, &current, form.version, to, &comment)
-                .await?
-                .map_err(|_| refused("这条措施刚刚被修改过，请查看最新内容后再确认。"))?;
-            Ok(current.finding_id)
-        })
-        .await;
-    Outcome::of(result)
+    branch_step(db, user, branch, async |tx, actor| {
+        let current = measure(tx, actor, id).await?;
+        let (to, comment) = review::decide_close_out(current.status, form.confirms(), &form.comment)
+            .map_err(|e| refused(e.get("comment").unwrap_or_default()))?;
+        db::review::decide_close_out(tx, actor, &current, form.version, to, &comment)
+            .await?
+            .map_err(|_| refused("这条措施刚刚被修改过，请查看最新内容后再确认。"))?;
+        Ok(current.finding_id)
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Outcome, Stop, checked};
+use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::units::{BranchInput, CommitteeInput};
@@ -31,60 +31,49 @@ pub(super) fn taken(e: sqlx::Error) -> Stop {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct CommitteeForm {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub active: Option<String>,
-    #[serde(default)]
     pub version: i64,
 }
 
 /// Adds a 党总支（党委）; returns its name.
 pub async fn create_committee(db: &Db, user: &User, form: &CommitteeForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let input = checked(CommitteeInput::parse(&form.name))?;
-            db::admin::create_committee(tx, user.id(), &input)
-                .await
-                .map_err(taken)?;
-            Ok(input.name)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let input = checked(CommitteeInput::parse(&form.name))?;
+        db::admin::create_committee(tx, user.id(), &input)
+            .await
+            .map_err(taken)?;
+        Ok(input.name)
+    })
+    .await
 }
 
 /// Renames or (de)activates a committee; returns its name.
 pub async fn update_committee(db: &Db, user: &User, id: CommitteeId, form: &CommitteeForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let before = db::admin::committee(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
-            let input = checked(CommitteeInput::parse(&form.name))?;
-            db::admin::update_committee(tx, user.id(), &before, form.version, &input, form.active.is_some())
-                .await
-                .map_err(taken)?
-                .map_err(|_| Stop::Stale(STALE.into()))?;
-            Ok(input.name)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let before = db::admin::committee(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        let input = checked(CommitteeInput::parse(&form.name))?;
+        db::admin::update_committee(tx, user.id(), &before, form.version, &input, form.active.is_some())
+            .await
+            .map_err(taken)?
+            .map_err(|_| Stop::Stale(STALE.into()))?;
+        Ok(input.name)
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct BranchForm {
-    #[serde(default)]
     pub committee_id: i64,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub full_member_count: String,
-    #[serde(default)]
     pub secretary_name: String,
-    #[serde(default)]
     pub active: Option<String>,
-    #[serde(default)]
     pub version: i64,
 }
 
@@ -112,34 +101,30 @@ impl BranchForm {
 
 /// Adds a 党支部 to a committee; returns its name.
 pub async fn create_branch(db: &Db, user: &User, form: &BranchForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let committee = CommitteeId(form.committee_id);
-            db::admin::committee(&mut *tx, committee).await?.ok_or(Stop::NotFound)?;
-            let input = form.parse()?;
-            db::admin::create_branch(tx, user.id(), committee, &input)
-                .await
-                .map_err(taken)?;
-            Ok(input.name)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let committee = CommitteeId(form.committee_id);
+        db::admin::committee(&mut *tx, committee).await?.ok_or(Stop::NotFound)?;
+        let input = form.parse()?;
+        db::admin::create_branch(tx, user.id(), committee, &input)
+            .await
+            .map_err(taken)?;
+        Ok(input.name)
+    })
+    .await
 }
 
 /// Changes a branch's name, member count, secretary or whether it is active; returns its name.
 pub async fn update_branch(db: &Db, user: &User, id: BranchId, form: &BranchForm) -> super::Result<String> {
-    let result = db
-        .write(async |tx| {
-            campus_only(user)?;
-            let before = db::admin::branch(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
-            let input = form.parse()?;
-            db::admin::update_branch(tx, user.id(), &before, form.version, &input, form.active.is_some())
-                .await
-                .map_err(taken)?
-                .map_err(|_| Stop::Stale(STALE.into()))?;
-            Ok(input.name)
-        })
-        .await;
-    Outcome::of(result)
+    step(db, async |tx| {
+        campus_only(user)?;
+        let before = db::admin::branch(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        let input = form.parse()?;
+        db::admin::update_branch(tx, user.id(), &before, form.version, &input, form.active.is_some())
+            .await
+            .map_err(taken)?
+            .map_err(|_| Stop::Stale(STALE.into()))?;
+        Ok(input.name)
+    })
+    .await
 }

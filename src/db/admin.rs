@@ -91,9 +91,7 @@ pub async fn accounts(pool: &SqlitePool) -> sqlx::Result<Vec<Account>> {
 }
 
 pub async fn create_committee(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    c: &CommitteeInput,
+    conn: &mut SqliteConnection, by: UserId, c: &CommitteeInput,
 ) -> sqlx::Result<CommitteeId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO committees (name, sort_order) VALUES (?, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM committees)) RETURNING id",
@@ -107,12 +105,7 @@ pub async fn create_committee(
 }
 
 pub async fn update_committee(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    before: &Committee,
-    seen_version: i64,
-    c: &CommitteeInput,
-    active: bool,
+    conn: &mut SqliteConnection, by: UserId, before: &Committee, seen_version: i64, c: &CommitteeInput, active: bool,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done =
         sqlx::query("UPDATE committees SET name = ?, active = ?, version = version + 1 WHERE id = ? AND version = ?")
@@ -133,10 +126,7 @@ pub async fn update_committee(
 }
 
 pub async fn create_branch(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    committee: CommitteeId,
-    b: &BranchInput,
+    conn: &mut SqliteConnection, by: UserId, committee: CommitteeId, b: &BranchInput,
 ) -> sqlx::Result<BranchId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO branches (committee_id, name, full_member_count, secretary_name, sort_order)
@@ -155,12 +145,7 @@ pub async fn create_branch(
 }
 
 pub async fn update_branch(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    before: &Branch,
-    seen_version: i64,
-    b: &BranchInput,
-    active: bool,
+    conn: &mut SqliteConnection, by: UserId, before: &Branch, seen_version: i64, b: &BranchInput, active: bool,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE branches SET name = ?, full_member_count = ?, secretary_name = ?, active = ?, version = version + 1
@@ -187,10 +172,7 @@ pub async fn update_branch(
 
 /// Records a new account made by the 组织部 (the insert itself is db::users::insert).
 pub async fn record_account_created(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    id: UserId,
-    username: &str,
+    conn: &mut SqliteConnection, by: UserId, id: UserId, username: &str,
 ) -> sqlx::Result<()> {
     audit::record(
         conn,
@@ -200,12 +182,7 @@ pub async fn record_account_created(
 }
 
 pub async fn update_account(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    before: &Account,
-    seen_version: i64,
-    display_name: &str,
-    active: bool,
+    conn: &mut SqliteConnection, by: UserId, before: &Account, seen_version: i64, display_name: &str, active: bool,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE users SET display_name = ?, active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ? AND version = ?",
@@ -264,9 +241,7 @@ pub async fn committee_by_name(conn: &mut SqliteConnection, name: &str) -> sqlx:
 
 /// A branch's id by its committee's name and its own.
 pub async fn branch_by_names(
-    conn: &mut SqliteConnection,
-    committee: &str,
-    branch: &str,
+    conn: &mut SqliteConnection, committee: &str, branch: &str,
 ) -> sqlx::Result<Option<BranchId>> {
     sqlx::query_scalar(
         "SELECT b.id FROM branches b JOIN committees c ON c.id = b.committee_id WHERE c.name = ? AND b.name = ?",

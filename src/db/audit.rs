@@ -168,10 +168,7 @@ pub async fn branch_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -
 
 /// The history of a finding of `branch` and of its measures and evidence, newest first.
 pub async fn finding_history(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: BranchId,
-    finding: FindingId,
+    pool: &SqlitePool, scope: Scope, branch: BranchId, finding: FindingId,
 ) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as(&scoped(&format!(
         "{HISTORY} WHERE a.finding_id = ?3 AND a.branch_id = ?4 AND a.branch_id IN (SELECT id FROM scoped)
@@ -186,10 +183,7 @@ pub async fn finding_history(
 
 /// The history of a committee's 附件3 report, newest first (none outside the scope).
 pub async fn report_history(
-    pool: &SqlitePool,
-    scope: Scope,
-    committee: CommitteeId,
-    campaign: CampaignId,
+    pool: &SqlitePool, scope: Scope, committee: CommitteeId, campaign: CampaignId,
 ) -> sqlx::Result<Vec<HistoryRow>> {
     if !scope.covers_committee(committee) {
         return Ok(Vec::new());

@@ -120,11 +120,7 @@ fn settings(c: &CampaignInput) -> Settings<'_> {
 /// A new campaign with a copy of `from`'s ledger; with `carry_over`, every finding that still
 /// has a measure not closed off comes along with those measures (their history stays behind).
 pub async fn create(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    c: &CampaignInput,
-    from: CampaignId,
-    carry_over: bool,
+    conn: &mut SqliteConnection, by: UserId, c: &CampaignInput, from: CampaignId, carry_over: bool,
 ) -> sqlx::Result<CampaignId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO campaigns (title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due)
@@ -217,11 +213,7 @@ async fn carry_over_unfinished(conn: &mut SqliteConnection, from: CampaignId, to
 }
 
 pub async fn update(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    before: &Campaign,
-    seen_version: i64,
-    c: &CampaignInput,
+    conn: &mut SqliteConnection, by: UserId, before: &Campaign, seen_version: i64, c: &CampaignInput,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE campaigns SET title = ?, doc_number = ?, issued_on = ?, self_check_due = ?, report_due = ?, rectify_due = ?,

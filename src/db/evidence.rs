@@ -45,12 +45,7 @@ pub struct EvidenceFile {
 
 /// Stores a file already checked by domain::evidence (type sniffed, size limited, name cleaned).
 pub async fn add(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    measure: &Measure,
-    file_name: &str,
-    content_type: &str,
-    data: &[u8],
+    conn: &mut SqliteConnection, actor: Actor, measure: &Measure, file_name: &str, content_type: &str, data: &[u8],
 ) -> sqlx::Result<EvidenceId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO evidence (measure_id, branch_id, file_name, content_type, size, data, uploaded_by)
@@ -91,10 +86,7 @@ pub async fn count_for_measure(conn: &mut SqliteConnection, measure: MeasureId) 
 
 /// The evidence of all of a branch's measures in a campaign (without bytes).
 pub async fn of_branch(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Vec<EvidenceMeta>> {
     sqlx::query_as(&scoped(
         "SELECT e.id, e.measure_id, e.file_name, e.content_type, e.size
@@ -113,10 +105,7 @@ pub async fn of_branch(
 
 /// A file to download, if it belongs to `branch` and the scope covers that branch.
 pub async fn file(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: BranchId,
-    id: EvidenceId,
+    pool: &SqlitePool, scope: Scope, branch: BranchId, id: EvidenceId,
 ) -> sqlx::Result<Option<EvidenceFile>> {
     sqlx::query_as(&scoped(
         "SELECT e.file_name, e.content_type, e.data FROM evidence e
@@ -131,10 +120,7 @@ pub async fn file(
 
 /// Removes a file of a measure the branch may still change.
 pub async fn delete(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    measure: &Measure,
-    id: EvidenceId,
+    conn: &mut SqliteConnection, actor: Actor, measure: &Measure, id: EvidenceId,
 ) -> sqlx::Result<bool> {
     let meta: Option<EvidenceMeta> = sqlx::query_as(
         "SELECT id, measure_id, file_name, content_type, size FROM evidence WHERE id = ? AND measure_id = ? AND branch_id = ?",

@@ -32,10 +32,7 @@ impl Unit {
 /// 附件2 of a branch or committee as a user of `scope` may read it (`None`: not there or not in
 /// scope).
 pub async fn checklist(
-    db: &Db,
-    scope: Scope,
-    campaign: &Campaign,
-    unit: Unit,
+    db: &Db, scope: Scope, campaign: &Campaign, unit: Unit,
 ) -> sqlx::Result<Option<source::Checklist>> {
     read_checklist(db, Reader::Within(scope), campaign, unit).await
 }
@@ -43,9 +40,7 @@ pub async fn checklist(
 /// The same for `/verify`, which compares a printed copy with today's content for anyone who
 /// holds the paper, and for commands: campus-wide.
 pub async fn checklist_campus_wide(
-    db: &Db,
-    campaign: &Campaign,
-    unit: Unit,
+    db: &Db, campaign: &Campaign, unit: Unit,
 ) -> sqlx::Result<Option<source::Checklist>> {
     read_checklist(db, Reader::CampusWide, campaign, unit).await
 }
@@ -104,10 +99,7 @@ struct FindingRow {
 }
 
 async fn read_checklist(
-    db: &Db,
-    reader: Reader,
-    campaign: &Campaign,
-    unit: Unit,
+    db: &Db, reader: Reader, campaign: &Campaign, unit: Unit,
 ) -> sqlx::Result<Option<source::Checklist>> {
     let pool = &db.read;
     let Some((committee_id, committee_name, unit_name)) = owner(pool, reader, unit).await? else {
@@ -219,10 +211,7 @@ pub async fn branch_ids(pool: &SqlitePool, scope: Scope, committee: CommitteeId)
 
 /// 附件3 of a committee as a user of `scope` may read it (`None`: not there or not in scope).
 pub async fn report(
-    db: &Db,
-    scope: Scope,
-    campaign: &Campaign,
-    committee: CommitteeId,
+    db: &Db, scope: Scope, campaign: &Campaign, committee: CommitteeId,
 ) -> sqlx::Result<Option<source::Report>> {
     if !scope.covers_committee(committee) {
         return Ok(None);
@@ -232,9 +221,7 @@ pub async fn report(
 
 /// The same campus-wide, for `/verify` and commands.
 pub async fn report_campus_wide(
-    db: &Db,
-    campaign: &Campaign,
-    committee: CommitteeId,
+    db: &Db, campaign: &Campaign, committee: CommitteeId,
 ) -> sqlx::Result<Option<source::Report>> {
     let name: Option<String> = sqlx::query_scalar("SELECT name FROM committees WHERE id = ?")
         .bind(committee)

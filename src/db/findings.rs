@@ -6,7 +6,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use super::Stale;
 use super::audit::{self, Actor};
-use super::scope::{BindScope, scoped};
+use super::scope::scoped_row;
 use crate::auth::Scope;
 use crate::domain::states::{FindingSource, ReviewState};
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, UserId};
@@ -31,40 +31,33 @@ struct Snapshot<'a> {
     text: &'a str,
 }
 
-const COLUMNS: &str = "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
-                       f.review_state, f.review_comment, f.version";
+macro_rules! columns {
+    () => {
+        "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
+                       f.review_state, f.review_comment, f.version"
+    };
+}
+
+const COLUMNS: &str = columns!();
+
+/// One row by id within the scope (see super::scope::scoped_row).
+const FIND: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM findings f
+         WHERE f.id = ?3 AND f.branch_id IN (SELECT id FROM scoped) AND (?4 IS NULL OR f.branch_id = ?4)"
+);
 
 /// A finding, if it is within the scope.
 pub async fn get(pool: &SqlitePool, scope: Scope, id: FindingId) -> sqlx::Result<Option<Finding>> {
-    find(pool, scope, None, id).await
+    scoped_row(pool, scope, FIND, id.0, None).await
 }
 
-/// The same, only if it belongs to `branch`: a URL naming one branch and another branch's row
-/// finds nothing.
+/// The same, only if it belongs to `branch`.
 pub async fn of_branch(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: BranchId,
-    id: FindingId,
+    pool: &SqlitePool, scope: Scope, branch: BranchId, id: FindingId,
 ) -> sqlx::Result<Option<Finding>> {
-    find(pool, scope, Some(branch), id).await
-}
-
-async fn find(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: Option<BranchId>,
-    id: FindingId,
-) -> sqlx::Result<Option<Finding>> {
-    sqlx::query_as(&scoped(&format!(
-        "SELECT {COLUMNS} FROM findings f
-         WHERE f.id = ?3 AND f.branch_id IN (SELECT id FROM scoped) AND (?4 IS NULL OR f.branch_id = ?4)"
-    )))
-    .bind_scope(scope)
-    .bind(id)
-    .bind(branch)
-    .fetch_optional(pool)
-    .await
+    scoped_row(pool, scope, FIND, id.0, Some(branch)).await
 }
 
 /// A finding of the actor's branch (already scope-checked) in the actor's campaign, read inside a
@@ -82,9 +75,7 @@ pub async fn get_of_branch(conn: &mut SqliteConnection, at: Actor, id: FindingId
 
 /// The category of `item` if it is in the campaign's ledger.
 pub async fn category_of_item(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    item: LedgerItemId,
+    conn: &mut SqliteConnection, campaign: CampaignId, item: LedgerItemId,
 ) -> sqlx::Result<Option<CategoryId>> {
     sqlx::query_scalar(
         "SELECT i.category_id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
@@ -98,9 +89,7 @@ pub async fn category_of_item(
 
 /// Whether `category` is in the campaign's ledger.
 pub async fn category_in_campaign(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    category: CategoryId,
+    conn: &mut SqliteConnection, campaign: CampaignId, category: CategoryId,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ledger_categories WHERE id = ? AND campaign_id = ?)")
         .bind(category)
@@ -120,13 +109,8 @@ pub async fn count_under_item(conn: &mut SqliteConnection, branch: BranchId, ite
 
 /// Adds a finding at the end of its category and records it.
 pub async fn create(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    campaign: CampaignId,
-    category: CategoryId,
-    item: Option<LedgerItemId>,
-    text: &str,
-    source: FindingSource,
+    conn: &mut SqliteConnection, actor: Actor, campaign: CampaignId, category: CategoryId, item: Option<LedgerItemId>,
+    text: &str, source: FindingSource,
 ) -> sqlx::Result<FindingId> {
     let position: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(position), 0) + 1 FROM findings WHERE branch_id = ? AND campaign_id = ? AND category_id = ?",
@@ -171,11 +155,7 @@ pub async fn unapprove(conn: &mut SqliteConnection, finding: FindingId) -> sqlx:
 
 /// Replaces the text of a finding the user saw at `seen_version` (an approval lapses).
 pub async fn update_text(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    before: &Finding,
-    seen_version: i64,
-    text: &str,
+    conn: &mut SqliteConnection, actor: Actor, before: &Finding, seen_version: i64, text: &str,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE findings SET text = ?, updated_at = datetime('now'), version = version + 1,
@@ -210,10 +190,7 @@ pub async fn measure_counts(conn: &mut SqliteConnection, finding: FindingId) -> 
 /// Deletes a finding (and its measures and their evidence) the user saw at `seen_version`. Each
 /// measure's deletion is recorded too, so nothing leaves the audit trail unnoticed.
 pub async fn delete(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    before: &Finding,
-    seen_version: i64,
+    conn: &mut SqliteConnection, actor: Actor, before: &Finding, seen_version: i64,
 ) -> sqlx::Result<Result<(), Stale>> {
     let measures: Vec<i64> = sqlx::query_scalar("SELECT id FROM measures WHERE finding_id = ?")
         .bind(before.id)
@@ -273,11 +250,7 @@ pub async fn insert(conn: &mut SqliteConnection, f: &NewFinding<'_>) -> sqlx::Re
 
 /// Records a reviewer's verdict on a finding (已通过, or 已退回 with a comment).
 pub async fn set_review(
-    conn: &mut SqliteConnection,
-    finding: FindingId,
-    state: ReviewState,
-    comment: &str,
-    by: UserId,
+    conn: &mut SqliteConnection, finding: FindingId, state: ReviewState, comment: &str, by: UserId,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
@@ -296,9 +269,7 @@ pub async fn set_review(
 /// On (re)submission, rows the reviewer returned go back to 待审核; the comment stays for them to
 /// compare against.
 pub async fn resubmit_returned(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    campaign: CampaignId,
+    conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE findings SET review_state = 'pending', version = version + 1

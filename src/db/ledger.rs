@@ -114,80 +114,66 @@ async fn memoised_items(db: &Db, campaign: CampaignId) -> sqlx::Result<std::sync
 // that forgot to check the branch first still gets nothing outside the user's scope. The lists
 // are read as one JSON array each (see [`super::json_rows`]).
 
-pub async fn self_checks(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
-) -> sqlx::Result<Vec<SelfCheckRow>> {
-    let rows: String = sqlx::query_scalar(&scoped(
-        "SELECT json_group_array(json_object('ledger_item_id', sc.ledger_item_id, 'verdict', sc.verdict,
-                    'reason', sc.reason, 'updated_at', sc.updated_at, 'version', sc.version))
-         FROM self_checks sc
-         JOIN ledger_items i ON i.id = sc.ledger_item_id
-         JOIN ledger_categories c ON c.id = i.category_id
-         WHERE sc.branch_id = ?3 AND c.campaign_id = ?4 AND sc.branch_id IN (SELECT id FROM scoped)",
-    ))
-    .bind_scope(scope)
-    .bind(branch)
-    .bind(campaign)
-    .fetch_one(pool)
-    .await?;
+/// One branch's rows of a campaign as a JSON array: `sql` selects it with the branch as ?3 and
+/// the campaign as ?4, within the scope.
+async fn branch_list<T: serde::de::DeserializeOwned>(
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId, sql: &str,
+) -> sqlx::Result<Vec<T>> {
+    let rows: String = sqlx::query_scalar(&scoped(sql))
+        .bind_scope(scope)
+        .bind(branch)
+        .bind(campaign)
+        .fetch_one(pool)
+        .await?;
     super::json_rows(&rows)
+}
+
+pub async fn self_checks(
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
+) -> sqlx::Result<Vec<SelfCheckRow>> {
+    branch_list(pool, scope, campaign, branch, SELF_CHECKS).await
 }
 
 pub async fn findings(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Vec<FindingRow>> {
-    let rows: String = sqlx::query_scalar(&scoped(
-        "SELECT json_group_array(json_object('id', fd.id, 'category_id', fd.category_id,
-                    'ledger_item_id', fd.ledger_item_id, 'position', fd.position, 'text', fd.text, 'source', fd.source,
-                    'review_state', fd.review_state, 'review_comment', fd.review_comment, 'version', fd.version)
-                  ORDER BY fd.category_id, fd.position, fd.id)
-         FROM findings fd
-         WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)",
-    ))
-    .bind_scope(scope)
-    .bind(branch)
-    .bind(campaign)
-    .fetch_one(pool)
-    .await?;
-    super::json_rows(&rows)
+    branch_list(pool, scope, campaign, branch, FINDINGS).await
 }
 
 pub async fn measures(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Vec<MeasureRow>> {
-    let rows: String = sqlx::query_scalar(&scoped(
-        "SELECT json_group_array(json_object('id', m.id, 'finding_id', m.finding_id, 'position', m.position,
-                    'text', m.text, 'deadline', m.deadline, 'owner', m.owner, 'status', m.status,
-                    'immediate', json(iif(m.immediate, 'true', 'false')), 'completion_note', m.completion_note,
-                    'close_out_comment', m.close_out_comment,
-                    'close_out_rejected', json(iif(m.close_out_rejected, 'true', 'false')), 'version', m.version)
-                  ORDER BY m.finding_id, m.position, m.id)
-         FROM measures m
-         JOIN findings fd ON fd.id = m.finding_id
-         WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)",
-    ))
-    .bind_scope(scope)
-    .bind(branch)
-    .bind(campaign)
-    .fetch_one(pool)
-    .await?;
-    super::json_rows(&rows)
+    branch_list(pool, scope, campaign, branch, MEASURES).await
 }
 
+const SELF_CHECKS: &str =
+    "SELECT json_group_array(json_object('ledger_item_id', sc.ledger_item_id, 'verdict', sc.verdict,
+            'reason', sc.reason, 'updated_at', sc.updated_at, 'version', sc.version))
+     FROM self_checks sc
+     JOIN ledger_items i ON i.id = sc.ledger_item_id
+     JOIN ledger_categories c ON c.id = i.category_id
+     WHERE sc.branch_id = ?3 AND c.campaign_id = ?4 AND sc.branch_id IN (SELECT id FROM scoped)";
+
+const FINDINGS: &str = "SELECT json_group_array(json_object('id', fd.id, 'category_id', fd.category_id,
+            'ledger_item_id', fd.ledger_item_id, 'position', fd.position, 'text', fd.text, 'source', fd.source,
+            'review_state', fd.review_state, 'review_comment', fd.review_comment, 'version', fd.version)
+          ORDER BY fd.category_id, fd.position, fd.id)
+     FROM findings fd
+     WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)";
+
+const MEASURES: &str =
+    "SELECT json_group_array(json_object('id', m.id, 'finding_id', m.finding_id, 'position', m.position,
+            'text', m.text, 'deadline', m.deadline, 'owner', m.owner, 'status', m.status,
+            'immediate', json(iif(m.immediate, 'true', 'false')), 'completion_note', m.completion_note,
+            'close_out_comment', m.close_out_comment,
+            'close_out_rejected', json(iif(m.close_out_rejected, 'true', 'false')), 'version', m.version)
+          ORDER BY m.finding_id, m.position, m.id)
+     FROM measures m
+     JOIN findings fd ON fd.id = m.finding_id
+     WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)";
+
 pub async fn ledger_state(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<LedgerState> {
     let state: Option<LedgerState> = sqlx::query_scalar(&scoped(
         "SELECT bl.state FROM branch_ledgers bl
@@ -203,9 +189,7 @@ pub async fn ledger_state(
 
 /// The ledger's state read inside a write transaction, before changing anything of the branch's.
 pub async fn state_in_tx(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    branch: BranchId,
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<LedgerState> {
     let state: Option<LedgerState> =
         sqlx::query_scalar("SELECT state FROM branch_ledgers WHERE campaign_id = ? AND branch_id = ?")
@@ -219,10 +203,7 @@ pub async fn state_in_tx(
 // Writes. The branch comes from the caller's scope (a secretary's own branch), never a form.
 
 pub async fn set_ledger_state(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    branch: BranchId,
-    state: LedgerState,
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId, state: LedgerState,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO branch_ledgers (campaign_id, branch_id, state, submitted_at)
@@ -241,11 +222,7 @@ pub async fn set_ledger_state(
 
 /// Signs a branch ledger off (已审核签字), recording who, when and the comment.
 pub async fn sign_off(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    branch: BranchId,
-    by: UserId,
-    comment: &str,
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId, by: UserId, comment: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO branch_ledgers (campaign_id, branch_id, state, submitted_at, signed_off_by, signed_off_at, sign_off_comment,

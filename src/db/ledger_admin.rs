@@ -22,12 +22,7 @@ pub async fn in_use(conn: &mut SqliteConnection, campaign: CampaignId) -> sqlx::
 
 /// `Ok(false)`: no such category in the campaign; `Err(Stale)` inside: changed since seen.
 pub async fn set_category_title(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    id: CategoryId,
-    seen_version: i64,
-    title: &str,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: CategoryId, seen_version: i64, title: &str,
 ) -> sqlx::Result<Result<bool, Stale>> {
     let before: Option<String> =
         sqlx::query_scalar("SELECT title FROM ledger_categories WHERE id = ? AND campaign_id = ?")
@@ -55,9 +50,7 @@ pub async fn set_category_title(
 
 /// The item, if it belongs to the campaign: (category, position, text).
 async fn item(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    id: LedgerItemId,
+    conn: &mut SqliteConnection, campaign: CampaignId, id: LedgerItemId,
 ) -> sqlx::Result<Option<(CategoryId, i64, String)>> {
     sqlx::query_as(
         "SELECT i.category_id, i.position, i.text FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
@@ -71,12 +64,7 @@ async fn item(
 
 /// `Ok(false)`: no such item in the campaign; `Err(Stale)` inside: changed since seen.
 pub async fn set_item_text(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    id: LedgerItemId,
-    seen_version: i64,
-    text: &str,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId, seen_version: i64, text: &str,
 ) -> sqlx::Result<Result<bool, Stale>> {
     let Some((_, _, before)) = item(conn, campaign, id).await? else {
         return Ok(Ok(false));
@@ -100,11 +88,7 @@ pub async fn set_item_text(
 /// Moves an item one place up (-1) or down (+1) within its category, swapping with its
 /// neighbour (through a free position, as (category, position) is unique).
 pub async fn move_item(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    id: LedgerItemId,
-    step: i64,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId, step: i64,
 ) -> sqlx::Result<bool> {
     let Some((category, position, _)) = item(conn, campaign, id).await? else {
         return Ok(false);
@@ -134,11 +118,7 @@ pub async fn move_item(
 }
 
 pub async fn add_item(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    category: CategoryId,
-    text: &str,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, category: CategoryId, text: &str,
 ) -> sqlx::Result<bool> {
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ledger_categories WHERE id = ? AND campaign_id = ?)")
@@ -167,10 +147,7 @@ pub async fn add_item(
 
 /// Deletes an item and closes the gap in its category's numbering.
 pub async fn delete_item(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    id: LedgerItemId,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId,
 ) -> sqlx::Result<bool> {
     let Some((category, position, text)) = item(conn, campaign, id).await? else {
         return Ok(false);

@@ -79,13 +79,8 @@ struct Outcome<'a> {
 /// Records the re-check's outcome (巩固 holds / 反弹 rebound) on a pending 回头看 the user saw at
 /// `seen_version`. `false` if it was decided meanwhile.
 pub async fn decide(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    look_back: &LookBack,
-    finding: crate::domain::FindingId,
-    seen_version: i64,
-    outcome: LookBackOutcome,
-    note: &str,
+    conn: &mut SqliteConnection, actor: Actor, look_back: &LookBack, finding: crate::domain::FindingId,
+    seen_version: i64, outcome: LookBackOutcome, note: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE look_backs SET outcome = ?, outcome_note = ?, decided_by = ?, decided_at = datetime('now'), version = version + 1
@@ -122,10 +117,7 @@ const COLUMNS: &str =
 
 /// A branch's 回头看 records in a campaign, newest first.
 pub async fn of_branch(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Vec<LookBack>> {
     sqlx::query_as(&scoped(&format!(
         "SELECT {COLUMNS} FROM look_backs l

@@ -7,7 +7,7 @@ use time::Date;
 
 use super::Stale;
 use super::audit::{self, Actor};
-use super::scope::{BindScope, scoped};
+use super::scope::scoped_row;
 use crate::auth::Scope;
 use crate::domain::dates::format_date;
 use crate::domain::input::MeasureInput;
@@ -56,40 +56,33 @@ struct Snapshot<'a> {
     completion_note: &'a str,
 }
 
-const COLUMNS: &str = "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.owner, m.status, m.immediate,
-                       m.completion_note, m.version";
+macro_rules! columns {
+    () => {
+        "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.owner, m.status, m.immediate,
+                       m.completion_note, m.version"
+    };
+}
+
+const COLUMNS: &str = columns!();
+
+/// One row by id within the scope (see super::scope::scoped_row).
+const FIND: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE m.id = ?3 AND f.branch_id IN (SELECT id FROM scoped) AND (?4 IS NULL OR f.branch_id = ?4)"
+);
 
 /// A measure, if it is within the scope.
 pub async fn get(pool: &SqlitePool, scope: Scope, id: MeasureId) -> sqlx::Result<Option<Measure>> {
-    find(pool, scope, None, id).await
+    scoped_row(pool, scope, FIND, id.0, None).await
 }
 
-/// The same, only if it belongs to `branch`: a URL naming one branch and another branch's row
-/// finds nothing.
+/// The same, only if it belongs to `branch`.
 pub async fn of_branch(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: BranchId,
-    id: MeasureId,
+    pool: &SqlitePool, scope: Scope, branch: BranchId, id: MeasureId,
 ) -> sqlx::Result<Option<Measure>> {
-    find(pool, scope, Some(branch), id).await
-}
-
-async fn find(
-    pool: &SqlitePool,
-    scope: Scope,
-    branch: Option<BranchId>,
-    id: MeasureId,
-) -> sqlx::Result<Option<Measure>> {
-    sqlx::query_as(&scoped(&format!(
-        "SELECT {COLUMNS} FROM measures m JOIN findings f ON f.id = m.finding_id
-         WHERE m.id = ?3 AND f.branch_id IN (SELECT id FROM scoped) AND (?4 IS NULL OR f.branch_id = ?4)"
-    )))
-    .bind_scope(scope)
-    .bind(id)
-    .bind(branch)
-    .fetch_optional(pool)
-    .await
+    scoped_row(pool, scope, FIND, id.0, Some(branch)).await
 }
 
 /// A measure of the actor's branch in the actor's campaign, read inside a write transaction.
@@ -107,10 +100,7 @@ pub async fn get_of_branch(conn: &mut SqliteConnection, at: Actor, id: MeasureId
 
 /// Adds a measure as the finding's next number.
 pub async fn create(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    finding: FindingId,
-    input: &MeasureInput,
+    conn: &mut SqliteConnection, actor: Actor, finding: FindingId, input: &MeasureInput,
 ) -> sqlx::Result<MeasureId> {
     let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM measures WHERE finding_id = ?")
         .bind(finding)
@@ -145,11 +135,7 @@ pub async fn create(
 
 /// Saves the branch's edit of a measure it saw at `seen_version`.
 pub async fn update(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    before: &Measure,
-    seen_version: i64,
-    input: &MeasureInput,
+    conn: &mut SqliteConnection, actor: Actor, before: &Measure, seen_version: i64, input: &MeasureInput,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE measures SET text = ?1, deadline = ?2, owner = ?3, status = ?4, immediate = ?5,
@@ -176,12 +162,7 @@ pub async fn update(
 
 /// 申请销号 (or withdrawing it): the status and the completion note.
 pub async fn set_progress(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    before: &Measure,
-    seen_version: i64,
-    status: MeasureStatus,
-    note: &str,
+    conn: &mut SqliteConnection, actor: Actor, before: &Measure, seen_version: i64, status: MeasureStatus, note: &str,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE measures SET status = ?1, completion_note = ?2,
@@ -207,11 +188,7 @@ pub async fn set_progress(
 
 /// After an update: stale if nothing changed, else the audit entry with before and after.
 async fn finish(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    before: &Measure,
-    affected: u64,
-    action: AuditAction,
+    conn: &mut SqliteConnection, actor: Actor, before: &Measure, affected: u64, action: AuditAction,
 ) -> sqlx::Result<Result<(), Stale>> {
     if affected != 1 {
         return Ok(Err(Stale));
@@ -227,10 +204,7 @@ async fn finish(
 
 /// Deletes a measure the branch saw at `seen_version`; a closed-off one stays.
 pub async fn delete(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    before: &Measure,
-    seen_version: i64,
+    conn: &mut SqliteConnection, actor: Actor, before: &Measure, seen_version: i64,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query("DELETE FROM measures WHERE id = ? AND version = ? AND status <> 'closed_out'")
         .bind(before.id)

@@ -75,10 +75,7 @@ impl<K: Eq + Hash + Clone, V> Memo<K, V> {
     /// generation), for a memo that can bring an old value up to date for less than reading
     /// it whole (the campus overview).
     pub async fn get_or_refresh<E>(
-        &self,
-        db: &Db,
-        key: K,
-        refresh: impl AsyncFnOnce(Option<Arc<V>>) -> Result<V, E>,
+        &self, db: &Db, key: K, refresh: impl AsyncFnOnce(Option<Arc<V>>) -> Result<V, E>,
     ) -> Result<Arc<V>, E> {
         let generation = db.generation();
         let last = self.slots.lock().expect("not poisoned").get(&key).cloned();

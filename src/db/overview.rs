@@ -97,11 +97,7 @@ async fn read_all(db: &Db, scope: Scope, campaign: &Campaign, today: Date) -> sq
 /// The last overview's per-branch parts with the branches changed since read again; `None`
 /// when that cannot be done exactly (a branch appeared), and everything must be read.
 async fn patch(
-    db: &Db,
-    scope: Scope,
-    campaign: &Campaign,
-    last: &Campus,
-    today: Date,
+    db: &Db, scope: Scope, campaign: &Campaign, last: &Campus, today: Date,
 ) -> sqlx::Result<Option<BranchParts>> {
     let judged_on = eligibility::as_of(campaign.results_due, today);
     let mut parts = BranchParts {
@@ -141,12 +137,7 @@ async fn patch(
 
 /// The overview from its per-branch parts and the few rows every branch shares (read afresh).
 async fn assemble(
-    db: &Db,
-    scope: Scope,
-    campaign: CampaignId,
-    seq: i64,
-    structure: i64,
-    parts: BranchParts,
+    db: &Db, scope: Scope, campaign: CampaignId, seq: i64, structure: i64, parts: BranchParts,
 ) -> sqlx::Result<Campus> {
     let committees = super::units::committees(&db.read, scope).await?;
     let item_count = super::ledger::item_count(db, campaign).await?;

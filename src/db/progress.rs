@@ -59,10 +59,7 @@ impl BranchProgress {
 }
 
 pub async fn branches(
-    db: &super::Db,
-    scope: Scope,
-    campaign: CampaignId,
-    today: Date,
+    db: &super::Db, scope: Scope, campaign: CampaignId, today: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
     let rows = db
         .memos
@@ -76,11 +73,7 @@ pub async fn branches(
 
 /// The same, with overdue counted also on `judged_on` for 五星级 eligibility.
 pub async fn branches_judged(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    today: Date,
-    judged_on: Date,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, today: Date, judged_on: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
     // Every aggregate below reads only the rows of the branches in scope (`scoped`).
     sqlx::query_as(&scoped(
@@ -164,10 +157,7 @@ pub async fn branches_changed_since(pool: &SqlitePool, seq: i64) -> sqlx::Result
 /// `{branch}` in it becomes `AND f.branch_id = ?2` for one branch and nothing for all (a
 /// `(?2 IS NULL OR …)` would make SQLite read every finding of the campaign in both cases).
 async fn per_branch_json<T: serde::de::DeserializeOwned>(
-    pool: &SqlitePool,
-    sql: &str,
-    campaign: CampaignId,
-    branch: Option<BranchId>,
+    pool: &SqlitePool, sql: &str, campaign: CampaignId, branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<T>> {
     let only = if branch.is_some() {
         "AND f.branch_id = ?2"
@@ -185,9 +175,7 @@ async fn per_branch_json<T: serde::de::DeserializeOwned>(
 /// Findings per branch and category position in a campaign, of one branch or of all (active or
 /// not): (branch, position, count).
 pub async fn findings_per_branch_category(
-    pool: &SqlitePool,
-    campaign: CampaignId,
-    branch: Option<BranchId>,
+    pool: &SqlitePool, campaign: CampaignId, branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
     per_branch_json(
         pool,
@@ -216,9 +204,7 @@ pub struct DeadlineGroup(
 /// A campaign's measures with a deadline, of one branch or of all, grouped (see
 /// [`DeadlineGroup`]).
 pub async fn deadline_groups(
-    pool: &SqlitePool,
-    campaign: CampaignId,
-    branch: Option<BranchId>,
+    pool: &SqlitePool, campaign: CampaignId, branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<DeadlineGroup>> {
     per_branch_json(
         pool,

@@ -29,10 +29,7 @@ pub struct Report {
 
 /// The report, if the committee has saved one and the scope covers the committee.
 pub async fn get(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    committee: CommitteeId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<Option<Report>> {
     if !scope.covers_committee(committee) {
         return Ok(None);
@@ -42,9 +39,7 @@ pub async fn get(
 
 /// The saved report of a committee, whoever asks (db::exports' campus-wide reader for /verify).
 pub(super) async fn saved(
-    pool: &SqlitePool,
-    campaign: CampaignId,
-    committee: CommitteeId,
+    pool: &SqlitePool, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<Option<Report>> {
     sqlx::query_as(
         "SELECT r.work_done, r.problems, r.next_steps, r.state, r.signer_name, r.signed_on, r.signed_at,
@@ -59,9 +54,7 @@ pub(super) async fn saved(
 }
 
 async fn state_in_tx(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    committee: CommitteeId,
+    conn: &mut SqliteConnection, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<Option<(ReportState, i64)>> {
     sqlx::query_as("SELECT state, version FROM committee_reports WHERE campaign_id = ? AND committee_id = ?")
         .bind(campaign)
@@ -72,9 +65,7 @@ async fn state_in_tx(
 
 /// The report's state inside a write transaction (a draft when none is saved yet).
 pub async fn state(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    committee: CommitteeId,
+    conn: &mut SqliteConnection, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<ReportState> {
     Ok(ReportState::of(
         state_in_tx(conn, campaign, committee).await?.map(|(s, _)| s),
@@ -94,12 +85,7 @@ fn entry(by: UserId, committee: CommitteeId, campaign: CampaignId, action: Audit
 
 /// Saves the draft the reviewer saw at `seen_version` (0 = none saved yet).
 pub async fn save(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    committee: CommitteeId,
-    seen_version: i64,
-    d: &Draft,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, committee: CommitteeId, seen_version: i64, d: &Draft,
 ) -> sqlx::Result<Result<(), Stale>> {
     let before = get_in(conn, campaign, committee).await?;
     let affected = match &before {
@@ -150,9 +136,7 @@ pub async fn save(
 }
 
 async fn get_in(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    committee: CommitteeId,
+    conn: &mut SqliteConnection, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<Option<Report>> {
     sqlx::query_as(
         "SELECT r.work_done, r.problems, r.next_steps, r.state, r.signer_name, r.signed_on, r.signed_at,
@@ -175,13 +159,8 @@ struct Signature<'a> {
 
 /// Signs (and so locks) the saved draft the reviewer saw at `seen_version`.
 pub async fn sign(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    committee: CommitteeId,
-    seen_version: i64,
-    signer: &str,
-    on: Date,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, committee: CommitteeId, seen_version: i64,
+    signer: &str, on: Date,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE committee_reports SET state = 'signed', signer_name = ?, signed_on = ?, signed_by = ?, signed_at = datetime('now'),
@@ -218,11 +197,7 @@ pub async fn sign(
 
 /// Reopens a signed report for editing, keeping the reason.
 pub async fn reopen(
-    conn: &mut SqliteConnection,
-    by: UserId,
-    campaign: CampaignId,
-    committee: CommitteeId,
-    reason: &str,
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, committee: CommitteeId, reason: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE committee_reports SET state = 'draft', signed_on = NULL, signed_by = NULL, signed_at = NULL,

@@ -23,12 +23,7 @@ struct RowReview<'a> {
 
 /// Records 通过 or 退回 (with comment) on a finding the reviewer saw at `seen_version`.
 pub async fn decide_row(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    finding: &Finding,
-    seen_version: i64,
-    state: ReviewState,
-    comment: &str,
+    conn: &mut SqliteConnection, actor: Actor, finding: &Finding, seen_version: i64, state: ReviewState, comment: &str,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
@@ -62,9 +57,7 @@ pub async fn decide_row(
 
 /// The review states of all the branch's findings in the campaign.
 pub async fn row_states(
-    conn: &mut SqliteConnection,
-    campaign: CampaignId,
-    branch: BranchId,
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Vec<ReviewState>> {
     sqlx::query_scalar("SELECT review_state FROM findings WHERE campaign_id = ? AND branch_id = ?")
         .bind(campaign)
@@ -81,12 +74,7 @@ struct LedgerChange<'a> {
 
 /// Moves the ledger to `to` for the committee (退回 or 重新打开), keeping the reason for the branch.
 pub async fn move_ledger(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    campaign: CampaignId,
-    from: LedgerState,
-    to: LedgerState,
-    note: &str,
+    conn: &mut SqliteConnection, actor: Actor, campaign: CampaignId, from: LedgerState, to: LedgerState, note: &str,
     action: AuditAction,
 ) -> sqlx::Result<()> {
     sqlx::query(
@@ -122,10 +110,7 @@ struct SignOff<'a> {
 
 /// 审核签字, with the 四个到位 affirmed.
 pub async fn sign_off(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    campaign: CampaignId,
-    comment: &str,
+    conn: &mut SqliteConnection, actor: Actor, campaign: CampaignId, comment: &str,
 ) -> sqlx::Result<()> {
     super::ledger::sign_off(conn, campaign, actor.branch_id, actor.user_id, comment).await?;
     let entry = actor
@@ -151,12 +136,7 @@ struct CloseOut<'a> {
 
 /// 确认销号 or 不予销号 on a measure the reviewer saw at `seen_version`.
 pub async fn decide_close_out(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    measure: &Measure,
-    seen_version: i64,
-    to: MeasureStatus,
-    comment: &str,
+    conn: &mut SqliteConnection, actor: Actor, measure: &Measure, seen_version: i64, to: MeasureStatus, comment: &str,
 ) -> sqlx::Result<Result<(), Stale>> {
     let closed = to == MeasureStatus::ClosedOut;
     let done = sqlx::query(
@@ -209,10 +189,7 @@ pub struct LedgerRecord {
 }
 
 pub async fn ledger_record(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    branch: BranchId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Option<LedgerRecord>> {
     sqlx::query_as(&scoped(
         "SELECT bl.state, bl.submitted_at, bl.signed_off_at, u.display_name AS signer, bl.sign_off_comment,
@@ -256,11 +233,7 @@ const DUE_BY_UNTIL: &str = "m.status <> 'closed_out' AND m.deadline IS NOT NULL 
 /// How many 销号 requests wait in a committee, and how many measures are due within `until` or
 /// overdue (the committee page's two counts, without loading the rows).
 pub async fn queue_counts(
-    db: &super::Db,
-    scope: Scope,
-    campaign: CampaignId,
-    committee: CommitteeId,
-    until: Date,
+    db: &super::Db, scope: Scope, campaign: CampaignId, committee: CommitteeId, until: Date,
 ) -> sqlx::Result<(i64, i64)> {
     if !scope.covers_committee(committee) {
         return Ok((0, 0));
@@ -276,10 +249,7 @@ pub async fn queue_counts(
 }
 
 async fn queue_counts_now(
-    pool: &SqlitePool,
-    campaign: CampaignId,
-    committee: CommitteeId,
-    until: Date,
+    pool: &SqlitePool, campaign: CampaignId, committee: CommitteeId, until: Date,
 ) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as(&format!(
         "SELECT COALESCE(SUM({CLOSE_OUT_REQUESTED}), 0), COALESCE(SUM({DUE_BY_UNTIL}), 0)
@@ -295,10 +265,7 @@ async fn queue_counts_now(
 
 /// 销号 requests waiting in a committee, oldest first.
 pub async fn close_out_queue(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    committee: CommitteeId,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<Vec<MeasureLine>> {
     if !scope.covers_committee(committee) {
         return Ok(Vec::new());
@@ -316,11 +283,7 @@ pub async fn close_out_queue(
 /// 催办: measures not closed off whose deadline is on or before `until` (overdue ones included),
 /// by branch and owner.
 pub async fn reminders(
-    pool: &SqlitePool,
-    scope: Scope,
-    campaign: CampaignId,
-    committee: CommitteeId,
-    until: Date,
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, committee: CommitteeId, until: Date,
 ) -> sqlx::Result<Vec<MeasureLine>> {
     if !scope.covers_committee(committee) {
         return Ok(Vec::new());

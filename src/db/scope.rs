@@ -31,6 +31,23 @@ pub(crate) fn scoped(sql: &str) -> String {
     }
 }
 
+/// One row by its id, if the scope covers its branch (and it is of `branch`, when given: a URL
+/// naming one branch and another branch's row finds nothing). `sql` selects it with the id as
+/// ?3 and the branch as ?4, its own branch column `IN (SELECT id FROM scoped)`.
+pub(crate) async fn scoped_row<T>(
+    pool: &sqlx::SqlitePool, scope: Scope, sql: &str, id: i64, branch: Option<crate::domain::BranchId>,
+) -> sqlx::Result<Option<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    sqlx::query_as(&scoped(sql))
+        .bind_scope(scope)
+        .bind(id)
+        .bind(branch)
+        .fetch_optional(pool)
+        .await
+}
+
 /// The scope as the CTE's two parameters (NULL = not limited).
 fn parameters(scope: Scope) -> (Option<i64>, Option<i64>) {
     match scope.reach() {

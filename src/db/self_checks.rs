@@ -43,9 +43,7 @@ pub async fn version_of(pool: &sqlx::SqlitePool, branch: BranchId, item: LedgerI
 
 /// Whether `item` belongs to the campaign's ledger (an id from a URL must not reach another's).
 pub async fn item_in_campaign(
-    conn: &mut SqliteConnection,
-    item: LedgerItemId,
-    campaign: CampaignId,
+    conn: &mut SqliteConnection, item: LedgerItemId, campaign: CampaignId,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
@@ -59,11 +57,7 @@ pub async fn item_in_campaign(
 
 /// Saves an answer the user saw at `seen_version` (0 = unanswered when they looked).
 pub async fn set(
-    conn: &mut SqliteConnection,
-    actor: Actor,
-    item: LedgerItemId,
-    seen_version: i64,
-    input: &VerdictInput,
+    conn: &mut SqliteConnection, actor: Actor, item: LedgerItemId, seen_version: i64, input: &VerdictInput,
 ) -> sqlx::Result<Result<(), Stale>> {
     let before = get(conn, actor.branch_id, item).await?;
     let id = match &before {
@@ -103,12 +97,7 @@ pub async fn set(
 
 /// Inserts an answer without checks or audit (the demo campus; `set` for users).
 pub async fn insert(
-    conn: &mut SqliteConnection,
-    branch: BranchId,
-    item: LedgerItemId,
-    verdict: Verdict,
-    reason: &str,
-    by: UserId,
+    conn: &mut SqliteConnection, branch: BranchId, item: LedgerItemId, verdict: Verdict, reason: &str, by: UserId,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO self_checks (branch_id, ledger_item_id, verdict, reason, updated_by) VALUES (?, ?, ?, ?, ?) RETURNING id",

@@ -42,9 +42,7 @@ pub async fn update(db: &Db, keys: &[&str], next: impl Fn(usize, Counter) -> Cou
 /// The same for exactly three keys decided together (domain::throttle::charge); returns the
 /// counters as stored now.
 pub async fn update_all(
-    db: &Db,
-    keys: &[&str],
-    decide: impl FnOnce([Counter; 3]) -> [Counter; 3],
+    db: &Db, keys: &[&str], decide: impl FnOnce([Counter; 3]) -> [Counter; 3],
 ) -> sqlx::Result<[Counter; 3]> {
     db.write(async |tx| {
         let mut current = [Counter::default(); 3];

@@ -25,9 +25,7 @@ pub struct BranchRow {
 
 /// A committee, if it exists and the scope covers it.
 pub async fn committee(
-    conn: impl sqlx::SqliteExecutor<'_>,
-    scope: Scope,
-    id: CommitteeId,
+    conn: impl sqlx::SqliteExecutor<'_>, scope: Scope, id: CommitteeId,
 ) -> sqlx::Result<Option<CommitteeRow>> {
     if !scope.covers_committee(id) {
         return Ok(None);
@@ -57,9 +55,7 @@ pub async fn committees(pool: &SqlitePool, scope: Scope) -> sqlx::Result<Vec<Com
 
 /// A branch, if it exists and is within the scope.
 pub async fn branch(
-    conn: impl sqlx::SqliteExecutor<'_>,
-    scope: Scope,
-    id: BranchId,
+    conn: impl sqlx::SqliteExecutor<'_>, scope: Scope, id: BranchId,
 ) -> sqlx::Result<Option<BranchRow>> {
     sqlx::query_as(&scoped(
         "SELECT b.id, b.name, b.committee_id, c.name AS committee_name, b.full_member_count, b.secretary_name
@@ -76,9 +72,7 @@ pub async fn branch(
 /// the user's scope covers the branch (and a campaign is current). Read in the write
 /// transaction, so the check and the change see the same rows.
 pub async fn actor(
-    conn: &mut SqliteConnection,
-    user: &User,
-    id: BranchId,
+    conn: &mut SqliteConnection, user: &User, id: BranchId,
 ) -> sqlx::Result<Option<(BranchRow, CampaignId, Actor)>> {
     let Some(branch) = branch(&mut *conn, user.scope(), id).await? else {
         return Ok(None);

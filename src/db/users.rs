@@ -65,10 +65,7 @@ pub async fn insert(conn: &mut SqliteConnection, user: &NewUser<'_>) -> sqlx::Re
 
 /// Sets a new password the user chose, clearing must-change. `false` if the row changed meanwhile.
 pub async fn set_own_password(
-    conn: &mut SqliteConnection,
-    id: UserId,
-    seen_version: i64,
-    password_hash: &str,
+    conn: &mut SqliteConnection, id: UserId, seen_version: i64, password_hash: &str,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE users SET password_hash = ?, must_change_password = 0, version = version + 1,

@@ -21,10 +21,7 @@ pub struct Facts<'a> {
 impl<'a> Facts<'a> {
     /// The facts from a branch's measures (text, deadline, status), counted on `on`.
     pub fn from_measures(
-        ledger: LedgerState,
-        measures: &[(&'a str, Option<Date>, MeasureStatus)],
-        rebounds: usize,
-        on: Date,
+        ledger: LedgerState, measures: &[(&'a str, Option<Date>, MeasureStatus)], rebounds: usize, on: Date,
     ) -> Self {
         let overdue: Vec<&'a str> = measures
             .iter()
@@ -88,9 +85,7 @@ mod tests {
     const ON: Date = date!(2022 - 11 - 30);
 
     fn facts(
-        ledger: LedgerState,
-        measures: Vec<(&'static str, Option<Date>, MeasureStatus)>,
-        rebounds: usize,
+        ledger: LedgerState, measures: Vec<(&'static str, Option<Date>, MeasureStatus)>, rebounds: usize,
     ) -> Facts<'static> {
         Facts::from_measures(ledger, &measures, rebounds, ON)
     }

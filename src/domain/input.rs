@@ -140,13 +140,8 @@ impl MeasureInput {
     /// deadline window is checked only on a deadline entered or changed: a saved deadline that
     /// now lies outside it (the campaign's dates were edited) never blocks an edit of the text.
     pub fn parse(
-        text_value: &str,
-        deadline: &str,
-        owner: &str,
-        status: &str,
-        immediate: bool,
-        saved: Option<(MeasureStatus, Option<Date>)>,
-        window: (Date, Date),
+        text_value: &str, deadline: &str, owner: &str, status: &str, immediate: bool,
+        saved: Option<(MeasureStatus, Option<Date>)>, window: (Date, Date),
     ) -> Result<MeasureInput, FieldErrors> {
         let current = saved.map(|(s, _)| s);
         let saved_deadline = saved.and_then(|(_, d)| d);

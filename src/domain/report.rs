@@ -153,10 +153,7 @@ pub fn sections(work_done: &str, problems: &str, next_steps: &str) -> Result<Dra
 /// Signing: the 党组织负责人's name and the report's date (within `window`); every section must
 /// be written.
 pub fn signature(
-    name: &str,
-    date: &str,
-    sections: [&str; 3],
-    window: (Date, Date),
+    name: &str, date: &str, sections: [&str; 3], window: (Date, Date),
 ) -> Result<(String, Date), FieldErrors> {
     let mut e = FieldErrors::default();
     let name = text("签字人姓名", name, SIGNER_MAX, true).unwrap_or_else(|m| {

@@ -102,9 +102,7 @@ pub fn reopen(state: LedgerState, reason: &str) -> Result<(LedgerState, String),
 
 /// 确认销号 (closed off) or 不予销号 (back to 整改中, with the reason).
 pub fn decide_close_out(
-    status: MeasureStatus,
-    confirm: bool,
-    comment: &str,
+    status: MeasureStatus, confirm: bool, comment: &str,
 ) -> Result<(MeasureStatus, String), FieldErrors> {
     let mut e = FieldErrors::default();
     if status != MeasureStatus::Done {

@@ -89,10 +89,7 @@ struct Pages {
 
 impl Element for Pages {
     fn render(
-        &mut self,
-        context: &Context,
-        area: render::Area<'_>,
-        style: Style,
+        &mut self, context: &Context, area: render::Area<'_>, style: Style,
     ) -> Result<RenderResult, genpdf::error::Error> {
         for draw in self.pages.get(self.next).into_iter().flatten() {
             match draw {

@@ -124,11 +124,7 @@ pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
 }
 
 fn branch_sheet(
-    sheet: &mut Worksheet,
-    doc: &Checklist,
-    branch: &BranchLedger,
-    stamp: &Stamp,
-    f: &Formats,
+    sheet: &mut Worksheet, doc: &Checklist, branch: &BranchLedger, stamp: &Stamp, f: &Formats,
 ) -> Result<(), XlsxError> {
     let draft = branch.sign_off.is_none();
     page_setup(
@@ -246,13 +242,7 @@ fn split_height(need: f64) -> Vec<f64> {
 /// spanning them: the last row grows up to the limit, then blank rows (columns `blank_from`
 /// to the last, bordered) are added at `row`. Returns how many rows were added.
 fn make_room(
-    sheet: &mut Worksheet,
-    row: u32,
-    blank_from: u16,
-    heights: &mut Vec<f64>,
-    from: usize,
-    need: f64,
-    cell: &Format,
+    sheet: &mut Worksheet, row: u32, blank_from: u16, heights: &mut Vec<f64>, from: usize, need: f64, cell: &Format,
 ) -> Result<u32, XlsxError> {
     let have: f64 = heights[from..].iter().sum();
     if need <= have {

@@ -47,10 +47,7 @@ pub async fn form(user: CurrentUser) -> PasswordPage {
 }
 
 pub async fn change(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    ClientAddr(addr): ClientAddr,
+    State(state): State<AppState>, session: Session, user: CurrentUser, ClientAddr(addr): ClientAddr,
     Form(form): Form<actions::accounts::PasswordForm>,
 ) -> AppResult<Response> {
     let mut page = PasswordPage::new(&user);

@@ -108,11 +108,7 @@ pub async fn show(State(state): State<AppState>, session: Session, user: Current
 
 /// The page again with the refusal and the form's content, as 400 (409 when stale).
 async fn refuse(
-    state: &AppState,
-    user: &CurrentUser,
-    status: StatusCode,
-    error: String,
-    sent: Sent,
+    state: &AppState, user: &CurrentUser, status: StatusCode, error: String, sent: Sent,
 ) -> AppResult<Response> {
     Ok((status, page(state, user, Some(error), sent).await?).into_response())
 }
@@ -132,142 +128,108 @@ async fn refused<T>(state: &AppState, user: &CurrentUser, outcome: Outcome<T>, s
     refuse(state, user, status, error, sent).await
 }
 
-pub async fn create_committee(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Form(form): Form<actions::units::CommitteeForm>,
+/// Where a step on the page leads: back to it with its message, or the page again with the
+/// form as sent and why it was refused.
+async fn after<T>(
+    state: &AppState, session: &Session, user: &CurrentUser, outcome: Outcome<T>, message: impl FnOnce(T) -> String,
+    sent: Sent,
 ) -> AppResult<Response> {
-    match actions::units::create_committee(&state.db, &user, &form).await? {
-        Outcome::Done(name) => done(&session, format!("已添加：{name}"), URL).await,
-        other => {
-            let sent = Sent {
-                form: "new_committee",
-                id: 0,
-                fields: fields(&[("name", &form.name)]),
-            };
-            refused(&state, &user, other, sent).await
-        }
+    match outcome {
+        Outcome::Done(v) => done(session, message(v), URL).await,
+        other => refused(state, user, other, sent).await,
     }
+}
+
+impl Sent {
+    fn new(form: &'static str, id: i64, fields: Vec<(String, String)>) -> Sent {
+        Sent { form, id, fields }
+    }
+}
+
+pub async fn create_committee(
+    State(state): State<AppState>, session: Session, user: CurrentUser, Form(form): Form<actions::units::CommitteeForm>,
+) -> AppResult<Response> {
+    let outcome = actions::units::create_committee(&state.db, &user, &form).await?;
+    let sent = Sent::new("new_committee", 0, fields(&[("name", &form.name)]));
+    after(&state, &session, &user, outcome, |name| format!("已添加：{name}"), sent).await
 }
 
 pub async fn update_committee(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::units::CommitteeForm>,
 ) -> AppResult<Response> {
-    match actions::units::update_committee(&state.db, &user, CommitteeId(id), &form).await? {
-        Outcome::Done(name) => done(&session, format!("已保存：{name}"), URL).await,
-        other => {
-            let sent = Sent {
-                form: "committee",
-                id,
-                fields: fields(&[("name", &form.name)]),
-            };
-            refused(&state, &user, other, sent).await
-        }
-    }
+    let outcome = actions::units::update_committee(&state.db, &user, CommitteeId(id), &form).await?;
+    let sent = Sent::new("committee", id, fields(&[("name", &form.name)]));
+    after(&state, &session, &user, outcome, |name| format!("已保存：{name}"), sent).await
 }
 
 pub async fn create_branch(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Form(form): Form<actions::units::BranchForm>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Form(form): Form<actions::units::BranchForm>,
 ) -> AppResult<Response> {
-    match actions::units::create_branch(&state.db, &user, &form).await? {
-        Outcome::Done(name) => done(&session, format!("已添加：{name}"), URL).await,
-        other => {
-            let sent = Sent {
-                form: "new_branch",
-                id: form.committee_id,
-                fields: form.fields(),
-            };
-            refused(&state, &user, other, sent).await
-        }
-    }
+    let outcome = actions::units::create_branch(&state.db, &user, &form).await?;
+    let sent = Sent::new("new_branch", form.committee_id, form.fields());
+    after(&state, &session, &user, outcome, |name| format!("已添加：{name}"), sent).await
 }
 
 pub async fn update_branch(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::units::BranchForm>,
 ) -> AppResult<Response> {
-    match actions::units::update_branch(&state.db, &user, BranchId(id), &form).await? {
-        Outcome::Done(name) => done(&session, format!("已保存：{name}"), URL).await,
-        other => {
-            let sent = Sent {
-                form: "branch",
-                id,
-                fields: form.fields(),
-            };
-            refused(&state, &user, other, sent).await
-        }
-    }
+    let outcome = actions::units::update_branch(&state.db, &user, BranchId(id), &form).await?;
+    let sent = Sent::new("branch", id, form.fields());
+    after(&state, &session, &user, outcome, |name| format!("已保存：{name}"), sent).await
 }
 
-fn one_time_notice(username: &str, password: &str) -> String {
+fn one_time_notice((username, password): (String, String)) -> String {
     format!("账号 {username} 的一次性密码：{password}　（只显示这一次，请当面或电话告知本人；首次登录须修改密码）")
 }
 
 pub async fn create_account(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
+    State(state): State<AppState>, session: Session, user: CurrentUser,
     Form(form): Form<actions::accounts::AccountForm>,
 ) -> AppResult<Response> {
-    match actions::accounts::create(&state.db, &user, &form).await? {
-        Outcome::Done((username, password)) => done(&session, one_time_notice(&username, &password), URL).await,
-        other => {
-            let sent = Sent {
-                form: "new_account",
-                id: 0,
-                fields: fields(&[
-                    ("username", &form.username),
-                    ("display_name", &form.display_name),
-                    ("role", &form.role),
-                    ("committee_id", &form.committee_id),
-                    ("branch_id", &form.branch_id),
-                ]),
-            };
-            refused(&state, &user, other, sent).await
-        }
-    }
+    let outcome = actions::accounts::create(&state.db, &user, &form).await?;
+    let typed = [
+        ("username", form.username.as_str()),
+        ("display_name", &form.display_name),
+        ("role", &form.role),
+        ("committee_id", &form.committee_id),
+        ("branch_id", &form.branch_id),
+    ];
+    after(
+        &state,
+        &session,
+        &user,
+        outcome,
+        one_time_notice,
+        Sent::new("new_account", 0, fields(&typed)),
+    )
+    .await
 }
 
 pub async fn update_account(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::accounts::AccountForm>,
 ) -> AppResult<Response> {
-    match actions::accounts::update(&state.db, &user, UserId(id), &form).await? {
-        Outcome::Done(username) => done(&session, format!("已保存账号 {username}"), URL).await,
-        other => {
-            let sent = Sent {
-                form: "account",
-                id,
-                fields: fields(&[("display_name", &form.display_name)]),
-            };
-            refused(&state, &user, other, sent).await
-        }
-    }
+    let outcome = actions::accounts::update(&state.db, &user, UserId(id), &form).await?;
+    let sent = Sent::new("account", id, fields(&[("display_name", &form.display_name)]));
+    after(
+        &state,
+        &session,
+        &user,
+        outcome,
+        |username| format!("已保存账号 {username}"),
+        sent,
+    )
+    .await
 }
 
 /// A new one-time password; the account's sessions end and the password must change at login.
 pub async fn reset_password(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
 ) -> AppResult<Response> {
     match actions::accounts::reset_password(&state.db, &user, UserId(id)).await? {
-        Outcome::Done((username, password)) => done(&session, one_time_notice(&username, &password), URL).await,
+        Outcome::Done(made) => done(&session, one_time_notice(made), URL).await,
         other => Err(refusal(other)),
     }
 }
@@ -307,8 +269,7 @@ pub async fn import_template() -> AppResult<Response> {
 
 /// Checks the whole file; saves everything in one transaction only if every row is right.
 pub async fn import(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    State(state): State<AppState>, user: CurrentUser,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> AppResult<Response> {
     let mut multipart = multipart.map_err(|_| super::not_a_form())?;

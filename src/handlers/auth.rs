@@ -49,21 +49,16 @@ pub async fn login_form(session: Session, user: Option<CurrentUser>, RawQuery(qu
     .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct LoginForm {
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     next: String,
 }
 
 pub async fn login(
-    State(state): State<AppState>,
-    session: Session,
-    ClientAddr(addr): ClientAddr,
-    Form(form): Form<LoginForm>,
+    State(state): State<AppState>, session: Session, ClientAddr(addr): ClientAddr, Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let username = form.username.trim().to_string();
     let next = safe_next(&form.next).unwrap_or_default().to_string();

@@ -63,10 +63,7 @@ impl CampaignsPage {
 }
 
 async fn page(
-    state: &AppState,
-    user: &CurrentUser,
-    error: Option<String>,
-    sent: (i64, Vec<(String, String)>),
+    state: &AppState, user: &CurrentUser, error: Option<String>, sent: (i64, Vec<(String, String)>),
 ) -> AppResult<CampaignsPage> {
     Ok(CampaignsPage {
         nav: Nav::for_user(user, URL),
@@ -87,11 +84,7 @@ pub async fn show(State(state): State<AppState>, session: Session, user: Current
 
 /// The campaigns page again after a refused form, with what was typed (409 when stale).
 async fn refused<T>(
-    state: &AppState,
-    user: &CurrentUser,
-    outcome: Outcome<T>,
-    id: i64,
-    form: &actions::campaigns::CampaignForm,
+    state: &AppState, user: &CurrentUser, outcome: Outcome<T>, id: i64, form: &actions::campaigns::CampaignForm,
 ) -> AppResult<Response> {
     let (status, error) = match outcome {
         Outcome::Invalid(e) => (StatusCode::BAD_REQUEST, e.messages()),
@@ -102,9 +95,7 @@ async fn refused<T>(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
+    State(state): State<AppState>, session: Session, user: CurrentUser,
     Form(form): Form<actions::campaigns::CampaignForm>,
 ) -> AppResult<Response> {
     match actions::campaigns::create(&state.db, &user, &form).await? {
@@ -117,10 +108,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::campaigns::CampaignForm>,
 ) -> AppResult<Response> {
     match actions::campaigns::update(&state.db, &user, CampaignId(id), &form).await? {
@@ -130,10 +118,7 @@ pub async fn update(
 }
 
 pub async fn make_current(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
 ) -> AppResult<Response> {
     match actions::campaigns::make_current(&state.db, &user, CampaignId(id)).await? {
         Outcome::Done(title) => done(&session, format!("“{title}”已设为当前专项行动"), URL).await,
@@ -155,10 +140,7 @@ pub struct LedgerAdminPage {
 }
 
 async fn ledger_page(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    error: Option<String>,
+    state: &AppState, user: &CurrentUser, id: i64, error: Option<String>,
 ) -> AppResult<LedgerAdminPage> {
     let campaign = db::campaigns::by_id(&state.db.read, CampaignId(id))
         .await?
@@ -185,10 +167,7 @@ async fn ledger_page(
 }
 
 pub async fn ledger(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
 ) -> AppResult<LedgerAdminPage> {
     let mut p = ledger_page(&state, &user, id, None).await?;
     p.flash = session::take_flash(&session).await?;
@@ -197,10 +176,7 @@ pub async fn ledger(
 
 /// One change to the ledger: a category's title, an item's text, its place, a new or removed item.
 pub async fn edit_ledger(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::campaigns::LedgerEdit>,
 ) -> AppResult<Response> {
     let (status, error) = match actions::campaigns::edit_ledger(&state.db, &user, CampaignId(id), &form).await? {

@@ -40,11 +40,7 @@ pub struct CloseOutPage {
 
 /// The page for a measure of `branch` in the user's scope, with `note` and `errors` shown.
 async fn page(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchId,
-    measure: MeasureId,
-    note: Option<String>,
+    state: &AppState, user: &CurrentUser, branch: BranchId, measure: MeasureId, note: Option<String>,
     errors: FieldErrors,
 ) -> AppResult<CloseOutPage> {
     let measure = db::measures::of_branch(&state.db.read, user.scope(), branch, measure)
@@ -72,9 +68,7 @@ async fn page(
 }
 
 pub async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<CloseOutPage> {
     let p = page(
         &state,
@@ -130,10 +124,7 @@ async fn read_form(mut multipart: Multipart) -> actions::close_out::Request {
 
 /// 申请销号 (or adding to a pending request): the completion note and evidence files.
 pub async fn submit(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
@@ -167,18 +158,15 @@ pub async fn submit(
     Ok((StatusCode::BAD_REQUEST, p).into_response())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct VersionData {
-    #[serde(default)]
     version: i64,
 }
 
 /// Takes a pending 销号 request back (已完成 → 整改中).
 pub async fn withdraw(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<VersionData>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
@@ -197,9 +185,7 @@ pub async fn withdraw(
 
 /// Removes an evidence file of a measure not yet closed off.
 pub async fn delete_evidence(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
+    State(state): State<AppState>, session: Session, user: CurrentUser,
     Path((branch, measure, file)): Path<(i64, i64, i64)>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
@@ -219,9 +205,7 @@ pub async fn delete_evidence(
 /// Downloads an evidence file, only within scope. Images open in the browser; PDFs download.
 /// `sandbox` keeps any script in a file from running as this site.
 pub async fn download(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((branch, file)): Path<(i64, i64)>,
+    State(state): State<AppState>, user: CurrentUser, Path((branch, file)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let file = db::evidence::file(&state.db.read, user.scope(), BranchId(branch), EvidenceId(file))
         .await?

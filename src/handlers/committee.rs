@@ -61,10 +61,7 @@ pub fn sort_rows(rows: &mut [BranchProgress], key: &str) -> &'static str {
 }
 
 async fn committee_and_campaign(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    asked: Option<crate::domain::CampaignId>,
+    state: &AppState, user: &CurrentUser, id: i64, asked: Option<crate::domain::CampaignId>,
 ) -> AppResult<(CommitteeRow, Campaign)> {
     let db = &state.db.read;
     let committee = db::units::committee(db, user.scope(), CommitteeId(id))
@@ -77,11 +74,8 @@ async fn committee_and_campaign(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    RequireReviewer(user): RequireReviewer,
-    Path(id): Path<i64>,
-    CampaignParam(asked): CampaignParam,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    State(state): State<AppState>, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
+    CampaignParam(asked): CampaignParam, axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<CommitteePage> {
     let (committee, campaign) = committee_and_campaign(&state, &user, id, asked).await?;
     let db = &state.db.read;
@@ -160,9 +154,7 @@ pub struct QueuePage {
 
 /// 销号 requests waiting for this committee.
 pub async fn close_outs(
-    State(state): State<AppState>,
-    RequireReviewer(user): RequireReviewer,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
 ) -> AppResult<QueuePage> {
     let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
     let today = dates::today();
@@ -180,9 +172,7 @@ pub async fn close_outs(
 
 /// 催办: measures of the committee due within 7 days or overdue, by branch and owner.
 pub async fn reminders(
-    State(state): State<AppState>,
-    RequireReviewer(user): RequireReviewer,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
 ) -> AppResult<QueuePage> {
     let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
     let today = dates::today();

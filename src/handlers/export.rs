@@ -38,10 +38,7 @@ async fn stamp(state: &AppState, issue: Issue<'_>) -> AppResult<Stamp> {
 
 /// 附件2 of a branch or committee as the user sees it, stamped; with whose it is.
 async fn checklist_stamped(
-    state: &AppState,
-    user: &CurrentUser,
-    campaign: &Campaign,
-    unit: Unit,
+    state: &AppState, user: &CurrentUser, campaign: &Campaign, unit: Unit,
 ) -> AppResult<(Checklist, Stamp, String)> {
     let source = db::exports::checklist(&state.db, user.scope(), campaign, unit)
         .await?
@@ -69,10 +66,7 @@ async fn checklist_stamped(
 }
 
 async fn report_stamped(
-    state: &AppState,
-    user: &CurrentUser,
-    campaign: &Campaign,
-    committee: CommitteeId,
+    state: &AppState, user: &CurrentUser, campaign: &Campaign, committee: CommitteeId,
 ) -> AppResult<(ReportDoc, Stamp)> {
     let source = db::exports::report(&state.db, user.scope(), campaign, committee)
         .await?
@@ -102,11 +96,7 @@ enum Format {
 }
 
 async fn checklist_download(
-    state: AppState,
-    user: CurrentUser,
-    asked: CampaignParam,
-    unit: Unit,
-    format: Format,
+    state: AppState, user: CurrentUser, asked: CampaignParam, unit: Unit, format: Format,
 ) -> AppResult<Response> {
     let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
@@ -128,11 +118,7 @@ async fn checklist_download(
 }
 
 async fn report_download(
-    state: AppState,
-    user: CurrentUser,
-    asked: CampaignParam,
-    committee: CommitteeId,
-    format: Format,
+    state: AppState, user: CurrentUser, asked: CampaignParam, committee: CommitteeId, format: Format,
 ) -> AppResult<Response> {
     let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
@@ -151,55 +137,37 @@ async fn report_download(
 }
 
 pub async fn branch_checklist_pdf(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     checklist_download(state, user, asked, Unit::Branch(BranchId(id)), Format::Pdf).await
 }
 
 pub async fn branch_checklist_xlsx(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     checklist_download(state, user, asked, Unit::Branch(BranchId(id)), Format::Xlsx).await
 }
 
 pub async fn committee_checklist_pdf(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     checklist_download(state, user, asked, Unit::Committee(CommitteeId(id)), Format::Pdf).await
 }
 
 pub async fn committee_checklist_xlsx(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     checklist_download(state, user, asked, Unit::Committee(CommitteeId(id)), Format::Xlsx).await
 }
 
 pub async fn report_pdf(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     report_download(state, user, asked, CommitteeId(id), Format::Pdf).await
 }
 
 pub async fn report_xlsx(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     report_download(state, user, asked, CommitteeId(id), Format::Xlsx).await
 }
@@ -207,10 +175,7 @@ pub async fn report_xlsx(
 /// The committee's whole 报送材料 for the 10-20 e-mail: 附件3 (PDF and XLSX), 附件2 of all
 /// branches as one workbook, and each branch's 附件2 as a PDF.
 pub async fn submission_zip(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    asked: CampaignParam,
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
     let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;

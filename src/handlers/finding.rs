@@ -131,10 +131,7 @@ async fn load(state: &AppState, user: &CurrentUser, branch: i64, finding: i64) -
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, finding)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
     CampaignParam(_): CampaignParam,
 ) -> AppResult<FindingPage> {
     let (branch, finding) = load(&state, &user, branch, finding).await?;
@@ -144,11 +141,7 @@ pub async fn show(
 }
 
 async fn finding_page(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchRow,
-    f: Finding,
-    mut overlay: Overlay,
+    state: &AppState, user: &CurrentUser, branch: BranchRow, f: Finding, mut overlay: Overlay,
 ) -> AppResult<FindingPage> {
     let db = &state.db.read;
     let campaign = db::campaigns::by_id(db, f.campaign_id)
@@ -316,12 +309,7 @@ impl FindingPage {
 
 /// The finding page again after a refused form, with what it sent laid over the saved data.
 async fn refused(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchId,
-    finding: FindingId,
-    overlay: Overlay,
-    status: StatusCode,
+    state: &AppState, user: &CurrentUser, branch: BranchId, finding: FindingId, overlay: Overlay, status: StatusCode,
 ) -> AppResult<Response> {
     let (branch, f) = load(state, user, branch.0, finding.0).await?;
     let page = finding_page(state, user, branch, f, overlay).await?;
@@ -331,11 +319,7 @@ async fn refused(
 /// The finding page again after a refused 销号 or 回头看 decision: the message at the top and
 /// by the measure, with what was typed.
 async fn refused_decision(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchId,
-    measure: MeasureId,
-    outcome: Outcome<impl Sized>,
+    state: &AppState, user: &CurrentUser, branch: BranchId, measure: MeasureId, outcome: Outcome<impl Sized>,
     typed: &str,
 ) -> AppResult<Response> {
     let message = match outcome {
@@ -358,10 +342,7 @@ fn finding_url(branch: BranchId, id: FindingId) -> String {
 
 /// Saves a finding's new text.
 pub async fn update(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, finding)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
     Form(form): Form<actions::findings::TextForm>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), FindingId(finding));
@@ -416,9 +397,7 @@ async fn ensure_editable(state: &AppState, user: &CurrentUser, branch: BranchId)
 
 /// Asks before deleting a finding (its measures and evidence go with it).
 pub async fn confirm_delete(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((branch, finding)): Path<(i64, i64)>,
+    State(state): State<AppState>, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
 ) -> AppResult<ConfirmDeletePage> {
     let (branch, f) = load(&state, &user, branch, finding).await?;
     ensure_editable(&state, &user, branch.id).await?;
@@ -442,10 +421,7 @@ pub async fn confirm_delete(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, finding)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
     Form(form): Form<actions::findings::DeleteForm>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -477,10 +453,7 @@ impl actions::measures::MeasureForm {
 
 /// Adds a measure to a finding.
 pub async fn create_measure(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, finding)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
     Form(form): Form<actions::measures::MeasureForm>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), FindingId(finding));
@@ -507,10 +480,7 @@ pub async fn create_measure(
 
 /// Saves the secretary's edit of a measure's plan.
 pub async fn update_measure(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<actions::measures::MeasureForm>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
@@ -541,9 +511,7 @@ pub async fn update_measure(
 
 /// Asks before deleting a measure.
 pub async fn confirm_delete_measure(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<ConfirmDeletePage> {
     let branch = BranchId(branch);
     let m = db::measures::of_branch(&state.db.read, user.scope(), branch, MeasureId(measure))
@@ -564,10 +532,7 @@ pub async fn confirm_delete_measure(
 }
 
 pub async fn delete_measure(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<actions::findings::DeleteForm>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -579,10 +544,7 @@ pub async fn delete_measure(
 
 /// 确认销号 or 不予销号 on a measure whose branch asked for it.
 pub async fn decide_close_out(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<actions::review::CloseOutForm>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
@@ -604,18 +566,15 @@ pub async fn decide_close_out(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct LookBackData {
-    #[serde(default)]
     reason: String,
 }
 
 /// 组织部: flags a closed-off measure for 整改"回头看" (it reopens for the branch).
 pub async fn flag_look_back(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, measure)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
     Form(form): Form<LookBackData>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
@@ -634,10 +593,7 @@ pub async fn flag_look_back(
 
 /// 组织部: records what the 回头看 found (巩固 or 反弹).
 pub async fn decide_look_back(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, look_back)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, look_back)): Path<(i64, i64)>,
     Form(form): Form<actions::look_back::OutcomeForm>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);

@@ -34,12 +34,7 @@ pub struct ImportPage {
 }
 
 async fn page(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchId,
-    pasted: String,
-    rows: Vec<ImportRow>,
-    error: Option<String>,
+    state: &AppState, user: &CurrentUser, branch: BranchId, pasted: String, rows: Vec<ImportRow>, error: Option<String>,
 ) -> AppResult<ImportPage> {
     let branch = db::units::branch(&state.db.read, user.scope(), branch)
         .await?
@@ -70,9 +65,7 @@ pub async fn form(State(state): State<AppState>, user: CurrentUser, Path(branch)
 
 /// Reads pasted lines or an uploaded XLSX and shows what would be imported.
 pub async fn preview(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, user: CurrentUser, Path(branch): Path<i64>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -119,10 +112,7 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> (String,
 
 /// Saves the rows the secretary kept, as findings under their categories.
 pub async fn confirm(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);

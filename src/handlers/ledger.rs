@@ -204,10 +204,7 @@ pub struct ReviewForm {
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     CampaignParam(asked): CampaignParam,
 ) -> AppResult<LedgerPage> {
     let branch = db::units::branch(&state.db.read, user.scope(), BranchId(id))
@@ -223,11 +220,7 @@ pub async fn show(
 
 /// Builds the page, with whatever a refused form sent laid over the saved data.
 pub async fn ledger_page(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchRow,
-    campaign: Campaign,
-    mut overlay: Overlay,
+    state: &AppState, user: &CurrentUser, branch: BranchRow, campaign: Campaign, mut overlay: Overlay,
 ) -> AppResult<LedgerPage> {
     let db = &state.db.read;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
@@ -317,15 +310,8 @@ pub async fn ledger_page(
 /// 延伸自查 findings (no item) at the end of their category, numbered 1. 2. … per category.
 #[allow(clippy::too_many_arguments)]
 fn group(
-    categories: Vec<CategoryRow>,
-    items: Vec<ItemRow>,
-    checks: Vec<SelfCheckRow>,
-    findings: Vec<FindingRow>,
-    measures: Vec<MeasureRow>,
-    history: Vec<HistoryRow>,
-    today: Date,
-    mut overlay: Overlay,
-    hide_review: bool,
+    categories: Vec<CategoryRow>, items: Vec<ItemRow>, checks: Vec<SelfCheckRow>, findings: Vec<FindingRow>,
+    measures: Vec<MeasureRow>, history: Vec<HistoryRow>, today: Date, mut overlay: Overlay, hide_review: bool,
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
@@ -436,11 +422,7 @@ fn group(
 
 /// The ledger page again after a refused form, with what it sent laid over the saved data.
 async fn refused(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchId,
-    overlay: Overlay,
-    status: StatusCode,
+    state: &AppState, user: &CurrentUser, branch: BranchId, overlay: Overlay, status: StatusCode,
 ) -> AppResult<Response> {
     let row = db::units::branch(&state.db.read, user.scope(), branch)
         .await?
@@ -457,10 +439,7 @@ fn ledger_url(branch: BranchId) -> String {
 
 /// 对账查摆: saves the answer to one item.
 pub async fn answer(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, item)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, item)): Path<(i64, i64)>,
     Form(form): Form<actions::ledger::Answer>,
 ) -> AppResult<Response> {
     let (branch, item) = (BranchId(branch), LedgerItemId(item));
@@ -489,22 +468,17 @@ pub async fn answer(
     refused(&state, &user, branch, overlay, status).await
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct NewFindingData {
-    #[serde(default)]
     text: String,
-    #[serde(default)]
     item_id: Option<i64>,
-    #[serde(default)]
     category_id: Option<i64>,
 }
 
 /// Adds a finding under an item answered 存在问题, or under a category (延伸自查).
 pub async fn create_finding(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
     Form(form): Form<NewFindingData>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -546,10 +520,7 @@ pub async fn create_finding(
 
 /// 提交审核: the submission gate, then the ledger goes to the committee.
 pub async fn submit(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
     match actions::ledger::submit(&state.db, &user, branch).await? {
@@ -574,11 +545,7 @@ pub async fn submit(
 
 /// The committee's refused form, shown on the ledger page (as 400), what was typed kept.
 async fn review_refused(
-    state: &AppState,
-    user: &CurrentUser,
-    branch: BranchId,
-    outcome: Outcome<impl Sized>,
-    review: ReviewForm,
+    state: &AppState, user: &CurrentUser, branch: BranchId, outcome: Outcome<impl Sized>, review: ReviewForm,
 ) -> AppResult<Response> {
     let error = match outcome {
         Outcome::Refused(m) | Outcome::Stale(m) => m,
@@ -596,10 +563,7 @@ async fn review_refused(
 
 /// 通过 or 退回 one finding.
 pub async fn decide_row(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path((branch, finding)): Path<(i64, i64)>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
     Form(form): Form<actions::review::RowForm>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), FindingId(finding));
@@ -631,10 +595,7 @@ pub async fn decide_row(
 
 /// 退回党支部修改: the whole ledger, once at least one row is returned.
 pub async fn send_back(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
     match actions::review::send_back(&state.db, &user, branch).await? {
@@ -652,10 +613,7 @@ pub async fn send_back(
 
 /// 审核签字 against the 四个到位.
 pub async fn sign_off(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
     Form(form): Form<actions::review::SignOffForm>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -672,18 +630,15 @@ pub async fn sign_off(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ReasonData {
-    #[serde(default)]
     reason: String,
 }
 
 /// 重新打开 a signed-off ledger, with the reason for the branch.
 pub async fn reopen(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
     Form(form): Form<ReasonData>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);

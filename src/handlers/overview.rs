@@ -186,9 +186,7 @@ fn ineligible<'a>(rows: impl IntoIterator<Item = &'a (BranchProgress, Judgement)
 
 /// The campaign asked for and the campus as the 组织部 sees it.
 async fn campus(
-    state: &AppState,
-    user: &crate::auth::CurrentUser,
-    asked: CampaignParam,
+    state: &AppState, user: &crate::auth::CurrentUser, asked: CampaignParam,
 ) -> AppResult<(Campaign, std::sync::Arc<Campus>)> {
     let campaign = db::campaigns::resolve(&state.db, asked.0)
         .await?
@@ -198,9 +196,7 @@ async fn campus(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    RequireOverseer(user): RequireOverseer,
-    asked: CampaignParam,
+    State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<OverviewPage> {
     let (campaign, campus) = campus(&state, &user, asked).await?;
@@ -321,9 +317,7 @@ fn charts(campus: &Campus) -> Vec<String> {
 
 /// The dashboard table (with the same filters) as XLSX.
 pub async fn overview_xlsx(
-    State(state): State<AppState>,
-    RequireOverseer(user): RequireOverseer,
-    asked: CampaignParam,
+    State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<Response> {
     let (campaign, campus) = campus(&state, &user, asked).await?;
@@ -354,18 +348,26 @@ pub async fn overview_xlsx(
         campaign.title,
         format_date(campus.judged_on)
     );
-    let bytes = crate::export::render(move || workbooks::overview(&title, &rows)).await?;
-    Ok(super::xlsx_download(
-        &format!("全校总览-{}.xlsx", campaign.title),
-        bytes,
-    ))
+    offer(
+        title,
+        format!("全校总览-{}.xlsx", campaign.title),
+        rows,
+        workbooks::overview,
+    )
+    .await
+}
+
+/// Builds a workbook of `rows` under `title` (off the async runtime) and offers it as `file`.
+async fn offer<R: Send + 'static>(
+    title: String, file: String, rows: Vec<R>, build: fn(&str, &[R]) -> anyhow::Result<Vec<u8>>,
+) -> AppResult<Response> {
+    let bytes = crate::export::render(move || build(&title, &rows)).await?;
+    Ok(super::xlsx_download(&file, bytes))
 }
 
 /// 不具备五星级资格的党支部, as XLSX, for the 评星定级 meeting.
 pub async fn ineligible_xlsx(
-    State(state): State<AppState>,
-    RequireOverseer(user): RequireOverseer,
-    asked: CampaignParam,
+    State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
 ) -> AppResult<Response> {
     let (campaign, campus) = campus(&state, &user, asked).await?;
     let rows: Vec<IneligibleRow> = ineligible(&campus.rows)
@@ -384,9 +386,11 @@ pub async fn ineligible_xlsx(
         campaign.title,
         format_date(campus.judged_on)
     );
-    let bytes = crate::export::render(move || workbooks::ineligible(&title, &rows)).await?;
-    Ok(super::xlsx_download(
-        &format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
-        bytes,
-    ))
+    offer(
+        title,
+        format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
+        rows,
+        workbooks::ineligible,
+    )
+    .await
 }

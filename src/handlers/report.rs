@@ -63,10 +63,7 @@ async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Commi
 }
 
 async fn page(
-    state: &AppState,
-    user: &CurrentUser,
-    committee: CommitteeRow,
-    campaign: Campaign,
+    state: &AppState, user: &CurrentUser, committee: CommitteeRow, campaign: Campaign,
 ) -> AppResult<ReportPage> {
     let report = db::reports::get(&state.db.read, user.scope(), campaign.id, committee.id)
         .await?
@@ -108,11 +105,7 @@ async fn page(
 }
 
 pub async fn show(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    RawQuery(query): RawQuery,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>, RawQuery(query): RawQuery,
 ) -> AppResult<ReportPage> {
     let (committee, campaign) = load(&state, &user, id).await?;
     let mut p = page(&state, &user, committee, campaign).await?;
@@ -127,10 +120,7 @@ pub async fn show(
 /// The draft from the branches' data: counts, findings per category with typical examples,
 /// measures planned and done.
 async fn generate(
-    state: &AppState,
-    user: &CurrentUser,
-    committee: &CommitteeRow,
-    campaign: &Campaign,
+    state: &AppState, user: &CurrentUser, committee: &CommitteeRow, campaign: &Campaign,
 ) -> AppResult<Draft> {
     let db = &state.db.read;
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
@@ -179,11 +169,7 @@ async fn generate(
 
 /// The report page again after a refused save or signature: the boxes hold what was sent.
 async fn refused(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    form: &actions::report::ReportForm,
-    errors: FieldErrors,
+    state: &AppState, user: &CurrentUser, id: i64, form: &actions::report::ReportForm, errors: FieldErrors,
     status: StatusCode,
 ) -> AppResult<Response> {
     let (committee, campaign) = load(state, user, id).await?;
@@ -211,10 +197,7 @@ fn form_refusal<T>(outcome: Outcome<T>) -> Result<(FieldErrors, StatusCode), App
 
 /// Saves the three sections of a draft report.
 pub async fn save(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::report::ReportForm>,
 ) -> AppResult<Response> {
     match actions::report::save(&state.db, &user, CommitteeId(id), &form).await? {
@@ -228,10 +211,7 @@ pub async fn save(
 
 /// 保存并签字: saves exactly the text on the screen and signs it; signing locks the report.
 pub async fn sign(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<actions::report::ReportForm>,
 ) -> AppResult<Response> {
     match actions::report::sign(&state.db, &user, CommitteeId(id), &form).await? {
@@ -250,18 +230,15 @@ pub async fn sign(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ReopenData {
-    #[serde(default)]
     reason: String,
 }
 
 /// Reopens a signed report for editing, with the reason.
 pub async fn reopen(
-    State(state): State<AppState>,
-    session: Session,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
     Form(form): Form<ReopenData>,
 ) -> AppResult<Response> {
     match actions::report::reopen(&state.db, &user, CommitteeId(id), &form.reason).await? {
