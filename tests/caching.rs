@@ -59,7 +59,8 @@ async fn a_write_is_read_at_once_also_after_the_write_connection_was_replaced() 
         assert_eq!(after.version, before.version + 1);
         // A branch's write shows at once in the committee's progress, also a memo.
         let status = if round % 2 == 0 { "in_progress" } else { "not_started" };
-        let measure = duizhang::domain::MeasureId(9);
+        let (_, _, measure) = demo_measure(&app, "每月主题党日提前一周确定主题").await;
+        let measure = duizhang::domain::MeasureId(measure);
         let m = db::measures::get(&app.db.read, campus(&app).await, measure)
             .await
             .unwrap()
@@ -117,7 +118,13 @@ async fn a_refused_step_leaves_nothing_behind_and_changes_no_memo() {
         reason: String::new(),
         version: 1,
     };
-    let item = duizhang::domain::LedgerItemId(7);
+    // Item 2（2）: answered 存在问题, with a finding under it.
+    let item: i64 =
+        sqlx::query_scalar("SELECT ledger_item_id FROM findings WHERE text LIKE '主题党日活动以集中学习文件为主%'")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    let item = duizhang::domain::LedgerItemId(item);
     let outcome = actions::ledger::answer(&app.db, &secretary, duizhang::domain::BranchId(2), item, &form)
         .await
         .unwrap();

@@ -328,3 +328,27 @@ pub async fn raw_connection(app: &TestApp) -> sqlx::SqliteConnection {
         .await
         .unwrap()
 }
+
+/// A demo measure found by the start of its text, not by id (ids follow from the order in which
+/// seed-demo writes, and change when the demo does): (branch, finding, measure).
+pub async fn demo_measure(app: &TestApp, text: &str) -> (i64, i64, i64) {
+    sqlx::query_as(
+        "SELECT f.branch_id, f.id, m.id FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE m.text LIKE ?1 || '%' ORDER BY m.id LIMIT 1",
+    )
+    .bind(text)
+    .fetch_optional(&app.db.read)
+    .await
+    .unwrap()
+    .unwrap_or_else(|| panic!("no demo measure starts with {text}"))
+}
+
+/// A demo finding found by the start of its text: (branch, finding).
+pub async fn demo_finding(app: &TestApp, text: &str) -> (i64, i64) {
+    sqlx::query_as("SELECT branch_id, id FROM findings WHERE text LIKE ?1 || '%' ORDER BY id LIMIT 1")
+        .bind(text)
+        .fetch_optional(&app.db.read)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no demo finding starts with {text}"))
+}
