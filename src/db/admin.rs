@@ -1,4 +1,6 @@
-//! The 组织部's keeping of units and accounts. Every change is audited; edits carry `version`.
+//! The 组织部's keeping of units and accounts. Every reader here is campus-wide: only the
+//! 组织部's pages and actions (which check the campus scope) call them. Every change is audited;
+//! edits carry `version`.
 
 use crate::domain::history::AuditAction;
 use serde::Serialize;

@@ -47,8 +47,12 @@ pub struct Campus {
     per_branch_overdue: HashMap<BranchId, Vec<i64>>,
 }
 
-/// The overview of `campaign` today, as a campus-wide `scope` sees it.
-pub async fn campus(db: &Db, scope: Scope, campaign: &Campaign) -> sqlx::Result<Arc<Campus>> {
+/// The overview of `campaign` today, for the 组织部 (`None` for any narrower scope: its sums are
+/// the campus's).
+pub async fn campus(db: &Db, scope: Scope, campaign: &Campaign) -> sqlx::Result<Option<Arc<Campus>>> {
+    if !scope.is_campus() {
+        return Ok(None);
+    }
     let today = dates::today();
     db.memos
         .campus
@@ -65,6 +69,7 @@ pub async fn campus(db: &Db, scope: Scope, campaign: &Campaign) -> sqlx::Result<
             assemble(db, scope, campaign.id, seq, structure, parts).await
         })
         .await
+        .map(Some)
 }
 
 /// The per-branch parts, read for the whole campus or patched branch by branch.

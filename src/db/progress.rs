@@ -139,14 +139,14 @@ pub async fn branches_judged(
 /// The change counters the triggers of migration 000009 keep: (seq, structure). `seq` moves
 /// with every change of a branch's own rows, `structure` with every change of units,
 /// campaigns or the ledger.
-pub async fn change_counters(pool: &SqlitePool) -> sqlx::Result<(i64, i64)> {
+pub(super) async fn change_counters(pool: &SqlitePool) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as("SELECT seq, structure FROM change_seq WHERE id = 1")
         .fetch_one(pool)
         .await
 }
 
 /// The branches whose own rows changed after counter value `seq`.
-pub async fn branches_changed_since(pool: &SqlitePool, seq: i64) -> sqlx::Result<Vec<BranchId>> {
+pub(super) async fn branches_changed_since(pool: &SqlitePool, seq: i64) -> sqlx::Result<Vec<BranchId>> {
     sqlx::query_scalar("SELECT branch_id FROM branch_changes WHERE seq > ?")
         .bind(seq)
         .fetch_all(pool)
@@ -172,9 +172,9 @@ async fn per_branch_json<T: serde::de::DeserializeOwned>(
     super::json_rows(&rows)
 }
 
-/// Findings per branch and category position in a campaign, of one branch or of all (active or
-/// not): (branch, position, count).
-pub async fn findings_per_branch_category(
+/// Campus-wide (for the overview only, see super::overview): findings per branch and category
+/// position in a campaign, of one branch or of all (active or not): (branch, position, count).
+pub(super) async fn findings_per_branch_category(
     pool: &SqlitePool, campaign: CampaignId, branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
     per_branch_json(
@@ -201,9 +201,9 @@ pub struct DeadlineGroup(
     pub i64,
 );
 
-/// A campaign's measures with a deadline, of one branch or of all, grouped (see
-/// [`DeadlineGroup`]).
-pub async fn deadline_groups(
+/// Campus-wide (for the overview only): a campaign's measures with a deadline, of one branch or of
+/// all, grouped (see [`DeadlineGroup`]).
+pub(super) async fn deadline_groups(
     pool: &SqlitePool, campaign: CampaignId, branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<DeadlineGroup>> {
     per_branch_json(
@@ -219,8 +219,11 @@ pub async fn deadline_groups(
     .await
 }
 
-/// Each committee's 附件3 state in a campaign (committees without a saved report are absent).
-pub async fn report_states(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(CommitteeId, ReportState)>> {
+/// Campus-wide (for the overview only): each committee's 附件3 state in a campaign (committees
+/// without a saved report are absent).
+pub(super) async fn report_states(
+    pool: &SqlitePool, campaign: CampaignId,
+) -> sqlx::Result<Vec<(CommitteeId, ReportState)>> {
     sqlx::query_as("SELECT committee_id, state FROM committee_reports WHERE campaign_id = ?")
         .bind(campaign)
         .fetch_all(pool)

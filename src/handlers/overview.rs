@@ -191,7 +191,9 @@ async fn campus(
     let campaign = db::campaigns::resolve(&state.db, asked.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let campus = db::overview::campus(&state.db, user.scope(), &campaign).await?;
+    let campus = db::overview::campus(&state.db, user.scope(), &campaign)
+        .await?
+        .ok_or(AppError::Forbidden)?;
     Ok((campaign, campus))
 }
 
