@@ -5,18 +5,9 @@ mod common;
 
 use common::*;
 use duizhang::actions::{self, Outcome};
-use duizhang::auth::User;
 use duizhang::db;
 use duizhang::domain::evidence::{REPICK, Upload};
 use duizhang::domain::{BranchId, FindingId, LedgerItemId, MeasureId};
-
-async fn user(app: &TestApp, username: &str) -> User {
-    let row = db::users::find_by_username(&app.db.read, username)
-        .await
-        .unwrap()
-        .unwrap();
-    User::load(&app.db, row.id).await.unwrap().unwrap()
-}
 
 fn answer(verdict: &str, version: i64) -> actions::ledger::Answer {
     actions::ledger::Answer {
@@ -29,7 +20,7 @@ fn answer(verdict: &str, version: i64) -> actions::ledger::Answer {
 #[tokio::test]
 async fn an_answer_is_saved_or_refused_with_its_reason() {
     let app = spawn_demo().await;
-    let s5 = user(&app, "secretary5").await;
+    let s5 = account(&app, "secretary5").await;
     let (b5, item) = (BranchId(5), LedgerItemId(1));
     let saved = actions::ledger::answer(&app.db, &s5, b5, item, &answer("no_problem", 0))
         .await
@@ -53,7 +44,7 @@ async fn an_answer_is_saved_or_refused_with_its_reason() {
         .unwrap();
     assert!(matches!(foreign, Outcome::NotFound), "{foreign:?}");
     // A submitted ledger is locked for its branch.
-    let s1 = user(&app, "secretary1").await;
+    let s1 = account(&app, "secretary1").await;
     let locked = actions::ledger::answer(&app.db, &s1, BranchId(1), item, &answer("problem", 1))
         .await
         .unwrap();
@@ -66,7 +57,7 @@ async fn an_answer_is_saved_or_refused_with_its_reason() {
 #[tokio::test]
 async fn the_submission_gate_lists_what_is_missing_and_submits_nothing() {
     let app = spawn_demo().await;
-    let s2 = user(&app, "secretary2").await;
+    let s2 = account(&app, "secretary2").await;
     match actions::ledger::submit(&app.db, &s2, BranchId(2)).await.unwrap() {
         Outcome::Incomplete(missing) => {
             assert!(missing.iter().any(|m| m.text.contains("未作答")), "{missing:?}");
@@ -91,7 +82,7 @@ async fn demo_campaign_id(app: &TestApp) -> duizhang::domain::CampaignId {
 #[tokio::test]
 async fn the_committee_decides_rows_only_of_a_submitted_ledger_and_only_in_its_scope() {
     let app = spawn_demo().await;
-    let r1 = user(&app, "reviewer1").await;
+    let r1 = account(&app, "reviewer1").await;
     let (_, submitted) = demo_finding(&app, "工作记录本9月份").await;
     let version = db::findings::get(&app.db.read, r1.scope(), FindingId(submitted))
         .await
@@ -136,7 +127,7 @@ async fn the_committee_decides_rows_only_of_a_submitted_ledger_and_only_in_its_s
         "{early:?}"
     );
     // Another committee's reviewer finds nothing.
-    let r2 = user(&app, "reviewer2").await;
+    let r2 = account(&app, "reviewer2").await;
     let foreign = actions::review::decide_row(
         &app.db,
         &r2,
@@ -152,7 +143,7 @@ async fn the_committee_decides_rows_only_of_a_submitted_ledger_and_only_in_its_s
 #[tokio::test]
 async fn a_close_out_request_with_a_wrong_file_saves_nothing_and_asks_for_the_files_again() {
     let app = spawn_demo().await;
-    let s3 = user(&app, "secretary3").await;
+    let s3 = account(&app, "secretary3").await;
     let (branch, _, measure) = demo_measure(&app, "建立缺席党员补课登记表").await;
     let request = |files| actions::close_out::Request {
         note: "已建立登记表".into(),
@@ -193,10 +184,10 @@ async fn units_are_the_campus_s_to_keep_and_a_taken_name_is_refused() {
         name: "新设党委".into(),
         ..Default::default()
     };
-    let r1 = user(&app, "reviewer1").await;
+    let r1 = account(&app, "reviewer1").await;
     let outside = actions::units::create_committee(&app.db, &r1, &form).await.unwrap();
     assert!(matches!(outside, Outcome::NotFound), "{outside:?}");
-    let o = user(&app, "overseer").await;
+    let o = account(&app, "overseer").await;
     let made = actions::units::create_committee(&app.db, &o, &form).await.unwrap();
     assert!(matches!(made, Outcome::Done(ref n) if n == "新设党委"), "{made:?}");
     let again = actions::units::create_committee(&app.db, &o, &form).await.unwrap();

@@ -6,27 +6,14 @@ mod common;
 
 use common::*;
 use duizhang::actions::{self, Outcome};
-use duizhang::auth::User;
 use duizhang::db;
 
 #[tokio::test]
 async fn a_write_is_read_at_once_also_after_the_write_connection_was_replaced() {
     let app = spawn_demo().await;
-    let overseer = db::users::find_by_username(&app.db.read, "overseer")
-        .await
-        .unwrap()
-        .unwrap();
-    let overseer = User::load(&app.db, overseer.id).await.unwrap().unwrap();
-    let reviewer = db::users::find_by_username(&app.db.read, "reviewer1")
-        .await
-        .unwrap()
-        .unwrap();
-    let reviewer = User::load(&app.db, reviewer.id).await.unwrap().unwrap();
-    let secretary = db::users::find_by_username(&app.db.read, "secretary2")
-        .await
-        .unwrap()
-        .unwrap();
-    let secretary = User::load(&app.db, secretary.id).await.unwrap().unwrap();
+    let overseer = account(&app, "overseer").await;
+    let reviewer = account(&app, "reviewer1").await;
+    let secretary = account(&app, "secretary2").await;
     let c = demo_campaign();
     let f = duizhang::domain::dates::format_date;
     for round in 0..60 {
@@ -96,11 +83,7 @@ async fn a_write_is_read_at_once_also_after_the_write_connection_was_replaced() 
 #[tokio::test]
 async fn a_refused_step_leaves_nothing_behind_and_changes_no_memo() {
     let app = spawn_demo().await;
-    let secretary = db::users::find_by_username(&app.db.read, "secretary2")
-        .await
-        .unwrap()
-        .unwrap();
-    let secretary = User::load(&app.db, secretary.id).await.unwrap().unwrap();
+    let secretary = account(&app, "secretary2").await;
     let audit = || {
         let pool = app.db.read.clone();
         async move {

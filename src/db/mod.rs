@@ -52,17 +52,13 @@ pub struct Db {
     /// Counts the committed writes: a memo stamped with it is current while it is unchanged
     /// (see [`memo`]).
     writes: Arc<AtomicU64>,
-    /// This database's number among those the process opened (see [`Generation`]).
-    id: u64,
+    /// The memos of this database (each `Db::open` has its own, shared by its clones).
     memos: Arc<memo::Memos>,
 }
 
-/// Which database (by identity) and how many writes it had seen: equal means nothing changed.
+/// How many writes the database had committed: equal means nothing changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generation(u64, u64);
-
-/// Numbers the databases this process opens, so generations of two never compare equal.
-static OPENED: AtomicU64 = AtomicU64::new(0);
+pub struct Generation(u64);
 
 impl Db {
     /// Opens (creating if missing) and migrates the database file.
@@ -98,7 +94,6 @@ impl Db {
             read,
             writer,
             writes: Arc::default(),
-            id: OPENED.fetch_add(1, Ordering::Relaxed),
             memos: Arc::default(),
         })
     }
@@ -127,7 +122,7 @@ impl Db {
 
     /// The write generation, for caches of read results (see [`Generation`]).
     pub fn generation(&self) -> Generation {
-        Generation(self.id, self.writes.load(Ordering::SeqCst))
+        Generation(self.writes.load(Ordering::SeqCst))
     }
 
     /// The write pool, for the session store only (tower-sessions writes through it itself;

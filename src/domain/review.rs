@@ -41,6 +41,43 @@ impl Decision {
     }
 }
 
+/// What a user may do on a branch's ledger pages, by role, in a campaign and ledger state. Past
+/// campaigns are read-only for everyone. (Each step checks again when it is sent: this says
+/// which forms a page shows.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Powers {
+    /// The branch: change answers, findings and measures' plans.
+    pub edit: bool,
+    /// The branch: report progress (销号 requests), whatever the review state.
+    pub report: bool,
+    /// The committee (or the 组织部): decide rows and sign off a submitted ledger.
+    pub review: bool,
+    /// The committee (or the 组织部): reopen a signed-off ledger.
+    pub reopen: bool,
+    /// The committee (or the 组织部): confirm or reject 销号.
+    pub close_out: bool,
+    /// The 组织部: 整改"回头看".
+    pub look_back: bool,
+}
+
+impl Powers {
+    pub fn of(role: Role, current_campaign: bool, ledger: LedgerState) -> Powers {
+        if !current_campaign {
+            return Powers::default();
+        }
+        let branch = role == Role::Secretary;
+        let committee = matches!(role, Role::Reviewer | Role::Overseer);
+        Powers {
+            edit: branch && ledger.content_editable(),
+            report: branch,
+            review: committee && ledger == LedgerState::Submitted,
+            reopen: committee && ledger == LedgerState::SignedOff,
+            close_out: committee,
+            look_back: role == Role::Overseer,
+        }
+    }
+}
+
 /// While the committee has the ledger (已提交), its row decisions are its own draft: the branch
 /// sees them only once the ledger is sent back.
 pub fn hidden_from(role: Role, ledger: LedgerState) -> bool {
@@ -145,6 +182,22 @@ mod tests {
         );
         assert!(Decision::parse("return", " ").unwrap_err().get("comment").is_some());
         assert!(Decision::parse("maybe", "").unwrap_err().get("decision").is_some());
+    }
+
+    #[test]
+    fn each_role_has_its_own_powers_and_past_campaigns_none() {
+        let p = Powers::of(Role::Secretary, true, LedgerState::InProgress);
+        assert!(p.edit && p.report && !p.review && !p.close_out);
+        let p = Powers::of(Role::Secretary, true, LedgerState::Submitted);
+        assert!(!p.edit && p.report, "progress goes on after submission");
+        let p = Powers::of(Role::Reviewer, true, LedgerState::Submitted);
+        assert!(p.review && p.close_out && !p.reopen && !p.look_back && !p.edit);
+        assert!(Powers::of(Role::Overseer, true, LedgerState::SignedOff).reopen);
+        assert!(Powers::of(Role::Overseer, true, LedgerState::SignedOff).look_back);
+        assert_eq!(
+            Powers::of(Role::Overseer, false, LedgerState::Submitted),
+            Powers::default()
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One finding's page: its text, its numbered measures, their 销号 evidence and the history;
-//! for the branch's secretary, the forms to change them.
+//! for the branch's secretary, the forms to change them; for the committee, the 销号 decisions;
+//! for the 组织部, 回头看. Every POST here shows this page again when its step is refused.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -23,7 +24,7 @@ use crate::domain::history::AuditAction;
 use crate::domain::input::{FINDING_MAX, FieldErrors, MEASURE_MAX, OWNER_MAX, deadline_window};
 use crate::domain::ledger::item_label;
 use crate::domain::states::{FindingSource, LookBackOutcome, MeasureStatus, ReviewState};
-use crate::domain::{BranchId, FindingId, MeasureId, Role};
+use crate::domain::{BranchId, FindingId, MeasureId};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -148,8 +149,8 @@ async fn finding_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let ledger_state = db::ledger::ledger_state(db, user.scope(), campaign.id, branch.id).await?;
-    let is_secretary = user.role() == Role::Secretary && campaign.is_current;
-    let editable = is_secretary && ledger_state.content_editable();
+    let powers = crate::domain::review::Powers::of(user.role(), campaign.is_current, ledger_state);
+    let editable = powers.edit;
     let hide_review = crate::domain::review::hidden_from(user.role(), ledger_state);
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
@@ -222,16 +223,12 @@ async fn finding_page(
         nav: Nav::for_user(user, &format!("/branches/{}", branch.id)),
         csrf: user.csrf.clone(),
         flash: None,
-        campaign_query: if campaign.is_current {
-            String::new()
-        } else {
-            format!("?campaign={}", campaign.id)
-        },
+        campaign_query: campaign.link_query(),
         editable,
-        can_report: is_secretary,
-        can_close_out: matches!(user.role(), Role::Reviewer | Role::Overseer) && campaign.is_current,
+        can_report: powers.report,
+        can_close_out: powers.close_out,
         close_out_error: overlay.decision.take(),
-        can_look_back: user.role() == Role::Overseer && campaign.is_current,
+        can_look_back: powers.look_back,
         form: overlay.finding.take().unwrap_or_else(|| FindingForm {
             text: f.text.clone(),
             version: f.version,

@@ -1,5 +1,7 @@
 //! A branch's ledger page: the items by category with the branch's answers, findings and
-//! measures; for its secretary, the forms to answer, add findings and submit.
+//! measures; for its secretary, the forms to answer, add findings and submit; for its committee
+//! (or the 组织部), the review of the rows, sending back, signing off and reopening. Every POST
+//! here shows this page again when its step is refused.
 
 use std::collections::HashMap;
 
@@ -26,7 +28,7 @@ use crate::domain::dates::{self, display_moment, format_date, is_overdue};
 use crate::domain::history::AuditAction;
 use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX};
 use crate::domain::ledger::{item_label, split_examples};
-use crate::domain::review::Decision;
+use crate::domain::review::{Decision, Powers};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::submission::Missing;
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, Role};
@@ -235,8 +237,7 @@ pub async fn ledger_page(
     let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
     let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
     let today = dates::today();
-    let editable = user.role() == Role::Secretary && campaign.is_current && ledger_state.content_editable();
-    let is_reviewer = matches!(user.role(), Role::Reviewer | Role::Overseer) && campaign.is_current;
+    let powers = Powers::of(user.role(), campaign.is_current, ledger_state);
     let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s).count();
     let row_counts = [
         count(ReviewState::Pending),
@@ -280,9 +281,9 @@ pub async fn ledger_page(
         item_count,
         returned,
         submit_problems,
-        editable,
-        reviewing: is_reviewer && ledger_state == LedgerState::Submitted,
-        can_reopen: is_reviewer && ledger_state == LedgerState::SignedOff,
+        editable: powers.edit,
+        reviewing: powers.review,
+        can_reopen: powers.reopen,
         record_signed_at: record
             .as_ref()
             .and_then(|r| r.signed_off_at.as_deref())

@@ -305,15 +305,16 @@ pub async fn campus(app: &TestApp) -> duizhang::auth::Scope {
 
 /// The scope of a demo account, as its login would have it.
 pub async fn scope_of(app: &TestApp, username: &str) -> duizhang::auth::Scope {
+    account(app, username).await.scope()
+}
+
+/// A demo account as its session would load it, to call actions without HTTP.
+pub async fn account(app: &TestApp, username: &str) -> duizhang::auth::User {
     let row = duizhang::db::users::find_by_username(&app.db.read, username)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("no account {username}"));
-    duizhang::auth::User::load(&app.db, row.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .scope()
+    duizhang::auth::User::load(&app.db, row.id).await.unwrap().unwrap()
 }
 
 /// A connection of the test's own to the app's database file, past every action: for the tests
