@@ -156,12 +156,16 @@ pub(crate) async fn editing(tx: &mut SqliteConnection, actor: Actor) -> std::res
 }
 
 /// Whether the branch may change its ledger's content now (for the pages that lead to a
-/// change, so nobody fills in a form that cannot be saved): `Err` says why not.
+/// change, so nobody fills in a form that cannot be saved): `Refused` says why not, `NotFound`
+/// answers a branch outside the scope.
 pub async fn may_edit(db: &db::Db, user: &User, branch: BranchId) -> Result<()> {
-    let state = match db::campaigns::current(db).await? {
-        Some(c) => db::ledger::ledger_state(&db.read, user.scope(), c.id, branch).await?,
-        None => return Ok(Outcome::NotFound),
+    let (Some(_), Some(c)) = (
+        db::units::branch(&db.read, user.scope(), branch).await?,
+        db::campaigns::current(db).await?,
+    ) else {
+        return Ok(Outcome::NotFound);
     };
+    let state = db::ledger::ledger_state(&db.read, user.scope(), c.id, branch).await?;
     Ok(match state {
         s if s.content_editable() => Outcome::Done(()),
         s => Outcome::Refused(s.why_locked().to_string()),

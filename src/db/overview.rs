@@ -38,6 +38,8 @@ pub struct Campus {
     pub per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>>,
     /// Findings per ledger category of the campus: (position, title, count).
     pub per_category: Vec<(i64, String, i64)>,
+    /// Each committee's 对账查摆 progress: items answered by its branches of all they have.
+    pub answered_share: Vec<(CommitteeId, f64)>,
     /// The days the overdue chart samples, and the campus's overdue measures on each.
     pub days: Vec<Date>,
     pub overdue: Vec<i64>,
@@ -174,6 +176,17 @@ async fn assemble(
             (c.position, c.title.clone(), n)
         })
         .collect();
+    let answered_share = committees
+        .iter()
+        .map(|c| {
+            let (branches, answered) = parts
+                .rows
+                .iter()
+                .filter(|(r, _)| r.committee_id == c.id)
+                .fold((0, 0), |(n, a), (r, _)| (n + 1, a + r.answered));
+            (c.id, answered as f64 / (branches * item_count).max(1) as f64)
+        })
+        .collect();
     let mut overdue = vec![0; parts.days.len()];
     for series in parts.per_branch_overdue.values() {
         for (total, n) in overdue.iter_mut().zip(series) {
@@ -190,6 +203,7 @@ async fn assemble(
         reports,
         per_committee_category,
         per_category,
+        answered_share,
         days: parts.days,
         overdue,
         per_branch_category: parts.per_branch_category,

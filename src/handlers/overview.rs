@@ -285,16 +285,9 @@ fn charts(campus: &Campus) -> Vec<String> {
     let progress: Vec<(String, f64, String)> = campus
         .committees
         .iter()
-        .map(|c| {
-            let branches: Vec<&BranchProgress> = campus
-                .rows
-                .iter()
-                .map(|(b, _)| b)
-                .filter(|b| b.committee_id == c.id)
-                .collect();
-            let answered: i64 = branches.iter().map(|b| b.answered).sum();
-            let possible = (branches.len() as i64 * campus.item_count).max(1);
-            let pct = answered as f64 * 100.0 / possible as f64;
+        .zip(&campus.answered_share)
+        .map(|(c, (_, share))| {
+            let pct = share * 100.0;
             (c.name.clone(), pct, format!("{pct:.0}%"))
         })
         .collect();
