@@ -47,6 +47,9 @@ pub struct Campus {
     /// kept so that a patch sums them again without reading every branch.
     per_branch_category: HashMap<BranchId, Vec<(i64, i64)>>,
     per_branch_overdue: HashMap<BranchId, Vec<i64>>,
+    /// What the page draws from exactly this data (its charts), made on the first view and
+    /// gone with it: a fragment cache that the memo's invalidation covers.
+    pub drawn: std::sync::OnceLock<Vec<String>>,
 }
 
 /// The overview of `campaign` today, for the 组织部 (`None` for any narrower scope: its sums are
@@ -208,6 +211,7 @@ async fn assemble(
         overdue,
         per_branch_category: parts.per_branch_category,
         per_branch_overdue: parts.per_branch_overdue,
+        drawn: Default::default(),
     })
 }
 

@@ -273,7 +273,7 @@ pub async fn show(
         ineligible,
         committee_names: campus.committees.iter().map(|c| (c.id, c.name.clone())).collect(),
         states: LedgerState::ALL,
-        charts: charts(&campus),
+        charts: campus.drawn.get_or_init(|| charts(&campus)).clone(),
         query: query.map(|q| format!("?{q}")).unwrap_or_default(),
         filter,
         campaign,
