@@ -39,6 +39,8 @@ fn checklist(rows: usize) -> Checklist {
                         .collect(),
                 })
                 .collect(),
+            own_items: 4,
+            others: None,
         })
         .collect();
     Checklist {
@@ -47,6 +49,7 @@ fn checklist(rows: usize) -> Checklist {
         campaign_title: "2022年党支部对账整改专项行动".into(),
         branches: vec![BranchLedger {
             branch_name: "计算机科学系教工党支部".into(),
+            level: duizhang::domain::units::Level::Branch,
             categories,
             sign_off: Some(SignOff {
                 signer: "李堃".into(),

@@ -14,12 +14,15 @@ use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::today;
 use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::units::Level;
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
 
 struct DemoCommittee {
     name: &'static str,
     reviewer: &'static str,
     branches: &'static [DemoBranch],
+    /// Its own 本级 ledger (the committee's own items), kept by its reviewer.
+    own: Option<DemoLedger>,
 }
 
 struct DemoBranch {
@@ -69,12 +72,33 @@ const DEMO_PHOTO: &[u8] = &[
     0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00,
     0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
-const NA_REASON: &str = "该项为党总支（党委）层面的工作要求，本支部无相应职责，由党总支（党委）自查。";
+const NA_REASON: &str = "本支部无此项工作，经支委会研究确认不适用。";
 
 const CAMPUS: &[DemoCommittee] = &[
     DemoCommittee {
         name: "计算机工程学院党委",
         reviewer: "周国栋",
+        own: Some(DemoLedger {
+            state: LedgerState::InProgress,
+            categories_answered: &[1, 5],
+            problems: &[(5, 2)],
+            not_applicable: &[],
+            findings: &[DemoFinding {
+                category: 5,
+                item: Some(2),
+                text: "党委{Y}年仅组织1次党支部书记集中培训，2名新任支部书记未参加，书记轮训未做到全覆盖；对所属党支部“三会一课”的日常检查以听汇报为主，现场督导少。",
+                review: ReviewState::Pending,
+                review_comment: "",
+                measures: &[DemoMeasure {
+                    text: "{Y}年12月组织新任党支部书记专题轮训，每季度对所属党支部开展1次现场督导检查。",
+                    due_in_days: Some(25),
+                    owner: "周国栋",
+                    status: MeasureStatus::InProgress,
+                    immediate: false,
+                    note: "",
+                }],
+            }],
+        }),
         branches: &[
             DemoBranch {
                 name: "计算机科学与技术系教工党支部",
@@ -84,7 +108,7 @@ const CAMPUS: &[DemoCommittee] = &[
                     state: LedgerState::Submitted,
                     categories_answered: ALL,
                     problems: &[(2, 1), (3, 1), (6, 2), (6, 3)],
-                    not_applicable: &[(1, 5), (5, 1), (5, 2)],
+                    not_applicable: &[],
                     findings: &[
                         DemoFinding {
                             category: 2,
@@ -200,7 +224,7 @@ const CAMPUS: &[DemoCommittee] = &[
                     state: LedgerState::InProgress,
                     categories_answered: &[1, 2, 3],
                     problems: &[(2, 2), (3, 3)],
-                    not_applicable: &[(1, 5)],
+                    not_applicable: &[],
                     findings: &[
                         DemoFinding {
                             category: 2,
@@ -236,7 +260,7 @@ const CAMPUS: &[DemoCommittee] = &[
                     state: LedgerState::Returned,
                     categories_answered: ALL,
                     problems: &[(2, 5), (3, 2), (6, 1)],
-                    not_applicable: &[(1, 5), (5, 1), (5, 2)],
+                    not_applicable: &[],
                     findings: &[
                         DemoFinding {
                             category: 2,
@@ -291,6 +315,7 @@ const CAMPUS: &[DemoCommittee] = &[
     DemoCommittee {
         name: "文学与新闻传播学院党总支",
         reviewer: "吴晓梅",
+        own: None,
         branches: &[
             DemoBranch {
                 name: "汉语言文学系教工党支部",
@@ -300,7 +325,7 @@ const CAMPUS: &[DemoCommittee] = &[
                     state: LedgerState::SignedOff,
                     categories_answered: ALL,
                     problems: &[(1, 1), (4, 5)],
-                    not_applicable: &[(5, 1), (5, 2)],
+                    not_applicable: &[],
                     findings: &[
                         DemoFinding {
                             category: 1,
@@ -346,6 +371,7 @@ const CAMPUS: &[DemoCommittee] = &[
     DemoCommittee {
         name: "机关党委",
         reviewer: "郑海涛",
+        own: None,
         branches: &[
             DemoBranch {
                 name: "党委办公室党支部",
@@ -464,6 +490,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
 
             let mut branch_no = 0;
             let mut lines = vec!["overseer (组织部)".to_string()];
+            let mut own_ledgers = Vec::new();
             for (ci, committee) in CAMPUS.iter().enumerate() {
                 let committee_id = db::units::insert_committee(&mut *tx, committee.name, ci as i64 + 1).await?;
                 let reviewer_name = format!("reviewer{}", ci + 1);
@@ -512,10 +539,46 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
                     lines.push(format!("{username} ({}, {})", b.secretary, b.name));
 
                     if let Some(demo) = &b.ledger {
-                        let people = People { secretary, reviewer };
-                        fill_ledger(&mut *tx, &ledger_index, campaign.id, branch_id, people, demo).await?;
+                        let people = People {
+                            keeper: secretary,
+                            reviewer,
+                        };
+                        fill_ledger(
+                            &mut *tx,
+                            &ledger_index,
+                            campaign.id,
+                            branch_id,
+                            Level::Branch,
+                            people,
+                            demo,
+                        )
+                        .await?;
                     }
                 }
+                own_ledgers.push((committee_id, reviewer, &committee.own));
+            }
+            // The committees' own units come after every branch, so the branches are numbered
+            // 1… in the order of the secretaries' accounts.
+            db::units::add_own_units(&mut *tx).await?;
+            for (committee_id, reviewer, own) in own_ledgers {
+                let Some(demo) = own else { continue };
+                let unit = db::units::own_unit_in_tx(&mut *tx, committee_id)
+                    .await?
+                    .context("every committee has its own unit")?;
+                let people = People {
+                    keeper: reviewer,
+                    reviewer: overseer,
+                };
+                fill_ledger(
+                    &mut *tx,
+                    &ledger_index,
+                    campaign.id,
+                    unit,
+                    Level::Committee,
+                    people,
+                    demo,
+                )
+                .await?;
             }
             Ok(lines)
         })
@@ -560,20 +623,29 @@ impl LedgerIndex {
 }
 
 struct People {
-    secretary: UserId,
+    /// Who fills the ledger in.
+    keeper: UserId,
+    /// Who reviews it.
     reviewer: UserId,
 }
 
+/// Fills a unit's ledger: a branch's (kept by its secretary, reviewed by its committee's
+/// reviewer) or a committee's own (kept by its reviewer, reviewed by the 组织部).
 async fn fill_ledger(
     tx: &mut sqlx::SqliteConnection, index: &LedgerIndex, campaign: crate::domain::CampaignId, branch: BranchId,
-    People { secretary, reviewer }: People, ledger: &DemoLedger,
+    level: Level, People { keeper, reviewer }: People, ledger: &DemoLedger,
 ) -> anyhow::Result<()> {
+    let secretary = keeper;
     for cat in index
         .categories
         .iter()
         .filter(|c| ledger.categories_answered.contains(&c.position))
     {
-        for item in index.items.iter().filter(|i| i.category_id == cat.id) {
+        for item in index
+            .items
+            .iter()
+            .filter(|i| i.category_id == cat.id && i.level == level)
+        {
             let key = (cat.position, item.position);
             let (verdict, reason) = if ledger.problems.contains(&key) {
                 (Verdict::Problem, "")
@@ -630,7 +702,7 @@ async fn fill_ledger(
             .await?;
             // A photo of the 工作记录本 page with every completed measure, as a 销号 request has.
             if !m.note.is_empty() {
-                let actor = db::audit::Actor::for_seeding(secretary, branch, campaign);
+                let actor = db::audit::Actor::for_seeding(secretary, branch, campaign, level);
                 let row = db::measures::get_of_branch(tx, actor, measure)
                     .await?
                     .context("just inserted")?;

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::http::StatusCode;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, RequireOverseer, RequireReviewer, RequireSecretary, csrf};
+use crate::auth::{CurrentUser, RequireKeeper, RequireOverseer, RequireReviewer, csrf};
 use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
@@ -40,7 +40,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/branches/{branch_id}/evidence/{evidence_id}", get(close_out::download))
         .route_layer(from_extractor_with_state::<CurrentUser, AppState>(state.clone()));
 
-    // 党支部书记: their own branch's work (the branch is checked against their scope).
+    // Keeping a ledger: a 党支部书记 their branch's, a reviewer their committee's own 本级 one
+    // (the unit is checked against the scope, then the user's part in it, in every step).
     let uploads = Router::new()
         .route(
             "/branches/{branch_id}/measures/{measure_id}/close-out",
@@ -79,7 +80,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/branches/{branch_id}/import", get(import::form).post(import::confirm))
         .merge(uploads)
-        .route_layer(from_extractor_with_state::<RequireSecretary, AppState>(state.clone()));
+        .route_layer(from_extractor_with_state::<RequireKeeper, AppState>(state.clone()));
 
     // 党总支 reviewers (and the 组织部): reviewing branch ledgers in scope, and the committee's own work.
     let reviewers = Router::new()

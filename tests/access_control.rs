@@ -9,6 +9,8 @@
 //! | reviewer2  | committee 2: branches 4, 5                         |
 //! | overseer   | campus                                            |
 //!
+//! Units 8, 9, 10 are committees 1, 2, 3's own 本级 ledgers.
+//!
 //! A new route must be added here: `every_route_in_the_url_map_is_in_the_table` fails otherwise.
 
 mod common;
@@ -51,48 +53,63 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/branches/1/evidence/2", [303, 200, 404, 200, 404, 200]),
     ("GET", "/branches/4/evidence/4", [303, 404, 200, 404, 200, 200]),
     ("GET", "/branches/1/evidence/4", [303, 404, 404, 404, 404, 404]),
-    // The secretary's own work: other roles 403, other branches 404. Branch 1 is submitted
-    // (已提交), so content changes are refused with 409; empty forms are refused with 400 first.
-    ("POST", "/branches/1/items/1", [303, 400, 404, 403, 403, 403]),
-    ("POST", "/branches/1/findings", [303, 400, 404, 403, 403, 403]),
-    ("POST", "/branches/1/submit", [303, 409, 404, 403, 403, 403]),
-    ("POST", "/branches/1/findings/1", [303, 400, 404, 403, 403, 403]),
-    ("GET", "/branches/1/findings/1/delete", [303, 409, 404, 403, 403, 403]),
-    ("POST", "/branches/1/findings/1/delete", [303, 409, 404, 403, 403, 403]),
+    // The secretary's own work: a reviewer of the branch's committee and the 组织部 403, other
+    // units 404 (scope is checked first). Branch 1 is submitted (已提交), so content changes are
+    // refused with 409; empty forms are refused with 400 first.
+    ("POST", "/branches/1/items/1", [303, 400, 404, 403, 404, 403]),
+    ("POST", "/branches/1/findings", [303, 400, 404, 403, 404, 403]),
+    ("POST", "/branches/1/submit", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/findings/1", [303, 400, 404, 403, 404, 403]),
+    ("GET", "/branches/1/findings/1/delete", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/findings/1/delete", [303, 409, 404, 403, 404, 403]),
     (
         "POST",
         "/branches/1/findings/1/measures",
-        [303, 400, 404, 403, 403, 403],
+        [303, 400, 404, 403, 404, 403],
     ),
-    ("POST", "/branches/1/measures/1", [303, 400, 404, 403, 403, 403]),
-    ("GET", "/branches/1/measures/1/delete", [303, 409, 404, 403, 403, 403]),
-    ("POST", "/branches/1/measures/1/delete", [303, 409, 404, 403, 403, 403]),
+    ("POST", "/branches/1/measures/1", [303, 400, 404, 403, 404, 403]),
+    ("GET", "/branches/1/measures/1/delete", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/measures/1/delete", [303, 409, 404, 403, 404, 403]),
     (
         "GET",
         "/branches/1/measures/1/close-out",
-        [303, 200, 404, 403, 403, 403],
+        [303, 200, 404, 403, 404, 403],
     ),
     (
         "POST",
         "/branches/1/measures/1/close-out",
-        [303, 400, 404, 403, 403, 403],
+        [303, 400, 404, 403, 404, 403],
     ),
     (
         "POST",
         "/branches/1/measures/4/withdraw",
-        [303, 409, 404, 403, 403, 403],
+        [303, 409, 404, 403, 404, 403],
     ),
-    ("GET", "/branches/1/import", [303, 409, 404, 403, 403, 403]),
-    ("POST", "/branches/1/import", [303, 400, 404, 403, 403, 403]),
-    ("POST", "/branches/1/import/preview", [303, 409, 404, 403, 403, 403]),
-    ("GET", "/branches/2/import", [303, 404, 404, 403, 403, 403]),
+    ("GET", "/branches/1/import", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/import", [303, 400, 404, 403, 404, 403]),
+    ("POST", "/branches/1/import/preview", [303, 409, 404, 403, 404, 403]),
+    ("GET", "/branches/2/import", [303, 404, 404, 403, 404, 403]),
     // Last but one: it deletes evidence 3 for the one user allowed to.
     (
         "POST",
         "/branches/1/measures/7/evidence/3/delete",
-        [303, 303, 404, 403, 403, 403],
+        [303, 303, 404, 403, 404, 403],
     ),
     ("GET", "/logout", [303, 200, 200, 200, 200, 200]),
+    // A committee's own 本级 ledger (unit 8, committee 1's; item 5 is 1(5), a committee item):
+    // its reviewers keep it, the 组织部 reviews it; secretaries never see it.
+    ("GET", "/branches/8", [303, 404, 404, 200, 404, 200]),
+    ("GET", "/branches/8/findings/14", [303, 404, 404, 200, 404, 200]),
+    ("GET", "/branches/8/checklist.pdf", [401, 404, 404, 200, 404, 200]),
+    ("POST", "/branches/8/items/5", [303, 404, 404, 400, 404, 403]),
+    ("POST", "/branches/8/findings", [303, 404, 404, 400, 404, 403]),
+    ("POST", "/branches/8/findings/14/review", [303, 403, 403, 403, 404, 400]),
+    ("POST", "/branches/8/sign-off", [303, 403, 403, 403, 404, 400]),
+    (
+        "POST",
+        "/branches/8/measures/16/close-out/decide",
+        [303, 403, 403, 403, 404, 400],
+    ),
     // The committee's review: secretaries 403, the other committee 404; empty forms are refused
     // with 400 by the rules (nothing to send back, no 四个到位, no reason…).
     ("POST", "/branches/1/findings/1/review", [303, 403, 403, 400, 404, 400]),

@@ -355,11 +355,25 @@ async fn a_committee_downloads_its_whole_submission_as_one_zip() {
             .iter()
             .filter(|n| n.starts_with("附件2/") && n.ends_with(".pdf"))
             .count(),
-        3,
-        "a PDF per branch of committee 1: {names:?}"
+        4,
+        "a PDF per branch of committee 1, and its own 本级 list: {names:?}"
     );
-    let first = names.iter().find(|n| n.starts_with("附件2/")).unwrap().clone();
-    let mut pdf = Vec::new();
-    zip.by_name(&first).unwrap().read_to_end(&mut pdf).unwrap();
-    assert!(squeeze(&pdf_text(&pdf)).contains("党支部名称："));
+    assert!(
+        names.iter().any(|n| n.contains("计算机工程学院党委（本级）")),
+        "{names:?}"
+    );
+    let read = |zip: &mut zip::ZipArchive<Cursor<Vec<u8>>>, name: &str| {
+        let mut pdf = Vec::new();
+        zip.by_name(name).unwrap().read_to_end(&mut pdf).unwrap();
+        squeeze(&pdf_text(&pdf))
+    };
+    // The committee's own list comes first, headed with the committee; then its branches'.
+    let lists: Vec<&String> = names.iter().filter(|n| n.starts_with("附件2/")).collect();
+    let own = read(&mut zip, lists[0]);
+    assert!(own.contains("党组织名称：计算机工程学院党委（本级）"), "{own}");
+    assert!(own.contains("本类别各项由党支部自查"), "{own}");
+    assert!(own.contains("书记轮训未做到全覆盖"), "{own}");
+    let branch = read(&mut zip, lists[1]);
+    assert!(branch.contains("党支部名称："));
+    assert!(branch.contains("5（1）、5（2）由党总支（党委）自查"), "{branch}");
 }

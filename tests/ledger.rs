@@ -116,7 +116,11 @@ async fn the_secretary_sees_the_25_items_verbatim_grouped_by_category() {
             "item text on the page: {item}"
         );
     }
-    assert!(text.contains("已作答 25 / 25 项"));
+    assert!(
+        text.contains("已作答 22 / 22 项"),
+        "the committee's own three are not the branch's"
+    );
+    assert_eq!(text.matches("由党总支（党委）自查").count(), 3);
     assert!(text.contains("已提交"));
 }
 
@@ -148,7 +152,7 @@ async fn the_committee_page_and_overview_count_the_same_way() {
         .unwrap();
     assert_eq!(rows.len(), 7);
     let b1 = &rows[0];
-    assert_eq!((b1.answered, b1.findings), (25, 5));
+    assert_eq!((b1.answered, b1.findings), (22, 5), "branch items only");
     assert_eq!(b1.measures_closed_out, 1);
     assert_eq!(b1.measures_done, 2);
     assert_eq!(
@@ -156,14 +160,19 @@ async fn the_committee_page_and_overview_count_the_same_way() {
         "past deadline and not closed off, 已完成 included"
     );
     let b2 = &rows[1];
-    assert_eq!(b2.answered, 15);
+    assert_eq!(b2.answered, 14, "categories 1–3 without 1(5)");
     assert_eq!(rows[4].answered, 0, "a branch that has not started");
 
     let reviewer = app.login("reviewer1").await;
     let text = visible_text(&app.get(&reviewer, "/committees/1").await.text().await.unwrap());
     assert!(text.contains("计算机科学与技术系教工党支部"));
-    assert!(text.contains("25 / 25"));
+    assert!(text.contains("22 / 22"));
     assert!(!text.contains("汉语言文学系教工党支部"), "only its own branches");
+    assert!(
+        !text.contains("计算机工程学院党委（本级）"),
+        "its own unit is not among its branches"
+    );
+    assert!(text.contains("本级自查") && text.contains("已作答 3 / 3 项"));
 
     let overseer = app.login("overseer").await;
     let text = visible_text(&app.get(&overseer, "/overview").await.text().await.unwrap());
@@ -175,6 +184,10 @@ async fn the_committee_page_and_overview_count_the_same_way() {
     ] {
         assert!(text.contains(name), "{name} on the overview");
     }
+    assert!(
+        text.contains("计算机工程学院党委（本级）"),
+        "the committees' own ledgers, apart"
+    );
 }
 
 #[tokio::test]

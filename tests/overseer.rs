@@ -243,9 +243,9 @@ async fn a_new_campaign_copies_the_ledger_carries_unfinished_work_and_leaves_the
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let s = app.login("secretary1").await;
     let page = visible_text(&body(app.get(&s, "/branches/1").await).await);
-    assert!(page.contains("2023年党支部对账整改专项行动") && page.contains("已作答 0 / 25 项"));
+    assert!(page.contains("2023年党支部对账整改专项行动") && page.contains("已作答 0 / 22 项"));
     let old = visible_text(&body(app.get(&s, "/branches/1?campaign=1").await).await);
-    assert!(old.contains("往年专项行动，只读") && old.contains("已作答 25 / 25 项"));
+    assert!(old.contains("往年专项行动，只读") && old.contains("已作答 22 / 22 项"));
     // Nothing of the past campaign can be changed through its row ids.
     let res = app
         .post_form(

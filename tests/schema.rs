@@ -170,6 +170,140 @@ async fn answers_findings_and_measures_keep_their_rules() {
 }
 
 #[tokio::test]
+async fn a_secretary_never_belongs_to_a_committees_own_unit() {
+    let app = spawn_demo().await;
+    let mut tx = raw_connection(&app).await;
+    // Unit 8 is committee 1's own (本级): it has no secretary, whatever path makes the account.
+    let err = db::users::insert(&mut tx, &user(Role::Secretary, None, Some(BranchId(8))))
+        .await
+        .expect_err("a secretary of a committee's own unit");
+    assert!(err.to_string().contains("a secretary belongs to a branch"), "{err}");
+    let err = sqlx::query("UPDATE branches SET committee_id = 2 WHERE id = 8")
+        .execute(&mut tx)
+        .await
+        .expect_err("moving a committee's own unit");
+    assert!(err.to_string().contains("stays with it"), "{err}");
+    let err = sqlx::query("INSERT INTO branches (committee_id, name, level) VALUES (1, '又一个本级', 'committee')")
+        .execute(&mut tx)
+        .await
+        .expect_err("a second own unit");
+    assert!(db::is_constraint_violation(&err), "{err}");
+}
+
+/// A database migrated up to (not including) `version`, on a file in `dir`.
+async fn migrated_before(dir: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join("old.db"))
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    let mut older =
+        sqlx::migrate::Migrator::new(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")))
+            .await
+            .unwrap();
+    older.migrations = older
+        .migrations
+        .iter()
+        .filter(|m| m.version < version)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    older.run(&pool).await.unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn migration_10_moves_findings_under_the_committees_own_items_to_extended_and_keeps_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = migrated_before(dir.path(), 20261130000010).await;
+    // A campus of the first round: a branch that answered 1(5) (item 5) 存在问题 with a
+    // finding and a measure under it, and 1(1) with a finding that stays.
+    for sql in [
+        "INSERT INTO committees (id, name) VALUES (1, '计算机工程学院党委'), (2, '机关党委')",
+        "INSERT INTO branches (id, committee_id, name) VALUES (1, 1, '教工党支部')",
+        "INSERT INTO users (id, username, display_name, password_hash, role, branch_id) VALUES (1, 's', '书记', 'x', 'secretary', 1)",
+        // The campaign lies around today, as a campaign being worked in does.
+        "UPDATE campaigns SET issued_on = date('now', '-12 days'), self_check_due = date('now', '-2 days'),
+                              report_due = date('now', '+3 days'), rectify_due = date('now', '+14 days'),
+                              results_due = date('now', '+44 days')",
+        "INSERT INTO self_checks (branch_id, ledger_item_id, verdict) VALUES (1, 5, 'problem'), (1, 1, 'problem')",
+        "INSERT INTO findings (id, branch_id, campaign_id, category_id, ledger_item_id, text, source)
+         VALUES (1, 1, 1, 1, 5, '未提醒换届', 'self_check'), (2, 1, 1, 1, 1, '超期未换届', 'self_check')",
+        "INSERT INTO measures (finding_id, text) VALUES (1, '建立提醒制度')",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    db::MIGRATOR.run(&pool).await.unwrap();
+
+    let moved: (Option<i64>, String) = sqlx::query_as("SELECT ledger_item_id, source FROM findings WHERE id = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(moved, (None, "extended".to_string()), "to 延伸自查 of category 1");
+    let kept: Option<i64> = sqlx::query_scalar("SELECT ledger_item_id FROM findings WHERE id = 2")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, Some(1), "a finding under a branch item stays");
+    let measures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM measures WHERE finding_id = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(measures, 1, "its measure goes with it");
+    let note: String = sqlx::query_scalar(
+        "SELECT json_extract(before_json, '$.ledger_item') FROM audit_log
+         WHERE action = 'finding.move_to_extended' AND finding_id = 1 AND branch_id = 1 AND committee_id = 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(note, "1（5）上级党组织未落实按期换届提醒督促制度");
+    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM self_checks WHERE branch_id = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(answers, 2, "the answers given stay in the history");
+    let own: Vec<(i64, String)> =
+        sqlx::query_as("SELECT committee_id, name FROM branches WHERE level = 'committee' ORDER BY committee_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        own,
+        [(1, "本级".to_string()), (2, "本级".to_string())],
+        "each committee its own unit"
+    );
+    let theirs: Vec<String> = sqlx::query_scalar(
+        "SELECT c.position || '(' || i.position || ')' FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+         WHERE i.level = 'committee' ORDER BY c.position, i.position",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(theirs, ["1(5)", "5(1)", "5(2)"]);
+
+    // The branch's secretary is told on the ledger page.
+    let hash = duizhang::auth::password::hash(PASSWORD.to_string()).await.unwrap();
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = 1")
+        .bind(hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let database = dir.path().join("old.db");
+    let app = spawn_with(|c| c.database = database).await;
+    let s = app.login("s").await;
+    let page = visible_text(&app.get(&s, "/branches/1").await.text().await.unwrap());
+    assert!(page.contains("有 1 条查摆问题已改列为“延伸自查”"), "{page}");
+    assert!(page.contains("1（5）上级党组织未落实按期换届提醒督促制度"), "{page}");
+    assert!(page.contains("未提醒换届"), "the finding is still on the page");
+}
+
+#[tokio::test]
 async fn only_one_campaign_is_current_and_dates_are_real_dates() {
     let app = spawn_empty().await;
     let mut conn = raw_connection(&app).await;
@@ -254,6 +388,10 @@ const LANDED: &[(i64, &str)] = &[
     (
         20261126000009,
         "10b8ac56f676091cb47ad51b8dbd5213c27229e576cee80608b90b6b1c31531ca14774c15ba54e4b8c4775ecc6f43d6b",
+    ),
+    (
+        20261130000010,
+        "90694ba200ef96b95ec5ffaf4002ad81d08ab93d4ebfab685b0b6e0bb7ed8b46ea732321a46d51c0667c7edc592a6d33",
     ),
 ];
 

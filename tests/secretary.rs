@@ -58,20 +58,26 @@ async fn a_secretary_answers_everything_plans_measures_and_submits() {
     let s = app.login("secretary5").await;
     assert!(body(app.get(&s, BRANCH5).await).await.contains("未开始"));
 
-    // All 25 items: 2(1) and 3(2) have problems, 5(1)/5(2) do not apply, the rest are fine.
+    // The 22 branch items: 2(1) and 3(2) have problems, 4(5) does not apply, the rest are
+    // fine. The committee's own 1(5), 5(1), 5(2) are refused: the committee answers them.
     for cat in 1..=6 {
         for pos in 1..=[5, 6, 4, 5, 2, 3][cat - 1] {
             let (verdict, reason) = match (cat, pos) {
                 (2, 1) | (3, 2) => ("problem", ""),
-                (5, _) => ("not_applicable", "该项为党总支层面的要求"),
+                (4, 5) => ("not_applicable", "本支部为临时党支部，未开展特色支部创建"),
                 _ => ("no_problem", ""),
             };
             let res = answer(&app, &s, BRANCH5, item(cat, pos), verdict, reason).await;
-            assert_eq!(res.status(), StatusCode::SEE_OTHER, "item {cat}({pos})");
+            if matches!((cat, pos), (1, 5) | (5, _)) {
+                assert_eq!(res.status(), StatusCode::CONFLICT, "item {cat}({pos})");
+                assert!(body(res).await.contains("此项由党总支（党委）自查"));
+            } else {
+                assert_eq!(res.status(), StatusCode::SEE_OTHER, "item {cat}({pos})");
+            }
         }
     }
     let page = visible_text(&body(app.get(&s, BRANCH5).await).await);
-    assert!(page.contains("已作答 25 / 25 项"));
+    assert!(page.contains("已作答 22 / 22 项"));
     assert!(page.contains("填报中"));
 
     // The gate names what is missing: two problems without findings.
@@ -156,7 +162,7 @@ async fn a_secretary_answers_everything_plans_measures_and_submits() {
 async fn bad_input_is_explained_next_to_the_field_and_kept() {
     let app = spawn_demo().await;
     let s = app.login("secretary5").await;
-    let res = answer(&app, &s, BRANCH5, 5, "not_applicable", "  ").await;
+    let res = answer(&app, &s, BRANCH5, 4, "not_applicable", "  ").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = body(res).await;
     assert!(html.contains("请填写不适用的理由"));
@@ -694,8 +700,10 @@ async fn the_submission_gate_links_to_what_is_missing() {
     let res = app.post_form(&s, "/branches/2/submit", "/branches/2", &[]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = body(res).await;
-    // Branch 2 has answered categories 1–3 only: the first unanswered item is 4（1）, id 16.
-    assert!(html.contains("<a href=\"#item-16\">还有 10 项未作答"), "{html}");
+    // Branch 2 has answered categories 1–3 only: the first unanswered item is 4（1）, id 16; the
+    // committee's own 5（1）, 5（2） are not the branch's to answer.
+    assert!(html.contains("<a href=\"#item-16\">还有 8 项未作答"), "{html}");
+    assert!(!html.contains("5（1）、"), "{html}");
     // Finding 7 has no measure: its page is linked.
     assert!(html.contains("<a href=\"/branches/2/findings/7\">查摆问题"));
     // The form action carries the anchor, so the refused page opens at the list.

@@ -10,6 +10,7 @@ use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::input::text;
+use crate::domain::units::Level;
 use crate::domain::{CampaignId, CategoryId, LedgerItemId};
 
 /// A campaign's settings as the form sends them.
@@ -122,11 +123,14 @@ pub struct LedgerEdit {
     pub action: String,
     pub id: i64,
     pub text: String,
+    /// Who answers an item (`item_level`): a Level code.
+    pub level: String,
     pub version: i64,
 }
 
-/// A category's title, an item's text, its place, a new or removed item: only while no branch
-/// has answered or recorded a finding, so answers never point at changed text.
+/// A category's title, an item's text, who answers it (every branch, or each committee for
+/// itself), its place, a new or removed item: only while no unit has answered or recorded a
+/// finding, so answers never point at changed text.
 pub async fn edit_ledger(db: &Db, user: &User, id: CampaignId, edit: &LedgerEdit) -> super::Result<()> {
     step(db, async |tx| {
         campus_only(user)?;
@@ -148,6 +152,10 @@ pub async fn edit_ledger(db: &Db, user: &User, id: CampaignId, edit: &LedgerEdit
                 db::ledger_admin::set_category_title(tx, by, campaign, CategoryId(edit.id), seen, &value).await?
             }
             "item_text" => db::ledger_admin::set_item_text(tx, by, campaign, item, seen, &value).await?,
+            "item_level" => {
+                let level = Level::parse(&edit.level).ok_or_else(|| Stop::Refused("请选择由谁作答".into()))?;
+                db::ledger_admin::set_item_level(tx, by, campaign, item, seen, level).await?
+            }
             "item_up" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, -1).await?),
             "item_down" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, 1).await?),
             "item_add" => Ok(db::ledger_admin::add_item(tx, by, campaign, CategoryId(edit.id), &value).await?),

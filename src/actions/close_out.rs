@@ -8,6 +8,7 @@ use crate::db::{self, Db};
 use crate::domain::evidence::{self, Upload};
 use crate::domain::input::{FieldErrors, completion_note};
 use crate::domain::states::MeasureStatus;
+use crate::domain::units::Part;
 use crate::domain::{BranchId, EvidenceId, FindingId, MeasureId};
 
 /// What the 销号 form carried.
@@ -24,7 +25,7 @@ pub struct Request {
 pub async fn request(db: &Db, user: &User, branch: BranchId, id: MeasureId, form: Request) -> super::Result<FindingId> {
     let upload = evidence::check_upload(form.files, form.broken);
     let note = completion_note(&form.note);
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let before = measure(tx, actor, id).await?;
         if !upload.problems.is_empty() || note.is_err() {
             let mut e = note.clone().err().unwrap_or_default();
@@ -75,7 +76,7 @@ fn files_error(message: String) -> FieldErrors {
 
 /// Takes a pending 销号 request back (已完成 → 整改中); returns the measure's finding.
 pub async fn withdraw(db: &Db, user: &User, branch: BranchId, id: MeasureId, version: i64) -> super::Result<FindingId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let before = measure(tx, actor, id).await?;
         if !before.status.may_withdraw_close_out() {
             return Err(Stop::Refused("这条措施没有待确认的销号申请。".into()));
@@ -98,7 +99,7 @@ pub async fn withdraw(db: &Db, user: &User, branch: BranchId, id: MeasureId, ver
 pub async fn delete_evidence(
     db: &Db, user: &User, branch: BranchId, id: MeasureId, file: EvidenceId,
 ) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let current = measure(tx, actor, id).await?;
         if !current.status.branch_may_edit() {
             return Err(Stop::Refused("这条措施已销号，证明材料不能再删除。".into()));

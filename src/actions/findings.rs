@@ -2,12 +2,13 @@
 
 use serde::Deserialize;
 
-use super::{Outcome, STALE, Stop, branch_step, checked, editing, finding};
+use super::{Outcome, STALE, Stop, answered_item, branch_step, checked, editing, finding};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::import::{self, Choice, ImportRow};
 use crate::domain::input::{FieldErrors, finding_text};
 use crate::domain::states::{FindingSource, Verdict};
+use crate::domain::units::Part;
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId};
 
 /// Where a new finding goes: under an item answered 存在问题, or under a category (延伸自查).
@@ -21,15 +22,13 @@ pub enum Placement {
 pub async fn create(
     db: &Db, user: &User, branch: BranchId, placement: Placement, text: &str,
 ) -> super::Result<FindingId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let text = checked(finding_text(text))?;
         editing(tx, actor).await?;
         let campaign = actor.campaign();
         let (category, item, source) = match placement {
             Placement::Item(item) => {
-                let category = db::findings::category_of_item(tx, campaign, item)
-                    .await?
-                    .ok_or(Stop::NotFound)?;
+                let category = answered_item(tx, actor, item).await?;
                 let answer = db::self_checks::get(tx, actor.branch(), item).await?;
                 if answer.is_none_or(|a| a.verdict != Verdict::Problem) {
                     let mut e = FieldErrors::default();
@@ -59,7 +58,7 @@ pub struct TextForm {
 
 /// Changes a finding's text (an approval lapses: the committee reviews it again).
 pub async fn update(db: &Db, user: &User, branch: BranchId, id: FindingId, form: &TextForm) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let text = checked(finding_text(&form.text))?;
         editing(tx, actor).await?;
         let before = finding(tx, actor, id).await?;
@@ -88,7 +87,7 @@ pub struct DeleteForm {
 pub async fn delete(
     db: &Db, user: &User, branch: BranchId, id: FindingId, form: &DeleteForm,
 ) -> super::Result<Option<LedgerItemId>> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         editing(tx, actor).await?;
         let before = finding(tx, actor, id).await?;
         let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
@@ -121,6 +120,7 @@ pub async fn preview_import(
     match super::may_edit(db, user, branch).await? {
         Outcome::Done(()) => {}
         Outcome::Refused(m) => return Ok(Outcome::Refused(m)),
+        Outcome::Forbidden => return Ok(Outcome::Forbidden),
         _ => return Ok(Outcome::NotFound),
     }
     let Some(campaign) = db::campaigns::current(db).await? else {
@@ -180,7 +180,7 @@ pub enum ImportInput {
 /// nothing unless every kept row is right (`Invalid`, field `rows`: the page shows each row's
 /// problem again from domain::import::confirm). Returns how many were saved.
 pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) -> super::Result<usize> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let categories = db::ledger::categories(db, actor.campaign()).await?;
         let positions: Vec<i64> = categories.iter().map(|c| c.position).collect();
         let (preview, chosen) = import::confirm(choices, &positions);

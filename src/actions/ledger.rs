@@ -4,13 +4,14 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::{Stop, branch_step, checked, editing};
+use super::{Stop, answered_item, branch_step, checked, editing};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::input::{FieldErrors, VerdictInput};
 use crate::domain::ledger::item_label;
 use crate::domain::states::Verdict;
 use crate::domain::submission::{self, FindingPlan, ItemAnswer};
+use crate::domain::units::Part;
 use crate::domain::{BranchId, CategoryId, LedgerItemId};
 
 /// The answer to one item, as the form sends it.
@@ -25,12 +26,10 @@ pub struct Answer {
 
 /// 对账查摆: saves the answer to one item. An item with findings keeps 存在问题 until they go.
 pub async fn answer(db: &Db, user: &User, branch: BranchId, item: LedgerItemId, form: &Answer) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let input = checked(VerdictInput::parse(&form.verdict, &form.reason))?;
         editing(tx, actor).await?;
-        if !db::self_checks::item_in_campaign(tx, item, actor.campaign()).await? {
-            return Err(Stop::NotFound);
-        }
+        answered_item(tx, actor, item).await?;
         if input.verdict != Verdict::Problem {
             let n = db::findings::count_under_item(tx, actor.branch(), item).await?;
             if n > 0 {
@@ -52,7 +51,7 @@ pub async fn answer(db: &Db, user: &User, branch: BranchId, item: LedgerItemId, 
 /// 提交审核: the submission gate on the branch's saved rows, then the ledger goes to the
 /// committee (rows it had returned go back to 待审核).
 pub async fn submit(db: &Db, user: &User, branch: BranchId) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         editing(tx, actor).await?;
         let missing = gate(db, user, actor).await?;
         if !missing.is_empty() {
@@ -71,7 +70,11 @@ async fn gate(db: &Db, user: &User, actor: db::audit::Actor) -> Result<Vec<submi
     let (campaign, branch) = (actor.campaign(), actor.branch());
     let scope = user.scope();
     let categories = db::ledger::categories(db, campaign).await?;
-    let items = db::ledger::items(db, campaign).await?;
+    let items: Vec<_> = db::ledger::items(db, campaign)
+        .await?
+        .into_iter()
+        .filter(|i| i.level == actor.level())
+        .collect();
     let checks = db::ledger::self_checks(&db.read, scope, campaign, branch).await?;
     let findings = db::ledger::findings(&db.read, scope, campaign, branch).await?;
     let measures = db::ledger::measures(&db.read, scope, campaign, branch).await?;

@@ -6,12 +6,13 @@ use super::{Stop, branch_step, measure};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::review;
+use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
 /// Flags a closed-off measure for 回头看 with a reason: it reopens (整改中) for the branch and
 /// the committee, its first closure kept with the flag. Returns the measure's finding.
 pub async fn flag(db: &Db, user: &User, branch: BranchId, id: MeasureId, reason: &str) -> super::Result<FindingId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let current = measure(tx, actor, id).await?;
         let reason = review::flag_look_back(current.status, reason).map_err(Stop::Refused)?;
         if !db::look_backs::flag(tx, actor, &current, &reason).await? {
@@ -34,7 +35,7 @@ pub struct OutcomeForm {
 pub async fn decide(
     db: &Db, user: &User, branch: BranchId, look_back: i64, form: &OutcomeForm,
 ) -> super::Result<(FindingId, MeasureId)> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let lb = db::look_backs::get_of_branch(tx, actor.branch(), look_back)
             .await?
             .ok_or(Stop::NotFound)?;

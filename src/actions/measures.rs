@@ -9,6 +9,7 @@ use crate::db::measures::Measure;
 use crate::db::{self, Db};
 use crate::domain::dates::format_date;
 use crate::domain::input::{FieldErrors, MeasureInput, deadline_window};
+use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
 /// A measure as the form sends it.
@@ -45,7 +46,7 @@ async fn parse(
 pub async fn create(
     db: &Db, user: &User, branch: BranchId, of: FindingId, form: &MeasureForm,
 ) -> super::Result<MeasureId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let input = parse(tx, actor, form, None).await?;
         editing(tx, actor).await?;
         finding(tx, actor, of).await?;
@@ -59,7 +60,7 @@ pub async fn create(
 pub async fn update(
     db: &Db, user: &User, branch: BranchId, id: MeasureId, form: &MeasureForm,
 ) -> super::Result<FindingId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let before = measure(tx, actor, id).await?;
         let input = parse(tx, actor, form, Some(&before)).await?;
         editing(tx, actor).await?;
@@ -86,7 +87,7 @@ pub async fn update(
 
 /// Deletes a measure as confirmed; returns its finding.
 pub async fn delete(db: &Db, user: &User, branch: BranchId, id: MeasureId, version: i64) -> super::Result<FindingId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Own, async |tx, actor| {
         editing(tx, actor).await?;
         let before = measure(tx, actor, id).await?;
         if !before.status.branch_may_edit() {

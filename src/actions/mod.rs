@@ -29,6 +29,7 @@ use crate::db::units::BranchRow;
 use crate::domain::BranchId;
 use crate::domain::input::FieldErrors;
 use crate::domain::submission::Missing;
+use crate::domain::units::{Level, Part};
 
 /// What a step came to.
 #[derive(Debug)]
@@ -46,6 +47,9 @@ pub enum Outcome<T> {
     Incomplete(Vec<Missing>),
     /// Not there, or not within the user's scope (the two are not told apart).
     NotFound,
+    /// Within the user's scope, but not theirs to do: a reviewer answering a branch's ledger, a
+    /// committee reviewing its own 本级 ledger.
+    Forbidden,
 }
 
 /// A step stopped before its end: the transaction is rolled back, and all but `Failed` (a
@@ -57,6 +61,7 @@ pub enum Stop {
     Refused(String),
     Incomplete(Vec<Missing>),
     NotFound,
+    Forbidden,
     Failed(anyhow::Error),
 }
 
@@ -85,6 +90,7 @@ impl<T> Outcome<T> {
             Err(Stop::Refused(m)) => Outcome::Refused(m),
             Err(Stop::Incomplete(m)) => Outcome::Incomplete(m),
             Err(Stop::NotFound) => Outcome::NotFound,
+            Err(Stop::Forbidden) => Outcome::Forbidden,
             Err(Stop::Failed(e)) => return Err(e),
         })
     }
@@ -106,14 +112,15 @@ pub(crate) async fn step<T>(
     Outcome::of(db.write(change).await)
 }
 
-/// One step on a branch's rows, in one write transaction. The branch is checked against the
-/// user's scope first, so another unit's branch is not found whatever was sent.
+/// One step on a unit's rows, in one write transaction, by a user playing `part` in its ledger.
+/// The unit is checked against the user's scope first, so another unit's branch is not found
+/// whatever was sent; then the part (a reviewer answering a branch's items is forbidden).
 pub(crate) async fn branch_step<T>(
-    db: &db::Db, user: &User, branch: BranchId,
+    db: &db::Db, user: &User, branch: BranchId, part: Part,
     change: impl AsyncFnOnce(&mut SqliteConnection, Actor) -> std::result::Result<T, Stop>,
 ) -> Result<T> {
     step(db, async |tx| {
-        let (_, actor) = on_branch(tx, user, branch).await?;
+        let (_, actor) = on_branch(tx, user, branch, part).await?;
         change(tx, actor).await
     })
     .await
@@ -133,13 +140,34 @@ pub(crate) async fn measure(
     db::measures::get_of_branch(tx, actor, id).await?.ok_or(Stop::NotFound)
 }
 
-/// A branch the user's scope covers, in the current campaign, and who acts on it; read in the
-/// write transaction.
+/// A unit the user's scope covers, in the current campaign, and who acts on it, if the user
+/// plays `part` in its ledger; read in the write transaction.
 pub(crate) async fn on_branch(
-    tx: &mut SqliteConnection, user: &User, branch: BranchId,
+    tx: &mut SqliteConnection, user: &User, branch: BranchId, part: Part,
 ) -> std::result::Result<(BranchRow, Actor), Stop> {
     let (row, _, actor) = db::units::actor(tx, user, branch).await?.ok_or(Stop::NotFound)?;
+    if actor.part() != part {
+        return Err(Stop::Forbidden);
+    }
     Ok((row, actor))
+}
+
+/// The category of `item` of the actor's campaign, if the actor's unit answers it: an item of
+/// another campaign is not found; the committee's own items are refused to a branch (and a
+/// branch's to the committee's 本级 ledger).
+pub(crate) async fn answered_item(
+    tx: &mut SqliteConnection, actor: Actor, item: crate::domain::LedgerItemId,
+) -> std::result::Result<crate::domain::CategoryId, Stop> {
+    let (category, level) = db::self_checks::item_in_campaign(tx, item, actor.campaign())
+        .await?
+        .ok_or(Stop::NotFound)?;
+    if level != actor.level() {
+        return Err(Stop::Refused(match level {
+            Level::Committee => "此项由党总支（党委）自查，党支部不作答。".into(),
+            Level::Branch => "此项由各党支部对账查摆，不在党总支（党委）本级自查之列。".into(),
+        }));
+    }
+    Ok(category)
 }
 
 /// Before a change to the ledger's content (answers, findings, measures' plans): refuses unless
@@ -155,14 +183,26 @@ pub(crate) async fn editing(tx: &mut SqliteConnection, actor: Actor) -> std::res
     Ok(())
 }
 
-/// Whether the branch may change its ledger's content now (for the pages that lead to a
-/// change, so nobody fills in a form that cannot be saved): `Refused` says why not, `NotFound`
-/// answers a branch outside the scope.
+/// Whether the user keeps the unit's ledger (Part::Own: its secretary, or for a committee's 本级
+/// ledger its reviewers), for the pages of the unit's own steps: `Forbidden` for anyone else in
+/// scope, `NotFound` outside it.
+pub async fn keeps(db: &db::Db, user: &User, branch: BranchId) -> Result<()> {
+    Ok(match db::units::branch(&db.read, user.scope(), branch).await? {
+        None => Outcome::NotFound,
+        Some(row) if Part::of(user.role(), row.level) == Some(Part::Own) => Outcome::Done(()),
+        Some(_) => Outcome::Forbidden,
+    })
+}
+
+/// Whether the user may change the unit's ledger content now (for the pages that lead to a
+/// change, so nobody fills in a form that cannot be saved): `Refused` says why not, `Forbidden`
+/// answers a user who does not keep this ledger, `NotFound` a unit outside the scope.
 pub async fn may_edit(db: &db::Db, user: &User, branch: BranchId) -> Result<()> {
-    let (Some(_), Some(c)) = (
-        db::units::branch(&db.read, user.scope(), branch).await?,
-        db::campaigns::current(db).await?,
-    ) else {
+    match keeps(db, user, branch).await? {
+        Outcome::Done(()) => {}
+        other => return Ok(other),
+    }
+    let Some(c) = db::campaigns::current(db).await? else {
         return Ok(Outcome::NotFound);
     };
     let state = db::ledger::ledger_state(&db.read, user.scope(), c.id, branch).await?;

@@ -9,6 +9,7 @@ use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::history::AuditAction;
 use crate::domain::review::{self, Decision};
+use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
 /// A refusal of a review step, said on the page (the reviewer's text is kept there).
@@ -28,7 +29,7 @@ pub struct RowForm {
 pub async fn decide_row(
     db: &Db, user: &User, branch: BranchId, id: FindingId, form: &RowForm,
 ) -> super::Result<Decision> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let decision = Decision::parse(&form.decision, &form.comment)
             .map_err(|e| refused(e.get("comment").or(e.get("decision")).unwrap_or_default()))?;
         let f = finding(tx, actor, id).await?;
@@ -48,7 +49,7 @@ pub async fn decide_row(
 
 /// 退回党支部修改: the whole ledger, once at least one row is returned.
 pub async fn send_back(db: &Db, user: &User, branch: BranchId) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
         let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
         let to = review::send_back(ledger, &rows).map_err(refused)?;
@@ -77,7 +78,7 @@ impl SignOffForm {
 
 /// 审核签字: every row approved and each of the 四个到位 affirmed; locks the ledger.
 pub async fn sign_off(db: &Db, user: &User, branch: BranchId, form: &SignOffForm) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let comment =
             crate::domain::input::text("审核意见", &form.comment, review::COMMENT_MAX, false).map_err(refused)?;
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
@@ -91,7 +92,7 @@ pub async fn sign_off(db: &Db, user: &User, branch: BranchId, form: &SignOffForm
 
 /// 重新打开 a signed-off ledger, with the reason for the branch.
 pub async fn reopen(db: &Db, user: &User, branch: BranchId, reason: &str) -> super::Result<()> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
         let (to, reason) = review::reopen(ledger, reason).map_err(|e| refused(e.get("reason").unwrap_or_default()))?;
         db::review::move_ledger(
@@ -127,7 +128,7 @@ impl CloseOutForm {
 pub async fn decide_close_out(
     db: &Db, user: &User, branch: BranchId, id: MeasureId, form: &CloseOutForm,
 ) -> super::Result<FindingId> {
-    branch_step(db, user, branch, async |tx, actor| {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let current = measure(tx, actor, id).await?;
         let (to, comment) = review::decide_close_out(current.status, form.confirms(), &form.comment)
             .map_err(|e| refused(e.get("comment").unwrap_or_default()))?;

@@ -39,18 +39,20 @@ impl FromRequestParts<AppState> for RequireReviewer {
     }
 }
 
-/// 党支部书记 only: the branch's own work (answers, findings, measures, 销号 requests).
-/// Which branch is then decided by scope, inside each query.
-pub struct RequireSecretary(pub CurrentUser);
+/// Whoever keeps a ledger: a 党支部书记 (their branch's), or a reviewer (their committee's own
+/// 本级 ledger). Which unit is decided by scope inside each query, and whether the user keeps
+/// it (not reviews it) by each step (actions::branch_step with `Part::Own`): a reviewer
+/// answering one of their branches' items is forbidden there. The 组织部 keeps no ledger.
+pub struct RequireKeeper(pub CurrentUser);
 
-impl FromRequestParts<AppState> for RequireSecretary {
+impl FromRequestParts<AppState> for RequireKeeper {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         match user.role() {
-            Role::Secretary => Ok(RequireSecretary(user)),
-            Role::Overseer | Role::Reviewer => Err(AppError::Forbidden),
+            Role::Secretary | Role::Reviewer => Ok(RequireKeeper(user)),
+            Role::Overseer => Err(AppError::Forbidden),
         }
     }
 }

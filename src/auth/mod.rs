@@ -17,5 +17,5 @@ pub mod session;
 pub mod session_store;
 
 pub use current_user::{CurrentUser, User};
-pub use guards::{RequireOverseer, RequireReviewer, RequireSecretary};
+pub use guards::{RequireKeeper, RequireOverseer, RequireReviewer};
 pub use scope::{Reach, Scope};

@@ -59,7 +59,8 @@ pub async fn committees(pool: &SqlitePool) -> sqlx::Result<Vec<Committee>> {
 pub async fn branches(pool: &SqlitePool) -> sqlx::Result<Vec<Branch>> {
     sqlx::query_as(
         "SELECT b.id, b.committee_id, b.name, b.full_member_count, b.secretary_name, b.active, b.version
-         FROM branches b JOIN committees c ON c.id = b.committee_id ORDER BY c.sort_order, c.id, b.sort_order, b.id",
+         FROM branches b JOIN committees c ON c.id = b.committee_id WHERE b.level = 'branch'
+         ORDER BY c.sort_order, c.id, b.sort_order, b.id",
     )
     .fetch_all(pool)
     .await
@@ -73,10 +74,11 @@ pub async fn committee(conn: impl sqlx::SqliteExecutor<'_>, id: CommitteeId) -> 
         .await
 }
 
-/// One branch (active or not), for the 组织部's edits.
+/// One branch (active or not), for the 组织部's edits (a committee's own unit is not one).
 pub async fn branch(conn: impl sqlx::SqliteExecutor<'_>, id: BranchId) -> sqlx::Result<Option<Branch>> {
     sqlx::query_as(
-        "SELECT id, committee_id, name, full_member_count, secretary_name, active, version FROM branches WHERE id = ?",
+        "SELECT id, committee_id, name, full_member_count, secretary_name, active, version FROM branches
+         WHERE id = ? AND level = 'branch'",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -101,6 +103,7 @@ pub async fn create_committee(
     .bind(&c.name)
     .fetch_one(&mut *conn)
     .await?;
+    super::units::add_own_units(&mut *conn).await?;
     let e = Entry::new(by, AuditAction::CommitteeCreate, id).committee(CommitteeId(id));
     audit::record(conn, &e.after(&serde_json::json!({ "name": c.name }))).await?;
     Ok(CommitteeId(id))
@@ -246,7 +249,8 @@ pub async fn branch_by_names(
     conn: &mut SqliteConnection, committee: &str, branch: &str,
 ) -> sqlx::Result<Option<BranchId>> {
     sqlx::query_scalar(
-        "SELECT b.id FROM branches b JOIN committees c ON c.id = b.committee_id WHERE c.name = ? AND b.name = ?",
+        "SELECT b.id FROM branches b JOIN committees c ON c.id = b.committee_id
+         WHERE c.name = ? AND b.name = ? AND b.level = 'branch'",
     )
     .bind(committee)
     .bind(branch)

@@ -7,6 +7,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::scope::{BindScope, scoped};
 use crate::auth::Scope;
 use crate::domain::history::AuditAction;
+use crate::domain::units::{Level, Part};
 use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, UserId};
 
 pub struct Entry {
@@ -75,20 +76,35 @@ pub struct Actor {
     pub(super) branch_id: BranchId,
     /// The campaign being worked in: rows of other (past) campaigns are not this actor's to change.
     pub(super) campaign_id: CampaignId,
+    /// The user's part in the unit's ledger, and the unit's level (which items it answers).
+    pub(super) part: Part,
+    pub(super) level: Level,
 }
 
 impl Actor {
-    pub(super) fn new(user_id: UserId, branch_id: BranchId, campaign_id: CampaignId) -> Actor {
+    pub(super) fn new(
+        user_id: UserId, branch_id: BranchId, campaign_id: CampaignId, part: Part, level: Level,
+    ) -> Actor {
         Actor {
             user_id,
             branch_id,
             campaign_id,
+            part,
+            level,
         }
     }
 
     /// For `seed-demo` and `generate`: the campus being made has no logged-in user.
-    pub fn for_seeding(user_id: UserId, branch_id: BranchId, campaign_id: CampaignId) -> Actor {
-        Actor::new(user_id, branch_id, campaign_id)
+    pub fn for_seeding(user_id: UserId, branch_id: BranchId, campaign_id: CampaignId, level: Level) -> Actor {
+        Actor::new(user_id, branch_id, campaign_id, Part::Own, level)
+    }
+
+    pub fn part(&self) -> Part {
+        self.part
+    }
+
+    pub fn level(&self) -> Level {
+        self.level
     }
 
     pub fn user(&self) -> UserId {
@@ -162,6 +178,24 @@ pub async fn branch_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -
     )))
     .bind_scope(scope)
     .bind(branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// What the branch's findings that migration 000010 moved to 延伸自查 had been under ("1（5）…"),
+/// for the note on its ledger page.
+pub async fn moved_findings(
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(&scoped(
+        "SELECT json_extract(a.before_json, '$.ledger_item') FROM audit_log a JOIN findings f ON f.id = a.finding_id
+         WHERE a.branch_id = ?3 AND a.action = 'finding.move_to_extended' AND f.campaign_id = ?4
+           AND a.branch_id IN (SELECT id FROM scoped)
+         ORDER BY a.id",
+    ))
+    .bind_scope(scope)
+    .bind(branch)
+    .bind(campaign)
     .fetch_all(pool)
     .await
 }

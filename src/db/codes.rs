@@ -13,6 +13,7 @@ use crate::domain::ids::*;
 use crate::domain::states::{
     FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
 };
+use crate::domain::units::Level;
 use crate::domain::verification::DocKind;
 
 macro_rules! stored_as_code {
@@ -52,6 +53,7 @@ stored_as_code!(
     Role,
     DocKind,
     AuditAction,
+    Level,
 );
 
 macro_rules! stored_as_integer {

@@ -7,8 +7,11 @@ use time::Date;
 use super::Db;
 use super::campaigns::Campaign;
 use super::scope::{BindScope, Reader, scoped};
+use super::units::UNIT_NAME;
 use crate::auth::Scope;
+use crate::domain::ledger::item_label;
 use crate::domain::states::{LedgerState, MeasureStatus};
+use crate::domain::units::Level;
 use crate::domain::verification::{DocKind, new_code};
 use crate::domain::{BranchId, CampaignId, CategoryId, CommitteeId, FindingId, UserId};
 use crate::export::source;
@@ -49,10 +52,10 @@ pub async fn checklist_campus_wide(
 async fn owner(pool: &SqlitePool, reader: Reader, unit: Unit) -> sqlx::Result<Option<(CommitteeId, String, String)>> {
     match unit {
         Unit::Branch(b) => {
-            sqlx::query_as(&scoped(
-                "SELECT c.id, c.name, b.name FROM branches b JOIN committees c ON c.id = b.committee_id
-                 WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)",
-            ))
+            sqlx::query_as(&scoped(&format!(
+                "SELECT c.id, c.name, {UNIT_NAME} FROM branches b JOIN committees c ON c.id = b.committee_id
+                 WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)"
+            )))
             .bind_reader(reader)
             .bind(b)
             .fetch_optional(pool)
@@ -77,6 +80,7 @@ async fn owner(pool: &SqlitePool, reader: Reader, unit: Unit) -> sqlx::Result<Op
 struct BranchRow {
     branch_id: BranchId,
     branch_name: String,
+    level: Level,
     state: Option<LedgerState>,
     signer: Option<String>,
     signed_off_at: Option<String>,
@@ -106,15 +110,17 @@ async fn read_checklist(
         return Ok(None);
     };
     let (branch, committee) = unit.ids();
-    let branches: Vec<BranchRow> = sqlx::query_as(&scoped(
-        "SELECT b.id AS branch_id, b.name AS branch_name, bl.state, u.display_name AS signer, bl.signed_off_at,
-                COALESCE(bl.four_in_place, 0) AS four_in_place, bl.sign_off_comment
+    // A committee's 附件2 holds its own 本级 list first (sort_order 0), then its active branches.
+    let branches: Vec<BranchRow> = sqlx::query_as(&scoped(&format!(
+        "SELECT b.id AS branch_id, {UNIT_NAME} AS branch_name, b.level, bl.state, u.display_name AS signer,
+                bl.signed_off_at, COALESCE(bl.four_in_place, 0) AS four_in_place, bl.sign_off_comment
          FROM branches b
+         JOIN committees c ON c.id = b.committee_id
          LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?3
          LEFT JOIN users u ON u.id = bl.signed_off_by
          WHERE (b.id = ?4 OR (b.committee_id = ?5 AND b.active = 1)) AND b.id IN (SELECT id FROM scoped)
-         ORDER BY b.sort_order, b.id",
-    ))
+         ORDER BY b.level = 'branch', b.sort_order, b.id"
+    )))
     .bind_reader(reader)
     .bind(campaign.id)
     .bind(branch)
@@ -139,6 +145,7 @@ async fn read_checklist(
     .fetch_all(pool)
     .await?;
     let categories = super::ledger::categories(db, campaign.id).await?;
+    let items = super::ledger::items(db, campaign.id).await?;
     let category_index = |id: CategoryId| categories.iter().position(|c| c.id == id);
     let branches = branches
         .into_iter()
@@ -173,6 +180,7 @@ async fn read_checklist(
             }
             source::Branch {
                 name: b.branch_name,
+                level: b.level,
                 state: LedgerState::of(b.state),
                 sign_off: match (b.signer, b.signed_off_at) {
                     (Some(signer), Some(at)) => Some(source::SignOff {
@@ -192,16 +200,27 @@ async fn read_checklist(
         committee_name,
         unit_name,
         campaign_title: campaign.title.clone(),
-        categories: categories.iter().map(|c| c.title.clone()).collect(),
+        categories: categories
+            .iter()
+            .map(|c| source::Category {
+                title: c.title.clone(),
+                items: items
+                    .iter()
+                    .filter(|i| i.category_id == c.id)
+                    .map(|i| (format!("{}{}", c.position, item_label(i.position)), i.level))
+                    .collect(),
+            })
+            .collect(),
         branches,
     }))
 }
 
-/// The branches a committee's 附件2 holds, in order (for its bundle, one document each).
+/// The units a committee's 附件2 holds, in order: its own 本级 list, then its active branches
+/// (for its bundle, one document each).
 pub async fn branch_ids(pool: &SqlitePool, scope: Scope, committee: CommitteeId) -> sqlx::Result<Vec<BranchId>> {
     sqlx::query_scalar(&scoped(
         "SELECT id FROM branches WHERE committee_id = ?3 AND active = 1 AND id IN (SELECT id FROM scoped)
-         ORDER BY sort_order, id",
+         ORDER BY level = 'branch', sort_order, id",
     ))
     .bind_scope(scope)
     .bind(committee)
@@ -313,15 +332,15 @@ pub struct Issued {
 }
 
 pub async fn issued(pool: &SqlitePool, code: &str) -> sqlx::Result<Option<Issued>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT e.kind, e.campaign_id, ca.title AS campaign_title, e.committee_id, c.name AS committee_name,
-                e.branch_id, b.name AS branch_name, e.digest, e.signed, e.issued_at
+                e.branch_id, {UNIT_NAME} AS branch_name, e.digest, e.signed, e.issued_at
          FROM export_codes e
          JOIN campaigns ca ON ca.id = e.campaign_id
          JOIN committees c ON c.id = e.committee_id
          LEFT JOIN branches b ON b.id = e.branch_id
-         WHERE e.code = ?",
-    )
+         WHERE e.code = ?"
+    ))
     .bind(code)
     .fetch_optional(pool)
     .await

@@ -73,20 +73,6 @@ pub async fn get_of_branch(conn: &mut SqliteConnection, at: Actor, id: FindingId
     .await
 }
 
-/// The category of `item` if it is in the campaign's ledger.
-pub async fn category_of_item(
-    conn: &mut SqliteConnection, campaign: CampaignId, item: LedgerItemId,
-) -> sqlx::Result<Option<CategoryId>> {
-    sqlx::query_scalar(
-        "SELECT i.category_id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
-         WHERE i.id = ? AND c.campaign_id = ?",
-    )
-    .bind(item)
-    .bind(campaign)
-    .fetch_optional(conn)
-    .await
-}
-
 /// Whether `category` is in the campaign's ledger.
 pub async fn category_in_campaign(
     conn: &mut SqliteConnection, campaign: CampaignId, category: CategoryId,

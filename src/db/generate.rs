@@ -165,9 +165,11 @@ pub async fn campus(db: &Db, size: Size, password_hash: &str) -> sqlx::Result<Su
     )
     .execute(&mut *tx)
     .await?;
+    // Each committee's own unit (本级), after the branches and their rows.
+    super::units::add_own_units(&mut *tx).await?;
     let summary = Summary {
         committees: count(&mut *tx, "committees").await?,
-        branches: count(&mut *tx, "branches").await?,
+        branches: count(&mut *tx, "branches WHERE level = 'branch'").await?,
         users: count(&mut *tx, "users").await?,
         self_checks: count(&mut *tx, "self_checks").await?,
         findings: count(&mut *tx, "findings").await?,

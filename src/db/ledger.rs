@@ -9,6 +9,7 @@ use super::audit::Actor;
 use super::scope::{BindScope, scoped};
 use crate::auth::Scope;
 use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -25,6 +26,8 @@ pub struct ItemRow {
     pub category_id: CategoryId,
     pub position: i64,
     pub text: String,
+    /// Who answers it: every branch, or each committee for itself.
+    pub level: Level,
     pub version: i64,
 }
 
@@ -90,9 +93,14 @@ pub async fn items(db: &Db, campaign: CampaignId) -> sqlx::Result<Vec<ItemRow>> 
     Ok(Vec::clone(&*memoised_items(db, campaign).await?))
 }
 
-/// The number of ledger items in a campaign (25 in 2022's), from the same memo.
-pub async fn item_count(db: &Db, campaign: CampaignId) -> sqlx::Result<i64> {
-    Ok(memoised_items(db, campaign).await?.len() as i64)
+/// The number of ledger items a unit of `level` answers in a campaign (in 2022's: 22 for a
+/// branch, 3 for a committee), from the same memo.
+pub async fn item_count(db: &Db, campaign: CampaignId, level: Level) -> sqlx::Result<i64> {
+    Ok(memoised_items(db, campaign)
+        .await?
+        .iter()
+        .filter(|i| i.level == level)
+        .count() as i64)
 }
 
 async fn memoised_items(db: &Db, campaign: CampaignId) -> sqlx::Result<std::sync::Arc<Vec<ItemRow>>> {
@@ -100,7 +108,7 @@ async fn memoised_items(db: &Db, campaign: CampaignId) -> sqlx::Result<std::sync
         .items
         .get_or_load(db, campaign, || {
             sqlx::query_as(
-                "SELECT i.id, i.category_id, i.position, i.text, i.version
+                "SELECT i.id, i.category_id, i.position, i.text, i.level, i.version
                  FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
                  WHERE c.campaign_id = ? ORDER BY c.position, i.position",
             )

@@ -1,4 +1,4 @@
-//! Keeping a campaign's 问题台账 (categories and items): editable only until the first branch
+//! Keeping a campaign's 问题台账 (categories and items): editable only until the first unit
 //! answers or records a finding, so answers never point at changed text.
 
 use crate::domain::history::AuditAction;
@@ -6,6 +6,7 @@ use sqlx::SqliteConnection;
 
 use super::Stale;
 use super::audit::{self, Entry};
+use crate::domain::units::Level;
 use crate::domain::{CampaignId, CategoryId, LedgerItemId, UserId};
 
 /// Whether any branch has used the ledger (an answer or a finding): then it is locked.
@@ -81,6 +82,34 @@ pub async fn set_item_text(
     let e = Entry::new(by, AuditAction::LedgerItem, id.0)
         .before(&serde_json::json!({ "text": before }))
         .after(&serde_json::json!({ "text": text }));
+    audit::record(conn, &e).await?;
+    Ok(Ok(true))
+}
+
+/// Who answers an item: every branch, or each committee for itself. `Ok(false)`: no such item
+/// in the campaign; `Err(Stale)` inside: changed since seen.
+pub async fn set_item_level(
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId, seen_version: i64, level: Level,
+) -> sqlx::Result<Result<bool, Stale>> {
+    if item(conn, campaign, id).await?.is_none() {
+        return Ok(Ok(false));
+    }
+    let before: Level = sqlx::query_scalar("SELECT level FROM ledger_items WHERE id = ?")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let done = sqlx::query("UPDATE ledger_items SET level = ?, version = version + 1 WHERE id = ? AND version = ?")
+        .bind(level)
+        .bind(id)
+        .bind(seen_version)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(Stale));
+    }
+    let e = Entry::new(by, AuditAction::LedgerItem, id.0)
+        .before(&serde_json::json!({ "level": before }))
+        .after(&serde_json::json!({ "level": level }));
     audit::record(conn, &e).await?;
     Ok(Ok(true))
 }

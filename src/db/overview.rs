@@ -18,6 +18,7 @@ use crate::auth::Scope;
 use crate::domain::dates;
 use crate::domain::eligibility::{self, Facts, Judgement};
 use crate::domain::states::ReportState;
+use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CommitteeId};
 
 /// What the overview shows of a campaign, before filtering and paging.
@@ -32,6 +33,9 @@ pub struct Campus {
     /// Every active branch in the 组织部's order, with its judgement.
     pub rows: Vec<(BranchProgress, Judgement)>,
     pub item_count: i64,
+    /// Each committee's own 本级 ledger (which the 组织部 reviews), and how many items it has.
+    pub own_units: Vec<BranchProgress>,
+    pub own_item_count: i64,
     /// Committees with a saved 附件3 and its state.
     pub reports: Vec<(CommitteeId, ReportState)>,
     /// Findings per ledger category (position, count) of each committee's branches.
@@ -150,7 +154,9 @@ async fn assemble(
     db: &Db, scope: Scope, campaign: CampaignId, seq: i64, structure: i64, parts: BranchParts,
 ) -> sqlx::Result<Campus> {
     let committees = super::units::committees(&db.read, scope).await?;
-    let item_count = super::ledger::item_count(db, campaign).await?;
+    let item_count = super::ledger::item_count(db, campaign, Level::Branch).await?;
+    let own_units = progress::own_units(&db.read, scope, campaign, dates::today()).await?;
+    let own_item_count = super::ledger::item_count(db, campaign, Level::Committee).await?;
     let reports = progress::report_states(&db.read, campaign).await?;
     let categories = super::ledger::categories(db, campaign).await?;
     let mut per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>> = HashMap::new();
@@ -203,6 +209,8 @@ async fn assemble(
         committees,
         rows: parts.rows,
         item_count,
+        own_units,
+        own_item_count,
         reports,
         per_committee_category,
         per_category,

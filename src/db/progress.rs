@@ -5,8 +5,10 @@ use sqlx::SqlitePool;
 use time::Date;
 
 use super::scope::{BindScope, scoped};
+use super::units::UNIT_NAME;
 use crate::auth::Scope;
 use crate::domain::states::{LedgerState, ReportState};
+use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CommitteeId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -75,12 +77,27 @@ pub async fn branches(
 pub async fn branches_judged(
     pool: &SqlitePool, scope: Scope, campaign: CampaignId, today: Date, judged_on: Date,
 ) -> sqlx::Result<Vec<BranchProgress>> {
-    // Every aggregate below reads only the rows of the branches in scope (`scoped`).
+    units_judged(pool, scope, campaign, today, judged_on, Level::Branch).await
+}
+
+/// How far each committee in scope has got with its own 本级 ledger (its own items only), for
+/// the 组织部 who reviews them.
+pub async fn own_units(
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, today: Date,
+) -> sqlx::Result<Vec<BranchProgress>> {
+    units_judged(pool, scope, campaign, today, today, Level::Committee).await
+}
+
+/// The units of `level` in scope, each counting the answers to the items of its level.
+async fn units_judged(
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, today: Date, judged_on: Date, level: Level,
+) -> sqlx::Result<Vec<BranchProgress>> {
+    // Every aggregate below reads only the rows of the units in scope (`scoped`).
     sqlx::query_as(&scoped(
         "WITH
            items AS (
              SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
-             WHERE c.campaign_id = ?3),
+             WHERE c.campaign_id = ?3 AND i.level = ?6),
            answers AS (
              SELECT sc.branch_id, COUNT(*) AS answered, MAX(sc.updated_at) AS last_at
              FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items) AND sc.branch_id IN (SELECT id FROM scoped)
@@ -104,7 +121,7 @@ pub async fn branches_judged(
              FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings fd ON fd.id = m.finding_id
              WHERE fd.campaign_id = ?3 AND l.outcome = 'rebound' AND l.branch_id IN (SELECT id FROM scoped)
              GROUP BY l.branch_id)
-         SELECT b.id AS branch_id, b.name AS branch_name, c.id AS committee_id, c.name AS committee_name,
+         SELECT b.id AS branch_id, {UNIT_NAME} AS branch_name, c.id AS committee_id, c.name AS committee_name,
                 b.secretary_name, bl.state AS ledger_state,
                 COALESCE(a.answered, 0) AS answered,
                 COALESCE(fs.findings, 0) AS findings,
@@ -125,13 +142,14 @@ pub async fn branches_judged(
          LEFT JOIN fs ON fs.branch_id = b.id
          LEFT JOIN ms ON ms.branch_id = b.id
          LEFT JOIN lb ON lb.branch_id = b.id
-         WHERE b.active = 1 AND c.active = 1
+         WHERE b.active = 1 AND c.active = 1 AND b.level = ?6
          ORDER BY c.sort_order, c.id, b.sort_order, b.id",
-    ))
+    ).replace("{UNIT_NAME}", UNIT_NAME))
     .bind_scope(scope)
     .bind(campaign)
     .bind(today)
     .bind(judged_on)
+    .bind(level)
     .fetch_all(pool)
     .await
 }
@@ -173,7 +191,8 @@ async fn per_branch_json<T: serde::de::DeserializeOwned>(
 }
 
 /// Campus-wide (for the overview only, see super::overview): findings per branch and category
-/// position in a campaign, of one branch or of all (active or not): (branch, position, count).
+/// position in a campaign, of one branch or of all (active or not; committees' own units left
+/// out): (branch, position, count).
 pub(super) async fn findings_per_branch_category(
     pool: &SqlitePool, campaign: CampaignId, branch: Option<BranchId>,
 ) -> sqlx::Result<Vec<(BranchId, i64, i64)>> {
@@ -181,8 +200,8 @@ pub(super) async fn findings_per_branch_category(
         pool,
         "SELECT json_group_array(json_array(branch_id, position, n)) FROM (
            SELECT f.branch_id, c.position, COUNT(*) AS n
-           FROM findings f JOIN ledger_categories c ON c.id = f.category_id
-           WHERE f.campaign_id = ?1 {branch}
+           FROM findings f JOIN ledger_categories c ON c.id = f.category_id JOIN branches b ON b.id = f.branch_id
+           WHERE f.campaign_id = ?1 {branch} AND b.level = 'branch'
            GROUP BY f.branch_id, c.position)",
         campaign,
         branch,
@@ -210,8 +229,8 @@ pub(super) async fn deadline_groups(
         pool,
         "SELECT json_group_array(json_array(branch_id, deadline, closed_on, n)) FROM (
            SELECT f.branch_id, m.deadline, date(m.closed_out_at) AS closed_on, COUNT(*) AS n
-           FROM findings f JOIN measures m ON m.finding_id = f.id
-           WHERE f.campaign_id = ?1 {branch} AND m.deadline IS NOT NULL
+           FROM findings f JOIN measures m ON m.finding_id = f.id JOIN branches b ON b.id = f.branch_id
+           WHERE f.campaign_id = ?1 {branch} AND m.deadline IS NOT NULL AND b.level = 'branch'
            GROUP BY f.branch_id, m.deadline, date(m.closed_out_at))",
         campaign,
         branch,

@@ -11,8 +11,9 @@ use super::audit::{self, Actor};
 use super::findings::Finding;
 use super::measures::Measure;
 use super::scope::{BindScope, scoped};
-use crate::auth::Scope;
+use crate::auth::{Reach, Scope};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState};
+use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, MeasureId};
 
 #[derive(Serialize)]
@@ -226,7 +227,8 @@ const LINE: &str =
 
 // What the committee's two queues hold, shared by the lists and the counts on the committee
 // page, so the numbers always match the lists. Parameters: ?1 campaign, ?2 committee, ?3 until.
-const IN_COMMITTEE: &str = "f.campaign_id = ?1 AND b.committee_id = ?2";
+// The committee's own 本级 measures are not in them: the 组织部 confirms those.
+const IN_COMMITTEE: &str = "f.campaign_id = ?1 AND b.committee_id = ?2 AND b.level = 'branch'";
 const CLOSE_OUT_REQUESTED: &str = "m.status = 'done'";
 const DUE_BY_UNTIL: &str = "m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= ?3";
 
@@ -302,13 +304,13 @@ pub async fn reminders(
 /// Badge counts: what waits for this user.
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct Waiting {
-    /// Reviewers: ledgers submitted and waiting for review.
+    /// Reviewers: branch ledgers submitted and waiting for review.
     pub submitted_ledgers: i64,
-    /// Reviewers: 销号 requests waiting.
+    /// Reviewers: 销号 requests of branches waiting.
     pub close_out_requests: i64,
-    /// Secretaries: rows the committee returned.
+    /// Rows returned on the ledger the user keeps (a secretary's branch, a committee's 本级).
     pub returned_rows: i64,
-    /// Secretaries: 销号 requests the committee rejected.
+    /// 销号 requests rejected on the ledger the user keeps.
     pub rejected_close_outs: i64,
 }
 
@@ -323,22 +325,31 @@ pub async fn waiting(db: &super::Db, scope: Scope, campaign: CampaignId) -> sqlx
 }
 
 async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Waiting> {
+    // Which units' ledgers the scope reviews, and which it keeps: a committee reviews its
+    // branches and keeps its own 本级 ledger; a secretary keeps a branch's.
+    let (reviewed, kept) = match scope.reach() {
+        Reach::Campus => (Some(Level::Committee), None),
+        Reach::Committee(_) => (Some(Level::Branch), Some(Level::Committee)),
+        Reach::Branch(_) => (None, Some(Level::Branch)),
+    };
     // Driven from the scope's branches, so a secretary's badges read one branch's rows (through
     // findings_by_branch), not the campus's. Both measure counts come from one pass (`ms`): as
     // two subqueries over `fs`, SQLite built a Bloom filter over every measure of the campus
     // for the second one (17 ms instead of 0.1 ms).
     sqlx::query_as(&scoped(
-        "WITH fs AS (SELECT fd.id, fd.branch_id, fd.review_state FROM findings fd
+        "WITH fs AS (SELECT fd.id, fd.branch_id, fd.review_state, b.level FROM findings fd
+                     JOIN branches b ON b.id = fd.branch_id
                      WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?3),
-              ms AS (SELECT COUNT(*) FILTER (WHERE m.status = 'done') AS done,
-                            COUNT(*) FILTER (WHERE m.close_out_rejected = 1) AS rejected
+              ms AS (SELECT COUNT(*) FILTER (WHERE m.status = 'done' AND fs.level = ?4) AS done,
+                            COUNT(*) FILTER (WHERE m.close_out_rejected = 1 AND fs.level = ?5) AS rejected
                      FROM fs JOIN measures m ON m.finding_id = fs.id)
          SELECT
-           (SELECT COUNT(*) FROM branch_ledgers bl
-             WHERE bl.campaign_id = ?3 AND bl.state = 'submitted' AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
+           (SELECT COUNT(*) FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
+             WHERE bl.campaign_id = ?3 AND bl.state = 'submitted' AND b.level = ?4
+               AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
            ms.done AS close_out_requests,
            (SELECT COUNT(*) FROM fs
-             WHERE fs.review_state = 'returned'
+             WHERE fs.review_state = 'returned' AND fs.level = ?5
                AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = fs.branch_id
                                                                  AND bl.state = 'submitted')) AS returned_rows,
            ms.rejected AS rejected_close_outs
@@ -346,6 +357,8 @@ async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
     ))
     .bind_scope(scope)
     .bind(campaign)
+    .bind(reviewed)
+    .bind(kept)
     .fetch_one(pool)
     .await
 }

@@ -8,7 +8,8 @@ use super::Stale;
 use super::audit::{self, Actor};
 use crate::domain::input::VerdictInput;
 use crate::domain::states::Verdict;
-use crate::domain::{BranchId, CampaignId, LedgerItemId, UserId};
+use crate::domain::units::Level;
+use crate::domain::{BranchId, CampaignId, CategoryId, LedgerItemId, UserId};
 
 /// The answer as it is stored and as the audit trail shows it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -41,17 +42,18 @@ pub async fn version_of(pool: &sqlx::SqlitePool, branch: BranchId, item: LedgerI
     Ok(v.unwrap_or(0))
 }
 
-/// Whether `item` belongs to the campaign's ledger (an id from a URL must not reach another's).
+/// Where `item` is in the campaign's ledger: its category and who answers it; `None` if it is not
+/// in this campaign's ledger (an id from a URL must not reach another's).
 pub async fn item_in_campaign(
     conn: &mut SqliteConnection, item: LedgerItemId, campaign: CampaignId,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
-                        WHERE i.id = ? AND c.campaign_id = ?)",
+) -> sqlx::Result<Option<(CategoryId, Level)>> {
+    sqlx::query_as(
+        "SELECT i.category_id, i.level FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+         WHERE i.id = ? AND c.campaign_id = ?",
     )
     .bind(item)
     .bind(campaign)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 

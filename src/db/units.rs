@@ -1,10 +1,15 @@
-//! 党总支（党委） and 党支部.
+//! 党总支（党委） and 党支部, and the units with a ledger: every branch, and each committee's own
+//! unit (本级, `branches.level = 'committee'`, migration 000010), which answers the committee's
+//! own items. The scope (db::scope) holds a committee's own unit with its branches, so that the
+//! readers of one unit's rows by id serve both; every list or count *of branches* says
+//! `b.level = 'branch'` (progress, queues, exports' branch lists, the admin lists, the charts).
 
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::audit::Actor;
 use super::scope::{BindScope, scoped};
 use crate::auth::{Reach, Scope, User};
+use crate::domain::units::{Level, Part};
 use crate::domain::{BranchId, CampaignId, CommitteeId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,10 +18,13 @@ pub struct CommitteeRow {
     pub name: String,
 }
 
+/// A unit with a ledger: a branch, or a committee's own unit (本级, see migration 000010), whose
+/// name reads "<committee>（本级）".
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BranchRow {
     pub id: BranchId,
     pub name: String,
+    pub level: Level,
     pub committee_id: CommitteeId,
     pub committee_name: String,
     pub full_member_count: i64,
@@ -53,15 +61,20 @@ pub async fn committees(pool: &SqlitePool, scope: Scope) -> sqlx::Result<Vec<Com
     .await
 }
 
-/// A branch, if it exists and is within the scope.
+/// What a unit is called, in SQL over `branches b JOIN committees c`: a branch's name, or
+/// "<committee>（本级）" for a committee's own unit.
+pub(crate) const UNIT_NAME: &str = "CASE WHEN b.level = 'committee' THEN c.name || '（本级）' ELSE b.name END";
+
+/// A unit (a branch or a committee's own unit), if it exists and is within the scope.
 pub async fn branch(
     conn: impl sqlx::SqliteExecutor<'_>, scope: Scope, id: BranchId,
 ) -> sqlx::Result<Option<BranchRow>> {
-    sqlx::query_as(&scoped(
-        "SELECT b.id, b.name, b.committee_id, c.name AS committee_name, b.full_member_count, b.secretary_name
-         FROM branches b JOIN committees c ON c.id = b.committee_id
-         WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)",
-    ))
+    sqlx::query_as(&scoped(&format!(
+        "SELECT b.id, {UNIT_NAME} AS name, b.level, b.committee_id, c.name AS committee_name, b.full_member_count,
+                    b.secretary_name
+             FROM branches b JOIN committees c ON c.id = b.committee_id
+             WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)"
+    )))
     .bind_scope(scope)
     .bind(id)
     .fetch_optional(conn)
@@ -80,10 +93,11 @@ pub async fn actor(
     let campaign: Option<CampaignId> = sqlx::query_scalar("SELECT id FROM campaigns WHERE is_current = 1")
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(campaign.map(|c| {
-        let actor = Actor::new(user.id(), branch.id, c);
-        (branch, c, actor)
-    }))
+    let (Some(campaign), Some(part)) = (campaign, Part::of(user.role(), branch.level)) else {
+        return Ok(None);
+    };
+    let actor = Actor::new(user.id(), branch.id, campaign, part, branch.level);
+    Ok(Some((branch, campaign, actor)))
 }
 
 pub async fn insert_committee(conn: &mut SqliteConnection, name: &str, sort_order: i64) -> sqlx::Result<CommitteeId> {
@@ -118,6 +132,47 @@ pub async fn insert_branch(conn: &mut SqliteConnection, b: &NewBranch<'_>) -> sq
     Ok(BranchId(id))
 }
 
+/// The committee's own unit (本级), if the scope covers the committee.
+pub async fn own_unit(
+    conn: impl sqlx::SqliteExecutor<'_>, scope: Scope, committee: CommitteeId,
+) -> sqlx::Result<Option<BranchRow>> {
+    if !scope.covers_committee(committee) {
+        return Ok(None);
+    }
+    sqlx::query_as(&format!(
+        "SELECT b.id, {UNIT_NAME} AS name, b.level, b.committee_id, c.name AS committee_name, b.full_member_count,
+                b.secretary_name
+         FROM branches b JOIN committees c ON c.id = b.committee_id
+         WHERE b.committee_id = ? AND b.level = 'committee'"
+    ))
+    .bind(committee)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The id of a committee's own unit, in a write transaction.
+pub async fn own_unit_in_tx(conn: &mut SqliteConnection, committee: CommitteeId) -> sqlx::Result<Option<BranchId>> {
+    sqlx::query_scalar("SELECT id FROM branches WHERE committee_id = ? AND level = 'committee'")
+        .bind(committee)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Gives every committee that has none its own unit (本级): after committees are made. Kept
+/// apart from making a committee, so that a campus made in one go (seed-demo, an import) numbers
+/// its real branches first.
+pub async fn add_own_units(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO branches (committee_id, name, level, sort_order)
+         SELECT c.id, '本级', 'committee', 0 FROM committees c
+         WHERE NOT EXISTS (SELECT 1 FROM branches b WHERE b.committee_id = c.id AND b.level = 'committee')
+         ORDER BY c.sort_order, c.id",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether the campus has no units and no accounts yet (only the schema and the ledger, as after
 /// a first `serve`): the one state `seed-demo` may fill.
 pub async fn campus_is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
@@ -136,8 +191,9 @@ pub async fn committee_exists(pool: &SqlitePool, id: CommitteeId) -> sqlx::Resul
         .await
 }
 
+/// Whether `id` is a branch (not a committee's own unit, which has no secretary).
 pub async fn branch_exists(pool: &SqlitePool, id: BranchId) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM branches WHERE id = ?)")
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM branches WHERE id = ? AND level = 'branch')")
         .bind(id)
         .fetch_one(pool)
         .await

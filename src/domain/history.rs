@@ -2,7 +2,10 @@
 
 use serde_json::Value;
 
-use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict, coded_enum};
+use super::states::{
+    FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict, coded_enum,
+};
+use super::units::Level;
 
 coded_enum!(
     /// Everything the audit trail records, by the table row it changes (see [`AuditAction::entity`]).
@@ -13,6 +16,8 @@ coded_enum!(
         FindingUpdate = "finding.update" / "修改查摆问题",
         FindingDelete = "finding.delete" / "删除查摆问题",
         FindingReview = "finding.review" / "审核查摆问题",
+        /// Migration 000010: the item it was under became the committee's own.
+        FindingMoveToExtended = "finding.move_to_extended" / "改列为延伸自查",
         MeasureCreate = "measure.create" / "新增整改措施",
         MeasureUpdate = "measure.update" / "修改整改措施",
         MeasureDelete = "measure.delete" / "删除整改措施",
@@ -60,7 +65,9 @@ impl AuditAction {
         use AuditAction::*;
         match self {
             SelfCheckSet => "self_checks",
-            FindingCreate | FindingImport | FindingUpdate | FindingDelete | FindingReview => "findings",
+            FindingCreate | FindingImport | FindingUpdate | FindingDelete | FindingReview | FindingMoveToExtended => {
+                "findings"
+            }
             MeasureCreate
             | MeasureUpdate
             | MeasureDelete
@@ -110,6 +117,9 @@ fn field_label(key: &str) -> &str {
         "reopen_reason" => "重新打开的原因",
         "outcome" => "回头看结果",
         "outcome_note" => "说明",
+        "ledger_item" => "所属条目",
+        "level" => "作答单位",
+        "source" => "来源",
         other => other,
     }
 }
@@ -128,6 +138,8 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                     .map(LedgerState::label)
                     .or(ReportState::parse(s).map(ReportState::label)),
                 "outcome" => LookBackOutcome::parse(s).map(LookBackOutcome::label),
+                "source" => FindingSource::parse(s).map(FindingSource::label),
+                "level" => Level::parse(s).map(Level::label),
                 _ => None,
             };
             label.map(str::to_string).unwrap_or_else(|| s.clone())

@@ -5,6 +5,7 @@
 use super::Role;
 use super::input::{FieldErrors, text};
 use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReviewState};
+use super::units::{Level, Part};
 
 pub const COMMENT_MAX: usize = 1000;
 
@@ -41,47 +42,48 @@ impl Decision {
     }
 }
 
-/// What a user may do on a branch's ledger pages, by role, in a campaign and ledger state. Past
-/// campaigns are read-only for everyone. (Each step checks again when it is sent: this says
-/// which forms a page shows.)
+/// What a user may do on a unit's ledger pages, by their part in it (domain::units::Part), in a
+/// campaign and ledger state. Past campaigns are read-only for everyone. (Each step checks again
+/// when it is sent: this says which forms a page shows.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Powers {
-    /// The branch: change answers, findings and measures' plans.
+    /// The unit's own people: change answers, findings and measures' plans.
     pub edit: bool,
-    /// The branch: report progress (销号 requests), whatever the review state.
+    /// The unit's own people: report progress (销号 requests), whatever the review state.
     pub report: bool,
-    /// The committee (or the 组织部): decide rows and sign off a submitted ledger.
+    /// The level above: decide rows and sign off a submitted ledger.
     pub review: bool,
-    /// The committee (or the 组织部): reopen a signed-off ledger.
+    /// The level above: reopen a signed-off ledger.
     pub reopen: bool,
-    /// The committee (or the 组织部): confirm or reject 销号.
+    /// The level above: confirm or reject 销号.
     pub close_out: bool,
     /// The 组织部: 整改"回头看".
     pub look_back: bool,
 }
 
 impl Powers {
-    pub fn of(role: Role, current_campaign: bool, ledger: LedgerState) -> Powers {
-        if !current_campaign {
+    pub fn of(role: Role, level: Level, current_campaign: bool, ledger: LedgerState) -> Powers {
+        let part = Part::of(role, level);
+        if !current_campaign || part.is_none() {
             return Powers::default();
         }
-        let branch = role == Role::Secretary;
-        let committee = matches!(role, Role::Reviewer | Role::Overseer);
+        let own = part == Some(Part::Own);
+        let above = part == Some(Part::Above);
         Powers {
-            edit: branch && ledger.content_editable(),
-            report: branch,
-            review: committee && ledger == LedgerState::Submitted,
-            reopen: committee && ledger == LedgerState::SignedOff,
-            close_out: committee,
+            edit: own && ledger.content_editable(),
+            report: own,
+            review: above && ledger == LedgerState::Submitted,
+            reopen: above && ledger == LedgerState::SignedOff,
+            close_out: above,
             look_back: role == Role::Overseer,
         }
     }
 }
 
-/// While the committee has the ledger (已提交), its row decisions are its own draft: the branch
+/// While the level above has the ledger (已提交), its row decisions are its own draft: the unit
 /// sees them only once the ledger is sent back.
-pub fn hidden_from(role: Role, ledger: LedgerState) -> bool {
-    role == Role::Secretary && ledger == LedgerState::Submitted
+pub fn hidden_from(part: Option<Part>, ledger: LedgerState) -> bool {
+    part == Some(Part::Own) && ledger == LedgerState::Submitted
 }
 
 /// Rows are decided only on a ledger the branch has handed in.
@@ -185,26 +187,42 @@ mod tests {
     }
 
     #[test]
-    fn each_role_has_its_own_powers_and_past_campaigns_none() {
-        let p = Powers::of(Role::Secretary, true, LedgerState::InProgress);
+    fn each_part_has_its_own_powers_and_past_campaigns_none() {
+        let b = Level::Branch;
+        let p = Powers::of(Role::Secretary, b, true, LedgerState::InProgress);
         assert!(p.edit && p.report && !p.review && !p.close_out);
-        let p = Powers::of(Role::Secretary, true, LedgerState::Submitted);
+        let p = Powers::of(Role::Secretary, b, true, LedgerState::Submitted);
         assert!(!p.edit && p.report, "progress goes on after submission");
-        let p = Powers::of(Role::Reviewer, true, LedgerState::Submitted);
+        let p = Powers::of(Role::Reviewer, b, true, LedgerState::Submitted);
         assert!(p.review && p.close_out && !p.reopen && !p.look_back && !p.edit);
-        assert!(Powers::of(Role::Overseer, true, LedgerState::SignedOff).reopen);
-        assert!(Powers::of(Role::Overseer, true, LedgerState::SignedOff).look_back);
+        assert!(Powers::of(Role::Overseer, b, true, LedgerState::SignedOff).reopen);
+        assert!(Powers::of(Role::Overseer, b, true, LedgerState::SignedOff).look_back);
         assert_eq!(
-            Powers::of(Role::Overseer, false, LedgerState::Submitted),
+            Powers::of(Role::Overseer, b, false, LedgerState::Submitted),
             Powers::default()
         );
     }
 
     #[test]
-    fn the_branch_sees_row_decisions_only_once_the_ledger_is_sent_back() {
-        assert!(hidden_from(Role::Secretary, LedgerState::Submitted));
-        assert!(!hidden_from(Role::Secretary, LedgerState::Returned));
-        assert!(!hidden_from(Role::Reviewer, LedgerState::Submitted));
+    fn a_committee_fills_in_its_own_ledger_and_the_organisation_department_reviews_it() {
+        let c = Level::Committee;
+        let p = Powers::of(Role::Reviewer, c, true, LedgerState::InProgress);
+        assert!(p.edit && p.report && !p.review && !p.close_out);
+        let p = Powers::of(Role::Reviewer, c, true, LedgerState::Submitted);
+        assert!(!p.review && !p.close_out, "a committee does not review itself");
+        let p = Powers::of(Role::Overseer, c, true, LedgerState::Submitted);
+        assert!(p.review && p.close_out && !p.edit);
+        assert_eq!(
+            Powers::of(Role::Secretary, c, true, LedgerState::InProgress),
+            Powers::default()
+        );
+    }
+
+    #[test]
+    fn the_unit_sees_row_decisions_only_once_the_ledger_is_sent_back() {
+        assert!(hidden_from(Some(Part::Own), LedgerState::Submitted));
+        assert!(!hidden_from(Some(Part::Own), LedgerState::Returned));
+        assert!(!hidden_from(Some(Part::Above), LedgerState::Submitted));
     }
 
     #[test]

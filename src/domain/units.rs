@@ -1,6 +1,40 @@
 //! What makes a valid 党总支（党委）, 党支部 and account as the 组织部 keeps them.
 
+use super::Role;
 use super::input::{FieldErrors, text};
+use super::states::coded_enum;
+
+coded_enum!(
+    /// Who answers a ledger item, and what a unit with a ledger is: a 党支部, or a 党总支（党委）
+    /// answering for itself (本级) the items that are its own duties (1(5), 5(1), 5(2) in 2022).
+    Level {
+        Branch = "branch" / "党支部",
+        Committee = "committee" / "党总支（党委）本级",
+    }
+);
+
+/// A user's part in a unit's ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The unit's own people: they answer, record findings and measures, ask for 销号 and
+    /// submit (a branch's secretary; a committee's reviewers for its 本级 ledger).
+    Own,
+    /// The 上级党组织: they review, confirm 销号, sign off and reopen (a branch's committee or
+    /// the 组织部; the 组织部 for a committee's 本级 ledger).
+    Above,
+}
+
+impl Part {
+    /// The part `role` plays in the ledger of a unit of `level` its scope covers (a secretary
+    /// never reaches a committee's own unit).
+    pub fn of(role: Role, level: Level) -> Option<Part> {
+        match (level, role) {
+            (Level::Branch, Role::Secretary) | (Level::Committee, Role::Reviewer) => Some(Part::Own),
+            (Level::Branch, Role::Reviewer | Role::Overseer) | (Level::Committee, Role::Overseer) => Some(Part::Above),
+            (Level::Committee, Role::Secretary) => None,
+        }
+    }
+}
 
 pub const UNIT_NAME_MAX: usize = 60;
 pub const PERSON_NAME_MAX: usize = 30;
@@ -71,6 +105,16 @@ pub fn person_name(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_committee_keeps_its_own_ledger_and_the_organisation_department_reviews_it() {
+        assert_eq!(Part::of(Role::Secretary, Level::Branch), Some(Part::Own));
+        assert_eq!(Part::of(Role::Reviewer, Level::Branch), Some(Part::Above));
+        assert_eq!(Part::of(Role::Overseer, Level::Branch), Some(Part::Above));
+        assert_eq!(Part::of(Role::Reviewer, Level::Committee), Some(Part::Own));
+        assert_eq!(Part::of(Role::Overseer, Level::Committee), Some(Part::Above));
+        assert_eq!(Part::of(Role::Secretary, Level::Committee), None);
+    }
 
     #[test]
     fn branch_fields_are_checked_together() {

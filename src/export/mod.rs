@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::dates::{chinese_date, display_moment};
 use crate::domain::review::FOUR_IN_PLACE;
 use crate::domain::states::{LedgerState, ReportState};
+use crate::domain::units::Level;
 
 /// 附件2 of one branch, or of every branch of a committee (each starting on its own page/sheet).
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +31,8 @@ pub struct Checklist {
 #[derive(Debug, Clone, Serialize)]
 pub struct BranchLedger {
     pub branch_name: String,
+    /// A branch's list, or the committee's own (本级), which the 组织部 signs off.
+    pub level: Level,
     /// All categories of the ledger in order, with or without findings (the form lists all six).
     pub categories: Vec<CategoryBlock>,
     /// The committee's sign-off; `None` means the ledger is a 草稿.
@@ -45,6 +48,10 @@ pub struct CategoryBlock {
     /// "1. 党支部设置和调整不规范"
     pub heading: String,
     pub findings: Vec<FindingLine>,
+    /// Items of this category the unit answers itself (the others are another level's).
+    pub own_items: usize,
+    /// Whose the other items are: "1（5）由党总支（党委）自查", "本类别由各党支部自查".
+    pub others: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -102,12 +109,42 @@ impl BranchLedger {
         if self.submitted { NO_FINDINGS } else { NOT_ENTERED }
     }
 
+    /// The lines a category prints in the 查摆问题 column: its findings, or 无 (尚未填报) when
+    /// it has none of its own items answered with a problem; then whose its other items are.
+    /// Never empty.
+    pub fn printed(&self, c: &CategoryBlock) -> Vec<FindingLine> {
+        let mut lines = c.findings.clone();
+        if lines.is_empty() && (c.own_items > 0 || c.others.is_none()) {
+            lines.push(FindingLine {
+                text: self.empty_category_words().into(),
+                measures: Vec::new(),
+            });
+        }
+        lines.extend(c.others.iter().map(|o| FindingLine {
+            text: o.clone(),
+            measures: Vec::new(),
+        }));
+        lines
+    }
+
+    /// The header line naming the unit.
+    pub fn unit_line(&self) -> String {
+        match self.level {
+            Level::Branch => format!("党支部名称：{}", self.branch_name),
+            Level::Committee => format!("党组织名称：{}", self.branch_name),
+        }
+    }
+
     /// The sign-off record under the table, or why this is a 草稿.
     pub fn record_words(&self) -> String {
+        let by = match self.level {
+            Level::Branch => "党总支（党委）",
+            Level::Committee => "组织部",
+        };
         match &self.sign_off {
             Some(so) => so.words(),
             None => format!(
-                "草稿：本清单尚未经党总支（党委）审核签发（台账状态：{}），仅供核对，不作为报送材料。",
+                "草稿：本清单尚未经{by}审核签发（台账状态：{}），仅供核对，不作为报送材料。",
                 self.state
             ),
         }
@@ -115,19 +152,22 @@ impl BranchLedger {
 }
 
 impl Checklist {
-    /// Signed only when every branch in it is signed off.
+    /// Signed only when every branch in it is signed off (a committee's own 本级 list, which
+    /// the 组织部 signs off, carries its own record and does not hold the branches' back).
     pub fn is_signed(&self) -> bool {
-        !self.branches.is_empty() && self.branches.iter().all(|b| b.sign_off.is_some())
+        let mut branches = self.branches.iter().filter(|b| b.level == Level::Branch).peekable();
+        branches.peek().is_some() && branches.all(|b| b.sign_off.is_some())
     }
 
     /// Every character the document can print (for the font subset).
     pub fn characters(&self) -> String {
         let mut s = format!("{}{}{}", self.title, self.committee_name, self.campaign_title);
         for b in &self.branches {
-            s.push_str(&b.branch_name);
+            s.push_str(&b.unit_line());
             s.push_str(&b.record_words());
             for c in &b.categories {
                 s.push_str(&c.heading);
+                s.push_str(c.others.as_deref().unwrap_or_default());
                 for f in &c.findings {
                     s.push_str(&f.text);
                     for m in &f.measures {
@@ -153,8 +193,8 @@ pub fn checklist(institution: &str, source: &source::Checklist) -> Checklist {
                 .categories
                 .iter()
                 .enumerate()
-                .map(|(i, title)| CategoryBlock {
-                    heading: format!("{}. {title}", i + 1),
+                .map(|(i, c)| CategoryBlock {
+                    heading: format!("{}. {}", i + 1, c.title),
                     findings: b
                         .findings
                         .iter()
@@ -162,10 +202,13 @@ pub fn checklist(institution: &str, source: &source::Checklist) -> Checklist {
                         .enumerate()
                         .map(|(n, f)| finding_line(n + 1, f))
                         .collect(),
+                    own_items: c.items.iter().filter(|(_, l)| *l == b.level).count(),
+                    others: others_words(b.level, &c.items),
                 })
                 .collect();
             BranchLedger {
                 branch_name: b.name.clone(),
+                level: b.level,
                 categories,
                 sign_off: b
                     .sign_off
@@ -190,6 +233,23 @@ pub fn checklist(institution: &str, source: &source::Checklist) -> Checklist {
         committee_name: source.committee_name.clone(),
         campaign_title: source.campaign_title.clone(),
         branches,
+    }
+}
+
+/// Whose the items of a category are that a unit of `level` does not answer: for a branch, the
+/// committee's own items by number; for a committee's 本级 list, a category with none of its
+/// items. `None` when there is nothing to say.
+fn others_words(level: Level, items: &[(String, Level)]) -> Option<String> {
+    let others: Vec<&str> = items
+        .iter()
+        .filter(|(_, l)| *l != level)
+        .map(|(code, _)| code.as_str())
+        .collect();
+    match level {
+        _ if others.is_empty() => None,
+        Level::Branch => Some(format!("{}由党总支（党委）自查", others.join("、"))),
+        Level::Committee if others.len() == items.len() => Some("本类别各项由党支部自查".into()),
+        Level::Committee => None,
     }
 }
 
@@ -436,6 +496,7 @@ mod tests {
     fn branch(name: &str, signed: bool, findings: Vec<source::Finding>) -> source::Branch {
         source::Branch {
             name: name.into(),
+            level: Level::Branch,
             state: if signed {
                 LedgerState::SignedOff
             } else {
@@ -457,7 +518,13 @@ mod tests {
             committee_name: "y".into(),
             unit_name: "y".into(),
             campaign_title: "z".into(),
-            categories: categories.iter().map(|c| c.to_string()).collect(),
+            categories: categories
+                .iter()
+                .map(|c| source::Category {
+                    title: c.to_string(),
+                    items: vec![("1（1）".into(), Level::Branch)],
+                })
+                .collect(),
             branches,
         }
     }
@@ -511,6 +578,47 @@ mod tests {
         let one = one_category(vec![branch("一", true, vec![]), branch("二", false, vec![])]);
         assert!(!one.is_signed());
         assert!(one.branches[1].sign_off.is_none());
+    }
+
+    #[test]
+    fn a_branch_list_says_which_items_the_committee_checks_and_the_committee_list_the_reverse() {
+        let items = |levels: &[Level]| -> Vec<(String, Level)> {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("1（{}）", i + 1), *l))
+                .collect()
+        };
+        let (b, c) = (Level::Branch, Level::Committee);
+        let mut src = source(
+            &["甲", "乙", "丙"],
+            vec![branch("一", false, vec![finding(0, "问题", &[])])],
+        );
+        src.categories[0].items = items(&[b, c]);
+        src.categories[1].items = items(&[c, c]);
+        src.categories[2].items = items(&[b]);
+        let mut own = branch("党委（本级）", false, vec![]);
+        own.level = c;
+        src.branches.push(own);
+        let doc = checklist("x", &src);
+        let words = |unit: &BranchLedger, i: usize| -> Vec<String> {
+            unit.printed(&unit.categories[i]).into_iter().map(|l| l.text).collect()
+        };
+        let branch = &doc.branches[0];
+        assert_eq!(words(branch, 0), ["1. 问题", "1（2）由党总支（党委）自查"]);
+        assert_eq!(
+            words(branch, 1),
+            ["1（1）、1（2）由党总支（党委）自查"],
+            "not 无: the branch answers none of them"
+        );
+        assert_eq!(words(branch, 2), ["无"]);
+        let own = &doc.branches[1];
+        assert_eq!(words(own, 0), ["无"]);
+        assert_eq!(words(own, 1), ["无"]);
+        assert_eq!(words(own, 2), ["本类别各项由党支部自查"]);
+        assert_eq!(own.unit_line(), "党组织名称：党委（本级）");
+        assert!(own.record_words().contains("尚未经组织部审核签发"));
+        assert!(!doc.is_signed());
     }
 
     #[test]

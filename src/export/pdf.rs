@@ -446,12 +446,12 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
     sheet.new_page(draft);
     // Every later page of this branch names it (a loose page of a committee's bundle must say
     // whose it is).
-    sheet.running_head = Some(format!("党支部名称：{}（续）", branch.branch_name));
+    sheet.running_head = Some(format!("{}（续）", branch.unit_line()));
     sheet.paragraph("附件2", 14, Align::Left, 1.3);
     sheet.paragraph(&doc.title, 18, Align::Center, 1.3);
     sheet.space(2.0);
     sheet.paragraph(&format!("党总支（党委）：{}", doc.committee_name), 12, Align::Left, 1.4);
-    sheet.paragraph(&format!("党支部名称：{}", branch.branch_name), 12, Align::Left, 1.4);
+    sheet.paragraph(&branch.unit_line(), 12, Align::Left, 1.4);
     sheet.space(1.5);
 
     let total: f64 = COLUMNS.iter().sum();
@@ -473,15 +473,8 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
             printed: 0,
         });
         let first_band = bands.len();
-        let none = [super::FindingLine {
-            text: branch.empty_category_words().into(),
-            measures: Vec::new(),
-        }];
-        let findings = if c.findings.is_empty() {
-            &none[..]
-        } else {
-            &c.findings[..]
-        };
+        let printed = branch.printed(c);
+        let findings = &printed[..];
         for f in findings {
             let g = groups.len();
             groups.push(Group {
@@ -774,6 +767,7 @@ mod tests {
             campaign_title: "2022年".into(),
             branches: vec![BranchLedger {
                 branch_name: "刘昇陈赟周珺党支部".into(),
+                level: crate::domain::units::Level::Branch,
                 categories: vec![
                     CategoryBlock {
                         heading: "1. 党支部设置和调整不规范".into(),
@@ -781,10 +775,14 @@ mod tests {
                             text: format!("1. {long}"),
                             measures,
                         }],
+                        own_items: 1,
+                        others: None,
                     },
                     CategoryBlock {
                         heading: "2. 组织生活制度执行不严格".into(),
                         findings: Vec::new(),
+                        own_items: 1,
+                        others: None,
                     },
                 ],
                 sign_off: None,

@@ -5,6 +5,7 @@ use time::Date;
 
 use crate::domain::CommitteeId;
 use crate::domain::states::{LedgerState, ReportState};
+use crate::domain::units::Level;
 
 /// 附件2 of one branch or of a committee's active branches.
 #[derive(Debug, Clone)]
@@ -14,15 +15,24 @@ pub struct Checklist {
     /// Whose document it is: the branch's name, or the committee's for a whole committee.
     pub unit_name: String,
     pub campaign_title: String,
-    /// The ledger's category titles, in order.
-    pub categories: Vec<String>,
-    /// In the committee's order.
+    /// The ledger's categories, in order.
+    pub categories: Vec<Category>,
+    /// In the committee's order (its own 本级 list first, in a committee's 附件2).
     pub branches: Vec<Branch>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub title: String,
+    /// Its items in order: the notice's number ("1（5）") and who answers it.
+    pub items: Vec<(String, Level)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Branch {
     pub name: String,
+    /// A branch, or the committee's own unit (本级).
+    pub level: Level,
     pub state: LedgerState,
     /// Present when the ledger is signed off.
     pub sign_off: Option<SignOff>,

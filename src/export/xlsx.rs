@@ -127,13 +127,7 @@ fn branch_sheet(
     sheet: &mut Worksheet, doc: &Checklist, branch: &BranchLedger, stamp: &Stamp, f: &Formats,
 ) -> Result<(), XlsxError> {
     let draft = branch.sign_off.is_none();
-    page_setup(
-        sheet,
-        stamp,
-        &format!("党支部名称：{}", branch.branch_name),
-        draft,
-        true,
-    );
+    page_setup(sheet, stamp, &branch.unit_line(), draft, true);
     for (i, w) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(i as u16, *w)?;
     }
@@ -144,7 +138,7 @@ fn branch_sheet(
     sheet.merge_range(1, 0, 1, 4, &doc.title, &f.title)?;
     sheet.set_row_height(1, 30)?;
     sheet.merge_range(2, 0, 2, 4, &format!("党总支（党委）：{}", doc.committee_name), &f.label)?;
-    sheet.merge_range(3, 0, 3, 4, &format!("党支部名称：{}", branch.branch_name), &f.label)?;
+    sheet.merge_range(3, 0, 3, 4, &branch.unit_line(), &f.label)?;
     for (i, h) in ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"]
         .iter()
         .enumerate()
@@ -157,15 +151,8 @@ fn branch_sheet(
     let mut row: u32 = 5;
     for category in &branch.categories {
         let cat_first = row;
-        let none = [super::FindingLine {
-            text: branch.empty_category_words().into(),
-            measures: Vec::new(),
-        }];
-        let findings = if category.findings.is_empty() {
-            &none[..]
-        } else {
-            &category.findings[..]
-        };
+        let printed = branch.printed(category);
+        let findings = &printed[..];
         let mut heights: Vec<f64> = Vec::new();
         for finding in findings {
             let first = row;
@@ -428,6 +415,7 @@ mod tests {
             campaign_title: "2022".into(),
             branches: vec![BranchLedger {
                 branch_name: "支部".into(),
+                level: crate::domain::units::Level::Branch,
                 categories: vec![CategoryBlock {
                     heading: "1. 甲".into(),
                     findings: vec![FindingLine {
@@ -438,6 +426,8 @@ mod tests {
                             owner: "王喆".repeat(25),
                         }],
                     }],
+                    own_items: 1,
+                    others: None,
                 }],
                 sign_off: None,
                 state: "填报中".into(),

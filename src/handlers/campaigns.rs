@@ -18,6 +18,7 @@ use crate::db::campaigns::Campaign;
 use crate::domain::CampaignId;
 use crate::domain::campaign::DATE_FIELDS;
 use crate::domain::dates::format_date;
+use crate::domain::units::Level;
 use crate::error::{AppError, AppResult};
 
 const URL: &str = "/admin/campaigns";

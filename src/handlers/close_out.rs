@@ -70,6 +70,7 @@ async fn page(
 pub async fn form(
     State(state): State<AppState>, user: CurrentUser, Path((branch, measure)): Path<(i64, i64)>,
 ) -> AppResult<CloseOutPage> {
+    super::keeper_only(&state, &user, BranchId(branch)).await?;
     let p = page(
         &state,
         &user,
@@ -129,7 +130,8 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), MeasureId(measure));
     let Ok(multipart) = multipart else {
-        // Another unit's measure is not found whatever was sent.
+        // Another unit's measure is not found, and another's step forbidden, whatever was sent.
+        super::keeper_only(&state, &user, branch).await?;
         db::measures::of_branch(&state.db.read, user.scope(), branch, id)
             .await?
             .ok_or(AppError::NotFound)?;

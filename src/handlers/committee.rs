@@ -19,6 +19,7 @@ use crate::domain::CommitteeId;
 use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
 use crate::domain::states::ReportState;
 use crate::domain::states::{LedgerState, MeasureStatus};
+use crate::domain::units::Level;
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -35,6 +36,9 @@ pub struct CommitteePage {
     report_state: ReportState,
     close_out_requests: i64,
     reminders: i64,
+    /// The committee's own 本级 ledger (its own items), and how many items it has.
+    own: Option<BranchProgress>,
+    own_item_count: i64,
 }
 
 const SORTS: [(&str, &str); 5] = [
@@ -99,7 +103,9 @@ pub async fn show(
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),
-        item_count: db::ledger::item_count(&state.db, campaign.id).await?,
+        item_count: db::ledger::item_count(&state.db, campaign.id, Level::Branch).await?,
+        own: db::progress::own_units(db, scope, campaign.id, today).await?.pop(),
+        own_item_count: db::ledger::item_count(&state.db, campaign.id, Level::Committee).await?,
         branches,
         sort,
         sorts: SORTS,

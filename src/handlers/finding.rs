@@ -149,9 +149,10 @@ async fn finding_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let ledger_state = db::ledger::ledger_state(db, user.scope(), campaign.id, branch.id).await?;
-    let powers = crate::domain::review::Powers::of(user.role(), campaign.is_current, ledger_state);
+    let powers = crate::domain::review::Powers::of(user.role(), branch.level, campaign.is_current, ledger_state);
     let editable = powers.edit;
-    let hide_review = crate::domain::review::hidden_from(user.role(), ledger_state);
+    let part = crate::domain::units::Part::of(user.role(), branch.level);
+    let hide_review = crate::domain::review::hidden_from(part, ledger_state);
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
     let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;

@@ -31,7 +31,8 @@ use crate::domain::ledger::{item_label, split_examples};
 use crate::domain::review::{Decision, Powers};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::submission::Missing;
-use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, Role};
+use crate::domain::units::{Level, Part};
+use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -67,6 +68,9 @@ pub struct LedgerPage {
     review: ReviewForm,
     four: [&'static str; 4],
     ledger_history: Vec<HistoryView>,
+    /// Findings the branch had recorded under items that became the committee's own, moved to
+    /// its 延伸自查 (migration 000010): what they were under.
+    moved: Vec<String>,
     finding_max: usize,
     reason_max: usize,
 }
@@ -84,6 +88,9 @@ pub struct CategoryView {
 
 pub struct ItemView {
     pub id: LedgerItemId,
+    /// Answered by this unit; otherwise another level's (a branch sees the committee's own
+    /// items marked 由党总支（党委）自查, with the answers it gave before in their history).
+    pub own: bool,
     /// "2（1）"
     pub code: String,
     pub label: String,
@@ -172,6 +179,30 @@ impl LedgerPage {
         }
     }
 
+    /// Who reviews this ledger: the committee for a branch, the 组织部 for a committee's own.
+    fn above(&self) -> &'static str {
+        match self.branch.level {
+            Level::Branch => "党总支（党委）",
+            Level::Committee => "组织部",
+        }
+    }
+
+    /// Who keeps it.
+    fn keeper(&self) -> &'static str {
+        match self.branch.level {
+            Level::Branch => "党支部",
+            Level::Committee => "党总支（党委）",
+        }
+    }
+
+    /// How its page speaks of the unit itself.
+    fn unit(&self) -> &'static str {
+        match self.branch.level {
+            Level::Branch => "本支部",
+            Level::Committee => "本级",
+        }
+    }
+
     fn pending_rows(&self) -> usize {
         self.row_counts[0]
     }
@@ -227,7 +258,12 @@ pub async fn ledger_page(
     let db = &state.db.read;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
-    let checks = db::ledger::self_checks(db, user.scope(), campaign.id, branch.id).await?;
+    let level = branch.level;
+    let checks: Vec<SelfCheckRow> = db::ledger::self_checks(db, user.scope(), campaign.id, branch.id)
+        .await?
+        .into_iter()
+        .filter(|c| items.iter().any(|i| i.id == c.ledger_item_id && i.level == level))
+        .collect();
     let findings = db::ledger::findings(db, user.scope(), campaign.id, branch.id).await?;
     let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;
     let (history, ledger_history): (Vec<_>, Vec<_>) = db::audit::branch_history(db, user.scope(), branch.id)
@@ -237,7 +273,8 @@ pub async fn ledger_page(
     let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
     let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
     let today = dates::today();
-    let powers = Powers::of(user.role(), campaign.is_current, ledger_state);
+    let powers = Powers::of(user.role(), branch.level, campaign.is_current, ledger_state);
+    let part = Part::of(user.role(), branch.level);
     let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s).count();
     let row_counts = [
         count(ReviewState::Pending),
@@ -246,10 +283,10 @@ pub async fn ledger_page(
     ];
     let review = std::mem::take(&mut overlay.review);
 
-    let hide_review = crate::domain::review::hidden_from(user.role(), ledger_state);
+    let hide_review = crate::domain::review::hidden_from(part, ledger_state);
     let returned = findings
         .iter()
-        .filter(|_| user.role() == Role::Secretary && !hide_review)
+        .filter(|_| part == Some(Part::Own) && !hide_review)
         .filter(|f| f.review_state == ReviewState::Returned)
         .map(|f| ReturnedView {
             id: f.id,
@@ -258,7 +295,8 @@ pub async fn ledger_page(
         })
         .collect();
     let answered = checks.len();
-    let item_count = items.len();
+    let item_count = items.iter().filter(|i| i.level == level).count();
+    let moved = db::audit::moved_findings(db, user.scope(), campaign.id, branch.id).await?;
     let submit_problems = std::mem::take(&mut overlay.submit_problems);
     Ok(LedgerPage {
         nav: Nav::for_user(user, &format!("/branches/{}", branch.id)),
@@ -276,6 +314,7 @@ pub async fn ledger_page(
             today,
             overlay,
             hide_review,
+            level,
         ),
         answered,
         item_count,
@@ -299,6 +338,7 @@ pub async fn ledger_page(
         review,
         four: crate::domain::review::FOUR_IN_PLACE,
         ledger_history: ledger_history.into_iter().map(HistoryView::from).collect(),
+        moved,
         state: ledger_state,
         branch,
         campaign,
@@ -308,11 +348,14 @@ pub async fn ledger_page(
 }
 
 /// Arranges the flat rows as the page reads: category → item → finding → measure, with
-/// 延伸自查 findings (no item) at the end of their category, numbered 1. 2. … per category.
+/// 延伸自查 findings (no item) at the end of their category, numbered 1. 2. … per category. A
+/// branch's page shows the committee's own items marked as such; a committee's 本级 page shows
+/// only its own items (and every category, for its 延伸自查).
 #[allow(clippy::too_many_arguments)]
 fn group(
     categories: Vec<CategoryRow>, items: Vec<ItemRow>, checks: Vec<SelfCheckRow>, findings: Vec<FindingRow>,
     measures: Vec<MeasureRow>, history: Vec<HistoryRow>, today: Date, mut overlay: Overlay, hide_review: bool,
+    level: Level,
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
@@ -381,6 +424,7 @@ fn group(
             let items = items
                 .iter()
                 .filter(|i| i.category_id == c.id)
+                .filter(|i| level == Level::Branch || i.level == level)
                 .map(|i| {
                     let (statement, examples) = split_examples(&i.text);
                     let check = checks.get(&i.id);
@@ -395,6 +439,7 @@ fn group(
                     };
                     ItemView {
                         id: i.id,
+                        own: i.level == level,
                         code: format!("{}{}", c.position, item_label(i.position)),
                         label: item_label(i.position),
                         statement: statement.to_string(),
@@ -487,10 +532,9 @@ pub async fn create_finding(
         (Some(i), _) => Placement::Item(LedgerItemId(i)),
         (None, Some(c)) => Placement::Category(CategoryId(c)),
         (None, None) => {
-            // Another unit's branch is not found whatever the form lacks.
-            db::units::branch(&state.db.read, user.scope(), branch)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            // Another unit's branch is not found, and another's step forbidden, whatever the
+            // form lacks.
+            super::keeper_only(&state, &user, branch).await?;
             return Err(AppError::BadRequest("没有指明查摆问题所属的类别或条目。".into()));
         }
     };

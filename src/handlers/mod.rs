@@ -44,6 +44,7 @@ pub fn refusal<T>(outcome: Outcome<T>) -> AppError {
             AppError::BadRequest(missing.into_iter().map(|m| m.text).collect::<Vec<_>>().join("；"))
         }
         Outcome::NotFound | Outcome::Done(_) => AppError::NotFound,
+        Outcome::Forbidden => AppError::Forbidden,
     }
 }
 
@@ -66,6 +67,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
                 ))
             }
         }
+    }
+}
+
+/// Goes on only for whoever keeps the unit's ledger (actions::keeps): before saying what is
+/// wrong with a form, so that another unit's branch is 404 and a reviewer on a branch's own
+/// step is 403 whatever was sent.
+pub async fn keeper_only(
+    state: &crate::AppState, user: &crate::auth::User, branch: crate::domain::BranchId,
+) -> Result<(), AppError> {
+    match crate::actions::keeps(&state.db, user, branch).await? {
+        Outcome::Done(()) => Ok(()),
+        other => Err(refusal(other)),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct OverviewPage {
     campaign: Campaign,
     phases: Vec<Phase>,
     item_count: i64,
+    /// Each committee's own 本级 ledger, which the 组织部 reviews.
+    own_units: Vec<BranchProgress>,
+    own_item_count: i64,
     totals: Totals,
     committees: Vec<CommitteeView>,
     /// The day eligibility is judged on (the results date, or today if earlier).
@@ -267,6 +270,8 @@ pub async fn show(
         nav: Nav::for_user(&user, "/overview"),
         phases: phases(&campaign, dates::today()),
         item_count: campus.item_count,
+        own_units: campus.own_units.clone(),
+        own_item_count: campus.own_item_count,
         totals,
         committees: views,
         judged_on: format_date(campus.judged_on),

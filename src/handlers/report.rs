@@ -23,6 +23,7 @@ use crate::domain::dates::{self, display_moment, format_date};
 use crate::domain::input::FieldErrors;
 use crate::domain::report::{self, CategoryFacts, Draft, Facts, SECTION_MAX, SIGNER_MAX};
 use crate::domain::states::{LedgerState, MeasureStatus, ReportState};
+use crate::domain::units::Level;
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -126,7 +127,7 @@ async fn generate(
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let today = dates::today();
     let branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
-    let item_count = db::ledger::item_count(&state.db, campaign.id).await?;
+    let item_count = db::ledger::item_count(&state.db, campaign.id, Level::Branch).await?;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let (mut findings, mut measures) = (Vec::new(), Vec::new());
     for b in &branches {
