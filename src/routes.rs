@@ -96,6 +96,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(finding::decide_close_out),
         )
         .route("/committees/{committee_id}", get(committee::show))
+        .route("/committees/{committee_id}/self-check", get(committee::self_check))
         .route("/committees/{committee_id}/close-outs", get(committee::close_outs))
         .route("/committees/{committee_id}/reminders", get(committee::reminders))
         .route(

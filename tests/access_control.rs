@@ -121,6 +121,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         "/branches/1/measures/4/close-out/decide",
         [303, 403, 403, 400, 404, 400],
     ),
+    ("GET", "/committees/1/self-check", [303, 403, 403, 303, 404, 303]),
     ("GET", "/committees/1/close-outs", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/reminders", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/report", [303, 403, 403, 200, 404, 200]),

@@ -143,7 +143,7 @@ pub async fn submit(
         Outcome::Done(finding) => {
             return done(
                 &session,
-                "已提交销号申请，等待党总支（党委）确认",
+                "已提交销号申请，等待上级党组织确认",
                 &format!("/branches/{branch}/findings/{finding}#measure-{id}"),
             )
             .await;

@@ -117,6 +117,16 @@ pub async fn show(
     })
 }
 
+/// The committee's own 本级 ledger: its page is the unit's ledger page.
+pub async fn self_check(
+    State(state): State<AppState>, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
+) -> AppResult<axum::response::Redirect> {
+    let own = db::units::own_unit(&state.db.read, user.scope(), CommitteeId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(axum::response::Redirect::to(&format!("/branches/{}", own.id)))
+}
+
 /// A measure line as the queues show it.
 pub struct LineView {
     pub line: MeasureLine,

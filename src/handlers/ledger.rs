@@ -572,7 +572,7 @@ pub async fn submit(
         Outcome::Done(()) => {
             done(
                 &session,
-                "已提交党总支（党委）审核。审核退回前台账内容不能修改，整改进展和销号申请仍可填报。",
+                "已提交审核。审核退回前台账内容不能修改，整改进展和销号申请仍可填报。",
                 &ledger_url(branch),
             )
             .await

@@ -127,6 +127,11 @@ impl Nav {
                     format!("/committees/{c}/close-outs"),
                     w.close_out_requests,
                 ),
+                (
+                    "本级自查",
+                    format!("/committees/{c}/self-check"),
+                    w.returned_rows + w.rejected_close_outs,
+                ),
                 ("附件3报告", format!("/committees/{c}/report"), 0),
             ],
             _ => vec![
