@@ -26,6 +26,9 @@ pub struct Config {
     /// The university's name, as the exports' titles print it (附件2: "<name>党支部对账整改…").
     #[serde(default = "default_institution")]
     pub institution: String,
+    /// When the hints from a branch's data are due (domain::hints).
+    #[serde(default)]
+    pub hints: crate::domain::hints::Thresholds,
 }
 
 fn default_listen() -> SocketAddr {
@@ -100,6 +103,9 @@ impl Config {
         if self.institution.trim().is_empty() || self.institution.chars().count() > 40 {
             bail!("institution must be the university's name (1 to 40 characters)");
         }
+        if let Some(problem) = self.hints.problem() {
+            bail!("{problem}");
+        }
         Ok(())
     }
 
@@ -150,5 +156,6 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml")).unwrap();
         let c: Config = toml::from_str(&text).unwrap();
         assert_eq!(c.listen.port(), 3000);
+        assert_eq!(c.hints, crate::domain::hints::Thresholds::default());
     }
 }

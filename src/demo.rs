@@ -14,6 +14,7 @@ use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::today;
 use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::hints::Profile;
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
 
@@ -29,6 +30,11 @@ struct DemoBranch {
     name: &'static str,
     secretary: &'static str,
     members: i64,
+    /// Its data (附件1's checks): the term ends this many days from today (negative: overdue),
+    /// counted from a 换届 three years before; 支委 count; 书记 vacant for this many days.
+    term_ends_in_days: i64,
+    committee_members: i64,
+    vacant_days: Option<i64>,
     ledger: Option<DemoLedger>,
 }
 
@@ -104,6 +110,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "计算机科学与技术系教工党支部",
                 secretary: "张喆",
                 members: 18,
+                term_ends_in_days: -40,
+                committee_members: 5,
+                vacant_days: None,
                 ledger: Some(DemoLedger {
                     state: LedgerState::Submitted,
                     categories_answered: ALL,
@@ -220,6 +229,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "软件工程系教工党支部",
                 secretary: "李堃",
                 members: 12,
+                term_ends_in_days: 60,
+                committee_members: 3,
+                vacant_days: None,
                 ledger: Some(DemoLedger {
                     state: LedgerState::InProgress,
                     categories_answered: &[1, 2, 3],
@@ -256,6 +268,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "计算机工程学院本科生第一党支部",
                 secretary: "王玥",
                 members: 35,
+                term_ends_in_days: 400,
+                committee_members: 5,
+                vacant_days: None,
                 ledger: Some(DemoLedger {
                     state: LedgerState::Returned,
                     categories_answered: ALL,
@@ -321,6 +336,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "汉语言文学系教工党支部",
                 secretary: "刘昇",
                 members: 9,
+                term_ends_in_days: -20,
+                committee_members: 3,
+                vacant_days: None,
                 ledger: Some(DemoLedger {
                     state: LedgerState::SignedOff,
                     categories_answered: ALL,
@@ -364,6 +382,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "新闻传播系学生党支部",
                 secretary: "陈赟",
                 members: 22,
+                term_ends_in_days: 200,
+                committee_members: 5,
+                vacant_days: None,
                 ledger: None,
             },
         ],
@@ -377,6 +398,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "党委办公室党支部",
                 secretary: "赵珺",
                 members: 6,
+                term_ends_in_days: 500,
+                committee_members: 3,
+                vacant_days: None,
                 ledger: Some(DemoLedger {
                     state: LedgerState::InProgress,
                     categories_answered: &[1, 2],
@@ -403,6 +427,9 @@ const CAMPUS: &[DemoCommittee] = &[
                 name: "组织部宣传部联合党支部",
                 secretary: "孙立群",
                 members: 11,
+                term_ends_in_days: 300,
+                committee_members: 0,
+                vacant_days: Some(120),
                 ledger: None,
             },
         ],
@@ -516,12 +543,12 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
                         &NewBranch {
                             committee_id,
                             name: b.name,
-                            full_member_count: b.members,
                             secretary_name: b.secretary,
                             sort_order: bi as i64 + 1,
                         },
                     )
                     .await?;
+                    db::profiles::write(&mut *tx, overseer, campaign.id, branch_id, &b.profile(today())).await?;
                     let username = format!("secretary{branch_no}");
                     let secretary = db::users::insert(
                         &mut *tx,
@@ -588,6 +615,22 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
         settings.title,
         lines.join("\n  ")
     ))
+}
+
+impl DemoBranch {
+    /// Its data as of `today`.
+    fn profile(&self, today: Date) -> Profile {
+        let term_end = today + Duration::days(self.term_ends_in_days);
+        let elected = Date::from_calendar_date(term_end.year() - 3, term_end.month(), term_end.day())
+            .unwrap_or(term_end - Duration::days(3 * 365));
+        Profile {
+            last_election_on: Some(elected),
+            term_years: 3,
+            committee_members: Some(self.committee_members),
+            full_members: Some(self.members),
+            secretary_vacant_since: self.vacant_days.map(|d| today - Duration::days(d)),
+        }
+    }
 }
 
 /// The campaign's ledger, to find ids by the notice's numbering.

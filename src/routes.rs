@@ -13,7 +13,8 @@ use crate::auth::{CurrentUser, RequireKeeper, RequireOverseer, RequireReviewer, 
 use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
-    account, admin, auth, campaigns, close_out, committee, export, finding, home, import, ledger, overview, report,
+    account, admin, auth, campaigns, close_out, committee, export, finding, home, import, ledger, overview, profile,
+    report,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -94,6 +95,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/branches/{branch_id}/measures/{measure_id}/close-out/decide",
             post(finding::decide_close_out),
+        )
+        .route(
+            "/branches/{branch_id}/profile",
+            get(profile::show).post(profile::save),
         )
         .route("/committees/{committee_id}", get(committee::show))
         .route("/committees/{committee_id}/self-check", get(committee::self_check))

@@ -154,6 +154,8 @@ pub async fn reset_password(db: &Db, user: &User, id: UserId) -> super::Result<(
 pub struct Imported {
     pub committees: usize,
     pub branches: usize,
+    /// Branches whose data (附件1's checks) was set for the current campaign.
+    pub profiles: usize,
     pub accounts: Vec<NewAccount>,
 }
 
@@ -208,7 +210,7 @@ pub async fn import(db: &Db, user: &User, workbook: Vec<u8>) -> super::Result<Im
             .collect(),
         usernames: accounts.iter().map(|a| a.username.as_str()).collect(),
     };
-    let plan = match bulk::plan(&rows, &existing) {
+    let plan = match bulk::plan(&rows, &existing, crate::domain::dates::today()) {
         Ok(plan) => plan,
         Err(problems) => return refuse(problems),
     };
@@ -246,9 +248,17 @@ pub async fn import(db: &Db, user: &User, workbook: Vec<u8>) -> super::Result<Im
             db::admin::record_account_created(tx, user.id(), id, username).await?;
             made.push((username.clone(), name.clone(), plain.clone()));
         }
+        if !plan.profiles.is_empty() {
+            let campaign = db::campaigns::current_in(tx).await?.ok_or(Stop::NotFound)?;
+            for ((c, b), profile) in &plan.profiles {
+                let id = db::admin::branch_by_names(tx, c, b).await?.ok_or(Stop::NotFound)?;
+                db::profiles::replace(tx, user.id(), campaign.id, id, profile).await?;
+            }
+        }
         Ok(Imported {
             committees: plan.committees.len(),
             branches: plan.branches.len(),
+            profiles: plan.profiles.len(),
             accounts: made,
         })
     })

@@ -2,10 +2,10 @@
 
 use serde::Deserialize;
 
-use super::{Stop, checked, step};
+use super::{Stop, branch_step, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
-use crate::domain::units::{BranchInput, CommitteeInput};
+use crate::domain::units::{BranchInput, CommitteeInput, Level, Part, profile};
 use crate::domain::{BranchId, CommitteeId};
 
 /// A name (or username) another unit already has.
@@ -71,7 +71,6 @@ pub async fn update_committee(db: &Db, user: &User, id: CommitteeId, form: &Comm
 pub struct BranchForm {
     pub committee_id: i64,
     pub name: String,
-    pub full_member_count: String,
     pub secretary_name: String,
     pub active: Option<String>,
     pub version: i64,
@@ -79,18 +78,13 @@ pub struct BranchForm {
 
 impl BranchForm {
     fn parse(&self) -> Result<BranchInput, Stop> {
-        checked(BranchInput::parse(
-            &self.name,
-            &self.full_member_count,
-            &self.secretary_name,
-        ))
+        checked(BranchInput::parse(&self.name, &self.secretary_name))
     }
 
     /// What was typed, by field name, to show again after a refusal.
     pub fn fields(&self) -> Vec<(String, String)> {
         [
             ("name", &self.name),
-            ("full_member_count", &self.full_member_count),
             ("secretary_name", &self.secretary_name),
         ]
         .iter()
@@ -114,7 +108,7 @@ pub async fn create_branch(db: &Db, user: &User, form: &BranchForm) -> super::Re
     .await
 }
 
-/// Changes a branch's name, member count, secretary or whether it is active; returns its name.
+/// Changes a branch's name, secretary or whether it is active; returns its name.
 pub async fn update_branch(db: &Db, user: &User, id: BranchId, form: &BranchForm) -> super::Result<String> {
     step(db, async |tx| {
         campus_only(user)?;
@@ -125,6 +119,40 @@ pub async fn update_branch(db: &Db, user: &User, id: BranchId, form: &BranchForm
             .map_err(taken)?
             .map_err(|_| Stop::Stale(STALE.into()))?;
         Ok(input.name)
+    })
+    .await
+}
+
+/// A branch's data (附件1's checks) as the form sends it; blank is "not known".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub last_election_on: String,
+    pub term_years: String,
+    pub committee_members: String,
+    pub full_members: String,
+    pub secretary_vacant_since: String,
+    pub version: i64,
+}
+
+/// Saves a branch's data for the current campaign: by its committee or the 组织部 (the level
+/// above the branch); a committee's own unit has none.
+pub async fn save_profile(db: &Db, user: &User, branch: BranchId, form: &ProfileForm) -> super::Result<()> {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
+        if actor.level() != Level::Branch {
+            return Err(Stop::NotFound);
+        }
+        let data = checked(profile(
+            &form.last_election_on,
+            &form.term_years,
+            &form.committee_members,
+            &form.full_members,
+            &form.secretary_vacant_since,
+            crate::domain::dates::today(),
+        ))?;
+        db::profiles::set(tx, user.id(), actor.campaign(), branch, form.version, &data)
+            .await?
+            .map_err(|_| Stop::Stale(super::STALE.into()))
     })
     .await
 }

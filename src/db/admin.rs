@@ -28,7 +28,6 @@ pub struct Branch {
     #[serde(skip)]
     pub committee_id: CommitteeId,
     pub name: String,
-    pub full_member_count: i64,
     pub secretary_name: String,
     pub active: bool,
     #[serde(skip)]
@@ -58,7 +57,7 @@ pub async fn committees(pool: &SqlitePool) -> sqlx::Result<Vec<Committee>> {
 
 pub async fn branches(pool: &SqlitePool) -> sqlx::Result<Vec<Branch>> {
     sqlx::query_as(
-        "SELECT b.id, b.committee_id, b.name, b.full_member_count, b.secretary_name, b.active, b.version
+        "SELECT b.id, b.committee_id, b.name, b.secretary_name, b.active, b.version
          FROM branches b JOIN committees c ON c.id = b.committee_id WHERE b.level = 'branch'
          ORDER BY c.sort_order, c.id, b.sort_order, b.id",
     )
@@ -77,7 +76,7 @@ pub async fn committee(conn: impl sqlx::SqliteExecutor<'_>, id: CommitteeId) -> 
 /// One branch (active or not), for the 组织部's edits (a committee's own unit is not one).
 pub async fn branch(conn: impl sqlx::SqliteExecutor<'_>, id: BranchId) -> sqlx::Result<Option<Branch>> {
     sqlx::query_as(
-        "SELECT id, committee_id, name, full_member_count, secretary_name, active, version FROM branches
+        "SELECT id, committee_id, name, secretary_name, active, version FROM branches
          WHERE id = ? AND level = 'branch'",
     )
     .bind(id)
@@ -134,17 +133,16 @@ pub async fn create_branch(
     conn: &mut SqliteConnection, by: UserId, committee: CommitteeId, b: &BranchInput,
 ) -> sqlx::Result<BranchId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO branches (committee_id, name, full_member_count, secretary_name, sort_order)
-         VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM branches WHERE committee_id = ?1)) RETURNING id",
+        "INSERT INTO branches (committee_id, name, secretary_name, sort_order)
+         VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(sort_order), 0) + 1 FROM branches WHERE committee_id = ?1)) RETURNING id",
     )
     .bind(committee)
     .bind(&b.name)
-    .bind(b.full_member_count)
     .bind(&b.secretary_name)
     .fetch_one(&mut *conn)
     .await?;
     let e = Entry::new(by, AuditAction::BranchCreate, id).branch(BranchId(id));
-    let after = serde_json::json!({ "name": b.name, "full_member_count": b.full_member_count, "secretary_name": b.secretary_name });
+    let after = serde_json::json!({ "name": b.name, "secretary_name": b.secretary_name });
     audit::record(conn, &e.after(&after)).await?;
     Ok(BranchId(id))
 }
@@ -153,11 +151,10 @@ pub async fn update_branch(
     conn: &mut SqliteConnection, by: UserId, before: &Branch, seen_version: i64, b: &BranchInput, active: bool,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
-        "UPDATE branches SET name = ?, full_member_count = ?, secretary_name = ?, active = ?, version = version + 1
+        "UPDATE branches SET name = ?, secretary_name = ?, active = ?, version = version + 1
          WHERE id = ? AND version = ?",
     )
     .bind(&b.name)
-    .bind(b.full_member_count)
     .bind(&b.secretary_name)
     .bind(active)
     .bind(before.id)
@@ -170,7 +167,7 @@ pub async fn update_branch(
     let e = Entry::new(by, AuditAction::BranchUpdate, before.id.0)
         .branch(before.id)
         .before(before);
-    let after = serde_json::json!({ "name": b.name, "full_member_count": b.full_member_count, "secretary_name": b.secretary_name, "active": active });
+    let after = serde_json::json!({ "name": b.name, "secretary_name": b.secretary_name, "active": active });
     audit::record(conn, &e.after(&after)).await?;
     Ok(Ok(()))
 }

@@ -215,6 +215,18 @@ pub async fn finding_history(
     .await
 }
 
+/// The history of a branch's data (附件1's checks), newest first, all campaigns.
+pub async fn profile_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(&scoped(&format!(
+        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity = 'branch_profiles' AND a.branch_id IN (SELECT id FROM scoped)
+         ORDER BY a.id DESC"
+    )))
+    .bind_scope(scope)
+    .bind(branch)
+    .fetch_all(pool)
+    .await
+}
+
 /// The history of a committee's 附件3 report, newest first (none outside the scope).
 pub async fn report_history(
     pool: &SqlitePool, scope: Scope, committee: CommitteeId, campaign: CampaignId,

@@ -141,8 +141,8 @@ pub async fn create(
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO ledger_items (category_id, position, text, level)
-         SELECT nc.id, i.position, i.text, i.level FROM ledger_items i
+        "INSERT INTO ledger_items (category_id, position, text, level, hint)
+         SELECT nc.id, i.position, i.text, i.level, i.hint FROM ledger_items i
          JOIN ledger_categories oc ON oc.id = i.category_id
          JOIN ledger_categories nc ON nc.campaign_id = ?1 AND nc.position = oc.position
          WHERE oc.campaign_id = ?2",
@@ -151,6 +151,8 @@ pub async fn create(
     .bind(from)
     .execute(&mut *conn)
     .await?;
+    // Branches' data moves on from where the last campaign left it.
+    super::profiles::copy(conn, from, CampaignId(id)).await?;
     if carry_over {
         carry_over_unfinished(conn, from, CampaignId(id)).await?;
     }

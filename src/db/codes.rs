@@ -13,6 +13,7 @@ use crate::domain::ids::*;
 use crate::domain::states::{
     FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
 };
+use crate::domain::hints::HintCheck;
 use crate::domain::units::Level;
 use crate::domain::verification::DocKind;
 
@@ -54,6 +55,7 @@ stored_as_code!(
     DocKind,
     AuditAction,
     Level,
+    HintCheck,
 );
 
 macro_rules! stored_as_integer {

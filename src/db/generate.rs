@@ -57,11 +57,17 @@ pub async fn campus(db: &Db, size: Size, password_hash: &str) -> sqlx::Result<Su
     .await?;
     sqlx::query(
         "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?1)
-         INSERT INTO branches (committee_id, name, full_member_count, secretary_name, sort_order)
-         SELECT c.id, printf('%s第%d党支部', c.name, k.i), 3 + (c.id * 7 + k.i * 13 + ?2) % 40, printf('书记%d', k.i), k.i
+         INSERT INTO branches (committee_id, name, secretary_name, sort_order)
+         SELECT c.id, printf('%s第%d党支部', c.name, k.i), printf('书记%d', k.i), k.i
          FROM committees c, k ORDER BY c.id, k.i",
     )
     .bind(size.branches_per_committee)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO branch_profiles (campaign_id, branch_id, full_members)
+         SELECT 1, id, 3 + (committee_id * 7 + sort_order * 13 + ?1) % 40 FROM branches",
+    )
     .bind(seed)
     .execute(&mut *tx)
     .await?;

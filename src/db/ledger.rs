@@ -9,6 +9,7 @@ use super::audit::Actor;
 use super::scope::{BindScope, scoped};
 use crate::auth::Scope;
 use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::hints::HintCheck;
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, UserId};
 
@@ -28,6 +29,8 @@ pub struct ItemRow {
     pub text: String,
     /// Who answers it: every branch, or each committee for itself.
     pub level: Level,
+    /// The check of the branch's data that gives hints beside it (domain::hints).
+    pub hint: Option<HintCheck>,
     pub version: i64,
 }
 
@@ -108,7 +111,7 @@ async fn memoised_items(db: &Db, campaign: CampaignId) -> sqlx::Result<std::sync
         .items
         .get_or_load(db, campaign, || {
             sqlx::query_as(
-                "SELECT i.id, i.category_id, i.position, i.text, i.level, i.version
+                "SELECT i.id, i.category_id, i.position, i.text, i.level, i.hint, i.version
                  FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
                  WHERE c.campaign_id = ? ORDER BY c.position, i.position",
             )

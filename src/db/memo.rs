@@ -38,6 +38,8 @@ pub struct Memos {
     /// A committee page's table and its queue counts.
     pub(super) progress: Memo<(Scope, CampaignId, Date), Vec<BranchProgress>>,
     pub(super) queue_counts: Memo<(CommitteeId, CampaignId, Date), (i64, i64)>,
+    /// Branches' data and their answers to the items it checks, for the lists' flags.
+    pub(super) checked: Memo<(Scope, CampaignId), Vec<super::profiles::Checked>>,
     /// The campus overview (refreshed by patching, see [`super::overview`]).
     pub(super) campus: Memo<(Scope, CampaignId, Date), super::overview::Campus>,
 }

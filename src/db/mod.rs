@@ -22,6 +22,7 @@ pub mod look_backs;
 pub mod measures;
 pub mod memo;
 pub mod overview;
+pub mod profiles;
 pub mod progress;
 pub mod reports;
 pub mod review;

@@ -27,7 +27,6 @@ pub struct BranchRow {
     pub level: Level,
     pub committee_id: CommitteeId,
     pub committee_name: String,
-    pub full_member_count: i64,
     pub secretary_name: String,
 }
 
@@ -70,8 +69,7 @@ pub async fn branch(
     conn: impl sqlx::SqliteExecutor<'_>, scope: Scope, id: BranchId,
 ) -> sqlx::Result<Option<BranchRow>> {
     sqlx::query_as(&scoped(&format!(
-        "SELECT b.id, {UNIT_NAME} AS name, b.level, b.committee_id, c.name AS committee_name, b.full_member_count,
-                    b.secretary_name
+        "SELECT b.id, {UNIT_NAME} AS name, b.level, b.committee_id, c.name AS committee_name, b.secretary_name
              FROM branches b JOIN committees c ON c.id = b.committee_id
              WHERE b.id = ?3 AND b.id IN (SELECT id FROM scoped)"
     )))
@@ -112,19 +110,17 @@ pub async fn insert_committee(conn: &mut SqliteConnection, name: &str, sort_orde
 pub struct NewBranch<'a> {
     pub committee_id: CommitteeId,
     pub name: &'a str,
-    pub full_member_count: i64,
     pub secretary_name: &'a str,
     pub sort_order: i64,
 }
 
 pub async fn insert_branch(conn: &mut SqliteConnection, b: &NewBranch<'_>) -> sqlx::Result<BranchId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO branches (committee_id, name, full_member_count, secretary_name, sort_order)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO branches (committee_id, name, secretary_name, sort_order)
+         VALUES (?, ?, ?, ?) RETURNING id",
     )
     .bind(b.committee_id)
     .bind(b.name)
-    .bind(b.full_member_count)
     .bind(b.secretary_name)
     .bind(b.sort_order)
     .fetch_one(conn)
@@ -140,8 +136,7 @@ pub async fn own_unit(
         return Ok(None);
     }
     sqlx::query_as(&format!(
-        "SELECT b.id, {UNIT_NAME} AS name, b.level, b.committee_id, c.name AS committee_name, b.full_member_count,
-                b.secretary_name
+        "SELECT b.id, {UNIT_NAME} AS name, b.level, b.committee_id, c.name AS committee_name, b.secretary_name
          FROM branches b JOIN committees c ON c.id = b.committee_id
          WHERE b.committee_id = ? AND b.level = 'committee'"
     ))

@@ -5,10 +5,14 @@ use std::collections::HashSet;
 
 use super::password_policy::check_username;
 use super::role::Role;
-use super::units::{BranchInput, CommitteeInput, person_name};
+use time::Date;
 
-/// The template's columns, in order.
-pub const COLUMNS: [&str; 7] = [
+use super::hints::Profile;
+use super::units::{BranchInput, CommitteeInput, person_name, profile};
+
+/// The template's columns, in order. The branch's data (附件1's checks) came last, so a file
+/// filled from the first template (seven columns) still reads.
+pub const COLUMNS: [&str; 11] = [
     "党总支（党委）",
     "党支部",
     "正式党员人数",
@@ -16,10 +20,14 @@ pub const COLUMNS: [&str; 7] = [
     "用户名",
     "姓名",
     "角色",
+    "上次换届日期",
+    "任期（年）",
+    "支委人数",
+    "书记空缺起始日期",
 ];
 
-/// One sheet row as read: (row number, the seven cells).
-pub type Row = (usize, [String; 7]);
+/// One sheet row as read: (row number, the cells).
+pub type Row = (usize, [String; 11]);
 
 /// What already exists, to check against.
 pub struct Existing<'a> {
@@ -45,6 +53,8 @@ pub struct Plan {
     pub branches: Vec<(String, BranchInput)>,
     /// New accounts: (username, name, role, unit).
     pub accounts: Vec<(String, String, Role, Unit)>,
+    /// A branch's data for the current campaign, new or existing branch: (committee, branch).
+    pub profiles: Vec<((String, String), Profile)>,
 }
 
 fn role_of(cell: &str) -> Option<Role> {
@@ -56,8 +66,9 @@ fn role_of(cell: &str) -> Option<Role> {
     }
 }
 
-/// Checks every row; `Err` lists each problem as "第 N 行：…".
-pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> {
+/// Checks every row (dates of the branch's data against `today`); `Err` lists each problem as
+/// "第 N 行：…".
+pub fn plan(rows: &[Row], existing: &Existing<'_>, today: Date) -> Result<Plan, Vec<String>> {
     let mut problems = Vec::new();
     let mut plan = Plan::default();
     let mut committees: HashSet<String> = existing.committees.iter().map(|c| c.to_string()).collect();
@@ -70,7 +81,19 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
 
     for (line, cells) in rows {
         let cells = cells.each_ref().map(|c| super::input::clean(c));
-        let [committee, branch, members, secretary, username, name, role] = cells.each_ref().map(|c| c.trim());
+        let [
+            committee,
+            branch,
+            members,
+            secretary,
+            username,
+            name,
+            role,
+            elected,
+            term,
+            committee_members,
+            vacant,
+        ] = cells.each_ref().map(|c| c.trim());
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -96,16 +119,26 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
         let branch = if branch.is_empty() {
             None
         } else if let Some(c) = &committee {
-            match BranchInput::parse(branch, members, secretary) {
-                Ok(b) => {
+            let data = [members, elected, term, committee_members, vacant];
+            let profile = if data.iter().all(|d| d.is_empty()) {
+                Ok(None)
+            } else {
+                profile(elected, term, committee_members, members, vacant, today).map(Some)
+            };
+            match (BranchInput::parse(branch, secretary), profile) {
+                (Ok(b), Ok(p)) => {
                     let key = (c.clone(), b.name.clone());
+                    if let Some(p) = p {
+                        plan.profiles.push((key.clone(), p));
+                    }
                     if branches.insert(key) {
                         plan.branches.push((c.clone(), b));
                     }
                     Some((c.clone(), branch.to_string()))
                 }
-                Err(e) => {
-                    e.0.iter().for_each(|(_, m)| say(m.clone()));
+                (b, p) => {
+                    let errors = b.err().into_iter().chain(p.err());
+                    errors.for_each(|e| e.0.iter().for_each(|(_, m)| say(m.clone())));
                     unit_failed = true;
                     None
                 }
@@ -172,8 +205,13 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>) -> Result<Plan, Vec<String>> 
 mod tests {
     use super::*;
 
+    const TODAY: Date = time::macros::date!(2026 - 11 - 30);
+
+    /// A row of the first template's seven columns.
     fn row(line: usize, cells: [&str; 7]) -> Row {
-        (line, cells.map(str::to_string))
+        let mut all = [""; 11];
+        all[..7].copy_from_slice(&cells);
+        (line, all.map(str::to_string))
     }
 
     fn existing() -> Existing<'static> {
@@ -208,7 +246,7 @@ mod tests {
             row(6, ["", "", "", "", "zzb2", "吴赟", "组织部"]),
             row(7, ["", "", "", "", "", "", ""]),
         ];
-        let p = plan(&rows, &existing()).unwrap();
+        let p = plan(&rows, &existing(), TODAY).unwrap();
         assert_eq!(p.committees, ["化学化工学院党委"]);
         assert_eq!(p.branches.len(), 2, "existing branches are not made again");
         assert_eq!(p.accounts.len(), 4);
@@ -229,7 +267,7 @@ mod tests {
             row(6, ["化学党委", "", "", "", "s.x", "王", "党支部书记"]),
             row(7, ["化学党委", "", "", "", "张 三", "张三", "审核人"]),
         ];
-        let problems = plan(&rows, &existing()).unwrap_err();
+        let problems = plan(&rows, &existing(), TODAY).unwrap_err();
         assert_eq!(problems.len(), 6, "{problems:?}");
         assert!(problems[0].starts_with("第 2 行：") && problems[0].contains("没有填写所属党总支"));
         assert!(problems[1].contains("正式党员人数"));
@@ -240,11 +278,33 @@ mod tests {
     }
 
     #[test]
+    fn a_branchs_data_is_planned_for_new_and_existing_branches_and_checked() {
+        let mut rows = [
+            row(2, ["化学化工学院党委", "化学系教工党支部", "12", "赵珺", "", "", ""]),
+            row(3, ["机关党委", "党委办公室党支部", "", "", "", "", ""]),
+            row(4, ["机关党委", "党委办公室党支部", "", "", "", "", ""]),
+        ];
+        rows[0].1[7] = "2024-06-30".into();
+        rows[0].1[9] = "5".into();
+        rows[1].1[10] = "2026/7/1".into();
+        let p = plan(&rows, &existing(), TODAY).unwrap();
+        assert_eq!(p.profiles.len(), 2, "a row without data changes none");
+        let (key, data) = &p.profiles[0];
+        assert_eq!(key, &("化学化工学院党委".to_string(), "化学系教工党支部".to_string()));
+        assert_eq!((data.full_members, data.committee_members, data.term_years), (Some(12), Some(5), 3));
+        assert_eq!(p.profiles[1].1.secretary_vacant_since, Some(time::macros::date!(2026 - 07 - 01)));
+        rows[2].1[9] = "9".into();
+        rows[2].1[2] = "6".into();
+        let problems = plan(&rows, &existing(), TODAY).unwrap_err();
+        assert!(problems[0].starts_with("第 4 行：支委人数不能多于正式党员人数"), "{problems:?}");
+    }
+
+    #[test]
     fn a_username_twice_in_the_file_is_caught() {
         let rows = [
             row(2, ["", "", "", "", "a.b", "甲", "组织部"]),
             row(3, ["", "", "", "", "A.B", "乙", "组织部"]),
         ];
-        assert!(plan(&rows, &existing()).unwrap_err()[0].starts_with("第 3 行"));
+        assert!(plan(&rows, &existing(), TODAY).unwrap_err()[0].starts_with("第 3 行"));
     }
 }

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod dates;
 pub mod eligibility;
 pub mod evidence;
+pub mod hints;
 pub mod history;
 pub mod ids;
 pub mod import;

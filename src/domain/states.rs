@@ -158,8 +158,8 @@ impl LedgerState {
     /// Why the branch cannot change its ledger's content in this state.
     pub fn why_locked(self) -> &'static str {
         match self {
-            LedgerState::SignedOff => "本支部台账已审核签字，内容已锁定；如需修改，请联系党总支（党委）重新打开。",
-            _ => "本支部台账已提交，正在等待党总支（党委）审核；审核退回后才能修改。整改进展和销号申请仍可随时填报。",
+            LedgerState::SignedOff => "台账已审核签字，内容已锁定；如需修改，请联系审核的上级党组织重新打开。",
+            _ => "台账已提交，正在等待上级党组织审核；审核退回后才能修改。整改进展和销号申请仍可随时填报。",
         }
     }
 
@@ -167,6 +167,14 @@ impl LedgerState {
     /// (未开始 → 填报中), and work on a returned ledger puts it back in hand (已退回 → 填报中).
     pub fn after_branch_edit(self) -> Option<LedgerState> {
         self.content_editable().then_some(LedgerState::InProgress)
+    }
+
+    /// Handed in at least once (已提交, 已退回, 已审核签字): an empty list then means "none found".
+    pub fn has_been_submitted(self) -> bool {
+        matches!(
+            self,
+            LedgerState::Submitted | LedgerState::Returned | LedgerState::SignedOff
+        )
     }
 
     /// The state after the branch submits, if it may (the submission gate is checked apart).

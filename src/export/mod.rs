@@ -221,10 +221,7 @@ pub fn checklist(institution: &str, source: &source::Checklist) -> Checklist {
                         comment: so.comment.clone(),
                     }),
                 state: b.state.label().to_string(),
-                submitted: matches!(
-                    b.state,
-                    LedgerState::Submitted | LedgerState::Returned | LedgerState::SignedOff
-                ),
+                submitted: b.state.has_been_submitted(),
             }
         })
         .collect();

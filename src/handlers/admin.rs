@@ -240,11 +240,11 @@ pub async fn reset_password(
 pub struct ImportPage {
     nav: Nav,
     csrf: String,
-    columns: [&'static str; 7],
+    columns: [&'static str; 11],
     problems: Vec<String>,
     /// After a successful import: what was made, and each new account's one-time password
     /// (shown this once, never stored).
-    made: Option<(usize, usize, Vec<NewAccount>)>,
+    made: Option<(usize, usize, usize, Vec<NewAccount>)>,
 }
 
 fn import_page(user: &CurrentUser) -> ImportPage {
@@ -282,7 +282,7 @@ pub async fn import(
     let mut p = import_page(&user);
     match actions::accounts::import(&state.db, &user, bytes).await? {
         Outcome::Done(made) => {
-            p.made = Some((made.committees, made.branches, made.accounts));
+            p.made = Some((made.committees, made.branches, made.profiles, made.accounts));
             Ok(p.into_response())
         }
         Outcome::Invalid(e) => {

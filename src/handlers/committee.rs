@@ -15,7 +15,10 @@ use crate::db::campaigns::Campaign;
 use crate::db::progress::BranchProgress;
 use crate::db::review::MeasureLine;
 use crate::db::units::CommitteeRow;
-use crate::domain::CommitteeId;
+use std::collections::HashMap;
+
+use crate::domain::hints::Flags;
+use crate::domain::{BranchId, CommitteeId};
 use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
 use crate::domain::states::ReportState;
 use crate::domain::states::{LedgerState, MeasureStatus};
@@ -39,6 +42,17 @@ pub struct CommitteePage {
     /// The committee's own 本级 ledger (its own items), and how many items it has.
     own: Option<BranchProgress>,
     own_item_count: i64,
+    /// What the branches' data flags (domain::hints): contradicted answers, terms due.
+    flags: HashMap<BranchId, Flags>,
+    /// 按期换届提醒: its branches whose term has ended or ends soon, the most overdue first.
+    elections: Vec<super::views::ElectionRow>,
+    term_warning_days: i64,
+}
+
+impl CommitteePage {
+    fn flag(&self, branch: &BranchId) -> Option<&Flags> {
+        self.flags.get(branch).filter(|f| !f.is_empty())
+    }
 }
 
 const SORTS: [(&str, &str); 5] = [
@@ -87,6 +101,8 @@ pub async fn show(
     // The user's scope narrowed to this committee (an overseer looking at one of many).
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let mut branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
+    let checked = db::profiles::checked(&state.db, scope, campaign.id).await?;
+    let (flags, elections) = super::views::flags_and_elections(&checked, &branches.iter().collect::<Vec<_>>(), today, &state.config.hints);
     let sort = sort_rows(
         &mut branches,
         query_value(query.as_deref(), "sort").as_deref().unwrap_or(""),
@@ -105,6 +121,9 @@ pub async fn show(
         phases: phases(&campaign, today),
         item_count: db::ledger::item_count(&state.db, campaign.id, Level::Branch).await?,
         own: db::progress::own_units(db, scope, campaign.id, today).await?.pop(),
+        flags,
+        elections,
+        term_warning_days: state.config.hints.term_warning_days,
         own_item_count: db::ledger::item_count(&state.db, campaign.id, Level::Committee).await?,
         branches,
         sort,

@@ -31,6 +31,7 @@ use crate::domain::ledger::{item_label, split_examples};
 use crate::domain::review::{Decision, Powers};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::submission::Missing;
+use crate::domain::hints::{Hint, Profile, contradicts};
 use crate::domain::units::{Level, Part};
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId};
 use crate::error::{AppError, AppResult};
@@ -68,6 +69,12 @@ pub struct LedgerPage {
     review: ReviewForm,
     four: [&'static str; 4],
     ledger_history: Vec<HistoryView>,
+    /// A branch's data (附件1's checks) as its page shows it; `None` for a committee's own unit.
+    profile: Option<ProfileView>,
+    /// The user may change it (the branch's committee or the 组织部).
+    profile_editable: bool,
+    /// The user reviews this ledger (the level above): sees contradictions flagged.
+    above: bool,
     /// Findings the branch had recorded under items that became the committee's own, moved to
     /// its 延伸自查 (migration 000010): what they were under.
     moved: Vec<String>,
@@ -86,8 +93,48 @@ pub struct CategoryView {
     pub new_finding: NewFindingForm,
 }
 
+/// A branch's data in words.
+pub struct ProfileView {
+    pub full_members: String,
+    pub committee_members: String,
+    pub last_election: String,
+    pub term: String,
+    pub vacancy: String,
+}
+
+impl ProfileView {
+    fn of(p: &Profile, today: Date) -> ProfileView {
+        let count = |n: Option<i64>| n.map_or("未填写".to_string(), |n| format!("{n} 人"));
+        ProfileView {
+            full_members: count(p.full_members),
+            committee_members: match p.committee_members {
+                Some(0) => "不设支部委员会".into(),
+                n => count(n),
+            },
+            last_election: p.last_election_on.map_or("未填写".into(), format_date),
+            term: match p.last_election_on {
+                Some(d) => format!(
+                    "{} 年，应于 {} 换届",
+                    p.term_years,
+                    format_date(crate::domain::hints::term_end(d, p.term_years))
+                ),
+                None => format!("{} 年", p.term_years),
+            },
+            vacancy: match p.secretary_vacant_since {
+                Some(d) => format!("自 {} 起空缺（{} 天）", format_date(d), (today - d).whole_days()),
+                None => "在任".into(),
+            },
+        }
+    }
+}
+
 pub struct ItemView {
     pub id: LedgerItemId,
+    /// What the branch's data says about this item (domain::hints): never an answer.
+    pub hints: Vec<String>,
+    /// The answer is 未发现问题 where the data gives a hint: flagged for the committee and the
+    /// 组织部.
+    pub contradicts: bool,
     /// Answered by this unit; otherwise another level's (a branch sees the committee's own
     /// items marked 由党总支（党委）自查, with the answers it gave before in their history).
     pub own: bool,
@@ -297,6 +344,16 @@ pub async fn ledger_page(
     let answered = checks.len();
     let item_count = items.iter().filter(|i| i.level == level).count();
     let moved = db::audit::moved_findings(db, user.scope(), campaign.id, branch.id).await?;
+    let profile = match level {
+        Level::Branch => db::profiles::get(db, user.scope(), campaign.id, branch.id)
+            .await?
+            .map(|p| p.profile()),
+        Level::Committee => None,
+    };
+    let hints = profile
+        .as_ref()
+        .map(|p| crate::domain::hints::hints(p, today, &state.config.hints))
+        .unwrap_or_default();
     let submit_problems = std::mem::take(&mut overlay.submit_problems);
     Ok(LedgerPage {
         nav: Nav::for_user(user, &format!("/branches/{}", branch.id)),
@@ -315,6 +372,7 @@ pub async fn ledger_page(
             overlay,
             hide_review,
             level,
+            &hints,
         ),
         answered,
         item_count,
@@ -339,6 +397,9 @@ pub async fn ledger_page(
         four: crate::domain::review::FOUR_IN_PLACE,
         ledger_history: ledger_history.into_iter().map(HistoryView::from).collect(),
         moved,
+        profile_editable: powers.close_out && level == Level::Branch,
+        above: part == Some(Part::Above),
+        profile: profile.as_ref().map(|p| ProfileView::of(p, today)),
         state: ledger_state,
         branch,
         campaign,
@@ -355,7 +416,7 @@ pub async fn ledger_page(
 fn group(
     categories: Vec<CategoryRow>, items: Vec<ItemRow>, checks: Vec<SelfCheckRow>, findings: Vec<FindingRow>,
     measures: Vec<MeasureRow>, history: Vec<HistoryRow>, today: Date, mut overlay: Overlay, hide_review: bool,
-    level: Level,
+    level: Level, hints: &[Hint],
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
@@ -437,8 +498,11 @@ fn group(
                             ..VerdictForm::default()
                         },
                     };
+                    let item_hints: Vec<&Hint> = hints.iter().filter(|h| Some(h.check) == i.hint).collect();
                     ItemView {
                         id: i.id,
+                        contradicts: i.hint.is_some_and(|c| contradicts(check.map(|c| c.verdict), c, hints)),
+                        hints: item_hints.iter().map(|h| h.text.clone()).collect(),
                         own: i.level == level,
                         code: format!("{}{}", c.position, item_label(i.position)),
                         label: item_label(i.position),

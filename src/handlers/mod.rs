@@ -13,6 +13,7 @@ pub mod home;
 pub mod import;
 pub mod ledger;
 pub mod overview;
+pub mod profile;
 pub mod report;
 pub mod views;
 

@@ -6,7 +6,9 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::views::{Phase, phases};
+use std::collections::HashMap;
+
+use super::views::{ElectionRow, Phase, flags_and_elections, phases};
 use super::{CampaignParam, Nav};
 use crate::AppState;
 use crate::auth::RequireOverseer;
@@ -15,7 +17,8 @@ use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::db::overview::Campus;
 use crate::db::progress::BranchProgress;
-use crate::domain::CommitteeId;
+use crate::domain::hints::Flags;
+use crate::domain::{BranchId, CommitteeId};
 use crate::domain::dates::{self, format_date};
 use crate::domain::eligibility::Judgement;
 use crate::domain::states::{LedgerState, ReportState};
@@ -48,12 +51,22 @@ pub struct OverviewPage {
     pages: usize,
     /// How many branches are ineligible in all (the page lists the first PAGE_ROWS).
     ineligible_total: usize,
+    /// What the branches' data flags: contradicted answers, terms due (domain::hints).
+    flags: HashMap<BranchId, Flags>,
+    /// 按期换届提醒 campus-wide, the most overdue first (the page lists the first PAGE_ROWS).
+    elections: Vec<ElectionRow>,
+    elections_total: usize,
+    term_warning_days: i64,
 }
 
 /// Branch rows per page of the overview.
 const PAGE_ROWS: usize = 100;
 
 impl OverviewPage {
+    fn flag(&self, branch: &BranchId) -> Option<&Flags> {
+        self.flags.get(branch).filter(|f| !f.is_empty())
+    }
+
     /// The current filter's query with another page number.
     fn page_link(&self, n: usize) -> String {
         let kept: Vec<(String, String)> = super::form_urlencoded_pairs(self.query.trim_start_matches('?').as_bytes())
@@ -263,10 +276,19 @@ pub async fn show(
             Some(c)
         })
         .collect();
+    let checked = db::profiles::checked(&state.db, user.scope(), campaign.id).await?;
+    let all: Vec<&BranchProgress> = campus.rows.iter().map(|(b, _)| b).collect();
+    let (flags, mut elections) = flags_and_elections(&checked, &all, dates::today(), &state.config.hints);
+    let elections_total = elections.len();
+    elections.truncate(PAGE_ROWS);
     Ok(OverviewPage {
         page,
         pages,
         ineligible_total,
+        flags,
+        elections,
+        elections_total,
+        term_warning_days: state.config.hints.term_warning_days,
         nav: Nav::for_user(&user, "/overview"),
         phases: phases(&campaign, dates::today()),
         item_count: campus.item_count,

@@ -2,7 +2,13 @@
 
 use time::Date;
 
+use std::collections::HashMap;
+
 use crate::db::audit::HistoryRow;
+use crate::db::profiles::Checked;
+use crate::db::progress::BranchProgress;
+use crate::domain::BranchId;
+use crate::domain::hints::{Flags, Thresholds};
 use crate::db::campaigns::Campaign;
 use crate::domain::dates::{days_left_label, display_moment, format_date};
 use crate::domain::history::{Change, changes};
@@ -51,4 +57,44 @@ impl From<HistoryRow> for HistoryView {
             changes: changes(parse(&r.before_json).as_ref(), parse(&r.after_json).as_ref()),
         }
     }
+}
+
+/// A branch due for 换届, as the 按期换届提醒 lists show it.
+pub struct ElectionRow {
+    pub branch_id: BranchId,
+    pub branch_name: String,
+    pub committee_name: String,
+    pub ends_on: String,
+    pub words: String,
+    pub overdue: bool,
+}
+
+/// Each branch's flags, and those due for 换届 as rows (most overdue first).
+pub fn flags_and_elections(
+    checked: &[Checked], rows: &[&BranchProgress], today: Date, thresholds: &Thresholds,
+) -> (HashMap<BranchId, Flags>, Vec<ElectionRow>) {
+    let flags: HashMap<BranchId, Flags> = checked
+        .iter()
+        .map(|c| (c.branch_id, Flags::of(&c.profile, &c.answers, today, thresholds)))
+        .collect();
+    let mut elections: Vec<(i64, ElectionRow)> = rows
+        .iter()
+        .filter_map(|b| {
+            let f = flags.get(&b.branch_id)?;
+            let due = f.election?;
+            Some((
+                due.overdue_days,
+                ElectionRow {
+                    branch_id: b.branch_id,
+                    branch_name: b.branch_name.clone(),
+                    committee_name: b.committee_name.clone(),
+                    ends_on: format_date(due.ends_on),
+                    words: f.election_words(),
+                    overdue: due.overdue_days > 0,
+                },
+            ))
+        })
+        .collect();
+    elections.sort_by_key(|(overdue, _)| std::cmp::Reverse(*overdue));
+    (flags, elections.into_iter().map(|(_, r)| r).collect())
 }
