@@ -13,8 +13,8 @@ use crate::db::users::NewUser;
 use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::today;
-use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::hints::Profile;
+use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
 

@@ -96,10 +96,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/measures/{measure_id}/close-out/decide",
             post(finding::decide_close_out),
         )
-        .route(
-            "/branches/{branch_id}/profile",
-            get(profile::show).post(profile::save),
-        )
+        .route("/branches/{branch_id}/profile", get(profile::show).post(profile::save))
         .route("/committees/{committee_id}", get(committee::show))
         .route("/committees/{committee_id}/self-check", get(committee::self_check))
         .route("/committees/{committee_id}/close-outs", get(committee::close_outs))

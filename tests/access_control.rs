@@ -121,6 +121,13 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         "/branches/1/measures/4/close-out/decide",
         [303, 403, 403, 400, 404, 400],
     ),
+    // A branch's data (换届, 支委, 书记空缺): its committee and the 组织部 keep it; a committee's
+    // own unit has none. An empty form carries version 0: stale (409).
+    ("GET", "/branches/1/profile", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/branches/4/profile", [303, 403, 403, 404, 200, 200]),
+    ("GET", "/branches/8/profile", [303, 403, 403, 404, 404, 404]),
+    ("POST", "/branches/1/profile", [303, 403, 403, 409, 404, 409]),
+    ("POST", "/branches/8/profile", [303, 403, 403, 404, 404, 404]),
     ("GET", "/committees/1/self-check", [303, 403, 403, 303, 404, 303]),
     ("GET", "/committees/1/close-outs", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/reminders", [303, 403, 403, 200, 404, 200]),

@@ -45,14 +45,13 @@ async fn a_new_unit_and_secretary_can_start_work_with_a_one_time_password() {
             &[
                 ("committee_id", &c),
                 ("name", "化学系教工党支部"),
-                ("full_member_count", "十二"),
-                ("secretary_name", "钱堃"),
+                ("secretary_name", &"钱".repeat(31)),
             ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = body(res).await;
-    assert!(html.contains("正式党员人数应为") && html.contains("value=\"化学系教工党支部\""));
+    assert!(html.contains("书记姓名") && html.contains("value=\"化学系教工党支部\""));
     let res = app
         .post_form(
             &o,
@@ -61,7 +60,6 @@ async fn a_new_unit_and_secretary_can_start_work_with_a_one_time_password() {
             &[
                 ("committee_id", &c),
                 ("name", "化学系教工党支部"),
-                ("full_member_count", "12"),
                 ("secretary_name", "钱堃"),
             ],
         )
@@ -75,6 +73,42 @@ async fn a_new_unit_and_secretary_can_start_work_with_a_one_time_password() {
         .unwrap();
 
     let b = branch.id.0.to_string();
+
+    // Its data (附件1's checks), kept per campaign: refused field by field, kept as typed.
+    let profile = format!("/branches/{b}/profile");
+    let res = app
+        .post_form(
+            &o,
+            &profile,
+            &profile,
+            &[("full_members", "十二"), ("committee_members", "5"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(
+        html.contains("正式党员人数应为") && html.contains("value=\"5\""),
+        "{html}"
+    );
+    let res = app
+        .post_form(
+            &o,
+            &profile,
+            &profile,
+            &[
+                ("full_members", "12"),
+                ("committee_members", "5"),
+                ("last_election_on", &day(-400)),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&body(app.get(&o, &profile).await).await);
+    assert!(
+        page.contains("修改支部基本情况") && page.contains("正式党员人数"),
+        "{page}"
+    );
     let account = [
         ("username", "hx.secretary"),
         ("display_name", "钱堃"),

@@ -366,7 +366,7 @@ async fn overseer(ctx: &mut Ctx) -> Result<()> {
     o.goto("/overview").await?;
     let after: String = o.eval(ELIGIBLE_STAT).await?;
     ensure!(after != eligible, "eligibility changed: {eligible} → {after}");
-    let row = o.row_with("汉语言文学系教工党支部").await?;
+    let row = o.row_in("#eligibility", "汉语言文学系教工党支部").await?;
     ensure!(
         row.contains("反弹"),
         "branch 4's row says why it lost 五星级 eligibility: {row}"
@@ -867,14 +867,19 @@ impl Tab {
 
     /// The text of the table row that mentions `name`.
     async fn row_with(&self, name: &str) -> Result<String> {
+        self.row_in("body", name).await
+    }
+
+    /// The text of the first table row within `section` that names `name`.
+    async fn row_in(&self, section: &str, name: &str) -> Result<String> {
         let row: Option<String> = serde_json::from_value(
             self.execute(
-                "return (Array.from(document.querySelectorAll('tr')).find(r => r.innerText.includes(arguments[0])) || {}).innerText || null",
-                vec![json!(name)],
+                "return (Array.from(document.querySelectorAll(arguments[1] + ' tr')).find(r => r.innerText.includes(arguments[0])) || {}).innerText || null",
+                vec![json!(name), json!(section)],
             )
             .await?,
         )?;
-        row.ok_or_else(|| anyhow!("no row for {name}"))
+        row.ok_or_else(|| anyhow!("no row for {name} in {section}"))
     }
 
     /// Status, content type and size of a download, fetched in this session as a link would.

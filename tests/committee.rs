@@ -19,10 +19,18 @@ async fn a_committee_answers_its_own_items_and_the_organisation_department_signs
     assert!(page.contains("计算机工程学院党委（本级）自查"), "{page}");
     assert!(page.contains("已作答 3 / 3 项"));
     assert!(page.contains("上级党组织未落实按期换届提醒督促制度"));
-    assert!(!page.contains("党支部超期未换届"), "a branch item is not the committee's");
+    assert!(
+        !page.contains("党支部超期未换届"),
+        "a branch item is not the committee's"
+    );
     // A branch item cannot be answered for the committee.
     let res = app
-        .post_form(&r, "/branches/8/items/1", OWN, &[("verdict", "no_problem"), ("version", "0")])
+        .post_form(
+            &r,
+            "/branches/8/items/1",
+            OWN,
+            &[("verdict", "no_problem"), ("version", "0")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(res.text().await.unwrap().contains("不在党总支（党委）本级自查之列"));
@@ -31,7 +39,12 @@ async fn a_committee_answers_its_own_items_and_the_organisation_department_signs
     let res = app.post_form(&r, "/branches/8/submit", OWN, &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = app
-        .post_form(&r, "/branches/8/findings/14/review", OWN, &[("decision", "approve"), ("version", "1")])
+        .post_form(
+            &r,
+            "/branches/8/findings/14/review",
+            OWN,
+            &[("decision", "approve"), ("version", "1")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let page = visible_text(&app.get(&r, OWN).await.text().await.unwrap());
@@ -43,12 +56,7 @@ async fn a_committee_answers_its_own_items_and_the_organisation_department_signs
     assert!(overview.contains("计算机工程学院党委（本级）"));
     let page = app.get(&o, OWN).await.text().await.unwrap();
     assert!(page.contains("审核本级台账"), "the 组织部 reviews it");
-    let version = page
-        .split("name=\"version\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .unwrap()
-        .to_string();
+    let version = hidden_value(&page, "version");
     let res = app
         .post_form(
             &o,

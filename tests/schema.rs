@@ -304,6 +304,51 @@ async fn migration_10_moves_findings_under_the_committees_own_items_to_extended_
 }
 
 #[tokio::test]
+async fn migration_11_moves_the_member_count_into_branch_data_of_every_campaign() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = migrated_before(dir.path(), 20261130000011).await;
+    for sql in [
+        "INSERT INTO committees (id, name) VALUES (1, '计算机工程学院党委')",
+        // 0 was the old form's "not entered".
+        "INSERT INTO branches (id, committee_id, name, full_member_count) VALUES (1, 1, '教工党支部', 12), (2, 1, '学生党支部', 0)",
+        "INSERT INTO campaigns (title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current)
+         VALUES ('第二次', '组织部〔2026〕1号', '2026-11-18', '2026-11-28', '2026-12-03', '2026-12-14', '2027-01-13', 0)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    db::MIGRATOR.run(&pool).await.unwrap();
+
+    let rows: Vec<(i64, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT campaign_id, branch_id, full_members, term_years FROM branch_profiles ORDER BY campaign_id, branch_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1, 1, Some(12), 3),
+            (1, 2, None, 3),
+            (2, 1, Some(12), 3),
+            (2, 2, None, 3)
+        ],
+        "every branch of every campaign, and no row for a committee's own unit"
+    );
+    let hints: Vec<(String, String)> = sqlx::query_as(
+        "SELECT c.position || '(' || i.position || ')', i.hint FROM ledger_items i
+         JOIN ledger_categories c ON c.id = i.category_id WHERE i.hint IS NOT NULL ORDER BY c.position, i.position",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let hints: Vec<(&str, &str)> = hints.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(
+        hints,
+        [("1(1)", "term"), ("1(2)", "vacancy"), ("1(4)", "committee_size")]
+    );
+}
+
+#[tokio::test]
 async fn only_one_campaign_is_current_and_dates_are_real_dates() {
     let app = spawn_empty().await;
     let mut conn = raw_connection(&app).await;
@@ -392,6 +437,10 @@ const LANDED: &[(i64, &str)] = &[
     (
         20261130000010,
         "90694ba200ef96b95ec5ffaf4002ad81d08ab93d4ebfab685b0b6e0bb7ed8b46ea732321a46d51c0667c7edc592a6d33",
+    ),
+    (
+        20261130000011,
+        "1f6a4bac243b162cf521cd32a78132af270220d623286803bc6daff78af35778e744233424df316c3e4e42d2682b8103",
     ),
 ];
 

@@ -148,7 +148,7 @@ async fn a_secretary_answers_everything_plans_measures_and_submits() {
     // Read-only now for the branch; the committee sees it; nobody else does.
     let res = answer(&app, &s, BRANCH5, item(1, 1), "problem", "").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(body(res).await.contains("等待党总支（党委）审核"));
+    assert!(body(res).await.contains("等待上级党组织审核"));
     let reviewer2 = app.login("reviewer2").await;
     assert!(visible_text(&body(app.get(&reviewer2, BRANCH5).await).await).contains("上半年支委会只开了3次"));
     for outsider in ["secretary4", "reviewer1"] {

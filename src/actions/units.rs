@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Stop, branch_step, checked, step};
+use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::units::{BranchInput, CommitteeInput, Level, Part, profile};
@@ -83,13 +83,10 @@ impl BranchForm {
 
     /// What was typed, by field name, to show again after a refusal.
     pub fn fields(&self) -> Vec<(String, String)> {
-        [
-            ("name", &self.name),
-            ("secretary_name", &self.secretary_name),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        [("name", &self.name), ("secretary_name", &self.secretary_name)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 }
 
@@ -138,9 +135,14 @@ pub struct ProfileForm {
 /// Saves a branch's data for the current campaign: by its committee or the 组织部 (the level
 /// above the branch); a committee's own unit has none.
 pub async fn save_profile(db: &Db, user: &User, branch: BranchId, form: &ProfileForm) -> super::Result<()> {
-    branch_step(db, user, branch, Part::Above, async |tx, actor| {
+    step(db, async |tx| {
+        // A committee's own unit has no branch data: not found, to its reviewers too.
+        let (_, _, actor) = db::units::actor(tx, user, branch).await?.ok_or(Stop::NotFound)?;
         if actor.level() != Level::Branch {
             return Err(Stop::NotFound);
+        }
+        if actor.part() != Part::Above {
+            return Err(Stop::Forbidden);
         }
         let data = checked(profile(
             &form.last_election_on,

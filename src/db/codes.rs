@@ -8,12 +8,12 @@ use sqlx::sqlite::{Sqlite, SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Type};
 
 use crate::domain::Role;
+use crate::domain::hints::HintCheck;
 use crate::domain::history::AuditAction;
 use crate::domain::ids::*;
 use crate::domain::states::{
     FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
 };
-use crate::domain::hints::HintCheck;
 use crate::domain::units::Level;
 use crate::domain::verification::DocKind;
 

@@ -8,8 +8,8 @@ use super::Db;
 use super::audit::Actor;
 use super::scope::{BindScope, scoped};
 use crate::auth::Scope;
-use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::hints::HintCheck;
+use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CategoryId, FindingId, LedgerItemId, MeasureId, UserId};
 

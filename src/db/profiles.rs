@@ -173,7 +173,9 @@ pub async fn replace(
     replace_after(conn, by, campaign, branch, before, p).await
 }
 
-async fn saved(conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId) -> sqlx::Result<Option<ProfileRow>> {
+async fn saved(
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,
+) -> sqlx::Result<Option<ProfileRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM branch_profiles p WHERE p.campaign_id = ? AND p.branch_id = ?"
     ))

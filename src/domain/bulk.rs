@@ -291,12 +291,21 @@ mod tests {
         assert_eq!(p.profiles.len(), 2, "a row without data changes none");
         let (key, data) = &p.profiles[0];
         assert_eq!(key, &("化学化工学院党委".to_string(), "化学系教工党支部".to_string()));
-        assert_eq!((data.full_members, data.committee_members, data.term_years), (Some(12), Some(5), 3));
-        assert_eq!(p.profiles[1].1.secretary_vacant_since, Some(time::macros::date!(2026 - 07 - 01)));
+        assert_eq!(
+            (data.full_members, data.committee_members, data.term_years),
+            (Some(12), Some(5), 3)
+        );
+        assert_eq!(
+            p.profiles[1].1.secretary_vacant_since,
+            Some(time::macros::date!(2026 - 07 - 01))
+        );
         rows[2].1[9] = "9".into();
         rows[2].1[2] = "6".into();
         let problems = plan(&rows, &existing(), TODAY).unwrap_err();
-        assert!(problems[0].starts_with("第 4 行：支委人数不能多于正式党员人数"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("第 4 行：支委人数不能多于正式党员人数"),
+            "{problems:?}"
+        );
     }
 
     #[test]

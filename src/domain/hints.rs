@@ -87,6 +87,9 @@ impl Default for Profile {
 pub struct Hint {
     pub check: HintCheck,
     pub text: String,
+    /// The data shows the problem itself, so 未发现问题 contradicts it; a term that only ends
+    /// soon is a reminder, not a problem yet.
+    pub is_problem: bool,
 }
 
 /// When a term from `last` of `years` years ends: the same day `years` later (29 February to
@@ -120,19 +123,29 @@ pub fn election_due(p: &Profile, today: Date, t: &Thresholds) -> Option<Election
 /// Every hint the data gives today.
 pub fn hints(p: &Profile, today: Date, t: &Thresholds) -> Vec<Hint> {
     let mut out = Vec::new();
-    let mut say = |check, text: String| out.push(Hint { check, text });
+    let mut say = |check, text: String, is_problem| {
+        out.push(Hint {
+            check,
+            text,
+            is_problem,
+        })
+    };
     if let Some(due) = election_due(p, today, t) {
         let when = year_month(due.ends_on);
         if due.overdue_days > 0 {
-            say(HintCheck::Term, format!("按期应于{when}换届，已超期{}天", due.overdue_days));
+            say(
+                HintCheck::Term,
+                format!("按期应于{when}换届，已超期{}天", due.overdue_days),
+                true,
+            );
         } else {
-            say(HintCheck::Term, format!("将于{when}到期，请及时做好换届准备"));
+            say(HintCheck::Term, format!("将于{when}到期，请及时做好换届准备"), false);
         }
     }
     if let Some(since) = p.secretary_vacant_since {
         let days = (today - since).whole_days();
         if days > t.vacancy_days {
-            say(HintCheck::Vacancy, format!("书记空缺已{days}天"));
+            say(HintCheck::Vacancy, format!("书记空缺已{days}天"), true);
         }
     }
     if let Some(members) = p.committee_members.filter(|m| *m > 0) {
@@ -144,12 +157,14 @@ pub fn hints(p: &Profile, today: Date, t: &Thresholds) -> Vec<Hint> {
                         "正式党员{full}人，不足{}人却设立了支部委员会（{members}名委员）",
                         t.committee_min_members
                     ),
+                    true,
                 );
             }
             if members * 2 > full {
                 say(
                     HintCheck::CommitteeSize,
                     format!("支委{members}人，超过正式党员（{full}人）的半数"),
+                    true,
                 );
             }
         }
@@ -160,15 +175,17 @@ pub fn hints(p: &Profile, today: Date, t: &Thresholds) -> Vec<Hint> {
                     "支委{members}人，不在{}—{}人之间",
                     t.committee_size_min, t.committee_size_max
                 ),
+                true,
             );
         }
     }
     out
 }
 
-/// The answer to an item of `check` contradicts the data: 未发现问题 where the data gives a hint.
+/// The answer to an item of `check` contradicts the data: 未发现问题 where the data shows the
+/// problem (a reminder does not count).
 pub fn contradicts(verdict: Option<Verdict>, check: HintCheck, hints: &[Hint]) -> bool {
-    verdict == Some(Verdict::NoProblem) && hints.iter().any(|h| h.check == check)
+    verdict == Some(Verdict::NoProblem) && hints.iter().any(|h| h.check == check && h.is_problem)
 }
 
 /// What the lists flag for a branch: the items whose 未发现问题 its data contradicts, and its
@@ -214,7 +231,10 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 30);
 
     fn checks(p: &Profile) -> Vec<String> {
-        hints(p, TODAY, &Thresholds::default()).into_iter().map(|h| h.text).collect()
+        hints(p, TODAY, &Thresholds::default())
+            .into_iter()
+            .map(|h| h.text)
+            .collect()
     }
 
     fn elected(on: Date) -> Profile {
@@ -226,23 +246,39 @@ mod tests {
 
     #[test]
     fn a_term_that_ended_yesterday_is_overdue_and_one_ending_today_is_not() {
-        assert_eq!(checks(&elected(date!(2023 - 11 - 29))), ["按期应于2026年11月换届，已超期1天"]);
-        assert_eq!(checks(&elected(date!(2023 - 11 - 30))), ["将于2026年11月到期，请及时做好换届准备"]);
+        assert_eq!(
+            checks(&elected(date!(2023 - 11 - 29))),
+            ["按期应于2026年11月换届，已超期1天"]
+        );
+        assert_eq!(
+            checks(&elected(date!(2023 - 11 - 30))),
+            ["将于2026年11月到期，请及时做好换届准备"]
+        );
         let five = Profile {
             term_years: 5,
             ..elected(date!(2021 - 11 - 29))
         };
-        assert_eq!(checks(&five), ["按期应于2026年11月换届，已超期1天"], "the term length counts");
+        assert_eq!(
+            checks(&five),
+            ["按期应于2026年11月换届，已超期1天"],
+            "the term length counts"
+        );
     }
 
     #[test]
     fn a_term_ending_within_90_days_is_flagged_and_at_91_not() {
         // 2027-02-28 is 90 days after 2026-11-30.
-        assert_eq!(checks(&elected(date!(2024 - 02 - 28))), ["将于2027年2月到期，请及时做好换届准备"]);
+        assert_eq!(
+            checks(&elected(date!(2024 - 02 - 28))),
+            ["将于2027年2月到期，请及时做好换届准备"]
+        );
         assert!(checks(&elected(date!(2024 - 03 - 01))).is_empty());
         let due = election_due(&elected(date!(2024 - 02 - 28)), TODAY, &Thresholds::default()).unwrap();
         assert_eq!(due.overdue_days, -90);
-        assert_eq!(election_due(&elected(date!(2024 - 03 - 01)), TODAY, &Thresholds::default()), None);
+        assert_eq!(
+            election_due(&elected(date!(2024 - 03 - 01)), TODAY, &Thresholds::default()),
+            None
+        );
         assert!(checks(&Profile::default()).is_empty(), "no date, no hint");
     }
 
@@ -271,7 +307,10 @@ mod tests {
 
     #[test]
     fn a_committee_needs_seven_full_members() {
-        assert_eq!(checks(&committee(3, 6)), ["正式党员6人，不足7人却设立了支部委员会（3名委员）"]);
+        assert_eq!(
+            checks(&committee(3, 6)),
+            ["正式党员6人，不足7人却设立了支部委员会（3名委员）"]
+        );
         assert!(checks(&committee(3, 7)).is_empty());
         assert!(checks(&committee(0, 3)).is_empty(), "no 支部委员会, nothing to flag");
     }
@@ -288,7 +327,10 @@ mod tests {
     fn a_committee_of_more_than_half_the_members_is_flagged() {
         // The notice's example: 正式党员7人设5名支部委员.
         assert_eq!(checks(&committee(5, 7)), ["支委5人，超过正式党员（7人）的半数"]);
-        assert!(checks(&committee(5, 10)).is_empty(), "exactly half is not more than half");
+        assert!(
+            checks(&committee(5, 10)).is_empty(),
+            "exactly half is not more than half"
+        );
         assert_eq!(checks(&committee(5, 9)), ["支委5人，超过正式党员（9人）的半数"]);
     }
 
@@ -299,6 +341,10 @@ mod tests {
         assert!(!contradicts(Some(Verdict::Problem), HintCheck::Term, &h));
         assert!(!contradicts(None, HintCheck::Term, &h));
         assert!(!contradicts(Some(Verdict::NoProblem), HintCheck::Vacancy, &h));
+        // A term ending in 90 days is a reminder: 未发现问题 still holds.
+        let soon = hints(&elected(date!(2024 - 02 - 28)), TODAY, &Thresholds::default());
+        assert_eq!(soon.len(), 1);
+        assert!(!contradicts(Some(Verdict::NoProblem), HintCheck::Term, &soon));
     }
 
     #[test]
@@ -314,7 +360,11 @@ mod tests {
             (HintCheck::Vacancy, Verdict::NoProblem),
         ];
         let f = Flags::of(&p, &answers, TODAY, &Thresholds::default());
-        assert_eq!(f.contradicted, [HintCheck::Term], "a problem found agrees; no vacancy, no hint");
+        assert_eq!(
+            f.contradicted,
+            [HintCheck::Term],
+            "a problem found agrees; no vacancy, no hint"
+        );
         assert_eq!(f.election_words(), "换届已超期40天");
         assert!(Flags::of(&Profile::default(), &answers, TODAY, &Thresholds::default()).is_empty());
     }

@@ -93,8 +93,7 @@ pub const COMMITTEE_MEMBERS_MAX: i64 = 50;
 /// A branch's data as typed (blank: not known), checked field by field: dates that are real and
 /// not in the future, counts in range, no more 支委 than 正式党员.
 pub fn profile(
-    last_election: &str, term_years: &str, committee_members: &str, full_members: &str, vacant_since: &str,
-    today: Date,
+    last_election: &str, term_years: &str, committee_members: &str, full_members: &str, vacant_since: &str, today: Date,
 ) -> Result<Profile, FieldErrors> {
     let mut e = FieldErrors::default();
     let mut past_date = |field: &'static str, label: &str, v: &str| -> Option<Date> {
@@ -137,7 +136,12 @@ pub fn profile(
             },
         }
     };
-    let committee_members = count("committee_members", "支委人数", committee_members, COMMITTEE_MEMBERS_MAX);
+    let committee_members = count(
+        "committee_members",
+        "支委人数",
+        committee_members,
+        COMMITTEE_MEMBERS_MAX,
+    );
     let full_members = count("full_members", "正式党员人数", full_members, MEMBERS_MAX);
     if let (Some(c), Some(f)) = (committee_members, full_members)
         && c > f
@@ -178,7 +182,10 @@ mod tests {
     #[test]
     fn branch_fields_are_checked_together() {
         let b = BranchInput::parse(" 化学系教工党支部 ", "赵珺").unwrap();
-        assert_eq!((b.name.as_str(), b.secretary_name.as_str()), ("化学系教工党支部", "赵珺"));
+        assert_eq!(
+            (b.name.as_str(), b.secretary_name.as_str()),
+            ("化学系教工党支部", "赵珺")
+        );
         let e = BranchInput::parse("", &"名".repeat(31)).err().unwrap();
         assert!(e.get("name").is_some() && e.get("secretary_name").is_some());
     }
@@ -188,10 +195,19 @@ mod tests {
         let today = time::macros::date!(2026 - 11 - 30);
         let p = profile("2024年6月30日", "", "5", "12", "", today).unwrap();
         assert_eq!(p.last_election_on, Some(time::macros::date!(2024 - 06 - 30)));
-        assert_eq!((p.term_years, p.committee_members, p.full_members), (3, Some(5), Some(12)));
+        assert_eq!(
+            (p.term_years, p.committee_members, p.full_members),
+            (3, Some(5), Some(12))
+        );
         assert_eq!(profile("", "", "", "", "", today).unwrap(), Profile::default());
         let e = profile("2027-01-01", "9", "七", "-1", "昨天", today).unwrap_err();
-        for f in ["last_election_on", "term_years", "committee_members", "full_members", "secretary_vacant_since"] {
+        for f in [
+            "last_election_on",
+            "term_years",
+            "committee_members",
+            "full_members",
+            "secretary_vacant_since",
+        ] {
             assert!(e.get(f).is_some(), "{f}");
         }
         let e = profile("", "", "8", "6", "", today).unwrap_err();

@@ -141,7 +141,19 @@ pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
         sheet.set_column_width(i as u16, if i < 2 { 26.0 } else { 14.0 })?;
     }
     for (r, row) in [
-        ["化学化工学院党委", "", "", "", "hx.reviewer", "钱堃", "审核人", "", "", "", ""],
+        [
+            "化学化工学院党委",
+            "",
+            "",
+            "",
+            "hx.reviewer",
+            "钱堃",
+            "审核人",
+            "",
+            "",
+            "",
+            "",
+        ],
         [
             "化学化工学院党委",
             "化学系教工党支部",

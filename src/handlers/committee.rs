@@ -17,12 +17,12 @@ use crate::db::review::MeasureLine;
 use crate::db::units::CommitteeRow;
 use std::collections::HashMap;
 
-use crate::domain::hints::Flags;
-use crate::domain::{BranchId, CommitteeId};
 use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
+use crate::domain::hints::Flags;
 use crate::domain::states::ReportState;
 use crate::domain::states::{LedgerState, MeasureStatus};
 use crate::domain::units::Level;
+use crate::domain::{BranchId, CommitteeId};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -102,7 +102,12 @@ pub async fn show(
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let mut branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
     let checked = db::profiles::checked(&state.db, scope, campaign.id).await?;
-    let (flags, elections) = super::views::flags_and_elections(&checked, &branches.iter().collect::<Vec<_>>(), today, &state.config.hints);
+    let (flags, elections) = super::views::flags_and_elections(
+        &checked,
+        &branches.iter().collect::<Vec<_>>(),
+        today,
+        &state.config.hints,
+    );
     let sort = sort_rows(
         &mut branches,
         query_value(query.as_deref(), "sort").as_deref().unwrap_or(""),

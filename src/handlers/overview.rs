@@ -17,11 +17,11 @@ use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::db::overview::Campus;
 use crate::db::progress::BranchProgress;
-use crate::domain::hints::Flags;
-use crate::domain::{BranchId, CommitteeId};
 use crate::domain::dates::{self, format_date};
 use crate::domain::eligibility::Judgement;
+use crate::domain::hints::Flags;
 use crate::domain::states::{LedgerState, ReportState};
+use crate::domain::{BranchId, CommitteeId};
 use crate::error::{AppError, AppResult};
 use crate::export::workbooks::{self, IneligibleRow, OverviewRow};
 
@@ -279,6 +279,7 @@ pub async fn show(
     let checked = db::profiles::checked(&state.db, user.scope(), campaign.id).await?;
     let all: Vec<&BranchProgress> = campus.rows.iter().map(|(b, _)| b).collect();
     let (flags, mut elections) = flags_and_elections(&checked, &all, dates::today(), &state.config.hints);
+    elections.retain(|e| filter.committee.is_none_or(|c| c == e.committee_id));
     let elections_total = elections.len();
     elections.truncate(PAGE_ROWS);
     Ok(OverviewPage {

@@ -38,7 +38,9 @@ pub struct ProfilePage {
     history: Vec<HistoryView>,
 }
 
-async fn page(state: &AppState, user: &CurrentUser, id: BranchId, sent: Option<(ProfileForm, FieldErrors)>) -> AppResult<ProfilePage> {
+async fn page(
+    state: &AppState, user: &CurrentUser, id: BranchId, sent: Option<(ProfileForm, FieldErrors)>,
+) -> AppResult<ProfilePage> {
     let db = &state.db.read;
     let branch = db::units::branch(db, user.scope(), id)
         .await?

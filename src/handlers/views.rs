@@ -5,12 +5,12 @@ use time::Date;
 use std::collections::HashMap;
 
 use crate::db::audit::HistoryRow;
+use crate::db::campaigns::Campaign;
 use crate::db::profiles::Checked;
 use crate::db::progress::BranchProgress;
 use crate::domain::BranchId;
-use crate::domain::hints::{Flags, Thresholds};
-use crate::db::campaigns::Campaign;
 use crate::domain::dates::{days_left_label, display_moment, format_date};
+use crate::domain::hints::{Flags, Thresholds};
 use crate::domain::history::{Change, changes};
 
 /// One phase deadline in the banner.
@@ -62,6 +62,7 @@ impl From<HistoryRow> for HistoryView {
 /// A branch due for 换届, as the 按期换届提醒 lists show it.
 pub struct ElectionRow {
     pub branch_id: BranchId,
+    pub committee_id: crate::domain::CommitteeId,
     pub branch_name: String,
     pub committee_name: String,
     pub ends_on: String,
@@ -86,6 +87,7 @@ pub fn flags_and_elections(
                 due.overdue_days,
                 ElectionRow {
                     branch_id: b.branch_id,
+                    committee_id: b.committee_id,
                     branch_name: b.branch_name.clone(),
                     committee_name: b.committee_name.clone(),
                     ends_on: format_date(due.ends_on),

@@ -353,3 +353,12 @@ pub async fn demo_finding(app: &TestApp, text: &str) -> (i64, i64) {
         .unwrap()
         .unwrap_or_else(|| panic!("no demo finding starts with {text}"))
 }
+
+/// The value of the first hidden or text input named `name` in `html` (a form's version, say).
+pub fn hidden_value(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no input named {name}"))
+        .to_string()
+}
