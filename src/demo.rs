@@ -14,6 +14,7 @@ use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::dates::today;
 use crate::domain::hints::Profile;
+use crate::domain::meeting::{Meeting, MeetingKind};
 use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CategoryId, LedgerItemId, Role, UserId};
@@ -566,6 +567,22 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
                     lines.push(format!("{username} ({}, {})", b.secretary, b.name));
 
                     if let Some(demo) = &b.ledger {
+                        // A ledger handed in has its 专题支委会 recorded (the gate asks for it).
+                        if demo.state != LedgerState::InProgress {
+                            let actor = db::audit::Actor::for_seeding(secretary, branch_id, campaign.id, Level::Branch);
+                            let meeting = b.meeting(settings.issued_on);
+                            db::meetings::set(&mut *tx, actor, 0, &meeting)
+                                .await?
+                                .map_err(|_| anyhow::anyhow!("a new branch has no meeting yet"))?;
+                            db::meetings::add_evidence(
+                                &mut *tx,
+                                actor,
+                                "专题支委会会议记录.png",
+                                "image/png",
+                                DEMO_PHOTO,
+                            )
+                            .await?;
+                        }
                         let people = People {
                             keeper: secretary,
                             reviewer,
@@ -619,6 +636,23 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
 
 impl DemoBranch {
     /// Its data as of `today`.
+    /// Its 专题支委会, three days after the notice: a 支委会, or a 支部党员大会 without one.
+    fn meeting(&self, issued_on: Date) -> Meeting {
+        let (kind, expected) = match self.committee_members {
+            0 => (MeetingKind::General, self.members),
+            n => (MeetingKind::Committee, n),
+        };
+        Meeting::Held {
+            on: issued_on + Duration::days(3),
+            kind,
+            chair: self.secretary.to_string(),
+            present: if expected > 4 { expected - 1 } else { expected },
+            expected,
+            topics: "传达学习组织部关于开展党支部对账整改专项行动的通知；对照问题台账逐项研究本支部对账查摆工作；明确整改责任分工和时间安排。".into(),
+            decisions: "由书记牵头、组织委员具体负责对账查摆，11月底前完成整改措施制定；每月支委会听取一次整改进展。".into(),
+        }
+    }
+
     fn profile(&self, today: Date) -> Profile {
         let term_end = today + Duration::days(self.term_ends_in_days);
         let elected = Date::from_calendar_date(term_end.year() - 3, term_end.month(), term_end.day())

@@ -13,8 +13,8 @@ use crate::auth::{CurrentUser, RequireKeeper, RequireOverseer, RequireReviewer, 
 use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
-    account, admin, auth, campaigns, close_out, committee, export, finding, home, import, ledger, overview, profile,
-    report,
+    account, admin, auth, campaigns, close_out, committee, export, finding, home, import, ledger, meeting, overview,
+    profile, report,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -39,6 +39,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/branches/{branch_id}/findings/{finding_id}", get(finding::show))
         .route("/branches/{branch_id}/evidence/{evidence_id}", get(close_out::download))
+        .route(
+            "/branches/{branch_id}/meeting/evidence/{evidence_id}",
+            get(meeting::download),
+        )
         .route_layer(from_extractor_with_state::<CurrentUser, AppState>(state.clone()));
 
     // Keeping a ledger: a 党支部书记 their branch's, a reviewer their committee's own 本级 one
@@ -49,6 +53,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(close_out::form).post(close_out::submit),
         )
         .route("/branches/{branch_id}/import/preview", post(import::preview))
+        .route("/branches/{branch_id}/meeting", get(meeting::form).post(meeting::save))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let secretaries = Router::new()
         .route("/branches/{branch_id}/items/{item_id}", post(ledger::answer))
@@ -80,6 +85,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(close_out::delete_evidence),
         )
         .route("/branches/{branch_id}/import", get(import::form).post(import::confirm))
+        .route(
+            "/branches/{branch_id}/meeting/evidence/{evidence_id}/delete",
+            post(meeting::delete_evidence),
+        )
         .merge(uploads)
         .route_layer(from_extractor_with_state::<RequireKeeper, AppState>(state.clone()));
 
@@ -89,6 +98,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/findings/{finding_id}/review",
             post(ledger::decide_row),
         )
+        .route(
+            "/branches/{branch_id}/items/{item_id}/review",
+            post(ledger::review_answer),
+        )
+        .route("/branches/{branch_id}/meeting/review", post(ledger::review_meeting))
         .route("/branches/{branch_id}/return", post(ledger::send_back))
         .route("/branches/{branch_id}/sign-off", post(ledger::sign_off))
         .route("/branches/{branch_id}/reopen", post(ledger::reopen))

@@ -128,6 +128,22 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/branches/8/profile", [303, 403, 403, 404, 404, 404]),
     ("POST", "/branches/1/profile", [303, 403, 403, 409, 404, 409]),
     ("POST", "/branches/8/profile", [303, 403, 403, 404, 404, 404]),
+    // 专题支委会: the branch keeps its record (branch 1 is 已提交, so changes are refused with
+    // 409); its committee returns it; the file reads as the ledger does. Unit 8 holds none.
+    ("GET", "/branches/1/meeting", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/meeting", [303, 400, 404, 403, 404, 403]),
+    ("GET", "/branches/8/meeting", [303, 404, 404, 404, 404, 403]),
+    ("GET", "/branches/1/meeting/evidence/1", [303, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/4/meeting/evidence/1", [303, 404, 404, 404, 404, 404]),
+    (
+        "POST",
+        "/branches/1/meeting/evidence/1/delete",
+        [303, 409, 404, 403, 404, 403],
+    ),
+    ("POST", "/branches/1/meeting/review", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/8/meeting/review", [303, 403, 403, 403, 404, 404]),
+    // Returning a clean answer: 1(1) is item 1; an empty form is refused.
+    ("POST", "/branches/1/items/1/review", [303, 403, 403, 400, 404, 400]),
     ("GET", "/committees/1/self-check", [303, 403, 403, 303, 404, 303]),
     ("GET", "/committees/1/close-outs", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/reminders", [303, 403, 403, 200, 404, 200]),

@@ -205,7 +205,29 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
     );
     s.flash("adding a measure").await?;
 
+    // Submission waits for the 专题支委会; the branch records it (its data: 5 支委) and submits.
     s.goto("/branches/5").await?;
+    s.submit("#submit button.primary").await?;
+    let page = s.text().await?;
+    ensure!(
+        page.contains("还没有记录专题支委会"),
+        "the gate asks for the meeting: {}",
+        excerpt(&page)
+    );
+    s.submit("#meeting a.button").await?;
+    ensure!(s.path().await? == "/branches/5/meeting", "on the meeting form");
+    s.set_value("#held_on", &day(-3)).await?;
+    s.fill("#present", "4").await?;
+    s.fill("#topics", "传达学习专项行动通知，逐项对照问题台账开展对账查摆。")
+        .await?;
+    s.shot("secretary-meeting-desktop").await?;
+    s.submit("form.meeting-form button[type=submit]").await?;
+    let page = s.text().await?;
+    ensure!(
+        page.contains(&format!("{} 召开支委会，到会支委4/5人", day(-3))),
+        "the meeting is on the ledger: {}",
+        excerpt(&page)
+    );
     s.submit("#submit button.primary").await?;
     let page = s.text().await?;
     ensure!(page.contains("本支部台账已提交"), "submitted: {}", excerpt(&page));
@@ -239,6 +261,23 @@ async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
         r.submit(&format!("#finding-{id} .row-review form.inline button"))
             .await?;
     }
+    // 1(1) (item 1): the data says the term ended; the answer 未发现问题 is flagged and returned.
+    let item = r.text_of("#item-1").await?;
+    ensure!(
+        item.contains("按期应于") && item.contains("与支部数据提示不一致"),
+        "the hint and the contradiction: {item}"
+    );
+    r.fill(
+        "#item-1 form.answer-return textarea[name=comment]",
+        "任期已满未换届，请如实查摆。",
+    )
+    .await?;
+    r.submit("#item-1 form.answer-return button.danger").await?;
+    ensure!(
+        r.text_of("#item-1").await?.contains("作答已退回"),
+        "the answer is returned"
+    );
+    r.flash("returning an answer").await?;
     r.submit("form[action$='/return#review'] button").await?;
     ensure!(r.text().await?.contains("已退回"), "the ledger is sent back");
     r.flash("sending the ledger back").await?;
@@ -247,6 +286,10 @@ async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
     let s = ctx.login("secretary1", Viewport::Desktop).await?;
     let page = s.text().await?;
     ensure!(page.contains("请写明具体时间和次数。"), "the branch sees the comment");
+    ensure!(
+        page.contains("任期已满未换届，请如实查摆。"),
+        "and the returned answer's"
+    );
     s.click(".returned-box a").await?;
     s.wait_path_starts("/branches/1/findings/1").await?;
     let text = s.value("#finding-text").await?;

@@ -347,6 +347,16 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
         s5.send_on("/branches/5", &action, &[("verdict", "no_problem")], &mut found)
             .await;
     }
+    let held_on = day(-3);
+    assert!(
+        s5.send_on(
+            "/branches/5/meeting",
+            "/meeting",
+            &[("held_on", held_on.as_str()), ("present", "4")],
+            &mut found
+        )
+        .await
+    );
     assert!(s5.send_on("/branches/5", "/submit", &[], &mut found).await);
     let mut s2 = Walker::new(&fresh, "secretary2").await;
     let (branch, _, measure) = demo_measure(&fresh, "每月主题党日提前一周确定主题").await;

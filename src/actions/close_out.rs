@@ -39,7 +39,7 @@ pub async fn request(db: &Db, user: &User, branch: BranchId, id: MeasureId, form
             return Err(Stop::Refused("这条措施已销号。".into()));
         }
         let existing = db::evidence::count_for_measure(tx, id).await? as usize;
-        if let Err(m) = evidence::room_for(existing, upload.accepted.len()) {
+        if let Err(m) = evidence::room_for("每条措施", existing, upload.accepted.len()) {
             return Err(refused_upload(files_error(m), upload.chosen));
         }
         if db::measures::set_progress(tx, actor, &before, form.version, MeasureStatus::Done, &note)

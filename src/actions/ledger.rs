@@ -114,5 +114,11 @@ async fn gate(db: &Db, user: &User, actor: db::audit::Actor) -> Result<Vec<submi
             }
         })
         .collect();
-    Ok(submission::missing(&answers, &plans))
+    let meeting = match actor.level() {
+        crate::domain::units::Level::Branch => {
+            Some(db::meetings::get(&db.read, scope, campaign, branch).await?.is_some())
+        }
+        crate::domain::units::Level::Committee => None,
+    };
+    Ok(submission::missing(&answers, &plans, meeting))
 }

@@ -15,6 +15,7 @@ pub mod findings;
 pub mod ledger;
 pub mod look_back;
 pub mod measures;
+pub mod meeting;
 pub mod report;
 pub mod review;
 pub mod sessions;

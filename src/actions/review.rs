@@ -51,8 +51,8 @@ pub async fn decide_row(
 pub async fn send_back(db: &Db, user: &User, branch: BranchId) -> super::Result<()> {
     branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-        let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
-        let to = review::send_back(ledger, &rows).map_err(refused)?;
+        let under = db::review::under_review(tx, actor.campaign(), actor.branch()).await?;
+        let to = review::send_back(ledger, &under).map_err(refused)?;
         db::review::move_ledger(tx, actor, actor.campaign(), ledger, to, "", AuditAction::LedgerReturn).await?;
         Ok(())
     })
@@ -82,8 +82,8 @@ pub async fn sign_off(db: &Db, user: &User, branch: BranchId, form: &SignOffForm
         let comment =
             crate::domain::input::text("审核意见", &form.comment, review::COMMENT_MAX, false).map_err(refused)?;
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-        let rows = db::review::row_states(tx, actor.campaign(), actor.branch()).await?;
-        review::sign_off(ledger, &rows, form.affirmed()).map_err(refused)?;
+        let under = db::review::under_review(tx, actor.campaign(), actor.branch()).await?;
+        review::sign_off(ledger, &under, form.affirmed()).map_err(refused)?;
         db::review::sign_off(tx, actor, actor.campaign(), &comment).await?;
         Ok(())
     })

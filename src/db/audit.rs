@@ -182,6 +182,19 @@ pub async fn branch_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -
     .await
 }
 
+/// The history of a branch's 专题支委会 records and their files, newest first.
+pub async fn meeting_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as(&scoped(&format!(
+        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity IN ('branch_meetings', 'meeting_evidence')
+           AND a.branch_id IN (SELECT id FROM scoped)
+         ORDER BY a.id DESC"
+    )))
+    .bind_scope(scope)
+    .bind(branch)
+    .fetch_all(pool)
+    .await
+}
+
 /// What the branch's findings that migration 000010 moved to 延伸自查 had been under ("1（5）…"),
 /// for the note on its ledger page.
 pub async fn moved_findings(

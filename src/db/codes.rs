@@ -11,6 +11,7 @@ use crate::domain::Role;
 use crate::domain::hints::HintCheck;
 use crate::domain::history::AuditAction;
 use crate::domain::ids::*;
+use crate::domain::meeting::MeetingKind;
 use crate::domain::states::{
     FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
 };
@@ -56,6 +57,7 @@ stored_as_code!(
     AuditAction,
     Level,
     HintCheck,
+    MeetingKind,
 );
 
 macro_rules! stored_as_integer {

@@ -28,11 +28,7 @@ pub struct EvidenceMeta {
 impl EvidenceMeta {
     /// "860 字节", "35 KB", "2.4 MB".
     pub fn size_label(&self) -> String {
-        match self.size {
-            n if n < 1024 => format!("{n} 字节"),
-            n if n < 1024 * 1024 => format!("{} KB", n / 1024),
-            n => format!("{:.1} MB", n as f64 / 1024.0 / 1024.0),
-        }
+        crate::domain::evidence::size_label(self.size)
     }
 }
 

@@ -39,6 +39,9 @@ pub struct SelfCheckRow {
     pub ledger_item_id: LedgerItemId,
     pub verdict: Verdict,
     pub reason: String,
+    /// Returned by the level above (查摆不到位), or pending.
+    pub review_state: ReviewState,
+    pub review_comment: String,
     pub updated_at: String,
     pub version: i64,
 }
@@ -159,7 +162,8 @@ pub async fn measures(
 
 const SELF_CHECKS: &str =
     "SELECT json_group_array(json_object('ledger_item_id', sc.ledger_item_id, 'verdict', sc.verdict,
-            'reason', sc.reason, 'updated_at', sc.updated_at, 'version', sc.version))
+            'reason', sc.reason, 'review_state', sc.review_state, 'review_comment', sc.review_comment,
+            'updated_at', sc.updated_at, 'version', sc.version))
      FROM self_checks sc
      JOIN ledger_items i ON i.id = sc.ledger_item_id
      JOIN ledger_categories c ON c.id = i.category_id
@@ -252,11 +256,14 @@ pub async fn sign_off(
     Ok(())
 }
 
-/// Hands the ledger to the committee (已提交): rows it returned go back to 待审核.
+/// Hands the ledger to the committee (已提交): rows, answers and the meeting record it returned
+/// go back to 待审核.
 pub async fn submit(conn: &mut SqliteConnection, actor: Actor, campaign: CampaignId) -> sqlx::Result<()> {
     let before = state_in_tx(conn, campaign, actor.branch_id).await?;
     set_ledger_state(conn, campaign, actor.branch_id, LedgerState::Submitted).await?;
     super::findings::resubmit_returned(conn, actor.branch_id, campaign).await?;
+    super::self_checks::resubmit_returned(conn, actor.branch_id, campaign).await?;
+    super::meetings::resubmit_returned(conn, actor.branch_id, campaign).await?;
     #[derive(serde::Serialize)]
     struct Snapshot {
         state: LedgerState,

@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod ledger_admin;
 pub mod look_backs;
 pub mod measures;
+pub mod meetings;
 pub mod memo;
 pub mod overview;
 pub mod profiles;

@@ -173,6 +173,13 @@ pub async fn replace(
     replace_after(conn, by, campaign, branch, before, p).await
 }
 
+/// The branch's data as the write transaction sees it (nothing kept: nothing known).
+pub async fn profile_in_tx(
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,
+) -> sqlx::Result<Profile> {
+    Ok(saved(conn, campaign, branch).await?.unwrap_or_default().profile())
+}
+
 async fn saved(
     conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Option<ProfileRow>> {

@@ -12,6 +12,7 @@ use super::findings::Finding;
 use super::measures::Measure;
 use super::scope::{BindScope, scoped};
 use crate::auth::{Reach, Scope};
+use crate::domain::review::UnderReview;
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState};
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CommitteeId, FindingId, MeasureId};
@@ -57,14 +58,28 @@ pub async fn decide_row(
 }
 
 /// The review states of all the branch's findings in the campaign.
-pub async fn row_states(
+/// What the level above has decided on the branch's ledger (domain::review's rules read it).
+pub async fn under_review(
     conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,
-) -> sqlx::Result<Vec<ReviewState>> {
-    sqlx::query_scalar("SELECT review_state FROM findings WHERE campaign_id = ? AND branch_id = ?")
+) -> sqlx::Result<UnderReview> {
+    let rows = sqlx::query_scalar("SELECT review_state FROM findings WHERE campaign_id = ? AND branch_id = ?")
         .bind(campaign)
         .bind(branch)
-        .fetch_all(conn)
-        .await
+        .fetch_all(&mut *conn)
+        .await?;
+    let returned_answers = super::self_checks::returned_count(&mut *conn, branch, campaign).await?;
+    let meeting_returned: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM branch_meetings WHERE campaign_id = ? AND branch_id = ? AND review_state = 'returned')",
+    )
+    .bind(campaign)
+    .bind(branch)
+    .fetch_one(conn)
+    .await?;
+    Ok(UnderReview {
+        rows,
+        returned_answers,
+        meeting_returned,
+    })
 }
 
 #[derive(Serialize)]
@@ -308,7 +323,8 @@ pub struct Waiting {
     pub submitted_ledgers: i64,
     /// Reviewers: 销号 requests of branches waiting.
     pub close_out_requests: i64,
-    /// Rows returned on the ledger the user keeps (a secretary's branch, a committee's 本级).
+    /// Rows, answers and meeting records returned on the ledger the user keeps (a secretary's
+    /// branch, a committee's 本级).
     pub returned_rows: i64,
     /// 销号 requests rejected on the ledger the user keeps.
     pub rejected_close_outs: i64,
@@ -351,7 +367,18 @@ async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
            (SELECT COUNT(*) FROM fs
              WHERE fs.review_state = 'returned' AND fs.level = ?5
                AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = fs.branch_id
-                                                                 AND bl.state = 'submitted')) AS returned_rows,
+                                                                 AND bl.state = 'submitted'))
+           + (SELECT COUNT(*) FROM self_checks sc JOIN branches b ON b.id = sc.branch_id
+               JOIN ledger_items i ON i.id = sc.ledger_item_id JOIN ledger_categories c ON c.id = i.category_id
+               WHERE sc.review_state = 'returned' AND b.level = ?5 AND c.campaign_id = ?3
+                 AND sc.branch_id IN (SELECT id FROM scoped)
+                 AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = sc.branch_id
+                                                                   AND bl.state = 'submitted'))
+           + (SELECT COUNT(*) FROM branch_meetings bm JOIN branches b ON b.id = bm.branch_id
+               WHERE bm.review_state = 'returned' AND b.level = ?5 AND bm.campaign_id = ?3
+                 AND bm.branch_id IN (SELECT id FROM scoped)
+                 AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = bm.branch_id
+                                                                   AND bl.state = 'submitted')) AS returned_rows,
            ms.rejected AS rejected_close_outs
          FROM ms",
     ))

@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 use super::Stale;
 use super::audit::{self, Actor};
 use crate::domain::input::VerdictInput;
-use crate::domain::states::Verdict;
+use crate::domain::states::{ReviewState, Verdict};
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CategoryId, LedgerItemId, UserId};
 
@@ -109,6 +109,91 @@ pub async fn insert(
     .bind(verdict)
     .bind(reason)
     .bind(by)
+    .fetch_one(conn)
+    .await
+}
+
+#[derive(Serialize)]
+struct ReviewSnapshot<'a> {
+    review_state: ReviewState,
+    review_comment: &'a str,
+}
+
+/// The level above returns the answer to `item` (`Some(comment)`: 查摆不到位) or takes its return
+/// back (`None`), as seen at `seen_version`.
+pub async fn review(
+    conn: &mut SqliteConnection, actor: Actor, item: LedgerItemId, seen_version: i64, returned: Option<&str>,
+) -> sqlx::Result<Result<(), Stale>> {
+    let before: Option<(i64, ReviewState, String)> = sqlx::query_as(
+        "SELECT id, review_state, review_comment FROM self_checks WHERE branch_id = ? AND ledger_item_id = ?",
+    )
+    .bind(actor.branch_id)
+    .bind(item)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, state_before, comment_before)) = before else {
+        return Ok(Err(Stale));
+    };
+    let (state, comment) = match returned {
+        Some(c) => (ReviewState::Returned, c),
+        None => (ReviewState::Pending, comment_before.as_str()),
+    };
+    let done = sqlx::query(
+        "UPDATE self_checks SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
+                                version = version + 1
+         WHERE id = ? AND version = ?",
+    )
+    .bind(state)
+    .bind(comment)
+    .bind(actor.user_id)
+    .bind(id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Ok(Err(Stale));
+    }
+    let entry = actor
+        .entry(AuditAction::SelfCheckReview, id, None)
+        .before(&ReviewSnapshot {
+            review_state: state_before,
+            review_comment: &comment_before,
+        })
+        .after(&ReviewSnapshot {
+            review_state: state,
+            review_comment: comment,
+        });
+    audit::record(conn, &entry).await?;
+    Ok(Ok(()))
+}
+
+/// On (re)submission returned answers go back to 待审核 (the comment stays).
+pub async fn resubmit_returned(
+    conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE self_checks SET review_state = 'pending', version = version + 1
+         WHERE branch_id = ? AND review_state = 'returned'
+           AND ledger_item_id IN (SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+                                  WHERE c.campaign_id = ?)",
+    )
+    .bind(branch)
+    .bind(campaign)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many answers of the branch in the campaign are returned (for the review's rules).
+pub async fn returned_count(conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM self_checks sc JOIN ledger_items i ON i.id = sc.ledger_item_id
+         JOIN ledger_categories c ON c.id = i.category_id
+         WHERE sc.branch_id = ? AND c.campaign_id = ? AND sc.review_state = 'returned'",
+    )
+    .bind(branch)
+    .bind(campaign)
     .fetch_one(conn)
     .await
 }

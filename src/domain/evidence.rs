@@ -70,11 +70,21 @@ pub fn check_upload(files: Vec<Upload>, broken: bool) -> Checked {
 /// Said whenever a request with files is refused.
 pub const REPICK: &str = "出于安全原因，浏览器不会保留已选择的文件，请重新选择后提交。";
 
-/// Whether `adding` more files fit beside the `existing` ones of a measure; `Err` says why not.
-pub fn room_for(existing: usize, adding: usize) -> Result<(), String> {
+/// "860 字节", "35 KB", "2.4 MB".
+pub fn size_label(bytes: i64) -> String {
+    match bytes {
+        n if n < 1024 => format!("{n} 字节"),
+        n if n < 1024 * 1024 => format!("{} KB", n / 1024),
+        n => format!("{:.1} MB", n as f64 / 1024.0 / 1024.0),
+    }
+}
+
+/// Whether `adding` more files fit beside the `existing` ones of a measure or a meeting record
+/// (`holder`: "每条措施"); `Err` says why not.
+pub fn room_for(holder: &str, existing: usize, adding: usize) -> Result<(), String> {
     if existing + adding > MAX_FILES_PER_MEASURE {
         Err(format!(
-            "每条措施最多 {MAX_FILES_PER_MEASURE} 个证明材料文件，已有 {existing} 个"
+            "{holder}最多 {MAX_FILES_PER_MEASURE} 个文件，已有 {existing} 个"
         ))
     } else {
         Ok(())
@@ -161,7 +171,7 @@ mod tests {
         );
         assert!(c.problems[0].contains("没有完整上传"));
         assert!(!check_upload(Vec::new(), false).chosen);
-        assert!(room_for(9, 1).is_ok() && room_for(9, 2).is_err());
+        assert!(room_for("每条措施", 9, 1).is_ok() && room_for("每条措施", 9, 2).is_err());
     }
 
     #[test]

@@ -11,6 +11,12 @@ coded_enum!(
     /// Everything the audit trail records, by the table row it changes (see [`AuditAction::entity`]).
     AuditAction {
         SelfCheckSet = "self_check.set" / "对账查摆作答",
+        /// The level above returned (or took back the return of) a clean answer: 查摆不到位.
+        SelfCheckReview = "self_check.review" / "审核对账查摆作答",
+        MeetingSet = "meeting.set" / "记录专题支委会",
+        MeetingReview = "meeting.review" / "审核专题支委会记录",
+        MeetingEvidenceAdd = "meeting_evidence.add" / "上传会议材料",
+        MeetingEvidenceDelete = "meeting_evidence.delete" / "删除会议材料",
         FindingCreate = "finding.create" / "新增查摆问题",
         FindingImport = "finding.import" / "导入述职评议问题",
         FindingUpdate = "finding.update" / "修改查摆问题",
@@ -65,7 +71,9 @@ impl AuditAction {
     pub fn entity(self) -> &'static str {
         use AuditAction::*;
         match self {
-            SelfCheckSet => "self_checks",
+            SelfCheckSet | SelfCheckReview => "self_checks",
+            MeetingSet | MeetingReview => "branch_meetings",
+            MeetingEvidenceAdd | MeetingEvidenceDelete => "meeting_evidence",
             FindingCreate | FindingImport | FindingUpdate | FindingDelete | FindingReview | FindingMoveToExtended => {
                 "findings"
             }
@@ -127,6 +135,15 @@ fn field_label(key: &str) -> &str {
         "full_members" => "正式党员人数",
         "secretary_vacant_since" => "书记空缺起始日期",
         "source" => "来源",
+        "held" => "是否召开",
+        "held_on" => "会议日期",
+        "kind" => "会议形式",
+        "chair" => "主持人",
+        "present" => "到会人数",
+        "expected" => "应到人数",
+        "topics" => "会议议题",
+        "decisions" => "会议决定",
+        "not_held_reason" => "未召开的原因",
         other => other,
     }
 }
@@ -147,6 +164,7 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                 "outcome" => LookBackOutcome::parse(s).map(LookBackOutcome::label),
                 "source" => FindingSource::parse(s).map(FindingSource::label),
                 "level" => Level::parse(s).map(Level::label),
+                "kind" => crate::domain::meeting::MeetingKind::parse(s).map(crate::domain::meeting::MeetingKind::label),
                 _ => None,
             };
             label.map(str::to_string).unwrap_or_else(|| s.clone())

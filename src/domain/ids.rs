@@ -31,6 +31,7 @@ macro_rules! with_ids {
             FindingId,
             MeasureId,
             EvidenceId,
+            MeetingEvidenceId,
         );
     };
 }

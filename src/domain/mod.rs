@@ -11,6 +11,7 @@ pub mod ids;
 pub mod import;
 pub mod input;
 pub mod ledger;
+pub mod meeting;
 pub mod password_policy;
 pub mod report;
 pub mod review;

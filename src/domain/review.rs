@@ -4,7 +4,7 @@
 
 use super::Role;
 use super::input::{FieldErrors, text};
-use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReviewState};
+use super::states::{LedgerState, LookBackOutcome, MeasureStatus, ReviewState, Verdict};
 use super::units::{Level, Part};
 
 pub const COMMENT_MAX: usize = 1000;
@@ -95,21 +95,51 @@ pub fn may_decide_rows(state: LedgerState) -> Result<(), &'static str> {
     }
 }
 
-/// 退回修改: a submitted ledger with at least one returned row goes back to the branch.
-pub fn send_back(state: LedgerState, rows: &[ReviewState]) -> Result<LedgerState, &'static str> {
+/// What the level above has decided on a submitted ledger: each finding's state, and the clean
+/// answers and the meeting record it returned (查摆不到位).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnderReview {
+    pub rows: Vec<ReviewState>,
+    pub returned_answers: i64,
+    pub meeting_returned: bool,
+}
+
+impl UnderReview {
+    fn anything_returned(&self) -> bool {
+        self.rows.contains(&ReviewState::Returned) || self.returned_answers > 0 || self.meeting_returned
+    }
+}
+
+/// 退回修改: a submitted ledger with at least one returned row, answer or meeting record goes
+/// back to the branch.
+pub fn send_back(state: LedgerState, review: &UnderReview) -> Result<LedgerState, &'static str> {
     may_decide_rows(state)?;
-    if !rows.contains(&ReviewState::Returned) {
-        return Err("请先对需要修改的查摆问题选择“退回”并写明意见");
+    if !review.anything_returned() {
+        return Err("请先对需要修改的查摆问题、作答或专题支委会记录选择“退回”并写明意见");
     }
     Ok(LedgerState::Returned)
 }
 
-/// 审核签字: every row approved and all of the 四个到位 affirmed.
-pub fn sign_off(state: LedgerState, rows: &[ReviewState], affirmed: [bool; 4]) -> Result<LedgerState, String> {
+/// Only a clean answer (未发现问题, 不适用) is returned as such, on a ledger under review; an
+/// answer of 存在问题 is judged through its findings.
+pub fn may_return_answer(state: LedgerState, verdict: Verdict) -> Result<(), &'static str> {
     may_decide_rows(state)?;
-    let open = rows.iter().filter(|r| **r != ReviewState::Approved).count();
+    if verdict == Verdict::Problem {
+        return Err("“存在问题”的作答，请对其下的查摆问题逐条审核");
+    }
+    Ok(())
+}
+
+/// 审核签字: every row approved, nothing returned waiting to go back, and all of the 四个到位
+/// affirmed.
+pub fn sign_off(state: LedgerState, review: &UnderReview, affirmed: [bool; 4]) -> Result<LedgerState, String> {
+    may_decide_rows(state)?;
+    let open = review.rows.iter().filter(|r| **r != ReviewState::Approved).count();
     if open > 0 {
         return Err(format!("还有 {open} 条查摆问题未审核通过，不能签字"));
+    }
+    if review.returned_answers > 0 || review.meeting_returned {
+        return Err("有已退回的作答或专题支委会记录：请先退回党支部修改，或撤销退回后再签字".into());
     }
     let missing: Vec<&str> = FOUR_IN_PLACE
         .iter()
@@ -238,36 +268,77 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sending_back_needs_a_returned_row() {
-        assert_eq!(
-            send_back(LedgerState::Submitted, &[Approved, Returned]),
-            Ok(LedgerState::Returned)
-        );
-        assert!(send_back(LedgerState::Submitted, &[Approved, Pending]).is_err());
-        assert!(send_back(LedgerState::InProgress, &[Returned]).is_err());
+    fn rows(rows: &[ReviewState]) -> UnderReview {
+        UnderReview {
+            rows: rows.to_vec(),
+            ..UnderReview::default()
+        }
     }
 
     #[test]
-    fn signing_off_needs_every_row_approved_and_all_four_affirmed() {
+    fn sending_back_needs_a_returned_row_answer_or_meeting() {
+        assert_eq!(
+            send_back(LedgerState::Submitted, &rows(&[Approved, Returned])),
+            Ok(LedgerState::Returned)
+        );
+        assert!(send_back(LedgerState::Submitted, &rows(&[Approved, Pending])).is_err());
+        assert!(send_back(LedgerState::InProgress, &rows(&[Returned])).is_err());
+        // A ledger with no findings at all goes back for an answer 查摆不到位, or the meeting.
+        let answer = UnderReview {
+            returned_answers: 1,
+            ..UnderReview::default()
+        };
+        assert_eq!(send_back(LedgerState::Submitted, &answer), Ok(LedgerState::Returned));
+        let meeting = UnderReview {
+            meeting_returned: true,
+            ..UnderReview::default()
+        };
+        assert_eq!(send_back(LedgerState::Submitted, &meeting), Ok(LedgerState::Returned));
+        assert!(send_back(LedgerState::Submitted, &UnderReview::default()).is_err());
+    }
+
+    #[test]
+    fn only_a_clean_answer_of_a_ledger_under_review_is_returned() {
+        assert!(may_return_answer(LedgerState::Submitted, Verdict::NoProblem).is_ok());
+        assert!(may_return_answer(LedgerState::Submitted, Verdict::NotApplicable).is_ok());
+        assert!(may_return_answer(LedgerState::Submitted, Verdict::Problem).is_err());
+        assert!(may_return_answer(LedgerState::SignedOff, Verdict::NoProblem).is_err());
+        assert!(may_return_answer(LedgerState::InProgress, Verdict::NoProblem).is_err());
+    }
+
+    #[test]
+    fn signing_off_needs_every_row_approved_nothing_returned_and_all_four_affirmed() {
         let all = [true; 4];
         assert_eq!(
-            sign_off(LedgerState::Submitted, &[Approved, Approved], all),
+            sign_off(LedgerState::Submitted, &rows(&[Approved, Approved]), all),
             Ok(LedgerState::SignedOff)
         );
         assert_eq!(
-            sign_off(LedgerState::Submitted, &[], all),
+            sign_off(LedgerState::Submitted, &rows(&[]), all),
             Ok(LedgerState::SignedOff),
             "a branch with no problems"
         );
         assert!(
-            sign_off(LedgerState::Submitted, &[Approved, Pending], all)
+            sign_off(LedgerState::Submitted, &rows(&[Approved, Pending]), all)
                 .unwrap_err()
                 .contains("1 条")
         );
-        let e = sign_off(LedgerState::Submitted, &[Approved], [true, false, true, false]).unwrap_err();
+        let e = sign_off(LedgerState::Submitted, &rows(&[Approved]), [true, false, true, false]).unwrap_err();
         assert!(e.contains("措施制定到位") && e.contains("整改落实到位"), "{e}");
-        assert!(sign_off(LedgerState::SignedOff, &[Approved], all).is_err(), "not twice");
+        assert!(
+            sign_off(LedgerState::SignedOff, &rows(&[Approved]), all).is_err(),
+            "not twice"
+        );
+        let answer = UnderReview {
+            rows: vec![Approved],
+            returned_answers: 1,
+            meeting_returned: false,
+        };
+        assert!(
+            sign_off(LedgerState::Submitted, &answer, all)
+                .unwrap_err()
+                .contains("已退回的作答")
+        );
     }
 
     #[test]

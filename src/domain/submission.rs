@@ -34,9 +34,17 @@ pub fn is_complete(deadline: Option<time::Date>, owner: &str) -> bool {
     deadline.is_some() && !owner.trim().is_empty()
 }
 
-/// Everything still missing, in words; empty means the ledger may be submitted.
-pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>]) -> Vec<Missing> {
+/// Everything still missing, in words; empty means the ledger may be submitted. `meeting` is
+/// whether a branch has recorded its 专题支委会 (or why it was not held); `None` for a
+/// committee's own ledger, which holds none.
+pub fn missing(items: &[ItemAnswer<'_>], findings: &[FindingPlan<'_>], meeting: Option<bool>) -> Vec<Missing> {
     let mut out = Vec::new();
+    if meeting == Some(false) {
+        out.push(Missing {
+            text: "还没有记录专题支委会（如未召开，请写明原因）".into(),
+            href: "#meeting".into(),
+        });
+    }
     let unanswered: Vec<&ItemAnswer<'_>> = items.iter().filter(|i| i.verdict.is_none()).collect();
     if let Some(first) = unanswered.first() {
         let labels: Vec<&str> = unanswered.iter().map(|i| i.label).collect();
@@ -113,7 +121,19 @@ mod tests {
             measures: 2,
             complete_measures: 1,
         }];
-        assert!(missing(&items, &findings).is_empty());
+        assert!(missing(&items, &findings, Some(true)).is_empty());
+        assert!(
+            missing(&items, &findings, None).is_empty(),
+            "a committee's own ledger holds no meeting"
+        );
+    }
+
+    #[test]
+    fn a_branch_records_its_meeting_first() {
+        let m = missing(&[], &[], Some(false));
+        assert_eq!(m.len(), 1);
+        assert!(m[0].text.contains("专题支委会"));
+        assert_eq!(m[0].href, "#meeting");
     }
 
     #[test]
@@ -138,7 +158,7 @@ mod tests {
                 complete_measures: 0,
             },
         ];
-        let m = missing(&items, &findings);
+        let m = missing(&items, &findings, Some(true));
         assert_eq!(m.len(), 4, "{m:?}");
         assert_eq!(m[0].text, "还有 2 项未作答：1（1）、1（2）");
         assert_eq!(m[0].href, "1（1）", "links to the first unanswered item");

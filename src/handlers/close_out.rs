@@ -212,12 +212,18 @@ pub async fn download(
     let file = db::evidence::file(&state.db.read, user.scope(), BranchId(branch), EvidenceId(file))
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok(file_response(file))
+}
+
+/// A stored file as a response: images open in the browser, PDFs download; `sandbox` keeps any
+/// script in a file from running as this site.
+pub fn file_response(file: db::evidence::EvidenceFile) -> Response {
     let disposition = if file.content_type.starts_with("image/") {
         "inline"
     } else {
         "attachment"
     };
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, file.content_type.clone()),
             (
@@ -232,5 +238,5 @@ pub async fn download(
         ],
         file.data,
     )
-        .into_response())
+        .into_response()
 }

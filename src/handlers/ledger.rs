@@ -75,9 +75,15 @@ pub struct LedgerPage {
     profile_editable: bool,
     /// The user reviews this ledger (the level above): sees contradictions flagged.
     above: bool,
+    /// The user keeps this ledger (its branch's secretary, or the committee for its own).
+    own: bool,
     /// Findings the branch had recorded under items that became the committee's own, moved to
     /// its 延伸自查 (migration 000010): what they were under.
     moved: Vec<String>,
+    /// 专题支委会: a branch's record (`None` for a committee's own unit, which holds none).
+    meeting: Option<MeetingView>,
+    /// Clean answers returned (查摆不到位), as the page's reader may see them.
+    returned_answers: Vec<ReturnedAnswer>,
     finding_max: usize,
     reason_max: usize,
 }
@@ -146,6 +152,9 @@ pub struct ItemView {
     pub verdict: Option<Verdict>,
     pub reason: String,
     pub version: i64,
+    /// Returned by the level above (查摆不到位), as the reader may see it.
+    pub returned: bool,
+    pub review_comment: String,
     pub findings: Vec<FindingView>,
     pub form: VerdictForm,
     pub new_finding: NewFindingForm,
@@ -196,6 +205,33 @@ pub struct ReturnedView {
     pub comment: String,
 }
 
+/// A clean answer the level above returned.
+pub struct ReturnedAnswer {
+    pub item_id: LedgerItemId,
+    pub code: String,
+    pub statement: String,
+    pub comment: String,
+}
+
+/// The branch's 专题支委会 as its ledger page shows it.
+pub struct MeetingView {
+    /// `None`: nothing recorded yet.
+    pub record: Option<MeetingRecordView>,
+    pub files: Vec<db::meetings::MeetingFile>,
+    /// The return as the reader may see it (hidden from the branch while the ledger is 已提交).
+    pub returned: bool,
+    pub comment: String,
+    pub version: i64,
+}
+
+pub struct MeetingRecordView {
+    pub held: bool,
+    pub summary: String,
+    pub chair: String,
+    pub topics: String,
+    pub decisions: String,
+}
+
 /// What a refused form sent, shown again on the page.
 #[derive(Default)]
 pub struct Overlay {
@@ -213,10 +249,13 @@ impl LedgerPage {
         if self.reviewing || self.can_reopen {
             return;
         }
+        let meeting = self.review.meeting_comment.clone().unwrap_or_default();
         let typed = [
             &self.review.row_comment,
             &self.review.sign_off_comment,
             &self.review.reopen_reason,
+            &self.review.answer_comment,
+            &meeting,
         ]
         .into_iter()
         .find(|t| !t.trim().is_empty())
@@ -263,11 +302,23 @@ impl LedgerPage {
     fn open_rows(&self) -> usize {
         self.row_counts[0] + self.row_counts[2]
     }
+    /// Everything returned that goes back with the ledger: rows, answers, the meeting record.
+    fn returned_total(&self) -> usize {
+        self.row_counts[2] + self.returned_answers.len() + self.meeting.as_ref().map_or(0, |m| usize::from(m.returned))
+    }
+    /// What keeps the ledger from being signed off: rows not approved, anything returned.
+    fn blocking_sign_off(&self) -> usize {
+        self.open_rows() + self.returned_total() - self.row_counts[2]
+    }
 }
 
 impl ReviewForm {
     fn is_row(&self, id: &FindingId) -> bool {
         self.row_id == Some(*id)
+    }
+
+    fn is_answer(&self, id: &LedgerItemId) -> bool {
+        self.answer_item == Some(*id)
     }
 }
 
@@ -281,6 +332,11 @@ pub struct ReviewForm {
     pub sign_off_comment: String,
     pub affirmed: [bool; 4],
     pub reopen_reason: String,
+    /// An answer whose 退回 was refused, with the comment typed.
+    pub answer_item: Option<LedgerItemId>,
+    pub answer_comment: String,
+    /// The meeting record's 退回 was refused: the comment typed.
+    pub meeting_comment: Option<String>,
 }
 
 pub async fn show(
@@ -313,15 +369,18 @@ pub async fn ledger_page(
         .collect();
     let findings = db::ledger::findings(db, user.scope(), campaign.id, branch.id).await?;
     let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;
+    let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
+    let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
+    let part = Part::of(user.role(), branch.level);
+    let hide_review = crate::domain::review::hidden_from(part, ledger_state);
+    // An answer's history holds the level above's returns too, unless they are still its draft.
     let (history, ledger_history): (Vec<_>, Vec<_>) = db::audit::branch_history(db, user.scope(), branch.id)
         .await?
         .into_iter()
-        .partition(|h| h.action == AuditAction::SelfCheckSet);
-    let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
-    let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
+        .filter(|h| !(hide_review && h.action == AuditAction::SelfCheckReview))
+        .partition(|h| matches!(h.action, AuditAction::SelfCheckSet | AuditAction::SelfCheckReview));
     let today = dates::today();
     let powers = Powers::of(user.role(), branch.level, campaign.is_current, ledger_state);
-    let part = Part::of(user.role(), branch.level);
     let count = |s: ReviewState| findings.iter().filter(|f| f.review_state == s).count();
     let row_counts = [
         count(ReviewState::Pending),
@@ -330,7 +389,6 @@ pub async fn ledger_page(
     ];
     let review = std::mem::take(&mut overlay.review);
 
-    let hide_review = crate::domain::review::hidden_from(part, ledger_state);
     let returned = findings
         .iter()
         .filter(|_| part == Some(Part::Own) && !hide_review)
@@ -354,26 +412,44 @@ pub async fn ledger_page(
         .as_ref()
         .map(|p| crate::domain::hints::hints(p, today, &state.config.hints))
         .unwrap_or_default();
+    let meeting = match level {
+        Level::Branch => Some(meeting_view(state, user, campaign.id, branch.id, hide_review).await?),
+        Level::Committee => None,
+    };
     let submit_problems = std::mem::take(&mut overlay.submit_problems);
+    let categories = group(
+        categories,
+        items,
+        checks,
+        findings,
+        measures,
+        history,
+        today,
+        overlay,
+        hide_review,
+        level,
+        &hints,
+    );
+    let returned_answers = categories
+        .iter()
+        .flat_map(|c| &c.items)
+        .filter(|i| i.returned)
+        .map(|i| ReturnedAnswer {
+            item_id: i.id,
+            code: i.code.clone(),
+            statement: i.statement.clone(),
+            comment: i.review_comment.clone(),
+        })
+        .collect();
     Ok(LedgerPage {
         nav: Nav::for_user(user, &format!("/branches/{}", branch.id)),
         csrf: user.csrf.clone(),
         flash: None,
         campaign_query: campaign.link_query(),
         phases: phases(&campaign, today),
-        categories: group(
-            categories,
-            items,
-            checks,
-            findings,
-            measures,
-            history,
-            today,
-            overlay,
-            hide_review,
-            level,
-            &hints,
-        ),
+        categories,
+        meeting,
+        returned_answers,
         answered,
         item_count,
         returned,
@@ -399,12 +475,40 @@ pub async fn ledger_page(
         moved,
         profile_editable: powers.close_out && level == Level::Branch,
         above: part == Some(Part::Above),
+        own: part == Some(Part::Own),
         profile: profile.as_ref().map(|p| ProfileView::of(p, today)),
         state: ledger_state,
         branch,
         campaign,
         finding_max: FINDING_MAX,
         reason_max: REASON_MAX,
+    })
+}
+
+/// The branch's 专题支委会 record, its files and the return as the reader may see it.
+async fn meeting_view(
+    state: &AppState, user: &CurrentUser, campaign: crate::domain::CampaignId, branch: BranchId, hide_review: bool,
+) -> AppResult<MeetingView> {
+    let db = &state.db.read;
+    let row = db::meetings::get(db, user.scope(), campaign, branch).await?;
+    let files = db::meetings::evidence(db, user.scope(), campaign, branch).await?;
+    let returned = !hide_review && row.as_ref().is_some_and(|r| r.is_returned());
+    Ok(MeetingView {
+        returned,
+        comment: if returned {
+            row.as_ref().map(|r| r.review_comment.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        },
+        version: row.as_ref().map_or(0, |r| r.version),
+        record: row.map(|r| MeetingRecordView {
+            held: r.held,
+            summary: r.meeting().summary(),
+            chair: r.chair,
+            topics: r.topics,
+            decisions: r.decisions,
+        }),
+        files,
     })
 }
 
@@ -511,6 +615,11 @@ fn group(
                         verdict: check.map(|c| c.verdict),
                         reason: check.map(|c| c.reason.clone()).unwrap_or_default(),
                         version: check.map_or(0, |c| c.version),
+                        returned: !hide_review && check.is_some_and(|c| c.review_state == ReviewState::Returned),
+                        review_comment: check
+                            .filter(|c| !hide_review && c.review_state == ReviewState::Returned)
+                            .map(|c| c.review_comment.clone())
+                            .unwrap_or_default(),
                         findings: by_item.remove(&i.id).unwrap_or_default(),
                         new_finding: take_new_finding(Placement::Item(i.id)),
                         history: history_of.remove(&i.id.0).unwrap_or_default(),
@@ -760,5 +869,65 @@ pub async fn reopen(
             };
             review_refused(&state, &user, branch, other, kept).await
         }
+    }
+}
+
+/// 退回 a clean answer (查摆不到位), or take the return back.
+pub async fn review_answer(
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, item)): Path<(i64, i64)>,
+    Form(form): Form<actions::meeting::ReturnForm>,
+) -> AppResult<Response> {
+    let (branch, item) = (BranchId(branch), LedgerItemId(item));
+    match actions::meeting::review_answer(&state.db, &user, branch, item, &form).await? {
+        Outcome::Done(()) => {
+            let word = if form.decision == "return" {
+                "此项作答已退回（整本台账退回前党支部看不到）"
+            } else {
+                "已撤销对此项作答的退回"
+            };
+            done(&session, word, &format!("{}#item-{item}", ledger_url(branch))).await
+        }
+        other => {
+            // Only a return has a comment to show again beside its item.
+            let kept = ReviewForm {
+                answer_item: (form.decision == "return").then_some(item),
+                answer_comment: form.comment.clone(),
+                ..ReviewForm::default()
+            };
+            review_refused(&state, &user, branch, invalid_as_refused(other), kept).await
+        }
+    }
+}
+
+/// 退回 the 专题支委会 record, or take the return back.
+pub async fn review_meeting(
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
+    Form(form): Form<actions::meeting::ReturnForm>,
+) -> AppResult<Response> {
+    let branch = BranchId(branch);
+    match actions::meeting::review_meeting(&state.db, &user, branch, &form).await? {
+        Outcome::Done(()) => {
+            let word = if form.decision == "return" {
+                "专题支委会记录已退回（整本台账退回前党支部看不到）"
+            } else {
+                "已撤销对专题支委会记录的退回"
+            };
+            done(&session, word, &format!("{}#meeting", ledger_url(branch))).await
+        }
+        other => {
+            let kept = ReviewForm {
+                meeting_comment: Some(form.comment.clone()),
+                ..ReviewForm::default()
+            };
+            review_refused(&state, &user, branch, invalid_as_refused(other), kept).await
+        }
+    }
+}
+
+/// A review form's one field refused reads as the form's message.
+fn invalid_as_refused<T>(outcome: Outcome<T>) -> Outcome<T> {
+    match outcome {
+        Outcome::Invalid(e) => Outcome::Refused(e.messages()),
+        other => other,
     }
 }

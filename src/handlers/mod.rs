@@ -12,6 +12,7 @@ pub mod finding;
 pub mod home;
 pub mod import;
 pub mod ledger;
+pub mod meeting;
 pub mod overview;
 pub mod profile;
 pub mod report;
