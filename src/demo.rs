@@ -535,6 +535,8 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
                     },
                 )
                 .await?;
+                // The committee's one reviewer is its 党组织负责人, who signs 附件3.
+                db::admin::set_leader(&mut *tx, committee_id, reviewer).await?;
                 lines.push(format!("{reviewer_name} ({}, {})", committee.reviewer, committee.name));
 
                 for (bi, b) in committee.branches.iter().enumerate() {
@@ -604,6 +606,13 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
             // The committees' own units come after every branch, so the branches are numbered
             // 1… in the order of the secretaries' accounts.
             db::units::add_own_units(&mut *tx).await?;
+            // The document the notice names for 评星定级, as a link the 组织部 attached.
+            let rules = crate::domain::documents::Document {
+                title: "潍坊学院党支部评星定级管理实施办法".into(),
+                doc_number: format!("组织部〔{}〕43号", settings.issued_on.year()),
+                source: crate::domain::documents::Source::Link("https://www.example.org/zzb/pxdj.html".into()),
+            };
+            db::documents::add(&mut *tx, overseer, campaign.id, &rules).await?;
             for (committee_id, reviewer, own) in own_ledgers {
                 let Some(demo) = own else { continue };
                 let unit = db::units::own_unit_in_tx(&mut *tx, committee_id)

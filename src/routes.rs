@@ -13,8 +13,8 @@ use crate::auth::{CurrentUser, RequireKeeper, RequireOverseer, RequireReviewer, 
 use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
-    account, admin, auth, campaigns, close_out, committee, export, finding, home, import, ledger, meeting, overview,
-    profile, report,
+    account, admin, auth, campaigns, close_out, committee, documents, export, finding, home, import, ledger, meeting,
+    overview, profile, report, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -39,6 +39,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/branches/{branch_id}/findings/{finding_id}", get(finding::show))
         .route("/branches/{branch_id}/evidence/{evidence_id}", get(close_out::download))
+        .route("/documents/{document_id}", get(documents::download))
         .route(
             "/branches/{branch_id}/meeting/evidence/{evidence_id}",
             get(meeting::download),
@@ -113,6 +114,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/branches/{branch_id}/profile", get(profile::show).post(profile::save))
         .route("/committees/{committee_id}", get(committee::show))
         .route("/committees/{committee_id}/self-check", get(committee::self_check))
+        .route("/committees/{committee_id}/work", get(work::show).post(work::add))
+        .route("/committees/{committee_id}/work/{work_id}/delete", post(work::delete))
         .route("/committees/{committee_id}/close-outs", get(committee::close_outs))
         .route("/committees/{committee_id}/reminders", get(committee::reminders))
         .route(
@@ -157,6 +160,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/admin/campaigns", get(campaigns::show).post(campaigns::create))
         .route("/admin/campaigns/{campaign_id}", post(campaigns::update))
         .route("/admin/campaigns/{campaign_id}/current", post(campaigns::make_current))
+        .route(
+            "/admin/campaigns/{campaign_id}/documents",
+            get(documents::show)
+                .post(documents::add)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/admin/campaigns/{campaign_id}/documents/{document_id}/delete",
+            post(documents::delete),
+        )
         .route(
             "/admin/campaigns/{campaign_id}/ledger",
             get(campaigns::ledger).post(campaigns::edit_ledger),

@@ -144,6 +144,21 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/branches/8/meeting/review", [303, 403, 403, 403, 404, 404]),
     // Returning a clean answer: 1(1) is item 1; an empty form is refused.
     ("POST", "/branches/1/items/1/review", [303, 403, 403, 400, 404, 400]),
+    // The committee's own work: its reviewers record, the 组织部 reads.
+    ("GET", "/committees/1/work", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/2/work", [303, 403, 403, 404, 200, 200]),
+    ("POST", "/committees/1/work", [303, 403, 403, 400, 404, 403]),
+    ("POST", "/committees/1/work/999/delete", [303, 403, 403, 404, 404, 403]),
+    // The campaign's reference documents: the 组织部 keeps them; every user opens a file
+    // (document 1 of the demo is a link, which has none to download).
+    ("GET", "/documents/1", [303, 404, 404, 404, 404, 404]),
+    ("GET", "/admin/campaigns/1/documents", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/campaigns/1/documents", [303, 403, 403, 403, 403, 400]),
+    (
+        "POST",
+        "/admin/campaigns/1/documents/999/delete",
+        [303, 403, 403, 403, 403, 404],
+    ),
     ("GET", "/committees/1/self-check", [303, 403, 403, 303, 404, 303]),
     ("GET", "/committees/1/close-outs", [303, 403, 403, 200, 404, 200]),
     ("GET", "/committees/1/reminders", [303, 403, 403, 200, 404, 200]),
@@ -151,7 +166,8 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/committees/2/report", [303, 403, 403, 404, 200, 200]),
     // The overseer comes second with version 0: the report exists by then, so the save is stale.
     ("POST", "/committees/1/report", [303, 403, 403, 303, 404, 409]),
-    ("POST", "/committees/1/report/sign", [303, 403, 403, 400, 404, 400]),
+    // Only the committee's 负责人 (reviewer1) signs; branches not signed off need confirming.
+    ("POST", "/committees/1/report/sign", [303, 403, 403, 409, 404, 403]),
     ("POST", "/committees/1/report/reopen", [303, 403, 403, 400, 404, 400]),
     // Exports: the pages' scope, 401 (not a login redirect) without a session.
     ("GET", "/branches/1/checklist.pdf", [401, 200, 404, 200, 404, 200]),
@@ -332,6 +348,8 @@ fn other_unit_id(placeholder: &str, committee: u8) -> &'static str {
         ("evidence_id", _) => "1",
         // Not owned by a unit (the ledger's items; admin ids answer 403 to these users anyway).
         ("item_id", _) => "1",
+        // Campus-wide, or with none of the other committee's in the demo.
+        ("document_id", _) | ("work_id", _) => "1",
         ("user_id", _) | ("campaign_id", _) | ("look_back_id", _) => "2",
         (other, _) => panic!("no other-unit id for {{{other}}}"),
     }

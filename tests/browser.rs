@@ -31,6 +31,7 @@ const JOURNEYS: &[&str] = &[
     "every_page_fits_a_phone_has_labels_and_large_tap_targets",
     "the_keyboard_reaches_the_login_form_and_focus_is_visible",
     "a_printed_ledger_or_dashboard_has_no_navigation_or_buttons",
+    "a_committee_answers_its_own_items_and_the_organisation_department_signs_them_off",
 ];
 
 fn main() -> ExitCode {
@@ -128,6 +129,9 @@ async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
         "every_page_fits_a_phone_has_labels_and_large_tap_targets" => phone(ctx).await,
         "the_keyboard_reaches_the_login_form_and_focus_is_visible" => keyboard(ctx).await,
         "a_printed_ledger_or_dashboard_has_no_navigation_or_buttons" => print(ctx).await,
+        "a_committee_answers_its_own_items_and_the_organisation_department_signs_them_off" => {
+            committee_own_items(ctx).await
+        }
         other => bail!("no journey named {other}"),
     }
 }
@@ -236,6 +240,64 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// Unit 8 is committee 1's own 本级 ledger: items 1(5), 5(1), 5(2), answered in the demo, with a
+/// finding and its measure under 5(2).
+async fn committee_own_items(ctx: &mut Ctx) -> Result<()> {
+    let r = ctx.login("reviewer1", Viewport::Desktop).await?;
+    r.click("a[href$='/self-check']").await?;
+    r.wait_path_starts("/branches/8").await?;
+    let page = r.text().await?;
+    ensure!(
+        page.contains("计算机工程学院党委（本级）自查") && page.contains("已作答 3 / 3 项"),
+        "the committee's own ledger: {}",
+        excerpt(&page)
+    );
+    let items: Vec<String> = r
+        .eval_list(
+            "return Array.from(document.querySelectorAll('li.item'))
+                .filter(li => li.querySelector('form.verdict-form')).map(li => li.id.slice(5))",
+        )
+        .await?;
+    ensure!(items.len() == 3, "three items of its own, found {}", items.len());
+    // 1(5): answered 存在问题 first, then, the 换届提醒 records checked, 未发现问题 (each tap saves).
+    let first = &items[0];
+    r.submit(&format!("label[for='v-{first}-problem']")).await?;
+    r.submit(&format!("label[for='v-{first}-no_problem']")).await?;
+    ensure!(
+        r.text_of(&format!("#item-{first}"))
+            .await?
+            .contains("已保存：未发现问题"),
+        "the answer is saved"
+    );
+    r.flash("answering an item of its own").await?;
+    r.submit("#submit button.primary").await?;
+    let page = r.text().await?;
+    ensure!(
+        page.contains("本级台账已提交"),
+        "submitted to the 组织部: {}",
+        excerpt(&page)
+    );
+
+    let o = ctx.login("overseer", Viewport::Desktop).await?;
+    o.goto("/branches/8").await?;
+    ensure!(o.text().await?.contains("审核本级台账"), "the 组织部 reviews it");
+    let rows: Vec<String> = o
+        .eval_list("return Array.from(document.querySelectorAll('.finding')).map(f => f.id.slice(8))")
+        .await?;
+    ensure!(!rows.is_empty(), "the committee's findings");
+    for id in &rows {
+        o.submit(&format!("#finding-{id} .row-review form.inline button"))
+            .await?;
+    }
+    for i in 0..4 {
+        o.click(&format!("form.sign-off input[name=four_{i}]")).await?;
+    }
+    o.submit("form.sign-off button.primary").await?;
+    ensure!(o.text().await?.contains("已审核签字"), "the 组织部 signed it off");
+    o.flash("signing off a committee's own ledger").await?;
+    Ok(())
+}
+
 async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
     let r = ctx.login("reviewer1", Viewport::Desktop).await?;
     ensure!(r.path().await? == "/committees/1");
@@ -327,13 +389,41 @@ async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
     r.goto("/committees/1/close-outs").await?;
     ensure!(r.text().await? != before, "the queue is shorter");
 
-    // 附件3: a draft from the branches' data, then signed.
+    // 本级工作: a 书记轮训, which the 附件3 draft tells.
+    r.goto("/committees/1/work").await?;
+    r.click("label[for=kind-training]").await?;
+    r.set_value("#held_on", &day(-1)).await?;
+    r.fill("#title", "党支部书记对账整改专题轮训").await?;
+    r.fill("#attendees", "张喆、李堃、王玥等3名党支部书记").await?;
+    r.submit("form.work-form button.primary").await?;
+    ensure!(
+        r.text().await?.contains("党支部书记对账整改专题轮训"),
+        "the training is recorded"
+    );
+    r.flash("recording a training").await?;
+
+    // 附件3: a draft from the ledgers handed in (branch 1 only), the meetings (branches 1 and 3)
+    // and the committee's own work; signed by its 负责人, confirming the branches not signed off.
     r.goto("/committees/1/report").await?;
     r.click("a[href$='report?draft=1']").await?;
     r.wait_path_starts("/committees/1/report").await?;
-    ensure!(!r.value("#work_done").await?.is_empty(), "the draft fills the report");
-    r.fill("input[name=signer_name]", "周国栋").await?;
+    let work = r.value("#work_done").await?;
+    ensure!(
+        work.contains("2个党支部召开了专题支委会")
+            && work.contains("1个党支部已提交问题整改台账")
+            && work.contains("尚有2个党支部未提交")
+            && work.contains("开展党支部书记轮训1次"),
+        "the draft counts what was handed in: {work}"
+    );
     r.set_value("input[name=signed_on]", &day(0)).await?;
+    r.submit("button[formaction$='/report/sign']").await?;
+    let page = r.text().await?;
+    ensure!(
+        page.contains("尚未审核签字") && page.contains("软件工程系教工党支部"),
+        "signing asks to confirm the branches not signed off: {}",
+        excerpt(&page)
+    );
+    r.click("input[name=confirm_unsigned]").await?;
     r.submit("button[formaction$='/report/sign']").await?;
     let page = r.text().await?;
     ensure!(

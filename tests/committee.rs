@@ -83,3 +83,331 @@ async fn a_committee_answers_its_own_items_and_the_organisation_department_signs
     let page = visible_text(&app.get(&r, "/committees/1").await.text().await.unwrap());
     assert!(page.contains("所属党支部（3 个）"), "{page}");
 }
+
+/// A second reviewer account of committee 1 (an 组织员), with the demo password.
+async fn organiser(app: &TestApp) -> reqwest::Client {
+    let hash = duizhang::auth::password::hash(PASSWORD.to_string()).await.unwrap();
+    let mut conn = raw_connection(app).await;
+    sqlx::query(
+        "INSERT INTO users (username, display_name, password_hash, role, committee_id) VALUES ('organiser1', '钱组织员', ?, 'reviewer', 1)",
+    )
+    .bind(hash)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    app.login("organiser1").await
+}
+
+fn report_fields(version: &str, confirm: bool) -> Vec<(&str, &str)> {
+    let mut f = vec![
+        ("work_done", "一、工作开展情况。"),
+        ("problems", "二、自查存在的问题。"),
+        ("next_steps", "三、下一步整改措施。"),
+        ("signed_on", ""),
+        ("version", version),
+    ];
+    if confirm {
+        f.push(("confirm_unsigned", "1"));
+    }
+    f
+}
+
+#[tokio::test]
+async fn only_the_committees_leader_signs_the_report_in_their_name_after_confirming_unsigned_branches() {
+    let app = spawn_demo().await;
+    let today = day(0);
+    let o2 = organiser(&app).await;
+    // The 组织员 prepares and saves, but may not sign, and is told who signs.
+    let page = visible_text(&app.get(&o2, "/committees/1/report").await.text().await.unwrap());
+    assert!(page.contains("党组织负责人：周国栋"), "{page}");
+    assert!(page.contains("须由党组织负责人本人登录签字"));
+    let mut fields = report_fields("0", true);
+    fields[3] = ("signed_on", &today);
+    let res = app
+        .post_form(&o2, "/committees/1/report", "/committees/1/report", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "saved");
+    let res = app
+        .post_form(
+            &o2,
+            "/committees/1/report/sign",
+            "/committees/1/report",
+            &report_fields("1", true),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The 负责人 is asked to confirm the branches not signed off (2 and 3; branch 1 is 已提交).
+    let r = app.login("reviewer1").await;
+    let mut fields = report_fields("1", false);
+    fields[3] = ("signed_on", &today);
+    let res = app
+        .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let page = visible_text(&res.text().await.unwrap());
+    assert!(page.contains("以下 3 个党支部的台账尚未审核签字"), "{page}");
+    assert!(page.contains("软件工程系教工党支部"));
+    let mut fields = report_fields("1", true);
+    fields[3] = ("signed_on", &today);
+    let res = app
+        .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let signer: String = sqlx::query_scalar("SELECT signer_name FROM committee_reports WHERE committee_id = 1")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(signer, "周国栋", "signed in the leader's name");
+
+    // Named by the 组织部: when the leader leaves the committee, nobody signs until a new one is named.
+    let o = app.login("overseer").await;
+    let admin = app.get(&o, "/admin").await.text().await.unwrap();
+    assert!(admin.contains("党组织负责人（附件3签字人）"));
+    let organiser_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'organiser1'")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let version: i64 = sqlx::query_scalar("SELECT version FROM committees WHERE id = 1")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let (id, v) = (organiser_id.to_string(), version.to_string());
+    let secretary: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'secretary1'")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let secretary = secretary.to_string();
+    let res = app
+        .post_form(
+            &o,
+            "/admin/committees/1",
+            "/admin",
+            &[
+                ("name", "计算机工程学院党委"),
+                ("active", "1"),
+                ("leader_user_id", &secretary),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(visible_text(&res.text().await.unwrap()).contains("须从本党总支（党委）在用的审核人账号中选择"));
+    let res = app
+        .post_form(
+            &o,
+            "/admin/committees/1",
+            "/admin",
+            &[
+                ("name", "计算机工程学院党委"),
+                ("active", "1"),
+                ("leader_user_id", &id),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Reopened, the report is now the new leader's to sign, not reviewer1's.
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/report/reopen",
+            "/committees/1/report",
+            &[("reason", "负责人调整")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = visible_text(&app.get(&r, "/committees/1/report").await.text().await.unwrap());
+    assert!(page.contains("党组织负责人：钱组织员"), "{page}");
+    let mut fields = report_fields("3", true);
+    fields[3] = ("signed_on", &today);
+    let res = app
+        .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_committee_records_its_work_and_the_draft_tells_it_with_only_ledgers_handed_in() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    // A guidance record needs its branch; what was typed is kept.
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/work",
+            "/committees/1/work",
+            &[
+                ("kind", "guidance"),
+                ("held_on", &day(-2)),
+                ("title", "督查对账进度"),
+                ("branch_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(visible_text(&html).contains("请选择指导督查的党支部"));
+    assert!(html.contains("督查对账进度"));
+    // Another committee's branch is not one of its own.
+    let res = app
+        .post_form(
+            &r,
+            "/committees/1/work",
+            "/committees/1/work",
+            &[
+                ("kind", "guidance"),
+                ("held_on", &day(-2)),
+                ("title", "督查对账进度"),
+                ("branch_id", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let (two_days_ago, yesterday) = (day(-2), day(-1));
+    let records: [&[(&str, &str)]; 2] = [
+        &[
+            ("kind", "guidance"),
+            ("held_on", &two_days_ago),
+            ("title", "督查对账进度"),
+            ("branch_id", "2"),
+            ("found", "对账查摆进度偏慢"),
+        ],
+        &[
+            ("kind", "training"),
+            ("held_on", &yesterday),
+            ("title", "党支部书记专题轮训"),
+            ("attendees", "3名党支部书记"),
+        ],
+    ];
+    for fields in records {
+        let res = app
+            .post_form(&r, "/committees/1/work", "/committees/1/work", fields)
+            .await;
+        assert_eq!(location(&res), "/committees/1/work");
+    }
+    // The 组织部 reads it but does not record for the committee.
+    let o = app.login("overseer").await;
+    assert!(
+        visible_text(&app.get(&o, "/committees/1/work").await.text().await.unwrap()).contains("党支部书记专题轮训")
+    );
+    let res = app
+        .post_form(
+            &o,
+            "/committees/1/work",
+            "/committees/1/work",
+            &[
+                ("kind", "training"),
+                ("held_on", &day(-1)),
+                ("title", "轮训"),
+                ("attendees", "书记"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The draft: branch 1 handed in (已提交), branches 2 and 3 not; meetings of 1 and 3.
+    let page = app.get(&r, "/committees/1/report?draft=1").await.text().await.unwrap();
+    let work = hidden_textarea(&page, "work_done");
+    assert!(work.contains("组织所属3个党支部"), "{work}");
+    assert!(work.contains("2个党支部召开了专题支委会"), "{work}");
+    assert!(
+        work.contains("1个党支部已提交问题整改台账，其中0个已经审核签字，共查摆问题5条"),
+        "{work}"
+    );
+    assert!(work.contains("尚有2个党支部未提交"));
+    assert!(work.contains("先后1次到软件工程系教工党支部开展指导督查"));
+    assert!(work.contains("开展党支部书记轮训1次"));
+    // Branch 3's findings (已退回) are not counted; quoted examples end where sentences end.
+    let problems = hidden_textarea(&page, "problems");
+    assert!(!problems.contains('…'), "{problems}");
+    // The history records the work.
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'committee_work.add' AND committee_id = 1")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2);
+}
+
+/// The text of a textarea (HTML-escaped as the page has it).
+fn hidden_textarea(html: &str, id: &str) -> String {
+    html.split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|s| s.split_once('>'))
+        .and_then(|(_, s)| s.split("</textarea>").next())
+        .unwrap_or_else(|| panic!("no textarea {id}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_organisation_department_attaches_reference_documents_every_user_opens() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let page = "/admin/campaigns/1/documents";
+    let post = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, Vec<u8>)>| {
+        let (app, o) = (&app, &o);
+        async move {
+            let token = app.csrf(o, page).await;
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k, v);
+            }
+            if let Some((name, bytes)) = file {
+                form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            }
+            o.post(app.url(&format!("{page}?_csrf={token}")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post(
+        vec![
+            ("title", "党支部工作条例".into()),
+            ("doc_number", "".into()),
+            ("url", "".into()),
+        ],
+        Some(("条例.exe", b"MZ\x90\x00".to_vec())),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(visible_text(&html).contains("不是 PDF 或 Word 文件"));
+    assert!(html.contains("党支部工作条例"), "the title typed is kept");
+    let res = post(
+        vec![
+            ("title", "党支部工作条例".into()),
+            ("doc_number", "中发〔2018〕".into()),
+            ("url", "".into()),
+        ],
+        Some(("条例.pdf", b"%PDF-1.4\n%test\n".to_vec())),
+    )
+    .await;
+    assert_eq!(location(&res), page);
+
+    // Every user of the campaign sees it on the ledger and opens it.
+    let s = app.login("secretary4").await;
+    let ledger = app.get(&s, "/branches/4").await.text().await.unwrap();
+    assert!(
+        visible_text(&ledger).contains("对照文件：《潍坊学院党支部评星定级管理实施办法》"),
+        "{}",
+        visible_text(&ledger)
+    );
+    let href = ledger
+        .split("href=\"/documents/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let res = app.get(&s, &format!("/documents/{href}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+    let anonymous = app.client();
+    assert_eq!(
+        location(&app.get(&anonymous, &format!("/documents/{href}")).await),
+        format!("/login?next=%2Fdocuments%2F{href}")
+    );
+}

@@ -58,6 +58,8 @@ fn typed_value(name: &str, kind: &str, n: usize) -> String {
         "doc_number" => format!("组织部〔2027〕{n}号"),
         "full_member_count" | "sort_order" => "12".into(),
         "pasted" => format!("一、测试问题{n}\n二、测试问题{}", n + 1),
+        // A reference document is a file or a link: the walk uploads a file.
+        "url" => String::new(),
         _ if kind == "date" => day(30),
         _ if kind == "number" => "3".into(),
         _ => format!("测试内容{n}"),
@@ -151,6 +153,8 @@ impl<'a> Walker<'a> {
                 let (bytes, name) = if form.action.starts_with("/admin/import") {
                     let t = self.app.get(&self.client, "/admin/import/template.xlsx").await;
                     (t.bytes().await.unwrap().to_vec(), "单位和账号.xlsx")
+                } else if form.action.contains("/documents") {
+                    (b"%PDF-1.4\n%walk\n".to_vec(), "参考文件.pdf")
                 } else {
                     (PNG.to_vec(), "整改照片.png")
                 };
@@ -373,6 +377,18 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
         .await;
     }
     assert!(r1.send_on("/branches/1", "/sign-off", &[], &mut found).await);
+    // The committee's own work: a record, then its removal.
+    let yesterday = day(-1);
+    assert!(
+        r1.send_on(
+            "/committees/1/work",
+            "/committees/1/work",
+            &[("kind", "training"), ("held_on", yesterday.as_str())],
+            &mut found
+        )
+        .await
+    );
+    assert!(r1.send_on("/committees/1/work", "/delete", &[], &mut found).await);
     assert!(
         r1.send_on("/committees/1/report", "/committees/1/report", &[], &mut found)
             .await

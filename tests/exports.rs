@@ -226,7 +226,7 @@ async fn the_report_prints_the_signed_text_and_its_signature() {
         ("work_done", work.as_str()),
         ("problems", "共查摆问题10条，其中组织生活类4条。"),
         ("next_steps", "逐条整改销号，10月底前完成。"),
-        ("signer_name", "周国栋"),
+        ("confirm_unsigned", "1"),
         ("signed_on", &day(0)),
         ("version", "0"),
     ];

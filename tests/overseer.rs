@@ -416,7 +416,7 @@ async fn each_committee_shows_its_report_state_and_findings_by_category() {
         ("work_done", "一"),
         ("problems", "二"),
         ("next_steps", "三"),
-        ("signer_name", "周国栋"),
+        ("confirm_unsigned", "1"),
         ("signed_on", &day(0)),
         ("version", "0"),
     ];

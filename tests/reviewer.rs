@@ -309,30 +309,31 @@ async fn the_report_is_drafted_from_the_ledgers_edited_signed_and_reopened() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    let sign = |name: &'static str, problems: &'static str| {
+    // Signed by the committee's 负责人 (reviewer1), confirming its branches not yet signed off.
+    let sign = |date: String, problems: &'static str| {
         let (app, r) = (&app, &r);
         async move {
             let form = [
                 ("work_done", "一、本党委召开专题会议部署。"),
                 ("problems", problems),
                 ("next_steps", "三、逐条整改销号。"),
-                ("signer_name", name),
-                ("signed_on", &day(0)),
+                ("confirm_unsigned", "1"),
+                ("signed_on", &date),
                 ("version", "1"),
             ];
             app.post_form(r, "/committees/1/report/sign", "/committees/1/report", &form)
                 .await
         }
     };
-    let res = sign("", "二、查摆问题10条。").await;
+    let res = sign(String::new(), "二、查摆问题10条。").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = body(res).await;
     assert!(
-        html.contains("请填写签字人姓名") && html.contains("二、查摆问题10条。"),
+        html.contains("请填写报告日期") && html.contains("二、查摆问题10条。"),
         "text kept"
     );
     // What is signed is what is on the screen, edited or not since the last save.
-    let res = sign("周国栋", "二、查摆问题10条（签字前又改过）。").await;
+    let res = sign(day(0), "二、查摆问题10条（签字前又改过）。").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = visible_text(&body(app.get(&r, "/committees/1/report").await).await);
     assert!(page.contains("二、查摆问题10条（签字前又改过）。"));

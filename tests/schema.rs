@@ -190,6 +190,56 @@ async fn a_secretary_never_belongs_to_a_committees_own_unit() {
     assert!(db::is_constraint_violation(&err), "{err}");
 }
 
+#[tokio::test]
+async fn a_committees_leader_is_one_of_its_reviewers_and_guidance_names_its_own_branch() {
+    let app = spawn_demo().await;
+    let mut tx = raw_connection(&app).await;
+    let id = |name: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username = ?")
+            .bind(name)
+            .fetch_one(&app.db.read)
+    };
+    let (reviewer1, reviewer2, secretary1) = (
+        id("reviewer1").await.unwrap(),
+        id("reviewer2").await.unwrap(),
+        id("secretary1").await.unwrap(),
+    );
+    for other in [reviewer2, secretary1] {
+        let err = sqlx::query("UPDATE committees SET leader_user_id = ? WHERE id = 1")
+            .bind(other)
+            .execute(&mut tx)
+            .await
+            .expect_err("a leader from elsewhere");
+        assert!(err.to_string().contains("one of its reviewers"), "{err}");
+    }
+    // The demo's leader leaves the committee: it has none until the 组织部 names one.
+    sqlx::query("UPDATE users SET committee_id = 2 WHERE id = ?")
+        .bind(reviewer1)
+        .execute(&mut tx)
+        .await
+        .unwrap();
+    let leader: Option<i64> = sqlx::query_scalar("SELECT leader_user_id FROM committees WHERE id = 1")
+        .fetch_one(&mut tx)
+        .await
+        .unwrap();
+    assert_eq!(leader, None);
+    let err = sqlx::query(
+        "INSERT INTO committee_work (campaign_id, committee_id, kind, held_on, branch_id, title)
+         VALUES (1, 1, 'guidance', '2026-11-20', 4, '督查')",
+    )
+    .execute(&mut tx)
+    .await
+    .expect_err("guidance of another committee's branch");
+    assert!(err.to_string().contains("a branch of the committee"), "{err}");
+    let err = sqlx::query(
+        "INSERT INTO committee_work (campaign_id, committee_id, kind, held_on, title) VALUES (1, 1, 'guidance', '2026-11-20', '督查')",
+    )
+    .execute(&mut tx)
+    .await
+    .expect_err("guidance without a branch");
+    assert!(db::is_constraint_violation(&err), "{err}");
+}
+
 /// A database migrated up to (not including) `version`, on a file in `dir`.
 async fn migrated_before(dir: &std::path::Path, version: i64) -> sqlx::SqlitePool {
     let options = sqlx::sqlite::SqliteConnectOptions::new()
@@ -445,6 +495,10 @@ const LANDED: &[(i64, &str)] = &[
     (
         20261130000012,
         "5691940b9c83a7c0194806c47809650478555744460128017bdba9f61388d7d9273069e5bbe8e35c70b9a2404f209e17",
+    ),
+    (
+        20261130000013,
+        "cd0fcdf4ca97e8c433fea9361008cdc97e72a7bc7e796180cdbabd82e65bc21e701fe64c0d1c1657de981da957d72a53",
     ),
 ];
 

@@ -139,6 +139,31 @@ async fn a_secretary_answers_everything_plans_measures_and_submits() {
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
+    // Last, the 专题支委会 (branch 5's data: 5 支委).
+    let text = visible_text(&body(app.post_form(&s, "/branches/5/submit", BRANCH5, &[]).await).await);
+    assert!(text.contains("还没有记录专题支委会"), "{text}");
+    let token = app.csrf(&s, "/branches/5/meeting").await;
+    let held_on = day(-2);
+    let mut meeting = Multipart::new();
+    for (k, v) in [
+        ("held", "yes"),
+        ("held_on", held_on.as_str()),
+        ("kind", "committee"),
+        ("chair", "陈赟"),
+        ("present", "5"),
+        ("expected", "5"),
+        ("topics", "研究部署对账查摆"),
+        ("version", "0"),
+    ] {
+        meeting = meeting.text(k, v.to_string());
+    }
+    let res = s
+        .post(app.url(&format!("/branches/5/meeting?_csrf={token}")))
+        .multipart(meeting)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/branches/5#meeting");
     let res = app.post_form(&s, "/branches/5/submit", BRANCH5, &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = visible_text(&body(app.get(&s, BRANCH5).await).await);
@@ -596,7 +621,7 @@ async fn a_returned_ledger_shows_the_comments_and_resubmits() {
     let app = spawn_demo().await;
     let s = app.login("secretary3").await;
     let text = visible_text(&body(app.get(&s, "/branches/3").await).await);
-    assert!(text.contains("退回了 1 条查摆问题"));
+    assert!(text.contains("退回了 1 项内容"), "{text}");
     assert!(text.contains("审核意见：问题描述过于笼统"));
     // Fix the returned row (finding 8) and resubmit: it goes back to 待审核.
     let page = "/branches/3/findings/8";

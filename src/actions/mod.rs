@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod close_out;
+pub mod documents;
 pub mod findings;
 pub mod ledger;
 pub mod look_back;
@@ -20,6 +21,7 @@ pub mod report;
 pub mod review;
 pub mod sessions;
 pub mod units;
+pub mod work;
 
 use sqlx::SqliteConnection;
 

@@ -12,15 +12,17 @@ use crate::domain::report::{self, Draft};
 use crate::domain::review::COMMENT_MAX;
 use crate::domain::{CampaignId, CommitteeId};
 
-/// The report's three sections, and for signing the signer and the date.
+/// The report's three sections, and for signing the date (the signer is the committee's
+/// 党组织负责人, never typed).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ReportForm {
     pub work_done: String,
     pub problems: String,
     pub next_steps: String,
-    pub signer_name: String,
     pub signed_on: String,
+    /// Ticked: sign although some branches' ledgers are not signed off yet.
+    pub confirm_unsigned: String,
     pub version: i64,
 }
 
@@ -57,10 +59,28 @@ pub async fn save(db: &Db, user: &User, id: CommitteeId, form: &ReportForm) -> s
 }
 
 /// 保存并签字: saves exactly the text on the screen and signs it, in one transaction, so the
-/// signature always covers what the signer read. Signing locks the report.
+/// signature always covers what the signer read. Only the committee's 党组织负责人 signs, in
+/// their name, after confirming any branches not yet signed off. Signing locks the report.
 pub async fn sign(db: &Db, user: &User, id: CommitteeId, form: &ReportForm) -> super::Result<()> {
     step(db, async |tx| {
         let campaign = committee(tx, user, id).await?;
+        // Only the committee's 党组织负责人 signs, in their own name.
+        let leader = db::reports::leader(&mut *tx, id).await?;
+        if leader.as_ref().is_some_and(|(u, _)| *u != user.id()) {
+            // Another reviewer (an 组织员) or the 组织部: theirs to prepare, not to sign.
+            return Err(Stop::Forbidden);
+        }
+        let leader_name = report::may_sign(user.id(), leader.as_ref().map(|(u, n)| (*u, n.as_str())))
+            .map_err(Stop::Refused)?
+            .to_string();
+        let unsigned = db::reports::unsigned_branches(&mut *tx, campaign, id).await?;
+        if !unsigned.is_empty() && form.confirm_unsigned.is_empty() {
+            return Err(Stop::Refused(format!(
+                "以下 {} 个党支部的台账尚未审核签字：{}。如确认在此情况下签字，请勾选“确认签字”后再签。",
+                unsigned.len(),
+                unsigned.join("、")
+            )));
+        }
         let issued_on = db::campaigns::by_id(&mut *tx, campaign)
             .await?
             .ok_or(Stop::NotFound)?
@@ -68,7 +88,7 @@ pub async fn sign(db: &Db, user: &User, id: CommitteeId, form: &ReportForm) -> s
         let (draft, name, on) = checked(
             report::sections(&form.work_done, &form.problems, &form.next_steps).and_then(|d: Draft| {
                 let (name, on) = report::signature(
-                    &form.signer_name,
+                    &leader_name,
                     &form.signed_on,
                     [&d.work_done, &d.problems, &d.next_steps],
                     deadline_window(issued_on),

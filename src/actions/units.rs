@@ -35,6 +35,8 @@ pub(super) fn taken(e: sqlx::Error) -> Stop {
 pub struct CommitteeForm {
     pub name: String,
     pub active: Option<String>,
+    /// 党组织负责人: a reviewer account's id, or empty for none.
+    pub leader_user_id: String,
     pub version: i64,
 }
 
@@ -57,10 +59,32 @@ pub async fn update_committee(db: &Db, user: &User, id: CommitteeId, form: &Comm
         campus_only(user)?;
         let before = db::admin::committee(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
         let input = checked(CommitteeInput::parse(&form.name))?;
-        db::admin::update_committee(tx, user.id(), &before, form.version, &input, form.active.is_some())
-            .await
-            .map_err(taken)?
-            .map_err(|_| Stop::Stale(STALE.into()))?;
+        let leader = match form.leader_user_id.trim() {
+            "" => None,
+            v => match v.parse().map(crate::domain::UserId) {
+                Ok(u) if db::admin::is_reviewer_of(tx, u, id).await? => Some(u),
+                _ => {
+                    let mut e = crate::domain::input::FieldErrors::default();
+                    e.add(
+                        "leader_user_id",
+                        "党组织负责人须从本党总支（党委）在用的审核人账号中选择",
+                    );
+                    return Err(Stop::Invalid(e));
+                }
+            },
+        };
+        db::admin::update_committee(
+            tx,
+            user.id(),
+            &before,
+            form.version,
+            &input,
+            form.active.is_some(),
+            leader,
+        )
+        .await
+        .map_err(taken)?
+        .map_err(|_| Stop::Stale(STALE.into()))?;
         Ok(input.name)
     })
     .await

@@ -17,9 +17,17 @@ pub struct Committee {
     pub id: CommitteeId,
     pub name: String,
     pub active: bool,
+    /// 党组织负责人: the reviewer account that signs 附件3 (its name, for the history).
+    #[serde(skip)]
+    pub leader_user_id: Option<UserId>,
+    pub leader: Option<String>,
     #[serde(skip)]
     pub version: i64,
 }
+
+const COMMITTEE: &str = "SELECT c.id, c.name, c.active, c.leader_user_id,
+            (SELECT u.display_name FROM users u WHERE u.id = c.leader_user_id) AS leader, c.version
+     FROM committees c";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Branch {
@@ -50,7 +58,7 @@ pub struct Account {
 }
 
 pub async fn committees(pool: &SqlitePool) -> sqlx::Result<Vec<Committee>> {
-    sqlx::query_as("SELECT id, name, active, version FROM committees ORDER BY sort_order, id")
+    sqlx::query_as(&format!("{COMMITTEE} ORDER BY c.sort_order, c.id"))
         .fetch_all(pool)
         .await
 }
@@ -67,7 +75,7 @@ pub async fn branches(pool: &SqlitePool) -> sqlx::Result<Vec<Branch>> {
 
 /// One committee (active or not), for the 组织部's edits.
 pub async fn committee(conn: impl sqlx::SqliteExecutor<'_>, id: CommitteeId) -> sqlx::Result<Option<Committee>> {
-    sqlx::query_as("SELECT id, name, active, version FROM committees WHERE id = ?")
+    sqlx::query_as(&format!("{COMMITTEE} WHERE c.id = ?"))
         .bind(id)
         .fetch_optional(conn)
         .await
@@ -108,25 +116,52 @@ pub async fn create_committee(
     Ok(CommitteeId(id))
 }
 
+/// Renames, (de)activates a committee and names its 党组织负责人 (one of its reviewers, checked
+/// by the caller and by a trigger).
 pub async fn update_committee(
     conn: &mut SqliteConnection, by: UserId, before: &Committee, seen_version: i64, c: &CommitteeInput, active: bool,
+    leader: Option<UserId>,
 ) -> sqlx::Result<Result<(), Stale>> {
-    let done =
-        sqlx::query("UPDATE committees SET name = ?, active = ?, version = version + 1 WHERE id = ? AND version = ?")
-            .bind(&c.name)
-            .bind(active)
-            .bind(before.id)
-            .bind(seen_version)
-            .execute(&mut *conn)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE committees SET name = ?, active = ?, leader_user_id = ?, version = version + 1 WHERE id = ? AND version = ?",
+    )
+    .bind(&c.name)
+    .bind(active)
+    .bind(leader)
+    .bind(before.id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
+    let after = committee(&mut *conn, before.id).await?;
     let e = Entry::new(by, AuditAction::CommitteeUpdate, before.id.0)
         .committee(before.id)
         .before(before);
-    audit::record(conn, &e.after(&serde_json::json!({ "name": c.name, "active": active }))).await?;
+    audit::record(conn, &e.after(&after)).await?;
     Ok(Ok(()))
+}
+
+/// Names a committee's 党组织负责人 without audit (the demo campus).
+pub async fn set_leader(conn: &mut SqliteConnection, committee: CommitteeId, user: UserId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE committees SET leader_user_id = ? WHERE id = ?")
+        .bind(user)
+        .bind(committee)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether `user` is an active reviewer of `committee` (who may be named its 负责人).
+pub async fn is_reviewer_of(conn: &mut SqliteConnection, user: UserId, committee: CommitteeId) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE id = ? AND role = 'reviewer' AND committee_id = ? AND active = 1)",
+    )
+    .bind(user)
+    .bind(committee)
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn create_branch(

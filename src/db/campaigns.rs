@@ -153,6 +153,8 @@ pub async fn create(
     .await?;
     // Branches' data moves on from where the last campaign left it.
     super::profiles::copy(conn, from, CampaignId(id)).await?;
+    // So do the documents branches check themselves against (the 组织部 replaces what changed).
+    super::documents::copy(conn, from, CampaignId(id)).await?;
     if carry_over {
         carry_over_unfinished(conn, from, CampaignId(id)).await?;
     }

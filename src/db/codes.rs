@@ -17,6 +17,7 @@ use crate::domain::states::{
 };
 use crate::domain::units::Level;
 use crate::domain::verification::DocKind;
+use crate::domain::work::WorkKind;
 
 macro_rules! stored_as_code {
     ($($name:ty),* $(,)?) => {$(
@@ -58,6 +59,7 @@ stored_as_code!(
     Level,
     HintCheck,
     MeetingKind,
+    WorkKind,
 );
 
 macro_rules! stored_as_integer {

@@ -84,6 +84,12 @@ pub async fn campus(db: &Db, size: Size, password_hash: &str) -> sqlx::Result<Su
     .bind(password_hash)
     .execute(&mut *tx)
     .await?;
+    // Each committee's one reviewer is its 党组织负责人, who signs 附件3.
+    sqlx::query(
+        "UPDATE committees SET leader_user_id = (SELECT u.id FROM users u WHERE u.role = 'reviewer' AND u.committee_id = committees.id)",
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO users (username, display_name, password_hash, role, branch_id)
          SELECT 'secretary' || id, secretary_name, ?1, 'secretary', id FROM branches ORDER BY id",

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod audit;
 pub mod campaigns;
 pub mod codes;
+pub mod documents;
 pub mod evidence;
 pub mod exports;
 pub mod findings;
@@ -32,6 +33,7 @@ pub mod self_checks;
 pub mod throttle;
 pub mod units;
 pub mod users;
+pub mod work;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -228,3 +228,33 @@ pub async fn reopen(
     audit::record(conn, &e).await?;
     Ok(true)
 }
+
+/// The committee's 党组织负责人, who signs 附件3: their account and name, if the 组织部 named one.
+pub async fn leader(
+    conn: impl sqlx::SqliteExecutor<'_>, committee: CommitteeId,
+) -> sqlx::Result<Option<(UserId, String)>> {
+    sqlx::query_as(
+        "SELECT u.id, u.display_name FROM committees c JOIN users u ON u.id = c.leader_user_id
+         WHERE c.id = ? AND u.active = 1",
+    )
+    .bind(committee)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The committee's active branches whose ledgers are not signed off in the campaign, by name.
+pub async fn unsigned_branches(
+    conn: impl sqlx::SqliteExecutor<'_>, campaign: CampaignId, committee: CommitteeId,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT b.name FROM branches b
+         LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?1
+         WHERE b.committee_id = ?2 AND b.level = 'branch' AND b.active = 1
+           AND COALESCE(bl.state, 'not_started') <> 'signed_off'
+         ORDER BY b.sort_order, b.id",
+    )
+    .bind(campaign)
+    .bind(committee)
+    .fetch_all(conn)
+    .await
+}

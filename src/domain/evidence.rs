@@ -106,6 +106,10 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Word documents, which reference documents may be (never 销号 evidence).
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const DOC: &str = "application/msword";
+
 /// A file name safe to store and to offer back: no path, no control characters, at most 100
 /// characters, with the extension that matches its real type.
 pub fn clean_file_name(name: &str, content_type: &str) -> String {
@@ -124,6 +128,8 @@ pub fn clean_file_name(name: &str, content_type: &str) -> String {
         "image/jpeg" => "jpg",
         "image/png" => "png",
         "image/webp" => "webp",
+        DOCX => "docx",
+        DOC => "doc",
         _ => "pdf",
     };
     format!("{}.{ext}", stem.trim())

@@ -63,6 +63,10 @@ coded_enum!(
         LedgerItemMove = "ledger.item_move" / "调整问题台账条目顺序",
         LedgerItemAdd = "ledger.item_add" / "新增问题台账条目",
         LedgerItemDelete = "ledger.item_delete" / "删除问题台账条目",
+        WorkAdd = "committee_work.add" / "记录本级工作",
+        WorkDelete = "committee_work.delete" / "删除本级工作记录",
+        DocumentAdd = "campaign_document.add" / "添加参考文件",
+        DocumentDelete = "campaign_document.delete" / "删除参考文件",
     }
 );
 
@@ -96,6 +100,8 @@ impl AuditAction {
             CampaignCreate | CampaignUpdate | CampaignMakeCurrent => "campaigns",
             LedgerCategory => "ledger_categories",
             LedgerItem | LedgerItemMove | LedgerItemAdd | LedgerItemDelete => "ledger_items",
+            WorkAdd | WorkDelete => "committee_work",
+            DocumentAdd | DocumentDelete => "campaign_documents",
         }
     }
 }
@@ -135,6 +141,10 @@ fn field_label(key: &str) -> &str {
         "full_members" => "正式党员人数",
         "secretary_vacant_since" => "书记空缺起始日期",
         "source" => "来源",
+        "leader" => "党组织负责人",
+        "attendees" => "参加人员",
+        "found" => "发现的问题",
+        "branch_id" => "党支部",
         "held" => "是否召开",
         "held_on" => "会议日期",
         "kind" => "会议形式",
@@ -164,7 +174,9 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                 "outcome" => LookBackOutcome::parse(s).map(LookBackOutcome::label),
                 "source" => FindingSource::parse(s).map(FindingSource::label),
                 "level" => Level::parse(s).map(Level::label),
-                "kind" => crate::domain::meeting::MeetingKind::parse(s).map(crate::domain::meeting::MeetingKind::label),
+                "kind" => crate::domain::meeting::MeetingKind::parse(s)
+                    .map(crate::domain::meeting::MeetingKind::label)
+                    .or(crate::domain::work::WorkKind::parse(s).map(crate::domain::work::WorkKind::label)),
                 _ => None,
             };
             label.map(str::to_string).unwrap_or_else(|| s.clone())

@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod campaign;
 pub mod dates;
+pub mod documents;
 pub mod eligibility;
 pub mod evidence;
 pub mod hints;
@@ -21,6 +22,7 @@ pub mod submission;
 pub mod throttle;
 pub mod units;
 pub mod verification;
+pub mod work;
 
 pub use ids::*;
 pub use role::Role;

@@ -3,25 +3,46 @@
 
 use time::Date;
 
+use super::UserId;
 use super::dates::parse_typed_date;
 use super::input::{FieldErrors, text};
+use super::work::WorkKind;
 
 /// The longest a section may be (a long report runs to a few thousand characters).
 pub const SECTION_MAX: usize = 20_000;
 pub const SIGNER_MAX: usize = 50;
 
-/// What the draft is written from.
+/// What the draft is written from. Counts come from the ledgers handed in (已提交 or 已审核签字)
+/// only; a draft never reports a branch's unfinished work as done.
 pub struct Facts<'a> {
+    /// The committee's active branches.
     pub branches: usize,
-    /// Branches that answered every ledger item.
-    pub answered_all: usize,
+    /// Of them, ledgers handed in (已提交 or 已审核签字), and signed off.
+    pub handed_in: usize,
     pub signed_off: usize,
+    /// Branches that recorded their 专题支委会 as held, and as not held (with a reason).
+    pub meetings_held: usize,
+    pub meetings_not_held: usize,
+    /// The committee's own 本级 self-check (its own items), if it has handed it in: findings.
+    pub own_findings: Option<usize>,
+    /// The committee's own campaign work.
+    pub work: Vec<WorkFact<'a>>,
+    /// Findings and measures of the ledgers handed in (the committee's own included), by category.
     pub categories: Vec<CategoryFacts<'a>>,
     pub measures: usize,
     pub immediate: usize,
     pub closed_out: usize,
     pub awaiting_close_out: usize,
     pub overdue: usize,
+}
+
+/// One record of the committee's own work, as 附件3 一 tells it.
+pub struct WorkFact<'a> {
+    pub kind: WorkKind,
+    pub on: Date,
+    pub title: &'a str,
+    /// Guidance: the branch visited.
+    pub branch: Option<&'a str>,
 }
 
 pub struct CategoryFacts<'a> {
@@ -40,40 +61,54 @@ const ORDINALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "
 
 /// How many typical examples a category's paragraph quotes.
 const EXAMPLES: usize = 2;
+/// Examples this long or shorter are preferred; a longer one is still quoted whole.
+const SHORT: usize = 60;
 
-/// A typical example for a formal report: the finding's first sentence (up to 60 characters,
-/// never cut inside 《》 or quotes), its inner “” turned into ‘’ as quotes within quotes are.
-fn example(text: &str) -> String {
-    const MAX: usize = 60;
-    let first = text.split(['。', '；', '\n']).next().unwrap_or(text).trim();
-    let mut out = String::new();
-    let mut open = 0i32;
-    for (n, c) in first.chars().enumerate() {
-        if n >= MAX && open <= 0 {
-            out.push('…');
-            break;
-        }
+/// A text's first sentence, whole: it ends at 。；！？ or a line break outside 《》, “” and （）, so a
+/// quotation inside it is never cut.
+fn first_sentence(text: &str) -> &str {
+    let text = text.trim();
+    let mut depth = 0i32;
+    for (i, c) in text.char_indices() {
         match c {
-            '《' | '“' | '（' => open += 1,
-            '》' | '”' | '）' => open -= 1,
+            '《' | '“' | '（' | '(' => depth += 1,
+            '》' | '”' | '）' | ')' => depth -= 1,
+            '。' | '；' | '！' | '？' | '\n' if depth <= 0 => return text[..i].trim(),
             _ => {}
         }
-        out.push(match c {
+    }
+    text
+}
+
+/// A typical example for a formal report: the text's whole first sentence, its inner “” turned
+/// into ‘’ as quotes within quotes are.
+fn example(text: &str) -> String {
+    first_sentence(text)
+        .chars()
+        .map(|c| match c {
             '“' => '‘',
             '”' => '’',
             c => c,
-        });
-    }
-    out
+        })
+        .collect()
 }
 
+/// Up to EXAMPLES examples, short ones first (in their order), each whole.
 fn examples(texts: &[&str]) -> String {
-    texts
-        .iter()
+    let sentences: Vec<String> = texts.iter().map(|t| example(t)).filter(|s| !s.is_empty()).collect();
+    let mut chosen: Vec<&String> = sentences.iter().filter(|s| s.chars().count() <= SHORT).collect();
+    chosen.extend(sentences.iter().filter(|s| s.chars().count() > SHORT));
+    chosen
+        .into_iter()
         .take(EXAMPLES)
-        .map(|t| format!("“{}”", example(t)))
+        .map(|s| format!("“{s}”"))
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// "2026年11月20日".
+fn date_words(d: Date) -> String {
+    super::dates::chinese_date(d)
 }
 
 pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
@@ -85,14 +120,64 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
         "本单位"
     };
     let findings: usize = f.categories.iter().map(|c| c.findings.len()).sum();
-    let work_done = format!(
-        "按照组织部《关于开展党支部对账整改专项行动的通知》要求，{we}及时部署、压实责任，组织所属{}个党支部对照《党支部问题台账》逐条逐项开展对照检查和延伸自查。\
-         截至目前，{}个党支部完成全部对账查摆，共查摆问题{findings}条，制定整改措施{}条；{}个党支部的问题整改台账已经审核签字。",
-        f.branches, f.answered_all, f.measures, f.signed_off
-    );
+    let of = |k: WorkKind| f.work.iter().filter(move |w| w.kind == k);
+    let mut work = vec![format!(
+        "按照组织部《关于开展党支部对账整改专项行动的通知》要求，{we}及时部署、压实责任"
+    )];
+    let deployments: Vec<String> = of(WorkKind::Deployment)
+        .map(|w| format!("{}召开{}", date_words(w.on), w.title))
+        .collect();
+    if !deployments.is_empty() {
+        work.push(format!("，{}进行专题部署", deployments.join("、")));
+    }
+    work.push(format!(
+        "。组织所属{}个党支部对照《党支部问题台账》逐条逐项开展对照检查和延伸自查，{}个党支部召开了专题支委会（不设支部委员会的召开支部党员大会）",
+        f.branches, f.meetings_held
+    ));
+    if f.meetings_not_held > 0 {
+        work.push(format!("，{}个党支部说明了未召开的原因", f.meetings_not_held));
+    }
+    work.push(format!(
+        "。截至目前，{}个党支部已提交问题整改台账，其中{}个已经审核签字，共查摆问题{findings}条，制定整改措施{}条",
+        f.handed_in, f.signed_off, f.measures
+    ));
+    let missing = f.branches.saturating_sub(f.handed_in);
+    if missing > 0 {
+        work.push(format!("；尚有{missing}个党支部未提交，以上数字不含其内容"));
+    }
+    work.push("。".into());
+    if let Some(n) = f.own_findings {
+        work.push(format!(
+            "{we}对照问题台账中党总支（党委）自身职责开展了本级自查，查摆问题{n}条，已计入上述数字。"
+        ));
+    }
+    let guidance: Vec<&WorkFact<'_>> = of(WorkKind::Guidance).collect();
+    if !guidance.is_empty() {
+        let mut visited: Vec<&str> = guidance.iter().filter_map(|w| w.branch).collect();
+        visited.dedup();
+        work.push(format!(
+            "{we}先后{}次到{}开展指导督查，跟踪调度对账整改进度。",
+            guidance.len(),
+            visited.join("、")
+        ));
+    }
+    let trainings: Vec<String> = of(WorkKind::Training)
+        .map(|w| format!("{}举办{}", date_words(w.on), w.title))
+        .collect();
+    if !trainings.is_empty() {
+        work.push(format!(
+            "开展党支部书记轮训{}次：{}。",
+            trainings.len(),
+            trainings.join("；")
+        ));
+    }
     let with_findings: Vec<&CategoryFacts<'_>> = f.categories.iter().filter(|c| !c.findings.is_empty()).collect();
     let problems = if with_findings.is_empty() {
-        "经对照检查，各党支部暂未查摆出问题。".to_string()
+        if f.handed_in == 0 {
+            "各党支部尚未提交问题整改台账。".to_string()
+        } else {
+            "经对照检查，已提交台账的党支部暂未查摆出问题。".to_string()
+        }
     } else {
         with_findings
             .iter()
@@ -127,9 +212,23 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
         "下一步，继续实行销号管理，边查边改、立行立改，适时开展整改“回头看”，巩固整改成果。".to_string()
     });
     Draft {
-        work_done,
+        work_done: work.concat(),
         problems,
         next_steps: steps.join("\n"),
+    }
+}
+
+/// Whether `user` may sign the committee's 附件3: only its 党组织负责人 (`leader`, named by the
+/// 组织部) does; returns the name the report is signed in.
+pub fn may_sign(user: UserId, leader: Option<(UserId, &str)>) -> Result<&str, String> {
+    match leader {
+        None => {
+            Err("组织部尚未指定本党总支（党委）的党组织负责人，报告暂不能签字；可先保存，请联系组织部指定。".into())
+        }
+        Some((id, name)) if id == user => Ok(name),
+        Some((_, name)) => Err(format!(
+            "附件3须由党组织负责人（{name}）签字；您可以修改并保存报告，请{name}登录后签字。"
+        )),
     }
 }
 
@@ -192,8 +291,12 @@ mod tests {
     fn facts<'a>(categories: Vec<CategoryFacts<'a>>) -> Facts<'a> {
         Facts {
             branches: 3,
-            answered_all: 2,
+            handed_in: 2,
             signed_off: 1,
+            meetings_held: 2,
+            meetings_not_held: 1,
+            own_findings: None,
+            work: vec![],
             categories,
             measures: 5,
             immediate: 1,
@@ -204,7 +307,7 @@ mod tests {
     }
 
     #[test]
-    fn the_draft_counts_and_quotes_typical_examples_per_category() {
+    fn the_draft_counts_only_what_was_handed_in_and_says_what_is_missing() {
         let d = draft(
             "计算机工程学院党委",
             &facts(vec![
@@ -221,7 +324,13 @@ mod tests {
             ]),
         );
         assert!(d.work_done.contains("本党委及时部署") && d.work_done.contains("所属3个党支部"));
-        assert!(d.work_done.contains("共查摆问题3条"));
+        assert!(d.work_done.contains("2个党支部召开了专题支委会"), "{}", d.work_done);
+        assert!(d.work_done.contains("1个党支部说明了未召开的原因"));
+        assert!(
+            d.work_done
+                .contains("2个党支部已提交问题整改台账，其中1个已经审核签字，共查摆问题3条")
+        );
+        assert!(d.work_done.contains("尚有1个党支部未提交"), "{}", d.work_done);
         assert_eq!(
             d.problems,
             "（一）组织生活制度执行不严格方面。共查摆问题3条，如：“支委会召开次数不足”；“讲党课次数偏少”。"
@@ -235,19 +344,78 @@ mod tests {
     }
 
     #[test]
-    fn examples_are_whole_first_sentences_with_quotes_nested_properly() {
-        assert_eq!(example("党员“政治生日”制度未落实。其他"), "党员‘政治生日’制度未落实");
-        let long = format!("制定《{}》并报备", "支".repeat(70));
-        assert!(example(&long).contains('》'), "never cut inside 《》");
-        assert!(example(&"问".repeat(80)).ends_with('…'));
+    fn the_committees_own_work_fills_section_one() {
+        let mut f = facts(vec![]);
+        f.handed_in = 3;
+        f.own_findings = Some(1);
+        f.work = vec![
+            WorkFact {
+                kind: WorkKind::Deployment,
+                on: time::macros::date!(2026 - 11 - 19),
+                title: "专项行动部署会",
+                branch: None,
+            },
+            WorkFact {
+                kind: WorkKind::Guidance,
+                on: time::macros::date!(2026 - 11 - 24),
+                title: "督查对账进度",
+                branch: Some("软件工程系教工党支部"),
+            },
+            WorkFact {
+                kind: WorkKind::Training,
+                on: time::macros::date!(2026 - 11 - 26),
+                title: "党支部书记专题轮训",
+                branch: None,
+            },
+        ];
+        let d = draft("计算机工程学院党委", &f);
+        assert!(
+            d.work_done.contains("2026年11月19日召开专项行动部署会进行专题部署"),
+            "{}",
+            d.work_done
+        );
+        assert!(d.work_done.contains("先后1次到软件工程系教工党支部开展指导督查"));
+        assert!(
+            d.work_done
+                .contains("开展党支部书记轮训1次：2026年11月26日举办党支部书记专题轮训。")
+        );
+        assert!(d.work_done.contains("本级自查，查摆问题1条"));
+        assert!(!d.work_done.contains("尚有"), "every branch handed in");
     }
 
     #[test]
-    fn a_committee_without_findings_says_so() {
+    fn examples_are_whole_sentences_never_cut() {
+        assert_eq!(example("党员“政治生日”制度未落实。其他"), "党员‘政治生日’制度未落实");
+        // A sentence end inside a quotation does not end the example.
         assert_eq!(
-            draft("文学院党总支", &facts(vec![])).problems,
-            "经对照检查，各党支部暂未查摆出问题。"
+            example("对照“支委会一般每月召开1次。”的要求，4月未召开。其他"),
+            "对照‘支委会一般每月召开1次。’的要求，4月未召开"
         );
+        let long = "问".repeat(80);
+        assert_eq!(example(&long), long, "a long sentence is quoted whole, not cut");
+        // Short sentences are preferred as examples; a long one only when nothing shorter.
+        let picked = examples(&[&long, "短句一。", "短句二"]);
+        assert_eq!(picked, "“短句一”；“短句二”");
+        assert!(!examples(&[&long]).contains('…'));
+    }
+
+    #[test]
+    fn a_committee_without_findings_says_so_honestly() {
+        let mut f = facts(vec![]);
+        assert_eq!(
+            draft("文学院党总支", &f).problems,
+            "经对照检查，已提交台账的党支部暂未查摆出问题。"
+        );
+        f.handed_in = 0;
+        assert_eq!(draft("文学院党总支", &f).problems, "各党支部尚未提交问题整改台账。");
+    }
+
+    #[test]
+    fn only_the_named_leader_signs() {
+        let leader = Some((UserId(7), "周国栋"));
+        assert_eq!(may_sign(UserId(7), leader), Ok("周国栋"));
+        assert!(may_sign(UserId(8), leader).unwrap_err().contains("周国栋"));
+        assert!(may_sign(UserId(7), None).unwrap_err().contains("尚未指定"));
     }
 
     #[test]

@@ -55,6 +55,16 @@ impl Sent {
 }
 
 impl AdminPage {
+    /// The committee's active reviewer accounts, who may be named its 党组织负责人, and whether
+    /// each is.
+    fn leader_choices(&self, c: &Committee) -> Vec<(&Account, bool)> {
+        self.accounts
+            .iter()
+            .filter(|a| a.role == Role::Reviewer && a.committee_id == Some(c.id) && a.active)
+            .map(|a| (a, c.leader_user_id == Some(a.id)))
+            .collect()
+    }
+
     fn unit_name(&self, a: &Account) -> String {
         let committee = |id: CommitteeId| {
             self.committees

@@ -47,9 +47,21 @@ pub struct CommitteePage {
     /// 按期换届提醒: its branches whose term has ended or ends soon, the most overdue first.
     elections: Vec<super::views::ElectionRow>,
     term_warning_days: i64,
+    /// Each branch's 专题支委会 record.
+    meetings: HashMap<BranchId, db::meetings::Recorded>,
 }
 
 impl CommitteePage {
+    /// A branch's 专题支委会 in a word, with its badge's style.
+    fn meeting_words(&self, branch: &BranchId) -> (&'static str, &'static str) {
+        match self.meetings.get(branch) {
+            Some(m) if m.returned => ("s-bad", "已退回"),
+            Some(m) if m.held => ("s-good", "已召开"),
+            Some(_) => ("s-wait", "未召开（已说明）"),
+            None => ("s-none", "未记录"),
+        }
+    }
+
     fn flag(&self, branch: &BranchId) -> Option<&Flags> {
         self.flags.get(branch).filter(|f| !f.is_empty())
     }
@@ -129,6 +141,7 @@ pub async fn show(
         flags,
         elections,
         term_warning_days: state.config.hints.term_warning_days,
+        meetings: db::meetings::recorded(db, scope, campaign.id).await?,
         own_item_count: db::ledger::item_count(&state.db, campaign.id, Level::Committee).await?,
         branches,
         sort,

@@ -84,6 +84,8 @@ pub struct LedgerPage {
     meeting: Option<MeetingView>,
     /// Clean answers returned (查摆不到位), as the page's reader may see them.
     returned_answers: Vec<ReturnedAnswer>,
+    /// The campaign's reference documents, to check against.
+    documents: Vec<db::documents::DocumentMeta>,
     finding_max: usize,
     reason_max: usize,
 }
@@ -450,6 +452,7 @@ pub async fn ledger_page(
         categories,
         meeting,
         returned_answers,
+        documents: db::documents::list(db, campaign.id).await?,
         answered,
         item_count,
         returned,

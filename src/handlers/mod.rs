@@ -7,6 +7,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod close_out;
 pub mod committee;
+pub mod documents;
 pub mod export;
 pub mod finding;
 pub mod home;
@@ -17,6 +18,7 @@ pub mod overview;
 pub mod profile;
 pub mod report;
 pub mod views;
+pub mod work;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;

@@ -18,12 +18,11 @@ use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::db::reports::Report;
 use crate::db::units::CommitteeRow;
-use crate::domain::CommitteeId;
 use crate::domain::dates::{self, display_moment, format_date};
 use crate::domain::input::FieldErrors;
-use crate::domain::report::{self, CategoryFacts, Draft, Facts, SECTION_MAX, SIGNER_MAX};
+use crate::domain::report::{self, CategoryFacts, Draft, Facts, SECTION_MAX, WorkFact};
 use crate::domain::states::{LedgerState, MeasureStatus, ReportState};
-use crate::domain::units::Level;
+use crate::domain::{BranchId, CommitteeId};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -45,14 +44,17 @@ pub struct ReportPage {
     /// A refused save or signature: the boxes hold what was sent (shown even on a signed report).
     unsaved: bool,
     errors: FieldErrors,
-    signer_name: String,
     signed_on: String,
     reopen_reason: String,
     signed_at: String,
     signed_on_words: String,
     history: Vec<HistoryView>,
     section_max: usize,
-    signer_max: usize,
+    /// 党组织负责人, who alone signs (named by the 组织部), and whether that is this user.
+    leader: Option<String>,
+    is_leader: bool,
+    /// Branches whose ledgers are not signed off: signing asks to confirm them.
+    unsigned: Vec<String>,
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(CommitteeRow, Campaign)> {
@@ -70,7 +72,12 @@ async fn page(
         .await?
         .unwrap_or_default();
     let history = db::audit::report_history(&state.db.read, user.scope(), committee.id, campaign.id).await?;
+    let leader = db::reports::leader(&state.db.read, committee.id).await?;
+    let unsigned = db::reports::unsigned_branches(&state.db.read, campaign.id, committee.id).await?;
     Ok(ReportPage {
+        is_leader: leader.as_ref().is_some_and(|(id, _)| *id == user.id()),
+        leader: leader.map(|(_, name)| name),
+        unsigned,
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
         flash: None,
@@ -81,11 +88,6 @@ async fn page(
         generated: false,
         unsaved: false,
         errors: FieldErrors::default(),
-        signer_name: if report.signer_name.is_empty() {
-            user.display_name.clone()
-        } else {
-            report.signer_name.clone()
-        },
         // Today, unless that falls outside the campaign (a past campaign): then its report date.
         signed_on: format_date(report.signed_on.unwrap_or_else(|| {
             let (first, last) = crate::domain::input::deadline_window(campaign.issued_on);
@@ -101,7 +103,6 @@ async fn page(
         committee,
         campaign,
         section_max: SECTION_MAX,
-        signer_max: SIGNER_MAX,
     })
 }
 
@@ -118,8 +119,9 @@ pub async fn show(
     Ok(p)
 }
 
-/// The draft from the branches' data: counts, findings per category with typical examples,
-/// measures planned and done.
+/// The draft from the ledgers handed in (已提交 or 已审核签字), the branches' 专题支委会 and the
+/// committee's own work: counts, findings per category with typical examples, measures planned
+/// and done, and how many branches have not handed in yet.
 async fn generate(
     state: &AppState, user: &CurrentUser, committee: &CommitteeRow, campaign: &Campaign,
 ) -> AppResult<Draft> {
@@ -127,20 +129,56 @@ async fn generate(
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let today = dates::today();
     let branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
-    let item_count = db::ledger::item_count(&state.db, campaign.id, Level::Branch).await?;
+    let handed_in = |s: LedgerState| matches!(s, LedgerState::Submitted | LedgerState::SignedOff);
+    // The ledgers whose rows the draft counts: branches handed in, and the committee's own.
+    let mut units: Vec<BranchId> = branches
+        .iter()
+        .filter(|b| handed_in(b.state()))
+        .map(|b| b.branch_id)
+        .collect();
+    let own = db::units::own_unit(db, scope, committee.id).await?;
+    let own_handed_in = match &own {
+        Some(u) => handed_in(db::ledger::ledger_state(db, scope, campaign.id, u.id).await?),
+        None => false,
+    };
+    if own_handed_in && let Some(u) = &own {
+        units.push(u.id);
+    }
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let (mut findings, mut measures) = (Vec::new(), Vec::new());
-    for b in &branches {
-        findings.extend(db::ledger::findings(db, scope, campaign.id, b.branch_id).await?);
-        measures.extend(db::ledger::measures(db, scope, campaign.id, b.branch_id).await?);
+    let mut own_findings = None;
+    for unit in &units {
+        let of_unit = db::ledger::findings(db, scope, campaign.id, *unit).await?;
+        if own.as_ref().is_some_and(|o| o.id == *unit) {
+            own_findings = Some(of_unit.len());
+        }
+        findings.extend(of_unit);
+        measures.extend(db::ledger::measures(db, scope, campaign.id, *unit).await?);
     }
+    let meetings = db::meetings::recorded(db, scope, campaign.id).await?;
+    let held = |want: bool| {
+        branches
+            .iter()
+            .filter(|b| meetings.get(&b.branch_id).is_some_and(|m| m.held == want))
+            .count()
+    };
+    let work = db::work::list(db, scope, campaign.id, committee.id).await?;
     let facts = Facts {
         branches: branches.len(),
-        answered_all: branches
-            .iter()
-            .filter(|b| b.answered >= item_count && item_count > 0)
-            .count(),
+        handed_in: branches.iter().filter(|b| handed_in(b.state())).count(),
         signed_off: branches.iter().filter(|b| b.state() == LedgerState::SignedOff).count(),
+        meetings_held: held(true),
+        meetings_not_held: held(false),
+        own_findings,
+        work: work
+            .iter()
+            .map(|w| WorkFact {
+                kind: w.kind,
+                on: w.held_on,
+                title: &w.title,
+                branch: w.branch_name.as_deref(),
+            })
+            .collect(),
         categories: categories
             .iter()
             .map(|c| {
@@ -176,8 +214,8 @@ async fn refused(
     let (committee, campaign) = load(state, user, id).await?;
     let mut p = page(state, user, committee, campaign).await?;
     (p.work_done, p.problems, p.next_steps) = (form.work_done.clone(), form.problems.clone(), form.next_steps.clone());
-    if !form.signer_name.is_empty() || !form.signed_on.is_empty() {
-        (p.signer_name, p.signed_on) = (form.signer_name.clone(), form.signed_on.clone());
+    if !form.signed_on.is_empty() {
+        p.signed_on = form.signed_on.clone();
     }
     (p.errors, p.unsaved) = (errors, true);
     Ok((status, p).into_response())
