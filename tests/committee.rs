@@ -18,6 +18,10 @@ async fn a_committee_answers_its_own_items_and_the_organisation_department_signs
     let page = visible_text(&app.get(&r, OWN).await.text().await.unwrap());
     assert!(page.contains("计算机工程学院党委（本级）自查"), "{page}");
     assert!(page.contains("已作答 3 / 3 项"));
+    assert!(
+        page.contains("本级工作记录：部署会议 0 次、指导督查 0 次、书记轮训 0 次"),
+        "what its answers to 5(1), 5(2) rest on: {page}"
+    );
     assert!(page.contains("上级党组织未落实按期换届提醒督促制度"));
     assert!(
         !page.contains("党支部超期未换届"),

@@ -86,6 +86,9 @@ pub struct LedgerPage {
     returned_answers: Vec<ReturnedAnswer>,
     /// The campaign's reference documents, to check against.
     documents: Vec<db::documents::DocumentMeta>,
+    /// A committee's own ledger: its campaign work by kind (部署会议, 指导督查, 书记轮训), which its
+    /// answers to 5(1) and 5(2) rest on.
+    work_counts: Option<Vec<(crate::domain::work::WorkKind, usize)>>,
     finding_max: usize,
     reason_max: usize,
 }
@@ -453,6 +456,18 @@ pub async fn ledger_page(
         meeting,
         returned_answers,
         documents: db::documents::list(db, campaign.id).await?,
+        work_counts: match level {
+            Level::Committee => {
+                let work = db::work::list(db, user.scope(), campaign.id, branch.committee_id).await?;
+                Some(
+                    crate::domain::work::WorkKind::ALL
+                        .iter()
+                        .map(|k| (*k, work.iter().filter(|w| w.kind == *k).count()))
+                        .collect(),
+                )
+            }
+            Level::Branch => None,
+        },
         answered,
         item_count,
         returned,
