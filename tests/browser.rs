@@ -402,14 +402,14 @@ async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
     );
     r.flash("recording a training").await?;
 
-    // 附件3: a draft from the ledgers handed in (branch 1 only), the meetings (branches 1 and 3)
-    // and the committee's own work; signed by its 负责人, confirming the branches not signed off.
+    // 附件3: a draft from the ledgers handed in (branch 1 only) with their meetings, and the
+    // committee's own work; signed by its 负责人, confirming the branches not signed off.
     r.goto("/committees/1/report").await?;
     r.click("a[href$='report?draft=1']").await?;
     r.wait_path_starts("/committees/1/report").await?;
     let work = r.value("#work_done").await?;
     ensure!(
-        work.contains("2个党支部召开了专题支委会")
+        work.contains("已提交台账的党支部中，1个党支部召开了专题支委会")
             && work.contains("1个党支部已提交问题整改台账")
             && work.contains("尚有2个党支部未提交")
             && work.contains("开展党支部书记轮训1次"),

@@ -102,7 +102,7 @@ async fn organiser(app: &TestApp) -> reqwest::Client {
     app.login("organiser1").await
 }
 
-fn report_fields(version: &str, confirm: bool) -> Vec<(&str, &str)> {
+fn report_fields<'a>(version: &'a str, seen: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("work_done", "一、工作开展情况。"),
         ("problems", "二、自查存在的问题。"),
@@ -110,8 +110,9 @@ fn report_fields(version: &str, confirm: bool) -> Vec<(&str, &str)> {
         ("signed_on", ""),
         ("version", version),
     ];
-    if confirm {
+    if let Some(seen) = seen {
         f.push(("confirm_unsigned", "1"));
+        f.push(("unsigned_seen", seen));
     }
     f
 }
@@ -125,7 +126,13 @@ async fn only_the_committees_leader_signs_the_report_in_their_name_after_confirm
     let page = visible_text(&app.get(&o2, "/committees/1/report").await.text().await.unwrap());
     assert!(page.contains("党组织负责人：周国栋"), "{page}");
     assert!(page.contains("须由党组织负责人本人登录签字"));
-    let mut fields = report_fields("0", true);
+    let r = app.login("reviewer1").await;
+    let seen = unsigned_seen(&app, &r, 1).await;
+    assert_eq!(
+        seen, "计算机科学与技术系教工党支部、软件工程系教工党支部、计算机工程学院本科生第一党支部",
+        "branch 1 is 已提交, not signed off"
+    );
+    let mut fields = report_fields("0", Some(&seen));
     fields[3] = ("signed_on", &today);
     let res = app
         .post_form(&o2, "/committees/1/report", "/committees/1/report", &fields)
@@ -136,14 +143,20 @@ async fn only_the_committees_leader_signs_the_report_in_their_name_after_confirm
             &o2,
             "/committees/1/report/sign",
             "/committees/1/report",
-            &report_fields("1", true),
+            &report_fields("1", Some(&seen)),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let html = res.text().await.unwrap();
+    assert!(
+        visible_text(&html).contains("附件3须由党组织负责人（周国栋）签字"),
+        "{}",
+        visible_text(&html)
+    );
+    assert!(html.contains("二、自查存在的问题。"), "the text is kept");
 
-    // The 负责人 is asked to confirm the branches not signed off (2 and 3; branch 1 is 已提交).
-    let r = app.login("reviewer1").await;
-    let mut fields = report_fields("1", false);
+    // The 负责人 is asked to confirm the branches not signed off (branch 1 is 已提交 only).
+    let mut fields = report_fields("1", None);
     fields[3] = ("signed_on", &today);
     let res = app
         .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
@@ -152,7 +165,14 @@ async fn only_the_committees_leader_signs_the_report_in_their_name_after_confirm
     let page = visible_text(&res.text().await.unwrap());
     assert!(page.contains("以下 3 个党支部的台账尚未审核签字"), "{page}");
     assert!(page.contains("软件工程系教工党支部"));
-    let mut fields = report_fields("1", true);
+    // A list confirmed that is not the list now (a branch was added or reopened since) is asked again.
+    let mut fields = report_fields("1", Some("计算机科学与技术系教工党支部"));
+    fields[3] = ("signed_on", &today);
+    let res = app
+        .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let mut fields = report_fields("1", Some(&seen));
     fields[3] = ("signed_on", &today);
     let res = app
         .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
@@ -223,12 +243,13 @@ async fn only_the_committees_leader_signs_the_report_in_their_name_after_confirm
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = visible_text(&app.get(&r, "/committees/1/report").await.text().await.unwrap());
     assert!(page.contains("党组织负责人：钱组织员"), "{page}");
-    let mut fields = report_fields("3", true);
+    let mut fields = report_fields("3", Some(&seen));
     fields[3] = ("signed_on", &today);
     let res = app
         .post_form(&r, "/committees/1/report/sign", "/committees/1/report", &fields)
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(visible_text(&res.text().await.unwrap()).contains("须由党组织负责人（钱组织员）签字"));
 }
 
 #[tokio::test]
@@ -314,11 +335,13 @@ async fn the_committee_records_its_work_and_the_draft_tells_it_with_only_ledgers
     let page = app.get(&r, "/committees/1/report?draft=1").await.text().await.unwrap();
     let work = hidden_textarea(&page, "work_done");
     assert!(work.contains("组织所属3个党支部"), "{work}");
-    assert!(work.contains("2个党支部召开了专题支委会"), "{work}");
     assert!(
-        work.contains("1个党支部已提交问题整改台账，其中0个已经审核签字，共查摆问题5条"),
-        "{work}"
+        work.contains(
+            "1个党支部已提交问题整改台账，其中0个已经审核签字；已提交台账的党支部中，1个党支部召开了专题支委会"
+        ),
+        "branch 3's meeting is not counted before it hands in again: {work}"
     );
+    assert!(work.contains("；共查摆问题5条"), "{work}");
     assert!(work.contains("尚有2个党支部未提交"));
     assert!(work.contains("先后1次到软件工程系教工党支部开展指导督查"));
     assert!(work.contains("开展党支部书记轮训1次"));

@@ -222,11 +222,13 @@ async fn the_report_prints_the_signed_text_and_its_signature() {
     assert!(draft.contains("计算机工程学院党委开展党支部对账整改专项行动情况的报告"));
     assert!(draft.contains("草稿"));
     let work = format!("本党委于10月8日召开专题会议部署对账整改。{LONG}");
+    let seen = unsigned_seen(&app, &r, 1).await;
     let form = [
         ("work_done", work.as_str()),
         ("problems", "共查摆问题10条，其中组织生活类4条。"),
         ("next_steps", "逐条整改销号，10月底前完成。"),
         ("confirm_unsigned", "1"),
+        ("unsigned_seen", &seen),
         ("signed_on", &day(0)),
         ("version", "0"),
     ];

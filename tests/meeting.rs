@@ -161,6 +161,7 @@ async fn a_clean_answer_and_the_meeting_are_returned_and_come_back_on_resubmissi
     let s = app.login("secretary1").await;
     let own = visible_text(&app.get(&s, "/branches/1").await.text().await.unwrap());
     assert!(!own.contains("任期已满未换届"), "{own}");
+    assert!(!own.contains("退回了"), "not even a count of the draft returns: {own}");
 
     // Signing off is refused while the answer is returned; sending back is allowed although no
     // finding is returned.

@@ -412,11 +412,13 @@ async fn a_large_campus_is_shown_a_page_at_a_time() {
 async fn each_committee_shows_its_report_state_and_findings_by_category() {
     let app = spawn_demo().await;
     let r = app.login("reviewer1").await;
+    let seen = unsigned_seen(&app, &r, 1).await;
     let sections = [
         ("work_done", "一"),
         ("problems", "二"),
         ("next_steps", "三"),
         ("confirm_unsigned", "1"),
+        ("unsigned_seen", &seen),
         ("signed_on", &day(0)),
         ("version", "0"),
     ];

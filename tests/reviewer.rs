@@ -310,14 +310,16 @@ async fn the_report_is_drafted_from_the_ledgers_edited_signed_and_reopened() {
         StatusCode::SEE_OTHER
     );
     // Signed by the committee's 负责人 (reviewer1), confirming its branches not yet signed off.
+    let seen = unsigned_seen(&app, &r, 1).await;
     let sign = |date: String, problems: &'static str| {
-        let (app, r) = (&app, &r);
+        let (app, r, seen) = (&app, &r, &seen);
         async move {
             let form = [
                 ("work_done", "一、本党委召开专题会议部署。"),
                 ("problems", problems),
                 ("next_steps", "三、逐条整改销号。"),
                 ("confirm_unsigned", "1"),
+                ("unsigned_seen", seen),
                 ("signed_on", &date),
                 ("version", "1"),
             ];

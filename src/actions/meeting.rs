@@ -31,12 +31,17 @@ pub async fn save(
     let upload = evidence::check_upload(files, broken);
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         branches_only(actor.level())?;
+        // Locked ledgers first: a form sent from a stale page is refused as such, not checked.
+        editing(tx, actor).await?;
         let campaign = db::campaigns::by_id(&mut *tx, actor.campaign())
             .await?
             .ok_or(Stop::NotFound)?;
         let data = db::profiles::profile_in_tx(tx, actor.campaign(), actor.branch()).await?;
         let parsed = meeting::parse(form, campaign.issued_on, crate::domain::dates::today(), &data);
         let mut e = parsed.clone().err().unwrap_or_default();
+        if form.held == "no" && upload.chosen {
+            e.add("files", "未召开时无需上传会议材料");
+        }
         for p in &upload.problems {
             e.add("files", p.clone());
         }
@@ -51,7 +56,6 @@ pub async fn save(
             return Err(Stop::Invalid(e));
         }
         let m = checked(parsed)?;
-        editing(tx, actor).await?;
         db::meetings::set(tx, actor, form.version, &m)
             .await?
             .map_err(|_| Stop::Stale(super::STALE.into()))?;

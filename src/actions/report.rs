@@ -21,8 +21,11 @@ pub struct ReportForm {
     pub problems: String,
     pub next_steps: String,
     pub signed_on: String,
-    /// Ticked: sign although some branches' ledgers are not signed off yet.
+    /// Ticked: sign although some branches' ledgers are not signed off yet …
     pub confirm_unsigned: String,
+    /// … namely these (as the page listed them, joined with 、): a list that changed since is
+    /// confirmed again.
+    pub unsigned_seen: String,
     pub version: i64,
 }
 
@@ -65,16 +68,17 @@ pub async fn sign(db: &Db, user: &User, id: CommitteeId, form: &ReportForm) -> s
     step(db, async |tx| {
         let campaign = committee(tx, user, id).await?;
         // Only the committee's 党组织负责人 signs, in their own name.
-        let leader = db::reports::leader(&mut *tx, id).await?;
-        if leader.as_ref().is_some_and(|(u, _)| *u != user.id()) {
-            // Another reviewer (an 组织员) or the 组织部: theirs to prepare, not to sign.
+        if user.role() != crate::domain::Role::Reviewer {
+            // The 组织部 reads and prepares nothing here to sign.
             return Err(Stop::Forbidden);
         }
+        // Another reviewer (an 组织员) prepares but does not sign: told who does, text kept.
+        let leader = db::reports::leader(&mut *tx, id).await?;
         let leader_name = report::may_sign(user.id(), leader.as_ref().map(|(u, n)| (*u, n.as_str())))
             .map_err(Stop::Refused)?
             .to_string();
         let unsigned = db::reports::unsigned_branches(&mut *tx, campaign, id).await?;
-        if !unsigned.is_empty() && form.confirm_unsigned.is_empty() {
+        if !unsigned.is_empty() && (form.confirm_unsigned.is_empty() || form.unsigned_seen != unsigned.join("、")) {
             return Err(Stop::Refused(format!(
                 "以下 {} 个党支部的台账尚未审核签字：{}。如确认在此情况下签字，请勾选“确认签字”后再签。",
                 unsigned.len(),

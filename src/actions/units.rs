@@ -62,7 +62,9 @@ pub async fn update_committee(db: &Db, user: &User, id: CommitteeId, form: &Comm
         let leader = match form.leader_user_id.trim() {
             "" => None,
             v => match v.parse().map(crate::domain::UserId) {
-                Ok(u) if db::admin::is_reviewer_of(tx, u, id).await? => Some(u),
+                // The current one may stay (even if its account is deactivated for now); a new
+                // one must be an active reviewer of the committee.
+                Ok(u) if before.leader_user_id == Some(u) || db::admin::is_reviewer_of(tx, u, id).await? => Some(u),
                 _ => {
                     let mut e = crate::domain::input::FieldErrors::default();
                     e.add(

@@ -36,7 +36,7 @@ pub async fn list(
         "SELECT w.id, w.kind, w.held_on, w.branch_id, b.name AS branch_name, w.title, w.attendees, w.found,
                 u.display_name AS created_by_name
          FROM committee_work w
-         LEFT JOIN branches b ON b.id = w.branch_id
+         LEFT JOIN branches b ON b.id = w.branch_id AND b.committee_id = w.committee_id
          LEFT JOIN users u ON u.id = w.created_by
          WHERE w.campaign_id = ? AND w.committee_id = ?
          ORDER BY w.held_on, w.id",

@@ -148,6 +148,19 @@ pub fn hints(p: &Profile, today: Date, t: &Thresholds) -> Vec<Hint> {
             say(HintCheck::Vacancy, format!("书记空缺已{days}天"), true);
         }
     }
+    // 正式党员7人以上的党支部设立支部委员会 (《中国共产党支部工作条例（试行）》第九条).
+    if let (Some(0), Some(full)) = (p.committee_members, p.full_members)
+        && full >= t.committee_min_members
+    {
+        say(
+            HintCheck::CommitteeSize,
+            format!(
+                "正式党员{full}人，达到{}人应设立支部委员会，目前未设",
+                t.committee_min_members
+            ),
+            true,
+        );
+    }
     if let Some(members) = p.committee_members.filter(|m| *m > 0) {
         if let Some(full) = p.full_members {
             if full < t.committee_min_members {
@@ -312,7 +325,14 @@ mod tests {
             ["正式党员6人，不足7人却设立了支部委员会（3名委员）"]
         );
         assert!(checks(&committee(3, 7)).is_empty());
-        assert!(checks(&committee(0, 3)).is_empty(), "no 支部委员会, nothing to flag");
+        assert!(
+            checks(&committee(0, 6)).is_empty(),
+            "no 支部委员会 below 7: as it should be"
+        );
+        assert_eq!(
+            checks(&committee(0, 7)),
+            ["正式党员7人，达到7人应设立支部委员会，目前未设"]
+        );
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub fn parse(form: &MeetingForm, issued_on: Date, today: Date, data: &Profile) -
                 None
             }
             _ => {
-                e.add(field, format!("{label}请填写整数"));
+                e.add(field, format!("{label}应为 0–10000 的整数"));
                 None
             }
         }

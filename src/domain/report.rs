@@ -20,7 +20,8 @@ pub struct Facts<'a> {
     /// Of them, ledgers handed in (已提交 or 已审核签字), and signed off.
     pub handed_in: usize,
     pub signed_off: usize,
-    /// Branches that recorded their 专题支委会 as held, and as not held (with a reason).
+    /// Of the branches handed in, those whose 专题支委会 record says held, and not held (with a
+    /// reason).
     pub meetings_held: usize,
     pub meetings_not_held: usize,
     /// The committee's own 本级 self-check (its own items), if it has handed it in: findings.
@@ -131,16 +132,19 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
         work.push(format!("，{}进行专题部署", deployments.join("、")));
     }
     work.push(format!(
-        "。组织所属{}个党支部对照《党支部问题台账》逐条逐项开展对照检查和延伸自查，{}个党支部召开了专题支委会（不设支部委员会的召开支部党员大会）",
-        f.branches, f.meetings_held
+        "。组织所属{}个党支部对照《党支部问题台账》逐条逐项开展对照检查和延伸自查。截至目前，{}个党支部已提交问题整改台账，其中{}个已经审核签字",
+        f.branches, f.handed_in, f.signed_off
     ));
-    if f.meetings_not_held > 0 {
-        work.push(format!("，{}个党支部说明了未召开的原因", f.meetings_not_held));
+    if f.handed_in > 0 {
+        work.push(format!(
+            "；已提交台账的党支部中，{}个党支部召开了专题支委会（不设支部委员会的召开支部党员大会）",
+            f.meetings_held
+        ));
+        if f.meetings_not_held > 0 {
+            work.push(format!("，{}个党支部说明了未召开的原因", f.meetings_not_held));
+        }
     }
-    work.push(format!(
-        "。截至目前，{}个党支部已提交问题整改台账，其中{}个已经审核签字，共查摆问题{findings}条，制定整改措施{}条",
-        f.handed_in, f.signed_off, f.measures
-    ));
+    work.push(format!("；共查摆问题{findings}条，制定整改措施{}条", f.measures));
     let missing = f.branches.saturating_sub(f.handed_in);
     if missing > 0 {
         work.push(format!("；尚有{missing}个党支部未提交，以上数字不含其内容"));
@@ -153,8 +157,12 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
     }
     let guidance: Vec<&WorkFact<'_>> = of(WorkKind::Guidance).collect();
     if !guidance.is_empty() {
-        let mut visited: Vec<&str> = guidance.iter().filter_map(|w| w.branch).collect();
-        visited.dedup();
+        let mut visited: Vec<&str> = Vec::new();
+        for b in guidance.iter().filter_map(|w| w.branch) {
+            if !visited.contains(&b) {
+                visited.push(b);
+            }
+        }
         work.push(format!(
             "{we}先后{}次到{}开展指导督查，跟踪调度对账整改进度。",
             guidance.len(),
@@ -327,9 +335,13 @@ mod tests {
         assert!(d.work_done.contains("2个党支部召开了专题支委会"), "{}", d.work_done);
         assert!(d.work_done.contains("1个党支部说明了未召开的原因"));
         assert!(
+            d.work_done.contains(
+                "2个党支部已提交问题整改台账，其中1个已经审核签字；已提交台账的党支部中，2个党支部召开了专题支委会"
+            ),
+            "{}",
             d.work_done
-                .contains("2个党支部已提交问题整改台账，其中1个已经审核签字，共查摆问题3条")
         );
+        assert!(d.work_done.contains("；共查摆问题3条，制定整改措施5条"));
         assert!(d.work_done.contains("尚有1个党支部未提交"), "{}", d.work_done);
         assert_eq!(
             d.problems,
@@ -381,6 +393,19 @@ mod tests {
         );
         assert!(d.work_done.contains("本级自查，查摆问题1条"));
         assert!(!d.work_done.contains("尚有"), "every branch handed in");
+        // A branch visited twice is named once.
+        f.work.push(WorkFact {
+            kind: WorkKind::Guidance,
+            on: time::macros::date!(2026 - 11 - 28),
+            title: "再次督查",
+            branch: Some("软件工程系教工党支部"),
+        });
+        let d = draft("计算机工程学院党委", &f);
+        assert!(
+            d.work_done.contains("先后2次到软件工程系教工党支部开展指导督查"),
+            "{}",
+            d.work_done
+        );
     }
 
     #[test]

@@ -57,11 +57,22 @@ impl Sent {
 impl AdminPage {
     /// The committee's active reviewer accounts, who may be named its 党组织负责人, and whether
     /// each is.
+    /// The current one stays listed even if its account was deactivated, so saving the
+    /// committee for another reason never drops it unseen. After a refused save, the choice sent.
     fn leader_choices(&self, c: &Committee) -> Vec<(&Account, bool)> {
+        let sent = self.sent.get("committee", c.id.0, "leader_user_id");
+        let chosen = |a: &Account| {
+            if self.sent.form == "committee" && self.sent.id == c.id.0 {
+                sent == a.id.0.to_string()
+            } else {
+                c.leader_user_id == Some(a.id)
+            }
+        };
         self.accounts
             .iter()
-            .filter(|a| a.role == Role::Reviewer && a.committee_id == Some(c.id) && a.active)
-            .map(|a| (a, c.leader_user_id == Some(a.id)))
+            .filter(|a| a.role == Role::Reviewer && a.committee_id == Some(c.id))
+            .filter(|a| a.active || c.leader_user_id == Some(a.id))
+            .map(|a| (a, chosen(a)))
             .collect()
     }
 
@@ -169,7 +180,11 @@ pub async fn update_committee(
     Form(form): Form<actions::units::CommitteeForm>,
 ) -> AppResult<Response> {
     let outcome = actions::units::update_committee(&state.db, &user, CommitteeId(id), &form).await?;
-    let sent = Sent::new("committee", id, fields(&[("name", &form.name)]));
+    let sent = Sent::new(
+        "committee",
+        id,
+        fields(&[("name", &form.name), ("leader_user_id", &form.leader_user_id)]),
+    );
     after(&state, &session, &user, outcome, |name| format!("已保存：{name}"), sent).await
 }
 

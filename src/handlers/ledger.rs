@@ -309,7 +309,14 @@ impl LedgerPage {
     }
     /// Everything returned that goes back with the ledger: rows, answers, the meeting record.
     fn returned_total(&self) -> usize {
-        self.row_counts[2] + self.returned_answers.len() + self.meeting.as_ref().map_or(0, |m| usize::from(m.returned))
+        // The unit's own people count only what they may see (`returned` is empty while the
+        // level above still has the ledger); the level above counts its own decisions.
+        let rows = if self.own {
+            self.returned.len()
+        } else {
+            self.row_counts[2]
+        };
+        rows + self.returned_answers.len() + self.meeting.as_ref().map_or(0, |m| usize::from(m.returned))
     }
     /// What keeps the ledger from being signed off: rows not approved, anything returned.
     fn blocking_sign_off(&self) -> usize {

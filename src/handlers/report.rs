@@ -55,6 +55,15 @@ pub struct ReportPage {
     is_leader: bool,
     /// Branches whose ledgers are not signed off: signing asks to confirm them.
     unsigned: Vec<String>,
+    /// The confirmation as it was just sent.
+    confirm_unsigned: bool,
+}
+
+impl ReportPage {
+    /// The branches not signed off, as the signature's confirmation names them.
+    fn unsigned_list(&self) -> String {
+        self.unsigned.join("、")
+    }
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(CommitteeRow, Campaign)> {
@@ -78,6 +87,7 @@ async fn page(
         is_leader: leader.as_ref().is_some_and(|(id, _)| *id == user.id()),
         leader: leader.map(|(_, name)| name),
         unsigned,
+        confirm_unsigned: false,
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
         flash: None,
@@ -156,10 +166,16 @@ async fn generate(
         measures.extend(db::ledger::measures(db, scope, campaign.id, *unit).await?);
     }
     let meetings = db::meetings::recorded(db, scope, campaign.id).await?;
+    // Meetings as the ledgers handed in record them (a record returned is not counted).
     let held = |want: bool| {
         branches
             .iter()
-            .filter(|b| meetings.get(&b.branch_id).is_some_and(|m| m.held == want))
+            .filter(|b| handed_in(b.state()))
+            .filter(|b| {
+                meetings
+                    .get(&b.branch_id)
+                    .is_some_and(|m| m.held == want && !m.returned)
+            })
             .count()
     };
     let work = db::work::list(db, scope, campaign.id, committee.id).await?;
@@ -214,6 +230,7 @@ async fn refused(
     let (committee, campaign) = load(state, user, id).await?;
     let mut p = page(state, user, committee, campaign).await?;
     (p.work_done, p.problems, p.next_steps) = (form.work_done.clone(), form.problems.clone(), form.next_steps.clone());
+    p.confirm_unsigned = !form.confirm_unsigned.is_empty() && form.unsigned_seen == p.unsigned_list();
     if !form.signed_on.is_empty() {
         p.signed_on = form.signed_on.clone();
     }

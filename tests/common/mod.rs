@@ -362,3 +362,19 @@ pub fn hidden_value(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no input named {name}"))
         .to_string()
 }
+
+/// The branches not signed off as the committee's 附件3 page lists them for the signature's
+/// confirmation (`unsigned_seen`), empty when there are none.
+pub async fn unsigned_seen(app: &TestApp, client: &Client, committee: i64) -> String {
+    let html = app
+        .get(client, &format!("/committees/{committee}/report"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    if html.contains("name=\"unsigned_seen\"") {
+        hidden_value(&html, "unsigned_seen")
+    } else {
+        String::new()
+    }
+}
