@@ -20,7 +20,7 @@ async fn save_meeting(
     app: &TestApp, c: &Client, branch: i64, fields: &[(&str, &str)], file: Option<&str>,
 ) -> reqwest::Response {
     let page = format!("/branches/{branch}/meeting");
-    let token = app.csrf(c, &page).await;
+    let token = app.csrf(c, &format!("/branches/{branch}")).await;
     let mut form = Multipart::new();
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
@@ -208,6 +208,11 @@ async fn a_clean_answer_and_the_meeting_are_returned_and_come_back_on_resubmissi
         )
         .await;
     assert_eq!(location(&res), "/branches/1#meeting");
+    // Not even through a meeting form sent from a page left open: a locked ledger refuses it
+    // before reading it, so no page with the record's history comes back.
+    let res = save_meeting(&app, &s, 1, &[("held", "maybe"), ("version", "1")], None).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(!res.text().await.unwrap().contains("请上传会议记录"));
     let res = app.post_form(&r, "/branches/1/return", "/branches/1", &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let own = visible_text(&app.get(&s, "/branches/1").await.text().await.unwrap());
