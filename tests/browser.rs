@@ -537,6 +537,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
         ],
     ),
     ("secretary6", &["/branches/6", "/branches/6/findings/13"]),
+    ("secretary2", &["/branches/2/meeting"]),
     (
         "reviewer1",
         &[
@@ -546,6 +547,9 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/committees/1/close-outs",
             "/committees/1/reminders",
             "/committees/1/report",
+            "/committees/1/work",
+            "/branches/1/profile",
+            "/branches/8",
         ],
     ),
     (
@@ -556,6 +560,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/admin/campaigns",
             "/admin/import",
             "/admin/campaigns/1/ledger",
+            "/admin/campaigns/1/documents",
             "/branches/4",
         ],
     ),
