@@ -399,6 +399,30 @@ async fn migration_11_moves_the_member_count_into_branch_data_of_every_campaign(
 }
 
 #[tokio::test]
+async fn migration_14_names_a_committees_only_reviewer_its_leader() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = migrated_before(dir.path(), 20261130000014).await;
+    for sql in [
+        "INSERT INTO committees (id, name) VALUES (1, '计算机工程学院党委'), (2, '机关党委'), (3, '文学院党总支')",
+        "INSERT INTO users (id, username, display_name, password_hash, role, committee_id) VALUES
+            (1, 'r1', '周国栋', 'x', 'reviewer', 1),
+            (2, 'r2a', '甲', 'x', 'reviewer', 2), (3, 'r2b', '乙', 'x', 'reviewer', 2)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    db::MIGRATOR.run(&pool).await.unwrap();
+    let leaders: Vec<Option<i64>> = sqlx::query_scalar("SELECT leader_user_id FROM committees ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        leaders,
+        [Some(1), None, None],
+        "one reviewer: its leader; two or none: the 组织部 chooses"
+    );
+}
+
+#[tokio::test]
 async fn only_one_campaign_is_current_and_dates_are_real_dates() {
     let app = spawn_empty().await;
     let mut conn = raw_connection(&app).await;
@@ -499,6 +523,10 @@ const LANDED: &[(i64, &str)] = &[
     (
         20261130000013,
         "cd0fcdf4ca97e8c433fea9361008cdc97e72a7bc7e796180cdbabd82e65bc21e701fe64c0d1c1657de981da957d72a53",
+    ),
+    (
+        20261130000014,
+        "d6eec576bc746c9ade91f5fd04deb099182296ddeccd4b3678ed7a3d752a7d6bc143fc5dc81bcdb9f6cf7b8e39cc6d9d",
     ),
 ];
 

@@ -118,7 +118,7 @@ fn field_label(key: &str) -> &str {
         "completion_note" => "完成情况说明",
         "review_state" => "审核",
         "review_comment" => "审核意见",
-        "state" => "台账状态",
+        "state" => "状态",
         "file_name" => "文件",
         "category" => "类别",
         "four_in_place" => "四个到位",
