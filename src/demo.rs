@@ -153,7 +153,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             review_comment: "",
                             measures: &[
                                 DemoMeasure {
-                                    text: "立行立改：督促该预备党员补缴党费，并在支部党员大会上通报党费缴纳情况。",
+                                    text: "督促该预备党员补缴党费，并在支部党员大会上通报党费缴纳情况。",
                                     due_in_days: Some(-10),
                                     owner: "张喆",
                                     status: MeasureStatus::ClosedOut,
@@ -200,7 +200,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[DemoMeasure {
-                                text: "立行立改：更正活动类型并补传影像资料。",
+                                text: "更正活动类型并补传影像资料。",
                                 due_in_days: Some(-11),
                                 owner: "宣传委员 王珂",
                                 status: MeasureStatus::Done,
@@ -211,7 +211,7 @@ const CAMPUS: &[DemoCommittee] = &[
                         DemoFinding {
                             category: 4,
                             item: None,
-                            text: "延伸自查：支部年度工作计划与系党建工作要点重复较多，结合教学科研中心工作不够，“双带头人”作用发挥不明显。",
+                            text: "支部年度工作计划与系党建工作要点重复较多，结合教学科研中心工作不够，“双带头人”作用发挥不明显。",
                             review: ReviewState::Pending,
                             review_comment: "",
                             measures: &[DemoMeasure {

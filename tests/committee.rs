@@ -336,14 +336,16 @@ async fn the_committee_records_its_work_and_the_draft_tells_it_with_only_ledgers
     let work = hidden_textarea(&page, "work_done");
     assert!(work.contains("组织所属3个党支部"), "{work}");
     assert!(
-        work.contains(
-            "1个党支部已提交问题整改台账，其中0个已经审核签字；已提交台账的党支部中，1个党支部召开了专题支委会"
-        ),
+        work.contains("1个党支部已提交问题整改台账，均尚未审核签字；已提交台账的党支部中，1个党支部召开了专题支委会"),
         "branch 3's meeting is not counted before it hands in again: {work}"
     );
     assert!(work.contains("；共查摆问题5条"), "{work}");
-    assert!(work.contains("尚有2个党支部未提交"));
-    assert!(work.contains("先后1次到软件工程系教工党支部开展指导督查"));
+    assert!(work.contains("尚有2个党支部未提交（其中1个已退回修改）"), "{work}");
+    assert!(work.contains("到软件工程系教工党支部开展指导督查1次"));
+    assert!(
+        !work.contains("部署"),
+        "no deployment meeting recorded, none claimed: {work}"
+    );
     assert!(work.contains("开展党支部书记轮训1次"));
     // Branch 3's findings (已退回) are not counted; quoted examples end where sentences end.
     let problems = hidden_textarea(&page, "problems");
@@ -418,7 +420,8 @@ async fn the_organisation_department_attaches_reference_documents_every_user_ope
     let s = app.login("secretary4").await;
     let ledger = app.get(&s, "/branches/4").await.text().await.unwrap();
     assert!(
-        visible_text(&ledger).contains("对照文件：《潍坊学院党支部评星定级管理实施办法》"),
+        visible_text(&ledger).contains("参考文件（对账查摆时对照）：")
+            && visible_text(&ledger).contains("《潍坊学院党支部评星定级管理实施办法》"),
         "{}",
         visible_text(&ledger)
     );
@@ -431,6 +434,15 @@ async fn the_organisation_department_attaches_reference_documents_every_user_ope
     let res = app.get(&s, &format!("/documents/{href}")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/pdf");
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.starts_with("inline") && disposition.contains(".pdf"),
+        "opened in the browser: {disposition}"
+    );
+    assert!(
+        disposition.contains("%E5%85%9A%E6%94%AF%E9%83%A8%E5%B7%A5%E4%BD%9C%E6%9D%A1%E4%BE%8B.pdf"),
+        "named by its title 党支部工作条例: {disposition}"
+    );
     assert!(res.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
     let anonymous = app.client();
     assert_eq!(

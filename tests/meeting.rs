@@ -186,6 +186,12 @@ async fn a_clean_answer_and_the_meeting_are_returned_and_come_back_on_resubmissi
     assert_eq!(location(&res), "/branches/1");
     let again = visible_text(&app.get(&r, "/branches/1").await.text().await.unwrap());
     assert!(!again.contains("作答已退回"), "{again}");
+    assert!(
+        again.contains("上次退回意见：任期已满未换届，请如实查摆 党支部未修改作答"),
+        "the reviewer sees the answer came back unchanged: {again}"
+    );
+    let own = visible_text(&app.get(&s, "/branches/1").await.text().await.unwrap());
+    assert!(!own.contains("上次退回意见"), "the branch's page stays as it was");
     assert!(again.contains("审核对账查摆作答"), "audited: {again}");
 
     // The meeting record is returned the same way.

@@ -46,6 +46,12 @@ pub async fn save(
             e.add("files", p.clone());
         }
         let existing = db::meetings::evidence_count(tx, actor).await? as usize;
+        if form.held == "no" && existing > 0 {
+            e.add(
+                "files",
+                "已上传的会议材料属于召开的会议：改为“未召开”前，请先删除这些材料",
+            );
+        }
         if let Err(m) = evidence::room_for("专题支委会记录", existing, upload.accepted.len()) {
             e.add("files", m);
         }

@@ -48,11 +48,22 @@ pub async fn list(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<D
 }
 
 /// A document's file, to download (every user of the campus may read the campaign's documents).
+/// Named by its title with the file's extension ("评星定级管理实施办法.pdf").
 pub async fn file(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<EvidenceFile>> {
-    sqlx::query_as("SELECT file_name, content_type, data FROM campaign_documents WHERE id = ? AND data IS NOT NULL")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    let row: Option<(String, String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT title, file_name, content_type, data FROM campaign_documents WHERE id = ? AND data IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(title, file_name, content_type, data)| {
+        let ext = file_name.rsplit_once('.').map_or("pdf", |(_, e)| e).to_string();
+        EvidenceFile {
+            file_name: crate::domain::evidence::clean_file_name(&format!("{title}.{ext}"), &content_type),
+            content_type,
+            data,
+        }
+    }))
 }
 
 pub async fn add(conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, d: &Document) -> sqlx::Result<i64> {

@@ -42,8 +42,22 @@ pub struct SelfCheckRow {
     /// Returned by the level above (查摆不到位), or pending.
     pub review_state: ReviewState,
     pub review_comment: String,
+    pub reviewed_at: Option<String>,
     pub updated_at: String,
     pub version: i64,
+}
+
+impl SelfCheckRow {
+    /// The comment the answer was last sent back with, and whether the branch has changed it
+    /// since (for the level above, once the ledger is handed in again).
+    pub fn last_return(&self) -> Option<(String, bool)> {
+        crate::domain::review::last_return(
+            self.review_state,
+            &self.review_comment,
+            self.reviewed_at.as_deref(),
+            &self.updated_at,
+        )
+    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -163,6 +177,7 @@ pub async fn measures(
 const SELF_CHECKS: &str =
     "SELECT json_group_array(json_object('ledger_item_id', sc.ledger_item_id, 'verdict', sc.verdict,
             'reason', sc.reason, 'review_state', sc.review_state, 'review_comment', sc.review_comment,
+            'reviewed_at', sc.reviewed_at,
             'updated_at', sc.updated_at, 'version', sc.version))
      FROM self_checks sc
      JOIN ledger_items i ON i.id = sc.ledger_item_id

@@ -32,11 +32,23 @@ pub struct MeetingRow {
     pub not_held_reason: String,
     pub review_state: ReviewState,
     pub review_comment: String,
+    pub reviewed_at: Option<String>,
     pub updated_at: String,
     pub version: i64,
 }
 
 impl MeetingRow {
+    /// The comment it was last sent back with, and whether the branch has changed it since
+    /// (for the level above, once the ledger is handed in again).
+    pub fn last_return(&self) -> Option<(String, bool)> {
+        crate::domain::review::last_return(
+            self.review_state,
+            &self.review_comment,
+            self.reviewed_at.as_deref(),
+            &self.updated_at,
+        )
+    }
+
     pub fn meeting(&self) -> Meeting {
         match (self.held, self.held_on, self.kind, self.present, self.expected) {
             (true, Some(on), Some(kind), Some(present), Some(expected)) => Meeting::Held {
@@ -61,7 +73,7 @@ impl MeetingRow {
 }
 
 const COLUMNS: &str = "m.held, m.held_on, m.kind, m.chair, m.present, m.expected, m.topics, m.decisions,
-     m.not_held_reason, m.review_state, m.review_comment, m.updated_at, m.version";
+     m.not_held_reason, m.review_state, m.review_comment, m.reviewed_at, m.updated_at, m.version";
 
 /// A branch's meeting record in a campaign, if the scope covers the branch and one is kept.
 pub async fn get(
@@ -177,11 +189,18 @@ pub async fn set(
     .bind(actor.user_id)
     .fetch_one(&mut *conn)
     .await?;
-    let mut entry = actor.entry(AuditAction::MeetingSet, rowid, None).after(&s);
-    if let Some(b) = &before {
-        entry = entry.before(&Snapshot::from(&b.meeting()));
+    let before = before.map(|b| b.meeting());
+    let unchanged = before
+        .as_ref()
+        .is_some_and(|b| serde_json::to_value(Snapshot::from(b)).ok() == serde_json::to_value(&s).ok());
+    // Saved as it was (files added, say): nothing for the history to tell.
+    if !unchanged {
+        let mut entry = actor.entry(AuditAction::MeetingSet, rowid, None).after(&s);
+        if let Some(b) = &before {
+            entry = entry.before(&Snapshot::from(b));
+        }
+        audit::record(conn, &entry).await?;
     }
-    audit::record(conn, &entry).await?;
     Ok(Ok(()))
 }
 
@@ -199,9 +218,10 @@ pub async fn review(
     let Some(before) = get_in_tx(conn, actor).await? else {
         return Ok(Err(Stale));
     };
+    // Taking a return back leaves no comment behind (see db::self_checks::review).
     let (state, comment) = match returned {
         Some(c) => (ReviewState::Returned, c),
-        None => (ReviewState::Pending, before.review_comment.as_str()),
+        None => (ReviewState::Pending, ""),
     };
     let rowid: Option<i64> = sqlx::query_scalar(
         "UPDATE branch_meetings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),

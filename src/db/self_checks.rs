@@ -134,9 +134,11 @@ pub async fn review(
     let Some((id, state_before, comment_before)) = before else {
         return Ok(Err(Stale));
     };
+    // Taking a return back leaves no comment behind: a comment on a pending answer is the one the
+    // branch was sent back with.
     let (state, comment) = match returned {
         Some(c) => (ReviewState::Returned, c),
-        None => (ReviewState::Pending, comment_before.as_str()),
+        None => (ReviewState::Pending, ""),
     };
     let done = sqlx::query(
         "UPDATE self_checks SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),

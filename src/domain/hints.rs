@@ -207,23 +207,33 @@ pub fn contradicts(verdict: Option<Verdict>, check: HintCheck, hints: &[Hint]) -
 pub struct Flags {
     pub contradicted: Vec<HintCheck>,
     pub election: Option<ElectionDue>,
+    /// Other problems the data shows (书记空缺, 支委设置), whatever the answers.
+    pub problems: Vec<HintCheck>,
 }
 
 impl Flags {
     pub fn of(p: &Profile, answers: &[(HintCheck, Verdict)], today: Date, t: &Thresholds) -> Flags {
         let hints = hints(p, today, t);
+        let contradicted: Vec<HintCheck> = answers
+            .iter()
+            .filter(|(check, verdict)| contradicts(Some(*verdict), *check, &hints))
+            .map(|(check, _)| *check)
+            .collect();
+        let mut problems: Vec<HintCheck> = Vec::new();
+        for h in hints.iter().filter(|h| h.is_problem && h.check != HintCheck::Term) {
+            if !problems.contains(&h.check) && !contradicted.contains(&h.check) {
+                problems.push(h.check);
+            }
+        }
         Flags {
-            contradicted: answers
-                .iter()
-                .filter(|(check, verdict)| contradicts(Some(*verdict), *check, &hints))
-                .map(|(check, _)| *check)
-                .collect(),
+            contradicted,
             election: election_due(p, today, t),
+            problems,
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.contradicted.is_empty() && self.election.is_none()
+        self.contradicted.is_empty() && self.election.is_none() && self.problems.is_empty()
     }
 
     /// "已超期40天" / "2027年2月到期".
@@ -385,6 +395,7 @@ mod tests {
             [HintCheck::Term],
             "a problem found agrees; no vacancy, no hint"
         );
+        assert_eq!(f.problems, [HintCheck::CommitteeSize], "shown whatever the answer");
         assert_eq!(f.election_words(), "换届已超期40天");
         assert!(Flags::of(&Profile::default(), &answers, TODAY, &Thresholds::default()).is_empty());
     }

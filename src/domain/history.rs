@@ -205,6 +205,8 @@ pub fn changes(before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
                 value_words(k, a.get(k)),
             )
         })
+        // null and "" both read （空）: no change to show.
+        .filter(|(_, before, after)| before != after)
         .collect()
 }
 
@@ -242,5 +244,9 @@ mod tests {
         assert_eq!(c[0], ("结论".into(), "（空）".into(), "不适用".into()));
         assert_eq!(c[2], ("立行立改".into(), "（空）".into(), "是".into()));
         assert_eq!(changes(Some(&row), None).len(), 3);
+        assert!(
+            changes(Some(&json!({"reason": null})), Some(&json!({"reason": ""}))).is_empty(),
+            "empty either way is no change"
+        );
     }
 }

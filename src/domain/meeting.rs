@@ -71,7 +71,7 @@ impl Meeting {
                 kind.label(),
                 kind.members_word()
             ),
-            Meeting::NotHeld { reason } => format!("未召开：{reason}"),
+            Meeting::NotHeld { reason } => format!("原因：{reason}"),
         }
     }
 }
@@ -329,7 +329,7 @@ mod tests {
             ..MeetingForm::default()
         };
         let m = parse(&form, ISSUED, TODAY, &Profile::default()).unwrap();
-        assert_eq!(m.summary(), "未召开：书记外出学习，定于12月5日召开");
+        assert_eq!(m.summary(), "原因：书记外出学习，定于12月5日召开");
     }
 
     #[test]

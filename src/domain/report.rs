@@ -17,14 +17,16 @@ pub const SIGNER_MAX: usize = 50;
 pub struct Facts<'a> {
     /// The committee's active branches.
     pub branches: usize,
-    /// Of them, ledgers handed in (已提交 or 已审核签字), and signed off.
+    /// Of them, ledgers handed in (已提交 or 已审核签字), signed off, and sent back (已退回, so
+    /// not handed in now).
     pub handed_in: usize,
     pub signed_off: usize,
+    pub returned: usize,
     /// Of the branches handed in, those whose 专题支委会 record says held, and not held (with a
     /// reason).
     pub meetings_held: usize,
     pub meetings_not_held: usize,
-    /// The committee's own 本级 self-check (its own items), if it has handed it in: findings.
+    /// The committee's own 本级 self-check (its own items): its findings if it has handed it in.
     pub own_findings: Option<usize>,
     /// The committee's own campaign work.
     pub work: Vec<WorkFact<'a>>,
@@ -84,7 +86,15 @@ fn first_sentence(text: &str) -> &str {
 /// A typical example for a formal report: the text's whole first sentence, its inner “” turned
 /// into ‘’ as quotes within quotes are.
 fn example(text: &str) -> String {
-    first_sentence(text)
+    let sentence = first_sentence(text);
+    // A short label the writer put first ("立行立改：", "延伸自查：") is not part of the quote.
+    let sentence = match sentence.split_once('：') {
+        Some((label, rest)) if label.chars().count() <= 6 && !rest.is_empty() && !label.contains(['“', '《', '，']) => {
+            rest
+        }
+        _ => sentence,
+    };
+    sentence
         .chars()
         .map(|c| match c {
             '“' => '‘',
@@ -122,22 +132,28 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
     };
     let findings: usize = f.categories.iter().map(|c| c.findings.len()).sum();
     let of = |k: WorkKind| f.work.iter().filter(move |w| w.kind == k);
-    let mut work = vec![format!(
-        "按照组织部《关于开展党支部对账整改专项行动的通知》要求，{we}及时部署、压实责任"
-    )];
+    // Only what the records show: "及时部署" only with a deployment meeting recorded.
     let deployments: Vec<String> = of(WorkKind::Deployment)
         .map(|w| format!("{}召开{}", date_words(w.on), w.title))
         .collect();
+    let mut work = vec!["按照组织部《关于开展党支部对账整改专项行动的通知》要求，".to_string()];
     if !deployments.is_empty() {
-        work.push(format!("，{}进行专题部署", deployments.join("、")));
+        work.push(format!("{we}于{}进行专题部署，", deployments.join("、")));
     }
     work.push(format!(
-        "。组织所属{}个党支部对照《党支部问题台账》逐条逐项开展对照检查和延伸自查。截至目前，{}个党支部已提交问题整改台账，其中{}个已经审核签字",
-        f.branches, f.handed_in, f.signed_off
+        "组织所属{}个党支部对照《党支部问题台账》逐条逐项开展对照检查和延伸自查。",
+        f.branches
     ));
+    let signed = match (f.handed_in, f.signed_off) {
+        (0, _) => String::new(),
+        (h, s) if s == h => "，均已审核签字".into(),
+        (_, 0) => "，均尚未审核签字".into(),
+        (_, s) => format!("，其中{s}个已经审核签字"),
+    };
+    work.push(format!("截至目前，{}个党支部已提交问题整改台账{signed}", f.handed_in));
     if f.handed_in > 0 {
         work.push(format!(
-            "；已提交台账的党支部中，{}个党支部召开了专题支委会（不设支部委员会的召开支部党员大会）",
+            "；已提交台账的党支部中，{}个党支部召开了专题支委会",
             f.meetings_held
         ));
         if f.meetings_not_held > 0 {
@@ -147,13 +163,19 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
     work.push(format!("；共查摆问题{findings}条，制定整改措施{}条", f.measures));
     let missing = f.branches.saturating_sub(f.handed_in);
     if missing > 0 {
-        work.push(format!("；尚有{missing}个党支部未提交，以上数字不含其内容"));
+        let returned = if f.returned > 0 {
+            format!("（其中{}个已退回修改）", f.returned)
+        } else {
+            String::new()
+        };
+        work.push(format!("；尚有{missing}个党支部未提交{returned}，以上数字不含其内容"));
     }
     work.push("。".into());
-    if let Some(n) = f.own_findings {
-        work.push(format!(
+    match f.own_findings {
+        Some(n) => work.push(format!(
             "{we}对照问题台账中党总支（党委）自身职责开展了本级自查，查摆问题{n}条，已计入上述数字。"
-        ));
+        )),
+        None => work.push(format!("{we}本级自查尚未提交组织部，以上数字不含本级自查内容。")),
     }
     let guidance: Vec<&WorkFact<'_>> = of(WorkKind::Guidance).collect();
     if !guidance.is_empty() {
@@ -163,11 +185,15 @@ pub fn draft(committee: &str, f: &Facts<'_>) -> Draft {
                 visited.push(b);
             }
         }
-        work.push(format!(
-            "{we}先后{}次到{}开展指导督查，跟踪调度对账整改进度。",
-            guidance.len(),
-            visited.join("、")
-        ));
+        work.push(if guidance.len() == 1 {
+            format!("{we}到{}开展指导督查1次，跟踪调度对账整改进度。", visited.join("、"))
+        } else {
+            format!(
+                "{we}先后{}次到{}开展指导督查，跟踪调度对账整改进度。",
+                guidance.len(),
+                visited.join("、")
+            )
+        });
     }
     let trainings: Vec<String> = of(WorkKind::Training)
         .map(|w| format!("{}举办{}", date_words(w.on), w.title))
@@ -301,6 +327,7 @@ mod tests {
             branches: 3,
             handed_in: 2,
             signed_off: 1,
+            returned: 1,
             meetings_held: 2,
             meetings_not_held: 1,
             own_findings: None,
@@ -331,18 +358,26 @@ mod tests {
                 },
             ]),
         );
-        assert!(d.work_done.contains("本党委及时部署") && d.work_done.contains("所属3个党支部"));
-        assert!(d.work_done.contains("2个党支部召开了专题支委会"), "{}", d.work_done);
-        assert!(d.work_done.contains("1个党支部说明了未召开的原因"));
+        assert!(
+            !d.work_done.contains("部署"),
+            "no deployment recorded, none claimed: {}",
+            d.work_done
+        );
+        assert!(d.work_done.contains("组织所属3个党支部"));
         assert!(
             d.work_done.contains(
-                "2个党支部已提交问题整改台账，其中1个已经审核签字；已提交台账的党支部中，2个党支部召开了专题支委会"
+                "2个党支部已提交问题整改台账，其中1个已经审核签字；已提交台账的党支部中，2个党支部召开了专题支委会，1个党支部说明了未召开的原因"
             ),
             "{}",
             d.work_done
         );
         assert!(d.work_done.contains("；共查摆问题3条，制定整改措施5条"));
-        assert!(d.work_done.contains("尚有1个党支部未提交"), "{}", d.work_done);
+        assert!(
+            d.work_done.contains("尚有1个党支部未提交（其中1个已退回修改）"),
+            "{}",
+            d.work_done
+        );
+        assert!(d.work_done.contains("本党委本级自查尚未提交组织部"));
         assert_eq!(
             d.problems,
             "（一）组织生活制度执行不严格方面。共查摆问题3条，如：“支委会召开次数不足”；“讲党课次数偏少”。"
@@ -382,11 +417,12 @@ mod tests {
         ];
         let d = draft("计算机工程学院党委", &f);
         assert!(
-            d.work_done.contains("2026年11月19日召开专项行动部署会进行专题部署"),
+            d.work_done
+                .contains("本党委于2026年11月19日召开专项行动部署会进行专题部署"),
             "{}",
             d.work_done
         );
-        assert!(d.work_done.contains("先后1次到软件工程系教工党支部开展指导督查"));
+        assert!(d.work_done.contains("到软件工程系教工党支部开展指导督查1次"));
         assert!(
             d.work_done
                 .contains("开展党支部书记轮训1次：2026年11月26日举办党支部书记专题轮训。")
@@ -418,6 +454,12 @@ mod tests {
         );
         let long = "问".repeat(80);
         assert_eq!(example(&long), long, "a long sentence is quoted whole, not cut");
+        assert_eq!(
+            example("立行立改：督促补缴党费。"),
+            "督促补缴党费",
+            "a label the writer put first is not quoted"
+        );
+        assert_eq!(example("对照《条例》：每月召开"), "对照《条例》：每月召开");
         // Short sentences are preferred as examples; a long one only when nothing shorter.
         let picked = examples(&[&long, "短句一。", "短句二"]);
         assert_eq!(picked, "“短句一”；“短句二”");

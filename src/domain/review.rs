@@ -86,6 +86,16 @@ pub fn hidden_from(part: Option<Part>, ledger: LedgerState) -> bool {
     part == Some(Part::Own) && ledger == LedgerState::Submitted
 }
 
+/// What the level above sent an answer or a meeting record back with last time, and whether the
+/// unit changed it since (`updated_at` after `reviewed_at`, both UTC "YYYY-MM-DD HH:MM:SS"): for
+/// the level above, once the ledger is handed in again. A return taken back leaves no comment.
+pub fn last_return(
+    state: ReviewState, comment: &str, reviewed_at: Option<&str>, updated_at: &str,
+) -> Option<(String, bool)> {
+    (state == ReviewState::Pending && !comment.is_empty())
+        .then(|| (comment.to_string(), reviewed_at.is_none_or(|r| updated_at > r)))
+}
+
 /// Rows are decided only on a ledger the branch has handed in.
 pub fn may_decide_rows(state: LedgerState) -> Result<(), &'static str> {
     match state {
@@ -295,6 +305,30 @@ mod tests {
         };
         assert_eq!(send_back(LedgerState::Submitted, &meeting), Ok(LedgerState::Returned));
         assert!(send_back(LedgerState::Submitted, &UnderReview::default()).is_err());
+    }
+
+    #[test]
+    fn the_last_return_says_whether_the_unit_changed_it_since() {
+        let r = Some("2026-11-20 10:00:00");
+        assert_eq!(
+            last_return(Pending, "请如实查摆", r, "2026-11-21 09:00:00"),
+            Some(("请如实查摆".into(), true))
+        );
+        assert_eq!(
+            last_return(Pending, "请如实查摆", r, "2026-11-19 09:00:00"),
+            Some(("请如实查摆".into(), false)),
+            "resubmitted unchanged"
+        );
+        assert_eq!(
+            last_return(Returned, "请如实查摆", r, "2026-11-21 09:00:00"),
+            None,
+            "still returned"
+        );
+        assert_eq!(
+            last_return(Pending, "", r, "2026-11-21 09:00:00"),
+            None,
+            "never returned"
+        );
     }
 
     #[test]

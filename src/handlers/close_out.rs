@@ -218,11 +218,13 @@ pub async fn download(
 /// A stored file as a response: images open in the browser, PDFs download; `sandbox` keeps any
 /// script in a file from running as this site.
 pub fn file_response(file: db::evidence::EvidenceFile) -> Response {
-    let disposition = if file.content_type.starts_with("image/") {
-        "inline"
-    } else {
-        "attachment"
-    };
+    let inline = file.content_type.starts_with("image/");
+    file_response_as(file, inline)
+}
+
+/// A stored file opened in the browser (`inline`) or downloaded, under its name.
+pub fn file_response_as(file: db::evidence::EvidenceFile, inline: bool) -> Response {
+    let disposition = if inline { "inline" } else { "attachment" };
     (
         [
             (header::CONTENT_TYPE, file.content_type.clone()),

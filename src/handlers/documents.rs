@@ -152,5 +152,7 @@ pub async fn download(State(state): State<AppState>, _user: CurrentUser, Path(id
     let file = db::documents::file(&state.db.read, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(super::close_out::file_response(file))
+    // A PDF opens to be read; a Word file downloads.
+    let inline = file.content_type == "application/pdf";
+    Ok(super::close_out::file_response_as(file, inline))
 }

@@ -106,6 +106,8 @@ pub struct CategoryView {
 
 /// A branch's data in words.
 pub struct ProfileView {
+    /// The 书记 post is vacant (the branch's secretary account keeps the ledger meanwhile).
+    pub vacant: bool,
     pub full_members: String,
     pub committee_members: String,
     pub last_election: String,
@@ -117,6 +119,7 @@ impl ProfileView {
     fn of(p: &Profile, today: Date) -> ProfileView {
         let count = |n: Option<i64>| n.map_or("未填写".to_string(), |n| format!("{n} 人"));
         ProfileView {
+            vacant: p.secretary_vacant_since.is_some(),
             full_members: count(p.full_members),
             committee_members: match p.committee_members {
                 Some(0) => "不设支部委员会".into(),
@@ -160,6 +163,9 @@ pub struct ItemView {
     /// Returned by the level above (查摆不到位), as the reader may see it.
     pub returned: bool,
     pub review_comment: String,
+    /// For the level above: what it sent the answer back with last time, and whether the unit
+    /// changed it since.
+    pub last_return: Option<(String, bool)>,
     pub findings: Vec<FindingView>,
     pub form: VerdictForm,
     pub new_finding: NewFindingForm,
@@ -226,6 +232,9 @@ pub struct MeetingView {
     /// The return as the reader may see it (hidden from the branch while the ledger is 已提交).
     pub returned: bool,
     pub comment: String,
+    /// For the level above: what it sent the record back with last time, and whether the branch
+    /// changed it since.
+    pub last_return: Option<(String, bool)>,
     pub version: i64,
 }
 
@@ -425,7 +434,17 @@ pub async fn ledger_page(
         .map(|p| crate::domain::hints::hints(p, today, &state.config.hints))
         .unwrap_or_default();
     let meeting = match level {
-        Level::Branch => Some(meeting_view(state, user, campaign.id, branch.id, hide_review).await?),
+        Level::Branch => Some(
+            meeting_view(
+                state,
+                user,
+                campaign.id,
+                branch.id,
+                hide_review,
+                part == Some(Part::Above),
+            )
+            .await?,
+        ),
         Level::Committee => None,
     };
     let submit_problems = std::mem::take(&mut overlay.submit_problems);
@@ -441,6 +460,7 @@ pub async fn ledger_page(
         hide_review,
         level,
         &hints,
+        part == Some(Part::Above),
     );
     let returned_answers = categories
         .iter()
@@ -513,6 +533,7 @@ pub async fn ledger_page(
 /// The branch's 专题支委会 record, its files and the return as the reader may see it.
 async fn meeting_view(
     state: &AppState, user: &CurrentUser, campaign: crate::domain::CampaignId, branch: BranchId, hide_review: bool,
+    above: bool,
 ) -> AppResult<MeetingView> {
     let db = &state.db.read;
     let row = db::meetings::get(db, user.scope(), campaign, branch).await?;
@@ -526,6 +547,7 @@ async fn meeting_view(
             String::new()
         },
         version: row.as_ref().map_or(0, |r| r.version),
+        last_return: row.as_ref().filter(|_| above).and_then(|r| r.last_return()),
         record: row.map(|r| MeetingRecordView {
             held: r.held,
             summary: r.meeting().summary(),
@@ -545,7 +567,7 @@ async fn meeting_view(
 fn group(
     categories: Vec<CategoryRow>, items: Vec<ItemRow>, checks: Vec<SelfCheckRow>, findings: Vec<FindingRow>,
     measures: Vec<MeasureRow>, history: Vec<HistoryRow>, today: Date, mut overlay: Overlay, hide_review: bool,
-    level: Level, hints: &[Hint],
+    level: Level, hints: &[Hint], above: bool,
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
@@ -641,6 +663,7 @@ fn group(
                         reason: check.map(|c| c.reason.clone()).unwrap_or_default(),
                         version: check.map_or(0, |c| c.version),
                         returned: !hide_review && check.is_some_and(|c| c.review_state == ReviewState::Returned),
+                        last_return: check.filter(|_| above).and_then(SelfCheckRow::last_return),
                         review_comment: check
                             .filter(|c| !hide_review && c.review_state == ReviewState::Returned)
                             .map(|c| c.review_comment.clone())

@@ -37,6 +37,10 @@ pub struct MeetingPage {
     files: Vec<MeetingFile>,
     /// What the branch's data says should attend, as a hint beside the fields.
     expected_hint: String,
+    /// The body and the number expected, when the branch's data says (the form then offers no
+    /// other: a different one would be refused).
+    kind_from_data: Option<MeetingKind>,
+    expected_from_data: Option<i64>,
     /// The level above returned the record: its comment.
     returned: Option<String>,
     history: Vec<HistoryView>,
@@ -49,8 +53,13 @@ pub struct MeetingPage {
 }
 
 impl MeetingPage {
-    fn kinds(&self) -> &'static [MeetingKind] {
+    /// The bodies the branch's data allows (both when it is not known).
+    fn kinds(&self) -> Vec<MeetingKind> {
         MeetingKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.kind_from_data.is_none_or(|d| d == *k))
+            .collect()
     }
 }
 
@@ -73,6 +82,17 @@ async fn page(
         (Some(0), None) => "本支部不设支部委员会，应召开支部党员大会".into(),
         (Some(c), _) => format!("本支部设支部委员会，应召开专题支委会，应到支委{c}人"),
         (None, _) => "支部基本情况未填写支委人数：设支部委员会的召开支委会，不设的召开支部党员大会".into(),
+    };
+    let kind_from_data = data.committee_members.map(|n| {
+        if n > 0 {
+            MeetingKind::Committee
+        } else {
+            MeetingKind::General
+        }
+    });
+    let expected_from_data = match data.committee_members {
+        Some(0) => data.full_members,
+        n => n,
     };
     let (form, errors, conflict) = match sent {
         Some((mut form, errors, conflict)) => {
@@ -119,6 +139,8 @@ async fn page(
         conflict,
         files,
         expected_hint,
+        kind_from_data,
+        expected_from_data,
         returned,
         history,
         topics_max: meeting::TOPICS_MAX,

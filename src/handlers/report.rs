@@ -183,6 +183,7 @@ async fn generate(
         branches: branches.len(),
         handed_in: branches.iter().filter(|b| handed_in(b.state())).count(),
         signed_off: branches.iter().filter(|b| b.state() == LedgerState::SignedOff).count(),
+        returned: branches.iter().filter(|b| b.state() == LedgerState::Returned).count(),
         meetings_held: held(true),
         meetings_not_held: held(false),
         own_findings,
@@ -280,7 +281,15 @@ pub async fn sign(
             .await
         }
         other => {
+            // Said beside the signature, where the signer acts (the page is long on a phone).
             let (errors, status) = form_refusal(other)?;
+            let errors = FieldErrors(
+                errors
+                    .0
+                    .into_iter()
+                    .map(|(k, m)| (if k == "form" { "sign" } else { k }, m))
+                    .collect(),
+            );
             refused(&state, &user, id, &form, errors, status).await
         }
     }
