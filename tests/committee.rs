@@ -22,6 +22,10 @@ async fn a_committee_answers_its_own_items_and_the_organisation_department_signs
         page.contains("本级工作记录：部署会议 0 次、指导督查 0 次、书记轮训 0 次"),
         "what its answers to 5(1), 5(2) rest on: {page}"
     );
+    assert!(
+        page.contains("所属党支部中 1 个任期已满未换届、1 个即将到期"),
+        "what its answer to 1(5) rests on: {page}"
+    );
     assert!(page.contains("上级党组织未落实按期换届提醒督促制度"));
     assert!(
         !page.contains("党支部超期未换届"),

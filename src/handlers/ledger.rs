@@ -89,6 +89,9 @@ pub struct LedgerPage {
     /// A committee's own ledger: its campaign work by kind (部署会议, 指导督查, 书记轮训), which its
     /// answers to 5(1) and 5(2) rest on.
     work_counts: Option<Vec<(crate::domain::work::WorkKind, usize)>>,
+    /// A committee's own ledger: its branches whose term has ended, and ends soon (its duty under
+    /// 1(5) 按期换届提醒督促).
+    terms_due: Option<(usize, usize)>,
     finding_max: usize,
     reason_max: usize,
 }
@@ -492,6 +495,27 @@ pub async fn ledger_page(
                         .map(|k| (*k, work.iter().filter(|w| w.kind == *k).count()))
                         .collect(),
                 )
+            }
+            Level::Branch => None,
+        },
+        terms_due: match level {
+            Level::Committee => {
+                let scope = user.scope().within_committee(branch.committee_id);
+                match scope {
+                    Some(scope) => {
+                        let checked = db::profiles::checked(&state.db, scope, campaign.id).await?;
+                        let due: Vec<i64> = checked
+                            .iter()
+                            .filter_map(|c| crate::domain::hints::election_due(&c.profile, today, &state.config.hints))
+                            .map(|d| d.overdue_days)
+                            .collect();
+                        Some((
+                            due.iter().filter(|d| **d > 0).count(),
+                            due.iter().filter(|d| **d <= 0).count(),
+                        ))
+                    }
+                    None => None,
+                }
             }
             Level::Branch => None,
         },
