@@ -657,6 +657,11 @@ impl DemoBranch {
             chair: self.secretary.to_string(),
             present: if expected > 4 { expected - 1 } else { expected },
             expected,
+            absentees: if expected > 4 {
+                "一名支委因公出差，会后已传达会议精神".into()
+            } else {
+                String::new()
+            },
             topics: "传达学习组织部关于开展党支部对账整改专项行动的通知；对照问题台账逐项研究本支部对账查摆工作；明确整改责任分工和时间安排。".into(),
             decisions: "由书记牵头、组织委员具体负责对账查摆，11月底前完成整改措施制定；每月支委会听取一次整改进展。".into(),
         }

@@ -222,6 +222,7 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
     ensure!(s.path().await? == "/branches/5/meeting", "on the meeting form");
     s.set_value("#held_on", &day(-3)).await?;
     s.fill("#present", "4").await?;
+    s.fill("#absentees", "宣传委员因公出差").await?;
     s.fill("#topics", "传达学习专项行动通知，逐项对照问题台账开展对账查摆。")
         .await?;
     s.shot("secretary-meeting-desktop").await?;

@@ -72,6 +72,10 @@ async fn a_branch_records_its_meeting_before_it_may_submit() {
         html.contains("学习通知，逐项对照问题台账查摆"),
         "what was typed is kept"
     );
+    let mut absent = held(&on, "2", "3");
+    absent.retain(|(k, _)| *k != "absentees");
+    let res = save_meeting(&app, &s, 2, &absent, None).await;
+    assert!(visible_text(&res.text().await.unwrap()).contains("请填写缺席人员及原因"));
     let res = save_meeting(&app, &s, 2, &held(&day(-30), "3", "3"), None).await;
     assert!(visible_text(&res.text().await.unwrap()).contains("之后召开"));
 

@@ -528,6 +528,10 @@ const LANDED: &[(i64, &str)] = &[
         20261130000014,
         "d6eec576bc746c9ade91f5fd04deb099182296ddeccd4b3678ed7a3d752a7d6bc143fc5dc81bcdb9f6cf7b8e39cc6d9d",
     ),
+    (
+        20261130000015,
+        "89ade417bb21c9d79827120a96cd5ff9b289f92e9b1adfb5fff2e55d9390aa296ba30758ab7515ff1560f80d52cbd0b3",
+    ),
 ];
 
 #[test]

@@ -27,6 +27,7 @@ pub struct MeetingRow {
     pub chair: String,
     pub present: Option<i64>,
     pub expected: Option<i64>,
+    pub absentees: String,
     pub topics: String,
     pub decisions: String,
     pub not_held_reason: String,
@@ -57,6 +58,7 @@ impl MeetingRow {
                 chair: self.chair.clone(),
                 present,
                 expected,
+                absentees: self.absentees.clone(),
                 topics: self.topics.clone(),
                 decisions: self.decisions.clone(),
             },
@@ -72,7 +74,7 @@ impl MeetingRow {
     }
 }
 
-const COLUMNS: &str = "m.held, m.held_on, m.kind, m.chair, m.present, m.expected, m.topics, m.decisions,
+const COLUMNS: &str = "m.held, m.held_on, m.kind, m.chair, m.present, m.expected, m.absentees, m.topics, m.decisions,
      m.not_held_reason, m.review_state, m.review_comment, m.reviewed_at, m.updated_at, m.version";
 
 /// A branch's meeting record in a campaign, if the scope covers the branch and one is kept.
@@ -109,6 +111,7 @@ struct Snapshot<'a> {
     chair: &'a str,
     present: Option<i64>,
     expected: Option<i64>,
+    absentees: &'a str,
     topics: &'a str,
     decisions: &'a str,
     not_held_reason: &'a str,
@@ -123,6 +126,7 @@ impl<'a> From<&'a Meeting> for Snapshot<'a> {
                 chair,
                 present,
                 expected,
+                absentees,
                 topics,
                 decisions,
             } => Snapshot {
@@ -132,6 +136,7 @@ impl<'a> From<&'a Meeting> for Snapshot<'a> {
                 chair,
                 present: Some(*present),
                 expected: Some(*expected),
+                absentees,
                 topics,
                 decisions,
                 not_held_reason: "",
@@ -143,6 +148,7 @@ impl<'a> From<&'a Meeting> for Snapshot<'a> {
                 chair: "",
                 present: None,
                 expected: None,
+                absentees: "",
                 topics: "",
                 decisions: "",
                 not_held_reason: reason,
@@ -167,12 +173,12 @@ pub async fn set(
     };
     let rowid: i64 = sqlx::query_scalar(
         "INSERT INTO branch_meetings (campaign_id, branch_id, held, held_on, kind, chair, present, expected, topics,
-                                      decisions, not_held_reason, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                      decisions, not_held_reason, updated_by, absentees)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (campaign_id, branch_id) DO UPDATE SET
              held = ?3, held_on = ?4, kind = ?5, chair = ?6, present = ?7, expected = ?8, topics = ?9,
-             decisions = ?10, not_held_reason = ?11, updated_by = ?12, updated_at = datetime('now'),
-             version = version + 1
+             decisions = ?10, not_held_reason = ?11, updated_by = ?12, absentees = ?13,
+             updated_at = datetime('now'), version = version + 1
          RETURNING rowid",
     )
     .bind(actor.campaign_id)
@@ -187,6 +193,7 @@ pub async fn set(
     .bind(s.decisions)
     .bind(s.not_held_reason)
     .bind(actor.user_id)
+    .bind(s.absentees)
     .fetch_one(&mut *conn)
     .await?;
     let before = before.map(|b| b.meeting());

@@ -151,6 +151,7 @@ fn field_label(key: &str) -> &str {
         "chair" => "主持人",
         "present" => "到会人数",
         "expected" => "应到人数",
+        "absentees" => "缺席人员及原因",
         "topics" => "会议议题",
         "decisions" => "会议决定",
         "not_held_reason" => "未召开的原因",

@@ -15,6 +15,7 @@ pub const TOPICS_MAX: usize = 1000;
 pub const DECISIONS_MAX: usize = 1000;
 pub const REASON_MAX: usize = 500;
 pub const CHAIR_MAX: usize = 30;
+pub const ABSENTEES_MAX: usize = 300;
 
 coded_enum!(
     /// Which body met.
@@ -43,6 +44,8 @@ pub enum Meeting {
         chair: String,
         present: i64,
         expected: i64,
+        /// 缺席人员及原因: required when fewer attended than expected.
+        absentees: String,
         topics: String,
         decisions: String,
     },
@@ -87,6 +90,7 @@ pub struct MeetingForm {
     pub chair: String,
     pub present: String,
     pub expected: String,
+    pub absentees: String,
     pub topics: String,
     pub decisions: String,
     pub not_held_reason: String,
@@ -194,6 +198,11 @@ pub fn parse(form: &MeetingForm, issued_on: Date, today: Date, data: &Profile) -
         ),
         _ => {}
     }
+    let someone_absent = matches!((present, expected), (Some(p), Some(x)) if p < x);
+    let absentees = text("缺席人员及原因", &form.absentees, ABSENTEES_MAX, someone_absent).unwrap_or_else(|m| {
+        e.add("absentees", m);
+        String::new()
+    });
     let topics = text("会议议题", &form.topics, TOPICS_MAX, true).unwrap_or_else(|m| {
         e.add("topics", m);
         String::new()
@@ -209,6 +218,7 @@ pub fn parse(form: &MeetingForm, issued_on: Date, today: Date, data: &Profile) -
             chair,
             present,
             expected,
+            absentees: if someone_absent { absentees } else { String::new() },
             topics,
             decisions,
         }),
@@ -240,6 +250,7 @@ mod tests {
             chair: "张喆".into(),
             present: present.into(),
             expected: expected.into(),
+            absentees: "一名支委因病请假".into(),
             topics: "学习通知，逐项对照问题台账".into(),
             ..MeetingForm::default()
         }
@@ -283,6 +294,25 @@ mod tests {
         let general = data(Some(0), Some(6));
         let e = parse(&held("2026-11-20", "general", "4", "5"), ISSUED, TODAY, &general).unwrap_err();
         assert!(e.get("expected").unwrap().contains("党员6人"));
+    }
+
+    #[test]
+    fn an_absence_is_explained() {
+        let d = data(Some(5), Some(18));
+        let mut f = held("2026-11-20", "committee", "4", "5");
+        f.absentees = " ".into();
+        let e = parse(&f, ISSUED, TODAY, &d).unwrap_err();
+        assert_eq!(e.get("absentees"), Some("请填写缺席人员及原因"));
+        let mut f = held("2026-11-20", "committee", "4", "5");
+        f.absentees = "组织委员李明因公出差".into();
+        assert!(
+            matches!(parse(&f, ISSUED, TODAY, &d).unwrap(), Meeting::Held { ref absentees, .. } if absentees == "组织委员李明因公出差")
+        );
+        let all = parse(&held("2026-11-20", "committee", "5", "5"), ISSUED, TODAY, &d).unwrap();
+        assert!(
+            matches!(all, Meeting::Held { ref absentees, .. } if absentees.is_empty()),
+            "all there: none kept"
+        );
     }
 
     #[test]

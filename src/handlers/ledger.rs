@@ -244,6 +244,7 @@ pub struct MeetingView {
 pub struct MeetingRecordView {
     pub held: bool,
     pub summary: String,
+    pub absentees: String,
     pub chair: String,
     pub topics: String,
     pub decisions: String,
@@ -575,6 +576,7 @@ async fn meeting_view(
         record: row.map(|r| MeetingRecordView {
             held: r.held,
             summary: r.meeting().summary(),
+            absentees: r.absentees,
             chair: r.chair,
             topics: r.topics,
             decisions: r.decisions,
