@@ -88,6 +88,29 @@ async fn a_branch_records_its_meeting_before_it_may_submit() {
     let page = visible_text(&res.text().await.unwrap());
     assert!(!page.contains("还没有记录专题支委会"), "{page}");
 
+    // The lists' 最近更新 counts the meeting record as a change of the branch.
+    let mut raw = raw_connection(&app).await;
+    sqlx::query("UPDATE branch_meetings SET updated_at = datetime('now', '+1 hour') WHERE branch_id = 2")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    let later: String = sqlx::query_scalar("SELECT updated_at FROM branch_meetings WHERE branch_id = 2")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    let today = duizhang::domain::dates::today();
+    let rows = duizhang::db::progress::branches_judged(
+        &app.db.read,
+        campus(&app).await,
+        duizhang::domain::CampaignId(1),
+        today,
+        today,
+    )
+    .await
+    .unwrap();
+    let two = rows.iter().find(|r| r.branch_id.0 == 2).unwrap();
+    assert_eq!(two.last_change.as_deref(), Some(later.as_str()));
+
     // Its committee sees it; the other committee does not, nor its file.
     let r = app.login("reviewer1").await;
     let seen = app.get(&r, "/branches/2").await.text().await.unwrap();

@@ -28,7 +28,8 @@ pub struct BranchProgress {
     pub measures_closed_out: i64,
     /// Past their deadline and not closed off (逾期, see domain::dates::is_overdue).
     pub measures_overdue: i64,
-    /// UTC moment of the latest change to the ledger's answers, findings or measures.
+    /// UTC moment of the latest change to the ledger's answers, findings, measures, state or
+    /// 专题支委会 record.
     pub last_change: Option<String>,
     /// Overdue on the day 五星级 eligibility is judged (domain::eligibility::as_of).
     pub overdue_at_judgement: i64,
@@ -131,13 +132,14 @@ async fn units_judged(
                 COALESCE(ms.closed_out, 0) AS measures_closed_out,
                 COALESCE(ms.overdue, 0) AS measures_overdue,
                 NULLIF(MAX(COALESCE(a.last_at, ''), COALESCE(fs.last_at, ''), COALESCE(ms.last_at, ''),
-                           COALESCE(bl.updated_at, '')), '') AS last_change,
+                           COALESCE(bl.updated_at, ''), COALESCE(bm.updated_at, '')), '') AS last_change,
                 COALESCE(ms.overdue_judged, 0) AS overdue_at_judgement,
                 COALESCE(lb.rebounds, 0) AS rebounds
          FROM scoped s
          JOIN branches b ON b.id = s.id
          JOIN committees c ON c.id = b.committee_id
          LEFT JOIN branch_ledgers bl ON bl.branch_id = b.id AND bl.campaign_id = ?3
+         LEFT JOIN branch_meetings bm ON bm.campaign_id = ?3 AND bm.branch_id = b.id
          LEFT JOIN answers a ON a.branch_id = b.id
          LEFT JOIN fs ON fs.branch_id = b.id
          LEFT JOIN ms ON ms.branch_id = b.id
