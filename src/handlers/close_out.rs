@@ -16,7 +16,7 @@ use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::evidence::EvidenceMeta;
 use crate::db::measures::Measure;
-use crate::domain::evidence::{MAX_BYTES, MAX_FILES_PER_MEASURE, MAX_UPLOAD_BYTES, Upload};
+use crate::domain::evidence::{MAX_BYTES, MAX_FILES_PER_MEASURE, MAX_UPLOAD_BYTES};
 use crate::domain::input::{FieldErrors, NOTE_MAX};
 use crate::domain::states::MeasureStatus;
 use crate::domain::{BranchId, EvidenceId, MeasureId};
@@ -88,39 +88,14 @@ pub async fn form(
 
 /// What the multipart form carried: the note, the version seen, the files; `broken` when the
 /// upload did not arrive whole (the note, sent before the files, is usually still there).
-async fn read_form(mut multipart: Multipart) -> actions::close_out::Request {
-    let mut sent = actions::close_out::Request {
-        note: String::new(),
-        version: 0,
-        files: Vec::new(),
-        broken: false,
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                sent.broken = true;
-                break;
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().unwrap_or("").to_string();
-        let Ok(bytes) = field.bytes().await else {
-            sent.broken = true;
-            break;
-        };
-        match name.as_str() {
-            "note" => sent.note = String::from_utf8_lossy(&bytes).into_owned(),
-            "version" => sent.version = String::from_utf8_lossy(&bytes).trim().parse().unwrap_or(0),
-            "files" if !bytes.is_empty() || !file_name.is_empty() => sent.files.push(Upload {
-                name: file_name,
-                bytes: bytes.to_vec(),
-            }),
-            _ => {}
-        }
+async fn read_form(multipart: Multipart) -> actions::close_out::Request {
+    let mut sent = super::SentMultipart::read(multipart).await;
+    actions::close_out::Request {
+        note: sent.text("note"),
+        version: sent.version(),
+        files: sent.files("files"),
+        broken: sent.broken,
     }
-    sent
 }
 
 /// 申请销号 (or adding to a pending request): the completion note and evidence files.

@@ -19,7 +19,7 @@ use crate::db::campaigns::Campaign;
 use crate::db::documents::DocumentMeta;
 use crate::domain::CampaignId;
 use crate::domain::documents::{DOC_NUMBER_MAX, TITLE_MAX, URL_MAX};
-use crate::domain::evidence::{MAX_BYTES, Upload};
+use crate::domain::evidence::MAX_BYTES;
 use crate::domain::input::FieldErrors;
 use crate::error::{AppError, AppResult};
 
@@ -70,44 +70,15 @@ pub async fn show(
     Ok(p)
 }
 
-async fn read_form(mut multipart: Multipart) -> DocumentForm {
-    let mut form = DocumentForm {
-        title: String::new(),
-        doc_number: String::new(),
-        url: String::new(),
-        file: None,
-        broken: false,
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                form.broken = true;
-                break;
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().unwrap_or("").to_string();
-        let Ok(bytes) = field.bytes().await else {
-            form.broken = true;
-            break;
-        };
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
-        match name.as_str() {
-            "title" => form.title = text(),
-            "doc_number" => form.doc_number = text(),
-            "url" => form.url = text(),
-            "file" if !bytes.is_empty() => {
-                form.file = Some(Upload {
-                    name: file_name,
-                    bytes: bytes.to_vec(),
-                })
-            }
-            _ => {}
-        }
+async fn read_form(multipart: Multipart) -> DocumentForm {
+    let mut sent = super::SentMultipart::read(multipart).await;
+    DocumentForm {
+        title: sent.text("title"),
+        doc_number: sent.text("doc_number"),
+        url: sent.text("url"),
+        file: sent.files("file").into_iter().next(),
+        broken: sent.broken,
     }
-    form
 }
 
 pub async fn add(

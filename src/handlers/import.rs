@@ -81,25 +81,20 @@ pub async fn preview(
 /// What the preview form sent (and the pasted text, to show again).
 async fn read_form(multipart: Result<Multipart, MultipartRejection>) -> (String, ImportInput) {
     const BROKEN: &str = "上传的内容不完整（可能超过大小限制或网络中断），请重新提交。";
-    let Ok(mut multipart) = multipart else {
+    let Ok(multipart) = multipart else {
         return (String::new(), ImportInput::Unreadable(BROKEN));
     };
-    let (mut pasted, mut file) = (String::new(), Vec::new());
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return (pasted, ImportInput::Unreadable(BROKEN)),
-        };
-        let read = match field.name().unwrap_or("") {
-            "pasted" => field.text().await.map(|t| pasted = t),
-            "file" => field.bytes().await.map(|b| file = b.to_vec()),
-            _ => Ok(()),
-        };
-        if read.is_err() {
-            return (pasted, ImportInput::Unreadable(BROKEN));
-        }
+    let mut sent = super::SentMultipart::read(multipart).await;
+    let pasted = sent.text("pasted");
+    if sent.broken {
+        return (pasted, ImportInput::Unreadable(BROKEN));
     }
+    let file = sent
+        .files("file")
+        .into_iter()
+        .next()
+        .map(|f| f.bytes)
+        .unwrap_or_default();
     let input = if !file.is_empty() {
         ImportInput::Workbook(file)
     } else if !pasted.trim().is_empty() {

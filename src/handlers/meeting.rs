@@ -204,46 +204,22 @@ pub async fn form(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 }
 
 /// What the multipart form carried; `broken` when the upload did not arrive whole.
-async fn read_form(mut multipart: Multipart) -> (MeetingForm, Vec<Upload>, bool) {
-    let mut form = MeetingForm::default();
-    let mut files = Vec::new();
-    let mut broken = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                broken = true;
-                break;
-            }
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let file_name = field.file_name().unwrap_or("").to_string();
-        let Ok(bytes) = field.bytes().await else {
-            broken = true;
-            break;
-        };
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
-        match name.as_str() {
-            "held" => form.held = text(),
-            "held_on" => form.held_on = text(),
-            "kind" => form.kind = text(),
-            "chair" => form.chair = text(),
-            "present" => form.present = text(),
-            "expected" => form.expected = text(),
-            "absentees" => form.absentees = text(),
-            "topics" => form.topics = text(),
-            "decisions" => form.decisions = text(),
-            "not_held_reason" => form.not_held_reason = text(),
-            "version" => form.version = text().trim().parse().unwrap_or(0),
-            "files" if !bytes.is_empty() || !file_name.is_empty() => files.push(Upload {
-                name: file_name,
-                bytes: bytes.to_vec(),
-            }),
-            _ => {}
-        }
-    }
-    (form, files, broken)
+async fn read_form(multipart: Multipart) -> (MeetingForm, Vec<Upload>, bool) {
+    let mut sent = super::SentMultipart::read(multipart).await;
+    let form = MeetingForm {
+        held: sent.text("held"),
+        held_on: sent.text("held_on"),
+        kind: sent.text("kind"),
+        chair: sent.text("chair"),
+        present: sent.text("present"),
+        expected: sent.text("expected"),
+        absentees: sent.text("absentees"),
+        topics: sent.text("topics"),
+        decisions: sent.text("decisions"),
+        not_held_reason: sent.text("not_held_reason"),
+        version: sent.version(),
+    };
+    (form, sent.files("files"), sent.broken)
 }
 
 /// Saves the record and any files chosen; a refusal shows the form again with what was typed.

@@ -291,3 +291,71 @@ mod tests {
         );
     }
 }
+
+/// A multipart form as it arrived: its text fields, its files by field name, and whether it
+/// arrived whole (`broken`: too large in total, or the connection dropped; what came before the
+/// break is kept, so the text typed is shown again).
+#[derive(Default)]
+pub struct SentMultipart {
+    fields: Vec<(String, String)>,
+    files: Vec<(String, crate::domain::evidence::Upload)>,
+    pub broken: bool,
+}
+
+impl SentMultipart {
+    pub async fn read(mut multipart: axum::extract::Multipart) -> SentMultipart {
+        let mut sent = SentMultipart::default();
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => {
+                    sent.broken = true;
+                    break;
+                }
+            };
+            let name = field.name().unwrap_or("").to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let Ok(bytes) = field.bytes().await else {
+                sent.broken = true;
+                break;
+            };
+            match file_name {
+                // A file input left empty still sends a part, with no name and no bytes.
+                Some(n) if n.is_empty() && bytes.is_empty() => {}
+                Some(n) => sent.files.push((
+                    name,
+                    crate::domain::evidence::Upload {
+                        name: n,
+                        bytes: bytes.to_vec(),
+                    },
+                )),
+                None => sent.fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            }
+        }
+        sent
+    }
+
+    /// A text field as typed (empty if not sent).
+    pub fn text(&self, name: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// A form's version field (0 if missing or not a number: then it is stale).
+    pub fn version(&self) -> i64 {
+        self.text("version").trim().parse().unwrap_or(0)
+    }
+
+    /// The files sent under `name`.
+    pub fn files(&mut self, name: &str) -> Vec<crate::domain::evidence::Upload> {
+        let (mine, rest) = std::mem::take(&mut self.files)
+            .into_iter()
+            .partition(|(k, _)| k == name);
+        self.files = rest;
+        mine.into_iter().map(|(_, f)| f).collect()
+    }
+}
