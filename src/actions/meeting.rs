@@ -9,7 +9,6 @@ use super::{Stop, branch_step, checked, editing};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::evidence::{self, Upload};
-use crate::domain::input::FieldErrors;
 use crate::domain::meeting::{self, MeetingForm};
 use crate::domain::review::{self, COMMENT_MAX};
 use crate::domain::units::{Level, Part};
@@ -39,14 +38,14 @@ pub async fn save(
         let data = db::profiles::profile_in_tx(tx, actor.campaign(), actor.branch()).await?;
         let parsed = meeting::parse(form, campaign.issued_on, crate::domain::dates::today(), &data);
         let mut e = parsed.clone().err().unwrap_or_default();
-        if form.held == "no" && upload.chosen {
+        if form.says_not_held() && upload.chosen {
             e.add("files", "未召开时无需上传会议材料");
         }
         for p in &upload.problems {
             e.add("files", p.clone());
         }
         let existing = db::meetings::evidence_count(tx, actor).await? as usize;
-        if form.held == "no" && existing > 0 {
+        if form.says_not_held() && existing > 0 {
             e.add(
                 "files",
                 "已上传的会议材料属于召开的会议：改为“未召开”前，请先删除这些材料",
@@ -98,16 +97,18 @@ pub struct ReturnForm {
 }
 
 impl ReturnForm {
-    /// `Some(comment)` to return, `None` to take a return back.
+    /// The form returns (rather than takes a return back).
+    pub fn returns(&self) -> bool {
+        self.decision == "return"
+    }
+
+    /// `Some(comment)` to return, `None` to take a return back. Refused as the row decisions
+    /// are (actions::review): the message goes beside the form, the comment typed is kept.
     fn parse(&self) -> Result<Option<String>, Stop> {
         match self.decision.as_str() {
             "return" => crate::domain::input::text("退回意见", &self.comment, COMMENT_MAX, true)
                 .map(Some)
-                .map_err(|m| {
-                    let mut e = FieldErrors::default();
-                    e.add("comment", m);
-                    Stop::Invalid(e)
-                }),
+                .map_err(Stop::Refused),
             "clear" => Ok(None),
             _ => Err(Stop::Refused("请选择退回或撤销退回".into())),
         }

@@ -171,22 +171,25 @@ const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.ent
 /// `self_checks`) and its ledger's review (`branch_ledgers`: submitted, sent back, signed off,
 /// reopened). One query for both; the index audit_by_branch_entity reads only these rows.
 pub async fn branch_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
-    sqlx::query_as(&scoped(&format!(
-        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity IN ('self_checks', 'branch_ledgers')
-           AND a.branch_id IN (SELECT id FROM scoped)
-         ORDER BY a.id DESC"
-    )))
-    .bind_scope(scope)
-    .bind(branch)
-    .fetch_all(pool)
-    .await
+    of_branch(pool, scope, branch, "'self_checks', 'branch_ledgers'").await
 }
 
 /// The history of a branch's 专题支委会 records and their files, newest first.
 pub async fn meeting_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
+    of_branch(pool, scope, branch, "'branch_meetings', 'meeting_evidence'").await
+}
+
+/// The history of a branch's data (附件1's checks), newest first, all campaigns.
+pub async fn profile_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
+    of_branch(pool, scope, branch, "'branch_profiles'").await
+}
+
+/// A branch's entries on the tables `entities` (a fixed SQL list, never user input), newest first.
+async fn of_branch(
+    pool: &SqlitePool, scope: Scope, branch: BranchId, entities: &'static str,
+) -> sqlx::Result<Vec<HistoryRow>> {
     sqlx::query_as(&scoped(&format!(
-        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity IN ('branch_meetings', 'meeting_evidence')
-           AND a.branch_id IN (SELECT id FROM scoped)
+        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity IN ({entities}) AND a.branch_id IN (SELECT id FROM scoped)
          ORDER BY a.id DESC"
     )))
     .bind_scope(scope)
@@ -223,18 +226,6 @@ pub async fn finding_history(
     )))
     .bind_scope(scope)
     .bind(finding)
-    .bind(branch)
-    .fetch_all(pool)
-    .await
-}
-
-/// The history of a branch's data (附件1's checks), newest first, all campaigns.
-pub async fn profile_history(pool: &SqlitePool, scope: Scope, branch: BranchId) -> sqlx::Result<Vec<HistoryRow>> {
-    sqlx::query_as(&scoped(&format!(
-        "{HISTORY} WHERE a.branch_id = ?3 AND a.entity = 'branch_profiles' AND a.branch_id IN (SELECT id FROM scoped)
-         ORDER BY a.id DESC"
-    )))
-    .bind_scope(scope)
     .bind(branch)
     .fetch_all(pool)
     .await

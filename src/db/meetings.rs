@@ -11,6 +11,7 @@ use time::Date;
 use super::Stale;
 use super::audit::{self, Actor};
 use super::evidence::EvidenceFile;
+use super::review::ReturnMark;
 use super::scope::{BindScope, scoped};
 use crate::auth::Scope;
 use crate::domain::history::AuditAction;
@@ -197,11 +198,8 @@ pub async fn set(
     .fetch_one(&mut *conn)
     .await?;
     let before = before.map(|b| b.meeting());
-    let unchanged = before
-        .as_ref()
-        .is_some_and(|b| serde_json::to_value(Snapshot::from(b)).ok() == serde_json::to_value(&s).ok());
     // Saved as it was (files added, say): nothing for the history to tell.
-    if !unchanged {
+    if before.as_ref() != Some(m) {
         let mut entry = actor.entry(AuditAction::MeetingSet, rowid, None).after(&s);
         if let Some(b) = &before {
             entry = entry.before(&Snapshot::from(b));
@@ -209,12 +207,6 @@ pub async fn set(
         audit::record(conn, &entry).await?;
     }
     Ok(Ok(()))
-}
-
-#[derive(Serialize)]
-struct ReviewSnapshot<'a> {
-    review_state: ReviewState,
-    review_comment: &'a str,
 }
 
 /// The level above returns the record (`Some(comment)`) or takes a return back (`None`), as
@@ -225,19 +217,15 @@ pub async fn review(
     let Some(before) = get_in_tx(conn, actor).await? else {
         return Ok(Err(Stale));
     };
-    // Taking a return back leaves no comment behind (see db::self_checks::review).
-    let (state, comment) = match returned {
-        Some(c) => (ReviewState::Returned, c),
-        None => (ReviewState::Pending, ""),
-    };
+    let mark = ReturnMark::of(returned);
     let rowid: Option<i64> = sqlx::query_scalar(
         "UPDATE branch_meetings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
                                     version = version + 1
          WHERE campaign_id = ? AND branch_id = ? AND version = ?
          RETURNING rowid",
     )
-    .bind(state)
-    .bind(comment)
+    .bind(mark.review_state)
+    .bind(mark.review_comment)
     .bind(actor.user_id)
     .bind(actor.campaign_id)
     .bind(actor.branch_id)
@@ -245,17 +233,12 @@ pub async fn review(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(rowid) = rowid else { return Ok(Err(Stale)) };
-    let entry = actor
-        .entry(AuditAction::MeetingReview, rowid, None)
-        .before(&ReviewSnapshot {
-            review_state: before.review_state,
-            review_comment: &before.review_comment,
-        })
-        .after(&ReviewSnapshot {
-            review_state: state,
-            review_comment: comment,
-        });
-    audit::record(conn, &entry).await?;
+    let before_mark = ReturnMark {
+        review_state: before.review_state,
+        review_comment: &before.review_comment,
+    };
+    mark.record(conn, actor, AuditAction::MeetingReview, rowid, before_mark)
+        .await?;
     Ok(Ok(()))
 }
 

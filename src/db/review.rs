@@ -58,6 +58,37 @@ pub async fn decide_row(
 }
 
 /// The review states of all the branch's findings in the campaign.
+/// A return by the level above of an answer or a meeting record (查摆不到位), or its taking back:
+/// the state and comment as stored and as the audit trail shows them. Taking a return back
+/// leaves no comment: a comment on a pending row is the one the unit was last sent back with.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(super) struct ReturnMark<'a> {
+    pub review_state: ReviewState,
+    pub review_comment: &'a str,
+}
+
+impl<'a> ReturnMark<'a> {
+    pub(super) fn of(returned: Option<&'a str>) -> ReturnMark<'a> {
+        match returned {
+            Some(c) => ReturnMark {
+                review_state: ReviewState::Returned,
+                review_comment: c,
+            },
+            None => ReturnMark {
+                review_state: ReviewState::Pending,
+                review_comment: "",
+            },
+        }
+    }
+
+    /// Audits the change from `before` to this mark on the row `id` of `action`'s table.
+    pub(super) async fn record(
+        self, conn: &mut SqliteConnection, actor: Actor, action: AuditAction, id: i64, before: ReturnMark<'_>,
+    ) -> sqlx::Result<()> {
+        audit::record(conn, &actor.entry(action, id, None).before(&before).after(&self)).await
+    }
+}
+
 /// What the level above has decided on the branch's ledger (domain::review's rules read it).
 pub async fn under_review(
     conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,

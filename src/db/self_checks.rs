@@ -6,6 +6,7 @@ use sqlx::SqliteConnection;
 
 use super::Stale;
 use super::audit::{self, Actor};
+use super::review::ReturnMark;
 use crate::domain::input::VerdictInput;
 use crate::domain::states::{ReviewState, Verdict};
 use crate::domain::units::Level;
@@ -113,12 +114,6 @@ pub async fn insert(
     .await
 }
 
-#[derive(Serialize)]
-struct ReviewSnapshot<'a> {
-    review_state: ReviewState,
-    review_comment: &'a str,
-}
-
 /// The level above returns the answer to `item` (`Some(comment)`: 查摆不到位) or takes its return
 /// back (`None`), as seen at `seen_version`.
 pub async fn review(
@@ -134,19 +129,14 @@ pub async fn review(
     let Some((id, state_before, comment_before)) = before else {
         return Ok(Err(Stale));
     };
-    // Taking a return back leaves no comment behind: a comment on a pending answer is the one the
-    // branch was sent back with.
-    let (state, comment) = match returned {
-        Some(c) => (ReviewState::Returned, c),
-        None => (ReviewState::Pending, ""),
-    };
+    let mark = ReturnMark::of(returned);
     let done = sqlx::query(
         "UPDATE self_checks SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
                                 version = version + 1
          WHERE id = ? AND version = ?",
     )
-    .bind(state)
-    .bind(comment)
+    .bind(mark.review_state)
+    .bind(mark.review_comment)
     .bind(actor.user_id)
     .bind(id)
     .bind(seen_version)
@@ -156,17 +146,12 @@ pub async fn review(
     if done == 0 {
         return Ok(Err(Stale));
     }
-    let entry = actor
-        .entry(AuditAction::SelfCheckReview, id, None)
-        .before(&ReviewSnapshot {
-            review_state: state_before,
-            review_comment: &comment_before,
-        })
-        .after(&ReviewSnapshot {
-            review_state: state,
-            review_comment: comment,
-        });
-    audit::record(conn, &entry).await?;
+    let before = ReturnMark {
+        review_state: state_before,
+        review_comment: &comment_before,
+    };
+    mark.record(conn, actor, AuditAction::SelfCheckReview, id, before)
+        .await?;
     Ok(Ok(()))
 }
 

@@ -97,6 +97,13 @@ pub struct MeetingForm {
     pub version: i64,
 }
 
+impl MeetingForm {
+    /// The branch says the meeting was not held (then it brings no files).
+    pub fn says_not_held(&self) -> bool {
+        self.held == "no"
+    }
+}
+
 /// Checks the form against the campaign (held on or after the notice, not in the future) and the
 /// branch's data (the body that should meet, and how many should attend).
 pub fn parse(form: &MeetingForm, issued_on: Date, today: Date, data: &Profile) -> Result<Meeting, FieldErrors> {

@@ -169,6 +169,11 @@ impl LedgerState {
         self.content_editable().then_some(LedgerState::InProgress)
     }
 
+    /// With the level above now (已提交 or 已审核签字): what 附件3's counts read.
+    pub fn is_handed_in(self) -> bool {
+        matches!(self, LedgerState::Submitted | LedgerState::SignedOff)
+    }
+
     /// Handed in at least once (已提交, 已退回, 已审核签字): an empty list then means "none found".
     pub fn has_been_submitted(self) -> bool {
         matches!(

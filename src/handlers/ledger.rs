@@ -954,7 +954,7 @@ pub async fn review_answer(
     let (branch, item) = (BranchId(branch), LedgerItemId(item));
     match actions::meeting::review_answer(&state.db, &user, branch, item, &form).await? {
         Outcome::Done(()) => {
-            let word = if form.decision == "return" {
+            let word = if form.returns() {
                 "此项作答已退回（整本台账退回前党支部看不到）"
             } else {
                 "已撤销对此项作答的退回"
@@ -964,11 +964,11 @@ pub async fn review_answer(
         other => {
             // Only a return has a comment to show again beside its item.
             let kept = ReviewForm {
-                answer_item: (form.decision == "return").then_some(item),
+                answer_item: form.returns().then_some(item),
                 answer_comment: form.comment.clone(),
                 ..ReviewForm::default()
             };
-            review_refused(&state, &user, branch, invalid_as_refused(other), kept).await
+            review_refused(&state, &user, branch, other, kept).await
         }
     }
 }
@@ -981,7 +981,7 @@ pub async fn review_meeting(
     let branch = BranchId(branch);
     match actions::meeting::review_meeting(&state.db, &user, branch, &form).await? {
         Outcome::Done(()) => {
-            let word = if form.decision == "return" {
+            let word = if form.returns() {
                 "专题支委会记录已退回（整本台账退回前党支部看不到）"
             } else {
                 "已撤销对专题支委会记录的退回"
@@ -993,15 +993,7 @@ pub async fn review_meeting(
                 meeting_comment: Some(form.comment.clone()),
                 ..ReviewForm::default()
             };
-            review_refused(&state, &user, branch, invalid_as_refused(other), kept).await
+            review_refused(&state, &user, branch, other, kept).await
         }
-    }
-}
-
-/// A review form's one field refused reads as the form's message.
-fn invalid_as_refused<T>(outcome: Outcome<T>) -> Outcome<T> {
-    match outcome {
-        Outcome::Invalid(e) => Outcome::Refused(e.messages()),
-        other => other,
     }
 }

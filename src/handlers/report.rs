@@ -139,16 +139,17 @@ async fn generate(
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let today = dates::today();
     let branches = db::progress::branches(&state.db, scope, campaign.id, today).await?;
-    let handed_in = |s: LedgerState| matches!(s, LedgerState::Submitted | LedgerState::SignedOff);
     // The ledgers whose rows the draft counts: branches handed in, and the committee's own.
     let mut units: Vec<BranchId> = branches
         .iter()
-        .filter(|b| handed_in(b.state()))
+        .filter(|b| b.state().is_handed_in())
         .map(|b| b.branch_id)
         .collect();
     let own = db::units::own_unit(db, scope, committee.id).await?;
     let own_handed_in = match &own {
-        Some(u) => handed_in(db::ledger::ledger_state(db, scope, campaign.id, u.id).await?),
+        Some(u) => db::ledger::ledger_state(db, scope, campaign.id, u.id)
+            .await?
+            .is_handed_in(),
         None => false,
     };
     if own_handed_in && let Some(u) = &own {
@@ -170,7 +171,7 @@ async fn generate(
     let held = |want: bool| {
         branches
             .iter()
-            .filter(|b| handed_in(b.state()))
+            .filter(|b| b.state().is_handed_in())
             .filter(|b| {
                 meetings
                     .get(&b.branch_id)
@@ -181,7 +182,7 @@ async fn generate(
     let work = db::work::list(db, scope, campaign.id, committee.id).await?;
     let facts = Facts {
         branches: branches.len(),
-        handed_in: branches.iter().filter(|b| handed_in(b.state())).count(),
+        handed_in: branches.iter().filter(|b| b.state().is_handed_in()).count(),
         signed_off: branches.iter().filter(|b| b.state() == LedgerState::SignedOff).count(),
         returned: branches.iter().filter(|b| b.state() == LedgerState::Returned).count(),
         meetings_held: held(true),
@@ -239,13 +240,14 @@ async fn refused(
     Ok((status, p).into_response())
 }
 
-/// What a refused save or signature comes to on the page.
-fn form_refusal<T>(outcome: Outcome<T>) -> Result<(FieldErrors, StatusCode), AppError> {
+/// What a refused save or signature comes to on the page: a refusal is said at `at` ("form" at
+/// the top, "sign" beside the signature).
+fn form_refusal<T>(outcome: Outcome<T>, at: &'static str) -> Result<(FieldErrors, StatusCode), AppError> {
     Ok(match outcome {
         Outcome::Invalid(e) => (e, StatusCode::BAD_REQUEST),
         Outcome::Refused(m) | Outcome::Stale(m) => {
             let mut e = FieldErrors::default();
-            e.add("form", m);
+            e.add(at, m);
             (e, StatusCode::CONFLICT)
         }
         other => return Err(refusal(other)),
@@ -260,7 +262,7 @@ pub async fn save(
     match actions::report::save(&state.db, &user, CommitteeId(id), &form).await? {
         Outcome::Done(()) => done(&session, "报告已保存", &format!("/committees/{id}/report")).await,
         other => {
-            let (errors, status) = form_refusal(other)?;
+            let (errors, status) = form_refusal(other, "form")?;
             refused(&state, &user, id, &form, errors, status).await
         }
     }
@@ -282,14 +284,7 @@ pub async fn sign(
         }
         other => {
             // Said beside the signature, where the signer acts (the page is long on a phone).
-            let (errors, status) = form_refusal(other)?;
-            let errors = FieldErrors(
-                errors
-                    .0
-                    .into_iter()
-                    .map(|(k, m)| (if k == "form" { "sign" } else { k }, m))
-                    .collect(),
-            );
+            let (errors, status) = form_refusal(other, "sign")?;
             refused(&state, &user, id, &form, errors, status).await
         }
     }
