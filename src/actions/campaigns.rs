@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{Stop, checked, step};
 use crate::auth::User;
+use crate::db::ledger_admin::ItemField;
 use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::input::text;
@@ -151,10 +152,10 @@ pub async fn edit_ledger(db: &Db, user: &User, id: CampaignId, edit: &LedgerEdit
             "category_title" => {
                 db::ledger_admin::set_category_title(tx, by, campaign, CategoryId(edit.id), seen, &value).await?
             }
-            "item_text" => db::ledger_admin::set_item_text(tx, by, campaign, item, seen, &value).await?,
+            "item_text" => db::ledger_admin::set_item(tx, by, campaign, item, seen, ItemField::Text(&value)).await?,
             "item_level" => {
                 let level = Level::parse(&edit.level).ok_or_else(|| Stop::Refused("请选择由谁作答".into()))?;
-                db::ledger_admin::set_item_level(tx, by, campaign, item, seen, level).await?
+                db::ledger_admin::set_item(tx, by, campaign, item, seen, ItemField::Level(level)).await?
             }
             "item_up" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, -1).await?),
             "item_down" => Ok(db::ledger_admin::move_item(tx, by, campaign, item, 1).await?),

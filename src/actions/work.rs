@@ -7,6 +7,11 @@ use crate::db::{self, Db};
 use crate::domain::work::{self, WorkForm};
 use crate::domain::{CommitteeId, Role};
 
+/// Its reviewers record the committee's work; the 组织部 only reads it (for the page's form).
+pub fn may_record(user: &User) -> bool {
+    user.role() == Role::Reviewer
+}
+
 /// The committee, if it is the user's own (a reviewer's); the 组织部 only reads.
 async fn own_committee(
     tx: &mut sqlx::SqliteConnection, user: &User, id: CommitteeId,
@@ -14,7 +19,7 @@ async fn own_committee(
     db::units::committee(&mut *tx, user.scope(), id)
         .await?
         .ok_or(Stop::NotFound)?;
-    if user.role() != Role::Reviewer {
+    if !may_record(user) {
         return Err(Stop::Forbidden);
     }
     db::campaigns::current_in(tx).await?.ok_or(Stop::NotFound)

@@ -63,53 +63,45 @@ async fn item(
     .await
 }
 
-/// `Ok(false)`: no such item in the campaign; `Err(Stale)` inside: changed since seen.
-pub async fn set_item_text(
-    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId, seen_version: i64, text: &str,
-) -> sqlx::Result<Result<bool, Stale>> {
-    let Some((_, _, before)) = item(conn, campaign, id).await? else {
-        return Ok(Ok(false));
-    };
-    let done = sqlx::query("UPDATE ledger_items SET text = ?, version = version + 1 WHERE id = ? AND version = ?")
-        .bind(text)
-        .bind(id)
-        .bind(seen_version)
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() != 1 {
-        return Ok(Err(Stale));
-    }
-    let e = Entry::new(by, AuditAction::LedgerItem, id.0)
-        .before(&serde_json::json!({ "text": before }))
-        .after(&serde_json::json!({ "text": text }));
-    audit::record(conn, &e).await?;
-    Ok(Ok(true))
+/// What the 组织部 changes on an item: its text, or who answers it (every branch, or each
+/// committee for itself).
+pub enum ItemField<'a> {
+    Text(&'a str),
+    Level(Level),
 }
 
-/// Who answers an item: every branch, or each committee for itself. `Ok(false)`: no such item
-/// in the campaign; `Err(Stale)` inside: changed since seen.
-pub async fn set_item_level(
-    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId, seen_version: i64, level: Level,
+/// Changes one field of an item seen at `seen_version`. `Ok(false)`: no such item in the
+/// campaign; `Err(Stale)` inside: changed since seen.
+pub async fn set_item(
+    conn: &mut SqliteConnection, by: UserId, campaign: CampaignId, id: LedgerItemId, seen_version: i64,
+    field: ItemField<'_>,
 ) -> sqlx::Result<Result<bool, Stale>> {
     if item(conn, campaign, id).await?.is_none() {
         return Ok(Ok(false));
     }
-    let before: Level = sqlx::query_scalar("SELECT level FROM ledger_items WHERE id = ?")
+    // Both are stored as text (a level as its code), so one statement serves both.
+    let (column, value) = match field {
+        ItemField::Text(t) => ("text", t.to_string()),
+        ItemField::Level(l) => ("level", l.code().to_string()),
+    };
+    let before: String = sqlx::query_scalar(&format!("SELECT {column} FROM ledger_items WHERE id = ?"))
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
-    let done = sqlx::query("UPDATE ledger_items SET level = ?, version = version + 1 WHERE id = ? AND version = ?")
-        .bind(level)
-        .bind(id)
-        .bind(seen_version)
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(&format!(
+        "UPDATE ledger_items SET {column} = ?, version = version + 1 WHERE id = ? AND version = ?"
+    ))
+    .bind(&value)
+    .bind(id)
+    .bind(seen_version)
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
     let e = Entry::new(by, AuditAction::LedgerItem, id.0)
-        .before(&serde_json::json!({ "level": before }))
-        .after(&serde_json::json!({ "level": level }));
+        .before(&serde_json::json!({ column: before }))
+        .after(&serde_json::json!({ column: value }));
     audit::record(conn, &e).await?;
     Ok(Ok(true))
 }

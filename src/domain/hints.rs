@@ -120,6 +120,20 @@ pub fn election_due(p: &Profile, today: Date, t: &Thresholds) -> Option<Election
     (overdue_days > 0 || -overdue_days <= t.term_warning_days).then_some(ElectionDue { ends_on, overdue_days })
 }
 
+/// 按期换届提醒 in two numbers: of these branches, how many terms have ended, and how many end
+/// within the warning window.
+pub fn terms_due<'a>(profiles: impl Iterator<Item = &'a Profile>, today: Date, t: &Thresholds) -> (usize, usize) {
+    profiles
+        .filter_map(|p| election_due(p, today, t))
+        .fold((0, 0), |(ended, soon), d| {
+            if d.overdue_days > 0 {
+                (ended + 1, soon)
+            } else {
+                (ended, soon + 1)
+            }
+        })
+}
+
 /// Every hint the data gives today.
 pub fn hints(p: &Profile, today: Date, t: &Thresholds) -> Vec<Hint> {
     let mut out = Vec::new();
@@ -303,6 +317,17 @@ mod tests {
             None
         );
         assert!(checks(&Profile::default()).is_empty(), "no date, no hint");
+    }
+
+    #[test]
+    fn terms_due_counts_ended_and_ending_apart() {
+        let ps = [
+            elected(date!(2023 - 11 - 29)),
+            elected(date!(2024 - 02 - 28)),
+            elected(date!(2024 - 03 - 01)),
+            Profile::default(),
+        ];
+        assert_eq!(terms_due(ps.iter(), TODAY, &Thresholds::default()), (1, 1));
     }
 
     #[test]

@@ -98,6 +98,40 @@ pub struct MeetingForm {
 }
 
 impl MeetingForm {
+    /// A saved record as its form shows it again (the inverse of [`parse`]).
+    pub fn of(m: &Meeting, version: i64) -> MeetingForm {
+        match m.clone() {
+            Meeting::Held {
+                on,
+                kind,
+                chair,
+                present,
+                expected,
+                absentees,
+                topics,
+                decisions,
+            } => MeetingForm {
+                held: "yes".into(),
+                held_on: format_date(on),
+                kind: kind.code().into(),
+                chair,
+                present: present.to_string(),
+                expected: expected.to_string(),
+                absentees,
+                topics,
+                decisions,
+                not_held_reason: String::new(),
+                version,
+            },
+            Meeting::NotHeld { reason } => MeetingForm {
+                held: "no".into(),
+                not_held_reason: reason,
+                version,
+                ..MeetingForm::default()
+            },
+        }
+    }
+
     /// The branch says the meeting was not held (then it brings no files).
     pub fn says_not_held(&self) -> bool {
         self.held == "no"
@@ -345,6 +379,15 @@ mod tests {
         assert!(e.get("decisions").is_none(), "decisions are optional");
         let e = parse(&MeetingForm::default(), ISSUED, TODAY, &Profile::default()).unwrap_err();
         assert!(e.get("held").is_some());
+    }
+
+    #[test]
+    fn a_saved_record_reads_back_as_its_form() {
+        let d = data(Some(5), Some(18));
+        let mut form = held("2026-11-20", "committee", "4", "5");
+        form.version = 3;
+        let m = parse(&form, ISSUED, TODAY, &d).unwrap();
+        assert_eq!(MeetingForm::of(&m, 3), form);
     }
 
     #[test]

@@ -499,26 +499,16 @@ pub async fn ledger_page(
             }
             Level::Branch => None,
         },
-        terms_due: match level {
-            Level::Committee => {
-                let scope = user.scope().within_committee(branch.committee_id);
-                match scope {
-                    Some(scope) => {
-                        let checked = db::profiles::checked(&state.db, scope, campaign.id).await?;
-                        let due: Vec<i64> = checked
-                            .iter()
-                            .filter_map(|c| crate::domain::hints::election_due(&c.profile, today, &state.config.hints))
-                            .map(|d| d.overdue_days)
-                            .collect();
-                        Some((
-                            due.iter().filter(|d| **d > 0).count(),
-                            due.iter().filter(|d| **d <= 0).count(),
-                        ))
-                    }
-                    None => None,
-                }
+        terms_due: match (level, user.scope().within_committee(branch.committee_id)) {
+            (Level::Committee, Some(scope)) => {
+                let checked = db::profiles::checked(&state.db, scope, campaign.id).await?;
+                Some(crate::domain::hints::terms_due(
+                    checked.iter().map(|c| &c.profile),
+                    today,
+                    &state.config.hints,
+                ))
             }
-            Level::Branch => None,
+            _ => None,
         },
         answered,
         item_count,

@@ -20,7 +20,7 @@ use crate::db::meetings::MeetingFile;
 use crate::db::units::BranchRow;
 use crate::domain::evidence::{MAX_BYTES, MAX_FILES_PER_MEASURE, MAX_UPLOAD_BYTES, Upload};
 use crate::domain::input::FieldErrors;
-use crate::domain::meeting::{self, Meeting, MeetingForm, MeetingKind};
+use crate::domain::meeting::{self, MeetingForm, MeetingKind};
 use crate::domain::units::Level;
 use crate::domain::{BranchId, MeetingEvidenceId};
 use crate::error::{AppError, AppResult};
@@ -104,19 +104,22 @@ async fn page(
             (form, errors, conflict)
         }
         None => (
-            saved.as_ref().map(saved_form).unwrap_or_else(|| MeetingForm {
-                held: "yes".into(),
-                kind: match data.committee_members {
-                    Some(0) => MeetingKind::General.code().into(),
-                    _ => MeetingKind::Committee.code().into(),
-                },
-                expected: match data.committee_members {
-                    Some(0) => data.full_members.map(|n| n.to_string()).unwrap_or_default(),
-                    c => c.map(|n| n.to_string()).unwrap_or_default(),
-                },
-                chair: branch.secretary_name.clone(),
-                ..MeetingForm::default()
-            }),
+            saved
+                .as_ref()
+                .map(|r| MeetingForm::of(&r.meeting(), r.version))
+                .unwrap_or_else(|| MeetingForm {
+                    held: "yes".into(),
+                    kind: match data.committee_members {
+                        Some(0) => MeetingKind::General.code().into(),
+                        _ => MeetingKind::Committee.code().into(),
+                    },
+                    expected: match data.committee_members {
+                        Some(0) => data.full_members.map(|n| n.to_string()).unwrap_or_default(),
+                        c => c.map(|n| n.to_string()).unwrap_or_default(),
+                    },
+                    chair: branch.secretary_name.clone(),
+                    ..MeetingForm::default()
+                }),
             FieldErrors::default(),
             false,
         ),
@@ -152,41 +155,6 @@ async fn page(
         max_mb: MAX_BYTES / 1024 / 1024,
         max_total_mb: MAX_UPLOAD_BYTES / 1024 / 1024,
     })
-}
-
-/// The saved record as the form shows it.
-fn saved_form(row: &db::meetings::MeetingRow) -> MeetingForm {
-    let n = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    match row.meeting() {
-        Meeting::Held {
-            on,
-            kind,
-            chair,
-            present,
-            expected,
-            absentees,
-            topics,
-            decisions,
-        } => MeetingForm {
-            held: "yes".into(),
-            held_on: crate::domain::dates::format_date(on),
-            kind: kind.code().into(),
-            chair,
-            present: n(Some(present)),
-            expected: n(Some(expected)),
-            absentees,
-            topics,
-            decisions,
-            not_held_reason: String::new(),
-            version: row.version,
-        },
-        Meeting::NotHeld { reason } => MeetingForm {
-            held: "no".into(),
-            not_held_reason: reason,
-            version: row.version,
-            ..MeetingForm::default()
-        },
-    }
 }
 
 /// The form, for the branch's secretary while the ledger may change.

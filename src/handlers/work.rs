@@ -15,9 +15,9 @@ use crate::auth::{CurrentUser, session};
 use crate::db;
 use crate::db::units::CommitteeRow;
 use crate::db::work::WorkRow;
+use crate::domain::CommitteeId;
 use crate::domain::input::FieldErrors;
 use crate::domain::work::{self, WorkForm, WorkKind};
-use crate::domain::{CommitteeId, Role};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -78,7 +78,7 @@ async fn page(
         committee,
         campaign_title: campaign.title,
         branches,
-        may_record: user.role() == Role::Reviewer,
+        may_record: actions::work::may_record(user),
         form,
         errors,
         title_max: work::TITLE_MAX,
