@@ -251,19 +251,3 @@ pub async fn set_review(
     .await?;
     Ok(())
 }
-
-/// On (re)submission, rows the reviewer returned go back to 待审核; the comment stays for them to
-/// compare against.
-pub async fn resubmit_returned(
-    conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE findings SET review_state = 'pending', version = version + 1
-         WHERE branch_id = ? AND campaign_id = ? AND review_state = 'returned'",
-    )
-    .bind(branch)
-    .bind(campaign)
-    .execute(conn)
-    .await?;
-    Ok(())
-}

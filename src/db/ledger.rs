@@ -276,9 +276,7 @@ pub async fn sign_off(
 pub async fn submit(conn: &mut SqliteConnection, actor: Actor, campaign: CampaignId) -> sqlx::Result<()> {
     let before = state_in_tx(conn, campaign, actor.branch_id).await?;
     set_ledger_state(conn, campaign, actor.branch_id, LedgerState::Submitted).await?;
-    super::findings::resubmit_returned(conn, actor.branch_id, campaign).await?;
-    super::self_checks::resubmit_returned(conn, actor.branch_id, campaign).await?;
-    super::meetings::resubmit_returned(conn, actor.branch_id, campaign).await?;
+    super::review::back_to_pending(conn, actor.branch_id, campaign).await?;
     #[derive(serde::Serialize)]
     struct Snapshot {
         state: LedgerState,

@@ -242,21 +242,6 @@ pub async fn review(
     Ok(Ok(()))
 }
 
-/// On (re)submission a returned record goes back to 待审核 (its comment stays).
-pub async fn resubmit_returned(
-    conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE branch_meetings SET review_state = 'pending', version = version + 1
-         WHERE campaign_id = ? AND branch_id = ? AND review_state = 'returned'",
-    )
-    .bind(campaign)
-    .bind(branch)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// What the lists show of a branch's meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {

@@ -89,6 +89,26 @@ impl<'a> ReturnMark<'a> {
     }
 }
 
+/// On (re)submission, whatever the level above returned — findings, answers, the meeting record
+/// — goes back to 待审核; the comments stay, to compare against (domain::review::last_return).
+pub(super) async fn back_to_pending(
+    conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId,
+) -> sqlx::Result<()> {
+    for sql in [
+        "UPDATE findings SET review_state = 'pending', version = version + 1
+         WHERE branch_id = ?1 AND campaign_id = ?2 AND review_state = 'returned'",
+        "UPDATE self_checks SET review_state = 'pending', version = version + 1
+         WHERE branch_id = ?1 AND review_state = 'returned'
+           AND ledger_item_id IN (SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+                                  WHERE c.campaign_id = ?2)",
+        "UPDATE branch_meetings SET review_state = 'pending', version = version + 1
+         WHERE branch_id = ?1 AND campaign_id = ?2 AND review_state = 'returned'",
+    ] {
+        sqlx::query(sql).bind(branch).bind(campaign).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// What the level above has decided on the branch's ledger (domain::review's rules read it).
 pub async fn under_review(
     conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId,

@@ -155,23 +155,6 @@ pub async fn review(
     Ok(Ok(()))
 }
 
-/// On (re)submission returned answers go back to 待审核 (the comment stays).
-pub async fn resubmit_returned(
-    conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE self_checks SET review_state = 'pending', version = version + 1
-         WHERE branch_id = ? AND review_state = 'returned'
-           AND ledger_item_id IN (SELECT i.id FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
-                                  WHERE c.campaign_id = ?)",
-    )
-    .bind(branch)
-    .bind(campaign)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// How many answers of the branch in the campaign are returned (for the review's rules).
 pub async fn returned_count(conn: &mut SqliteConnection, branch: BranchId, campaign: CampaignId) -> sqlx::Result<i64> {
     sqlx::query_scalar(
