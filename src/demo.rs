@@ -67,6 +67,8 @@ struct DemoMeasure {
     owner: &'static str,
     status: MeasureStatus,
     immediate: bool,
+    /// 长期坚持: `due_in_days` is then its first checkpoint.
+    long_term: bool,
     note: &'static str,
 }
 
@@ -102,6 +104,7 @@ const CAMPUS: &[DemoCommittee] = &[
                     owner: "周国栋",
                     status: MeasureStatus::InProgress,
                     immediate: false,
+                    long_term: false,
                     note: "",
                 }],
             }],
@@ -133,6 +136,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                     owner: "张喆",
                                     status: MeasureStatus::InProgress,
                                     immediate: false,
+                                    long_term: false,
                                     note: "",
                                 },
                                 DemoMeasure {
@@ -141,6 +145,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                     owner: "组织委员 李明",
                                     status: MeasureStatus::NotStarted,
                                     immediate: false,
+                                    long_term: false,
                                     note: "",
                                 },
                             ],
@@ -158,6 +163,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                     owner: "张喆",
                                     status: MeasureStatus::ClosedOut,
                                     immediate: true,
+                                    long_term: false,
                                     note: "已补缴并于党员大会通报，见工作记录本第23页。",
                                 },
                                 DemoMeasure {
@@ -166,6 +172,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                     owner: "组织委员 李明",
                                     status: MeasureStatus::Done,
                                     immediate: false,
+                                    long_term: false,
                                     note: "2名积极分子已重新提交申请书；培养联系人本季度考察记录已按规范填写。",
                                 },
                                 DemoMeasure {
@@ -174,6 +181,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                     owner: "李明",
                                     status: MeasureStatus::InProgress,
                                     immediate: false,
+                                    long_term: false,
                                     note: "",
                                 },
                             ],
@@ -190,6 +198,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "张喆",
                                 status: MeasureStatus::NotStarted,
                                 immediate: false,
+                                long_term: true,
                                 note: "",
                             }],
                         },
@@ -205,6 +214,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "宣传委员 王珂",
                                 status: MeasureStatus::Done,
                                 immediate: true,
+                                long_term: false,
                                 note: "已在系统中更正，截图见附件。",
                             }],
                         },
@@ -220,6 +230,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "张喆",
                                 status: MeasureStatus::NotStarted,
                                 immediate: false,
+                                long_term: false,
                                 note: "",
                             }],
                         },
@@ -251,6 +262,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "",
                                 status: MeasureStatus::NotStarted,
                                 immediate: false,
+                                long_term: false,
                                 note: "",
                             }],
                         },
@@ -290,6 +302,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "王玥",
                                 status: MeasureStatus::NotStarted,
                                 immediate: false,
+                                long_term: false,
                                 note: "",
                             }],
                         },
@@ -305,6 +318,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "王玥",
                                 status: MeasureStatus::InProgress,
                                 immediate: false,
+                                long_term: false,
                                 note: "",
                             }],
                         },
@@ -320,6 +334,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "组织委员 赵一帆",
                                 status: MeasureStatus::InProgress,
                                 immediate: false,
+                                long_term: false,
                                 note: "",
                             }],
                         },
@@ -358,6 +373,7 @@ const CAMPUS: &[DemoCommittee] = &[
                                 owner: "刘昇",
                                 status: MeasureStatus::ClosedOut,
                                 immediate: false,
+                                long_term: false,
                                 note: "已召开党员大会完成换届选举，党总支批复文件已存档。",
                             }],
                         },
@@ -369,10 +385,11 @@ const CAMPUS: &[DemoCommittee] = &[
                             review_comment: "",
                             measures: &[DemoMeasure {
                                 text: "修订特色支部创建方案，明确年度“经典诵读进社区”等3项具体活动。",
-                                due_in_days: Some(8),
+                                due_in_days: Some(-2),
                                 owner: "刘昇",
                                 status: MeasureStatus::InProgress,
                                 immediate: false,
+                                long_term: false,
                                 note: "",
                             }],
                         },
@@ -419,6 +436,7 @@ const CAMPUS: &[DemoCommittee] = &[
                             owner: "赵珺",
                             status: MeasureStatus::NotStarted,
                             immediate: false,
+                            long_term: false,
                             note: "",
                         }],
                     }],
@@ -451,6 +469,7 @@ pub fn campaign_around(today: Date) -> CampaignInput {
         report_due: today + Duration::days(3),
         rectify_due: today + Duration::days(14),
         results_due: today + Duration::days(44),
+        basis: crate::domain::progress::DeadlineBasis::Approved,
     }
 }
 
@@ -633,6 +652,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
                 )
                 .await?;
             }
+            seed_schedules(&mut *tx, campaign.id).await?;
             Ok(lines)
         })
         .await?;
@@ -641,6 +661,105 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
         settings.title,
         lines.join("\n  ")
     ))
+}
+
+/// 进度安排 in the demo: one measure planned in milestones (one of them 逾期 since yesterday)
+/// with a progress entry; one 延期申请 waiting for the committee; one approved, so that the
+/// 组织部 sees both deadlines. Each by its measure's text start.
+struct DemoSchedule {
+    measure: &'static str,
+    /// (what, due in days from today, done in days from today).
+    milestones: &'static [(&'static str, i64, Option<i64>)],
+    /// (days from today, what was done).
+    entries: &'static [(i64, &'static str)],
+    /// (the date asked for in days from today, why, approved).
+    extension: Option<(i64, &'static str, bool)>,
+}
+
+const SCHEDULES: &[DemoSchedule] = &[
+    DemoSchedule {
+        measure: "制定《支部",
+        milestones: &[
+            ("组织委员起草工作计划初稿", -6, Some(-7)),
+            ("支委会审议通过工作计划", -1, None),
+            ("工作计划报党委备案", 15, None),
+        ],
+        entries: &[(-7, "组织委员对照《支部工作条例》起草了学年“三会一课”工作计划初稿，已发各支委征求意见。")],
+        extension: None,
+    },
+    DemoSchedule {
+        measure: "在支委会上如实说明",
+        milestones: &[],
+        entries: &[],
+        extension: Some((
+            10,
+            "原定支委会因组织委员参加学校集中培训未能召开，拟于下月第二周支委会上说明并形成书面材料报党委。",
+            false,
+        )),
+    },
+    DemoSchedule {
+        measure: "修订特色支部创建方案",
+        milestones: &[("支委会讨论修订方案", 4, None)],
+        entries: &[(-3, "与社区党委沟通“经典诵读进社区”活动安排，初步确定3项活动。")],
+        extension: Some((8, "需与共建社区商定活动时间，社区党委换届后方可确定。", true)),
+    },
+];
+
+async fn seed_schedules(tx: &mut sqlx::SqliteConnection, campaign: crate::domain::CampaignId) -> anyhow::Result<()> {
+    use crate::domain::progress::{EntryInput, ExtensionInput, ExtensionState, MilestoneInput};
+    let today = today();
+    let day = |n: i64| today + Duration::days(n);
+    for s in SCHEDULES {
+        let (id, branch, keeper, reviewer) = db::schedule::demo_measure(&mut *tx, campaign, s.measure)
+            .await?
+            .with_context(|| format!("the demo has a measure “{}…”", s.measure))?;
+        let actor = db::audit::Actor::for_seeding(keeper, branch, campaign, Level::Branch);
+        let measure = db::measures::get_of_branch(&mut *tx, actor, id).await?.context("just made")?;
+        for (title, due, done) in s.milestones {
+            let input = MilestoneInput {
+                title: title.to_string(),
+                due_on: day(*due),
+            };
+            let added = db::schedule::add_milestone(&mut *tx, actor, &measure, &input).await?;
+            if let Some(done) = done {
+                let ms = db::schedule::milestone(&mut *tx, actor, added).await?.context("just added")?;
+                db::schedule::set_milestone_done(&mut *tx, actor, &ms, measure.finding_id, ms.version, Some(day(*done)))
+                    .await?
+                    .map_err(|_| anyhow::anyhow!("a new milestone is not stale"))?;
+            }
+        }
+        for (on, text) in s.entries {
+            let input = EntryInput {
+                on_date: day(*on),
+                text: text.to_string(),
+            };
+            db::schedule::add_entry(&mut *tx, actor, &measure, &input, None).await?;
+        }
+        if let Some((to, reason, approved)) = s.extension {
+            let input = ExtensionInput {
+                requested: day(to),
+                reason: reason.to_string(),
+            };
+            let previous = measure.deadline.context("a demo measure with a 延期申请 has a deadline")?;
+            let x = db::schedule::request_extension(&mut *tx, actor, &measure, previous, &input).await?;
+            if approved {
+                let above = db::audit::Actor::for_seeding(reviewer, branch, campaign, Level::Branch);
+                let request = db::schedule::extension(&mut *tx, actor, x).await?.context("just made")?;
+                db::schedule::settle_extension(
+                    &mut *tx,
+                    above,
+                    &request,
+                    measure.finding_id,
+                    request.version,
+                    ExtensionState::Approved,
+                    "同意延期，请按新时限完成并及时报送进展。",
+                )
+                .await?
+                .map_err(|_| anyhow::anyhow!("a new request is not stale"))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl DemoBranch {
@@ -786,6 +905,7 @@ async fn fill_ledger(
                     owner: m.owner,
                     status: m.status,
                     immediate: m.immediate,
+                    long_term: m.long_term,
                     completion_note: m.note,
                     closed_out_by: (m.status == MeasureStatus::ClosedOut).then_some(reviewer),
                 },
@@ -848,6 +968,7 @@ mod tests {
             .map(f)
             .each_ref()
             .map(String::as_str),
+            c.basis.code(),
         );
         assert_eq!(again, Ok(c));
     }

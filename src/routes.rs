@@ -14,7 +14,7 @@ use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
     account, admin, auth, campaigns, close_out, committee, documents, export, finding, home, import, ledger, meeting,
-    overview, profile, report, work,
+    overview, profile, report, schedule, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -39,6 +39,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/branches/{branch_id}/findings/{finding_id}", get(finding::show))
         .route("/branches/{branch_id}/evidence/{evidence_id}", get(close_out::download))
+        .route("/branches/{branch_id}/measures/{measure_id}", get(schedule::show))
+        .route(
+            "/branches/{branch_id}/progress/{entry_id}/file",
+            get(schedule::entry_file),
+        )
         .route("/documents/{document_id}", get(documents::download))
         .route(
             "/branches/{branch_id}/meeting/evidence/{evidence_id}",
@@ -55,6 +60,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/branches/{branch_id}/import/preview", post(import::preview))
         .route("/branches/{branch_id}/meeting", get(meeting::form).post(meeting::save))
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/progress",
+            post(schedule::add_entry),
+        )
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let secretaries = Router::new()
         .route("/branches/{branch_id}/items/{item_id}", post(ledger::answer))
@@ -85,6 +94,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/measures/{measure_id}/evidence/{evidence_id}/delete",
             post(close_out::delete_evidence),
         )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/milestones",
+            post(schedule::add_milestone),
+        )
+        .route(
+            "/branches/{branch_id}/milestones/{milestone_id}",
+            post(schedule::set_milestone),
+        )
+        .route(
+            "/branches/{branch_id}/milestones/{milestone_id}/delete",
+            post(schedule::delete_milestone),
+        )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/extension",
+            post(schedule::request_extension),
+        )
+        .route(
+            "/branches/{branch_id}/extensions/{extension_id}/withdraw",
+            post(schedule::withdraw_extension),
+        )
         .route("/branches/{branch_id}/import", get(import::form).post(import::confirm))
         .route(
             "/branches/{branch_id}/meeting/evidence/{evidence_id}/delete",
@@ -104,6 +133,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(ledger::review_answer),
         )
         .route("/branches/{branch_id}/meeting/review", post(ledger::review_meeting))
+        .route(
+            "/branches/{branch_id}/extensions/{extension_id}/decide",
+            post(schedule::decide_extension),
+        )
         .route("/branches/{branch_id}/return", post(ledger::send_back))
         .route("/branches/{branch_id}/sign-off", post(ledger::sign_off))
         .route("/branches/{branch_id}/reopen", post(ledger::reopen))

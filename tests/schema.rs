@@ -146,6 +146,7 @@ async fn answers_findings_and_measures_keep_their_rules() {
         owner: "",
         status: MeasureStatus::ClosedOut,
         immediate: false,
+        long_term: false,
         completion_note: "",
         closed_out_by: None,
     };
@@ -531,6 +532,10 @@ const LANDED: &[(i64, &str)] = &[
     (
         20261130000015,
         "89ade417bb21c9d79827120a96cd5ff9b289f92e9b1adfb5fff2e55d9390aa296ba30758ab7515ff1560f80d52cbd0b3",
+    ),
+    (
+        20261130000016,
+        "deae1e4ae49b5e0812f6a0fb3d625d74e0c531c9cb7c24f526de23ca3af62f27a01654ae478198b60fea7a3f26a36099",
     ),
 ];
 

@@ -25,6 +25,7 @@ pub struct CampaignForm {
     pub report_due: String,
     pub rectify_due: String,
     pub results_due: String,
+    pub eligibility_deadline: String,
     pub copy_from: Option<i64>,
     pub carry_over: Option<String>,
     pub version: i64,
@@ -42,6 +43,7 @@ impl CampaignForm {
                 &self.rectify_due,
                 &self.results_due,
             ],
+            &self.eligibility_deadline,
         ))
     }
 
@@ -55,6 +57,7 @@ impl CampaignForm {
             ("report_due", &self.report_due),
             ("rectify_due", &self.rectify_due),
             ("results_due", &self.results_due),
+            ("eligibility_deadline", &self.eligibility_deadline),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -8,7 +8,8 @@ use crate::db::audit::Actor;
 use crate::db::measures::Measure;
 use crate::db::{self, Db};
 use crate::domain::dates::format_date;
-use crate::domain::input::{FieldErrors, MeasureInput, deadline_window};
+use crate::domain::input::{FieldErrors, MeasureInput, MeasureKind, SavedMeasure, deadline_window};
+use crate::domain::progress::deadline_locked;
 use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
@@ -21,6 +22,7 @@ pub struct MeasureForm {
     pub owner: String,
     pub status: String,
     pub immediate: Option<String>,
+    pub long_term: Option<String>,
     pub version: i64,
 }
 
@@ -36,8 +38,15 @@ async fn parse(
         &form.deadline,
         &form.owner,
         &form.status,
-        form.immediate.is_some(),
-        saved.map(|m| (m.status, m.deadline)),
+        MeasureKind {
+            immediate: form.immediate.is_some(),
+            long_term: form.long_term.is_some(),
+        },
+        saved.map(|m| SavedMeasure {
+            status: m.status,
+            deadline: m.deadline,
+            deadline_locked: deadline_locked(m.original_deadline),
+        }),
         deadline_window(campaign.issued_on),
     ))
 }

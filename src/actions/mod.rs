@@ -19,6 +19,7 @@ pub mod measures;
 pub mod meeting;
 pub mod report;
 pub mod review;
+pub mod schedule;
 pub mod sessions;
 pub mod units;
 pub mod work;

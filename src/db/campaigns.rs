@@ -7,6 +7,7 @@ use time::Date;
 use super::audit::{self, Entry};
 use super::{Db, Stale};
 use crate::domain::campaign::CampaignInput;
+use crate::domain::progress::DeadlineBasis;
 use crate::domain::dates::format_date;
 use crate::domain::{CampaignId, UserId};
 
@@ -20,6 +21,8 @@ pub struct Campaign {
     pub report_due: Date,
     pub rectify_due: Date,
     pub results_due: Date,
+    /// Which deadline 五星级 eligibility judges against.
+    pub eligibility_deadline: DeadlineBasis,
     pub is_current: bool,
     pub version: i64,
 }
@@ -36,7 +39,8 @@ impl Campaign {
 }
 
 const COLUMNS: &str =
-    "id, title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, is_current, version";
+    "id, title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due, eligibility_deadline,
+     is_current, version";
 
 /// The current campaign; every page asks, so it is memoised (see [`super::memo`]).
 pub async fn current(db: &Db) -> sqlx::Result<Option<Campaign>> {
@@ -100,6 +104,7 @@ struct Settings<'a> {
     title: &'a str,
     doc_number: &'a str,
     dates: [String; 5],
+    eligibility_deadline: DeadlineBasis,
 }
 
 fn settings(c: &CampaignInput) -> Settings<'_> {
@@ -114,6 +119,7 @@ fn settings(c: &CampaignInput) -> Settings<'_> {
             c.results_due,
         ]
         .map(format_date),
+        eligibility_deadline: c.basis,
     }
 }
 
@@ -123,8 +129,9 @@ pub async fn create(
     conn: &mut SqliteConnection, by: UserId, c: &CampaignInput, from: CampaignId, carry_over: bool,
 ) -> sqlx::Result<CampaignId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO campaigns (title, doc_number, issued_on, self_check_due, report_due, rectify_due, results_due,
+                                eligibility_deadline)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&c.title)
     .bind(&c.doc_number)
@@ -133,6 +140,7 @@ pub async fn create(
     .bind(c.report_due)
     .bind(c.rectify_due)
     .bind(c.results_due)
+    .bind(c.basis)
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query("INSERT INTO ledger_categories (campaign_id, position, title) SELECT ?, position, title FROM ledger_categories WHERE campaign_id = ?")
@@ -221,7 +229,7 @@ pub async fn update(
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE campaigns SET title = ?, doc_number = ?, issued_on = ?, self_check_due = ?, report_due = ?, rectify_due = ?,
-                              results_due = ?, version = version + 1
+                              results_due = ?, eligibility_deadline = ?, version = version + 1
          WHERE id = ? AND version = ?",
     )
     .bind(&c.title)
@@ -231,6 +239,7 @@ pub async fn update(
     .bind(c.report_due)
     .bind(c.rectify_due)
     .bind(c.results_due)
+    .bind(c.basis)
     .bind(before.id)
     .bind(seen_version)
     .execute(&mut *conn)
@@ -246,6 +255,7 @@ pub async fn update(
         report_due: before.report_due,
         rectify_due: before.rectify_due,
         results_due: before.results_due,
+        basis: before.eligibility_deadline,
     };
     audit::record(
         conn,

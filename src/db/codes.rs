@@ -12,6 +12,7 @@ use crate::domain::hints::HintCheck;
 use crate::domain::history::AuditAction;
 use crate::domain::ids::*;
 use crate::domain::meeting::MeetingKind;
+use crate::domain::progress::{DeadlineBasis, ExtensionState};
 use crate::domain::states::{
     FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
 };
@@ -60,6 +61,8 @@ stored_as_code!(
     HintCheck,
     MeetingKind,
     WorkKind,
+    ExtensionState,
+    DeadlineBasis,
 );
 
 macro_rules! stored_as_integer {

@@ -84,11 +84,38 @@ pub struct MeasureRow {
     pub owner: String,
     pub status: MeasureStatus,
     pub immediate: bool,
+    #[serde(default)]
+    pub long_term: bool,
+    /// The deadline when the ledger was first handed in (see db::ledger::lock_deadlines).
+    #[serde(with = "super::json_date::option", default)]
+    pub original_deadline: Option<Date>,
+    /// The earliest milestone not yet done.
+    #[serde(with = "super::json_date::option", default)]
+    pub milestone_due: Option<Date>,
+    /// Approved 延期申请.
+    #[serde(default)]
+    pub extensions: i64,
     pub completion_note: String,
     /// The committee's word on the last 销号 request, and whether it was a rejection.
     pub close_out_comment: String,
     pub close_out_rejected: bool,
     pub version: i64,
+}
+
+impl MeasureRow {
+    /// 逾期: past its deadline or an open milestone's date, and not closed off.
+    pub fn overdue(&self, today: Date) -> bool {
+        crate::domain::dates::is_overdue(
+            crate::domain::progress::first_due(self.deadline, self.milestone_due),
+            self.status,
+            today,
+        )
+    }
+
+    /// 整改时限 in words: the approved date, with the original and the count once moved.
+    pub fn deadline_words(&self) -> String {
+        crate::domain::progress::deadline_words(self.deadline, self.original_deadline, self.extensions)
+    }
 }
 
 // A campaign's ledger (附件1) is the same for every branch and read by most pages: memoised
@@ -195,6 +222,8 @@ const MEASURES: &str =
     "SELECT json_group_array(json_object('id', m.id, 'finding_id', m.finding_id, 'position', m.position,
             'text', m.text, 'deadline', m.deadline, 'owner', m.owner, 'status', m.status,
             'immediate', json(iif(m.immediate, 'true', 'false')), 'completion_note', m.completion_note,
+            'long_term', json(iif(m.long_term, 'true', 'false')), 'original_deadline', m.original_deadline,
+            'milestone_due', m.milestone_due, 'extensions', m.extensions,
             'close_out_comment', m.close_out_comment,
             'close_out_rejected', json(iif(m.close_out_rejected, 'true', 'false')), 'version', m.version)
           ORDER BY m.finding_id, m.position, m.id)
@@ -245,6 +274,25 @@ pub async fn set_ledger_state(
     .bind(campaign)
     .bind(branch)
     .bind(state)
+    .execute(&mut *conn)
+    .await?;
+    if state.has_been_submitted() {
+        lock_deadlines(conn, campaign, branch).await?;
+    }
+    Ok(())
+}
+
+/// Once a ledger is handed in, its measures' deadlines are the original ones: from then on the
+/// unit moves a deadline only by an approved 延期申请 (domain::progress::deadline_locked).
+/// Measures added later (on a returned ledger) are locked when it is handed in again.
+async fn lock_deadlines(conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE measures SET original_deadline = deadline
+         WHERE original_deadline IS NULL AND deadline IS NOT NULL
+           AND finding_id IN (SELECT id FROM findings WHERE campaign_id = ? AND branch_id = ?)",
+    )
+    .bind(campaign)
+    .bind(branch)
     .execute(conn)
     .await?;
     Ok(())
@@ -266,9 +314,9 @@ pub async fn sign_off(
     .bind(branch)
     .bind(by)
     .bind(comment)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    lock_deadlines(conn, campaign, branch).await
 }
 
 /// Hands the ledger to the committee (已提交): rows, answers and the meeting record it returned

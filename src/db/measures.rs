@@ -24,6 +24,10 @@ pub struct Measure {
     pub owner: String,
     pub status: MeasureStatus,
     pub immediate: bool,
+    pub long_term: bool,
+    /// The deadline when the ledger was first handed in; set, the deadline moves only by an
+    /// approved 延期申请.
+    pub original_deadline: Option<Date>,
     pub completion_note: String,
     pub version: i64,
 }
@@ -36,6 +40,7 @@ impl Measure {
             owner: &self.owner,
             status: self.status,
             immediate: self.immediate,
+            long_term: self.long_term,
             completion_note: &self.completion_note,
         }
     }
@@ -53,13 +58,14 @@ struct Snapshot<'a> {
     owner: &'a str,
     status: MeasureStatus,
     immediate: bool,
+    long_term: bool,
     completion_note: &'a str,
 }
 
 macro_rules! columns {
     () => {
         "m.id, m.finding_id, f.branch_id, m.text, m.deadline, m.owner, m.status, m.immediate,
-                       m.completion_note, m.version"
+                       m.long_term, m.original_deadline, m.completion_note, m.version"
     };
 }
 
@@ -116,6 +122,7 @@ pub async fn create(
             owner: &input.owner,
             status: input.status,
             immediate: input.immediate,
+            long_term: input.long_term,
             completion_note: if input.immediate { IMMEDIATE_NOTE } else { "" },
             closed_out_by: None,
         },
@@ -138,7 +145,7 @@ pub async fn update(
     conn: &mut SqliteConnection, actor: Actor, before: &Measure, seen_version: i64, input: &MeasureInput,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
-        "UPDATE measures SET text = ?1, deadline = ?2, owner = ?3, status = ?4, immediate = ?5,
+        "UPDATE measures SET text = ?1, deadline = ?2, owner = ?3, status = ?4, immediate = ?5, long_term = ?9,
                 completed_at = CASE WHEN ?4 = 'done' THEN COALESCE(completed_at, datetime('now')) END,
                 completion_note = CASE WHEN ?5 AND completion_note = '' THEN ?8 ELSE completion_note END,
                 updated_at = datetime('now'), version = version + 1
@@ -152,6 +159,7 @@ pub async fn update(
     .bind(before.id)
     .bind(seen_version)
     .bind(IMMEDIATE_NOTE)
+    .bind(input.long_term)
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 1 {
@@ -236,6 +244,7 @@ pub struct NewMeasure<'a> {
     pub owner: &'a str,
     pub status: MeasureStatus,
     pub immediate: bool,
+    pub long_term: bool,
     pub completion_note: &'a str,
     /// Who closed it off, when `status` is 已销号.
     pub closed_out_by: Option<UserId>,
@@ -246,9 +255,9 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMeasure<'_>) -> sqlx::Re
     let done = matches!(m.status, MeasureStatus::Done | MeasureStatus::ClosedOut);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note,
-                               completed_at, closed_out_by, closed_out_at)
+                               completed_at, closed_out_by, closed_out_at, long_term)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                 CASE WHEN ?9 THEN datetime('now') END, ?10, CASE WHEN ?10 IS NOT NULL THEN datetime('now') END)
+                 CASE WHEN ?9 THEN datetime('now') END, ?10, CASE WHEN ?10 IS NOT NULL THEN datetime('now') END, ?11)
          RETURNING id",
     )
     .bind(m.finding_id)
@@ -261,6 +270,7 @@ pub async fn insert(conn: &mut SqliteConnection, m: &NewMeasure<'_>) -> sqlx::Re
     .bind(m.completion_note)
     .bind(done)
     .bind(m.closed_out_by)
+    .bind(m.long_term)
     .fetch_one(conn)
     .await?;
     Ok(MeasureId(id))

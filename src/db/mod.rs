@@ -28,6 +28,7 @@ pub mod profiles;
 pub mod progress;
 pub mod reports;
 pub mod review;
+pub mod schedule;
 pub mod scope;
 pub mod self_checks;
 pub mod throttle;

@@ -17,6 +17,7 @@ use super::units::CommitteeRow;
 use crate::auth::Scope;
 use crate::domain::dates;
 use crate::domain::eligibility::{self, Facts, Judgement};
+use crate::domain::progress::DeadlineBasis;
 use crate::domain::states::ReportState;
 use crate::domain::units::Level;
 use crate::domain::{BranchId, CampaignId, CommitteeId};
@@ -101,7 +102,7 @@ async fn read_all(db: &Db, scope: Scope, campaign: &Campaign, today: Date) -> sq
     let groups = progress::deadline_groups(&db.read, campaign.id, None).await?;
     Ok(BranchParts {
         judged_on,
-        rows: rows.into_iter().map(|r| judge(r, judged_on)).collect(),
+        rows: rows.into_iter().map(|r| judge(r, judged_on, campaign.eligibility_deadline)).collect(),
         per_branch_category,
         per_branch_overdue: overdue_per_branch(groups, &days),
         days,
@@ -129,7 +130,7 @@ async fn patch(
             .await?
             .pop();
         match (parts.rows.iter().position(|(r, _)| r.branch_id == branch), row) {
-            (Some(i), Some(row)) => parts.rows[i] = judge(row, judged_on),
+            (Some(i), Some(row)) => parts.rows[i] = judge(row, judged_on, campaign.eligibility_deadline),
             (Some(i), None) => {
                 parts.rows.remove(i);
             }
@@ -239,8 +240,10 @@ fn overdue_per_branch(groups: Vec<DeadlineGroup>, days: &[Date]) -> HashMap<Bran
 }
 
 /// A branch's row with its 五星级 judgement on `on`.
-pub fn judge(row: BranchProgress, on: Date) -> (BranchProgress, Judgement) {
+pub fn judge(row: BranchProgress, on: Date, basis: DeadlineBasis) -> (BranchProgress, Judgement) {
     let facts = Facts {
+        basis,
+        extended: row.measures_extended as usize,
         ledger: row.state(),
         overdue: row.overdue_at_judgement as usize,
         example: None,

@@ -26,12 +26,18 @@ pub struct BranchProgress {
     pub measures_in_progress: i64,
     pub measures_done: i64,
     pub measures_closed_out: i64,
-    /// Past their deadline and not closed off (逾期, see domain::dates::is_overdue).
+    /// Past their deadline (the approved one) or an open milestone's date, and not closed off
+    /// (逾期, see domain::dates::is_overdue and domain::progress::first_due).
     pub measures_overdue: i64,
+    /// The same against the original deadlines, as if no 延期 had been approved.
+    pub measures_overdue_original: i64,
+    /// Measures whose deadline was moved by an approved 延期申请.
+    pub measures_extended: i64,
     /// UTC moment of the latest change to the ledger's answers, findings, measures, state or
     /// 专题支委会 record.
     pub last_change: Option<String>,
-    /// Overdue on the day 五星级 eligibility is judged (domain::eligibility::as_of).
+    /// Overdue on the day 五星级 eligibility is judged (domain::eligibility::as_of), against
+    /// the deadline the campaign's setting names (approved or original).
     pub overdue_at_judgement: i64,
     /// 回头看 re-checks that found 反弹.
     pub rebounds: i64,
@@ -50,6 +56,17 @@ impl BranchProgress {
     /// What waits for the reviewer here: a submitted ledger (1) plus 销号 requests.
     pub fn waiting(&self) -> i64 {
         i64::from(self.state() == LedgerState::Submitted) + self.measures_done
+    }
+
+    /// Beside an overdue figure, once any 延期 was approved: the figure against the original
+    /// deadlines and how many measures were extended.
+    pub fn extension_note(&self) -> Option<String> {
+        (self.measures_extended > 0).then(|| {
+            format!(
+                "按原定时限 {} · 延期 {} 条",
+                self.measures_overdue_original, self.measures_extended
+            )
+        })
     }
 
     /// The latest change in campus time, or a dash.
@@ -112,10 +129,16 @@ async fn units_judged(
                     SUM(m.status = 'in_progress') AS in_progress,
                     SUM(m.status = 'done') AS done,
                     SUM(m.status = 'closed_out') AS closed_out,
-                    SUM(m.deadline IS NOT NULL AND m.deadline < ?4 AND m.status <> 'closed_out') AS overdue,
-                    SUM(m.deadline IS NOT NULL AND m.deadline < ?5 AND m.status <> 'closed_out') AS overdue_judged,
+                    SUM(m.status <> 'closed_out' AND (m.deadline < ?4 OR m.milestone_due < ?4)) AS overdue,
+                    SUM(m.status <> 'closed_out'
+                        AND (COALESCE(m.original_deadline, m.deadline) < ?4 OR m.milestone_due < ?4)) AS overdue_original,
+                    SUM(m.status <> 'closed_out'
+                        AND (iif(cb.basis = 'original', COALESCE(m.original_deadline, m.deadline), m.deadline) < ?5
+                             OR m.milestone_due < ?5)) AS overdue_judged,
+                    SUM(m.extensions > 0) AS extended,
                     MAX(m.updated_at) AS last_at
              FROM measures m JOIN findings fd ON fd.id = m.finding_id
+             CROSS JOIN (SELECT eligibility_deadline AS basis FROM campaigns WHERE id = ?3) cb
              WHERE fd.campaign_id = ?3 AND fd.branch_id IN (SELECT id FROM scoped) GROUP BY fd.branch_id),
            lb AS (
              SELECT l.branch_id, COUNT(*) AS rebounds
@@ -131,6 +154,8 @@ async fn units_judged(
                 COALESCE(ms.done, 0) AS measures_done,
                 COALESCE(ms.closed_out, 0) AS measures_closed_out,
                 COALESCE(ms.overdue, 0) AS measures_overdue,
+                COALESCE(ms.overdue_original, 0) AS measures_overdue_original,
+                COALESCE(ms.extended, 0) AS measures_extended,
                 NULLIF(MAX(COALESCE(a.last_at, ''), COALESCE(fs.last_at, ''), COALESCE(ms.last_at, ''),
                            COALESCE(bl.updated_at, ''), COALESCE(bm.updated_at, '')), '') AS last_change,
                 COALESCE(ms.overdue_judged, 0) AS overdue_at_judgement,

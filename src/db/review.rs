@@ -281,6 +281,8 @@ pub struct MeasureLine {
     pub text: String,
     pub owner: String,
     pub deadline: Option<Date>,
+    /// The earliest milestone not yet done.
+    pub milestone_due: Option<Date>,
     pub status: MeasureStatus,
     pub completion_note: String,
     pub completed_at: Option<String>,
@@ -288,7 +290,7 @@ pub struct MeasureLine {
 
 const LINE: &str =
     "SELECT b.id AS branch_id, b.name AS branch_name, f.id AS finding_id, m.id AS measure_id, m.text, m.owner,
-            m.deadline, m.status, m.completion_note, m.completed_at
+            m.deadline, m.milestone_due, m.status, m.completion_note, m.completed_at
      FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id";
 
 // What the committee's two queues hold, shared by the lists and the counts on the committee
@@ -296,7 +298,8 @@ const LINE: &str =
 // The committee's own 本级 measures are not in them: the 组织部 confirms those.
 const IN_COMMITTEE: &str = "f.campaign_id = ?1 AND b.committee_id = ?2 AND b.level = 'branch'";
 const CLOSE_OUT_REQUESTED: &str = "m.status = 'done'";
-const DUE_BY_UNTIL: &str = "m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= ?3";
+// A milestone not yet done is due as a deadline is (domain::progress::first_due).
+const DUE_BY_UNTIL: &str = "m.status <> 'closed_out' AND (m.deadline <= ?3 OR m.milestone_due <= ?3)";
 
 /// How many 销号 requests wait in a committee, and how many measures are due within `until` or
 /// overdue (the committee page's two counts, without loading the rows).
@@ -358,7 +361,7 @@ pub async fn reminders(
     }
     sqlx::query_as(&format!(
         "{LINE} WHERE {IN_COMMITTEE} AND {DUE_BY_UNTIL}
-         ORDER BY b.sort_order, b.id, m.owner, m.deadline"
+         ORDER BY b.sort_order, b.id, m.owner, MIN(COALESCE(m.deadline, m.milestone_due), COALESCE(m.milestone_due, m.deadline))"
     ))
     .bind(campaign)
     .bind(committee)

@@ -4,6 +4,7 @@ use time::Date;
 
 use super::dates::parse_typed_date;
 use super::input::{FieldErrors, text};
+use super::progress::DeadlineBasis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CampaignInput {
@@ -14,6 +15,8 @@ pub struct CampaignInput {
     pub report_due: Date,
     pub rectify_due: Date,
     pub results_due: Date,
+    /// Which deadline 五星级 eligibility judges against.
+    pub basis: DeadlineBasis,
 }
 
 /// The date fields, with their labels, in the form's order.
@@ -28,8 +31,15 @@ pub const DATE_FIELDS: [(&str, &str); 5] = [
 impl CampaignInput {
     /// `dates` in the order of DATE_FIELDS. Every phase falls on or after the notice and on or
     /// before 结果运用, which closes the campaign.
-    pub fn parse(title: &str, doc_number: &str, dates: [&str; 5]) -> Result<CampaignInput, FieldErrors> {
+    pub fn parse(title: &str, doc_number: &str, dates: [&str; 5], basis: &str) -> Result<CampaignInput, FieldErrors> {
         let mut e = FieldErrors::default();
+        let basis = match basis.trim() {
+            "" => DeadlineBasis::Approved,
+            code => DeadlineBasis::parse(code).unwrap_or_else(|| {
+                e.add("eligibility_deadline", "请选择评星定级按哪个整改时限判断逾期");
+                DeadlineBasis::Approved
+            }),
+        };
         let title = text("专项行动名称", title, 100, true).unwrap_or_else(|m| {
             e.add("title", m);
             String::new()
@@ -70,6 +80,7 @@ impl CampaignInput {
                     report_due: report,
                     rectify_due: rectify,
                     results_due: results,
+                    basis,
                 });
             }
         }
@@ -87,6 +98,7 @@ mod tests {
             "2023年党支部对账整改专项行动",
             "组织部〔2023〕30号",
             ["2023-10-08", "2023-10-20", "2023-10-25", "2023-11-10", "2023-11-30"],
+            "",
         )
         .unwrap();
         assert_eq!(c.results_due.to_string(), "2023-11-30");
@@ -98,6 +110,7 @@ mod tests {
             "",
             "",
             ["2023-10-08", "2023-02-30", "2023-10-01", "2023-12-10", "2023-11-30"],
+            "",
         )
         .unwrap_err();
         assert!(e.get("title").is_some());
@@ -106,9 +119,15 @@ mod tests {
             "x",
             "",
             ["2023-10-08", "2023-10-20", "2023-10-01", "2023-12-10", "2023-11-30"],
+            "",
         )
         .unwrap_err();
         assert!(e.get("report_due").unwrap().contains("不能早于通知日期"));
         assert!(e.get("results_due").is_some());
+        let dates = ["2023-10-08", "2023-10-20", "2023-10-25", "2023-11-10", "2023-11-30"];
+        let c = CampaignInput::parse("x", "", dates, "original").unwrap();
+        assert_eq!(c.basis, DeadlineBasis::Original);
+        let e = CampaignInput::parse("x", "", dates, "whatever").unwrap_err();
+        assert!(e.get("eligibility_deadline").is_some());
     }
 }

@@ -6,6 +6,7 @@
 use time::Date;
 
 use super::dates::{format_date, is_overdue};
+use super::progress::DeadlineBasis;
 use super::states::{LedgerState, MeasureStatus};
 
 /// What the judgement looks at for one branch.
@@ -16,6 +17,10 @@ pub struct Facts<'a> {
     pub example: Option<&'a str>,
     /// 回头看 re-checks that found 反弹.
     pub rebounds: usize,
+    /// Which deadline `overdue` was counted against, and how many measures had one moved by an
+    /// approved 延期申请: said beside the overdue reason.
+    pub basis: DeadlineBasis,
+    pub extended: usize,
 }
 
 impl<'a> Facts<'a> {
@@ -33,6 +38,8 @@ impl<'a> Facts<'a> {
             overdue: overdue.len(),
             example: overdue.first().copied(),
             rebounds,
+            basis: DeadlineBasis::Approved,
+            extended: 0,
         }
     }
 }
@@ -62,8 +69,13 @@ pub fn judge(f: &Facts<'_>, on: Date) -> Judgement {
             .example
             .map(|t| format!("，如：“{}”", super::submission::quote(t)))
             .unwrap_or_default();
+        let basis = match (f.basis, f.extended) {
+            (DeadlineBasis::Original, _) => "（按原定整改时限判断，不计延期）".to_string(),
+            (DeadlineBasis::Approved, 0) => String::new(),
+            (DeadlineBasis::Approved, n) => format!("（按批准延期后的时限判断；{n} 条措施经批准延期）"),
+        };
         reasons.push(format!(
-            "有 {} 条整改措施截至 {} 已超过整改时限仍未销号{example}",
+            "有 {} 条整改措施截至 {} 已超过整改时限仍未销号{basis}{example}",
             f.overdue,
             format_date(on)
         ));
@@ -148,5 +160,22 @@ mod tests {
         assert!(judge(&Facts::from_measures(LedgerState::SignedOff, &m, 0, early), early).eligible);
         let late = as_of(ON, date!(2022 - 12 - 01));
         assert!(!judge(&Facts::from_measures(LedgerState::SignedOff, &m, 0, late), late).eligible);
+    }
+
+    #[test]
+    fn the_overdue_reason_says_which_deadline_it_judged_against() {
+        let mut f = facts(
+            LedgerState::SignedOff,
+            vec![("整理档案", Some(date!(2022 - 11 - 15)), MeasureStatus::InProgress)],
+            0,
+        );
+        f.extended = 2;
+        let approved = judge(&f, ON).reasons.join("");
+        assert!(approved.contains("按批准延期后的时限判断；2 条措施经批准延期"), "{approved}");
+        f.basis = DeadlineBasis::Original;
+        assert!(judge(&f, ON).reasons.join("").contains("按原定整改时限判断"));
+        f.extended = 0;
+        f.basis = DeadlineBasis::Approved;
+        assert!(!judge(&f, ON).reasons.join("").contains("判断"));
     }
 }

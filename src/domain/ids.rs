@@ -32,6 +32,9 @@ macro_rules! with_ids {
             MeasureId,
             EvidenceId,
             MeetingEvidenceId,
+            MilestoneId,
+            ProgressEntryId,
+            ExtensionId,
         );
     };
 }

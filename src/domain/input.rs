@@ -129,42 +129,101 @@ pub fn deadline_window(issued_on: Date) -> (Date, Date) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeasureInput {
     pub text: String,
+    /// 整改时限; for a 长期坚持 measure its 阶段性完成时限 (the first checkpoint).
     pub deadline: Option<Date>,
     pub owner: String,
     pub status: MeasureStatus,
+    /// 立行立改: done on the spot.
     pub immediate: bool,
+    /// 长期坚持: a rule that runs on past its first checkpoint.
+    pub long_term: bool,
+}
+
+/// The measure as stored, for checking an edit of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedMeasure {
+    pub status: MeasureStatus,
+    pub deadline: Option<Date>,
+    /// The ledger has been handed in: the deadline moves only by an approved 延期申请
+    /// (domain::progress::deadline_locked).
+    pub deadline_locked: bool,
+}
+
+impl SavedMeasure {
+    pub fn open(status: MeasureStatus, deadline: Option<Date>) -> SavedMeasure {
+        SavedMeasure {
+            status,
+            deadline,
+            deadline_locked: false,
+        }
+    }
+}
+
+/// What kind of measure: 立行立改 and 长期坚持 exclude each other (checkboxes on the form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MeasureKind {
+    pub immediate: bool,
+    pub long_term: bool,
+}
+
+impl MeasureKind {
+    pub const PLANNED: MeasureKind = MeasureKind {
+        immediate: false,
+        long_term: false,
+    };
+    pub const IMMEDIATE: MeasureKind = MeasureKind {
+        immediate: true,
+        long_term: false,
+    };
+    pub const LONG_TERM: MeasureKind = MeasureKind {
+        immediate: false,
+        long_term: true,
+    };
 }
 
 impl MeasureInput {
-    /// `saved` is the measure as stored (its status and deadline), `None` for a new one. The
-    /// deadline window is checked only on a deadline entered or changed: a saved deadline that
-    /// now lies outside it (the campaign's dates were edited) never blocks an edit of the text.
+    /// `saved` is the measure as stored, `None` for a new one. The deadline window is checked
+    /// only on a deadline entered or changed: a saved deadline that now lies outside it (the
+    /// campaign's dates were edited) never blocks an edit of the text.
     pub fn parse(
-        text_value: &str, deadline: &str, owner: &str, status: &str, immediate: bool,
-        saved: Option<(MeasureStatus, Option<Date>)>, window: (Date, Date),
+        text_value: &str, deadline: &str, owner: &str, status: &str, kind: MeasureKind, saved: Option<SavedMeasure>,
+        window: (Date, Date),
     ) -> Result<MeasureInput, FieldErrors> {
-        let current = saved.map(|(s, _)| s);
-        let saved_deadline = saved.and_then(|(_, d)| d);
+        let current = saved.map(|s| s.status);
+        let saved_deadline = saved.and_then(|s| s.deadline);
+        let locked = saved.is_some_and(|s| s.deadline_locked);
         let mut e = FieldErrors::default();
         let text_value = field(&mut e, "text", text("整改措施", text_value, MEASURE_MAX, true));
         let owner = field(&mut e, "owner", text("责任人", owner, OWNER_MAX, false));
+        let label = if kind.long_term { "阶段性完成时限" } else { "整改时限" };
         let deadline = match deadline.trim() {
+            "" if locked && saved_deadline.is_some() => {
+                e.add("deadline", super::progress::DEADLINE_LOCKED);
+                None
+            }
             "" => None,
             d => match parse_typed_date(d) {
+                Some(d) if locked && Some(d) != saved_deadline => {
+                    e.add("deadline", super::progress::DEADLINE_LOCKED);
+                    None
+                }
                 Some(d) if Some(d) != saved_deadline && (d < window.0 || d > window.1) => {
-                    e.add("deadline", format!("整改时限应在 {} 至 {} 之间", window.0, window.1));
+                    e.add("deadline", format!("{label}应在 {} 至 {} 之间", window.0, window.1));
                     None
                 }
                 Some(d) => Some(d),
                 None => {
-                    e.add("deadline", "整改时限不是有效日期，请按 2022-10-31 的格式填写");
+                    e.add("deadline", format!("{label}不是有效日期，请按 2022-10-31 的格式填写"));
                     None
                 }
             },
         };
+        if kind.immediate && kind.long_term {
+            e.add("kind", "“立行立改”和“长期坚持”只能选一项");
+        }
         // The edit form offers 未开始 and 整改中; 已完成 comes by 立行立改 or a 销号 request,
         // and stays while the request is pending.
-        let status = match (immediate, status) {
+        let status = match (kind.immediate, status) {
             (true, _) => MeasureStatus::Done,
             (false, "done") if current == Some(MeasureStatus::Done) => MeasureStatus::Done,
             (false, "" | "not_started") => MeasureStatus::NotStarted,
@@ -179,7 +238,8 @@ impl MeasureInput {
             deadline,
             owner,
             status,
-            immediate,
+            immediate: kind.immediate,
+            long_term: kind.long_term,
         })
     }
 }
@@ -237,19 +297,19 @@ mod tests {
 
     #[test]
     fn deadlines_must_exist_and_be_sensible() {
-        let ok = MeasureInput::parse("补开支委会", "2022-11-30", "张喆", "in_progress", false, None, WINDOW).unwrap();
+        let ok = MeasureInput::parse("补开支委会", "2022-11-30", "张喆", "in_progress", MeasureKind::PLANNED, None, WINDOW).unwrap();
         assert_eq!(ok.deadline, Some(date!(2022 - 11 - 30)));
         assert_eq!(ok.status, MeasureStatus::InProgress);
         for bad in ["2022-02-30", "22/11/30", "明年"] {
-            let e = MeasureInput::parse("补开", bad, "", "", false, None, WINDOW).unwrap_err();
+            let e = MeasureInput::parse("补开", bad, "", "", MeasureKind::PLANNED, None, WINDOW).unwrap_err();
             assert!(e.get("deadline").unwrap().contains("有效日期"), "{bad}");
         }
         for far in ["2202-11-30", "2021-01-01"] {
-            let e = MeasureInput::parse("补开", far, "", "", false, None, WINDOW).unwrap_err();
+            let e = MeasureInput::parse("补开", far, "", "", MeasureKind::PLANNED, None, WINDOW).unwrap_err();
             assert!(e.get("deadline").unwrap().contains("之间"), "{far}");
         }
         assert_eq!(
-            MeasureInput::parse("补开", "", "", "", false, None, WINDOW)
+            MeasureInput::parse("补开", "", "", "", MeasureKind::PLANNED, None, WINDOW)
                 .unwrap()
                 .deadline,
             None
@@ -258,37 +318,64 @@ mod tests {
 
     #[test]
     fn a_saved_deadline_outside_the_window_is_kept_but_a_new_one_is_checked() {
-        let saved = Some((MeasureStatus::InProgress, Some(date!(2022 - 09 - 30))));
-        let m = MeasureInput::parse("改了文字", "2022-09-30", "张喆", "in_progress", false, saved, WINDOW).unwrap();
+        let saved = Some(SavedMeasure::open(MeasureStatus::InProgress, Some(date!(2022 - 09 - 30))));
+        let m = MeasureInput::parse("改了文字", "2022-09-30", "张喆", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap();
         assert_eq!(m.deadline, Some(date!(2022 - 09 - 30)), "unchanged: no window check");
-        let e = MeasureInput::parse("改了文字", "2022-09-29", "张喆", "in_progress", false, saved, WINDOW).unwrap_err();
+        let e = MeasureInput::parse("改了文字", "2022-09-29", "张喆", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap_err();
         assert!(e.get("deadline").unwrap().contains("之间"), "changed: checked");
     }
 
     #[test]
     fn immediate_means_done_and_done_is_not_offered_otherwise() {
-        let m = MeasureInput::parse("当场更正", "", "", "not_started", true, None, WINDOW).unwrap();
+        let m = MeasureInput::parse("当场更正", "", "", "not_started", MeasureKind::IMMEDIATE, None, WINDOW).unwrap();
         assert_eq!(m.status, MeasureStatus::Done);
-        let e = MeasureInput::parse("x", "", "", "closed_out", false, None, WINDOW).unwrap_err();
+        let e = MeasureInput::parse("x", "", "", "closed_out", MeasureKind::PLANNED, None, WINDOW).unwrap_err();
         assert!(e.get("status").is_some());
         let e = MeasureInput::parse(
             "x",
             "",
             "",
             "done",
-            false,
-            Some((MeasureStatus::InProgress, None)),
+            MeasureKind::PLANNED,
+            Some(SavedMeasure::open(MeasureStatus::InProgress, None)),
             WINDOW,
         )
         .unwrap_err();
         assert!(e.get("status").is_some(), "done only by request");
-        let m = MeasureInput::parse("x", "", "", "done", false, Some((MeasureStatus::Done, None)), WINDOW).unwrap();
+        let m = MeasureInput::parse("x", "", "", "done", MeasureKind::PLANNED, Some(SavedMeasure::open(MeasureStatus::Done, None)), WINDOW).unwrap();
         assert_eq!(m.status, MeasureStatus::Done, "a pending request survives an edit");
     }
 
     #[test]
     fn every_bad_field_is_reported_at_once() {
-        let e = MeasureInput::parse("", "bad", &"人".repeat(51), "", false, None, WINDOW).unwrap_err();
+        let e = MeasureInput::parse("", "bad", &"人".repeat(51), "", MeasureKind::PLANNED, None, WINDOW).unwrap_err();
         assert!(e.get("text").is_some() && e.get("deadline").is_some() && e.get("owner").is_some());
+    }
+
+    #[test]
+    fn after_submission_a_deadline_moves_only_by_extension() {
+        let saved = Some(SavedMeasure {
+            deadline_locked: true,
+            ..SavedMeasure::open(MeasureStatus::InProgress, Some(date!(2022 - 12 - 31)))
+        });
+        let same = MeasureInput::parse("改了文字", "2022-12-31", "", "in_progress", MeasureKind::PLANNED, saved, WINDOW);
+        assert_eq!(same.unwrap().deadline, Some(date!(2022 - 12 - 31)));
+        for moved in ["2023-01-31", "2022-11-30", ""] {
+            let e = MeasureInput::parse("甲", moved, "", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap_err();
+            assert!(e.get("deadline").unwrap().contains("延期申请"), "{moved:?}");
+        }
+    }
+
+    #[test]
+    fn long_term_names_its_checkpoint_and_excludes_immediate() {
+        let m = MeasureInput::parse("每季度公示党费", "2022-12-31", "", "", MeasureKind::LONG_TERM, None, WINDOW).unwrap();
+        assert!(m.long_term && !m.immediate);
+        let e = MeasureInput::parse("甲", "明年", "", "", MeasureKind::LONG_TERM, None, WINDOW).unwrap_err();
+        assert!(e.get("deadline").unwrap().starts_with("阶段性完成时限"));
+        let both = MeasureKind {
+            immediate: true,
+            long_term: true,
+        };
+        assert!(MeasureInput::parse("甲", "", "", "", both, None, WINDOW).unwrap_err().get("kind").is_some());
     }
 }

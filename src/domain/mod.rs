@@ -14,6 +14,7 @@ pub mod input;
 pub mod ledger;
 pub mod meeting;
 pub mod password_policy;
+pub mod progress;
 pub mod report;
 pub mod review;
 pub mod role;

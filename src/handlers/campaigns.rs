@@ -18,6 +18,7 @@ use crate::db::campaigns::Campaign;
 use crate::domain::CampaignId;
 use crate::domain::campaign::DATE_FIELDS;
 use crate::domain::dates::format_date;
+use crate::domain::progress::DeadlineBasis;
 use crate::domain::units::Level;
 use crate::error::{AppError, AppResult};
 
@@ -56,6 +57,17 @@ impl CampaignsPage {
         (self.sent.0 == *id.borrow())
             .then(|| self.sent.1.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()))
             .flatten()
+    }
+
+    /// The choices for which deadline eligibility judges against.
+    fn bases(&self) -> &'static [DeadlineBasis] {
+        DeadlineBasis::ALL
+    }
+
+    /// The basis a campaign's form shows chosen (0 = the new campaign's form).
+    fn basis_chosen(&self, id: impl std::borrow::Borrow<i64>, saved: Option<&DeadlineBasis>) -> String {
+        self.sent_value(*id.borrow(), "eligibility_deadline")
+            .unwrap_or_else(|| saved.copied().unwrap_or(DeadlineBasis::Approved).code().to_string())
     }
 
     fn new_value(&self, field: &str) -> String {

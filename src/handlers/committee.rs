@@ -178,13 +178,22 @@ pub struct LineView {
 impl LineView {
     fn new(line: MeasureLine, today: time::Date) -> LineView {
         let status = line.status;
+        let first = crate::domain::progress::first_due(line.deadline, line.milestone_due);
+        // A milestone due before the deadline is what the reminder is about.
+        let by_milestone = first.is_some() && first != line.deadline;
         LineView {
             status,
-            overdue: is_overdue(line.deadline, status, today),
+            overdue: is_overdue(first, status, today),
             deadline: line.deadline.map(format_date).unwrap_or_default(),
-            due_words: line
-                .deadline
-                .map(|d| dates::days_left_label(d, today))
+            due_words: first
+                .map(|d| {
+                    let words = dates::days_left_label(d, today);
+                    if by_milestone {
+                        format!("进度节点（{}）{words}", format_date(d))
+                    } else {
+                        words
+                    }
+                })
                 .unwrap_or_default(),
             requested_at: line.completed_at.as_deref().map(display_moment).unwrap_or_default(),
             line,
@@ -277,6 +286,8 @@ mod tests {
             measures_done: done,
             measures_closed_out: 0,
             measures_overdue: overdue,
+            measures_overdue_original: overdue,
+            measures_extended: 0,
             last_change: None,
             overdue_at_judgement: overdue,
             rebounds: 0,

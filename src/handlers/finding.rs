@@ -19,7 +19,7 @@ use crate::db;
 use crate::db::evidence::EvidenceMeta;
 use crate::db::findings::Finding;
 use crate::db::units::BranchRow;
-use crate::domain::dates::{self, format_date, is_overdue};
+use crate::domain::dates::{self, format_date};
 use crate::domain::history::AuditAction;
 use crate::domain::input::{FINDING_MAX, FieldErrors, MEASURE_MAX, OWNER_MAX, deadline_window};
 use crate::domain::ledger::item_label;
@@ -89,6 +89,11 @@ pub struct MeasureEdit {
     pub close_out_rejected: bool,
     pub version: i64,
     pub look_backs: Vec<db::look_backs::LookBack>,
+    pub long_term: bool,
+    /// 整改时限 in words, with the original once a 延期 was approved.
+    pub deadline_words: String,
+    /// Its 进度安排 at a glance (next milestone, last entry, pending 延期申请).
+    pub glance: Option<super::views::GlanceView>,
     pub form: MeasureForm,
     /// Plan fields may change (ledger editable, not yet closed off).
     pub editable: bool,
@@ -102,6 +107,9 @@ pub struct MeasureForm {
     pub owner: String,
     pub status: String,
     pub immediate: bool,
+    pub long_term: bool,
+    /// The ledger has been handed in: the deadline moves only by a 延期申请.
+    pub deadline_locked: bool,
     pub version: i64,
     pub errors: FieldErrors,
     pub conflict: bool,
@@ -159,6 +167,7 @@ async fn finding_page(
     let evidence = db::evidence::of_branch(db, user.scope(), campaign.id, branch.id).await?;
     let history = db::audit::finding_history(db, user.scope(), branch.id, f.id).await?;
     let look_backs = db::look_backs::of_branch(db, user.scope(), campaign.id, branch.id).await?;
+    let glances = db::schedule::glances(db, user.scope(), campaign.id, branch.id).await?;
     let today = dates::today();
 
     let category = categories.iter().find(|c| c.id == f.category_id);
@@ -187,6 +196,7 @@ async fn finding_page(
             let form = match overlay.measure.take_if(|(id, _)| *id == m.id) {
                 Some((_, form)) => MeasureForm {
                     saved_deadline: m.deadline,
+                    deadline_locked: m.original_deadline.is_some(),
                     ..form
                 },
                 None => MeasureForm {
@@ -196,6 +206,8 @@ async fn finding_page(
                     owner: m.owner.clone(),
                     status: m.status.code().to_string(),
                     immediate: m.immediate,
+                    long_term: m.long_term,
+                    deadline_locked: m.original_deadline.is_some(),
                     version: m.version,
                     ..MeasureForm::default()
                 },
@@ -203,8 +215,11 @@ async fn finding_page(
             MeasureEdit {
                 id: m.id,
                 position: m.position,
-                overdue: is_overdue(m.deadline, status, today),
+                overdue: m.overdue(today),
                 deadline: m.deadline.map(format_date).unwrap_or_default(),
+                long_term: m.long_term,
+                deadline_words: m.deadline_words(),
+                glance: glances.iter().find(|g| g.measure_id == m.id).map(|g| super::views::GlanceView::new(g, status, today)),
                 evidence: evidence.iter().filter(|e| e.measure_id == m.id).cloned().collect(),
                 editable: editable && status.branch_may_edit(),
                 text: m.text,
@@ -441,6 +456,8 @@ impl actions::measures::MeasureForm {
             owner: self.owner.clone(),
             status: self.status.clone(),
             immediate: self.immediate.is_some(),
+            long_term: self.long_term.is_some(),
+            deadline_locked: false,
             version,
             errors,
             conflict,

@@ -23,8 +23,9 @@ use crate::db;
 use crate::db::audit::HistoryRow;
 use crate::db::campaigns::Campaign;
 use crate::db::ledger::{CategoryRow, FindingRow, ItemRow, MeasureRow, SelfCheckRow};
+use crate::db::schedule::Glance;
 use crate::db::units::BranchRow;
-use crate::domain::dates::{self, display_moment, format_date, is_overdue};
+use crate::domain::dates::{self, display_moment, format_date};
 use crate::domain::hints::{Hint, Profile, contradicts};
 use crate::domain::history::AuditAction;
 use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX};
@@ -33,7 +34,7 @@ use crate::domain::review::{Decision, Powers};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::submission::Missing;
 use crate::domain::units::{Level, Part};
-use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId};
+use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, MeasureId};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -204,9 +205,13 @@ pub struct FindingView {
 }
 
 pub struct MeasureView {
+    pub id: MeasureId,
     pub position: i64,
     pub text: String,
+    /// 整改时限 in words, with the original once a 延期 was approved.
     pub deadline: String,
+    pub long_term: bool,
+    pub glance: Option<super::views::GlanceView>,
     pub owner: String,
     pub status: MeasureStatus,
     pub immediate: bool,
@@ -394,6 +399,7 @@ pub async fn ledger_page(
         .collect();
     let findings = db::ledger::findings(db, user.scope(), campaign.id, branch.id).await?;
     let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;
+    let glances = db::schedule::glances(db, user.scope(), campaign.id, branch.id).await?;
     let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
     let ledger_state = LedgerState::of(record.as_ref().map(|r| r.state));
     let part = Part::of(user.role(), branch.level);
@@ -465,6 +471,7 @@ pub async fn ledger_page(
         level,
         &hints,
         part == Some(Part::Above),
+        &glances,
     );
     let returned_answers = categories
         .iter()
@@ -583,15 +590,21 @@ async fn meeting_view(
 fn group(
     categories: Vec<CategoryRow>, items: Vec<ItemRow>, checks: Vec<SelfCheckRow>, findings: Vec<FindingRow>,
     measures: Vec<MeasureRow>, history: Vec<HistoryRow>, today: Date, mut overlay: Overlay, hide_review: bool,
-    level: Level, hints: &[Hint], above: bool,
+    level: Level, hints: &[Hint], above: bool, glances: &[Glance],
 ) -> Vec<CategoryView> {
     let mut measures_of: HashMap<FindingId, Vec<MeasureView>> = HashMap::new();
     for m in measures {
         let status = m.status;
         measures_of.entry(m.finding_id).or_default().push(MeasureView {
+            id: m.id,
             position: m.position,
-            overdue: is_overdue(m.deadline, status, today),
-            deadline: m.deadline.map(format_date).unwrap_or_default(),
+            overdue: m.overdue(today),
+            deadline: if m.deadline.is_some() { m.deadline_words() } else { String::new() },
+            long_term: m.long_term,
+            glance: glances
+                .iter()
+                .find(|g| g.measure_id == m.id)
+                .map(|g| super::views::GlanceView::new(g, status, today)),
             text: m.text,
             owner: m.owner,
             status,

@@ -144,6 +144,9 @@ pub struct Totals {
     pub measures: i64,
     pub closed_out: i64,
     pub overdue: i64,
+    /// Overdue against the original deadlines, and measures extended (see BranchProgress).
+    pub overdue_original: i64,
+    pub extended: i64,
     pub eligible: i64,
 }
 
@@ -159,6 +162,8 @@ impl Totals {
         self.measures += b.measures_total();
         self.closed_out += b.measures_closed_out;
         self.overdue += b.measures_overdue;
+        self.overdue_original += b.measures_overdue_original;
+        self.extended += b.measures_extended;
         self.eligible += i64::from(eligible);
     }
 }

@@ -218,7 +218,7 @@ async fn generate(
         awaiting_close_out: measures.iter().filter(|m| m.status == MeasureStatus::Done).count(),
         overdue: measures
             .iter()
-            .filter(|m| dates::is_overdue(m.deadline, m.status, today))
+            .filter(|m| m.overdue(today))
             .count(),
     };
     Ok(report::draft(&committee.name, &facts))

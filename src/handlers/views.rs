@@ -100,3 +100,36 @@ pub fn flags_and_elections(
     elections.sort_by_key(|(overdue, _)| std::cmp::Reverse(*overdue));
     (flags, elections.into_iter().map(|(_, r)| r).collect())
 }
+
+/// A measure's 进度安排 at a glance, as the ledger and finding pages show it under the measure.
+pub struct GlanceView {
+    pub milestones: i64,
+    /// "支委会审议工作计划 · 2026-12-05（还剩 5 天）", the next milestone not done.
+    pub next: Option<String>,
+    pub next_overdue: bool,
+    /// "2026-11-28 召开支委会研究…", the last progress entry.
+    pub last: Option<String>,
+    /// A 延期申请 waiting: the date asked for.
+    pub pending_until: Option<String>,
+}
+
+impl GlanceView {
+    pub fn new(g: &crate::db::schedule::Glance, status: crate::domain::states::MeasureStatus, today: time::Date) -> Self {
+        use crate::domain::dates::format_date;
+        use crate::domain::progress::MilestoneFacts;
+        let next = g.next_title.as_ref().zip(g.next_due);
+        GlanceView {
+            milestones: g.milestones,
+            next: next.map(|(t, d)| {
+                let facts = MilestoneFacts { due_on: d, done_on: None };
+                format!("{t} · {}（{}）", format_date(d), facts.words(status, today))
+            }),
+            next_overdue: next.is_some_and(|(_, d)| MilestoneFacts { due_on: d, done_on: None }.overdue(status, today)),
+            last: g
+                .last_on
+                .zip(g.last_text.as_ref())
+                .map(|(d, t)| format!("{} {}", format_date(d), crate::domain::submission::quote(t))),
+            pending_until: g.pending_until.map(format_date),
+        }
+    }
+}
