@@ -733,7 +733,14 @@ async fn seed_schedules(tx: &mut sqlx::SqliteConnection, campaign: crate::domain
                 on_date: day(*on),
                 text: text.to_string(),
             };
-            db::schedule::add_entry(&mut *tx, actor, &measure, &input, None).await?;
+            // The first entry carries a photo of the draft, as entries often do.
+            let photo = db::schedule::EntryFile {
+                name: "计划初稿.png",
+                content_type: "image/png",
+                bytes: DEMO_PHOTO,
+            };
+            let file = (s.measure == SCHEDULES[0].measure).then_some(photo);
+            db::schedule::add_entry(&mut *tx, actor, &measure, &input, file).await?;
         }
         if let Some((to, reason, approved)) = s.extension {
             let input = ExtensionInput {

@@ -121,6 +121,30 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         "/branches/1/measures/4/close-out/decide",
         [303, 403, 403, 400, 404, 400],
     ),
+    // 进度安排 (measure 1 of branch 1: milestones 1–3, entry 1 with a photo; measure 2: 延期申请
+    // 1 pending; branch 4's measure 14: milestone 4, entry 2, 延期申请 2 approved). Everyone in
+    // scope reads; the branch plans and reports whatever the review state (empty forms 400, a
+    // version 0 stale 409, marking a milestone not done that is not done changes nothing); its
+    // committee and the 组织部 decide 延期申请.
+    ("GET", "/branches/1/measures/1", [303, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/4/measures/14", [303, 404, 200, 404, 200, 200]),
+    ("GET", "/branches/1/measures/14", [303, 404, 404, 404, 404, 404]),
+    ("GET", "/branches/1/progress/1/file", [303, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/4/progress/2/file", [303, 404, 404, 404, 404, 404]),
+    ("GET", "/branches/1/progress/2/file", [303, 404, 404, 404, 404, 404]),
+    (
+        "POST",
+        "/branches/1/measures/1/milestones",
+        [303, 400, 404, 403, 404, 403],
+    ),
+    ("POST", "/branches/1/milestones/3", [303, 303, 404, 403, 404, 403]),
+    ("POST", "/branches/1/milestones/3/delete", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/measures/1/progress", [303, 400, 404, 403, 404, 403]),
+    ("POST", "/branches/1/measures/1/extension", [303, 400, 404, 403, 404, 403]),
+    ("POST", "/branches/1/measures/2/extension", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/extensions/1/withdraw", [303, 409, 404, 403, 404, 403]),
+    ("POST", "/branches/1/extensions/1/decide", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/4/extensions/2/decide", [303, 403, 403, 404, 409, 409]),
     // A branch's data (换届, 支委, 书记空缺): its committee and the 组织部 keep it; a committee's
     // own unit has none. An empty form carries version 0: stale (409).
     ("GET", "/branches/1/profile", [303, 403, 403, 200, 404, 200]),
@@ -346,6 +370,14 @@ fn other_unit_id(placeholder: &str, committee: u8) -> &'static str {
         ("measure_id", _) => "1",
         ("evidence_id", 1) => "4",
         ("evidence_id", _) => "1",
+        // 进度安排: branch 1 holds milestones 1–3, entry 1 and 延期申请 1; branch 4 milestone 4,
+        // entry 2 and 延期申请 2.
+        ("milestone_id", 1) => "4",
+        ("milestone_id", _) => "1",
+        ("entry_id", 1) => "2",
+        ("entry_id", _) => "1",
+        ("extension_id", 1) => "2",
+        ("extension_id", _) => "1",
         // Not owned by a unit (the ledger's items; admin ids answer 403 to these users anyway).
         ("item_id", _) => "1",
         // Campus-wide, or with none of the other committee's in the demo.

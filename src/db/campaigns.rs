@@ -177,8 +177,8 @@ pub async fn create(
 /// A finding to carry over: old id, new category, new item, branch, text, source, author.
 type Carried = (i64, i64, Option<i64>, i64, String, String, Option<i64>);
 
-/// Copies findings with unfinished measures (and those measures) into the new campaign, mapping
-/// categories and items by their numbers.
+/// Copies findings with unfinished measures or 长期坚持 ones (and those measures) into the new
+/// campaign, mapping categories and items by their numbers.
 async fn carry_over_unfinished(conn: &mut SqliteConnection, from: CampaignId, to: CampaignId) -> sqlx::Result<()> {
     let findings: Vec<Carried> = sqlx::query_as(
         "SELECT f.id, nc.id, ni.id, f.branch_id, f.text, f.source, f.created_by
@@ -188,7 +188,7 @@ async fn carry_over_unfinished(conn: &mut SqliteConnection, from: CampaignId, to
          LEFT JOIN ledger_items oi ON oi.id = f.ledger_item_id
          LEFT JOIN ledger_items ni ON ni.category_id = nc.id AND ni.position = oi.position
          WHERE f.campaign_id = ?1
-           AND EXISTS (SELECT 1 FROM measures m WHERE m.finding_id = f.id AND m.status <> 'closed_out')
+           AND EXISTS (SELECT 1 FROM measures m WHERE m.finding_id = f.id AND (m.status <> 'closed_out' OR m.long_term = 1))
          ORDER BY f.id",
     )
     .bind(from)
@@ -212,9 +212,12 @@ async fn carry_over_unfinished(conn: &mut SqliteConnection, from: CampaignId, to
         .fetch_one(&mut *conn)
         .await?;
         sqlx::query(
-            "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note)
-             SELECT ?, position, text, deadline, owner, CASE WHEN status = 'done' THEN 'in_progress' ELSE status END, immediate, ''
-             FROM measures WHERE finding_id = ? AND status <> 'closed_out' ORDER BY position",
+            // A 长期坚持 measure closed off at its checkpoint runs on: it comes along 整改中, its
+            // next checkpoint for the branch to set in the new campaign.
+            "INSERT INTO measures (finding_id, position, text, deadline, owner, status, immediate, completion_note, long_term)
+             SELECT ?, position, text, CASE WHEN status = 'closed_out' THEN NULL ELSE deadline END, owner,
+                    CASE WHEN status IN ('done', 'closed_out') THEN 'in_progress' ELSE status END, immediate, '', long_term
+             FROM measures WHERE finding_id = ? AND (status <> 'closed_out' OR long_term = 1) ORDER BY position",
         )
         .bind(new)
         .bind(old)

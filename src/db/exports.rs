@@ -88,6 +88,10 @@ struct BranchRow {
     sign_off_comment: Option<String>,
 }
 
+/// A milestone as read for the form: [due_on, title, done].
+#[derive(serde::Deserialize)]
+struct MilestoneRow(#[serde(with = "super::json_date")] Date, String, bool);
+
 /// One finding with one of its measures (or none), in the form's order.
 #[derive(sqlx::FromRow)]
 struct FindingRow {
@@ -99,7 +103,10 @@ struct FindingRow {
     deadline: Option<Date>,
     owner: Option<String>,
     immediate: Option<bool>,
+    long_term: Option<bool>,
     status: Option<MeasureStatus>,
+    /// The measure's milestones as a JSON array of [due_on, title, done].
+    milestones: Option<String>,
 }
 
 async fn read_checklist(
@@ -129,7 +136,10 @@ async fn read_checklist(
     .await?;
     let rows: Vec<FindingRow> = sqlx::query_as(&scoped(
         "SELECT fd.branch_id, fd.category_id, fd.id AS finding_id, fd.text AS finding_text,
-                m.text AS measure_text, m.deadline, m.owner, m.immediate, m.status
+                m.text AS measure_text, m.deadline, m.owner, m.immediate, m.long_term, m.status,
+                (SELECT json_group_array(json_array(due_on, title, json(iif(done_on IS NULL, 'false', 'true')))) FROM
+                   (SELECT due_on, title, done_on FROM measure_milestones WHERE measure_id = m.id ORDER BY due_on, id))
+                  AS milestones
          FROM findings fd
          JOIN branches b ON b.id = fd.branch_id
          JOIN ledger_categories c ON c.id = fd.category_id
@@ -174,7 +184,21 @@ async fn read_checklist(
                             deadline: r.deadline,
                             owner: r.owner.clone().unwrap_or_default(),
                             immediate: r.immediate.unwrap_or(false),
+                            long_term: r.long_term.unwrap_or(false),
                             closed_out: r.status == Some(MeasureStatus::ClosedOut),
+                            milestones: r
+                                .milestones
+                                .as_deref()
+                                .map(super::json_rows::<MilestoneRow>)
+                                .transpose()
+                                .unwrap_or_else(|e| {
+                                    tracing::error!(error = %e, "milestones of an exported measure unreadable");
+                                    None
+                                })
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|MilestoneRow(due_on, title, done)| source::Milestone { due_on, title, done })
+                                .collect(),
                         });
                 }
             }

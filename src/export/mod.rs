@@ -259,11 +259,7 @@ fn finding_line(n: usize, f: &source::Finding) -> FindingLine {
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let mut deadline = if m.immediate {
-                    "立行立改".to_string()
-                } else {
-                    m.deadline.map(chinese_date).unwrap_or_default()
-                };
+                let mut deadline = deadline_cell(m);
                 if m.closed_out {
                     deadline.push_str(if deadline.is_empty() {
                         "已销号"
@@ -272,13 +268,49 @@ fn finding_line(n: usize, f: &source::Finding) -> FindingLine {
                     });
                 }
                 MeasureLine {
-                    text: format!("{}. {}", i + 1, m.text),
+                    text: format!("{}. {}{}", i + 1, m.text, milestone_lines(&m.milestones)),
                     deadline,
                     owner: m.owner.clone(),
                 }
             })
             .collect(),
     }
+}
+
+/// What the 整改时限 cell says before 已销号: a date, 立行立改, or 长期坚持 with its 阶段性完成时限
+/// (domain::import reads each back).
+fn deadline_cell(m: &source::Measure) -> String {
+    match (m.immediate, m.long_term, m.deadline) {
+        (true, _, _) => IMMEDIATE.to_string(),
+        (false, true, Some(d)) => format!("{LONG_TERM}\n（阶段性完成时限：{}）", chinese_date(d)),
+        (false, true, None) => LONG_TERM.to_string(),
+        (false, false, d) => d.map(chinese_date).unwrap_or_default(),
+    }
+}
+
+pub const IMMEDIATE: &str = "立行立改";
+pub const LONG_TERM: &str = "长期坚持";
+/// The line under a measure's text that lists its milestones.
+pub const MILESTONES: &str = "进度安排：";
+
+/// A measure's milestones compactly, on a line under its text: "进度安排：2026年12月5日 起草初稿
+/// （已完成）；2026年12月20日 支委会审议". Empty without milestones.
+fn milestone_lines(milestones: &[source::Milestone]) -> String {
+    if milestones.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = milestones
+        .iter()
+        .map(|ms| {
+            format!(
+                "{} {}{}",
+                chinese_date(ms.due_on),
+                ms.title,
+                if ms.done { "（已完成）" } else { "" }
+            )
+        })
+        .collect();
+    format!("\n{MILESTONES}{}", parts.join("；"))
 }
 
 /// 附件3 as printed.
@@ -474,6 +506,8 @@ mod tests {
 
     fn measure(text: &str) -> source::Measure {
         source::Measure {
+            long_term: false,
+            milestones: Vec::new(),
             text: text.into(),
             deadline: Some(time::macros::date!(2022 - 10 - 31)),
             owner: "张喆".into(),
@@ -627,6 +661,31 @@ mod tests {
         assert_eq!(
             doc.branches[0].categories[0].findings[0].measures[0].deadline,
             "立行立改\n已销号"
+        );
+    }
+
+    #[test]
+    fn long_term_measures_and_milestones_print_in_their_cells() {
+        let mut f = finding(0, "甲", &["每季度公示党费"]);
+        f.measures[0].long_term = true;
+        f.measures[0].milestones = vec![
+            source::Milestone {
+                due_on: time::macros::date!(2022 - 11 - 05),
+                title: "拟定公示办法".into(),
+                done: true,
+            },
+            source::Milestone {
+                due_on: time::macros::date!(2022 - 12 - 20),
+                title: "第一次公示".into(),
+                done: false,
+            },
+        ];
+        let doc = one_category(vec![branch("一", false, vec![f])]);
+        let m = &doc.branches[0].categories[0].findings[0].measures[0];
+        assert_eq!(m.deadline, "长期坚持\n（阶段性完成时限：2022年10月31日）");
+        assert_eq!(
+            m.text,
+            "1. 每季度公示党费\n进度安排：2022年11月5日 拟定公示办法（已完成）；2022年12月20日 第一次公示"
         );
     }
 

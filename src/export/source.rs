@@ -65,8 +65,19 @@ pub struct Measure {
     pub owner: String,
     /// 立行立改.
     pub immediate: bool,
+    /// 长期坚持: `deadline` is then its 阶段性完成时限.
+    pub long_term: bool,
     /// 已销号.
     pub closed_out: bool,
+    /// 进度安排, by date.
+    pub milestones: Vec<Milestone>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    pub due_on: Date,
+    pub title: String,
+    pub done: bool,
 }
 
 /// 附件3 of a committee (empty text while nothing is saved).
