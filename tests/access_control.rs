@@ -124,7 +124,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     // 进度安排 (measure 1 of branch 1: milestones 1–3, entry 1 with a photo; measure 2: 延期申请
     // 1 pending; branch 4's measure 14: milestone 4, entry 2, 延期申请 2 approved). Everyone in
     // scope reads; the branch plans and reports whatever the review state (empty forms 400, a
-    // version 0 stale 409, marking a milestone not done that is not done changes nothing); its
+    // version 0 stale 409); its
     // committee and the 组织部 decide 延期申请.
     ("GET", "/branches/1/measures/1", [303, 200, 404, 200, 404, 200]),
     ("GET", "/branches/4/measures/14", [303, 404, 200, 404, 200, 200]),
@@ -137,7 +137,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         "/branches/1/measures/1/milestones",
         [303, 400, 404, 403, 404, 403],
     ),
-    ("POST", "/branches/1/milestones/3", [303, 303, 404, 403, 404, 403]),
+    ("POST", "/branches/1/milestones/3", [303, 400, 404, 403, 404, 403]),
     ("POST", "/branches/1/milestones/3/delete", [303, 409, 404, 403, 404, 403]),
     ("POST", "/branches/1/measures/1/progress", [303, 400, 404, 403, 404, 403]),
     ("POST", "/branches/1/measures/1/extension", [303, 400, 404, 403, 404, 403]),

@@ -156,8 +156,16 @@ async fn the_committee_page_and_overview_count_the_same_way() {
     assert_eq!(b1.measures_closed_out, 1);
     assert_eq!(b1.measures_done, 2);
     assert_eq!(
-        b1.measures_overdue, 3,
-        "past deadline and not closed off, 已完成 included"
+        b1.measures_overdue, 4,
+        "past deadline and not closed off, 已完成 included; and one whose milestone is past its date"
+    );
+    assert_eq!(b1.measures_overdue_original, 4, "no 延期 approved in branch 1");
+    let b4 = &rows[3];
+    assert_eq!(b4.measures_extended, 1, "branch 4's approved 延期申请");
+    assert_eq!(
+        (b4.measures_overdue, b4.measures_overdue_original),
+        (0, 1),
+        "overdue against its original deadline only"
     );
     let b2 = &rows[1];
     assert_eq!(b2.answered, 14, "categories 1–3 without 1(5)");

@@ -709,7 +709,7 @@ async fn immediate_measures_carry_a_note_and_lose_the_mark_when_withdrawn() {
                 ("text", "当场更正活动类型"),
                 ("owner", "李堃"),
                 ("deadline", &day(0)),
-                ("immediate", "1"),
+                ("kind", "immediate"),
             ],
         )
         .await;

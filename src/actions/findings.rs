@@ -5,7 +5,12 @@ use serde::Deserialize;
 use super::{Outcome, STALE, Stop, answered_item, branch_step, checked, editing, finding};
 use crate::auth::User;
 use crate::db::{self, Db};
+use crate::db::audit::Actor;
+use crate::domain::checklist_import::{self, ImportedMeasure, ItemText};
 use crate::domain::import::{self, Choice, ImportRow};
+use crate::domain::input::{MeasureInput, VerdictInput, deadline_window};
+use crate::domain::progress::MilestoneInput;
+use crate::domain::states::MeasureStatus;
 use crate::domain::input::{FieldErrors, finding_text};
 use crate::domain::states::{FindingSource, Verdict};
 use crate::domain::units::Part;
@@ -111,9 +116,8 @@ pub async fn delete(
     .await
 }
 
-/// What an import would add, from pasted lines or a workbook's first two columns: nothing is
-/// saved. Refused while the branch cannot change its ledger; what cannot be read comes back as
-/// the field `pasted`.
+/// Reads pasted lines, a two-column XLSX, or a workbook in the 附件2 layout (the notice's, or
+/// this system's own export) into preview rows; nothing is saved.
 pub async fn preview_import(
     db: &Db, user: &User, branch: BranchId, input: ImportInput,
 ) -> super::Result<Vec<ImportRow>> {
@@ -126,27 +130,43 @@ pub async fn preview_import(
     let Some(campaign) = db::campaigns::current(db).await? else {
         return Ok(Outcome::NotFound);
     };
-    let titles: Vec<(i64, String)> = db::ledger::categories(db, campaign.id)
+    let Some(unit) = db::units::branch(&db.read, user.scope(), branch).await? else {
+        return Ok(Outcome::NotFound);
+    };
+    let categories = db::ledger::categories(db, campaign.id).await?;
+    let titles: Vec<(i64, String)> = categories.iter().map(|c| (c.position, c.title.clone())).collect();
+    let items: Vec<(i64, i64, String)> = db::ledger::items(db, campaign.id)
         .await?
         .into_iter()
-        .map(|c| (c.position, c.title))
+        .filter(|i| i.level == unit.level)
+        .filter_map(|i| {
+            let c = categories.iter().find(|c| c.id == i.category_id)?;
+            Some((c.position, i.position, i.text))
+        })
         .collect();
+    let window = deadline_window(campaign.issued_on);
     let read = match input {
         ImportInput::Workbook(bytes) => {
             crate::export::render(move || {
                 let titles: Vec<(i64, &str)> = titles.iter().map(|(p, t)| (*p, t.as_str())).collect();
-                Ok(
-                    crate::sheets::read_first_sheet(&bytes, 2, import::MAX_ROWS + 1).map(|rows| {
+                let items: Vec<ItemText<'_>> = items.iter().map(|(c, p, t)| (*c, *p, t.as_str())).collect();
+                Ok(crate::sheets::read_first_sheet(&bytes, checklist_import::COLUMNS, checklist_import::SHEET_ROWS)
+                    .map(|rows| {
+                        if checklist_import::is_checklist(&rows) {
+                            return checklist_import::from_sheet(&rows, &titles, &items, window);
+                        }
                         let cells = rows
                             .into_iter()
-                            .map(|(n, cells)| {
-                                let [a, b]: [String; 2] = cells.try_into().unwrap_or_default();
+                            .take(import::MAX_ROWS + 1)
+                            .map(|(n, mut cells)| {
+                                cells.resize(2, String::new());
+                                let b = cells.pop().unwrap_or_default();
+                                let a = cells.pop().unwrap_or_default();
                                 (n, a, b)
                             })
                             .collect();
                         import::from_cells(cells, &titles)
-                    }),
-                )
+                    }))
             })
             .await?
         }
@@ -176,38 +196,151 @@ pub enum ImportInput {
     Unreadable(&'static str),
 }
 
-/// Saves the rows the secretary kept as findings under their categories (source: 述职评议问题);
-/// nothing unless every kept row is right (`Invalid`, field `rows`: the page shows each row's
-/// problem again from domain::import::confirm). Returns how many were saved.
+/// Saves the rows the secretary kept: findings under their categories (or items), with the
+/// measures and milestones an 附件2 gave them; nothing unless every kept row is right
+/// (`Invalid`, field `rows`: the page shows each row's problem again from
+/// domain::import::confirm). A finding under an item not yet answered answers it 存在问题; one
+/// answered otherwise is refused. Returns how many findings were saved.
 pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) -> super::Result<usize> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
-        let categories = db::ledger::categories(db, actor.campaign()).await?;
-        let positions: Vec<i64> = categories.iter().map(|c| c.position).collect();
-        let (preview, chosen) = import::confirm(choices, &positions);
+        let campaign = db::campaigns::by_id(&mut *tx, actor.campaign())
+            .await?
+            .ok_or(Stop::NotFound)?;
+        let (categories, items) = import_targets(db, actor.campaign(), actor.level()).await?;
+        let (preview, chosen) = confirm_rows(&categories, &items, choices, &campaign);
         if let Some(why) = import::refusal(&preview, chosen.len()) {
             let mut e = FieldErrors::default();
             e.add("rows", why);
             return Err(Stop::Invalid(e));
         }
         editing(tx, actor).await?;
-        for (position, text) in &chosen {
+        for row in &chosen {
             let category = categories
                 .iter()
-                .find(|c| c.position == *position)
+                .find(|c| c.position == row.category)
                 .map(|c| c.id)
                 .ok_or(Stop::NotFound)?;
-            db::findings::create(
-                tx,
-                actor,
-                actor.campaign(),
-                category,
-                None,
-                text,
-                FindingSource::Imported,
-            )
-            .await?;
+            let item = row
+                .item
+                .and_then(|p| items.iter().find(|(c, i, _)| *c == row.category && *i == p))
+                .map(|(_, _, id)| *id);
+            let source = match item {
+                Some(id) => {
+                    answer_problem(tx, actor, id).await?;
+                    FindingSource::SelfCheck
+                }
+                None if row.measures.is_empty() => FindingSource::Imported,
+                None => FindingSource::Extended,
+            };
+            let finding =
+                db::findings::create(tx, actor, actor.campaign(), category, item, &row.text, source).await?;
+            for m in &row.measures {
+                save_measure(tx, actor, finding, m).await?;
+            }
         }
         Ok(chosen.len())
     })
     .await
+}
+
+/// What an import places rows under: the campaign's categories and the items the unit answers
+/// as (category position, item position, id).
+async fn import_targets(
+    db: &Db, campaign: crate::domain::CampaignId, level: crate::domain::units::Level,
+) -> sqlx::Result<(Vec<db::ledger::CategoryRow>, Vec<(i64, i64, LedgerItemId)>)> {
+    let categories = db::ledger::categories(db, campaign).await?;
+    let items = db::ledger::items(db, campaign)
+        .await?
+        .into_iter()
+        .filter(|i| i.level == level)
+        .filter_map(|i| {
+            let c = categories.iter().find(|c| c.id == i.category_id)?;
+            Some((c.position, i.position, i.id))
+        })
+        .collect();
+    Ok((categories, items))
+}
+
+fn confirm_rows(
+    categories: &[db::ledger::CategoryRow], items: &[(i64, i64, LedgerItemId)], choices: &[Choice],
+    campaign: &db::campaigns::Campaign,
+) -> (Vec<ImportRow>, Vec<import::Chosen>) {
+    let positions: Vec<i64> = categories.iter().map(|c| c.position).collect();
+    let pairs: Vec<(i64, i64)> = items.iter().map(|(c, p, _)| (*c, *p)).collect();
+    import::confirm(choices, &positions, &pairs, deadline_window(campaign.issued_on))
+}
+
+/// The rows of a refused confirmation, each with what is wrong with it (for showing them again).
+pub async fn recheck_import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) -> anyhow::Result<Vec<ImportRow>> {
+    let Some(campaign) = db::campaigns::current(db).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(unit) = db::units::branch(&db.read, user.scope(), branch).await? else {
+        return Ok(Vec::new());
+    };
+    let (categories, items) = import_targets(db, campaign.id, unit.level).await?;
+    Ok(confirm_rows(&categories, &items, choices, &campaign).0)
+}
+
+/// An item a finding comes in under: answered 存在问题 if not yet answered; refused if answered
+/// otherwise (the unit said it found nothing there).
+async fn answer_problem(tx: &mut sqlx::SqliteConnection, actor: Actor, item: LedgerItemId) -> Result<(), Stop> {
+    match db::self_checks::get(tx, actor.branch(), item).await? {
+        Some(a) if a.verdict == Verdict::Problem => Ok(()),
+        Some(a) => {
+            let mut e = FieldErrors::default();
+            e.add(
+                "rows",
+                format!(
+                    "有问题对应的条目已答“{}”：请在预览中改为其他条目或“不对应具体条目”，或先修改该条目的结论",
+                    a.verdict.label()
+                ),
+            );
+            Err(Stop::Invalid(e))
+        }
+        None => {
+            let input = VerdictInput {
+                verdict: Verdict::Problem,
+                reason: String::new(),
+            };
+            db::self_checks::set(tx, actor, item, 0, &input)
+                .await?
+                .map_err(|_| Stop::Stale(super::STALE.into()))
+        }
+    }
+}
+
+/// A measure from an 附件2, as the unit's new plan: 未开始 (立行立改 done), its milestones with it.
+async fn save_measure(
+    tx: &mut sqlx::SqliteConnection, actor: Actor, finding: FindingId, m: &ImportedMeasure,
+) -> Result<(), Stop> {
+    let input = MeasureInput {
+        text: m.text.clone(),
+        deadline: m.deadline,
+        owner: m.owner.clone(),
+        status: if m.immediate {
+            MeasureStatus::Done
+        } else {
+            MeasureStatus::NotStarted
+        },
+        immediate: m.immediate,
+        long_term: m.long_term,
+    };
+    let id = db::measures::create(tx, actor, finding, &input).await?;
+    let measure = super::measure(tx, actor, id).await?;
+    for ms in &m.milestones {
+        let input = MilestoneInput {
+            title: ms.title.clone(),
+            due_on: ms.due_on,
+        };
+        let added = db::schedule::add_milestone(tx, actor, &measure, &input).await?;
+        if ms.done {
+            // The list says only that it was done: by its date, as far as anyone can tell.
+            let row = db::schedule::milestone(tx, actor, added).await?.ok_or(Stop::NotFound)?;
+            db::schedule::set_milestone_done(tx, actor, &row, finding, row.version, Some(ms.due_on))
+                .await?
+                .map_err(|_| Stop::Stale(super::STALE.into()))?;
+        }
+    }
+    Ok(())
 }

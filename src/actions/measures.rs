@@ -21,9 +21,22 @@ pub struct MeasureForm {
     pub deadline: String,
     pub owner: String,
     pub status: String,
-    pub immediate: Option<String>,
-    pub long_term: Option<String>,
+    /// 措施类型: "planned" (限期整改, also when empty), "immediate" (立行立改) or "long_term"
+    /// (长期坚持).
+    pub kind: String,
     pub version: i64,
+}
+
+impl MeasureForm {
+    /// The kind chosen, if it is one.
+    pub fn kind(&self) -> Option<MeasureKind> {
+        match self.kind.trim() {
+            "" | "planned" => Some(MeasureKind::PLANNED),
+            "immediate" => Some(MeasureKind::IMMEDIATE),
+            "long_term" => Some(MeasureKind::LONG_TERM),
+            _ => None,
+        }
+    }
 }
 
 /// The form checked against the campaign (its deadline window) and the measure as saved.
@@ -33,15 +46,17 @@ async fn parse(
     let campaign = db::campaigns::by_id(&mut *tx, actor.campaign())
         .await?
         .ok_or(Stop::NotFound)?;
+    let Some(kind) = form.kind() else {
+        let mut e = FieldErrors::default();
+        e.add("kind", "请选择措施类型：限期整改、立行立改或长期坚持");
+        return Err(Stop::Invalid(e));
+    };
     checked(MeasureInput::parse(
         &form.text,
         &form.deadline,
         &form.owner,
         &form.status,
-        MeasureKind {
-            immediate: form.immediate.is_some(),
-            long_term: form.long_term.is_some(),
-        },
+        kind,
         saved.map(|m| SavedMeasure {
             status: m.status,
             deadline: m.deadline,

@@ -103,13 +103,22 @@ async fn open_milestone(
 
 /// Marks a milestone done today, or (by mistake) not done; returns its measure.
 pub async fn set_milestone_done(
-    db: &Db, user: &User, branch: BranchId, id: MilestoneId, done: bool, version: i64,
+    db: &Db, user: &User, branch: BranchId, id: MilestoneId, done: Option<bool>, version: i64,
 ) -> super::Result<MeasureId> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
+        let Some(done) = done else {
+            let mut e = FieldErrors::default();
+            e.add("done", "请选择标记完成或撤销完成");
+            return Err(Stop::Invalid(e));
+        };
         let (ms, m) = open_milestone(tx, actor, id).await?;
         let on = done.then(today);
         if ms.done_on.is_some() == done {
-            return Ok(m.id);
+            return Err(Stop::Refused(if done {
+                "这个节点已经标记为完成。".into()
+            } else {
+                "这个节点尚未完成，无需撤销。".into()
+            }));
         }
         db::schedule::set_milestone_done(tx, actor, &ms, m.finding_id, version, on)
             .await?

@@ -1,5 +1,6 @@
 //! Reading last year's 书记述职评议 problem list into findings: each row is 类别 + 问题.
 
+use super::checklist_import::ImportedMeasure;
 use super::input::FINDING_MAX;
 
 /// One row as the preview shows it: the category it goes under (by the ledger's numbering), or
@@ -9,8 +10,12 @@ pub struct ImportRow {
     /// 1-based line (or spreadsheet row) number, to find it in the source.
     pub line: usize,
     pub category: Option<i64>,
+    /// The item of the category it falls under (by position), where an 附件2's words say so.
+    pub item: Option<i64>,
     pub text: String,
     pub error: Option<String>,
+    /// Its measures, from an 附件2 (a problem list has none).
+    pub measures: Vec<ImportedMeasure>,
 }
 
 /// The most rows one import takes; a longer list is a wrong file.
@@ -94,8 +99,10 @@ pub fn from_cells(rows: Vec<(usize, String, String)>, titles: &[(i64, &str)]) ->
             ImportRow {
                 line,
                 category,
+                item: None,
                 text,
                 error,
+                measures: Vec::new(),
             }
         })
         .collect()
@@ -131,38 +138,68 @@ fn split_line(line: &str) -> (&str, &str) {
     ("", line)
 }
 
-/// One row of the preview as the secretary confirms it: kept or not, its category (by number)
-/// and its text, perhaps edited.
+/// One row of the preview as the secretary confirms it: kept or not, its category (by number),
+/// its item (by position in the category, or none), its text, perhaps edited, and the measures
+/// an 附件2 gave it (sent back as they were previewed, checked again here).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
     pub line: usize,
     pub category: Option<i64>,
+    pub item: Option<i64>,
     pub text: String,
     pub include: bool,
+    pub measures: Vec<ImportedMeasure>,
+}
+
+/// A row to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    pub category: i64,
+    pub item: Option<i64>,
+    pub text: String,
+    pub measures: Vec<ImportedMeasure>,
 }
 
 /// The confirmed rows checked again: the preview with each kept row's problem, and the rows to
-/// save as (category number, cleaned text). Nothing is saved unless every kept row is right.
-pub fn confirm(choices: &[Choice], categories: &[i64]) -> (Vec<ImportRow>, Vec<(i64, String)>) {
+/// save. `items` are the (category, item) positions the unit answers; `window` the campaign's
+/// deadline window. Nothing is saved unless every kept row is right.
+pub fn confirm(
+    choices: &[Choice], categories: &[i64], items: &[(i64, i64)], window: (time::Date, time::Date),
+) -> (Vec<ImportRow>, Vec<Chosen>) {
     let mut chosen = Vec::new();
     let preview = choices
         .iter()
         .map(|c| {
             let category = c.category.filter(|p| categories.contains(p));
+            let item_ok = match (category, c.item) {
+                (_, None) => true,
+                (Some(cat), Some(i)) => items.contains(&(cat, i)),
+                (None, Some(_)) => false,
+            };
+            let measure_problem = c.measures.iter().find_map(|m| m.problem(window));
             let error = match (super::input::finding_text(&c.text), category) {
                 _ if !c.include => None,
                 (Err(e), _) => e.get("text").map(str::to_string),
                 (Ok(_), None) => Some("请选择类别".to_string()),
+                (Ok(_), Some(_)) if !item_ok => Some("所选条目不属于该类别，请重新选择".to_string()),
+                (Ok(_), Some(_)) if measure_problem.is_some() => measure_problem,
                 (Ok(t), Some(p)) => {
-                    chosen.push((p, t));
+                    chosen.push(Chosen {
+                        category: p,
+                        item: c.item,
+                        text: t,
+                        measures: c.measures.clone(),
+                    });
                     None
                 }
             };
             ImportRow {
                 line: c.line,
                 category: c.category,
+                item: c.item,
                 text: c.text.clone(),
                 error,
+                measures: c.measures.clone(),
             }
         })
         .collect();
@@ -189,21 +226,31 @@ mod tests {
         let c = |line, category, text: &str, include| Choice {
             line,
             category,
+            item: None,
             text: text.into(),
             include,
+            measures: Vec::new(),
         };
+        let window = (time::macros::date!(2026 - 10 - 01), time::macros::date!(2029 - 09 - 30));
+        let mut wrong_item = c(4, Some(2), "丁", true);
+        wrong_item.item = Some(7);
         let (preview, chosen) = confirm(
             &[
                 c(1, Some(2), " 甲 ", true),
                 c(2, None, "乙", false),
                 c(3, Some(9), "丙", true),
+                wrong_item,
             ],
             &[1, 2, 3, 4, 5, 6],
+            &[(2, 1), (2, 2)],
+            window,
         );
-        assert_eq!(chosen, vec![(2, "甲".to_string())]);
+        assert_eq!(chosen.len(), 1);
+        assert_eq!((chosen[0].category, chosen[0].text.as_str()), (2, "甲"));
         assert_eq!(preview[2].error.as_deref(), Some("请选择类别"));
+        assert_eq!(preview[3].error.as_deref(), Some("所选条目不属于该类别，请重新选择"));
         assert_eq!(refusal(&preview, chosen.len()), Some("有几行需要修改，请看标红的行"));
-        let (preview, chosen) = confirm(&[c(1, Some(1), "甲", false)], &[1]);
+        let (preview, chosen) = confirm(&[c(1, Some(1), "甲", false)], &[1], &[], window);
         assert_eq!(refusal(&preview, chosen.len()), Some("没有勾选任何要导入的问题"));
     }
 

@@ -2,6 +2,7 @@
 
 pub mod bulk;
 pub mod campaign;
+pub mod checklist_import;
 pub mod dates;
 pub mod documents;
 pub mod eligibility;

@@ -15,7 +15,7 @@ use crate::actions::{self, Outcome, findings::ImportInput};
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::domain::BranchId;
-use crate::domain::import::{self, Choice, ImportRow, MAX_ROWS};
+use crate::domain::import::{Choice, ImportRow, MAX_ROWS};
 use crate::error::{AppError, AppResult};
 
 #[derive(Template, WebTemplate)]
@@ -26,6 +26,8 @@ pub struct ImportPage {
     branch_id: BranchId,
     branch_name: String,
     categories: Vec<(i64, String)>,
+    /// The items the unit answers, by category: (category, item, "2（1） …").
+    items: Vec<(i64, i64, String)>,
     pasted: String,
     error: Option<String>,
     /// Rows to preview; empty on the first visit.
@@ -41,7 +43,23 @@ async fn page(
         .ok_or(AppError::NotFound)?;
     let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let items = db::ledger::items(&state.db, campaign.id)
+        .await?
+        .into_iter()
+        .filter(|i| i.level == branch.level)
+        .filter_map(|i| {
+            let c = categories.iter().find(|c| c.id == i.category_id)?;
+            let label = format!(
+                "{}{} {}",
+                c.position,
+                crate::domain::ledger::item_label(i.position),
+                crate::domain::submission::quote(&i.text)
+            );
+            Some((c.position, i.position, label))
+        })
+        .collect();
     Ok(ImportPage {
+        items,
         nav: Nav::for_user(user, ""),
         csrf: user.csrf.clone(),
         branch_id: branch.id,
@@ -122,8 +140,13 @@ pub async fn confirm(
         choices.push(Choice {
             line,
             category: get(format!("row_{line}_category")).and_then(|c| c.parse::<i64>().ok()),
+            item: get(format!("row_{line}_item")).and_then(|c| c.parse::<i64>().ok()),
             text,
             include: get(format!("row_{line}_include")).is_some(),
+            // The measures an 附件2 gave the row, as previewed (checked again by the action).
+            measures: get(format!("row_{line}_measures"))
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
         });
     }
     match actions::findings::import(&state.db, &user, branch, &choices).await? {
@@ -137,16 +160,22 @@ pub async fn confirm(
         }
         Outcome::Invalid(e) => {
             // The rows again, each with what is wrong with it.
-            let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
-            let positions: Vec<i64> = db::ledger::categories(&state.db, campaign.id)
-                .await?
-                .iter()
-                .map(|c| c.position)
-                .collect();
-            let (rows, _) = import::confirm(&choices, &positions);
+            let rows = actions::findings::recheck_import(&state.db, &user, branch, &choices).await?;
             let p = page(&state, &user, branch, String::new(), rows, Some(e.messages())).await?;
             Ok((StatusCode::BAD_REQUEST, p).into_response())
         }
         other => Err(refusal(other)),
+    }
+}
+
+impl ImportPage {
+    /// A row's measures as the confirm form sends them back.
+    fn measures_json(&self, row: &ImportRow) -> String {
+        serde_json::to_string(&row.measures).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Whether any row came from an 附件2 (the table then shows items and measures).
+    fn has_measures(&self) -> bool {
+        self.rows.iter().any(|r| !r.measures.is_empty())
     }
 }

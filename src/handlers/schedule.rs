@@ -340,11 +340,19 @@ pub async fn set_milestone(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, id)): Path<(i64, i64)>,
     Form(form): Form<VersionForm>,
 ) -> AppResult<Response> {
-    let done = form.done == "1";
+    let done = match form.done.as_str() {
+        "1" => Some(true),
+        "0" => Some(false),
+        _ => None,
+    };
     let outcome =
         actions::schedule::set_milestone_done(&state.db, &user, BranchId(branch), MilestoneId(id), done, form.version)
             .await?;
-    let flash = if done { "已标记节点完成" } else { "已撤销节点完成" };
+    let flash = if done == Some(true) {
+        "已标记节点完成"
+    } else {
+        "已撤销节点完成"
+    };
     settle(&state, &session, &user, branch, outcome, flash, MilestoneId(id)).await
 }
 
