@@ -133,16 +133,14 @@ pub async fn preview_import(
     let Some(unit) = db::units::branch(&db.read, user.scope(), branch).await? else {
         return Ok(Outcome::NotFound);
     };
-    let categories = db::ledger::categories(db, campaign.id).await?;
+    let (categories, targets) = import_targets(db, user.scope(), campaign.id, &unit).await?;
     let titles: Vec<(i64, String)> = categories.iter().map(|c| (c.position, c.title.clone())).collect();
-    let items: Vec<(i64, i64, String)> = db::ledger::items(db, campaign.id)
-        .await?
-        .into_iter()
-        .filter(|i| i.level == unit.level)
-        .filter_map(|i| {
-            let c = categories.iter().find(|c| c.id == i.category_id)?;
-            Some((c.position, i.position, i.text))
-        })
+    // Only items a finding may go under: not those the unit answered 未发现问题 or 不适用.
+    let texts = db::ledger::items(db, campaign.id).await?;
+    let items: Vec<(i64, i64, String)> = targets
+        .iter()
+        .filter(|(_, _, _, closed)| !closed)
+        .filter_map(|(c, p, id, _)| Some((*c, *p, texts.iter().find(|i| i.id == *id)?.text.clone())))
         .collect();
     let window = deadline_window(campaign.issued_on);
     let read = match input {
@@ -206,7 +204,8 @@ pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) 
         let campaign = db::campaigns::by_id(&mut *tx, actor.campaign())
             .await?
             .ok_or(Stop::NotFound)?;
-        let (categories, items) = import_targets(db, actor.campaign(), actor.level()).await?;
+        let unit = db::units::branch(&db.read, user.scope(), branch).await?.ok_or(Stop::NotFound)?;
+        let (categories, items) = import_targets(db, user.scope(), actor.campaign(), &unit).await?;
         let (preview, chosen) = confirm_rows(&categories, &items, choices, &campaign);
         if let Some(why) = import::refusal(&preview, chosen.len()) {
             let mut e = FieldErrors::default();
@@ -222,8 +221,8 @@ pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) 
                 .ok_or(Stop::NotFound)?;
             let item = row
                 .item
-                .and_then(|p| items.iter().find(|(c, i, _)| *c == row.category && *i == p))
-                .map(|(_, _, id)| *id);
+                .and_then(|p| items.iter().find(|(c, i, _, _)| *c == row.category && *i == p))
+                .map(|(_, _, id, _)| *id);
             let source = match item {
                 Some(id) => {
                     answer_problem(tx, actor, id).await?;
@@ -243,31 +242,40 @@ pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) 
     .await
 }
 
-/// What an import places rows under: the campaign's categories and the items the unit answers
-/// as (category position, item position, id).
+/// What an import places rows under: the campaign's categories, and the items the unit answers
+/// as (category position, item position, id, answered 未发现问题 or 不适用).
 async fn import_targets(
-    db: &Db, campaign: crate::domain::CampaignId, level: crate::domain::units::Level,
-) -> sqlx::Result<(Vec<db::ledger::CategoryRow>, Vec<(i64, i64, LedgerItemId)>)> {
+    db: &Db, scope: crate::auth::Scope, campaign: crate::domain::CampaignId, unit: &db::units::BranchRow,
+) -> sqlx::Result<(Vec<db::ledger::CategoryRow>, Vec<(i64, i64, LedgerItemId, bool)>)> {
     let categories = db::ledger::categories(db, campaign).await?;
+    let answers = db::ledger::self_checks(&db.read, scope, campaign, unit.id).await?;
     let items = db::ledger::items(db, campaign)
         .await?
         .into_iter()
-        .filter(|i| i.level == level)
+        .filter(|i| i.level == unit.level)
         .filter_map(|i| {
             let c = categories.iter().find(|c| c.id == i.category_id)?;
-            Some((c.position, i.position, i.id))
+            let closed = answers
+                .iter()
+                .any(|a| a.ledger_item_id == i.id && a.verdict != Verdict::Problem);
+            Some((c.position, i.position, i.id, closed))
         })
         .collect();
     Ok((categories, items))
 }
 
 fn confirm_rows(
-    categories: &[db::ledger::CategoryRow], items: &[(i64, i64, LedgerItemId)], choices: &[Choice],
+    categories: &[db::ledger::CategoryRow], items: &[(i64, i64, LedgerItemId, bool)], choices: &[Choice],
     campaign: &db::campaigns::Campaign,
 ) -> (Vec<ImportRow>, Vec<import::Chosen>) {
     let positions: Vec<i64> = categories.iter().map(|c| c.position).collect();
-    let pairs: Vec<(i64, i64)> = items.iter().map(|(c, p, _)| (*c, *p)).collect();
-    import::confirm(choices, &positions, &pairs, deadline_window(campaign.issued_on))
+    let pairs: Vec<(i64, i64)> = items.iter().map(|(c, p, _, _)| (*c, *p)).collect();
+    let closed: Vec<(i64, i64)> = items
+        .iter()
+        .filter(|(_, _, _, closed)| *closed)
+        .map(|(c, p, _, _)| (*c, *p))
+        .collect();
+    import::confirm(choices, &positions, &pairs, &closed, deadline_window(campaign.issued_on))
 }
 
 /// The rows of a refused confirmation, each with what is wrong with it (for showing them again).
@@ -278,7 +286,7 @@ pub async fn recheck_import(db: &Db, user: &User, branch: BranchId, choices: &[C
     let Some(unit) = db::units::branch(&db.read, user.scope(), branch).await? else {
         return Ok(Vec::new());
     };
-    let (categories, items) = import_targets(db, campaign.id, unit.level).await?;
+    let (categories, items) = import_targets(db, user.scope(), campaign.id, &unit).await?;
     Ok(confirm_rows(&categories, &items, choices, &campaign).0)
 }
 

@@ -300,25 +300,25 @@ fn milestones_of(text: &str) -> Result<Vec<ImportedMilestone>, String> {
 pub type ItemText<'a> = (i64, i64, &'a str);
 
 /// The item of `category` a finding's words match, if one clearly does: the most shared
-/// two-character runs, as a share of the item's, at least a third and ahead of the next.
+/// two-character runs (at least five), three or more ahead of the next item. The preview shows
+/// the match for the secretary to change.
 pub fn match_item(text: &str, category: i64, items: &[ItemText<'_>]) -> Option<i64> {
     fn pairs(s: &str) -> std::collections::HashSet<(char, char)> {
-        let cs: Vec<char> = s.chars().filter(|c| !c.is_ascii_punctuation() && !c.is_whitespace()).collect();
+        let cs: Vec<char> = s
+            .chars()
+            .filter(|c| c.is_alphanumeric() && !c.is_ascii_digit())
+            .collect();
         cs.windows(2).map(|w| (w[0], w[1])).collect()
     }
     let own = pairs(text);
-    let mut scored: Vec<(f64, i64)> = items
+    let mut scored: Vec<(usize, i64)> = items
         .iter()
         .filter(|(c, _, _)| *c == category)
-        .map(|(_, p, t)| {
-            let theirs = pairs(t);
-            let shared = theirs.intersection(&own).count() as f64;
-            (shared / theirs.len().max(1) as f64, *p)
-        })
+        .map(|(_, p, t)| (pairs(t).intersection(&own).count(), *p))
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
     match scored.as_slice() {
-        [(best, p), rest @ ..] if *best >= 0.34 && rest.first().is_none_or(|(next, _)| best - next >= 0.1) => Some(*p),
+        [(best, p), rest @ ..] if *best >= 5 && rest.first().is_none_or(|(next, _)| best - next >= 3) => Some(*p),
         _ => None,
     }
 }

@@ -145,7 +145,8 @@ fn split_line(line: &str) -> (&str, &str) {
 pub struct Choice {
     pub line: usize,
     pub category: Option<i64>,
-    pub item: Option<i64>,
+    /// The item chosen, as (its category, its position): it must be of the row's category.
+    pub item: Option<(i64, i64)>,
     pub text: String,
     pub include: bool,
     pub measures: Vec<ImportedMeasure>,
@@ -161,10 +162,12 @@ pub struct Chosen {
 }
 
 /// The confirmed rows checked again: the preview with each kept row's problem, and the rows to
-/// save. `items` are the (category, item) positions the unit answers; `window` the campaign's
-/// deadline window. Nothing is saved unless every kept row is right.
+/// save. `items` are the (category, item) positions the unit answers, `closed` those of them it
+/// answered 未发现问题 or 不适用 (no finding goes there); `window` the campaign's deadline window.
+/// Nothing is saved unless every kept row is right.
 pub fn confirm(
-    choices: &[Choice], categories: &[i64], items: &[(i64, i64)], window: (time::Date, time::Date),
+    choices: &[Choice], categories: &[i64], items: &[(i64, i64)], closed: &[(i64, i64)],
+    window: (time::Date, time::Date),
 ) -> (Vec<ImportRow>, Vec<Chosen>) {
     let mut chosen = Vec::new();
     let preview = choices
@@ -173,7 +176,7 @@ pub fn confirm(
             let category = c.category.filter(|p| categories.contains(p));
             let item_ok = match (category, c.item) {
                 (_, None) => true,
-                (Some(cat), Some(i)) => items.contains(&(cat, i)),
+                (Some(cat), Some((of, i))) => of == cat && items.contains(&(cat, i)),
                 (None, Some(_)) => false,
             };
             let measure_problem = c.measures.iter().find_map(|m| m.problem(window));
@@ -182,11 +185,14 @@ pub fn confirm(
                 (Err(e), _) => e.get("text").map(str::to_string),
                 (Ok(_), None) => Some("请选择类别".to_string()),
                 (Ok(_), Some(_)) if !item_ok => Some("所选条目不属于该类别，请重新选择".to_string()),
+                (Ok(_), Some(_)) if c.item.is_some_and(|i| closed.contains(&i)) => Some(
+                    "该条目本支部已答“未发现问题”或“不适用”，请改选其他条目或“不对应具体条目”".to_string(),
+                ),
                 (Ok(_), Some(_)) if measure_problem.is_some() => measure_problem,
                 (Ok(t), Some(p)) => {
                     chosen.push(Chosen {
                         category: p,
-                        item: c.item,
+                        item: c.item.map(|(_, i)| i),
                         text: t,
                         measures: c.measures.clone(),
                     });
@@ -196,7 +202,7 @@ pub fn confirm(
             ImportRow {
                 line: c.line,
                 category: c.category,
-                item: c.item,
+                item: c.item.map(|(_, i)| i),
                 text: c.text.clone(),
                 error,
                 measures: c.measures.clone(),
@@ -233,7 +239,7 @@ mod tests {
         };
         let window = (time::macros::date!(2026 - 10 - 01), time::macros::date!(2029 - 09 - 30));
         let mut wrong_item = c(4, Some(2), "丁", true);
-        wrong_item.item = Some(7);
+        wrong_item.item = Some((3, 1));
         let (preview, chosen) = confirm(
             &[
                 c(1, Some(2), " 甲 ", true),
@@ -243,14 +249,19 @@ mod tests {
             ],
             &[1, 2, 3, 4, 5, 6],
             &[(2, 1), (2, 2)],
+            &[],
             window,
         );
         assert_eq!(chosen.len(), 1);
         assert_eq!((chosen[0].category, chosen[0].text.as_str()), (2, "甲"));
         assert_eq!(preview[2].error.as_deref(), Some("请选择类别"));
         assert_eq!(preview[3].error.as_deref(), Some("所选条目不属于该类别，请重新选择"));
+        let mut closed_item = c(5, Some(2), "戊", true);
+        closed_item.item = Some((2, 2));
+        let (preview, _) = confirm(&[closed_item], &[2], &[(2, 2)], &[(2, 2)], window);
+        assert!(preview[0].error.as_deref().unwrap().contains("已答“未发现问题”或“不适用”"));
         assert_eq!(refusal(&preview, chosen.len()), Some("有几行需要修改，请看标红的行"));
-        let (preview, chosen) = confirm(&[c(1, Some(1), "甲", false)], &[1], &[], window);
+        let (preview, chosen) = confirm(&[c(1, Some(1), "甲", false)], &[1], &[], &[], window);
         assert_eq!(refusal(&preview, chosen.len()), Some("没有勾选任何要导入的问题"));
     }
 

@@ -281,7 +281,9 @@ fn finding_line(n: usize, f: &source::Finding) -> FindingLine {
 /// (domain::import reads each back).
 fn deadline_cell(m: &source::Measure) -> String {
     match (m.immediate, m.long_term, m.deadline) {
-        (true, _, _) => IMMEDIATE.to_string(),
+        // The date a 立行立改 measure was set for stays with it (an import reads it back).
+        (true, _, Some(d)) => format!("{IMMEDIATE}（{}）", chinese_date(d)),
+        (true, _, None) => IMMEDIATE.to_string(),
         (false, true, Some(d)) => format!("{LONG_TERM}\n（阶段性完成时限：{}）", chinese_date(d)),
         (false, true, None) => LONG_TERM.to_string(),
         (false, false, d) => d.map(chinese_date).unwrap_or_default(),
@@ -660,7 +662,7 @@ mod tests {
         let doc = one_category(vec![branch("一", false, vec![f])]);
         assert_eq!(
             doc.branches[0].categories[0].findings[0].measures[0].deadline,
-            "立行立改\n已销号"
+            "立行立改（2022年10月31日）\n已销号"
         );
     }
 

@@ -140,7 +140,11 @@ pub async fn confirm(
         choices.push(Choice {
             line,
             category: get(format!("row_{line}_category")).and_then(|c| c.parse::<i64>().ok()),
-            item: get(format!("row_{line}_item")).and_then(|c| c.parse::<i64>().ok()),
+            // "category-item", e.g. "2-1" for 2（1）; "none" for no item.
+            item: get(format!("row_{line}_item")).and_then(|v| {
+                let (c, i) = v.split_once('-')?;
+                Some((c.parse().ok()?, i.parse().ok()?))
+            }),
             text,
             include: get(format!("row_{line}_include")).is_some(),
             // The measures an 附件2 gave the row, as previewed (checked again by the action).
