@@ -684,7 +684,10 @@ const SCHEDULES: &[DemoSchedule] = &[
             ("支委会审议通过工作计划", -1, None),
             ("工作计划报党委备案", 15, None),
         ],
-        entries: &[(-7, "组织委员对照《支部工作条例》起草了学年“三会一课”工作计划初稿，已发各支委征求意见。")],
+        entries: &[(
+            -7,
+            "组织委员对照《支部工作条例》起草了学年“三会一课”工作计划初稿，已发各支委征求意见。",
+        )],
         extension: None,
     },
     DemoSchedule {
@@ -714,7 +717,9 @@ async fn seed_schedules(tx: &mut sqlx::SqliteConnection, campaign: crate::domain
             .await?
             .with_context(|| format!("the demo has a measure “{}…”", s.measure))?;
         let actor = db::audit::Actor::for_seeding(keeper, branch, campaign, Level::Branch);
-        let measure = db::measures::get_of_branch(&mut *tx, actor, id).await?.context("just made")?;
+        let measure = db::measures::get_of_branch(&mut *tx, actor, id)
+            .await?
+            .context("just made")?;
         for (title, due, done) in s.milestones {
             let input = MilestoneInput {
                 title: title.to_string(),
@@ -722,10 +727,19 @@ async fn seed_schedules(tx: &mut sqlx::SqliteConnection, campaign: crate::domain
             };
             let added = db::schedule::add_milestone(&mut *tx, actor, &measure, &input).await?;
             if let Some(done) = done {
-                let ms = db::schedule::milestone(&mut *tx, actor, added).await?.context("just added")?;
-                db::schedule::set_milestone_done(&mut *tx, actor, &ms, measure.finding_id, ms.version, Some(day(*done)))
+                let ms = db::schedule::milestone(&mut *tx, actor, added)
                     .await?
-                    .map_err(|_| anyhow::anyhow!("a new milestone is not stale"))?;
+                    .context("just added")?;
+                db::schedule::set_milestone_done(
+                    &mut *tx,
+                    actor,
+                    &ms,
+                    measure.finding_id,
+                    ms.version,
+                    Some(day(*done)),
+                )
+                .await?
+                .map_err(|_| anyhow::anyhow!("a new milestone is not stale"))?;
             }
         }
         for (on, text) in s.entries {
@@ -747,11 +761,15 @@ async fn seed_schedules(tx: &mut sqlx::SqliteConnection, campaign: crate::domain
                 requested: day(to),
                 reason: reason.to_string(),
             };
-            let previous = measure.deadline.context("a demo measure with a 延期申请 has a deadline")?;
+            let previous = measure
+                .deadline
+                .context("a demo measure with a 延期申请 has a deadline")?;
             let x = db::schedule::request_extension(&mut *tx, actor, &measure, previous, &input).await?;
             if approved {
                 let above = db::audit::Actor::for_seeding(reviewer, branch, campaign, Level::Branch);
-                let request = db::schedule::extension(&mut *tx, actor, x).await?.context("just made")?;
+                let request = db::schedule::extension(&mut *tx, actor, x)
+                    .await?
+                    .context("just made")?;
                 db::schedule::settle_extension(
                     &mut *tx,
                     above,

@@ -138,13 +138,41 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         [303, 400, 404, 403, 404, 403],
     ),
     ("POST", "/branches/1/milestones/3", [303, 400, 404, 403, 404, 403]),
-    ("POST", "/branches/1/milestones/3/delete", [303, 409, 404, 403, 404, 403]),
-    ("POST", "/branches/1/measures/1/progress", [303, 400, 404, 403, 404, 403]),
-    ("POST", "/branches/1/measures/1/extension", [303, 400, 404, 403, 404, 403]),
-    ("POST", "/branches/1/measures/2/extension", [303, 409, 404, 403, 404, 403]),
-    ("POST", "/branches/1/extensions/1/withdraw", [303, 409, 404, 403, 404, 403]),
-    ("POST", "/branches/1/extensions/1/decide", [303, 403, 403, 400, 404, 400]),
-    ("POST", "/branches/4/extensions/2/decide", [303, 403, 403, 404, 409, 409]),
+    (
+        "POST",
+        "/branches/1/milestones/3/delete",
+        [303, 409, 404, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/branches/1/measures/1/progress",
+        [303, 400, 404, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/branches/1/measures/1/extension",
+        [303, 400, 404, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/branches/1/measures/2/extension",
+        [303, 409, 404, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/branches/1/extensions/1/withdraw",
+        [303, 409, 404, 403, 404, 403],
+    ),
+    (
+        "POST",
+        "/branches/1/extensions/1/decide",
+        [303, 403, 403, 400, 404, 400],
+    ),
+    (
+        "POST",
+        "/branches/4/extensions/2/decide",
+        [303, 403, 403, 404, 409, 409],
+    ),
     // A branch's data (换届, 支委, 书记空缺): its committee and the 组织部 keep it; a committee's
     // own unit has none. An empty form carries version 0: stale (409).
     ("GET", "/branches/1/profile", [303, 403, 403, 200, 404, 200]),

@@ -32,6 +32,7 @@ const JOURNEYS: &[&str] = &[
     "the_keyboard_reaches_the_login_form_and_focus_is_visible",
     "a_printed_ledger_or_dashboard_has_no_navigation_or_buttons",
     "a_committee_answers_its_own_items_and_the_organisation_department_signs_them_off",
+    "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure",
 ];
 
 fn main() -> ExitCode {
@@ -132,6 +133,7 @@ async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
         "a_committee_answers_its_own_items_and_the_organisation_department_signs_them_off" => {
             committee_own_items(ctx).await
         }
+        "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure" => schedule(ctx).await,
         other => bail!("no journey named {other}"),
     }
 }
@@ -296,6 +298,95 @@ async fn committee_own_items(ctx: &mut Ctx) -> Result<()> {
     o.submit("form.sign-off button.primary").await?;
     ensure!(o.text().await?.contains("已审核签字"), "the 组织部 signed it off");
     o.flash("signing off a committee's own ledger").await?;
+    Ok(())
+}
+
+/// 进度安排 on a phone: a milestone recorded and done, progress written down, a 延期申请 the
+/// committee approves (the original deadline kept), and a 长期坚持 measure closed off at its
+/// checkpoint.
+async fn schedule(ctx: &mut Ctx) -> Result<()> {
+    // Branch 3 was handed in and returned: its deadlines move only by 延期申请.
+    let (branch, finding, measure): (i64, i64, i64) = sqlx::query_as(
+        "SELECT f.branch_id, f.id, m.id FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE f.branch_id = 3 AND m.deadline IS NOT NULL AND m.status <> 'closed_out' ORDER BY m.id LIMIT 1",
+    )
+    .fetch_one(&ctx.app.db.read)
+    .await?;
+    let s = ctx.login("secretary3", Viewport::Phone).await?;
+    s.goto(&format!("/branches/{branch}/findings/{finding}")).await?;
+    s.click(&format!("#measure-{measure} a[href$='/measures/{measure}']"))
+        .await?;
+    s.wait_path_starts(&format!("/branches/{branch}/measures/{measure}"))
+        .await?;
+    s.fill("#ms-title", "支委会研究确定整改方案").await?;
+    s.set_value("#ms-due", &day(5)).await?;
+    s.submit("form.milestone-form button").await?;
+    s.flash("adding a milestone").await?;
+    ensure!(
+        s.text_of("ol.milestones").await?.contains("还剩 5 天"),
+        "the milestone with its days left"
+    );
+    s.fill("#entry-text", "组织委员起草了整改方案初稿").await?;
+    s.submit("form.entry-form button").await?;
+    s.flash("recording progress").await?;
+    s.submit("ol.milestones form button").await?;
+    ensure!(
+        s.text_of("ol.milestones").await?.contains("已完成"),
+        "the milestone is done"
+    );
+    s.set_value("#x-date", &day(45)).await?;
+    s.fill("#x-reason", "需待学院党委会研究后实施").await?;
+    s.submit("form.extension-form button").await?;
+    ensure!(s.flash("asking for more time").await?.contains("延期申请"), "asked");
+    s.shot("secretary-measure-schedule-phone").await?;
+
+    let r = ctx.login("reviewer1", Viewport::Desktop).await?;
+    r.goto("/committees/1/close-outs").await?;
+    r.click(&format!("#extensions a[href*='/measures/{measure}']")).await?;
+    r.wait_path_starts(&format!("/branches/{branch}/measures/{measure}"))
+        .await?;
+    r.submit("form[action$='/decide'] button.primary").await?;
+    r.flash("approving a 延期申请").await?;
+    let deadline = r.text_of("#deadline").await?;
+    ensure!(
+        deadline.starts_with(&day(45)) && deadline.contains("原定") && deadline.contains("延期 1 次"),
+        "both deadlines: {deadline}"
+    );
+    ensure!(
+        r.text_of("#timeline").await?.contains("已同意"),
+        "the timeline tells it"
+    );
+
+    // A 长期坚持 measure closed off at its first checkpoint.
+    let (branch, finding, measure): (i64, i64, i64) = sqlx::query_as(
+        "SELECT f.branch_id, f.id, m.id FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE m.long_term = 1 AND f.branch_id = 1 LIMIT 1",
+    )
+    .fetch_one(&ctx.app.db.read)
+    .await?;
+    let s = ctx.login("secretary1", Viewport::Phone).await?;
+    s.goto(&format!("/branches/{branch}/findings/{finding}")).await?;
+    ensure!(
+        s.text_of(&format!("#measure-{measure}")).await?.contains("长期坚持"),
+        "marked 长期坚持"
+    );
+    s.click(&format!("#measure-{measure} a[href$='/close-out']")).await?;
+    s.wait_path_starts(&format!("/branches/{branch}/measures/{measure}/close-out"))
+        .await?;
+    s.fill("#note", "已建立会议记录当场签字制度，第一次检查的三次会议记录均完整。")
+        .await?;
+    s.submit("form button.primary").await?;
+    s.flash("asking to close off a 长期坚持 measure").await?;
+    r.goto(&format!("/branches/{branch}/findings/{finding}")).await?;
+    r.submit(&format!(
+        "#measure-{measure} form[action$='/close-out/decide'] button.primary"
+    ))
+    .await?;
+    let card = r.text_of(&format!("#measure-{measure}")).await?;
+    ensure!(
+        card.contains("已销号") && card.contains("长期坚持"),
+        "closed off, still 长期坚持: {card}"
+    );
     Ok(())
 }
 
@@ -533,6 +624,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
         &[
             "/branches/1",
             "/branches/1/findings/1",
+            "/branches/1/measures/1",
             "/branches/1/import",
             "/account/password",
         ],
@@ -546,6 +638,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/branches/1",
             "/branches/1/findings/1",
             "/committees/1/close-outs",
+            "/branches/1/measures/2",
             "/committees/1/reminders",
             "/committees/1/report",
             "/committees/1/work",

@@ -396,7 +396,10 @@ async fn the_committee_page_puts_what_waits_first_and_lists_reminders() {
     let reminders = visible_text(&body(app.get(&r, "/committees/1/reminders").await).await);
     assert!(reminders.contains("组织委员 李明"), "owner of an overdue measure");
     assert!(reminders.contains("已超过 4 天"), "{reminders}");
-    assert!(!reminders.contains("对雷同的入党申请书约谈当事人"), "due in 15 days: not yet");
+    assert!(
+        !reminders.contains("对雷同的入党申请书约谈当事人"),
+        "due in 15 days: not yet"
+    );
     // Due in 20 days, but its milestone “支委会审议通过工作计划” was due yesterday.
     assert!(reminders.contains("“三会一课”工作计划"), "{reminders}");
     assert!(reminders.contains("进度节点"), "{reminders}");

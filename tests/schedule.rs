@@ -42,17 +42,30 @@ async fn a_secretary_plans_milestones_records_progress_and_sees_a_milestone_go_o
     // Two milestones, one due today and one in five days.
     for (title, due) in [("拟定全年主题党日计划", day(0)), ("报党委审核", day(5))] {
         let res = app
-            .post_form(&s, &format!("{page}/milestones"), &page, &[("title", title), ("due_on", &due)])
+            .post_form(
+                &s,
+                &format!("{page}/milestones"),
+                &page,
+                &[("title", title), ("due_on", &due)],
+            )
             .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{title}");
     }
     // A bad one is refused next to its fields, with what was typed kept.
     let res = app
-        .post_form(&s, &format!("{page}/milestones"), &page, &[("title", "汇总"), ("due_on", "明年")])
+        .post_form(
+            &s,
+            &format!("{page}/milestones"),
+            &page,
+            &[("title", "汇总"), ("due_on", "明年")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = body(res).await;
-    assert!(html.contains("节点完成时间不是有效日期") && html.contains("value=\"汇总\""), "{html}");
+    assert!(
+        html.contains("节点完成时间不是有效日期") && html.contains("value=\"汇总\""),
+        "{html}"
+    );
 
     // A progress entry with a photo.
     let token = app.csrf(&s, &page).await;
@@ -85,7 +98,10 @@ async fn a_secretary_plans_milestones_records_progress_and_sees_a_milestone_go_o
     assert!(!text.contains("逾期 "), "nothing is late yet: {text}");
     // The ledger shows the next milestone and the last entry.
     let ledger = visible_text(&body(app.get(&s, &format!("/branches/{branch}")).await).await);
-    assert!(ledger.contains("下一节点：拟定全年主题党日计划") && ledger.contains("最近进展："), "{ledger}");
+    assert!(
+        ledger.contains("下一节点：拟定全年主题党日计划") && ledger.contains("最近进展："),
+        "{ledger}"
+    );
     // The file reads within scope only.
     let entry: i64 = sqlx::query_scalar("SELECT id FROM measure_progress WHERE measure_id = ?")
         .bind(measure)
@@ -117,10 +133,17 @@ async fn a_secretary_plans_milestones_records_progress_and_sees_a_milestone_go_o
     let rows = db::progress::branches_judged(&app.db.read, campus(&app).await, campaign.id, today, today)
         .await
         .unwrap();
-    assert_eq!(rows[1].measures_overdue, overdue_before + 1, "a late milestone counts as 逾期");
+    assert_eq!(
+        rows[1].measures_overdue,
+        overdue_before + 1,
+        "a late milestone counts as 逾期"
+    );
     let reviewer = app.login("reviewer1").await;
     let reminders = visible_text(&body(app.get(&reviewer, "/committees/1/reminders").await).await);
-    assert!(reminders.contains("每月主题党日提前一周") && reminders.contains("进度节点"), "{reminders}");
+    assert!(
+        reminders.contains("每月主题党日提前一周") && reminders.contains("进度节点"),
+        "{reminders}"
+    );
 
     // A late milestone cannot be deleted away; marked done it reads 逾期完成.
     let (id, version): (i64, i64) = sqlx::query_as(
@@ -132,12 +155,22 @@ async fn a_secretary_plans_milestones_records_progress_and_sees_a_milestone_go_o
     .unwrap();
     let v = version.to_string();
     let res = app
-        .post_form(&s, &format!("/branches/{branch}/milestones/{id}/delete"), &page, &[("version", &v)])
+        .post_form(
+            &s,
+            &format!("/branches/{branch}/milestones/{id}/delete"),
+            &page,
+            &[("version", &v)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(body(res).await.contains("不能删除"));
     let res = app
-        .post_form(&s, &format!("/branches/{branch}/milestones/{id}"), &page, &[("version", &v), ("done", "1")])
+        .post_form(
+            &s,
+            &format!("/branches/{branch}/milestones/{id}"),
+            &page,
+            &[("version", &v), ("done", "1")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let text = visible_text(&body(app.get(&s, &page).await).await);
@@ -151,13 +184,20 @@ async fn a_secretary_plans_milestones_records_progress_and_sees_a_milestone_go_o
         assert!(audit_count(&app, action).await > 0, "{action} audited");
     }
     // The reviewer and the 组织部 read the whole timeline; another committee does not.
-    for (user, status) in [("reviewer1", StatusCode::OK), ("overseer", StatusCode::OK), ("reviewer2", StatusCode::NOT_FOUND)] {
+    for (user, status) in [
+        ("reviewer1", StatusCode::OK),
+        ("overseer", StatusCode::OK),
+        ("reviewer2", StatusCode::NOT_FOUND),
+    ] {
         let c = app.login(user).await;
         let res = app.get(&c, &page).await;
         assert_eq!(res.status(), status, "{user}");
         if status == StatusCode::OK {
             let t = visible_text(&body(res).await);
-            assert!(t.contains("时间线") && t.contains("报党委审核") && !t.contains("添加节点"), "{user}: {t}");
+            assert!(
+                t.contains("时间线") && t.contains("报党委审核") && !t.contains("添加节点"),
+                "{user}: {t}"
+            );
         }
     }
 }
@@ -176,7 +216,10 @@ async fn after_submission_a_deadline_moves_only_by_an_approved_extension_and_bot
     .unwrap();
     let finding_page = format!("/branches/{branch}/findings/{finding}");
     let html = body(app.get(&s, &finding_page).await).await;
-    assert!(html.contains("台账已报送，需延期请在“进度安排”中申请"), "the deadline field says so");
+    assert!(
+        html.contains("台账已报送，需延期请在“进度安排”中申请"),
+        "the deadline field says so"
+    );
     let m = db::measures::get(&app.db.read, campus(&app).await, duizhang::domain::MeasureId(measure))
         .await
         .unwrap()
@@ -189,28 +232,52 @@ async fn after_submission_a_deadline_moves_only_by_an_approved_extension_and_bot
             &s,
             &format!("/branches/{branch}/measures/{measure}"),
             &finding_page,
-            &[("text", &m.text), ("deadline", &day(60)), ("owner", "改了的人"), ("status", "in_progress"), ("version", &v)],
+            &[
+                ("text", &m.text),
+                ("deadline", &day(60)),
+                ("owner", "改了的人"),
+                ("status", "in_progress"),
+                ("version", &v),
+            ],
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let html = body(res).await;
-    assert!(html.contains("整改时限不能直接修改") && html.contains("改了的人"), "refused by the field, typing kept");
+    assert!(
+        html.contains("整改时限不能直接修改") && html.contains("改了的人"),
+        "refused by the field, typing kept"
+    );
 
     // The 延期申请, then a second one is refused while it waits.
     let page = format!("/branches/{branch}/measures/{measure}");
     let requested = day(60);
     let res = app
-        .post_form(&s, &format!("{page}/extension"), &page, &[("requested", &requested), ("reason", "")])
+        .post_form(
+            &s,
+            &format!("{page}/extension"),
+            &page,
+            &[("requested", &requested), ("reason", "")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body(res).await.contains("请填写延期理由"));
     let reason = "需待学院党委会研究后实施";
     let res = app
-        .post_form(&s, &format!("{page}/extension"), &page, &[("requested", &requested), ("reason", reason)])
+        .post_form(
+            &s,
+            &format!("{page}/extension"),
+            &page,
+            &[("requested", &requested), ("reason", reason)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let res = app
-        .post_form(&s, &format!("{page}/extension"), &page, &[("requested", &day(70)), ("reason", reason)])
+        .post_form(
+            &s,
+            &format!("{page}/extension"),
+            &page,
+            &[("requested", &day(70)), ("reason", reason)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(visible_text(&body(app.get(&s, &page).await).await).contains("待审批"));
@@ -224,14 +291,27 @@ async fn after_submission_a_deadline_moves_only_by_an_approved_extension_and_bot
         .fetch_one(&app.db.read)
         .await
         .unwrap();
-    let xv = hidden_value(&html[html.find(&format!("/extensions/{x}/decide")).unwrap()..], "version");
+    let xv = hidden_value(
+        &html[html.find(&format!("/extensions/{x}/decide")).unwrap()..],
+        "version",
+    );
     let res = app
-        .post_form(&r, &format!("/branches/{branch}/extensions/{x}/decide"), &page, &[("decision", "reject"), ("comment", " "), ("version", &xv)])
+        .post_form(
+            &r,
+            &format!("/branches/{branch}/extensions/{x}/decide"),
+            &page,
+            &[("decision", "reject"), ("comment", " "), ("version", &xv)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body(res).await.contains("不同意延期时，请写明原因"));
     let res = app
-        .post_form(&r, &format!("/branches/{branch}/extensions/{x}/decide"), &page, &[("decision", "approve"), ("version", &xv)])
+        .post_form(
+            &r,
+            &format!("/branches/{branch}/extensions/{x}/decide"),
+            &page,
+            &[("decision", "approve"), ("version", &xv)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
@@ -245,17 +325,27 @@ async fn after_submission_a_deadline_moves_only_by_an_approved_extension_and_bot
     let o = app.login("overseer").await;
     let text = visible_text(&body(app.get(&o, &page).await).await);
     assert!(
-        text.contains(&format!("{requested}（原定 {original}，延期 1 次）")) && text.contains(reason) && text.contains("已同意"),
+        text.contains(&format!("{requested}（原定 {original}，延期 1 次）"))
+            && text.contains(reason)
+            && text.contains("已同意"),
         "{text}"
     );
     let campaign = db::campaigns::current(&app.db).await.unwrap().unwrap();
-    let rows = db::progress::branches(&app.db, campus(&app).await, campaign.id, duizhang::domain::dates::today())
-        .await
-        .unwrap();
+    let rows = db::progress::branches(
+        &app.db,
+        campus(&app).await,
+        campaign.id,
+        duizhang::domain::dates::today(),
+    )
+    .await
+    .unwrap();
     let b3 = rows.iter().find(|b| b.branch_id.0 == branch).unwrap();
     assert_eq!(b3.measures_extended, 1);
     let overview = visible_text(&body(app.get(&o, "/overview").await).await);
-    assert!(overview.contains("按原定时限") && overview.contains("延期 2 条"), "{overview}");
+    assert!(
+        overview.contains("按原定时限") && overview.contains("延期 2 条"),
+        "{overview}"
+    );
     for action in ["extension.request", "extension.approve"] {
         assert!(audit_count(&app, action).await > 0, "{action} audited");
     }
@@ -272,7 +362,14 @@ async fn the_campaign_says_which_deadline_eligibility_judges_against() {
     let c = demo_campaign();
     let f = duizhang::domain::dates::format_date;
     let (id, version) = (campaign.id.to_string(), campaign.version.to_string());
-    let dates = [c.issued_on, c.self_check_due, c.report_due, c.rectify_due, c.results_due].map(f);
+    let dates = [
+        c.issued_on,
+        c.self_check_due,
+        c.report_due,
+        c.rectify_due,
+        c.results_due,
+    ]
+    .map(f);
     let res = app
         .post_form(
             &o,
@@ -293,7 +390,10 @@ async fn the_campaign_says_which_deadline_eligibility_judges_against() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let text = visible_text(&body(app.get(&o, "/overview").await).await);
-    assert!(text.contains("汉语言文学系教工党支部") && text.contains("按原定整改时限判断"), "{text}");
+    assert!(
+        text.contains("汉语言文学系教工党支部") && text.contains("按原定整改时限判断"),
+        "{text}"
+    );
     assert!(audit_count(&app, "campaign.update").await >= 2);
 }
 
@@ -316,7 +416,8 @@ async fn a_long_term_measure_prints_as_such_and_runs_on_into_the_next_campaign()
         "{all:?}"
     );
     assert!(
-        all.iter().any(|c| c.contains("\n进度安排：") && c.contains("支委会审议通过工作计划")),
+        all.iter()
+            .any(|c| c.contains("\n进度安排：") && c.contains("支委会审议通过工作计划")),
         "milestones print under their measure"
     );
     let pdf = app.get(&s, "/branches/1/checklist.pdf").await.bytes().await.unwrap();
@@ -326,11 +427,13 @@ async fn a_long_term_measure_prints_as_such_and_runs_on_into_the_next_campaign()
     // Closed off at its checkpoint, it still comes along into the next campaign, 整改中.
     let (branch, _, measure) = demo_measure(&app, "组织委员在每次会议上当场记录").await;
     let mut conn = raw_connection(&app).await;
-    sqlx::query("UPDATE measures SET status = 'closed_out', closed_out_by = 1, closed_out_at = datetime('now') WHERE id = ?")
-        .bind(measure)
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE measures SET status = 'closed_out', closed_out_by = 1, closed_out_at = datetime('now') WHERE id = ?",
+    )
+    .bind(measure)
+    .execute(&mut conn)
+    .await
+    .unwrap();
     let o = app.login("overseer").await;
     let res = app
         .post_form(
@@ -358,7 +461,11 @@ async fn a_long_term_measure_prints_as_such_and_runs_on_into_the_next_campaign()
     .fetch_one(&app.db.read)
     .await
     .unwrap();
-    assert_eq!(carried, ("in_progress".into(), true, None), "its next checkpoint is the branch's to set");
+    assert_eq!(
+        carried,
+        ("in_progress".into(), true, None),
+        "its next checkpoint is the branch's to set"
+    );
 }
 
 /// The fields of the confirm form a preview page shows, as the browser would send them.
@@ -370,7 +477,16 @@ fn confirm_fields(html: &str, action: &str) -> Vec<(String, String)> {
     form.fields
         .iter()
         .filter(|f| f.kind != "checkbox" || f.checked)
-        .map(|f| (f.name.clone(), if f.kind == "checkbox" { "1".into() } else { f.value.clone() }))
+        .map(|f| {
+            (
+                f.name.clone(),
+                if f.kind == "checkbox" {
+                    "1".into()
+                } else {
+                    f.value.clone()
+                },
+            )
+        })
         .collect()
 }
 
@@ -420,7 +536,13 @@ async fn plan(app: &TestApp, campaign: i64, branch: i64) -> Plan {
 async fn the_systems_own_attachment_2_imported_into_another_campaign_gives_back_the_same_plan() {
     let app = spawn_demo().await;
     let s = app.login("secretary1").await;
-    let xlsx = app.get(&s, "/branches/1/checklist.xlsx").await.bytes().await.unwrap().to_vec();
+    let xlsx = app
+        .get(&s, "/branches/1/checklist.xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
     let before = plan(&app, 1, 1).await;
     assert!(before.len() >= 4 && before.iter().any(|(_, _, ms)| ms.iter().any(|m| m.4)));
 
@@ -443,7 +565,10 @@ async fn the_systems_own_attachment_2_imported_into_another_campaign_gives_back_
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let new: i64 = sqlx::query_scalar("SELECT MAX(id) FROM campaigns").fetch_one(&app.db.read).await.unwrap();
+    let new: i64 = sqlx::query_scalar("SELECT MAX(id) FROM campaigns")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
     let res = app
         .post_form(&o, &format!("/admin/campaigns/{new}/current"), "/admin/campaigns", &[])
         .await;
@@ -453,7 +578,10 @@ async fn the_systems_own_attachment_2_imported_into_another_campaign_gives_back_
     let res = preview(&app, &s, 1, xlsx).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = body(res).await;
-    assert!(html.contains("原清单已销号"), "a closed-off measure is said to come in as a plan");
+    assert!(
+        html.contains("原清单已销号"),
+        "a closed-off measure is said to come in as a plan"
+    );
     assert!(plan(&app, new, 1).await.is_empty(), "a preview saves nothing");
     let fields = confirm_fields(&html, "/branches/1/import");
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -498,10 +626,28 @@ async fn a_hand_filled_attachment_2_is_previewed_row_by_row_and_bad_cells_are_re
         ["附件2", "", "", "", ""],
         ["党支部对账整改专项行动自查问题、整改与责任清单", "", "", "", ""],
         ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"],
-        ["二、组织生活制度执行不严格", "1.主题党日活动形式单一，部分活动无明确主题", "1.每月主题党日提前一周确定主题\n2.每季度开展一次实践类主题党日", "", "王芳"],
+        [
+            "二、组织生活制度执行不严格",
+            "1.主题党日活动形式单一，部分活动无明确主题",
+            "1.每月主题党日提前一周确定主题\n2.每季度开展一次实践类主题党日",
+            "",
+            "王芳",
+        ],
         ["", "", "", "", ""],
-        ["", "2.谈心谈话记录过于简单", "1.支部书记每半年与每名党员谈心谈话一次", "长期坚持", "王芳"],
-        ["三、党员教育管理监督不到位", "1.党费收缴公示不及时", "1.每季度公示党费收缴情况", "年底前", "李明"],
+        [
+            "",
+            "2.谈心谈话记录过于简单",
+            "1.支部书记每半年与每名党员谈心谈话一次",
+            "长期坚持",
+            "王芳",
+        ],
+        [
+            "三、党员教育管理监督不到位",
+            "1.党费收缴公示不及时",
+            "1.每季度公示党费收缴情况",
+            "年底前",
+            "李明",
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -511,7 +657,9 @@ async fn a_hand_filled_attachment_2_is_previewed_row_by_row_and_bad_cells_are_re
         }
     }
     // The category cell merged over its rows, as the notice's form has it; a date typed as a date.
-    sheet.merge_range(3, 0, 5, 0, "二、组织生活制度执行不严格", &Format::new()).unwrap();
+    sheet
+        .merge_range(3, 0, 5, 0, "二、组织生活制度执行不严格", &Format::new())
+        .unwrap();
     let due = duizhang::domain::dates::today() + time::Duration::days(20);
     let serial = (due - time::macros::date!(1899 - 12 - 30)).whole_days();
     sheet.write_number(3, 3, serial as f64).unwrap();
@@ -523,8 +671,14 @@ async fn a_hand_filled_attachment_2_is_previewed_row_by_row_and_bad_cells_are_re
     assert_eq!(res.status(), StatusCode::OK);
     let html = body(res).await;
     let text = visible_text(&html);
-    assert!(text.contains("主题党日活动形式单一") && text.contains("每季度开展一次实践类主题党日"), "{text}");
-    assert!(text.contains(&format!("整改时限 {due}")), "a date cell reads as its date: {text}");
+    assert!(
+        text.contains("主题党日活动形式单一") && text.contains("每季度开展一次实践类主题党日"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("整改时限 {due}")),
+        "a date cell reads as its date: {text}"
+    );
     assert!(text.contains("长期坚持"), "{text}");
     assert!(text.contains("第 7 行：无法识别整改时限“年底前”"), "{text}");
     let fields = confirm_fields(&html, "/branches/2/import");
@@ -534,7 +688,12 @@ async fn a_hand_filled_attachment_2_is_previewed_row_by_row_and_bad_cells_are_re
     );
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let res = app.post_form(&s, "/branches/2/import", "/branches/2", &pairs).await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", visible_text(&body(res).await));
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        visible_text(&body(res).await)
+    );
     let measures: Vec<(String, bool)> = sqlx::query_as(
         "SELECT m.text, m.long_term FROM measures m JOIN findings f ON f.id = m.finding_id
          WHERE f.branch_id = 2 AND (f.text LIKE '主题党日活动形式单一%' OR f.text = '谈心谈话记录过于简单') ORDER BY m.id",

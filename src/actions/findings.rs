@@ -4,14 +4,14 @@ use serde::Deserialize;
 
 use super::{Outcome, STALE, Stop, answered_item, branch_step, checked, editing, finding};
 use crate::auth::User;
-use crate::db::{self, Db};
 use crate::db::audit::Actor;
+use crate::db::{self, Db};
 use crate::domain::checklist_import::{self, ImportedMeasure, ItemText};
 use crate::domain::import::{self, Choice, ImportRow};
+use crate::domain::input::{FieldErrors, finding_text};
 use crate::domain::input::{MeasureInput, VerdictInput, deadline_window};
 use crate::domain::progress::MilestoneInput;
 use crate::domain::states::MeasureStatus;
-use crate::domain::input::{FieldErrors, finding_text};
 use crate::domain::states::{FindingSource, Verdict};
 use crate::domain::units::Part;
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId};
@@ -148,23 +148,25 @@ pub async fn preview_import(
             crate::export::render(move || {
                 let titles: Vec<(i64, &str)> = titles.iter().map(|(p, t)| (*p, t.as_str())).collect();
                 let items: Vec<ItemText<'_>> = items.iter().map(|(c, p, t)| (*c, *p, t.as_str())).collect();
-                Ok(crate::sheets::read_first_sheet(&bytes, checklist_import::COLUMNS, checklist_import::SHEET_ROWS)
-                    .map(|rows| {
-                        if checklist_import::is_checklist(&rows) {
-                            return checklist_import::from_sheet(&rows, &titles, &items, window);
-                        }
-                        let cells = rows
-                            .into_iter()
-                            .take(import::MAX_ROWS + 1)
-                            .map(|(n, mut cells)| {
-                                cells.resize(2, String::new());
-                                let b = cells.pop().unwrap_or_default();
-                                let a = cells.pop().unwrap_or_default();
-                                (n, a, b)
-                            })
-                            .collect();
-                        import::from_cells(cells, &titles)
-                    }))
+                Ok(
+                    crate::sheets::read_first_sheet(&bytes, checklist_import::COLUMNS, checklist_import::SHEET_ROWS)
+                        .map(|rows| {
+                            if checklist_import::is_checklist(&rows) {
+                                return checklist_import::from_sheet(&rows, &titles, &items, window);
+                            }
+                            let cells = rows
+                                .into_iter()
+                                .take(import::MAX_ROWS + 1)
+                                .map(|(n, mut cells)| {
+                                    cells.resize(2, String::new());
+                                    let b = cells.pop().unwrap_or_default();
+                                    let a = cells.pop().unwrap_or_default();
+                                    (n, a, b)
+                                })
+                                .collect();
+                            import::from_cells(cells, &titles)
+                        }),
+                )
             })
             .await?
         }
@@ -204,7 +206,9 @@ pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) 
         let campaign = db::campaigns::by_id(&mut *tx, actor.campaign())
             .await?
             .ok_or(Stop::NotFound)?;
-        let unit = db::units::branch(&db.read, user.scope(), branch).await?.ok_or(Stop::NotFound)?;
+        let unit = db::units::branch(&db.read, user.scope(), branch)
+            .await?
+            .ok_or(Stop::NotFound)?;
         let (categories, items) = import_targets(db, user.scope(), actor.campaign(), &unit).await?;
         let (preview, chosen) = confirm_rows(&categories, &items, choices, &campaign);
         if let Some(why) = import::refusal(&preview, chosen.len()) {
@@ -231,8 +235,7 @@ pub async fn import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) 
                 None if row.measures.is_empty() => FindingSource::Imported,
                 None => FindingSource::Extended,
             };
-            let finding =
-                db::findings::create(tx, actor, actor.campaign(), category, item, &row.text, source).await?;
+            let finding = db::findings::create(tx, actor, actor.campaign(), category, item, &row.text, source).await?;
             for m in &row.measures {
                 save_measure(tx, actor, finding, m).await?;
             }
@@ -275,11 +278,19 @@ fn confirm_rows(
         .filter(|(_, _, _, closed)| *closed)
         .map(|(c, p, _, _)| (*c, *p))
         .collect();
-    import::confirm(choices, &positions, &pairs, &closed, deadline_window(campaign.issued_on))
+    import::confirm(
+        choices,
+        &positions,
+        &pairs,
+        &closed,
+        deadline_window(campaign.issued_on),
+    )
 }
 
 /// The rows of a refused confirmation, each with what is wrong with it (for showing them again).
-pub async fn recheck_import(db: &Db, user: &User, branch: BranchId, choices: &[Choice]) -> anyhow::Result<Vec<ImportRow>> {
+pub async fn recheck_import(
+    db: &Db, user: &User, branch: BranchId, choices: &[Choice],
+) -> anyhow::Result<Vec<ImportRow>> {
     let Some(campaign) = db::campaigns::current(db).await? else {
         return Ok(Vec::new());
     };

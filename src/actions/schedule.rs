@@ -78,7 +78,11 @@ pub async fn add_milestone(
 ) -> super::Result<MilestoneId> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let m = open_measure(tx, actor, id).await?;
-        let input = checked(MilestoneInput::parse(&form.title, &form.due_on, window(tx, actor).await?))?;
+        let input = checked(MilestoneInput::parse(
+            &form.title,
+            &form.due_on,
+            window(tx, actor).await?,
+        ))?;
         if db::schedule::milestone_count(tx, id).await? as usize >= MAX_MILESTONES {
             let mut e = FieldErrors::default();
             e.add(
@@ -156,7 +160,10 @@ pub async fn add_entry(db: &Db, user: &User, branch: BranchId, id: MeasureId, fo
             e.add("file", p.clone());
         }
         if upload.accepted.len() > 1 {
-            e.add("file", "每条进展只附 1 个文件；更多材料请分条记录，或在申请销号时上传。");
+            e.add(
+                "file",
+                "每条进展只附 1 个文件；更多材料请分条记录，或在申请销号时上传。",
+            );
         }
         if !e.is_empty() {
             if upload.chosen {

@@ -7,8 +7,8 @@ use time::Date;
 use super::audit::{self, Entry};
 use super::{Db, Stale};
 use crate::domain::campaign::CampaignInput;
-use crate::domain::progress::DeadlineBasis;
 use crate::domain::dates::format_date;
+use crate::domain::progress::DeadlineBasis;
 use crate::domain::{CampaignId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]

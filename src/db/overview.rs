@@ -102,7 +102,10 @@ async fn read_all(db: &Db, scope: Scope, campaign: &Campaign, today: Date) -> sq
     let groups = progress::deadline_groups(&db.read, campaign.id, None).await?;
     Ok(BranchParts {
         judged_on,
-        rows: rows.into_iter().map(|r| judge(r, judged_on, campaign.eligibility_deadline)).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| judge(r, judged_on, campaign.eligibility_deadline))
+            .collect(),
         per_branch_category,
         per_branch_overdue: overdue_per_branch(groups, &days),
         days,

@@ -108,14 +108,15 @@ pub struct Schedule {
 }
 
 const MILESTONE_COLUMNS: &str = "ms.id, ms.measure_id, ms.title, ms.due_on, ms.done_on, ms.version";
-const ENTRY_COLUMNS: &str =
-    "p.id, p.measure_id, p.on_date, p.text, p.file_name, p.size, (SELECT display_name FROM users WHERE id = p.created_by) AS author";
+const ENTRY_COLUMNS: &str = "p.id, p.measure_id, p.on_date, p.text, p.file_name, p.size, (SELECT display_name FROM users WHERE id = p.created_by) AS author";
 const EXTENSION_COLUMNS: &str = "x.id, x.measure_id, x.previous_deadline, x.requested_deadline, x.reason, x.state,
      x.requested_at, (SELECT display_name FROM users WHERE id = x.requested_by) AS requested_by,
      x.decided_at, (SELECT display_name FROM users WHERE id = x.decided_by) AS decided_by, x.decision_comment, x.version";
 
 /// The 进度安排 of one measure of `branch`, within the scope.
-pub async fn of_measure(pool: &SqlitePool, scope: Scope, branch: BranchId, measure: MeasureId) -> sqlx::Result<Schedule> {
+pub async fn of_measure(
+    pool: &SqlitePool, scope: Scope, branch: BranchId, measure: MeasureId,
+) -> sqlx::Result<Schedule> {
     let milestones = sqlx::query_as(&scoped(&format!(
         "SELECT {MILESTONE_COLUMNS} FROM measure_milestones ms
          WHERE ms.measure_id = ?3 AND ms.branch_id = ?4 AND ms.branch_id IN (SELECT id FROM scoped)
@@ -259,14 +260,13 @@ pub async fn set_milestone_done(
     conn: &mut SqliteConnection, actor: Actor, before: &Milestone, finding: FindingId, seen_version: i64,
     on: Option<Date>,
 ) -> sqlx::Result<Result<(), Stale>> {
-    let done = sqlx::query(
-        "UPDATE measure_milestones SET done_on = ?, version = version + 1 WHERE id = ? AND version = ?",
-    )
-    .bind(on)
-    .bind(before.id)
-    .bind(seen_version)
-    .execute(&mut *conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE measure_milestones SET done_on = ?, version = version + 1 WHERE id = ? AND version = ?")
+            .bind(on)
+            .bind(before.id)
+            .bind(seen_version)
+            .execute(&mut *conn)
+            .await?;
     if done.rows_affected() != 1 {
         return Ok(Err(Stale));
     }
@@ -470,19 +470,23 @@ pub struct Waiting {
     pub request: Extension,
 }
 
-pub async fn waiting(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Vec<Waiting>> {
+/// (A committee's queue holds its branches' requests; its own 本级 ones are the 组织部's: `level`.)
+pub async fn waiting(
+    pool: &SqlitePool, scope: Scope, campaign: CampaignId, level: crate::domain::units::Level,
+) -> sqlx::Result<Vec<Waiting>> {
     sqlx::query_as(
         &scoped(&format!(
             "SELECT f.branch_id, {UNIT_NAME} AS branch_name, m.finding_id, m.text AS measure_text, m.owner, {EXTENSION_COLUMNS}
              FROM deadline_extensions x
              JOIN measures m ON m.id = x.measure_id JOIN findings f ON f.id = m.finding_id
              JOIN branches b ON b.id = f.branch_id JOIN committees c ON c.id = b.committee_id
-             WHERE x.state = 'pending' AND f.campaign_id = ?3 AND x.branch_id IN (SELECT id FROM scoped)
+             WHERE x.state = 'pending' AND f.campaign_id = ?3 AND b.level = ?4 AND x.branch_id IN (SELECT id FROM scoped)
              ORDER BY c.sort_order, b.sort_order, b.id, x.id"
         )),
     )
     .bind_scope(scope)
     .bind(campaign)
+    .bind(level)
     .fetch_all(pool)
     .await
 }

@@ -116,7 +116,11 @@ struct Columns {
 /// and where each column is.
 fn header(rows: &[(usize, Vec<String>)]) -> Option<(usize, Columns)> {
     rows.iter().take(30).enumerate().find_map(|(i, (_, cells))| {
-        let at = |words: &[&str]| cells.iter().position(|c| words.iter().any(|w| c.trim() == *w || c.contains(w)));
+        let at = |words: &[&str]| {
+            cells
+                .iter()
+                .position(|c| words.iter().any(|w| c.trim() == *w || c.contains(w)))
+        };
         Some((
             i,
             Columns {
@@ -245,7 +249,10 @@ fn measures_of(text: &str, deadline: &str, owner: &str) -> Result<Vec<ImportedMe
         .replace(CLOSED_OUT, "")
         .replace("阶段性完成时限", "");
     if dates.is_empty() && rest.chars().any(|c| !"（）()：:，, \n　".contains(c)) {
-        return Err(format!("无法识别整改时限“{}”，请写成 2026年12月31日 或 2026-12-31", deadline.trim()));
+        return Err(format!(
+            "无法识别整改时限“{}”，请写成 2026年12月31日 或 2026-12-31",
+            deadline.trim()
+        ));
     }
     let count = parts.len();
     let deadline_of = |i: usize| -> Result<Option<Date>, String> {
@@ -316,7 +323,7 @@ pub fn match_item(text: &str, category: i64, items: &[ItemText<'_>]) -> Option<i
         .filter(|(c, _, _)| *c == category)
         .map(|(_, p, t)| (pairs(t).intersection(&own).count(), *p))
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     match scored.as_slice() {
         [(best, p), rest @ ..] if *best >= 5 && rest.first().is_none_or(|(next, _)| best - next >= 3) => Some(*p),
         _ => None,
@@ -394,13 +401,16 @@ pub fn from_sheet(
                 category,
                 item: None,
                 text: String::new(),
-                error: Some(format!("第 {line} 行的整改措施没有对应的查摆问题，请在“查摆问题”列填写问题后重新导入")),
+                error: Some(format!(
+                    "第 {line} 行的整改措施没有对应的查摆问题，请在“查摆问题”列填写问题后重新导入"
+                )),
                 measures: Vec::new(),
             });
             continue;
         };
         if m.is_empty() {
-            row.error.get_or_insert(format!("第 {line} 行填写了整改时限或责任人，但没有整改措施"));
+            row.error
+                .get_or_insert(format!("第 {line} 行填写了整改时限或责任人，但没有整改措施"));
             continue;
         }
         match measures_of(&m, &d, &o) {
@@ -455,10 +465,34 @@ mod tests {
         let mut rows = head();
         rows.extend([
             row(6, &["1. 党支部设置和调整不规范", "无", "", "", ""]),
-            row(7, &["2. 组织生活制度执行不严格", "1. 4月、6月未召开支委会，党课次数不够", "1. 制定“三会一课”计划\n进度安排：2026年12月5日 起草初稿（已完成）；2026年12月20日 支委会审议", "2026年12月31日", "张喆"]),
-            row(8, &["", "", "2. 每月召开支委会", "长期坚持\n（阶段性完成时限：2027年1月31日）", "李明"]),
-            row(9, &["", "2. 主题党日形式单一", "1. 当场更正主题", "立行立改\n已销号", "张喆"]),
-            row(10, &["3. 党员教育管理监督不到位", "1（5）由党总支（党委）自查", "", "", ""]),
+            row(
+                7,
+                &[
+                    "2. 组织生活制度执行不严格",
+                    "1. 4月、6月未召开支委会，党课次数不够",
+                    "1. 制定“三会一课”计划\n进度安排：2026年12月5日 起草初稿（已完成）；2026年12月20日 支委会审议",
+                    "2026年12月31日",
+                    "张喆",
+                ],
+            ),
+            row(
+                8,
+                &[
+                    "",
+                    "",
+                    "2. 每月召开支委会",
+                    "长期坚持\n（阶段性完成时限：2027年1月31日）",
+                    "李明",
+                ],
+            ),
+            row(
+                9,
+                &["", "2. 主题党日形式单一", "1. 当场更正主题", "立行立改\n已销号", "张喆"],
+            ),
+            row(
+                10,
+                &["3. 党员教育管理监督不到位", "1（5）由党总支（党委）自查", "", "", ""],
+            ),
             row(12, &["审核签发：周国栋于2026-11-20审核签发。"]),
             row(14, &["党组织负责人（签字）："]),
         ]);
@@ -499,8 +533,26 @@ mod tests {
     fn repeated_cells_and_several_measures_in_one_cell() {
         let mut rows = head();
         rows.extend([
-            row(6, &["组织生活", "主题党日形式单一", "1、提前一周确定主题\n2、报党委审核", "2026-12-15\n2027-01-15", "王芳"]),
-            row(7, &["组织生活", "主题党日形式单一", "3、每季度开展一次实践活动", "46022", "王芳"]),
+            row(
+                6,
+                &[
+                    "组织生活",
+                    "主题党日形式单一",
+                    "1、提前一周确定主题\n2、报党委审核",
+                    "2026-12-15\n2027-01-15",
+                    "王芳",
+                ],
+            ),
+            row(
+                7,
+                &[
+                    "组织生活",
+                    "主题党日形式单一",
+                    "3、每季度开展一次实践活动",
+                    "46022",
+                    "王芳",
+                ],
+            ),
         ]);
         let out = from_sheet(&rows, TITLES, ITEMS, WINDOW);
         assert_eq!(out.len(), 1, "repeated cells continue one finding: {out:#?}");
@@ -513,7 +565,15 @@ mod tests {
                 ("每季度开展一次实践活动", Some(date!(2025 - 12 - 31))),
             ]
         );
-        assert!(out[0].error.as_deref().unwrap().contains("第 7 行：整改时限 2025-12-31 不在"), "{:?}", out[0].error);
+        assert!(
+            out[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("第 7 行：整改时限 2025-12-31 不在"),
+            "{:?}",
+            out[0].error
+        );
     }
 
     #[test]
@@ -522,7 +582,16 @@ mod tests {
         rows.extend([
             row(6, &["其他方面", "问题甲", "措施甲", "年底前", "张三"]),
             row(7, &["2", "", "无主的措施", "", ""]),
-            row(8, &["2", "问题乙", "1. 措施一\n2. 措施二\n3. 措施三", "2026-12-01\n2026-12-02", ""]),
+            row(
+                8,
+                &[
+                    "2",
+                    "问题乙",
+                    "1. 措施一\n2. 措施二\n3. 措施三",
+                    "2026-12-01\n2026-12-02",
+                    "",
+                ],
+            ),
             row(9, &["2", "问题丙", "", "2026-12-01", ""]),
         ]);
         let out = from_sheet(&rows, TITLES, ITEMS, WINDOW);
@@ -545,8 +614,15 @@ mod tests {
 
     #[test]
     fn items_match_only_when_the_words_clearly_say_so() {
-        assert_eq!(match_item("发展党员程序不规范，2名积极分子材料不完备", 3, ITEMS), Some(1));
+        assert_eq!(
+            match_item("发展党员程序不规范，2名积极分子材料不完备", 3, ITEMS),
+            Some(1)
+        );
         assert_eq!(match_item("支部活动经费使用不规范", 2, ITEMS), None);
-        assert_eq!(match_item("主题党日活动形式单一", 3, ITEMS), None, "another category's item");
+        assert_eq!(
+            match_item("主题党日活动形式单一", 3, ITEMS),
+            None,
+            "another category's item"
+        );
     }
 }

@@ -171,7 +171,10 @@ mod tests {
         );
         f.extended = 2;
         let approved = judge(&f, ON).reasons.join("");
-        assert!(approved.contains("按批准延期后的时限判断；2 条措施经批准延期"), "{approved}");
+        assert!(
+            approved.contains("按批准延期后的时限判断；2 条措施经批准延期"),
+            "{approved}"
+        );
         f.basis = DeadlineBasis::Original;
         assert!(judge(&f, ON).reasons.join("").contains("按原定整改时限判断"));
         f.extended = 0;

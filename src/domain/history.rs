@@ -189,7 +189,9 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
             let label = match key {
                 "verdict" => Verdict::parse(s).map(Verdict::label),
                 "status" => MeasureStatus::parse(s).map(MeasureStatus::label),
-                "eligibility_deadline" => super::progress::DeadlineBasis::parse(s).map(super::progress::DeadlineBasis::label),
+                "eligibility_deadline" => {
+                    super::progress::DeadlineBasis::parse(s).map(super::progress::DeadlineBasis::label)
+                }
                 "review_state" => ReviewState::parse(s).map(ReviewState::label),
                 "state" => LedgerState::parse(s)
                     .map(LedgerState::label)

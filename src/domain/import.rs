@@ -185,9 +185,9 @@ pub fn confirm(
                 (Err(e), _) => e.get("text").map(str::to_string),
                 (Ok(_), None) => Some("请选择类别".to_string()),
                 (Ok(_), Some(_)) if !item_ok => Some("所选条目不属于该类别，请重新选择".to_string()),
-                (Ok(_), Some(_)) if c.item.is_some_and(|i| closed.contains(&i)) => Some(
-                    "该条目本支部已答“未发现问题”或“不适用”，请改选其他条目或“不对应具体条目”".to_string(),
-                ),
+                (Ok(_), Some(_)) if c.item.is_some_and(|i| closed.contains(&i)) => {
+                    Some("该条目本支部已答“未发现问题”或“不适用”，请改选其他条目或“不对应具体条目”".to_string())
+                }
                 (Ok(_), Some(_)) if measure_problem.is_some() => measure_problem,
                 (Ok(t), Some(p)) => {
                     chosen.push(Chosen {
@@ -259,7 +259,13 @@ mod tests {
         let mut closed_item = c(5, Some(2), "戊", true);
         closed_item.item = Some((2, 2));
         let (preview, _) = confirm(&[closed_item], &[2], &[(2, 2)], &[(2, 2)], window);
-        assert!(preview[0].error.as_deref().unwrap().contains("已答“未发现问题”或“不适用”"));
+        assert!(
+            preview[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("已答“未发现问题”或“不适用”")
+        );
         assert_eq!(refusal(&preview, chosen.len()), Some("有几行需要修改，请看标红的行"));
         let (preview, chosen) = confirm(&[c(1, Some(1), "甲", false)], &[1], &[], &[], window);
         assert_eq!(refusal(&preview, chosen.len()), Some("没有勾选任何要导入的问题"));

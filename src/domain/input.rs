@@ -195,7 +195,11 @@ impl MeasureInput {
         let mut e = FieldErrors::default();
         let text_value = field(&mut e, "text", text("整改措施", text_value, MEASURE_MAX, true));
         let owner = field(&mut e, "owner", text("责任人", owner, OWNER_MAX, false));
-        let label = if kind.long_term { "阶段性完成时限" } else { "整改时限" };
+        let label = if kind.long_term {
+            "阶段性完成时限"
+        } else {
+            "整改时限"
+        };
         let deadline = match deadline.trim() {
             "" if locked && saved_deadline.is_some() => {
                 e.add("deadline", super::progress::DEADLINE_LOCKED);
@@ -297,7 +301,16 @@ mod tests {
 
     #[test]
     fn deadlines_must_exist_and_be_sensible() {
-        let ok = MeasureInput::parse("补开支委会", "2022-11-30", "张喆", "in_progress", MeasureKind::PLANNED, None, WINDOW).unwrap();
+        let ok = MeasureInput::parse(
+            "补开支委会",
+            "2022-11-30",
+            "张喆",
+            "in_progress",
+            MeasureKind::PLANNED,
+            None,
+            WINDOW,
+        )
+        .unwrap();
         assert_eq!(ok.deadline, Some(date!(2022 - 11 - 30)));
         assert_eq!(ok.status, MeasureStatus::InProgress);
         for bad in ["2022-02-30", "22/11/30", "明年"] {
@@ -318,10 +331,31 @@ mod tests {
 
     #[test]
     fn a_saved_deadline_outside_the_window_is_kept_but_a_new_one_is_checked() {
-        let saved = Some(SavedMeasure::open(MeasureStatus::InProgress, Some(date!(2022 - 09 - 30))));
-        let m = MeasureInput::parse("改了文字", "2022-09-30", "张喆", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap();
+        let saved = Some(SavedMeasure::open(
+            MeasureStatus::InProgress,
+            Some(date!(2022 - 09 - 30)),
+        ));
+        let m = MeasureInput::parse(
+            "改了文字",
+            "2022-09-30",
+            "张喆",
+            "in_progress",
+            MeasureKind::PLANNED,
+            saved,
+            WINDOW,
+        )
+        .unwrap();
         assert_eq!(m.deadline, Some(date!(2022 - 09 - 30)), "unchanged: no window check");
-        let e = MeasureInput::parse("改了文字", "2022-09-29", "张喆", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap_err();
+        let e = MeasureInput::parse(
+            "改了文字",
+            "2022-09-29",
+            "张喆",
+            "in_progress",
+            MeasureKind::PLANNED,
+            saved,
+            WINDOW,
+        )
+        .unwrap_err();
         assert!(e.get("deadline").unwrap().contains("之间"), "changed: checked");
     }
 
@@ -342,7 +376,16 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.get("status").is_some(), "done only by request");
-        let m = MeasureInput::parse("x", "", "", "done", MeasureKind::PLANNED, Some(SavedMeasure::open(MeasureStatus::Done, None)), WINDOW).unwrap();
+        let m = MeasureInput::parse(
+            "x",
+            "",
+            "",
+            "done",
+            MeasureKind::PLANNED,
+            Some(SavedMeasure::open(MeasureStatus::Done, None)),
+            WINDOW,
+        )
+        .unwrap();
         assert_eq!(m.status, MeasureStatus::Done, "a pending request survives an edit");
     }
 
@@ -358,17 +401,35 @@ mod tests {
             deadline_locked: true,
             ..SavedMeasure::open(MeasureStatus::InProgress, Some(date!(2022 - 12 - 31)))
         });
-        let same = MeasureInput::parse("改了文字", "2022-12-31", "", "in_progress", MeasureKind::PLANNED, saved, WINDOW);
+        let same = MeasureInput::parse(
+            "改了文字",
+            "2022-12-31",
+            "",
+            "in_progress",
+            MeasureKind::PLANNED,
+            saved,
+            WINDOW,
+        );
         assert_eq!(same.unwrap().deadline, Some(date!(2022 - 12 - 31)));
         for moved in ["2023-01-31", "2022-11-30", ""] {
-            let e = MeasureInput::parse("甲", moved, "", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap_err();
+            let e =
+                MeasureInput::parse("甲", moved, "", "in_progress", MeasureKind::PLANNED, saved, WINDOW).unwrap_err();
             assert!(e.get("deadline").unwrap().contains("延期申请"), "{moved:?}");
         }
     }
 
     #[test]
     fn long_term_names_its_checkpoint_and_excludes_immediate() {
-        let m = MeasureInput::parse("每季度公示党费", "2022-12-31", "", "", MeasureKind::LONG_TERM, None, WINDOW).unwrap();
+        let m = MeasureInput::parse(
+            "每季度公示党费",
+            "2022-12-31",
+            "",
+            "",
+            MeasureKind::LONG_TERM,
+            None,
+            WINDOW,
+        )
+        .unwrap();
         assert!(m.long_term && !m.immediate);
         let e = MeasureInput::parse("甲", "明年", "", "", MeasureKind::LONG_TERM, None, WINDOW).unwrap_err();
         assert!(e.get("deadline").unwrap().starts_with("阶段性完成时限"));
@@ -376,6 +437,11 @@ mod tests {
             immediate: true,
             long_term: true,
         };
-        assert!(MeasureInput::parse("甲", "", "", "", both, None, WINDOW).unwrap_err().get("kind").is_some());
+        assert!(
+            MeasureInput::parse("甲", "", "", "", both, None, WINDOW)
+                .unwrap_err()
+                .get("kind")
+                .is_some()
+        );
     }
 }

@@ -58,10 +58,7 @@ impl MilestoneInput {
                 None
             }
             Some(d) if d < window.0 || d > window.1 => {
-                e.add(
-                    "due_on",
-                    format!("节点完成时间应在 {} 至 {} 之间", window.0, window.1),
-                );
+                e.add("due_on", format!("节点完成时间应在 {} 至 {} 之间", window.0, window.1));
                 None
             }
             Some(d) => Some(d),
@@ -226,7 +223,14 @@ pub fn decide_extension(approve: bool, comment: &str) -> Result<(ExtensionState,
     let comment = match text("审批意见", comment, REASON_MAX, !approve) {
         Ok(c) => c,
         Err(m) => {
-            e.add("comment", if approve { m } else { "不同意延期时，请写明原因".into() });
+            e.add(
+                "comment",
+                if approve {
+                    m
+                } else {
+                    "不同意延期时，请写明原因".into()
+                },
+            );
             return Err(e);
         }
     };
@@ -266,8 +270,14 @@ mod tests {
             first_due(Some(date!(2026 - 12 - 31)), Some(date!(2026 - 12 - 05))),
             Some(date!(2026 - 12 - 05))
         );
-        assert_eq!(first_due(None, Some(date!(2026 - 12 - 05))), Some(date!(2026 - 12 - 05)));
-        assert_eq!(first_due(Some(date!(2026 - 12 - 31)), None), Some(date!(2026 - 12 - 31)));
+        assert_eq!(
+            first_due(None, Some(date!(2026 - 12 - 05))),
+            Some(date!(2026 - 12 - 05))
+        );
+        assert_eq!(
+            first_due(Some(date!(2026 - 12 - 31)), None),
+            Some(date!(2026 - 12 - 31))
+        );
         assert_eq!(first_due(None, None), None);
     }
 
@@ -279,8 +289,20 @@ mod tests {
         let e = MilestoneInput::parse("", "", WINDOW).unwrap_err();
         assert_eq!(e.get("title"), Some("请填写节点内容"));
         assert_eq!(e.get("due_on"), Some("请填写节点完成时间"));
-        assert!(MilestoneInput::parse("甲", "2206-12-05", WINDOW).unwrap_err().get("due_on").unwrap().contains("之间"));
-        assert!(MilestoneInput::parse("甲", "12月5日", WINDOW).unwrap_err().get("due_on").unwrap().contains("有效日期"));
+        assert!(
+            MilestoneInput::parse("甲", "2206-12-05", WINDOW)
+                .unwrap_err()
+                .get("due_on")
+                .unwrap()
+                .contains("之间")
+        );
+        assert!(
+            MilestoneInput::parse("甲", "12月5日", WINDOW)
+                .unwrap_err()
+                .get("due_on")
+                .unwrap()
+                .contains("有效日期")
+        );
     }
 
     #[test]
@@ -290,9 +312,15 @@ mod tests {
             done_on: None,
         };
         assert!(m.overdue(MeasureStatus::InProgress, TODAY));
-        assert!(m.overdue(MeasureStatus::Done, TODAY), "a pending 销号 request still owes the step");
+        assert!(
+            m.overdue(MeasureStatus::Done, TODAY),
+            "a pending 销号 request still owes the step"
+        );
         assert!(!m.overdue(MeasureStatus::ClosedOut, TODAY));
-        assert!(!m.overdue(MeasureStatus::InProgress, date!(2026 - 11 - 29)), "the day itself is in time");
+        assert!(
+            !m.overdue(MeasureStatus::InProgress, date!(2026 - 11 - 29)),
+            "the day itself is in time"
+        );
         assert_eq!(m.words(MeasureStatus::InProgress, TODAY), "逾期 1 天");
         let late = MilestoneFacts {
             done_on: Some(TODAY),
@@ -333,7 +361,13 @@ mod tests {
         let e = EntryInput::parse("2026-12-01", "", WINDOW.0, TODAY).unwrap_err();
         assert!(e.get("on_date").unwrap().contains("不能晚于今天"));
         assert_eq!(e.get("text"), Some("请填写进展情况"));
-        assert!(EntryInput::parse("2026-09-01", "甲", WINDOW.0, TODAY).unwrap_err().get("on_date").unwrap().contains("通知印发日"));
+        assert!(
+            EntryInput::parse("2026-09-01", "甲", WINDOW.0, TODAY)
+                .unwrap_err()
+                .get("on_date")
+                .unwrap()
+                .contains("通知印发日")
+        );
     }
 
     #[test]
@@ -342,16 +376,37 @@ mod tests {
         let ok = ExtensionInput::parse("2027-01-15", "需待学院党委会研究", current, WINDOW).unwrap();
         assert_eq!(ok.requested, date!(2027 - 01 - 15));
         let e = ExtensionInput::parse("2026-12-15", " ", current, WINDOW).unwrap_err();
-        assert!(e.get("requested").unwrap().contains("应晚于现在的整改时限（2026-12-15）"));
+        assert!(
+            e.get("requested")
+                .unwrap()
+                .contains("应晚于现在的整改时限（2026-12-15）")
+        );
         assert_eq!(e.get("reason"), Some("请填写延期理由"));
-        assert!(ExtensionInput::parse("2030-01-01", "甲", current, WINDOW).unwrap_err().get("requested").is_some());
-        assert!(ExtensionInput::parse("2027-01-01", "甲", None, WINDOW).unwrap_err().get("requested").unwrap().contains("无需"));
+        assert!(
+            ExtensionInput::parse("2030-01-01", "甲", current, WINDOW)
+                .unwrap_err()
+                .get("requested")
+                .is_some()
+        );
+        assert!(
+            ExtensionInput::parse("2027-01-01", "甲", None, WINDOW)
+                .unwrap_err()
+                .get("requested")
+                .unwrap()
+                .contains("无需")
+        );
     }
 
     #[test]
     fn a_rejection_says_why_and_an_approval_may_say_nothing() {
-        assert_eq!(decide_extension(true, " ").unwrap(), (ExtensionState::Approved, String::new()));
-        assert_eq!(decide_extension(false, " ").unwrap_err().get("comment"), Some("不同意延期时，请写明原因"));
+        assert_eq!(
+            decide_extension(true, " ").unwrap(),
+            (ExtensionState::Approved, String::new())
+        );
+        assert_eq!(
+            decide_extension(false, " ").unwrap_err().get("comment"),
+            Some("不同意延期时，请写明原因")
+        );
         assert_eq!(
             decide_extension(false, "理由不充分").unwrap(),
             (ExtensionState::Rejected, "理由不充分".into())

@@ -133,6 +133,14 @@ pub async fn show(
         today + Duration::days(7),
     )
     .await?;
+    // 延期申请 wait beside 销号 requests, in the same queue.
+    let close_out_requests = close_out_requests
+        + match user.scope().within_committee(committee.id) {
+            Some(scope) => db::schedule::waiting(db, scope, campaign.id, Level::Branch)
+                .await?
+                .len() as i64,
+            None => 0,
+        };
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),
@@ -212,6 +220,37 @@ pub struct QueuePage {
     empty: &'static str,
     /// 催办 lists group by branch and owner; the 销号 queue by age.
     reminders: bool,
+    /// The 销号 queue also lists the branches' 延期申请 waiting for a decision.
+    extensions: Vec<ExtensionWaiting>,
+}
+
+/// A 延期申请 waiting, as the queue lists it.
+pub struct ExtensionWaiting {
+    pub branch_id: crate::domain::BranchId,
+    pub branch_name: String,
+    pub measure_id: crate::domain::MeasureId,
+    pub measure_text: String,
+    pub owner: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub requested_at: String,
+}
+
+impl From<db::schedule::Waiting> for ExtensionWaiting {
+    fn from(w: db::schedule::Waiting) -> Self {
+        ExtensionWaiting {
+            branch_id: w.branch_id,
+            branch_name: w.branch_name,
+            measure_id: w.request.measure_id,
+            measure_text: w.measure_text,
+            owner: w.owner,
+            from: format_date(w.request.previous_deadline),
+            to: format_date(w.request.requested_deadline),
+            reason: w.request.reason,
+            requested_at: display_moment(&w.request.requested_at),
+        }
+    }
 }
 
 /// 销号 requests waiting for this committee.
@@ -221,13 +260,16 @@ pub async fn close_outs(
     let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
     let today = dates::today();
     let lines = db::review::close_out_queue(&state.db.read, user.scope(), campaign.id, committee.id).await?;
+    let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
+    let extensions = db::schedule::waiting(&state.db.read, scope, campaign.id, Level::Branch).await?;
     Ok(QueuePage {
         nav: Nav::for_user(&user, ""),
-        title: "销号待确认",
-        intro: "党支部已申请销号的整改措施。请查看完成情况和证明材料，确认销号或不予销号。",
+        title: "销号及延期待审批",
+        intro: "党支部已申请销号的整改措施，以及申请延长整改时限的措施。请查看完成情况和证明材料，确认销号或不予销号；延期申请在措施的“进度安排”页审批。",
         lines: lines.into_iter().map(|l| LineView::new(l, today)).collect(),
         empty: "目前没有待确认的销号申请。",
         reminders: false,
+        extensions: extensions.into_iter().map(ExtensionWaiting::from).collect(),
         committee,
     })
 }
@@ -262,6 +304,7 @@ pub async fn reminders(
         lines,
         empty: "目前没有 7 天内到期或逾期的整改措施。",
         reminders: true,
+        extensions: Vec::new(),
         committee,
     })
 }

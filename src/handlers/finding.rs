@@ -219,7 +219,10 @@ async fn finding_page(
                 deadline: m.deadline.map(format_date).unwrap_or_default(),
                 long_term: m.long_term,
                 deadline_words: m.deadline_words(),
-                glance: glances.iter().find(|g| g.measure_id == m.id).map(|g| super::views::GlanceView::new(g, status, today)),
+                glance: glances
+                    .iter()
+                    .find(|g| g.measure_id == m.id)
+                    .map(|g| super::views::GlanceView::new(g, status, today)),
                 evidence: evidence.iter().filter(|e| e.measure_id == m.id).cloned().collect(),
                 editable: editable && status.branch_may_edit(),
                 text: m.text,

@@ -599,7 +599,11 @@ fn group(
             id: m.id,
             position: m.position,
             overdue: m.overdue(today),
-            deadline: if m.deadline.is_some() { m.deadline_words() } else { String::new() },
+            deadline: if m.deadline.is_some() {
+                m.deadline_words()
+            } else {
+                String::new()
+            },
             long_term: m.long_term,
             glance: glances
                 .iter()

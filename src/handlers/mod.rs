@@ -128,7 +128,7 @@ impl Nav {
             (Role::Reviewer, Reach::Committee(c)) => vec![
                 ("本党总支（党委）", user.home(), w.submitted_ledgers),
                 (
-                    "销号待确认",
+                    "销号与延期",
                     format!("/committees/{c}/close-outs"),
                     w.close_out_requests,
                 ),

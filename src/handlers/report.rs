@@ -216,10 +216,7 @@ async fn generate(
         immediate: measures.iter().filter(|m| m.immediate).count(),
         closed_out: measures.iter().filter(|m| m.status == MeasureStatus::ClosedOut).count(),
         awaiting_close_out: measures.iter().filter(|m| m.status == MeasureStatus::Done).count(),
-        overdue: measures
-            .iter()
-            .filter(|m| m.overdue(today))
-            .count(),
+        overdue: measures.iter().filter(|m| m.overdue(today)).count(),
     };
     Ok(report::draft(&committee.name, &facts))
 }

@@ -111,6 +111,8 @@ pub struct Sent {
     form: &'static str,
     /// A refusal or conflict, said at the top.
     message: Option<String>,
+    /// What the next page says when the step is done.
+    done: &'static str,
 }
 
 impl MeasurePage {
@@ -161,7 +163,12 @@ async fn page(state: &AppState, user: &CurrentUser, branch: i64, id: i64, sent: 
             timeline.push(TimelineLine {
                 date: format_date(m.done_on.unwrap_or(m.due_on)),
                 kind: "节点",
-                text: format!("{}（计划 {}，{}）", m.title, format_date(m.due_on), f.words(measure.status, today)),
+                text: format!(
+                    "{}（计划 {}）· {}",
+                    m.title,
+                    format_date(m.due_on),
+                    f.words(measure.status, today)
+                ),
             });
             MilestoneLine {
                 id: m.id,
@@ -284,23 +291,28 @@ fn measure_url(branch: i64, measure: MeasureId) -> String {
 
 /// The outcome of a step on the page: the page again with its message, or the next page.
 async fn answer<T>(
-    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, measure: i64, outcome: Outcome<T>,
-    flash: &str, sent: Sent,
+    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, measure: i64, outcome: Outcome<T>, sent: Sent,
 ) -> AppResult<Response> {
     let (status, sent) = match outcome {
         Outcome::Done(_) => {
             let to = format!("{}#{}", measure_url(branch, MeasureId(measure)), sent.form);
-            return done(session, flash, &to).await;
+            return done(session, sent.done, &to).await;
         }
         Outcome::Invalid(errors) => (StatusCode::BAD_REQUEST, Sent { errors, ..sent }),
-        Outcome::Refused(m) => (StatusCode::CONFLICT, Sent {
-            message: Some(m),
-            ..sent
-        }),
-        Outcome::Stale(m) => (StatusCode::CONFLICT, Sent {
-            message: Some(m),
-            ..sent
-        }),
+        Outcome::Refused(m) => (
+            StatusCode::CONFLICT,
+            Sent {
+                message: Some(m),
+                ..sent
+            },
+        ),
+        Outcome::Stale(m) => (
+            StatusCode::CONFLICT,
+            Sent {
+                message: Some(m),
+                ..sent
+            },
+        ),
         other => return Err(refusal(other)),
     };
     let p = page(state, user, branch, measure, sent).await?;
@@ -315,9 +327,10 @@ pub async fn add_milestone(
     let sent = Sent {
         milestone: form,
         form: "milestones",
+        done: "已添加节点",
         ..Sent::default()
     };
-    answer(&state, &session, &user, branch, id, outcome, "已添加节点", sent).await
+    answer(&state, &session, &user, branch, id, outcome, sent).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -367,23 +380,24 @@ pub async fn delete_milestone(
 
 /// After a step on a milestone: its measure's page, with the refusal said at the top.
 async fn settle(
-    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, outcome: Outcome<MeasureId>, flash: &str,
-    milestone: MilestoneId,
+    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, outcome: Outcome<MeasureId>,
+    flash: &'static str, milestone: MilestoneId,
 ) -> AppResult<Response> {
     let measure = match measure_of(&outcome) {
         Some(m) => m,
-        None => match db::schedule::measure_of_milestone(&state.db.read, user.scope(), BranchId(branch), milestone)
-            .await?
-        {
-            Some(m) => m,
-            None => return Err(refusal(outcome)),
-        },
+        None => {
+            match db::schedule::measure_of_milestone(&state.db.read, user.scope(), BranchId(branch), milestone).await? {
+                Some(m) => m,
+                None => return Err(refusal(outcome)),
+            }
+        }
     };
     let sent = Sent {
         form: "milestones",
+        done: flash,
         ..Sent::default()
     };
-    answer(state, session, user, branch, measure.0, outcome, flash, sent).await
+    answer(state, session, user, branch, measure.0, outcome, sent).await
 }
 
 /// Records a progress entry (multipart: its file, if any).
@@ -407,9 +421,10 @@ pub async fn add_entry(
     let sent = Sent {
         entry: typed,
         form: "entry",
+        done: "已记录整改进展",
         ..Sent::default()
     };
-    answer(&state, &session, &user, branch, id, outcome, "已记录整改进展", sent).await
+    answer(&state, &session, &user, branch, id, outcome, sent).await
 }
 
 /// Downloads a progress entry's file, only within scope.
@@ -431,9 +446,10 @@ pub async fn request_extension(
     let sent = Sent {
         extension: form,
         form: "extension",
+        done: "已提交延期申请，等待党总支（党委）审批",
         ..Sent::default()
     };
-    answer(&state, &session, &user, branch, id, outcome, "已提交延期申请，等待党总支（党委）审批", sent).await
+    answer(&state, &session, &user, branch, id, outcome, sent).await
 }
 
 pub async fn withdraw_extension(
@@ -443,44 +459,51 @@ pub async fn withdraw_extension(
     let outcome =
         actions::schedule::withdraw_extension(&state.db, &user, BranchId(branch), ExtensionId(id), form.version)
             .await?;
-    decided(&state, &session, &user, branch, id, outcome, "已撤回延期申请", String::new()).await
+    let sent = Sent {
+        form: "extension",
+        done: "已撤回延期申请",
+        ..Sent::default()
+    };
+    decided(&state, &session, &user, (branch, id), outcome, sent).await
 }
 
 pub async fn decide_extension(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, id)): Path<(i64, i64)>,
     Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    let outcome = actions::schedule::decide_extension(&state.db, &user, BranchId(branch), ExtensionId(id), &form)
-        .await?;
-    let flash = if form.decision == "approve" {
-        "已同意延期，整改时限已更新（原定时限保留）"
-    } else {
-        "已不同意延期，党支部可见原因"
-    };
-    decided(&state, &session, &user, branch, id, outcome, flash, form.comment).await
-}
-
-/// After a step on a 延期申请: its measure's page, with the refusal and what was typed.
-#[allow(clippy::too_many_arguments)]
-async fn decided(
-    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, id: i64, outcome: Outcome<MeasureId>,
-    flash: &str, comment: String,
-) -> AppResult<Response> {
-    let measure = match measure_of(&outcome) {
-        Some(m) => m,
-        None => match db::schedule::measure_of_extension(&state.db.read, user.scope(), BranchId(branch), ExtensionId(id))
-            .await?
-        {
-            Some(m) => m,
-            None => return Err(refusal(outcome)),
-        },
-    };
+    let outcome =
+        actions::schedule::decide_extension(&state.db, &user, BranchId(branch), ExtensionId(id), &form).await?;
     let sent = Sent {
-        comment,
         form: "extension",
+        done: if form.decision == "approve" {
+            "已同意延期，整改时限已更新（原定时限保留）"
+        } else {
+            "已不同意延期，党支部可见原因"
+        },
+        comment: form.comment,
         ..Sent::default()
     };
-    answer(state, session, user, branch, measure.0, outcome, flash, sent).await
+    decided(&state, &session, &user, (branch, id), outcome, sent).await
+}
+
+/// After a step on a 延期申请 (`at`: its branch and id): its measure's page, with the refusal
+/// and what was typed.
+async fn decided(
+    state: &AppState, session: &Session, user: &CurrentUser, at: (i64, i64), outcome: Outcome<MeasureId>, sent: Sent,
+) -> AppResult<Response> {
+    let (branch, id) = at;
+    let measure = match measure_of(&outcome) {
+        Some(m) => m,
+        None => {
+            match db::schedule::measure_of_extension(&state.db.read, user.scope(), BranchId(branch), ExtensionId(id))
+                .await?
+            {
+                Some(m) => m,
+                None => return Err(refusal(outcome)),
+            }
+        }
+    };
+    answer(state, session, user, branch, measure.0, outcome, sent).await
 }
 
 impl MeasurePage {

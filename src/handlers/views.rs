@@ -114,17 +114,28 @@ pub struct GlanceView {
 }
 
 impl GlanceView {
-    pub fn new(g: &crate::db::schedule::Glance, status: crate::domain::states::MeasureStatus, today: time::Date) -> Self {
+    pub fn new(
+        g: &crate::db::schedule::Glance, status: crate::domain::states::MeasureStatus, today: time::Date,
+    ) -> Self {
         use crate::domain::dates::format_date;
         use crate::domain::progress::MilestoneFacts;
         let next = g.next_title.as_ref().zip(g.next_due);
         GlanceView {
             milestones: g.milestones,
             next: next.map(|(t, d)| {
-                let facts = MilestoneFacts { due_on: d, done_on: None };
+                let facts = MilestoneFacts {
+                    due_on: d,
+                    done_on: None,
+                };
                 format!("{t} · {}（{}）", format_date(d), facts.words(status, today))
             }),
-            next_overdue: next.is_some_and(|(_, d)| MilestoneFacts { due_on: d, done_on: None }.overdue(status, today)),
+            next_overdue: next.is_some_and(|(_, d)| {
+                MilestoneFacts {
+                    due_on: d,
+                    done_on: None,
+                }
+                .overdue(status, today)
+            }),
             last: g
                 .last_on
                 .zip(g.last_text.as_ref())
