@@ -33,6 +33,9 @@ pub struct BranchProgress {
     pub measures_overdue_original: i64,
     /// Measures whose deadline was moved by an approved 延期申请.
     pub measures_extended: i64,
+    /// Closed off by their deadline (按期): the approved one, and the original one.
+    pub closed_on_time: i64,
+    pub closed_on_time_original: i64,
     /// UTC moment of the latest change to the ledger's answers, findings, measures, state or
     /// 专题支委会 record.
     pub last_change: Option<String>,
@@ -136,6 +139,10 @@ async fn units_judged(
                         AND (iif(cb.basis = 'original', COALESCE(m.original_deadline, m.deadline), m.deadline) < ?5
                              OR m.milestone_due < ?5)) AS overdue_judged,
                     SUM(m.extensions > 0) AS extended,
+                    -- 按期: closed off (campus day) on or before the deadline, approved or original.
+                    SUM(m.status = 'closed_out' AND date(m.closed_out_at, '+8 hours') <= m.deadline) AS on_time,
+                    SUM(m.status = 'closed_out'
+                        AND date(m.closed_out_at, '+8 hours') <= COALESCE(m.original_deadline, m.deadline)) AS on_time_original,
                     MAX(m.updated_at) AS last_at
              FROM measures m JOIN findings fd ON fd.id = m.finding_id
              CROSS JOIN (SELECT eligibility_deadline AS basis FROM campaigns WHERE id = ?3) cb
@@ -156,6 +163,8 @@ async fn units_judged(
                 COALESCE(ms.overdue, 0) AS measures_overdue,
                 COALESCE(ms.overdue_original, 0) AS measures_overdue_original,
                 COALESCE(ms.extended, 0) AS measures_extended,
+                COALESCE(ms.on_time, 0) AS closed_on_time,
+                COALESCE(ms.on_time_original, 0) AS closed_on_time_original,
                 NULLIF(MAX(COALESCE(a.last_at, ''), COALESCE(fs.last_at, ''), COALESCE(ms.last_at, ''),
                            COALESCE(bl.updated_at, ''), COALESCE(bm.updated_at, '')), '') AS last_change,
                 COALESCE(ms.overdue_judged, 0) AS overdue_at_judgement,

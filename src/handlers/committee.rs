@@ -331,6 +331,8 @@ mod tests {
             measures_overdue: overdue,
             measures_overdue_original: overdue,
             measures_extended: 0,
+            closed_on_time: 0,
+            closed_on_time_original: 0,
             last_change: None,
             overdue_at_judgement: overdue,
             rebounds: 0,

@@ -21,6 +21,7 @@ use crate::domain::dates::{self, format_date};
 use crate::domain::eligibility::Judgement;
 use crate::domain::hints::Flags;
 use crate::domain::states::{LedgerState, ReportState};
+use crate::domain::units::Level;
 use crate::domain::{BranchId, CommitteeId};
 use crate::error::{AppError, AppResult};
 use crate::export::workbooks::{self, IneligibleRow, OverviewRow};
@@ -35,6 +36,8 @@ pub struct OverviewPage {
     /// Each committee's own 本级 ledger, which the 组织部 reviews.
     own_units: Vec<BranchProgress>,
     own_item_count: i64,
+    /// The committees' own 延期申请, which the 组织部 decides.
+    own_extensions: Vec<super::committee::ExtensionWaiting>,
     totals: Totals,
     committees: Vec<CommitteeView>,
     /// The day eligibility is judged on (the results date, or today if earlier).
@@ -147,7 +150,25 @@ pub struct Totals {
     /// Overdue against the original deadlines, and measures extended (see BranchProgress).
     pub overdue_original: i64,
     pub extended: i64,
+    /// Closed off by the approved deadline, and by the original one (按期率).
+    pub on_time: i64,
+    pub on_time_original: i64,
     pub eligible: i64,
+}
+
+impl Totals {
+    /// 按期率: the share of closed-off measures closed by their deadline, against the approved
+    /// and the original deadlines ("—" before anything is closed off).
+    pub fn on_time_words(&self) -> (String, String) {
+        let share = |n: i64| {
+            if self.closed_out == 0 {
+                "—".to_string()
+            } else {
+                format!("{:.0}%", n as f64 * 100.0 / self.closed_out as f64)
+            }
+        };
+        (share(self.on_time), share(self.on_time_original))
+    }
 }
 
 impl Totals {
@@ -164,6 +185,8 @@ impl Totals {
         self.overdue += b.measures_overdue;
         self.overdue_original += b.measures_overdue_original;
         self.extended += b.measures_extended;
+        self.on_time += b.closed_on_time;
+        self.on_time_original += b.closed_on_time_original;
         self.eligible += i64::from(eligible);
     }
 }
@@ -300,6 +323,11 @@ pub async fn show(
         item_count: campus.item_count,
         own_units: campus.own_units.clone(),
         own_item_count: campus.own_item_count,
+        own_extensions: db::schedule::waiting(&state.db.read, user.scope(), campaign.id, Level::Committee)
+            .await?
+            .into_iter()
+            .map(super::committee::ExtensionWaiting::from)
+            .collect(),
         totals,
         committees: views,
         judged_on: format_date(campus.judged_on),
@@ -421,4 +449,22 @@ pub async fn ineligible_xlsx(
         workbooks::ineligible,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Totals;
+
+    #[test]
+    fn the_on_time_rate_is_of_closed_off_measures_against_either_deadline() {
+        let none = Totals::default();
+        assert_eq!(none.on_time_words(), ("—".to_string(), "—".to_string()));
+        let t = Totals {
+            closed_out: 4,
+            on_time: 3,
+            on_time_original: 2,
+            ..Totals::default()
+        };
+        assert_eq!(t.on_time_words(), ("75%".to_string(), "50%".to_string()));
+    }
 }
