@@ -491,27 +491,24 @@ pub async fn waiting(
     .await
 }
 
-/// The measure a milestone of `branch` belongs to, within the scope.
-pub async fn measure_of_milestone(
-    pool: &SqlitePool, scope: Scope, branch: BranchId, id: MilestoneId,
-) -> sqlx::Result<Option<MeasureId>> {
-    sqlx::query_scalar(&scoped(
-        "SELECT measure_id FROM measure_milestones WHERE id = ?3 AND branch_id = ?4 AND branch_id IN (SELECT id FROM scoped)",
-    ))
-    .bind_scope(scope)
-    .bind(id)
-    .bind(branch)
-    .fetch_optional(pool)
-    .await
+/// A row of a measure's 进度安排 that a step names by id.
+#[derive(Debug, Clone, Copy)]
+pub enum ScheduleRow {
+    Milestone(MilestoneId),
+    Extension(ExtensionId),
 }
 
-/// The measure a 延期申请 of `branch` belongs to, within the scope.
-pub async fn measure_of_extension(
-    pool: &SqlitePool, scope: Scope, branch: BranchId, id: ExtensionId,
+/// The measure a milestone or 延期申请 of `branch` belongs to, within the scope.
+pub async fn measure_of(
+    pool: &SqlitePool, scope: Scope, branch: BranchId, row: ScheduleRow,
 ) -> sqlx::Result<Option<MeasureId>> {
-    sqlx::query_scalar(&scoped(
-        "SELECT measure_id FROM deadline_extensions WHERE id = ?3 AND branch_id = ?4 AND branch_id IN (SELECT id FROM scoped)",
-    ))
+    let (table, id) = match row {
+        ScheduleRow::Milestone(id) => ("measure_milestones", id.0),
+        ScheduleRow::Extension(id) => ("deadline_extensions", id.0),
+    };
+    sqlx::query_scalar(&scoped(&format!(
+        "SELECT measure_id FROM {table} WHERE id = ?3 AND branch_id = ?4 AND branch_id IN (SELECT id FROM scoped)"
+    )))
     .bind_scope(scope)
     .bind(id)
     .bind(branch)

@@ -18,7 +18,7 @@ use crate::actions::{self, Outcome};
 use crate::auth::{CurrentUser, session};
 use crate::db;
 use crate::db::measures::Measure;
-use crate::db::schedule::Schedule;
+use crate::db::schedule::{Schedule, ScheduleRow};
 use crate::db::units::BranchRow;
 use crate::domain::dates::{display_moment, format_date, is_overdue, today};
 use crate::domain::evidence::{MAX_BYTES, size_label};
@@ -386,7 +386,14 @@ async fn settle(
     let measure = match measure_of(&outcome) {
         Some(m) => m,
         None => {
-            match db::schedule::measure_of_milestone(&state.db.read, user.scope(), BranchId(branch), milestone).await? {
+            match db::schedule::measure_of(
+                &state.db.read,
+                user.scope(),
+                BranchId(branch),
+                ScheduleRow::Milestone(milestone),
+            )
+            .await?
+            {
                 Some(m) => m,
                 None => return Err(refusal(outcome)),
             }
@@ -495,8 +502,13 @@ async fn decided(
     let measure = match measure_of(&outcome) {
         Some(m) => m,
         None => {
-            match db::schedule::measure_of_extension(&state.db.read, user.scope(), BranchId(branch), ExtensionId(id))
-                .await?
+            match db::schedule::measure_of(
+                &state.db.read,
+                user.scope(),
+                BranchId(branch),
+                ScheduleRow::Extension(ExtensionId(id)),
+            )
+            .await?
             {
                 Some(m) => m,
                 None => return Err(refusal(outcome)),
