@@ -286,7 +286,9 @@ async fn campus(branches: i64, baseline: &str) {
             .await
             .unwrap();
         let ids = sqlx::query_scalar(
-            "SELECT id FROM branches WHERE id NOT IN (SELECT branch_id FROM branch_ledgers WHERE state IN ('submitted', 'signed_off'))
+            // Branches only: the committees' own 本级 units (migration 000010) have no secretary.
+            "SELECT id FROM branches WHERE level = 'branch'
+               AND id NOT IN (SELECT branch_id FROM branch_ledgers WHERE state IN ('submitted', 'signed_off'))
              ORDER BY (id * 7919) % 1000003",
         )
         .fetch_all(&pool)

@@ -537,6 +537,10 @@ const LANDED: &[(i64, &str)] = &[
         20261130000016,
         "deae1e4ae49b5e0812f6a0fb3d625d74e0c531c9cb7c24f526de23ca3af62f27a01654ae478198b60fea7a3f26a36099",
     ),
+    (
+        20261130000017,
+        "4e1b92f3ca1f2296d27a29ab82cc46d25c3a488eff42b7b1996d99fd2f7311ee5f6b65e3fba85388efe90f3f49cd0670",
+    ),
 ];
 
 #[test]

@@ -172,7 +172,13 @@ pub async fn glances(
     pool: &SqlitePool, scope: Scope, campaign: CampaignId, branch: BranchId,
 ) -> sqlx::Result<Vec<Glance>> {
     sqlx::query_as(&scoped(
-        "SELECT m.id AS measure_id,
+        // Driven from the unit's 进度安排 rows (few, each table indexed by unit), not from its
+        // measures: a ledger page reads this on every view.
+        "WITH planned(measure_id) AS (
+           SELECT measure_id FROM measure_milestones WHERE branch_id = ?4
+           UNION SELECT measure_id FROM measure_progress WHERE branch_id = ?4
+           UNION SELECT measure_id FROM deadline_extensions WHERE branch_id = ?4 AND state = 'pending')
+         SELECT m.id AS measure_id,
                 (SELECT COUNT(*) FROM measure_milestones ms WHERE ms.measure_id = m.id) AS milestones,
                 (SELECT ms.title FROM measure_milestones ms WHERE ms.measure_id = m.id AND ms.done_on IS NULL
                  ORDER BY ms.due_on, ms.id LIMIT 1) AS next_title,
@@ -180,11 +186,8 @@ pub async fn glances(
                 (SELECT p.on_date FROM measure_progress p WHERE p.measure_id = m.id ORDER BY p.on_date DESC, p.id DESC LIMIT 1) AS last_on,
                 (SELECT p.text FROM measure_progress p WHERE p.measure_id = m.id ORDER BY p.on_date DESC, p.id DESC LIMIT 1) AS last_text,
                 (SELECT x.requested_deadline FROM deadline_extensions x WHERE x.measure_id = m.id AND x.state = 'pending') AS pending_until
-         FROM measures m JOIN findings f ON f.id = m.finding_id
-         WHERE f.campaign_id = ?3 AND f.branch_id = ?4 AND f.branch_id IN (SELECT id FROM scoped)
-           AND (EXISTS (SELECT 1 FROM measure_milestones ms WHERE ms.measure_id = m.id)
-                OR EXISTS (SELECT 1 FROM measure_progress p WHERE p.measure_id = m.id)
-                OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.measure_id = m.id AND x.state = 'pending'))",
+         FROM planned JOIN measures m ON m.id = planned.measure_id JOIN findings f ON f.id = m.finding_id
+         WHERE f.campaign_id = ?3 AND f.branch_id = ?4 AND f.branch_id IN (SELECT id FROM scoped)",
     ))
     .bind_scope(scope)
     .bind(campaign)
@@ -480,7 +483,9 @@ pub async fn waiting(
              FROM deadline_extensions x
              JOIN measures m ON m.id = x.measure_id JOIN findings f ON f.id = m.finding_id
              JOIN branches b ON b.id = f.branch_id JOIN committees c ON c.id = b.committee_id
-             WHERE x.state = 'pending' AND f.campaign_id = ?3 AND b.level = ?4 AND x.branch_id IN (SELECT id FROM scoped)
+             WHERE x.state = 'pending' AND f.campaign_id = ?3 AND b.level = ?4
+               -- `+`: read the few pending requests (their partial index), not every unit in scope.
+               AND +x.branch_id IN (SELECT id FROM scoped)
              ORDER BY c.sort_order, b.sort_order, b.id, x.id"
         )),
     )
