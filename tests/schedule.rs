@@ -242,6 +242,14 @@ async fn after_submission_a_deadline_moves_only_by_an_approved_extension_and_bot
 
     // The 延期申请, then a second one is refused while it waits.
     let page = format!("/branches/{branch}/measures/{measure}");
+    let r = app.login("reviewer1").await;
+    let badge = |html: String| -> i64 {
+        let at = html.find("销号与延期 <span class=\"count\"").expect("a badge");
+        let rest = &html[at..];
+        let n = &rest[rest.find('>').unwrap() + 1..rest.find("</span>").unwrap()];
+        n.parse().unwrap()
+    };
+    let waiting = badge(body(app.get(&r, "/committees/1").await).await);
     let requested = day(60);
     let res = app
         .post_form(
@@ -274,8 +282,12 @@ async fn after_submission_a_deadline_moves_only_by_an_approved_extension_and_bot
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert!(visible_text(&body(app.get(&s, &page).await).await).contains("待审批"));
 
+    // It waits in the committee's queue, counted in its badge.
+    assert_eq!(badge(body(app.get(&r, "/committees/1").await).await), waiting + 1);
+    let queue = visible_text(&body(app.get(&r, "/committees/1/close-outs").await).await);
+    assert!(queue.contains("延期申请待审批") && queue.contains(reason), "{queue}");
+
     // The committee rejects without a reason: refused; then approves.
-    let r = app.login("reviewer1").await;
     let html = body(app.get(&r, &page).await).await;
     assert!(html.contains("同意延期"), "the reviewer decides here");
     let x: i64 = sqlx::query_scalar("SELECT id FROM deadline_extensions WHERE measure_id = ? AND state = 'pending'")

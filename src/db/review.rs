@@ -375,7 +375,7 @@ pub async fn reminders(
 pub struct Waiting {
     /// Reviewers: branch ledgers submitted and waiting for review.
     pub submitted_ledgers: i64,
-    /// Reviewers: 销号 requests of branches waiting.
+    /// Reviewers: 销号 requests and 延期申请 of branches waiting (one queue, one badge).
     pub close_out_requests: i64,
     /// Rows, answers and meeting records returned on the ledger the user keeps (a secretary's
     /// branch, a committee's 本级).
@@ -417,7 +417,12 @@ async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
            (SELECT COUNT(*) FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
              WHERE bl.campaign_id = ?3 AND bl.state = 'submitted' AND b.level = ?4
                AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
-           ms.done AS close_out_requests,
+           ms.done
+           + (SELECT COUNT(*) FROM deadline_extensions x
+               JOIN measures m ON m.id = x.measure_id JOIN findings f ON f.id = m.finding_id
+               JOIN branches b ON b.id = f.branch_id
+               WHERE x.state = 'pending' AND f.campaign_id = ?3 AND b.level = ?4
+                 AND +x.branch_id IN (SELECT id FROM scoped)) AS close_out_requests,
            (SELECT COUNT(*) FROM fs
              WHERE fs.review_state = 'returned' AND fs.level = ?5
                AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = fs.branch_id
