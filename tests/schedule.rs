@@ -719,3 +719,48 @@ async fn a_hand_filled_attachment_2_is_previewed_row_by_row_and_bad_cells_are_re
         .unwrap();
     assert_eq!(none, 0, "the refused row saved nothing");
 }
+
+#[tokio::test]
+async fn a_measure_closed_off_settles_its_waiting_extension() {
+    let app = spawn_demo().await;
+    // Branch 1's measure with a 延期申请 waiting (demo): the branch asks for 销号 instead.
+    let (branch, finding, measure) = demo_measure(&app, "在支委会上如实说明").await;
+    let s = app.login("secretary1").await;
+    let form = format!("/branches/{branch}/measures/{measure}/close-out");
+    let token = app.csrf(&s, &form).await;
+    let html = body(app.get(&s, &form).await).await;
+    let version = hidden_value(&html, "version");
+    let res = s
+        .post(app.url(&format!("{form}?_csrf={token}")))
+        .multipart(
+            Multipart::new()
+                .text("note", "已在支委会上说明并报党委备案。")
+                .text("version", version),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let r = app.login("reviewer1").await;
+    let page = format!("/branches/{branch}/findings/{finding}");
+    let html = body(app.get(&r, &page).await).await;
+    let at = html.find(&format!("/measures/{measure}/close-out/decide")).unwrap();
+    let v = hidden_value(&html[at..], "version");
+    let res = app
+        .post_form(
+            &r,
+            &format!("/branches/{branch}/measures/{measure}/close-out/decide"),
+            &page,
+            &[("decision", "confirm"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let state: String = sqlx::query_scalar("SELECT state FROM deadline_extensions WHERE measure_id = ?")
+        .bind(measure)
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(state, "withdrawn");
+    let queue = visible_text(&body(app.get(&r, "/committees/1/close-outs").await).await);
+    assert!(queue.contains("目前没有待审批的延期申请"), "{queue}");
+}

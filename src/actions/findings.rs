@@ -354,9 +354,11 @@ async fn save_measure(
         };
         let added = db::schedule::add_milestone(tx, actor, &measure, &input).await?;
         if ms.done {
-            // The list says only that it was done: by its date, as far as anyone can tell.
+            // The list says only that it was done: by its date (or today, for a date still to
+            // come), as far as anyone can tell.
             let row = db::schedule::milestone(tx, actor, added).await?.ok_or(Stop::NotFound)?;
-            db::schedule::set_milestone_done(tx, actor, &row, finding, row.version, Some(ms.due_on))
+            let on = ms.due_on.min(crate::domain::dates::today());
+            db::schedule::set_milestone_done(tx, actor, &row, finding, row.version, Some(on))
                 .await?
                 .map_err(|_| Stop::Stale(super::STALE.into()))?;
         }

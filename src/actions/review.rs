@@ -8,7 +8,9 @@ use super::{Stop, branch_step, finding, measure};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::history::AuditAction;
+use crate::domain::progress::ExtensionState;
 use crate::domain::review::{self, Decision};
+use crate::domain::states::MeasureStatus;
 use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
@@ -135,6 +137,23 @@ pub async fn decide_close_out(
         db::review::decide_close_out(tx, actor, &current, form.version, to, &comment)
             .await?
             .map_err(|_| refused("这条措施刚刚被修改过，请查看最新内容后再确认。"))?;
+        // A measure closed off needs no more time: a 延期申请 still waiting is settled with it,
+        // so it leaves the queue.
+        if to == MeasureStatus::ClosedOut
+            && let Some(x) = db::schedule::pending_extension(tx, id).await?
+        {
+            db::schedule::settle_extension(
+                tx,
+                actor,
+                &x,
+                current.finding_id,
+                x.version,
+                ExtensionState::Withdrawn,
+                "措施已销号，延期申请不再需要。",
+            )
+            .await?
+            .map_err(|_| refused("这条措施刚刚被修改过，请查看最新内容后再确认。"))?;
+        }
         Ok(current.finding_id)
     })
     .await

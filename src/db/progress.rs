@@ -135,8 +135,10 @@ async fn units_judged(
                     -- 逾期: past the (approved) deadline or an open milestone's date.
                     SUM(m.status <> 'closed_out' AND (m.deadline < ?4 OR m.milestone_due < ?4)) AS overdue,
                     SUM(m.status <> 'closed_out' AND (m.deadline < ?5 OR m.milestone_due < ?5)) AS overdue_judged,
-                    -- 按期: closed off on or before the deadline's campus day (UTC+8: before 16:00 UTC).
-                    SUM(m.status = 'closed_out' AND m.closed_out_at < m.deadline || ' 16:00:00') AS on_time,
+                    -- 按期: closed off on or before the deadline's campus day (UTC+8: before 16:00 UTC);
+                    -- one without a deadline (立行立改 done on the spot) cannot be late.
+                    SUM(m.status = 'closed_out'
+                        AND (m.deadline IS NULL OR m.closed_out_at < m.deadline || ' 16:00:00')) AS on_time,
                     MAX(m.updated_at) AS last_at
              FROM measures m JOIN findings fd ON fd.id = m.finding_id
              WHERE fd.campaign_id = ?3 AND fd.branch_id IN (SELECT id FROM scoped) GROUP BY fd.branch_id),

@@ -68,6 +68,25 @@ impl ImportedMeasure {
         parts.join(" · ")
     }
 
+    /// The measure as sent back by the confirm form, its text cleaned as typed text is (the
+    /// form could have been changed on the way).
+    pub fn cleaned(&self) -> ImportedMeasure {
+        let tidy = |s: &str| clean(s).trim().to_string();
+        ImportedMeasure {
+            text: tidy(&self.text),
+            owner: tidy(&self.owner),
+            milestones: self
+                .milestones
+                .iter()
+                .map(|m| ImportedMilestone {
+                    title: tidy(&m.title),
+                    ..m.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// What is wrong with it for a campaign whose deadlines lie in `window`, if anything.
     pub fn problem(&self, window: (Date, Date)) -> Option<String> {
         let n = self.text.chars().count();
@@ -82,6 +101,12 @@ impl ImportedMeasure {
         }
         if self.immediate && self.long_term {
             return Some("“立行立改”和“长期坚持”只能选一项".into());
+        }
+        if self.milestones.len() > super::progress::MAX_MILESTONES {
+            return Some(format!(
+                "进度节点超过 {} 个，请合并相近的步骤",
+                super::progress::MAX_MILESTONES
+            ));
         }
         let outside = |d: Date| d < window.0 || d > window.1;
         if let Some(d) = self.deadline.filter(|d| outside(*d)) {
@@ -155,7 +180,8 @@ fn strip_number(text: &str) -> &str {
     let t = text.trim_start();
     let t2 = t.trim_start_matches(['（', '(']);
     let digits = t2.find(|c: char| !c.is_ascii_digit()).unwrap_or(t2.len());
-    if digits == 0 {
+    // A list number has one or two digits: "2026.12前完成" and "1.5万元" are text.
+    if digits == 0 || digits > 2 {
         return t;
     }
     let rest = &t2[digits..];
@@ -239,47 +265,73 @@ fn measures_of(text: &str, deadline: &str, owner: &str) -> Result<Vec<ImportedMe
             last.0.push_str(l);
         }
     }
-    let immediate = deadline.contains(IMMEDIATE);
-    let long_term = deadline.contains(LONG_TERM);
-    let closed_out = deadline.contains(CLOSED_OUT);
-    let dates = dates_in(deadline);
-    let rest = deadline
+    // The 整改时限 cell: one entry for all the cell's measures, or one per measure (an entry is a
+    // line; a line in brackets or 已销号 belongs to the one above).
+    let mut entries: Vec<String> = Vec::new();
+    for line in deadline.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match entries.last_mut() {
+            Some(last) if line.starts_with(['（', '(']) || line == CLOSED_OUT => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => entries.push(line.to_string()),
+        }
+    }
+    let count = parts.len();
+    let entries: Vec<Timing> = match entries.len() {
+        0 => vec![Timing::default(); count],
+        1 => vec![timing(&entries[0])?; count],
+        n if n == count => entries.iter().map(|e| timing(e)).collect::<Result<_, _>>()?,
+        n => {
+            return Err(format!(
+                "整改时限单元格有 {n} 项，措施单元格有 {count} 条措施，无法一一对应"
+            ));
+        }
+    };
+    Ok(parts
+        .into_iter()
+        .zip(entries)
+        .map(|((text, milestones), t)| ImportedMeasure {
+            text,
+            deadline: t.deadline,
+            owner: owner.to_string(),
+            immediate: t.immediate,
+            long_term: t.long_term && !t.immediate,
+            closed_out: t.closed_out,
+            milestones,
+        })
+        .collect())
+}
+
+/// One measure's 整改时限 entry, read.
+#[derive(Debug, Clone, Copy, Default)]
+struct Timing {
+    deadline: Option<Date>,
+    immediate: bool,
+    long_term: bool,
+    closed_out: bool,
+}
+
+/// A 整改时限 entry: a date, 立行立改, 长期坚持 with its 阶段性完成时限, each perhaps 已销号.
+fn timing(entry: &str) -> Result<Timing, String> {
+    let dates = dates_in(entry);
+    let rest = entry
         .replace(IMMEDIATE, "")
         .replace(LONG_TERM, "")
         .replace(CLOSED_OUT, "")
         .replace("阶段性完成时限", "");
-    if dates.is_empty() && rest.chars().any(|c| !"（）()：:，, \n　".contains(c)) {
+    if dates.len() > 1 || (dates.is_empty() && rest.chars().any(|c| !"（）()：:，, \n　".contains(c))) {
         return Err(format!(
             "无法识别整改时限“{}”，请写成 2026年12月31日 或 2026-12-31",
-            deadline.trim()
+            entry.trim()
         ));
     }
-    let count = parts.len();
-    let deadline_of = |i: usize| -> Result<Option<Date>, String> {
-        match dates.len() {
-            0 => Ok(None),
-            1 => Ok(Some(dates[0])),
-            n if n == count => Ok(Some(dates[i])),
-            n => Err(format!(
-                "整改时限单元格有 {n} 个日期，措施单元格有 {count} 条措施，无法一一对应"
-            )),
-        }
-    };
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, (text, milestones))| {
-            Ok(ImportedMeasure {
-                text,
-                deadline: deadline_of(i)?,
-                owner: owner.to_string(),
-                immediate,
-                long_term: long_term && !immediate,
-                closed_out,
-                milestones,
-            })
-        })
-        .collect()
+    Ok(Timing {
+        deadline: dates.first().copied(),
+        immediate: entry.contains(IMMEDIATE),
+        long_term: entry.contains(LONG_TERM),
+        closed_out: entry.contains(CLOSED_OUT),
+    })
 }
 
 /// "2026年12月5日 起草初稿（已完成）；2026年12月20日 支委会审议" → milestones.
@@ -355,8 +407,9 @@ pub fn from_sheet(
         if [&c, &f, &m, &d, &o].iter().all(|s| s.is_empty()) {
             continue;
         }
-        // Below the table: the sign-off record, the signature line, the code (one wide cell).
-        if !c.is_empty() && [&f, &m, &d, &o].iter().all(|s| s.is_empty()) {
+        // Below the table: the sign-off record, the signature line, the code (one wide cell,
+        // no category's words). A category with nothing else on its row just starts.
+        if !c.is_empty() && [&f, &m, &d, &o].iter().all(|s| s.is_empty()) && match_category(&c, titles).is_none() {
             break;
         }
         if !c.is_empty() && c != category_cell {
@@ -604,6 +657,46 @@ mod tests {
         rows.push(row(6, &["2", "问题甲", "措施甲", "年底前", "张三"]));
         let out = from_sheet(&rows, TITLES, ITEMS, WINDOW);
         assert!(out[0].error.as_deref().unwrap().contains("无法识别整改时限“年底前”"));
+    }
+
+    #[test]
+    fn each_measure_of_a_cell_takes_its_own_deadline_entry() {
+        let ms = measures_of("1. 当场更正\n2. 修订制度", "立行立改\n2026-12-31", "王芳").unwrap();
+        assert!(ms[0].immediate && ms[0].deadline.is_none());
+        assert!(!ms[1].immediate && ms[1].deadline == Some(date!(2026 - 12 - 31)));
+        let ms = measures_of("1. 甲\n2. 乙", "长期坚持\n（阶段性完成时限：2027年1月31日）", "").unwrap();
+        assert!(
+            ms.iter()
+                .all(|m| m.long_term && m.deadline == Some(date!(2027 - 01 - 31))),
+            "one entry for all"
+        );
+        assert!(
+            measures_of("甲", "2026-12-01 至 2026-12-31", "").is_err(),
+            "two dates for one measure"
+        );
+    }
+
+    #[test]
+    fn years_and_amounts_are_not_list_numbers_and_a_bare_category_row_does_not_end_the_table() {
+        assert_eq!(strip_number("2026.12前完成换届"), "2026.12前完成换届");
+        assert_eq!(strip_number("12. 第十二条"), "第十二条");
+        let mut rows = head();
+        rows.extend([
+            row(6, &["1. 党支部设置和调整不规范", "", "", "", ""]),
+            row(
+                7,
+                &[
+                    "2. 组织生活制度执行不严格",
+                    "主题党日形式单一",
+                    "丰富主题党日形式",
+                    "2026-12-31",
+                    "王芳",
+                ],
+            ),
+        ]);
+        let out = from_sheet(&rows, TITLES, ITEMS, WINDOW);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(out[0].category, Some(2));
     }
 
     #[test]

@@ -150,6 +150,8 @@ pub struct Choice {
     pub text: String,
     pub include: bool,
     pub measures: Vec<ImportedMeasure>,
+    /// Its measures came back unreadable (the form was changed on the way).
+    pub broken: bool,
 }
 
 /// A row to save.
@@ -179,7 +181,12 @@ pub fn confirm(
                 (Some(cat), Some((of, i))) => of == cat && items.contains(&(cat, i)),
                 (None, Some(_)) => false,
             };
-            let measure_problem = c.measures.iter().find_map(|m| m.problem(window));
+            let measures: Vec<ImportedMeasure> = c.measures.iter().map(ImportedMeasure::cleaned).collect();
+            let measure_problem = if c.broken {
+                Some("这一行的整改措施没有完整提交，请重新上传预览".to_string())
+            } else {
+                measures.iter().find_map(|m| m.problem(window))
+            };
             let error = match (super::input::finding_text(&c.text), category) {
                 _ if !c.include => None,
                 (Err(e), _) => e.get("text").map(str::to_string),
@@ -194,7 +201,7 @@ pub fn confirm(
                         category: p,
                         item: c.item.map(|(_, i)| i),
                         text: t,
-                        measures: c.measures.clone(),
+                        measures: measures.clone(),
                     });
                     None
                 }
@@ -236,6 +243,7 @@ mod tests {
             text: text.into(),
             include,
             measures: Vec::new(),
+            broken: false,
         };
         let window = (time::macros::date!(2026 - 10 - 01), time::macros::date!(2029 - 09 - 30));
         let mut wrong_item = c(4, Some(2), "丁", true);

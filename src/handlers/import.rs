@@ -15,6 +15,7 @@ use crate::actions::{self, Outcome, findings::ImportInput};
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::domain::BranchId;
+use crate::domain::checklist_import::ImportedMeasure;
 use crate::domain::import::{Choice, ImportRow, MAX_ROWS};
 use crate::error::{AppError, AppResult};
 
@@ -137,6 +138,10 @@ pub async fn confirm(
         let Some(text) = get(format!("row_{line}_text")) else {
             break;
         };
+        let measures: Option<Vec<ImportedMeasure>> = match get(format!("row_{line}_measures")) {
+            None => Some(Vec::new()),
+            Some(json) => serde_json::from_str(&json).ok(),
+        };
         choices.push(Choice {
             line,
             category: get(format!("row_{line}_category")).and_then(|c| c.parse::<i64>().ok()),
@@ -148,9 +153,8 @@ pub async fn confirm(
             text,
             include: get(format!("row_{line}_include")).is_some(),
             // The measures an 附件2 gave the row, as previewed (checked again by the action).
-            measures: get(format!("row_{line}_measures"))
-                .and_then(|j| serde_json::from_str(&j).ok())
-                .unwrap_or_default(),
+            measures: measures.clone().unwrap_or_default(),
+            broken: measures.is_none(),
         });
     }
     match actions::findings::import(&state.db, &user, branch, &choices).await? {
@@ -178,8 +182,8 @@ impl ImportPage {
         serde_json::to_string(&row.measures).unwrap_or_else(|_| "[]".into())
     }
 
-    /// Whether any row came from an 附件2 (the table then shows items and measures).
+    /// Whether the rows came from an 附件2 (the table then shows items and measures).
     fn has_measures(&self) -> bool {
-        self.rows.iter().any(|r| !r.measures.is_empty())
+        self.rows.iter().any(|r| !r.measures.is_empty() || r.item.is_some())
     }
 }
