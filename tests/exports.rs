@@ -138,6 +138,12 @@ async fn a_reviewer_downloads_the_branch_checklist_with_every_text_in_full_and_i
         "a subset font keeps the file small: {} bytes",
         pdf.len()
     );
+    let info = pdf_info(&pdf);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Title:") && l.contains("附件2") && l.contains("自查问题、整改与责任清单")),
+        "the PDF names itself: {info}"
+    );
     let text = pdf_text(&pdf);
     in_order(&text, &findings, "PDF findings");
     in_order(&text, &measures, "PDF measures");

@@ -157,16 +157,37 @@ fn metrics(doc: &Document) -> Metrics<'_> {
 }
 
 /// Renders the pages and shrinks the file (printpdf leaves every stream uncompressed).
-fn finish(mut doc: Document, glyphs: &GlyphChars, pages: Vec<Page>) -> anyhow::Result<Vec<u8>> {
+fn finish(mut doc: Document, glyphs: &GlyphChars, pages: Vec<Page>, title: &str) -> anyhow::Result<Vec<u8>> {
     doc.push(Pages { pages, next: 0 });
     let mut raw = Vec::new();
     doc.render(&mut raw)?;
     let mut pdf = lopdf::Document::load_mem(&raw)?;
     replace_to_unicode(&mut pdf, glyphs)?;
+    set_title(&mut pdf, title)?;
     pdf.compress();
     let mut out = Vec::with_capacity(raw.len() / 4);
     pdf.save_to(&mut out)?;
     Ok(out)
+}
+
+/// The document's /Title (readers' title bars, search), written as UTF-16BE with its byte-order
+/// mark: printpdf writes text strings as raw UTF-8, which readers decode as PDFDocEncoding
+/// (mojibake for Chinese).
+fn set_title(pdf: &mut lopdf::Document, title: &str) -> anyhow::Result<()> {
+    let info = match pdf.trailer.get(b"Info").and_then(|o| o.as_reference()) {
+        Ok(id) => id,
+        Err(_) => {
+            let id = pdf.add_object(lopdf::Dictionary::new());
+            pdf.trailer.set("Info", id);
+            id
+        }
+    };
+    let mut bytes = vec![0xFE, 0xFF];
+    bytes.extend(title.encode_utf16().flat_map(u16::to_be_bytes));
+    pdf.get_object_mut(info)?
+        .as_dict_mut()?
+        .set("Title", lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal));
+    Ok(())
 }
 
 /// Replaces the ToUnicode map of the document's real font (the largest; the others are the
@@ -387,7 +408,8 @@ const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
 pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     let (pdf, glyphs) = document(&doc.characters(), Size::new(297, 210))?;
     let pages = checklist_pages(&metrics(&pdf), doc, stamp);
-    finish(pdf, &glyphs, pages)
+    let title = format!("附件2 {} · {}", doc.committee_name, doc.title);
+    finish(pdf, &glyphs, pages, &title)
 }
 
 fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page> {
@@ -655,7 +677,7 @@ fn span_text(sheet: &mut Sheet<'_, '_>, span: &mut Spanning, capacity: usize, x:
 pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     let (pdf, glyphs) = document(&doc.characters(), Size::new(210, 297))?;
     let pages = report_pages(&metrics(&pdf), doc, stamp);
-    finish(pdf, &glyphs, pages)
+    finish(pdf, &glyphs, pages, &format!("附件3 {}", doc.title))
 }
 
 fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {

@@ -40,6 +40,18 @@ fn title() -> Format {
     Format::new().set_bold().set_font_size(14)
 }
 
+/// What every printed page of a list workbook needs: A4 landscape, fitted to the page's width,
+/// the header row (row `header`) repeated, the title and 第 N 页 共 M 页 in the footer.
+fn print_setup(sheet: &mut rust_xlsxwriter::Worksheet, title_text: &str, header: u32) -> Result<(), XlsxError> {
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(header, header)?;
+    // `&` starts a control code in Excel's header and footer syntax.
+    sheet.set_footer(format!("&L{}&R第 &P 页，共 &N 页", title_text.replace('&', "&&")));
+    Ok(())
+}
+
 /// The overview's table as filtered and ordered on the page.
 pub fn overview(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u8>> {
     Ok(overview_book(title_text, rows)?)
@@ -85,6 +97,7 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> Result<Vec<u8>, Xlsx
     }
     sheet.set_freeze_panes(2, 2)?;
     sheet.autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)?;
+    print_setup(sheet, title_text, 1)?;
     book.save_to_buffer()
 }
 
@@ -127,6 +140,7 @@ fn ineligible_book(title_text: &str, rows: &[IneligibleRow]) -> Result<Vec<u8>, 
         sheet.write_string_with_format(r, 5, &b.reasons, &cell)?;
     }
     sheet.set_freeze_panes(2, 0)?;
+    print_setup(sheet, title_text, 1)?;
     book.save_to_buffer()
 }
 
@@ -176,4 +190,67 @@ pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
         }
     }
     Ok(book.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A part of an XLSX (a zip of XML), as text.
+    fn part(xlsx: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        text
+    }
+
+    #[test]
+    fn the_lists_print_landscape_fitted_to_width_with_their_header_on_every_page() {
+        let overview = overview(
+            "全校总览 & 筛选",
+            &[OverviewRow {
+                committee: "党委".into(),
+                branch: "支部".into(),
+                state: "填报中",
+                answered: "3/22".into(),
+                counts: [1, 2, 3, 4, 5, 6],
+                eligible: false,
+                reasons: "原因".into(),
+            }],
+        )
+        .unwrap();
+        let ineligible = ineligible(
+            "不具备五星级资格",
+            &[IneligibleRow {
+                committee: "党委".into(),
+                branch: "支部".into(),
+                state: "填报中",
+                overdue: 1,
+                rebounds: 0,
+                reasons: "原因".into(),
+            }],
+        )
+        .unwrap();
+        for xlsx in [&overview, &ineligible] {
+            let sheet = part(xlsx, "xl/worksheets/sheet1.xml");
+            assert!(
+                sheet.contains("orientation=\"landscape\"") && sheet.contains("paperSize=\"9\""),
+                "{sheet}"
+            );
+            assert!(
+                sheet.contains("fitToHeight=\"0\"") && sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+                "{sheet}"
+            );
+            assert!(sheet.contains("第 &amp;P 页，共 &amp;N 页"), "{sheet}");
+            assert!(
+                part(xlsx, "xl/workbook.xml").contains("_xlnm.Print_Titles"),
+                "header rows repeat"
+            );
+        }
+        assert!(
+            part(&overview, "xl/worksheets/sheet1.xml").contains("全校总览 &amp;&amp; 筛选"),
+            "an & in the title stays text"
+        );
+    }
 }

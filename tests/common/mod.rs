@@ -240,6 +240,21 @@ pub fn matches_pattern(pattern: &str, path: &str) -> bool {
             .all(|(a, b)| (a.starts_with('{') && a.ends_with('}')) || a == b)
 }
 
+/// A PDF's document information as `pdfinfo` reports it (Title:, Producer:, Pages: …).
+pub fn pdf_info(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdfinfo")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("pdfinfo is missing ({e}): install Debian's poppler-utils, e.g. with scripts/install-test-deps.sh")
+        });
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The text of a PDF, in content order (`pdftotext -raw`).
 pub fn pdf_text(pdf: &[u8]) -> String {
     let mut child = match std::process::Command::new("pdftotext")
