@@ -128,7 +128,11 @@ async fn a_reviewer_downloads_the_branch_checklist_with_every_text_in_full_and_i
     let (headers, pdf) = download(&app, &r, "/branches/6/checklist.pdf").await;
     assert_eq!(headers["content-type"], "application/pdf");
     let disposition = headers["content-disposition"].to_str().unwrap();
-    assert!(disposition.starts_with("attachment; filename=\""), "{disposition}");
+    let year = demo_campaign().issued_on.year();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"fujian2-branch-6-{year}.pdf\"")),
+        "a meaningful ASCII name for clients that read only filename=: {disposition}"
+    );
     assert!(
         disposition.contains("filename*=UTF-8''%E9%99%84%E4%BB%B62-"),
         "附件2-… in UTF-8: {disposition}"

@@ -484,6 +484,12 @@ pub fn checklist_file_name(unit: &str, ext: &str) -> String {
     format!("附件2-{}-自查问题整改与责任清单.{ext}", clean_unit(unit))
 }
 
+/// The ASCII name an export falls back to where a client reads only `filename=`: the document,
+/// whose it is and the campaign's year, e.g. `fujian2-branch-12-2026.pdf`.
+pub fn ascii_file_name(document: &str, unit: &str, id: i64, year: i32, ext: &str) -> String {
+    format!("{document}-{unit}-{id}-{year}.{ext}")
+}
+
 pub fn report_file_name(committee: &str, ext: &str) -> String {
     format!("附件3-{}-对账整改专项行动情况报告.{ext}", clean_unit(committee))
 }

@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{CampaignParam, Nav, Path, download, query_value, xlsx_download};
+use super::{CampaignParam, Nav, Path, named_download, query_value};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
@@ -101,18 +101,29 @@ async fn checklist_download(
     let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
     let (doc, stamp, unit_name) = checklist_stamped(&state, &user, &campaign, unit).await?;
+    let (kind, id) = match unit {
+        Unit::Branch(b) => ("branch", b.0),
+        Unit::Committee(c) => ("committee", c.0),
+    };
+    let year = campaign.issued_on.year();
     Ok(match format {
         Format::Pdf => {
             let bytes = export::render(move || export::pdf::checklist(&doc, &stamp)).await?;
-            download(
+            named_download(
                 "application/pdf",
                 &export::checklist_file_name(&unit_name, "pdf"),
+                &export::ascii_file_name("fujian2", kind, id, year, "pdf"),
                 bytes,
             )
         }
         Format::Xlsx => {
             let bytes = export::render(move || export::xlsx::checklist(&doc, &stamp)).await?;
-            xlsx_download(&export::checklist_file_name(&unit_name, "xlsx"), bytes)
+            named_download(
+                super::XLSX,
+                &export::checklist_file_name(&unit_name, "xlsx"),
+                &export::ascii_file_name("fujian2", kind, id, year, "xlsx"),
+                bytes,
+            )
         }
     })
 }
@@ -124,14 +135,25 @@ async fn report_download(
     let campaign = campaign(&state, asked).await?;
     let (doc, stamp) = report_stamped(&state, &user, &campaign, committee).await?;
     let name = doc.committee_name.clone();
+    let year = campaign.issued_on.year();
     Ok(match format {
         Format::Pdf => {
             let bytes = export::render(move || export::pdf::report(&doc, &stamp)).await?;
-            download("application/pdf", &export::report_file_name(&name, "pdf"), bytes)
+            named_download(
+                "application/pdf",
+                &export::report_file_name(&name, "pdf"),
+                &export::ascii_file_name("fujian3", "committee", committee.0, year, "pdf"),
+                bytes,
+            )
         }
         Format::Xlsx => {
             let bytes = export::render(move || export::xlsx::report(&doc, &stamp)).await?;
-            xlsx_download(&export::report_file_name(&name, "xlsx"), bytes)
+            named_download(
+                super::XLSX,
+                &export::report_file_name(&name, "xlsx"),
+                &export::ascii_file_name("fujian3", "committee", committee.0, year, "xlsx"),
+                bytes,
+            )
         }
     })
 }
@@ -213,7 +235,12 @@ pub async fn submission_zip(
         export::zip(&files)
     })
     .await?;
-    Ok(download("application/zip", &name, bytes))
+    Ok(named_download(
+        "application/zip",
+        &name,
+        &export::ascii_file_name("baosong", "committee", committee.0, campaign.issued_on.year(), "zip"),
+        bytes,
+    ))
 }
 
 #[derive(Template, WebTemplate)]

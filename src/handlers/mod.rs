@@ -219,42 +219,42 @@ pub fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 
 /// A file to save (an export), under a Chinese name.
 pub fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    attachment(content_type, content_disposition("attachment", name), bytes)
+}
+
+/// An export to save under its Chinese name, with a meaningful ASCII name for clients that read
+/// only `filename=` (e.g. `fujian2-branch-12-2026.pdf`, see export::ascii_file_name).
+pub fn named_download(content_type: &'static str, name: &str, ascii: &str, bytes: Vec<u8>) -> axum::response::Response {
+    attachment(content_type, content_disposition_as("attachment", name, ascii), bytes)
+}
+
+fn attachment(content_type: &'static str, disposition: String, bytes: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, content_disposition("attachment", name)),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     )
         .into_response()
 }
 
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// An XLSX file to save, under a Chinese name.
 pub fn xlsx_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
-    download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        name,
-        bytes,
-    )
+    download(XLSX, name, bytes)
 }
 
 /// `Content-Disposition` with the name in UTF-8 (RFC 6266/5987 `filename*`) and a plain-ASCII
-/// fallback for old clients: the name itself where it is ASCII, else `download.<ext>` (a name
-/// of underscores helps nobody).
+/// fallback for clients that read only `filename=`: the name itself where it is ASCII, else
+/// `download.<ext>` (a name of underscores helps nobody). Exports name their own fallback
+/// ([`named_download`]).
 pub fn content_disposition(kind: &str, file_name: &str) -> String {
-    let ascii: String = if file_name.is_ascii() {
-        file_name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect()
+    let fallback = if file_name.is_ascii() {
+        file_name.to_string()
     } else {
         match file_name.rsplit_once('.') {
             Some((_, ext)) if !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric()) => {
@@ -263,6 +263,21 @@ pub fn content_disposition(kind: &str, file_name: &str) -> String {
             _ => "download".to_string(),
         }
     };
+    content_disposition_as(kind, file_name, &fallback)
+}
+
+/// The same with the ASCII fallback given (`fujian2-branch-12-2026.pdf`).
+pub fn content_disposition_as(kind: &str, file_name: &str, ascii: &str) -> String {
+    let ascii: String = ascii
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let encoded: String = file_name
         .bytes()
         .map(|b| {
@@ -289,6 +304,10 @@ mod tests {
         assert_eq!(
             content_disposition("inline", "a b\".jpg"),
             "inline; filename=\"a_b_.jpg\"; filename*=UTF-8''a%20b%22.jpg"
+        );
+        assert_eq!(
+            super::content_disposition_as("attachment", "附件2.pdf", "fujian2-branch-1-2026.pdf"),
+            "attachment; filename=\"fujian2-branch-1-2026.pdf\"; filename*=UTF-8''%E9%99%84%E4%BB%B62.pdf"
         );
     }
 }

@@ -406,7 +406,10 @@ pub async fn overview_xlsx(
     );
     offer(
         title,
-        format!("全校总览-{}.xlsx", campaign.title),
+        (
+            format!("全校总览-{}.xlsx", campaign.title),
+            format!("overview-{}.xlsx", campaign.issued_on.year()),
+        ),
         rows,
         workbooks::overview,
     )
@@ -414,11 +417,12 @@ pub async fn overview_xlsx(
 }
 
 /// Builds a workbook of `rows` under `title` (off the async runtime) and offers it as `file`.
+/// `file` is (its Chinese name, its ASCII fallback name).
 async fn offer<R: Send + 'static>(
-    title: String, file: String, rows: Vec<R>, build: fn(&str, &[R]) -> anyhow::Result<Vec<u8>>,
+    title: String, file: (String, String), rows: Vec<R>, build: fn(&str, &[R]) -> anyhow::Result<Vec<u8>>,
 ) -> AppResult<Response> {
     let bytes = crate::export::render(move || build(&title, &rows)).await?;
-    Ok(super::xlsx_download(&file, bytes))
+    Ok(super::named_download(super::XLSX, &file.0, &file.1, bytes))
 }
 
 /// 不具备五星级资格的党支部, as XLSX, for the 评星定级 meeting.
@@ -444,7 +448,10 @@ pub async fn ineligible_xlsx(
     );
     offer(
         title,
-        format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
+        (
+            format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
+            format!("ineligible-{}.xlsx", campaign.issued_on.year()),
+        ),
         rows,
         workbooks::ineligible,
     )
