@@ -148,6 +148,20 @@ async fn a_reviewer_downloads_the_branch_checklist_with_every_text_in_full_and_i
             .any(|l| l.starts_with("Title:") && l.contains("附件2") && l.contains("自查问题、整改与责任清单")),
         "the PDF names itself: {info}"
     );
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Author:") && l.contains("党委办公室党支部")),
+        "and whose it is: {info}"
+    );
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Subject:") && l.contains("专项行动")),
+        "{info}"
+    );
+    assert!(
+        !info.contains("PDF/X") && !info.contains("GTS"),
+        "no empty PDF/X claim: {info}"
+    );
     let text = pdf_text(&pdf);
     in_order(&text, &findings, "PDF findings");
     in_order(&text, &measures, "PDF measures");

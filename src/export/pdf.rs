@@ -157,24 +157,34 @@ fn metrics(doc: &Document) -> Metrics<'_> {
 }
 
 /// Renders the pages and shrinks the file (printpdf leaves every stream uncompressed).
-fn finish(mut doc: Document, glyphs: &GlyphChars, pages: Vec<Page>, title: &str) -> anyhow::Result<Vec<u8>> {
+fn finish(mut doc: Document, glyphs: &GlyphChars, pages: Vec<Page>, info: &Info) -> anyhow::Result<Vec<u8>> {
     doc.push(Pages { pages, next: 0 });
     let mut raw = Vec::new();
     doc.render(&mut raw)?;
     let mut pdf = lopdf::Document::load_mem(&raw)?;
     replace_to_unicode(&mut pdf, glyphs)?;
-    set_title(&mut pdf, title)?;
+    set_info(&mut pdf, info)?;
     pdf.compress();
     let mut out = Vec::with_capacity(raw.len() / 4);
     pdf.save_to(&mut out)?;
     Ok(out)
 }
 
-/// The document's /Title (readers' title bars, search), written as UTF-16BE with its byte-order
-/// mark: printpdf writes text strings as raw UTF-8, which readers decode as PDFDocEncoding
-/// (mojibake for Chinese).
-fn set_title(pdf: &mut lopdf::Document, title: &str) -> anyhow::Result<()> {
-    let info = match pdf.trailer.get(b"Info").and_then(|o| o.as_reference()) {
+/// What the PDF says of itself (its document information dictionary).
+struct Info {
+    title: String,
+    /// Whose document it is.
+    author: String,
+    /// The campaign.
+    subject: String,
+}
+
+/// Writes the document information: title (readers' title bars, search), author and subject as
+/// UTF-16BE with the byte-order mark — printpdf writes text strings as raw UTF-8, which readers
+/// decode as PDFDocEncoding (mojibake for Chinese) — and drops printpdf's empty
+/// /GTS_PDFXVersion, which makes some readers report the file as PDF/X.
+fn set_info(pdf: &mut lopdf::Document, info: &Info) -> anyhow::Result<()> {
+    let id = match pdf.trailer.get(b"Info").and_then(|o| o.as_reference()) {
         Ok(id) => id,
         Err(_) => {
             let id = pdf.add_object(lopdf::Dictionary::new());
@@ -182,11 +192,22 @@ fn set_title(pdf: &mut lopdf::Document, title: &str) -> anyhow::Result<()> {
             id
         }
     };
-    let mut bytes = vec![0xFE, 0xFF];
-    bytes.extend(title.encode_utf16().flat_map(u16::to_be_bytes));
-    pdf.get_object_mut(info)?
-        .as_dict_mut()?
-        .set("Title", lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal));
+    let text = |s: &str| {
+        let mut bytes = vec![0xFE, 0xFF];
+        bytes.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+        lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+    };
+    let dict = pdf.get_object_mut(id)?.as_dict_mut()?;
+    dict.set("Title", text(&info.title));
+    dict.set("Author", text(&info.author));
+    dict.set("Subject", text(&info.subject));
+    let empty_pdfx = dict
+        .get(b"GTS_PDFXVersion")
+        .and_then(|o| o.as_str())
+        .is_ok_and(|v| v.is_empty());
+    if empty_pdfx {
+        dict.remove(b"GTS_PDFXVersion");
+    }
     Ok(())
 }
 
@@ -408,8 +429,17 @@ const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
 pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     let (pdf, glyphs) = document(&doc.characters(), Size::new(297, 210))?;
     let pages = checklist_pages(&metrics(&pdf), doc, stamp);
-    let title = format!("附件2 {} · {}", doc.committee_name, doc.title);
-    finish(pdf, &glyphs, pages, &title)
+    // Whose document it is: the branch's for one branch, else the committee's.
+    let author = match doc.branches.as_slice() {
+        [one] => one.branch_name.clone(),
+        _ => doc.committee_name.clone(),
+    };
+    let info = Info {
+        title: format!("附件2 {author} · {}", doc.title),
+        author,
+        subject: doc.campaign_title.clone(),
+    };
+    finish(pdf, &glyphs, pages, &info)
 }
 
 fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page> {
@@ -677,7 +707,12 @@ fn span_text(sheet: &mut Sheet<'_, '_>, span: &mut Spanning, capacity: usize, x:
 pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     let (pdf, glyphs) = document(&doc.characters(), Size::new(210, 297))?;
     let pages = report_pages(&metrics(&pdf), doc, stamp);
-    finish(pdf, &glyphs, pages, &format!("附件3 {}", doc.title))
+    let info = Info {
+        title: format!("附件3 {}", doc.title),
+        author: doc.committee_name.clone(),
+        subject: doc.campaign_title.clone(),
+    };
+    finish(pdf, &glyphs, pages, &info)
 }
 
 fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
