@@ -13,9 +13,7 @@ use crate::db::{self, Db};
 use crate::domain::dates::today;
 use crate::domain::evidence::{self, Upload};
 use crate::domain::input::{FieldErrors, deadline_window};
-use crate::domain::progress::{
-    self, EntryInput, ExtensionInput, ExtensionState, MAX_MILESTONES, MilestoneInput, deadline_locked,
-};
+use crate::domain::progress::{self, EntryInput, ExtensionInput, ExtensionState, MAX_MILESTONES, MilestoneInput};
 use crate::domain::units::Part;
 use crate::domain::{BranchId, ExtensionId, MeasureId, MilestoneId};
 
@@ -190,16 +188,8 @@ pub async fn request_extension(
 ) -> super::Result<()> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let m = open_measure(tx, actor, id).await?;
-        if !deadline_locked(m.original_deadline) {
-            return Err(Stop::Refused(
-                "台账报送前，整改时限可以在措施中直接修改，无需申请延期。".into(),
-            ));
-        }
-        if db::schedule::pending_extension(tx, id).await?.is_some() {
-            return Err(Stop::Refused(
-                "这条措施已有一份待审批的延期申请；如需改动，请先撤回再重新申请。".into(),
-            ));
-        }
+        let pending = db::schedule::pending_extension(tx, id).await?.is_some();
+        progress::may_request_extension(m.original_deadline, pending).map_err(|e| Stop::Refused(e.into()))?;
         let input = checked(ExtensionInput::parse(
             &form.requested,
             &form.reason,

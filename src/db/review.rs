@@ -323,7 +323,13 @@ async fn queue_counts_now(
     pool: &SqlitePool, campaign: CampaignId, committee: CommitteeId, until: Date,
 ) -> sqlx::Result<(i64, i64)> {
     sqlx::query_as(&format!(
-        "SELECT COALESCE(SUM({CLOSE_OUT_REQUESTED}), 0), COALESCE(SUM({DUE_BY_UNTIL}), 0)
+        // The first queue holds 销号 requests and 延期申请 alike (one list, one count).
+        "SELECT COALESCE(SUM({CLOSE_OUT_REQUESTED}), 0)
+                + (SELECT COUNT(*) FROM deadline_extensions x
+                   JOIN measures m ON m.id = x.measure_id JOIN findings f ON f.id = m.finding_id
+                   JOIN branches b ON b.id = f.branch_id
+                   WHERE x.state = 'pending' AND {IN_COMMITTEE}),
+                COALESCE(SUM({DUE_BY_UNTIL}), 0)
          FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id
          WHERE {IN_COMMITTEE}"
     ))

@@ -117,41 +117,59 @@ const EXTENSION_COLUMNS: &str = "x.id, x.measure_id, x.previous_deadline, x.requ
 pub async fn of_measure(
     pool: &SqlitePool, scope: Scope, branch: BranchId, measure: MeasureId,
 ) -> sqlx::Result<Schedule> {
-    let milestones = sqlx::query_as(&scoped(&format!(
-        "SELECT {MILESTONE_COLUMNS} FROM measure_milestones ms
-         WHERE ms.measure_id = ?3 AND ms.branch_id = ?4 AND ms.branch_id IN (SELECT id FROM scoped)
-         ORDER BY ms.due_on, ms.id"
-    )))
-    .bind_scope(scope)
-    .bind(measure)
-    .bind(branch)
-    .fetch_all(pool)
-    .await?;
-    let entries = sqlx::query_as(&scoped(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM measure_progress p
-         WHERE p.measure_id = ?3 AND p.branch_id = ?4 AND p.branch_id IN (SELECT id FROM scoped)
-         ORDER BY p.on_date, p.id"
-    )))
-    .bind_scope(scope)
-    .bind(measure)
-    .bind(branch)
-    .fetch_all(pool)
-    .await?;
-    let extensions = sqlx::query_as(&scoped(&format!(
-        "SELECT {EXTENSION_COLUMNS} FROM deadline_extensions x
-         WHERE x.measure_id = ?3 AND x.branch_id = ?4 AND x.branch_id IN (SELECT id FROM scoped)
-         ORDER BY x.id"
-    )))
-    .bind_scope(scope)
-    .bind(measure)
-    .bind(branch)
-    .fetch_all(pool)
-    .await?;
     Ok(Schedule {
-        milestones,
-        entries,
-        extensions,
+        milestones: rows_of(
+            pool,
+            scope,
+            branch,
+            measure,
+            MILESTONE_COLUMNS,
+            "measure_milestones ms",
+            "ms.due_on, ms.id",
+        )
+        .await?,
+        entries: rows_of(
+            pool,
+            scope,
+            branch,
+            measure,
+            ENTRY_COLUMNS,
+            "measure_progress p",
+            "p.on_date, p.id",
+        )
+        .await?,
+        extensions: rows_of(
+            pool,
+            scope,
+            branch,
+            measure,
+            EXTENSION_COLUMNS,
+            "deadline_extensions x",
+            "x.id",
+        )
+        .await?,
     })
+}
+
+/// The rows of one of the 进度安排 tables (`table` with its alias) that belong to `measure` of
+/// `branch`, within the scope, in `order`.
+async fn rows_of<T>(
+    pool: &SqlitePool, scope: Scope, branch: BranchId, measure: MeasureId, columns: &str, table: &str, order: &str,
+) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let alias = table.rsplit(' ').next().unwrap_or(table);
+    sqlx::query_as(&scoped(&format!(
+        "SELECT {columns} FROM {table}
+         WHERE {alias}.measure_id = ?3 AND {alias}.branch_id = ?4 AND {alias}.branch_id IN (SELECT id FROM scoped)
+         ORDER BY {order}"
+    )))
+    .bind_scope(scope)
+    .bind(measure)
+    .bind(branch)
+    .fetch_all(pool)
+    .await
 }
 
 /// What the ledger and finding pages show of each measure's 进度安排: its next milestone not

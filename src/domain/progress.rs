@@ -168,6 +168,19 @@ pub fn deadline_locked(original: Option<Date>) -> bool {
 pub const DEADLINE_LOCKED: &str =
     "台账已报送，整改时限不能直接修改；确需延期的，请在措施的“进度安排”页提交延期申请，经党总支（党委）同意后生效。";
 
+/// Whether the unit may ask for more time on a measure (not closed off; the page offers the
+/// form only then, the step refuses otherwise): only once its deadline is locked, one request
+/// at a time.
+pub fn may_request_extension(original: Option<Date>, pending: bool) -> Result<(), &'static str> {
+    if !deadline_locked(original) {
+        Err("台账报送前，整改时限可以在措施中直接修改，无需申请延期。")
+    } else if pending {
+        Err("这条措施已有一份待审批的延期申请；如需改动，请先撤回再重新申请。")
+    } else {
+        Ok(())
+    }
+}
+
 /// A 延期申请 as the form sends it, checked against the measure's present deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtensionInput {
@@ -422,5 +435,8 @@ mod tests {
         assert_eq!(deadline_words(o, None, 0), "2026-12-15");
         assert_eq!(deadline_words(None, None, 0), "未填写");
         assert!(deadline_locked(o) && !deadline_locked(None));
+        assert!(may_request_extension(o, false).is_ok());
+        assert!(may_request_extension(None, false).unwrap_err().contains("无需申请延期"));
+        assert!(may_request_extension(o, true).unwrap_err().contains("待审批"));
     }
 }

@@ -133,14 +133,6 @@ pub async fn show(
         today + Duration::days(7),
     )
     .await?;
-    // 延期申请 wait beside 销号 requests, in the same queue.
-    let close_out_requests = close_out_requests
-        + match user.scope().within_committee(committee.id) {
-            Some(scope) => db::schedule::waiting(db, scope, campaign.id, Level::Branch)
-                .await?
-                .len() as i64,
-            None => 0,
-        };
     Ok(CommitteePage {
         nav: Nav::for_user(&user, &format!("/committees/{}", committee.id)),
         phases: phases(&campaign, today),

@@ -23,9 +23,7 @@ use crate::db::units::BranchRow;
 use crate::domain::dates::{display_moment, format_date, is_overdue, today};
 use crate::domain::evidence::{MAX_BYTES, size_label};
 use crate::domain::input::{FieldErrors, REASON_MAX};
-use crate::domain::progress::{
-    self, ENTRY_MAX, ExtensionState, MILESTONE_MAX, deadline_locked, deadline_words, first_due,
-};
+use crate::domain::progress::{self, ENTRY_MAX, ExtensionState, MILESTONE_MAX, deadline_words, first_due};
 use crate::domain::review::Powers;
 use crate::domain::states::MeasureStatus;
 use crate::domain::{BranchId, ExtensionId, MeasureId, MilestoneId, ProgressEntryId};
@@ -264,7 +262,9 @@ async fn page(state: &AppState, user: &CurrentUser, branch: i64, id: i64, sent: 
         extensions,
         timeline,
         may_report: powers.report && open,
-        may_request: powers.report && open && deadline_locked(measure.original_deadline) && !pending,
+        may_request: powers.report
+            && open
+            && progress::may_request_extension(measure.original_deadline, pending).is_ok(),
         may_decide: powers.close_out && open,
         branch,
         measure,
@@ -299,14 +299,7 @@ async fn answer<T>(
             return done(session, sent.done, &to).await;
         }
         Outcome::Invalid(errors) => (StatusCode::BAD_REQUEST, Sent { errors, ..sent }),
-        Outcome::Refused(m) => (
-            StatusCode::CONFLICT,
-            Sent {
-                message: Some(m),
-                ..sent
-            },
-        ),
-        Outcome::Stale(m) => (
+        Outcome::Refused(m) | Outcome::Stale(m) => (
             StatusCode::CONFLICT,
             Sent {
                 message: Some(m),
@@ -341,14 +334,6 @@ pub struct VersionForm {
     pub done: String,
 }
 
-/// The measure a step came back with, if it was done.
-fn measure_of(outcome: &Outcome<MeasureId>) -> Option<MeasureId> {
-    match outcome {
-        Outcome::Done(m) => Some(*m),
-        _ => None,
-    }
-}
-
 pub async fn set_milestone(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, id)): Path<(i64, i64)>,
     Form(form): Form<VersionForm>,
@@ -366,7 +351,8 @@ pub async fn set_milestone(
     } else {
         "已撤销节点完成"
     };
-    settle(&state, &session, &user, branch, outcome, flash, MilestoneId(id)).await
+    let row = ScheduleRow::Milestone(MilestoneId(id));
+    on_row(&state, &session, &user, branch, row, outcome, milestone_sent(flash)).await
 }
 
 pub async fn delete_milestone(
@@ -375,36 +361,42 @@ pub async fn delete_milestone(
 ) -> AppResult<Response> {
     let outcome =
         actions::schedule::delete_milestone(&state.db, &user, BranchId(branch), MilestoneId(id), form.version).await?;
-    settle(&state, &session, &user, branch, outcome, "已删除节点", MilestoneId(id)).await
+    let row = ScheduleRow::Milestone(MilestoneId(id));
+    on_row(
+        &state,
+        &session,
+        &user,
+        branch,
+        row,
+        outcome,
+        milestone_sent("已删除节点"),
+    )
+    .await
 }
 
-/// After a step on a milestone: its measure's page, with the refusal said at the top.
-async fn settle(
-    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, outcome: Outcome<MeasureId>,
-    flash: &'static str, milestone: MilestoneId,
+/// After a step on a milestone or a 延期申请 (`row`): its measure's page — the one the step
+/// came back with, or (refused) the one the row belongs to, with the refusal and what was typed.
+async fn on_row(
+    state: &AppState, session: &Session, user: &CurrentUser, branch: i64, row: ScheduleRow,
+    outcome: Outcome<MeasureId>, sent: Sent,
 ) -> AppResult<Response> {
-    let measure = match measure_of(&outcome) {
-        Some(m) => m,
-        None => {
-            match db::schedule::measure_of(
-                &state.db.read,
-                user.scope(),
-                BranchId(branch),
-                ScheduleRow::Milestone(milestone),
-            )
-            .await?
-            {
-                Some(m) => m,
-                None => return Err(refusal(outcome)),
-            }
-        }
-    };
-    let sent = Sent {
-        form: "milestones",
-        done: flash,
-        ..Sent::default()
+    let measure = match outcome {
+        Outcome::Done(m) => m,
+        _ => match db::schedule::measure_of(&state.db.read, user.scope(), BranchId(branch), row).await? {
+            Some(m) => m,
+            None => return Err(refusal(outcome)),
+        },
     };
     answer(state, session, user, branch, measure.0, outcome, sent).await
+}
+
+/// What a milestone step says when done, and where.
+fn milestone_sent(done: &'static str) -> Sent {
+    Sent {
+        form: "milestones",
+        done,
+        ..Sent::default()
+    }
 }
 
 /// Records a progress entry (multipart: its file, if any).
@@ -471,7 +463,8 @@ pub async fn withdraw_extension(
         done: "已撤回延期申请",
         ..Sent::default()
     };
-    decided(&state, &session, &user, (branch, id), outcome, sent).await
+    let row = ScheduleRow::Extension(ExtensionId(id));
+    on_row(&state, &session, &user, branch, row, outcome, sent).await
 }
 
 pub async fn decide_extension(
@@ -490,32 +483,8 @@ pub async fn decide_extension(
         comment: form.comment,
         ..Sent::default()
     };
-    decided(&state, &session, &user, (branch, id), outcome, sent).await
-}
-
-/// After a step on a 延期申请 (`at`: its branch and id): its measure's page, with the refusal
-/// and what was typed.
-async fn decided(
-    state: &AppState, session: &Session, user: &CurrentUser, at: (i64, i64), outcome: Outcome<MeasureId>, sent: Sent,
-) -> AppResult<Response> {
-    let (branch, id) = at;
-    let measure = match measure_of(&outcome) {
-        Some(m) => m,
-        None => {
-            match db::schedule::measure_of(
-                &state.db.read,
-                user.scope(),
-                BranchId(branch),
-                ScheduleRow::Extension(ExtensionId(id)),
-            )
-            .await?
-            {
-                Some(m) => m,
-                None => return Err(refusal(outcome)),
-            }
-        }
-    };
-    answer(state, session, user, branch, measure.0, outcome, sent).await
+    let row = ScheduleRow::Extension(ExtensionId(id));
+    on_row(&state, &session, &user, branch, row, outcome, sent).await
 }
 
 impl MeasurePage {
