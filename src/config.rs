@@ -29,6 +29,11 @@ pub struct Config {
     /// When the hints from a branch's data are due (domain::hints).
     #[serde(default)]
     pub hints: crate::domain::hints::Thresholds,
+    /// The address users reach the system at, without a trailing slash
+    /// (`https://dj.example.edu.cn`): documents print their verification address from it, and
+    /// messages link to it. Empty: documents print the path (/verify) only.
+    #[serde(default)]
+    pub public_url: String,
 }
 
 fn default_listen() -> SocketAddr {
@@ -86,6 +91,9 @@ impl Config {
         if let Some(v) = var("DUIZHANG_DATABASE") {
             self.database = PathBuf::from(v);
         }
+        if let Some(v) = var("DUIZHANG_PUBLIC_URL") {
+            self.public_url = v;
+        }
         if let Some(v) = var("DUIZHANG_SECURE_COOKIES") {
             self.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" => true,
@@ -106,7 +114,21 @@ impl Config {
         if let Some(problem) = self.hints.problem() {
             bail!("{problem}");
         }
+        let url = &self.public_url;
+        if !url.is_empty()
+            && (!(url.starts_with("https://") || url.starts_with("http://"))
+                || url.ends_with('/')
+                || url.chars().any(|c| c.is_whitespace() || c.is_control())
+                || url.len() > 200)
+        {
+            bail!("public_url ({url}) must be an address like https://dj.example.edu.cn, without a trailing slash");
+        }
         Ok(())
+    }
+
+    /// The verification page's address as documents print it.
+    pub fn verify_url(&self) -> String {
+        format!("{}/verify", self.public_url)
     }
 
     /// `__Host-` cookies must be Secure, so the prefix is used only when cookies are.
@@ -149,6 +171,20 @@ mod tests {
             c.apply_env(|k| (k == "DUIZHANG_LISTEN").then(|| "nowhere".into()))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_public_address_comes_from_the_environment_and_must_be_an_address() {
+        let mut c = Config::default();
+        assert_eq!(c.verify_url(), "/verify");
+        c.apply_env(|k| (k == "DUIZHANG_PUBLIC_URL").then(|| "https://dj.example.edu.cn".into()))
+            .unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.verify_url(), "https://dj.example.edu.cn/verify");
+        for bad in ["dj.example.edu.cn", "https://dj.example.edu.cn/", "https://a b"] {
+            c.public_url = bad.into();
+            assert!(c.validate().is_err(), "{bad}");
+        }
     }
 
     #[test]

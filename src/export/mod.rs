@@ -98,6 +98,8 @@ impl SignOff {
 pub const NO_FINDINGS: &str = "无";
 pub const NOT_ENTERED: &str = "（尚未填报）";
 pub const SIGNATURE_LINE: &str = "党组织负责人（签字）：　　　　　　　　（盖章）　　　　年　　月　　日";
+/// The report's signature line: its date is the 落款's, printed once above it.
+pub const REPORT_SIGNATURE_LINE: &str = "党组织负责人（签字）：　　　　　　　　（盖章）";
 
 impl BranchLedger {
     pub fn finding_count(&self) -> usize {
@@ -349,8 +351,10 @@ pub fn report(report: &source::Report) -> ReportDoc {
         signer_name: report.signer_name.clone(),
         date: report.signed_on.map(chinese_date).unwrap_or_default(),
         signature: match (signed, &report.signed_by_name, &report.signed_at) {
+            // The report's date is the 落款's; the record says when the system signing was, as
+            // a fact about the system, without a second date for the report.
             (true, Some(by), Some(at)) => Some(format!(
-                "签署记录：党组织负责人{}；{by}于{}在系统中签署本报告。",
+                "签署记录：党组织负责人{}；{by}于{}在系统中确认签署，报告日期以落款为准。",
                 report.signer_name,
                 display_moment(at),
             )),
@@ -383,11 +387,14 @@ impl ReportDoc {
 pub struct Stamp {
     /// As printed: `ABCDE-FGHJK`.
     pub code: String,
+    /// Where it is checked: `https://dj.example.edu.cn/verify`, or `/verify` when the public
+    /// address is not configured.
+    pub verify_url: String,
 }
 
 impl Stamp {
     pub fn footer_words(&self) -> String {
-        format!("验证码 {}（可在本系统 /verify 页面核验）", self.code)
+        format!("验证码 {}　核验：{}", self.code, self.verify_url)
     }
 }
 
@@ -403,7 +410,11 @@ pub fn fixed_characters() -> String {
         REPORT_DRAFT_WORDS,
         DRAFT_MARK,
         SIGNATURE_LINE,
-        &Stamp { code: String::new() }.footer_words(),
+        &Stamp {
+            code: String::new(),
+            verify_url: String::new(),
+        }
+        .footer_words(),
     ]
     .concat()
 }

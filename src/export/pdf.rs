@@ -6,15 +6,18 @@
 //! only then handed to genpdf as one element that prints a page per call. Knowing every page
 //! before drawing is what lets each page say 第 N 页 共 M 页.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use genpdf::fonts::{FontCache, FontData, FontFamily};
 use genpdf::style::{Color, Style};
 use genpdf::{Context, Document, Element, Position, RenderResult, Size, render};
+use sha2::{Digest, Sha256};
 
-use super::text::wrap;
+use super::font::{self, Faces, Role};
+use super::text::{name_words, title_words, wrap_by};
 use super::{
-    BranchLedger, Checklist, DRAFT_MARK, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp, fixed_characters, font,
+    BranchLedger, Checklist, DRAFT_MARK, REPORT_DRAFT_WORDS, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp,
+    fixed_characters,
 };
 
 /// One thing to draw, in mm from the page's top-left corner.
@@ -25,7 +28,8 @@ enum Draw {
         y: f64,
         size: u8,
         red: bool,
-        s: String,
+        /// The line cut into runs of one face each.
+        runs: Vec<Run>,
     },
     Line {
         x1: f64,
@@ -35,41 +39,112 @@ enum Draw {
     },
 }
 
+/// A piece of a line printed in one face: `dx` from the line's start, `dy` to put it on the
+/// line's baseline (faces differ in ascent).
+#[derive(Debug, Clone)]
+struct Run {
+    dx: f64,
+    dy: f64,
+    family: FontFamily<genpdf::fonts::Font>,
+    s: String,
+}
+
 type Page = Vec<Draw>;
 
-/// Font measurements, in mm.
+/// Which break points a text allows.
+#[derive(Clone, Copy)]
+enum Breaks {
+    /// Between characters (with 避头尾) — running text.
+    Text,
+    /// Only between a title's fixed phrases.
+    Title,
+    /// Only between names.
+    Names,
+}
+
+/// Font measurements, in mm, across the faces a document uses.
 struct Metrics<'a> {
     cache: &'a FontCache,
-    font: genpdf::fonts::Font,
+    faces: &'static Faces,
+    /// The genpdf font family of each face the document embeds, by face number.
+    fonts: BTreeMap<usize, FontFamily<genpdf::fonts::Font>>,
+    /// The face that prints each character of the document, per role.
+    choice: HashMap<(Role, char), usize>,
 }
 
 impl Metrics<'_> {
+    fn font(&self, face: usize) -> genpdf::fonts::Font {
+        self.fonts[&face].regular
+    }
+
+    /// The face lines of this role are measured by (line height, baseline).
+    fn primary(&self, role: Role) -> usize {
+        let want = self.faces.primary(role);
+        if self.fonts.contains_key(&want) {
+            want
+        } else {
+            *self.fonts.keys().next().expect("a document embeds at least one face")
+        }
+    }
+
+    /// `s` (already printable) cut into runs of one face each.
+    fn runs(&self, s: &str, role: Role) -> Vec<(usize, String)> {
+        let mut runs: Vec<(usize, String)> = Vec::new();
+        let primary = self.primary(role);
+        for c in s.chars() {
+            let face = self.choice.get(&(role, c)).copied().unwrap_or(primary);
+            match runs.last_mut() {
+                Some((f, run)) if *f == face => run.push(c),
+                _ => runs.push((face, c.to_string())),
+            }
+        }
+        runs
+    }
+
+    fn width_in(&self, s: &str, size: u8, role: Role) -> f64 {
+        self.runs(s, role)
+            .iter()
+            .map(|(face, run)| f64::from(self.font(*face).str_width(self.cache, run, size)))
+            .sum()
+    }
+
     fn width(&self, s: &str, size: u8) -> f64 {
-        self.font.str_width(self.cache, s, size).into()
+        self.width_in(s, size, Role::Body)
+    }
+
+    fn line_height_in(&self, size: u8, role: Role) -> f64 {
+        self.font(self.primary(role)).get_line_height(size).into()
     }
 
     fn line_height(&self, size: u8) -> f64 {
-        self.font.get_line_height(size).into()
+        self.line_height_in(size, Role::Body)
     }
 
     fn wrap(&self, s: &str, size: u8, max: f64) -> Vec<String> {
-        wrap(&self.printable(s), max, &|u| self.width(u, size))
+        self.wrap_as(s, size, max, Role::Body, Breaks::Text)
     }
 
-    /// Text as the font can print it. A tab is a space and other control characters go; a
-    /// character the font has no glyph for (an emoji, a CJK Extension B character such as 𠮷)
-    /// is written as its code point, 〔U+20BB7〕, rather than printed as an empty box and lost
-    /// from the PDF's text.
-    fn printable(&self, s: &str) -> String {
-        let face = self.cache.get_rt_font(self.font);
+    fn wrap_as(&self, s: &str, size: u8, max: f64, role: Role, breaks: Breaks) -> Vec<String> {
+        let words: &dyn Fn(&str) -> Vec<String> = match breaks {
+            Breaks::Text => &super::text::break_units,
+            Breaks::Title => &title_words,
+            Breaks::Names => &name_words,
+        };
+        wrap_by(&self.printable(s, role), max, &|u| self.width_in(u, size, role), words)
+    }
+
+    /// Text as the faces can print it. A tab is a space and other control characters go; a
+    /// character no face prints (an emoji) is written as its code point, 〔U+1F600〕, rather
+    /// than printed as an empty box and lost from the PDF's text.
+    fn printable(&self, s: &str, role: Role) -> String {
         let mut out = String::with_capacity(s.len());
         for c in s.chars() {
             match c {
                 '\n' => out.push('\n'),
                 '\t' => out.push(' '),
                 c if c.is_control() => {}
-                c if face.glyph(c).id().0 == 0 => out.push_str(&format!("〔U+{:04X}〕", u32::from(c))),
-                c => out.push(c),
+                c if c == ' ' || self.choice.contains_key(&(role, c)) => out.push(c),
+                c => out.push_str(&format!("〔U+{:04X}〕", u32::from(c))),
             }
         }
         out
@@ -78,6 +153,32 @@ impl Metrics<'_> {
     /// The height of a paragraph of `s` across `width` (lines × line height × `pitch`).
     fn paragraph_height(&self, s: &str, size: u8, width: f64, pitch: f64) -> f64 {
         self.wrap(s, size, width).len() as f64 * self.line_height(size) * pitch
+    }
+
+    /// A line to draw at (x, y): its runs placed on the baseline of the role's primary face.
+    fn text(&self, x: f64, y: f64, size: u8, red: bool, role: Role, s: &str) -> Draw {
+        let primary = self.font(self.primary(role));
+        let base = f64::from(primary.glyph_height(size));
+        let mut dx = 0.0;
+        let mut runs = Vec::new();
+        for (face, run) in self.runs(s, role) {
+            let font = self.font(face);
+            let w: f64 = font.str_width(self.cache, &run, size).into();
+            runs.push(Run {
+                dx,
+                dy: base - f64::from(font.glyph_height(size)),
+                family: self.fonts[&face],
+                s: run,
+            });
+            dx += w;
+        }
+        Draw::Text {
+            x,
+            y,
+            size,
+            red,
+            runs,
+        }
     }
 }
 
@@ -93,12 +194,15 @@ impl Element for Pages {
     ) -> Result<RenderResult, genpdf::error::Error> {
         for draw in self.pages.get(self.next).into_iter().flatten() {
             match draw {
-                Draw::Text { x, y, size, red, s } => {
-                    let mut st = style.with_font_size(*size);
-                    if *red {
-                        st = st.with_color(Color::Rgb(200, 30, 30));
+                Draw::Text { x, y, size, red, runs } => {
+                    for run in runs {
+                        let mut st = style.with_font_size(*size).with_font_family(run.family);
+                        if *red {
+                            st = st.with_color(Color::Rgb(200, 30, 30));
+                        }
+                        let at = Position::new(*x + run.dx, *y + run.dy);
+                        area.print_str(&context.font_cache, at, st, &run.s)?;
                     }
-                    area.print_str(&context.font_cache, Position::new(*x, *y), st, s)?;
                 }
                 Draw::Line { x1, y1, x2, y2 } => {
                     area.draw_line(vec![Position::new(*x1, *y1), Position::new(*x2, *y2)], Style::new());
@@ -113,61 +217,182 @@ impl Element for Pages {
     }
 }
 
-/// Which character each glyph of the subset font stands for, for the PDF's ToUnicode map.
+/// Which character each glyph of a subset font stands for, for the PDF's ToUnicode map.
 type GlyphChars = BTreeMap<u16, char>;
 
-/// A document whose only font is a subset of Micro Hei holding `chars`.
-fn document(chars: &str, paper: Size) -> anyhow::Result<(Document, GlyphChars)> {
-    let fixed = fixed_characters();
-    let all: BTreeSet<char> = chars.chars().chain(fixed.chars()).collect();
-    let subset = font::subset_for(all.iter().copied())?;
-    // Several code points can share one glyph (不 U+4E0D and the compatibility ideograph
-    // U+F967). printpdf maps each glyph back to the last such code point, so copied or
-    // extracted text would hold look-alikes; the map is rebuilt from the characters actually
-    // used, the lowest (canonical) code point first.
-    let face = rusttype::Font::from_bytes(subset.clone()).map_err(|e| anyhow::anyhow!("subset font: {e}"))?;
-    let mut glyphs = GlyphChars::new();
-    for c in all {
-        let id = face.glyph(c).id().0;
-        if id != 0 {
-            glyphs.entry(u16::try_from(id)?).or_insert(c);
-        }
-    }
-    let regular = FontData::new(subset, None)?;
-    // The bold and italic slots are never used; a tiny font there keeps printpdf from
-    // embedding the real one four times.
-    let unused = FontData::new(font::subset_for(" ".chars())?, None)?;
-    let mut doc = Document::new(FontFamily {
-        regular,
-        bold: unused.clone(),
-        italic: unused.clone(),
-        bold_italic: unused,
-    });
-    doc.set_paper_size(paper);
-    doc.set_minimal_conformance();
-    Ok((doc, glyphs))
+/// One face as embedded in a document: its subset and the glyphs' characters.
+struct Embedded {
+    face: usize,
+    subset: Vec<u8>,
+    glyphs: GlyphChars,
 }
 
-fn metrics(doc: &Document) -> Metrics<'_> {
-    let cache = doc.font_cache();
+/// A document set in the faces that print `body` and `title` (the text of each role), each
+/// face embedded as a subset of just the characters it prints.
+struct Setting {
+    doc: Document,
+    embedded: Vec<Embedded>,
+    fonts: BTreeMap<usize, FontFamily<genpdf::fonts::Font>>,
+    choice: HashMap<(Role, char), usize>,
+}
+
+fn document(body: &str, title: &str, paper: Size) -> anyhow::Result<Setting> {
+    let faces = font::faces();
+    let fixed = fixed_characters();
+    let body: BTreeSet<char> = body.chars().chain(fixed.chars()).filter(|c| !c.is_control()).collect();
+    let title: BTreeSet<char> = title.chars().chain("附件23".chars()).filter(|c| !c.is_control()).collect();
+    let mut choice = HashMap::new();
+    let mut per_face: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
+    for (role, chars) in [(Role::Body, &body), (Role::Title, &title)] {
+        for &c in chars {
+            if let Some(face) = faces.choose(role, c) {
+                choice.insert((role, c), face);
+                per_face.entry(face).or_default().insert(c);
+            }
+        }
+        // The primary face is embedded even for a text it has no character of, so metrics
+        // always have it.
+        per_face.entry(faces.primary(role)).or_default();
+    }
+    let mut embedded = Vec::new();
+    for (face, chars) in per_face {
+        let subset = faces.get(face).subset(chars.iter().copied())?;
+        // Several code points can share one glyph (不 U+4E0D and the compatibility ideograph
+        // U+F967). printpdf maps each glyph back to the last such code point, so copied or
+        // extracted text would hold look-alikes; the map is rebuilt from the characters
+        // actually used, the lowest (canonical) code point first.
+        let rt = rusttype::Font::from_bytes(subset.clone()).map_err(|e| anyhow::anyhow!("subset font: {e}"))?;
+        let mut glyphs = GlyphChars::new();
+        for c in chars {
+            let id = rt.glyph(c).id().0;
+            if id != 0 {
+                glyphs.entry(u16::try_from(id)?).or_insert(c);
+            }
+        }
+        embedded.push(Embedded { face, subset, glyphs });
+    }
+    // The bold and italic slots are never used; a tiny font there (dropped from the file after
+    // rendering) keeps printpdf from embedding the real one four times.
+    let unused = FontData::new(faces.get(0).subset(" ".chars())?, None)?;
+    let family = |e: &Embedded| -> anyhow::Result<FontFamily<FontData>> {
+        Ok(FontFamily {
+            regular: FontData::new(e.subset.clone(), None)?,
+            bold: unused.clone(),
+            italic: unused.clone(),
+            bold_italic: unused.clone(),
+        })
+    };
+    let mut doc = Document::new(family(&embedded[0])?);
+    let mut fonts = BTreeMap::new();
+    fonts.insert(embedded[0].face, doc.font_cache().default_font_family());
+    for e in &embedded[1..] {
+        fonts.insert(e.face, doc.add_font_family(family(e)?));
+    }
+    doc.set_paper_size(paper);
+    doc.set_minimal_conformance();
+    Ok(Setting {
+        doc,
+        embedded,
+        fonts,
+        choice,
+    })
+}
+
+fn metrics(setting: &Setting) -> Metrics<'_> {
     Metrics {
-        cache,
-        font: cache.default_font_family().regular,
+        cache: setting.doc.font_cache(),
+        faces: font::faces(),
+        fonts: setting.fonts.clone(),
+        choice: setting.choice.clone(),
     }
 }
 
 /// Renders the pages and shrinks the file (printpdf leaves every stream uncompressed).
-fn finish(mut doc: Document, glyphs: &GlyphChars, pages: Vec<Page>, info: &Info) -> anyhow::Result<Vec<u8>> {
+fn finish(setting: Setting, pages: Vec<Page>, info: &Info) -> anyhow::Result<Vec<u8>> {
+    let Setting { mut doc, embedded, .. } = setting;
     doc.push(Pages { pages, next: 0 });
     let mut raw = Vec::new();
     doc.render(&mut raw)?;
     let mut pdf = lopdf::Document::load_mem(&raw)?;
-    replace_to_unicode(&mut pdf, glyphs)?;
+    name_fonts(&mut pdf, &embedded)?;
     set_info(&mut pdf, info)?;
+    pdf.prune_objects();
     pdf.compress();
     let mut out = Vec::with_capacity(raw.len() / 4);
     pdf.save_to(&mut out)?;
     Ok(out)
+}
+
+/// printpdf names the fonts F0, F1, … in the order they were added, four per family (regular,
+/// bold, italic, bold italic). The regular one of family k is face `embedded[k]`: it gets its
+/// real name with a subset tag (`ABCDEF+UMingCN`, so readers and pdffonts know it is a subset
+/// of which face) and a ToUnicode map from the characters used. The unused style slots are
+/// taken out of every page's resources (and then pruned).
+fn name_fonts(pdf: &mut lopdf::Document, embedded: &[Embedded]) -> anyhow::Result<()> {
+    let faces = font::faces();
+    let named: HashMap<String, &Embedded> = embedded.iter().enumerate().map(|(k, e)| (format!("F{}", 4 * k), e)).collect();
+    let mut type0 = Vec::new();
+    for (id, obj) in &pdf.objects {
+        let Ok(dict) = obj.as_dict() else { continue };
+        if dict.get(b"Subtype").and_then(|o| o.as_name()).ok() == Some(b"Type0".as_slice()) {
+            let base = String::from_utf8_lossy(dict.get(b"BaseFont")?.as_name()?).into_owned();
+            type0.push((*id, base));
+        }
+    }
+    for (id, base) in &type0 {
+        let Some(e) = named.get(base) else { continue };
+        let name = format!("{}+{}", subset_tag(&e.subset), faces.get(e.face).name).into_bytes();
+        let dict = pdf.get_object_mut(*id)?.as_dict_mut()?;
+        dict.set("BaseFont", lopdf::Object::Name(name.clone()));
+        let to_unicode = dict.get(b"ToUnicode")?.as_reference()?;
+        // printpdf writes the CID font inline: DescendantFonts [<< … >>].
+        let cid = dict
+            .get_mut(b"DescendantFonts")?
+            .as_array_mut()?
+            .first_mut()
+            .ok_or_else(|| anyhow::anyhow!("a font without its CID font"))?
+            .as_dict_mut()?;
+        cid.set("BaseFont", lopdf::Object::Name(name.clone()));
+        let descriptor = cid.get(b"FontDescriptor")?.as_reference()?;
+        pdf.get_object_mut(descriptor)?
+            .as_dict_mut()?
+            .set("FontName", lopdf::Object::Name(name));
+        pdf.get_object_mut(to_unicode)?
+            .as_stream_mut()?
+            .set_plain_content(to_unicode_cmap(&e.glyphs).into_bytes());
+    }
+    // Drop the unused slots from every font resource dictionary.
+    let unused: Vec<Vec<u8>> = type0
+        .iter()
+        .filter(|(_, base)| !named.contains_key(base))
+        .map(|(_, base)| base.clone().into_bytes())
+        .collect();
+    // A resource dictionary holds /Font << /F0 … >> inline or by reference.
+    let mut font_dicts = Vec::new();
+    for (id, obj) in &pdf.objects {
+        let Ok(dict) = obj.as_dict() else { continue };
+        match dict.get(b"Font") {
+            Ok(lopdf::Object::Reference(r)) => font_dicts.push(*r),
+            Ok(lopdf::Object::Dictionary(_)) => font_dicts.push(*id),
+            _ => {}
+        }
+    }
+    for id in font_dicts {
+        let dict = pdf.get_object_mut(id)?.as_dict_mut()?;
+        let fonts = match dict.get_mut(b"Font") {
+            Ok(lopdf::Object::Dictionary(inner)) => inner,
+            _ => dict,
+        };
+        for name in &unused {
+            fonts.remove(name);
+        }
+    }
+    Ok(())
+}
+
+/// Six capital letters that name a subset (PDF 32000 9.6.4), the same for the same subset.
+fn subset_tag(subset: &[u8]) -> String {
+    Sha256::digest(subset).iter().take(6).map(|b| char::from(b'A' + b % 26)).collect()
 }
 
 /// What the PDF says of itself (its document information dictionary).
@@ -211,30 +436,6 @@ fn set_info(pdf: &mut lopdf::Document, info: &Info) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Replaces the ToUnicode map of the document's real font (the largest; the others are the
-/// unused style slots) with one built from `glyphs`.
-fn replace_to_unicode(pdf: &mut lopdf::Document, glyphs: &GlyphChars) -> anyhow::Result<()> {
-    let mut largest: Option<(lopdf::ObjectId, usize)> = None;
-    for obj in pdf.objects.values() {
-        let Ok(dict) = obj.as_dict() else { continue };
-        if dict.get(b"Subtype").and_then(|o| o.as_name()).ok() != Some(b"Type0".as_slice()) {
-            continue;
-        }
-        let Ok(id) = dict.get(b"ToUnicode").and_then(|o| o.as_reference()) else {
-            continue;
-        };
-        let len = pdf.get_object(id)?.as_stream()?.content.len();
-        if largest.is_none_or(|(_, l)| len > l) {
-            largest = Some((id, len));
-        }
-    }
-    let (id, _) = largest.ok_or_else(|| anyhow::anyhow!("no ToUnicode map in the rendered PDF"))?;
-    pdf.get_object_mut(id)?
-        .as_stream_mut()?
-        .set_plain_content(to_unicode_cmap(glyphs).into_bytes());
-    Ok(())
-}
-
 /// A ToUnicode CMap: 2-byte glyph ids to UTF-16 (surrogate pairs beyond the BMP).
 fn to_unicode_cmap(glyphs: &GlyphChars) -> String {
     let mut s = String::from(concat!(
@@ -272,6 +473,11 @@ struct Sheet<'m, 'c> {
     /// Printed at the top of each following page (whose branch a loose page belongs to).
     running_head: Option<String>,
     y: f64,
+    /// Paragraph lines laid out so far.
+    lines: usize,
+    /// The paragraph line that must start a page (to take body text along with a closing
+    /// block that would otherwise stand alone).
+    break_before: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -294,6 +500,8 @@ impl<'m, 'c> Sheet<'m, 'c> {
             draft: Vec::new(),
             running_head: None,
             y: top,
+            lines: 0,
+            break_before: None,
         }
     }
 
@@ -325,14 +533,13 @@ impl<'m, 'c> Sheet<'m, 'c> {
     }
 
     fn text_at(&mut self, x: f64, y: f64, size: u8, s: &str) {
+        self.text_as(x, y, size, Role::Body, s);
+    }
+
+    fn text_as(&mut self, x: f64, y: f64, size: u8, role: Role, s: &str) {
         if !s.is_empty() {
-            self.draw(Draw::Text {
-                x,
-                y,
-                size,
-                red: false,
-                s: s.to_string(),
-            });
+            let d = self.m.text(x, y, size, false, role, s);
+            self.draw(d);
         }
     }
 
@@ -343,20 +550,27 @@ impl<'m, 'c> Sheet<'m, 'c> {
     /// A paragraph across the content width, flowing onto new pages as needed. `pitch` is the
     /// distance between lines as a multiple of the font's line height.
     fn paragraph(&mut self, s: &str, size: u8, align: Align, pitch: f64) {
-        let lh = self.m.line_height(size) * pitch;
+        self.paragraph_as(s, size, align, pitch, Role::Body, Breaks::Text);
+    }
+
+    /// A paragraph in a role's faces, breaking only where `breaks` allows. Body lines are
+    /// counted; the line numbered `break_before` starts a new page (see `report_pages`).
+    fn paragraph_as(&mut self, s: &str, size: u8, align: Align, pitch: f64, role: Role, breaks: Breaks) {
+        let lh = self.m.line_height_in(size, role) * pitch;
         let draft = *self.draft.last().unwrap_or(&false);
-        for line in self.m.wrap(s, size, self.content_width()) {
-            if self.y + lh > self.bottom {
+        for line in self.m.wrap_as(s, size, self.content_width(), role, breaks) {
+            if self.y + lh > self.bottom || self.break_before == Some(self.lines) {
                 self.new_page(draft);
             }
-            let w = self.m.width(&line, size);
+            self.lines += 1;
+            let w = self.m.width_in(&line, size, role);
             let x = match align {
                 Align::Left => self.left,
                 Align::Center => self.left + (self.content_width() - w) / 2.0,
                 Align::Right => self.right - w,
             };
             let y = self.y;
-            self.text_at(x, y, size, &line);
+            self.text_as(x, y, size, role, &line);
             self.y += lh;
         }
     }
@@ -365,11 +579,14 @@ impl<'m, 'c> Sheet<'m, 'c> {
         self.y += mm;
     }
 
-    /// Starts a new page unless `mm` still fits on this one.
-    fn keep(&mut self, mm: f64) {
+    /// Starts a new page unless `mm` still fits on this one; says whether it did.
+    fn keep(&mut self, mm: f64) -> bool {
         if self.y + mm > self.bottom {
             let draft = *self.draft.last().unwrap_or(&false);
             self.new_page(draft);
+            true
+        } else {
+            false
         }
     }
 
@@ -392,30 +609,13 @@ impl<'m, 'c> Sheet<'m, 'c> {
             let n_x = (self.width - self.m.width(&n, size)) / 2.0;
             let draft = self.draft[i];
             let page = &mut self.pages[i];
-            page.push(Draw::Text {
-                x: n_x,
-                y,
-                size,
-                red: false,
-                s: n,
-            });
-            page.push(Draw::Text {
-                x: self.left,
-                y: code_y,
-                size,
-                red: false,
-                s: code.clone(),
-            });
+            page.push(self.m.text(n_x, y, size, false, Role::Body, &n));
+            page.push(self.m.text(self.left, code_y, size, false, Role::Body, &code));
             if draft {
                 let mark = DRAFT_MARK;
                 let w = self.m.width(mark, 14);
-                page.push(Draw::Text {
-                    x: self.right - w,
-                    y: self.top - self.m.line_height(14) - 2.0,
-                    size: 14,
-                    red: true,
-                    s: mark.into(),
-                });
+                let mark_y = self.top - self.m.line_height(14) - 2.0;
+                page.push(self.m.text(self.right - w, mark_y, 14, true, Role::Body, mark));
             }
         }
     }
@@ -427,8 +627,8 @@ const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
 
 /// 附件2 as a PDF: each branch starts on a new page.
 pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let (pdf, glyphs) = document(&doc.characters(), Size::new(297, 210))?;
-    let pages = checklist_pages(&metrics(&pdf), doc, stamp);
+    let setting = document(&format!("{}{}", doc.characters(), stamp.footer_words()), &doc.title, Size::new(297, 210))?;
+    let pages = checklist_pages(&metrics(&setting), doc, stamp);
     // Whose document it is: the branch's for one branch, else the committee's.
     let author = match doc.branches.as_slice() {
         [one] => one.branch_name.clone(),
@@ -439,7 +639,7 @@ pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
         author,
         subject: doc.campaign_title.clone(),
     };
-    finish(pdf, &glyphs, pages, &info)
+    finish(setting, pages, &info)
 }
 
 fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page> {
@@ -449,7 +649,7 @@ fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page>
     }
     if doc.branches.is_empty() {
         sheet.new_page(true);
-        sheet.paragraph(&doc.title, 16, Align::Center, 1.2);
+        sheet.paragraph_as(&doc.title, 16, Align::Center, 1.2, Role::Title, Breaks::Title);
         sheet.paragraph("（没有党支部）", 12, Align::Left, 1.4);
     }
     sheet.stamp(stamp);
@@ -499,8 +699,8 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
     // Every later page of this branch names it (a loose page of a committee's bundle must say
     // whose it is).
     sheet.running_head = Some(format!("{}（续）", branch.unit_line()));
-    sheet.paragraph("附件2", 14, Align::Left, 1.3);
-    sheet.paragraph(&doc.title, 18, Align::Center, 1.3);
+    sheet.paragraph_as("附件2", 14, Align::Left, 1.3, Role::Title, Breaks::Text);
+    sheet.paragraph_as(&doc.title, 18, Align::Center, 1.3, Role::Title, Breaks::Title);
     sheet.space(2.0);
     sheet.paragraph(&format!("党总支（党委）：{}", doc.committee_name), 12, Align::Left, 1.4);
     sheet.paragraph(&branch.unit_line(), 12, Align::Left, 1.4);
@@ -541,7 +741,7 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
                 let cells = [
                     m.wrap(&ms.text, BODY, inner(2)),
                     m.wrap(&ms.deadline, BODY, inner(3)),
-                    m.wrap(&ms.owner, BODY, inner(4)),
+                    m.wrap_as(&ms.owner, BODY, inner(4), Role::Body, Breaks::Names),
                 ];
                 let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
                 bands.push(Band { group: g, cells, lines });
@@ -566,6 +766,13 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
         }
     }
 
+    // The sign-off record and the line for signature and seal follow the table; they never
+    // stand alone on a page: the last band keeps at least one line with them.
+    let sign_words = branch.record_words();
+    let width = sheet.content_width();
+    let closing = 4.0 + m.paragraph_height(&sign_words, 11, width, 1.4) + 8.0 + m.line_height(12) * 1.4;
+    let closing_lines = (closing / lh).ceil() as usize;
+
     // Paginate: a band moves whole to the next page if it is short; a long one is split.
     let header_height = lh + 2.0 * PAD_Y;
     let label_height = sheet.running_head_height();
@@ -574,14 +781,27 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
     let mut page_tops = vec![sheet.y];
     let mut y = sheet.y + header_height;
     for (bi, band) in bands.iter().enumerate() {
+        let last = bi + 1 == bands.len();
         let mut from = 0;
         while from < band.lines {
             let left = band.lines - from;
             let room = ((sheet.bottom - y - 2.0 * PAD_Y) / lh).floor().max(0.0) as usize;
-            let take = if left <= room {
+            let fresh = pages.last().is_none_or(Vec::is_empty) && pages.len() > 1;
+            // What must follow these lines on the same page: the closing, after the last band.
+            let tail = if last { closing_lines } else { 0 };
+            let take = if left + tail <= room {
                 left
-            } else if room >= 2 && (left > fresh_lines || left > 8) {
-                room
+            } else if last && left > 1 && room >= 1 && (left > 8 || fresh) {
+                // The band fits, or nearly, but the closing does not: its last line goes over
+                // with the closing.
+                room.min(left - 1)
+            } else if !last && left <= room {
+                left
+            } else if room >= 2 && (left > fresh_lines || left > 8 || fresh) {
+                room.min(left)
+            } else if fresh {
+                // Nothing fits better on a later page.
+                left.min(room.max(1))
             } else {
                 pages.push(Vec::new());
                 page_tops.push(sheet.top + label_height);
@@ -675,11 +895,7 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
         sheet.y = bottom;
     }
 
-    // The sign-off record and the space for signature and seal.
-    let sign_words = branch.record_words();
-    let width = sheet.content_width();
-    let needed = 4.0 + m.paragraph_height(&sign_words, 11, width, 1.4) + 8.0 + m.line_height(12) * 1.4;
-    sheet.keep(needed);
+    sheet.keep(closing);
     sheet.space(4.0);
     sheet.paragraph(&sign_words, 11, Align::Left, 1.4);
     sheet.space(8.0);
@@ -705,29 +921,73 @@ fn span_text(sheet: &mut Sheet<'_, '_>, span: &mut Spanning, capacity: usize, x:
 
 /// 附件3 as a PDF.
 pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let (pdf, glyphs) = document(&doc.characters(), Size::new(210, 297))?;
-    let pages = report_pages(&metrics(&pdf), doc, stamp);
+    let setting = document(
+        &format!("{}{}", doc.characters(), stamp.footer_words()),
+        &report_title_text(doc),
+        Size::new(210, 297),
+    )?;
+    let pages = report_pages(&metrics(&setting), doc, stamp);
     let info = Info {
         title: format!("附件3 {}", doc.title),
         author: doc.committee_name.clone(),
         subject: doc.campaign_title.clone(),
     };
-    finish(pdf, &glyphs, pages, &info)
+    finish(setting, pages, &info)
 }
 
+/// What the report sets in the heavier face: its title and the section headings (一、…).
+fn report_title_text(doc: &ReportDoc) -> String {
+    doc.sections.iter().fold(doc.title.clone(), |mut s, (h, _)| {
+        s.push_str(h);
+        s
+    })
+}
+
+/// Title about 二号, body about 三号 (GB/T 9704).
+const REPORT_TITLE: u8 = 22;
+const REPORT_BODY: u8 = 16;
+
+/// The report's pages. The 落款 (unit and date), the signature record and the signature line
+/// never stand alone on a page: when they would, the body's last lines go over with them.
 fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
+    let first = report_layout(m, doc, stamp, None);
+    if !first.closing_alone {
+        return first.pages;
+    }
+    // Take the last two body lines along, one more for each heading that would be left behind.
+    let mut at = first.body_lines.saturating_sub(2);
+    while at > 0 && first.headings.contains(&(at - 1)) {
+        at -= 1;
+    }
+    report_layout(m, doc, stamp, Some(at)).pages
+}
+
+struct ReportLayout {
+    pages: Vec<Page>,
+    /// The closing block had to start a page of its own.
+    closing_alone: bool,
+    /// Body lines laid out, and which of them are section headings.
+    body_lines: usize,
+    headings: Vec<usize>,
+}
+
+fn report_layout(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp, break_before: Option<usize>) -> ReportLayout {
     let mut sheet = Sheet::new(m, A4_PORTRAIT, (30.0, 26.0, 25.0, 28.0));
     sheet.new_page(!doc.is_signed());
-    sheet.paragraph("附件3", 14, Align::Left, 1.3);
+    sheet.paragraph_as("附件3", 14, Align::Left, 1.3, Role::Title, Breaks::Text);
     sheet.space(4.0);
-    sheet.paragraph(&doc.title, 20, Align::Center, 1.3);
+    sheet.paragraph_as(&doc.title, REPORT_TITLE, Align::Center, 1.3, Role::Title, Breaks::Title);
     sheet.space(6.0);
-    let body = 15;
+    sheet.lines = 0;
+    sheet.break_before = break_before;
+    let body = REPORT_BODY;
     let lh = m.line_height(body) * 1.5;
+    let mut headings = Vec::new();
     for (heading, text) in &doc.sections {
         // A heading is never left alone at the foot of a page: it keeps two lines with it.
         sheet.keep(lh * 3.0);
-        sheet.paragraph(&format!("\u{3000}\u{3000}{heading}"), body, Align::Left, 1.5);
+        headings.push(sheet.lines);
+        sheet.paragraph_as(&format!("\u{3000}\u{3000}{heading}"), body, Align::Left, 1.5, Role::Title, Breaks::Text);
         let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
         if paragraphs.is_empty() {
             sheet.paragraph("\u{3000}\u{3000}（未填写）", body, Align::Left, 1.5);
@@ -736,15 +996,17 @@ fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
             sheet.paragraph(&format!("\u{3000}\u{3000}{p}"), body, Align::Left, 1.5);
         }
     }
-    // The unit and date, the signature record and the signature line stay on one page.
+    let body_lines = sheet.lines;
+    // The unit and its one date line (the report date; blank on a draft, to be written by
+    // hand), the signature record and the line for signature and seal, on one page.
     let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
     let closing = 12.0
         + lh * 2.0
         + 8.0
         + m.paragraph_height(&record, 11, sheet.content_width(), 1.4)
         + 6.0
-        + m.paragraph_height(SIGNATURE_LINE, 12, sheet.content_width(), 1.4);
-    sheet.keep(closing);
+        + m.paragraph_height(REPORT_SIGNATURE_LINE, 12, sheet.content_width(), 1.4);
+    let closing_alone = sheet.keep(closing);
     sheet.space(12.0);
     let unit = &doc.committee_name;
     sheet.paragraph(unit, body, Align::Right, 1.5);
@@ -757,9 +1019,14 @@ fn report_pages(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp) -> Vec<Page> {
     sheet.space(8.0);
     sheet.paragraph(&record, 11, Align::Left, 1.4);
     sheet.space(6.0);
-    sheet.paragraph(SIGNATURE_LINE, 12, Align::Left, 1.4);
+    sheet.paragraph(REPORT_SIGNATURE_LINE, 12, Align::Left, 1.4);
     sheet.stamp(stamp);
-    sheet.pages
+    ReportLayout {
+        pages: sheet.pages,
+        closing_alone,
+        body_lines,
+        headings,
+    }
 }
 
 #[cfg(test)]
@@ -768,12 +1035,16 @@ mod tests {
     use crate::export::text::may_not_start_line;
     use crate::export::{BranchLedger, CategoryBlock, FindingLine, MeasureLine};
 
+    fn line(runs: &[Run]) -> String {
+        runs.iter().map(|r| r.s.as_str()).collect()
+    }
+
     fn texts(pages: &[Page]) -> Vec<String> {
         pages
             .iter()
             .flatten()
             .filter_map(|d| match d {
-                Draw::Text { s, .. } => Some(s.clone()),
+                Draw::Text { runs, .. } => Some(line(runs)),
                 Draw::Line { .. } => None,
             })
             .collect()
@@ -791,7 +1062,7 @@ mod tests {
         let total: f64 = COLUMNS.iter().sum();
         let x = 15.0 + 267.0 * COLUMNS[..col].iter().sum::<f64>() / total + PAD_X;
         let lines = pages.iter().flatten().filter_map(|d| match d {
-            Draw::Text { x: tx, s, .. } if (tx - x).abs() < 0.01 && s != CONTINUED => Some(s.as_str()),
+            Draw::Text { x: tx, runs, .. } if (tx - x).abs() < 0.01 && line(runs) != CONTINUED => Some(line(runs)),
             _ => None,
         });
         squeeze(&lines.collect::<String>())
@@ -804,6 +1075,7 @@ mod tests {
     fn stamp() -> Stamp {
         Stamp {
             code: "ABCDE-FGHJK".into(),
+            verify_url: "/verify".into(),
         }
     }
 
@@ -852,8 +1124,8 @@ mod tests {
     #[test]
     fn every_character_of_a_long_finding_is_printed_in_order_across_pages() {
         let doc = doc();
-        let (pdf, _) = document(&doc.characters(), Size::new(297, 210)).unwrap();
-        let pages = checklist_pages(&metrics(&pdf), &doc, &stamp());
+        let setting = document(&doc.characters(), &doc.title, Size::new(297, 210)).unwrap();
+        let pages = checklist_pages(&metrics(&setting), &doc, &stamp());
         assert!(pages.len() >= 3, "{} pages", pages.len());
         let finding = &doc.branches[0].categories[0].findings[0];
         assert_eq!(
@@ -898,8 +1170,8 @@ mod tests {
         });
         let mut bundle = doc();
         bundle.branches.insert(0, signed);
-        let (pdf, _) = document(&bundle.characters(), Size::new(297, 210)).unwrap();
-        let pages = checklist_pages(&metrics(&pdf), &bundle, &stamp());
+        let setting = document(&bundle.characters(), &bundle.title, Size::new(297, 210)).unwrap();
+        let pages = checklist_pages(&metrics(&setting), &bundle, &stamp());
         let mut seen_unsigned = false;
         for (i, page) in pages.iter().enumerate() {
             let words = squeeze(&texts(std::slice::from_ref(page)).concat());
@@ -918,15 +1190,15 @@ mod tests {
     }
 
     #[test]
-    fn a_character_without_a_glyph_is_printed_as_its_code_point_not_lost() {
+    fn rare_characters_print_from_a_fallback_face_and_one_no_face_has_as_its_code_point() {
         let mut doc = doc();
         doc.branches[0].categories[1].findings.push(FindingLine {
-            text: "1. 生僻字𠮷，表情😀，制表\t符".into(),
+            text: "1. 生僻字𠮷䶮，38℃，表情🫨，制表\t符".into(),
             measures: Vec::new(),
         });
-        let (pdf, _) = document(&doc.characters(), Size::new(297, 210)).unwrap();
-        let all = column(&checklist_pages(&metrics(&pdf), &doc, &stamp()), 1);
-        assert!(all.contains("生僻字〔U+20BB7〕，表情〔U+1F600〕，制表符"), "{all}");
+        let setting = document(&doc.characters(), &doc.title, Size::new(297, 210)).unwrap();
+        let all = column(&checklist_pages(&metrics(&setting), &doc, &stamp()), 1);
+        assert!(all.contains("生僻字𠮷䶮，38℃，表情〔U+1FAE8〕，制表符"), "{all}");
     }
 
     #[test]
@@ -943,8 +1215,8 @@ mod tests {
     #[test]
     fn no_printed_line_starts_with_closing_punctuation() {
         let doc = doc();
-        let (pdf, _) = document(&doc.characters(), Size::new(297, 210)).unwrap();
-        for line in texts(&checklist_pages(&metrics(&pdf), &doc, &stamp())) {
+        let setting = document(&doc.characters(), &doc.title, Size::new(297, 210)).unwrap();
+        for line in texts(&checklist_pages(&metrics(&setting), &doc, &stamp())) {
             let first = line.chars().next().unwrap();
             assert!(!may_not_start_line(first), "{line}");
         }
@@ -965,8 +1237,8 @@ mod tests {
             date: String::new(),
             signature: None,
         };
-        let (pdf, _) = document(&doc.characters(), Size::new(210, 297)).unwrap();
-        let pages = report_pages(&metrics(&pdf), &doc, &stamp());
+        let setting = document(&doc.characters(), &report_title_text(&doc), Size::new(210, 297)).unwrap();
+        let pages = report_pages(&metrics(&setting), &doc, &stamp());
         let all = content(&pages);
         for h in crate::export::SECTION_HEADINGS {
             assert!(all.contains(h));
@@ -976,5 +1248,113 @@ mod tests {
         for line in texts(&pages) {
             assert!(!may_not_start_line(line.chars().next().unwrap()), "{line}");
         }
+    }
+
+    /// The lines a page prints besides what every page repeats and the closing block.
+    fn body_lines_of(page: &Page, closing: &[&str]) -> Vec<String> {
+        texts(std::slice::from_ref(page))
+            .into_iter()
+            .filter(|t| {
+                !(t.starts_with("第 ")
+                    || t.contains("验证码")
+                    || t == DRAFT_MARK
+                    || HEADINGS.contains(&t.as_str())
+                    || t.ends_with("（续）")
+                    || closing.iter().any(|c| squeeze(c).contains(&squeeze(t))))
+            })
+            .collect()
+    }
+
+    fn report_of(paragraph_chars: usize, paragraphs: usize, signed: bool) -> ReportDoc {
+        let sentence = "本党委组织各党支部逐项对照附件1开展自查，召开专题会议，逐支部审核台账。";
+        let text: String = sentence.chars().cycle().take(paragraph_chars).collect();
+        let body = vec![text; paragraphs].join("\n");
+        ReportDoc {
+            title: "计算机工程学院党委开展党支部对账整改专项行动情况的报告".into(),
+            committee_name: "计算机工程学院党委".into(),
+            campaign_title: "2022年".into(),
+            sections: crate::export::SECTION_HEADINGS
+                .iter()
+                .map(|h| (h.to_string(), body.clone()))
+                .collect(),
+            signer_name: "李明".into(),
+            date: if signed { "2022年10月20日".into() } else { String::new() },
+            signature: signed.then(|| "签署记录：党组织负责人李明；李明于2022-10-18 10:30在系统中确认签署，报告日期以落款为准。".into()),
+        }
+    }
+
+    #[test]
+    fn the_reports_closing_block_always_shares_its_page_with_body_text() {
+        let mut moved = 0;
+        // Every report of the sweep has the same characters: one font setting serves all.
+        let any = report_of(200, 1, true);
+        let setting = document(&any.characters(), &report_title_text(&any), Size::new(210, 297)).unwrap();
+        let m = metrics(&setting);
+        for paragraphs in 1..=3 {
+            for chars in (20..=1200).step_by(23) {
+                for signed in [true, false] {
+                    let doc = report_of(chars, paragraphs, signed);
+                    moved += usize::from(report_layout(&m, &doc, &stamp(), None).closing_alone);
+                    let pages = report_pages(&m, &doc, &stamp());
+                    let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
+                    let closing = [doc.committee_name.as_str(), &doc.date, "年月日", &record, REPORT_SIGNATURE_LINE];
+                    let last = pages.last().unwrap();
+                    assert!(
+                        !body_lines_of(last, &closing).is_empty(),
+                        "{paragraphs} × {chars} characters: the last page holds no body text: {:?}", texts(std::slice::from_ref(last))
+                    );
+                    let words = squeeze(&texts(std::slice::from_ref(last)).concat());
+                    assert!(words.contains(&squeeze(REPORT_SIGNATURE_LINE)));
+                    assert_eq!(content(&pages).matches(&squeeze(&doc.sections[2].1)).count(), 3, "nothing lost");
+                }
+            }
+        }
+        assert!(moved > 0, "the sweep met the case it is about");
+    }
+
+    #[test]
+    fn the_reports_date_is_printed_once() {
+        let doc = report_of(100, 1, true);
+        let setting = document(&doc.characters(), &report_title_text(&doc), Size::new(210, 297)).unwrap();
+        let all = content(&report_pages(&metrics(&setting), &doc, &stamp()));
+        assert_eq!(all.matches("年").count(), all.matches("2022年").count(), "{all}");
+        assert_eq!(all.matches("2022年10月20日").count(), 1);
+    }
+
+    #[test]
+    fn the_checklists_signing_block_always_shares_its_page_with_table_rows() {
+        let mut moved = 0;
+        for findings in 1..=14 {
+            for measure_chars in [10, 60, 140] {
+                let mut doc = doc();
+                let category = &mut doc.branches[0].categories[0];
+                category.findings = (1..=findings)
+                    .map(|i| FindingLine {
+                        text: format!("{i}. {}", "支委会会议记录过简，未体现讨论过程。".repeat(1 + i % 4)),
+                        measures: (0..1 + i % 3)
+                            .map(|j| MeasureLine {
+                                text: "逐项整改并于主题党日通报进度。".chars().cycle().take(measure_chars + j).collect(),
+                                deadline: "2022年10月31日".into(),
+                                owner: "赵一帆".into(),
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                let setting = document(&doc.characters(), &doc.title, Size::new(297, 210)).unwrap();
+                let pages = checklist_pages(&metrics(&setting), &doc, &stamp());
+                let record = doc.branches[0].record_words();
+                let last = pages.last().unwrap();
+                let table = !column(std::slice::from_ref(last), 1).is_empty() || !column(std::slice::from_ref(last), 2).is_empty();
+                assert!(table, "{findings} findings, measures of {measure_chars}: the signing block stands alone");
+                let words = squeeze(&texts(std::slice::from_ref(last)).concat());
+                assert!(words.contains(&squeeze(SIGNATURE_LINE)) && words.contains(&squeeze(&record)));
+                moved += usize::from(pages.len() > 1 && column(std::slice::from_ref(last), 2).chars().count() < 200);
+                assert!(
+                    texts(&pages).iter().all(|t| t != "赵一" && t != "帆" && t != "一帆"),
+                    "a name is never split"
+                );
+            }
+        }
+        assert!(moved > 0);
     }
 }

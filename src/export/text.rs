@@ -73,46 +73,117 @@ pub fn break_units(s: &str) -> Vec<String> {
 /// Wraps `text` into lines no wider than `max_width`, as measured by `width`. `\n` breaks a line.
 /// Every non-space character of `text` is in the result, in order.
 pub fn wrap(text: &str, max_width: f64, width: &dyn Fn(&str) -> f64) -> Vec<String> {
+    wrap_by(text, max_width, width, &break_units)
+}
+
+/// Like `wrap`, but a line breaks only between the pieces `words` cuts a paragraph into (a
+/// piece wider than the line still breaks inside, as `wrap` would break it).
+pub fn wrap_by(
+    text: &str, max_width: f64, width: &dyn Fn(&str) -> f64, words: &dyn Fn(&str) -> Vec<String>,
+) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.replace("\r\n", "\n").split('\n') {
         let mut line = String::new();
         let mut line_width = 0.0;
-        for unit in break_units(paragraph) {
-            let w = width(&unit);
-            if line_width + w <= max_width || line.is_empty() && w <= max_width {
-                if !(line.is_empty() && unit == " ") {
-                    line.push_str(&unit);
-                    line_width += w;
-                }
-                continue;
-            }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line).trim_end().to_string());
-                line_width = 0.0;
-            }
-            if unit == " " {
-                continue;
-            }
-            if w <= max_width {
-                line = unit;
-                line_width = w;
-                continue;
-            }
-            // Wider than a whole line: split per character.
-            for c in unit.chars() {
-                let s = c.to_string();
-                let cw = width(&s);
-                if line_width + cw > max_width && !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                    line_width = 0.0;
-                }
-                line.push(c);
-                line_width += cw;
-            }
-        }
+        fill(&mut lines, &mut line, &mut line_width, words(paragraph), max_width, width);
         lines.push(line.trim_end().to_string());
     }
     lines
+}
+
+/// Adds `units` to the open `line`, closing lines into `lines` as they fill. A unit wider than a
+/// line is broken into its own break units, and those (if still too wide) per character.
+fn fill(
+    lines: &mut Vec<String>, line: &mut String, line_width: &mut f64, units: Vec<String>, max_width: f64,
+    width: &dyn Fn(&str) -> f64,
+) {
+    for unit in units {
+        let w = width(&unit);
+        if *line_width + w <= max_width || line.is_empty() && w <= max_width {
+            if !(line.is_empty() && unit == " ") {
+                line.push_str(&unit);
+                *line_width += w;
+            }
+            continue;
+        }
+        if unit.chars().count() > 1 && w > max_width {
+            let finer = break_units(&unit);
+            if finer.len() > 1 {
+                fill(lines, line, line_width, finer, max_width, width);
+                continue;
+            }
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(line).trim_end().to_string());
+            *line_width = 0.0;
+        }
+        if unit == " " {
+            continue;
+        }
+        if w <= max_width {
+            *line = unit;
+            *line_width = w;
+            continue;
+        }
+        // Wider than a whole line: split per character.
+        for c in unit.chars() {
+            let s = c.to_string();
+            let cw = width(&s);
+            if *line_width + cw > max_width && !line.is_empty() {
+                lines.push(std::mem::take(line));
+                *line_width = 0.0;
+            }
+            line.push(c);
+            *line_width += cw;
+        }
+    }
+}
+
+/// The fixed phrases of the documents' titles, which a title line never breaks inside.
+const TITLE_PHRASES: [&str; 6] = ["党支部对账整改专项行动", "自查问题、", "整改与责任清单", "开展", "情况的报告", "情况报告"];
+
+/// A title cut where a line may break: between its fixed phrases, the unit's name (between
+/// them) kept whole. "潍坊学院党支部对账整改专项行动自查问题、整改与责任清单" breaks only as
+/// 潍坊学院 | 党支部对账整改专项行动 | 自查问题、 | 整改与责任清单.
+pub fn title_words(title: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut name = String::new();
+    let mut rest = title;
+    'scan: while let Some(c) = rest.chars().next() {
+        for phrase in TITLE_PHRASES {
+            if let Some(after) = rest.strip_prefix(phrase) {
+                if !name.is_empty() {
+                    words.push(std::mem::take(&mut name));
+                }
+                words.push(phrase.to_string());
+                rest = after;
+                continue 'scan;
+            }
+        }
+        name.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if !name.is_empty() {
+        words.push(name);
+    }
+    words
+}
+
+/// A list of names (责任人: "王喆、李堃、张玥") cut after each separator, so a line never breaks
+/// inside a name.
+pub fn name_words(names: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in names.chars() {
+        word.push(c);
+        if "、，,；;/ 　".contains(c) {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 #[cfg(test)]
@@ -167,5 +238,31 @@ mod tests {
         assert_eq!(wrap("第一行\n第二行", 10.0, &chars), ["第一行", "第二行"]);
         assert_eq!(wrap("ab cd ef", 5.0, &chars), ["ab cd", "ef"]);
         assert_eq!(wrap("", 5.0, &chars), [""]);
+    }
+
+    #[test]
+    fn a_title_breaks_only_between_its_phrases() {
+        let title = "潍坊学院党支部对账整改专项行动自查问题、整改与责任清单";
+        assert_eq!(
+            title_words(title),
+            ["潍坊学院", "党支部对账整改专项行动", "自查问题、", "整改与责任清单"]
+        );
+        assert_eq!(
+            wrap_by(title, 22.0, &chars, &title_words),
+            ["潍坊学院党支部对账整改专项行动自查问题、", "整改与责任清单"]
+        );
+        assert_eq!(
+            title_words("计算机工程学院党委开展党支部对账整改专项行动情况的报告"),
+            ["计算机工程学院党委", "开展", "党支部对账整改专项行动", "情况的报告"]
+        );
+    }
+
+    #[test]
+    fn names_are_never_split_and_a_too_long_one_still_prints_whole() {
+        assert_eq!(
+            wrap_by("王喆、李堃、欧阳一帆", 5.0, &chars, &name_words),
+            ["王喆、", "李堃、", "欧阳一帆"]
+        );
+        assert_eq!(wrap_by("赵一帆", 2.0, &chars, &name_words).concat(), "赵一帆");
     }
 }

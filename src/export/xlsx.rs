@@ -436,6 +436,7 @@ mod tests {
         };
         let stamp = Stamp {
             code: "ABCDE-FGHJK".into(),
+            verify_url: "/verify".into(),
         };
         let bytes = checklist(&doc, &stamp).unwrap();
         let heights = row_heights(&bytes);

@@ -33,6 +33,7 @@ async fn stamp(state: &AppState, issue: Issue<'_>) -> AppResult<Stamp> {
     let code = db::exports::code_for(&state.db, &issue).await?;
     Ok(Stamp {
         code: display_code(&code),
+        verify_url: state.config.verify_url(),
     })
 }
 
