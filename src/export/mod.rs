@@ -4,6 +4,7 @@
 //! in `spawn_blocking`.
 
 pub mod font;
+pub mod layout;
 pub mod pdf;
 pub mod source;
 pub mod text;

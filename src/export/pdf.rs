@@ -14,6 +14,7 @@ use genpdf::{Context, Document, Element, Position, RenderResult, Size, render};
 use sha2::{Digest, Sha256};
 
 use super::font::{self, Faces, Role};
+use super::layout::{self, HEADINGS};
 use super::text::{name_words, title_words, wrap_by};
 use super::{
     BranchLedger, Checklist, DRAFT_MARK, REPORT_DRAFT_WORDS, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp,
@@ -658,39 +659,10 @@ fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page>
 
 /// Column weights of 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人.
 const COLUMNS: [f64; 5] = [14.0, 40.0, 45.0, 16.0, 13.0];
-const HEADINGS: [&str; 5] = ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"];
 const BODY: u8 = 10;
 const PAD_X: f64 = 1.6;
 const PAD_Y: f64 = 1.3;
 const CONTINUED: &str = "（续上页）";
-
-/// A stretch of one finding's row: one measure (its three cells), or the finding alone.
-struct Band {
-    group: usize,
-    cells: [Vec<String>; 3],
-    /// Height in lines (at least each cell's, more when the finding or category needs room).
-    lines: usize,
-}
-
-/// The text of a cell spanning several bands, and how much of it is printed so far.
-struct Spanning {
-    lines: Vec<String>,
-    printed: usize,
-}
-
-/// A finding's text, spanning its bands; and the category it sits in.
-struct Group {
-    text: Spanning,
-    category: usize,
-}
-
-/// One band's lines placed on a page.
-struct Slice {
-    band: usize,
-    from: usize,
-    to: usize,
-    y: f64,
-}
 
 fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedger) {
     let draft = branch.sign_off.is_none();
@@ -714,117 +686,38 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
     let inner = |i: usize| xs[i + 1] - xs[i] - 2.0 * PAD_X;
     let m = sheet.m;
     let lh = m.line_height(BODY);
-
-    // Lay the table out in lines: bands, the findings over them, the categories over those.
-    let mut categories = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut bands: Vec<Band> = Vec::new();
-    for (ci, c) in branch.categories.iter().enumerate() {
-        categories.push(Spanning {
-            lines: m.wrap(&c.heading, BODY, inner(0)),
-            printed: 0,
-        });
-        let first_band = bands.len();
-        let printed = branch.printed(c);
-        let findings = &printed[..];
-        for f in findings {
-            let g = groups.len();
-            groups.push(Group {
-                text: Spanning {
-                    lines: m.wrap(&f.text, BODY, inner(1)),
-                    printed: 0,
-                },
-                category: ci,
-            });
-            let first = bands.len();
-            for ms in &f.measures {
-                let cells = [
-                    m.wrap(&ms.text, BODY, inner(2)),
-                    m.wrap(&ms.deadline, BODY, inner(3)),
-                    m.wrap_as(&ms.owner, BODY, inner(4), Role::Body, Breaks::Names),
-                ];
-                let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-                bands.push(Band { group: g, cells, lines });
-            }
-            if bands.len() == first {
-                bands.push(Band {
-                    group: g,
-                    cells: Default::default(),
-                    lines: 1,
-                });
-            }
-            let have: usize = bands[first..].iter().map(|b| b.lines).sum();
-            let need = groups[g].text.lines.len();
-            if need > have {
-                bands.last_mut().unwrap().lines += need - have;
-            }
-        }
-        let have: usize = bands[first_band..].iter().map(|b| b.lines).sum();
-        let need = categories[ci].lines.len();
-        if need > have {
-            bands.last_mut().unwrap().lines += need - have;
-        }
-    }
+    let table = layout::table(branch, &|col, text| {
+        let breaks = if col == 4 { Breaks::Names } else { Breaks::Text };
+        m.wrap_as(text, BODY, inner(col), Role::Body, breaks)
+    });
 
     // The sign-off record and the line for signature and seal follow the table; they never
     // stand alone on a page: the last band keeps at least one line with them.
     let sign_words = branch.record_words();
     let width = sheet.content_width();
     let closing = 4.0 + m.paragraph_height(&sign_words, 11, width, 1.4) + 8.0 + m.line_height(12) * 1.4;
-    let closing_lines = (closing / lh).ceil() as usize;
-
-    // Paginate: a band moves whole to the next page if it is short; a long one is split.
     let header_height = lh + 2.0 * PAD_Y;
     let label_height = sheet.running_head_height();
-    let fresh_lines = ((sheet.bottom - sheet.top - label_height - header_height - 2.0 * PAD_Y) / lh).floor() as usize;
-    let mut pages: Vec<Vec<Slice>> = vec![Vec::new()];
-    let mut page_tops = vec![sheet.y];
-    let mut y = sheet.y + header_height;
-    for (bi, band) in bands.iter().enumerate() {
-        let last = bi + 1 == bands.len();
-        let mut from = 0;
-        while from < band.lines {
-            let left = band.lines - from;
-            let room = ((sheet.bottom - y - 2.0 * PAD_Y) / lh).floor().max(0.0) as usize;
-            let fresh = pages.last().is_none_or(Vec::is_empty) && pages.len() > 1;
-            // What must follow these lines on the same page: the closing, after the last band.
-            let tail = if last { closing_lines } else { 0 };
-            let take = if left + tail <= room {
-                left
-            } else if last && left > 1 && room >= 1 && (left > 8 || fresh) {
-                // The band fits, or nearly, but the closing does not: its last line goes over
-                // with the closing.
-                room.min(left - 1)
-            } else if !last && left <= room {
-                left
-            } else if room >= 2 && (left > fresh_lines || left > 8 || fresh) {
-                room.min(left)
-            } else if fresh {
-                // Nothing fits better on a later page.
-                left.min(room.max(1))
-            } else {
-                pages.push(Vec::new());
-                page_tops.push(sheet.top + label_height);
-                y = sheet.top + label_height + header_height;
-                continue;
-            };
-            pages.last_mut().unwrap().push(Slice {
-                band: bi,
-                from,
-                to: from + take,
-                y,
-            });
-            y += 2.0 * PAD_Y + take as f64 * lh;
-            from += take;
-        }
-    }
+    let pages = layout::paginate(
+        &table.bands,
+        &layout::Geometry {
+            line: lh,
+            pad: 2.0 * PAD_Y,
+            first: sheet.bottom - sheet.y - header_height,
+            fresh: sheet.bottom - sheet.top - label_height - header_height,
+            closing,
+            max_slice: usize::MAX,
+        },
+    );
 
     // Draw each page of the table.
+    let mut printed_groups = vec![0; table.groups.len()];
+    let mut printed_categories = vec![0; table.categories.len()];
     for (pi, slices) in pages.iter().enumerate() {
         if pi > 0 {
             sheet.new_page(draft);
         }
-        let top = page_tops[pi];
+        let top = sheet.y;
         // Column headings.
         for (i, h) in HEADINGS.iter().enumerate() {
             let w = m.width(h, BODY + 1);
@@ -834,60 +727,39 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
         sheet.line(xs[0], top, xs[5], top);
         let mut bottom = top + header_height;
         sheet.line(xs[0], bottom, xs[5], bottom);
+        let mut ys = Vec::with_capacity(slices.len());
         for (si, s) in slices.iter().enumerate() {
-            let band = &bands[s.band];
+            let y = bottom;
+            ys.push(y);
+            let band = &table.bands[s.band];
             for (col, cell) in band.cells.iter().enumerate() {
                 for (k, line) in cell.iter().enumerate().take(s.to).skip(s.from) {
-                    let ly = s.y + PAD_Y + (k - s.from) as f64 * lh;
+                    let ly = y + PAD_Y + (k - s.from) as f64 * lh;
                     sheet.text_at(xs[col + 2] + PAD_X, ly, BODY, line);
                 }
             }
-            bottom = s.y + 2.0 * PAD_Y + (s.to - s.from) as f64 * lh;
+            bottom = y + 2.0 * PAD_Y + s.lines() as f64 * lh;
             // The rule under this slice reaches as far left as the next slice differs.
-            let next = slices.get(si + 1).map(|n| &bands[n.band]);
-            let from_col = match next {
-                Some(n) if n.group == band.group => 2,
-                Some(n) if groups[n.group].category == groups[band.group].category => 1,
+            let group = |s: &layout::Slice| table.bands[s.band].group;
+            let from_col = match slices.get(si + 1) {
+                Some(n) if group(n) == band.group => 2,
+                Some(n) if table.groups[group(n)].category == table.groups[band.group].category => 1,
                 _ => 0,
             };
             sheet.line(xs[from_col], bottom, xs[5], bottom);
         }
         // The spanning cells: a finding over its run of slices, a category over its findings.
-        let mut si = 0;
-        while si < slices.len() {
-            let g = bands[slices[si].band].group;
-            let run_top = slices[si].y;
-            let mut capacity = 0;
-            while si < slices.len() && bands[slices[si].band].group == g {
-                capacity += slices[si].to - slices[si].from;
-                si += 1;
-            }
-            span_text(
-                sheet,
-                &mut groups[g].text,
-                capacity,
-                xs[1],
-                run_top,
-                pi > 0 && run_top == slices[0].y,
-            );
+        let group_of = |s: &layout::Slice| table.bands[s.band].group;
+        for (g, range, capacity) in layout::runs(slices, group_of) {
+            let continued = pi > 0 && range.start == 0;
+            let span = &table.groups[g].span;
+            span_text(sheet, span, &mut printed_groups[g], capacity, xs[1], ys[range.start], continued);
         }
-        let mut si = 0;
-        while si < slices.len() {
-            let c = groups[bands[slices[si].band].group].category;
-            let run_top = slices[si].y;
-            let mut capacity = 0;
-            while si < slices.len() && groups[bands[slices[si].band].group].category == c {
-                capacity += slices[si].to - slices[si].from;
-                si += 1;
-            }
-            span_text(
-                sheet,
-                &mut categories[c],
-                capacity,
-                xs[0],
-                run_top,
-                pi > 0 && run_top == slices[0].y,
-            );
+        let category_of = |s: &layout::Slice| table.groups[group_of(s)].category;
+        for (c, range, capacity) in layout::runs(slices, category_of) {
+            let continued = pi > 0 && range.start == 0;
+            let span = &table.categories[c];
+            span_text(sheet, span, &mut printed_categories[c], capacity, xs[0], ys[range.start], continued);
         }
         for x in &xs {
             sheet.line(*x, top, *x, bottom);
@@ -902,21 +774,25 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
     sheet.paragraph(SIGNATURE_LINE, 12, Align::Left, 1.4);
 }
 
-/// Prints the next lines of a spanning cell into a run of `capacity` lines at (x, y). A run at
-/// the top of a continuation page whose text is already printed says so.
-fn span_text(sheet: &mut Sheet<'_, '_>, span: &mut Spanning, capacity: usize, x: f64, y: f64, continued: bool) {
+/// Prints the next lines of a spanning cell (`printed` of them are already) into a run of
+/// `capacity` lines at (x, y). A run at the top of a continuation page whose text is already
+/// printed says so.
+fn span_text(
+    sheet: &mut Sheet<'_, '_>, span: &layout::Span, printed: &mut usize, capacity: usize, x: f64, y: f64,
+    continued: bool,
+) {
     let lh = sheet.m.line_height(BODY);
-    if span.printed >= span.lines.len() {
+    if *printed >= span.lines.len() {
         if continued {
             sheet.text_at(x + PAD_X, y + PAD_Y, BODY, CONTINUED);
         }
         return;
     }
-    let end = (span.printed + capacity).min(span.lines.len());
-    for (k, line) in span.lines[span.printed..end].iter().enumerate() {
+    let end = (*printed + capacity).min(span.lines.len());
+    for (k, line) in span.lines[*printed..end].iter().enumerate() {
         sheet.text_at(x + PAD_X, y + PAD_Y + k as f64 * lh, BODY, line);
     }
-    span.printed = end;
+    *printed = end;
 }
 
 /// 附件3 as a PDF.

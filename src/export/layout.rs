@@ -1,0 +1,287 @@
+//! The 附件2 table as lines, and how it falls onto pages — one layout for the PDF and the XLSX,
+//! so paper and spreadsheet paginate alike.
+//!
+//! The table is cut into bands (one measure's row, or a finding without measures), each as many
+//! lines high as its tallest cell; a finding's text spans its bands and a category's text its
+//! findings, adding lines to the last band where they need more room. Pages then take bands
+//! whole where they can: a short band moves to the next page rather than split, so no row and no
+//! spanning cell crosses a page break unless it is taller than a page; and the closing block
+//! (sign-off record, signature line) always shares its page with the table's last lines.
+
+use super::BranchLedger;
+
+/// The columns: 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人.
+pub const HEADINGS: [&str; 5] = ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"];
+
+/// One measure's row (or a finding's, without measures): the lines of its three cells.
+pub struct Band {
+    pub group: usize,
+    /// 整改措施, 整改时限, 责任人: the text as stored and as wrapped.
+    pub texts: [String; 3],
+    pub cells: [Vec<String>; 3],
+    /// Height in lines (at least each cell's, more when the finding or category needs room).
+    pub lines: usize,
+    /// Index of the measure within the branch (for the XLSX's dates), if it is one.
+    pub measure: Option<(usize, usize, usize)>,
+}
+
+/// Text spanning several bands: a finding's or a category's.
+pub struct Span {
+    pub text: String,
+    pub lines: Vec<String>,
+}
+
+/// A finding (or the 无 / 尚未填报 / whose-items line) and the category it sits in.
+pub struct Group {
+    pub span: Span,
+    pub category: usize,
+}
+
+pub struct Table {
+    pub categories: Vec<Span>,
+    pub groups: Vec<Group>,
+    pub bands: Vec<Band>,
+}
+
+/// Lays the branch's table out in lines; `wrap(column, text)` breaks a cell's text as the
+/// column is wide (and, for 责任人, between names only).
+pub fn table(branch: &BranchLedger, wrap: &dyn Fn(usize, &str) -> Vec<String>) -> Table {
+    let mut categories = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut bands: Vec<Band> = Vec::new();
+    for (ci, c) in branch.categories.iter().enumerate() {
+        categories.push(Span {
+            text: c.heading.clone(),
+            lines: wrap(0, &c.heading),
+        });
+        let first_band = bands.len();
+        for (fi, f) in branch.printed(c).iter().enumerate() {
+            let g = groups.len();
+            groups.push(Group {
+                span: Span {
+                    text: f.text.clone(),
+                    lines: wrap(1, &f.text),
+                },
+                category: ci,
+            });
+            let first = bands.len();
+            for (mi, ms) in f.measures.iter().enumerate() {
+                let texts = [ms.text.clone(), ms.deadline.clone(), ms.owner.clone()];
+                let cells = [wrap(2, &ms.text), wrap(3, &ms.deadline), wrap(4, &ms.owner)];
+                let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
+                bands.push(Band {
+                    group: g,
+                    texts,
+                    cells,
+                    lines,
+                    measure: Some((ci, fi, mi)),
+                });
+            }
+            if bands.len() == first {
+                bands.push(Band {
+                    group: g,
+                    texts: Default::default(),
+                    cells: Default::default(),
+                    lines: 1,
+                    measure: None,
+                });
+            }
+            let have: usize = bands[first..].iter().map(|b| b.lines).sum();
+            let need = groups[g].span.lines.len();
+            if need > have {
+                bands.last_mut().expect("a group has a band").lines += need - have;
+            }
+        }
+        if bands.len() > first_band {
+            let have: usize = bands[first_band..].iter().map(|b| b.lines).sum();
+            let need = categories[ci].lines.len();
+            if need > have {
+                bands.last_mut().expect("a category has a band").lines += need - have;
+            }
+        }
+    }
+    Table {
+        categories,
+        groups,
+        bands,
+    }
+}
+
+/// A stretch of a band's lines on one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slice {
+    pub band: usize,
+    pub from: usize,
+    pub to: usize,
+}
+
+impl Slice {
+    pub fn lines(&self) -> usize {
+        self.to - self.from
+    }
+}
+
+/// Heights, in any one unit (mm for the PDF, points for the XLSX).
+pub struct Geometry {
+    /// One line of table text.
+    pub line: f64,
+    /// What a slice adds to its lines (cell padding).
+    pub pad: f64,
+    /// Room for table rows on the first page (below the title and the column headings).
+    pub first: f64,
+    /// Room for table rows on a following page (below the repeated headings).
+    pub fresh: f64,
+    /// The closing block that must follow the last band on its page.
+    pub closing: f64,
+    /// The most lines one slice may hold (a spreadsheet row is at most 409 pt high).
+    pub max_slice: usize,
+}
+
+/// The slices of each page. A band moves whole to the next page if it is short (≤ 8 lines) and
+/// fits there; a longer one is split; the last band keeps at least one line with the closing.
+pub fn paginate(bands: &[Band], g: &Geometry) -> Vec<Vec<Slice>> {
+    let rooms = |left: f64| ((left - g.pad) / g.line).floor().max(0.0) as usize;
+    let fresh_lines = rooms(g.fresh);
+    let closing_lines = (g.closing / g.line).ceil() as usize;
+    let mut pages: Vec<Vec<Slice>> = vec![Vec::new()];
+    let mut left_h = g.first;
+    for (bi, band) in bands.iter().enumerate() {
+        let last = bi + 1 == bands.len();
+        let mut from = 0;
+        while from < band.lines {
+            let left = band.lines - from;
+            let room = rooms(left_h).min(g.max_slice);
+            let fresh = pages.len() > 1 && pages.last().is_some_and(Vec::is_empty);
+            // What must follow these lines on the same page: the closing, after the last band.
+            let tail = if last { closing_lines } else { 0 };
+            let take = if left + tail <= room {
+                left
+            } else if last && left > 1 && room >= 1 && (left > 8 || fresh) {
+                // The band fits, or nearly, but the closing does not: its last line goes over
+                // with the closing.
+                room.min(left - 1)
+            } else if !last && left <= room {
+                left
+            } else if room >= 2 && (left > fresh_lines.min(g.max_slice) || left > 8 || fresh) {
+                room.min(left)
+            } else if fresh {
+                // Nothing fits better on a later page.
+                left.min(room.max(1))
+            } else {
+                pages.push(Vec::new());
+                left_h = g.fresh;
+                continue;
+            };
+            pages.last_mut().expect("a page is open").push(Slice {
+                band: bi,
+                from,
+                to: from + take,
+            });
+            left_h -= g.pad + take as f64 * g.line;
+            from += take;
+        }
+    }
+    pages
+}
+
+/// Runs of consecutive slices on a page that share `key` (a band, group or category), each
+/// with how many lines it holds: where one spanning cell goes.
+pub fn runs(slices: &[Slice], key: impl Fn(&Slice) -> usize) -> Vec<(usize, std::ops::Range<usize>, usize)> {
+    let mut out: Vec<(usize, std::ops::Range<usize>, usize)> = Vec::new();
+    for (i, s) in slices.iter().enumerate() {
+        let k = key(s);
+        match out.last_mut() {
+            Some((last, range, lines)) if *last == k => {
+                range.end = i + 1;
+                *lines += s.lines();
+            }
+            _ => out.push((k, i..i + 1, s.lines())),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band(lines: usize) -> Band {
+        Band {
+            group: 0,
+            texts: Default::default(),
+            cells: Default::default(),
+            lines,
+            measure: None,
+        }
+    }
+
+    fn geometry() -> Geometry {
+        Geometry {
+            line: 1.0,
+            pad: 0.0,
+            first: 20.0,
+            fresh: 30.0,
+            closing: 4.0,
+            max_slice: usize::MAX,
+        }
+    }
+
+    #[test]
+    fn short_bands_move_whole_and_long_ones_split() {
+        let bands: Vec<Band> = [15, 6, 40, 1].into_iter().map(band).collect();
+        let pages = paginate(&bands, &geometry());
+        // 15 fit on page 1; 6 do not fit in the 5 left and move whole; 40 fill the rest of page
+        // 2 and page 3; the last band is followed by the closing.
+        assert_eq!(pages[0], vec![Slice { band: 0, from: 0, to: 15 }]);
+        assert_eq!(pages[1][0], Slice { band: 1, from: 0, to: 6 });
+        assert_eq!(pages[1][1], Slice { band: 2, from: 0, to: 24 });
+        for page in &pages {
+            let lines: usize = page.iter().map(Slice::lines).sum();
+            assert!(lines <= 30);
+        }
+        let total: usize = pages.iter().flatten().map(Slice::lines).sum();
+        assert_eq!(total, 62, "every line placed once");
+    }
+
+    #[test]
+    fn the_closing_always_has_table_lines_on_its_page() {
+        for first in 5..40 {
+            for sizes in [vec![1], vec![3, 2], vec![20], vec![8, 8, 8], vec![29], vec![30], vec![31]] {
+                let bands: Vec<Band> = sizes.iter().copied().map(band).collect();
+                let g = Geometry {
+                    first: first as f64,
+                    ..geometry()
+                };
+                let pages = paginate(&bands, &g);
+                let last = pages.last().unwrap();
+                let used: usize = last.iter().map(Slice::lines).sum();
+                assert!(!last.is_empty(), "{first} {sizes:?}");
+                assert!(used + 4 <= 30 || pages.len() == 1 && used + 4 <= first, "{first} {sizes:?}: {used}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_slice_never_exceeds_the_row_limit() {
+        let bands: Vec<Band> = [70].into_iter().map(band).collect();
+        let g = Geometry {
+            fresh: 100.0,
+            first: 100.0,
+            max_slice: 25,
+            ..geometry()
+        };
+        let pages = paginate(&bands, &g);
+        assert!(pages.iter().flatten().all(|s| s.lines() <= 25), "{pages:?}");
+        assert_eq!(pages.len(), 1);
+    }
+
+    #[test]
+    fn runs_group_consecutive_slices() {
+        let slices = [
+            Slice { band: 0, from: 0, to: 2 },
+            Slice { band: 0, from: 2, to: 5 },
+            Slice { band: 1, from: 0, to: 1 },
+        ];
+        assert_eq!(runs(&slices, |s| s.band), vec![(0, 0..2, 5), (1, 2..3, 1)]);
+    }
+}
