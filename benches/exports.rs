@@ -82,6 +82,7 @@ fn main() {
     let doc = checklist(rows);
     let stamp = Stamp {
         code: "ABCDE-FGHJK".into(),
+        verify_url: "https://dj.example.edu.cn/verify".into(),
     };
     let (pdf_s, pdf) = time(9, || export::pdf::checklist(&doc, &stamp).expect("pdf"));
     let (xlsx_s, xlsx) = time(9, || export::xlsx::checklist(&doc, &stamp).expect("xlsx"));
