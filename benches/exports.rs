@@ -35,6 +35,7 @@ fn checklist(rows: usize) -> Checklist {
                             ),
                             deadline: "2022年10月31日".into(),
                             owner: "王喆".into(),
+                            due: Some(time::macros::date!(2022 - 10 - 31)),
                         })
                         .collect(),
                 })

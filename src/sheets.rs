@@ -43,10 +43,23 @@ pub fn read_first_sheet(bytes: &[u8], columns: usize, max_rows: usize) -> Result
         if rows.last().is_none_or(|(r, _)| *r != row) {
             rows.push((row, vec![String::new(); columns]));
         }
-        let value = calamine::Data::from(cell.get_value().clone()).to_string();
+        let value = text_of(calamine::Data::from(cell.get_value().clone()));
         rows.last_mut().expect("just pushed").1[col] = value;
     }
     Ok(rows)
+}
+
+/// A cell as text. A date cell (a 整改时限 typed as a date, or this system's own 附件2) is
+/// `2022-10-31`, which the importers read as any typed date; calamine alone would give Excel's
+/// serial number (44865).
+fn text_of(value: calamine::Data) -> String {
+    match value {
+        calamine::Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// What the archive says it unpacks to; `None` if it is not a zip at all.
@@ -62,6 +75,17 @@ fn unpacked_size(bytes: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_cell_reads_as_a_date() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2022, 10, 31).unwrap();
+        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+        sheet.write_date_with_format(0, 0, &date, &format).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert_eq!(read_first_sheet(&bytes, 1, 10).unwrap(), vec![(1, vec!["2022-10-31".into()])]);
+    }
 
     #[test]
     fn rows_and_columns_are_bounded_whatever_the_sheet_claims() {

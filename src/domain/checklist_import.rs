@@ -20,6 +20,9 @@ const IMMEDIATE: &str = "立行立改";
 const LONG_TERM: &str = "长期坚持";
 const CLOSED_OUT: &str = "已销号";
 const MILESTONES: &str = "进度安排：";
+/// How this system's 附件2 workbook marks a cell continued from the page before (a text taller
+/// than a page is split over pages): joined to the cell above it.
+const CONTINUED: &str = "（续上页）";
 
 /// A measure as a preview row carries it (and the confirm form sends it back, as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,14 +401,41 @@ pub fn from_sheet(
     // whether it is a placeholder (its row's measures are then misplaced).
     let mut finding_cell = String::new();
     let mut in_finding = false;
+    // The last measure cells read (text, deadline, owner) and how many measures they made, so a
+    // continued piece can be joined to them and read again.
+    let mut last_measure: Option<([String; 3], usize)> = None;
     for (line, cells) in &rows[start + 1..] {
-        let c = cell(cells, cols.category);
-        let f = cell(cells, cols.finding);
-        let m = cell(cells, cols.measure);
-        let d = cell(cells, cols.deadline);
-        let o = cell(cells, cols.owner);
+        let mut c = cell(cells, cols.category);
+        let mut f = cell(cells, cols.finding);
+        let mut m = cell(cells, cols.measure);
+        let mut d = cell(cells, cols.deadline);
+        let mut o = cell(cells, cols.owner);
         if [&c, &f, &m, &d, &o].iter().all(|s| s.is_empty()) {
             continue;
+        }
+        // A category continued from the page before is the same category.
+        if c.starts_with(CONTINUED) {
+            c = category_cell.clone();
+        }
+        // A finding continued: the piece joins the finding's text.
+        if let Some(rest) = f.strip_prefix(CONTINUED) {
+            if let Some(row) = out.last_mut().filter(|_| in_finding)
+                && !rest.is_empty()
+            {
+                row.text.push_str(rest);
+            }
+            f = finding_cell.clone();
+        }
+        // A measure continued: its cells join the ones above and are read again.
+        if m.starts_with(CONTINUED)
+            && let Some((mut raw, made)) = last_measure.take()
+            && let Some(row) = out.last_mut().filter(|_| in_finding)
+        {
+            for (whole, piece) in raw.iter_mut().zip([&m, &d, &o]) {
+                whole.push_str(piece.strip_prefix(CONTINUED).unwrap_or(piece));
+            }
+            row.measures.truncate(row.measures.len().saturating_sub(made));
+            [m, d, o] = raw;
         }
         // Below the table: the sign-off record, the signature line, the code (one wide cell,
         // no category's words). A category with nothing else on its row just starts.
@@ -468,6 +498,7 @@ pub fn from_sheet(
         }
         match measures_of(&m, &d, &o) {
             Ok(ms) => {
+                last_measure = Some(([m.clone(), d.clone(), o.clone()], ms.len()));
                 for measure in ms {
                     if let Some(p) = measure.problem(window) {
                         row.error.get_or_insert(format!("第 {line} 行：{p}"));

@@ -69,6 +69,10 @@ pub struct MeasureLine {
     /// 整改时限: a date, or 立行立改; with 已销号 once closed off.
     pub deadline: String,
     pub owner: String,
+    /// The deadline when `deadline` says just that date (a spreadsheet then holds a real date).
+    /// Not part of the content's digest: `deadline` already says it.
+    #[serde(skip)]
+    pub due: Option<time::Date>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -263,6 +267,7 @@ fn finding_line(n: usize, f: &source::Finding) -> FindingLine {
             .enumerate()
             .map(|(i, m)| {
                 let mut deadline = deadline_cell(m);
+                let plain = !(m.immediate || m.long_term || m.closed_out);
                 if m.closed_out {
                     deadline.push_str(if deadline.is_empty() {
                         "已销号"
@@ -274,6 +279,7 @@ fn finding_line(n: usize, f: &source::Finding) -> FindingLine {
                     text: format!("{}. {}{}", i + 1, m.text, milestone_lines(&m.milestones)),
                     deadline,
                     owner: m.owner.clone(),
+                    due: m.deadline.filter(|_| plain),
                 }
             })
             .collect(),

@@ -964,6 +964,7 @@ mod tests {
                 text: format!("{i}. 支委会逐项整改，于每月“主题党日”通报进度（第{i}次）。"),
                 deadline: "2022年10月31日".into(),
                 owner: "王喆、李堃、张玥".into(),
+                due: None,
             })
             .collect();
         Checklist {
@@ -1212,6 +1213,7 @@ mod tests {
                                 text: "逐项整改并于主题党日通报进度。".chars().cycle().take(measure_chars + j).collect(),
                                 deadline: "2022年10月31日".into(),
                                 owner: "赵一帆".into(),
+                                due: None,
                             })
                             .collect(),
                     })

@@ -1,30 +1,80 @@
 //! XLSX of 附件2 (one sheet per branch) and 附件3, laid out as the notice's forms: merged
-//! spanning cells, wrapped text, landscape A4 with the header row repeated on every page.
+//! spanning cells, wrapped text, A4 with the header row repeated on every page.
+//!
+//! A spreadsheet cell names one font and each reader paginates by itself, so everything is
+//! computed for the font named, 宋体 (SimSun, on every Windows and WPS machine; the PDF's Song
+//! face looks alike): the workbook's default font is 宋体 11 (so a column width unit is 8 px),
+//! column widths leave room for a reader that substitutes a wider font, every row has a fixed
+//! height from the lines its text needs, and manual page breaks fall between finding groups as
+//! the PDF's pages do (export::layout), so no merged cell crosses a break and the signing block
+//! sits with the last rows. Printing is at 100 %: Excel ignores manual breaks when fitting to a
+//! page.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{BranchLedger, Checklist, REPORT_DRAFT_WORDS, ReportDoc, SIGNATURE_LINE, Stamp};
+use super::layout::{self, HEADINGS};
+use super::text::{break_units, name_words, wrap_by};
+use super::{BranchLedger, Checklist, REPORT_DRAFT_WORDS, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp};
 
-/// Column widths of 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人 (Excel character units).
-const WIDTHS: [f64; 5] = [16.0, 42.0, 48.0, 15.0, 12.0];
-const FONT: &str = "宋体";
-/// Row height of one line of 10.5 pt text, in points.
-const LINE_PT: f64 = 14.5;
+pub const FONT: &str = "宋体";
+/// Column widths of 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人, in pixels (870 of the 1,026
+/// a landscape A4 page holds between 0.5-inch margins: a reader without 宋体 draws columns up to
+/// 16 % wider and still fits).
+const WIDTHS_PX: [f64; 5] = [100.0, 250.0, 290.0, 130.0, 100.0];
+/// Table text: 五号 (10.5 pt) 宋体, whose ideographs are 14 px wide and Latin letters 7 px.
+const TABLE_PT: f64 = 10.5;
+/// One line of table text, in points: 宋体's 13.5 with room for a reader's substitute font.
+const LINE_PT: f64 = 15.0;
+/// Cell padding a row adds to its lines, in points.
+const PAD_PT: f64 = 4.0;
+/// Excel refuses rows over 409 pt.
+const MAX_ROW_PT: f64 = 400.0;
+/// The page's height between the top and bottom margins (A4 landscape, 0.75-inch margins),
+/// less 5 % for readers that draw rows a little taller.
+const LANDSCAPE_ROWS_PT: f64 = (595.3 - 2.0 * 54.0) * 0.95;
+/// Portrait A4 (附件3): 842 pt high, 0.75-inch top and bottom margins.
+const PORTRAIT_ROWS_PT: f64 = (841.9 - 2.0 * 54.0) * 0.95;
+/// A continued cell's first words, as the PDF says it (the import joins it to the cell before).
+pub const CONTINUED: &str = "（续上页）";
 
-/// How many lines `s` takes in a column `width` units wide (a CJK character is 2 units). Nothing
-/// auto-fits wrapped or merged rows, so heights are estimated, erring on the generous side.
-pub fn lines_needed(s: &str, width: f64) -> usize {
-    let usable = (width - 1.0).max(2.0);
-    s.split('\n')
-        .map(|p| {
-            let units: f64 = p.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.05 }).sum();
-            ((units / usable).ceil() as usize).max(1)
-        })
+/// Column width in Excel's units for `px` pixels, when the default font's digit is 8 px wide.
+fn units(px: f64) -> f64 {
+    (px - 5.0) / 8.0
+}
+
+/// The width of `s` in 宋体 at `pt` points, in pixels: an ideograph (or full-width sign) is one
+/// em, ASCII half of it.
+fn text_px(s: &str, pt: f64) -> f64 {
+    let em = pt * 96.0 / 72.0;
+    s.chars()
+        .map(|c| if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { em / 2.0 } else { em })
         .sum()
+}
+
+/// `text` wrapped as 宋体 at `pt` points wraps in a column `px` wide (less cell padding), with 5 %
+/// to spare; names (责任人) break only between names.
+fn wrap_px(text: &str, px: f64, pt: f64, names: bool) -> Vec<String> {
+    let max = (px - 8.0) * 0.95;
+    let words: &dyn Fn(&str) -> Vec<String> = if names { &name_words } else { &break_units };
+    wrap_by(text, max, &|u| text_px(u, pt), words)
+}
+
+/// How many lines `s` takes in a column `px` wide at `pt` points.
+pub fn lines_needed(s: &str, px: f64, pt: f64) -> usize {
+    wrap_px(s, px, pt, false).len().max(1)
 }
 
 fn fail(e: XlsxError) -> anyhow::Error {
     anyhow::anyhow!("xlsx: {e}")
+}
+
+/// A workbook whose default font is 宋体 11 (72-pixel columns, 18-pixel rows), so column
+/// widths mean the same in every reader that has it.
+pub fn workbook() -> anyhow::Result<Workbook> {
+    let mut book = Workbook::new();
+    book.set_default_format(&Format::new().set_font_name(FONT).set_font_size(11), 18, 72)
+        .map_err(fail)?;
+    Ok(book)
 }
 
 struct Formats {
@@ -33,21 +83,22 @@ struct Formats {
     label: Format,
     head: Format,
     cell: Format,
+    date: Format,
     note: Format,
-    draft: Format,
 }
 
 fn formats() -> Formats {
-    let base = Format::new().set_font_name(FONT).set_font_size(10.5);
+    let base = Format::new().set_font_name(FONT).set_font_size(TABLE_PT);
     let boxed = base
         .clone()
         .set_text_wrap()
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Top);
     Formats {
-        mark: base.clone().set_font_size(14),
+        mark: base.clone().set_font_name("黑体").set_font_size(14),
         title: base
             .clone()
+            .set_font_name("黑体")
             .set_font_size(18)
             .set_align(FormatAlign::Center)
             .set_align(FormatAlign::VerticalCenter)
@@ -58,12 +109,9 @@ fn formats() -> Formats {
             .set_font_size(11)
             .set_align(FormatAlign::Center)
             .set_align(FormatAlign::VerticalCenter),
+        date: boxed.clone().set_num_format("yyyy\"年\"m\"月\"d\"日\""),
         cell: boxed,
-        note: base.clone().set_text_wrap().set_align(FormatAlign::Top),
-        draft: base
-            .set_font_size(14)
-            .set_font_color("#C81E1E")
-            .set_align(FormatAlign::Right),
+        note: base.set_text_wrap().set_align(FormatAlign::Top),
     }
 }
 
@@ -85,17 +133,20 @@ fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
     candidate
 }
 
-/// Paper, scaling, and what every printed page says at its head and foot: whose document
-/// (`unit`), whether it is a draft, and the verification code.
+/// Paper, margins and what every printed page says at its head and foot: whose document
+/// (`unit`), whether it is a draft, and the verification code with where to check it.
 fn page_setup(sheet: &mut Worksheet, stamp: &Stamp, unit: &str, draft: bool, landscape: bool) {
     if landscape {
         sheet.set_landscape();
+    } else {
+        sheet.set_portrait();
     }
     sheet.set_paper_size(9);
-    sheet.set_print_fit_to_pages(1, 0);
-    // Short, so the two footer sections never run into each other on a portrait page.
-    sheet.set_footer(format!("&L验证码 {}&R第 &P 页，共 &N 页", stamp.code));
+    sheet.set_margins(0.5, 0.5, 0.75, 0.75, 0.3, 0.3);
+    sheet.set_print_scale(100);
     // `&` starts a control code in Excel's header syntax.
+    let code = stamp.footer_words().replace('&', "&&");
+    sheet.set_footer(format!("&L&9{code}&R&9第 &P 页，共 &N 页"));
     let unit = unit.replace('&', "&&");
     let mark = if draft { "&R&14草稿·未签发" } else { "" };
     sheet.set_header(format!("&L{unit}{mark}"));
@@ -103,7 +154,7 @@ fn page_setup(sheet: &mut Worksheet, stamp: &Stamp, unit: &str, draft: bool, lan
 
 /// 附件2 as a workbook: one sheet per branch.
 pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = workbook()?;
     let f = formats();
     let mut taken = Vec::new();
     for branch in &doc.branches {
@@ -115,6 +166,7 @@ pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     }
     if doc.branches.is_empty() {
         let sheet = book.add_worksheet();
+        page_setup(sheet, stamp, &doc.committee_name, true, true);
         sheet
             .write_string_with_format(0, 0, &doc.title, &f.title)
             .map_err(fail)?;
@@ -123,140 +175,156 @@ pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     book.save_to_buffer().map_err(fail)
 }
 
+/// Rows above the table: 附件2, the title, the committee, the unit; then the column headings.
+const TOP_ROWS_PT: [f64; 4] = [20.0, 30.0, 18.0, 18.0];
+const HEAD_PT: f64 = 20.0;
+
 fn branch_sheet(
     sheet: &mut Worksheet, doc: &Checklist, branch: &BranchLedger, stamp: &Stamp, f: &Formats,
 ) -> Result<(), XlsxError> {
-    let draft = branch.sign_off.is_none();
-    page_setup(sheet, stamp, &branch.unit_line(), draft, true);
-    for (i, w) in WIDTHS.iter().enumerate() {
-        sheet.set_column_width(i as u16, *w)?;
+    page_setup(sheet, stamp, &branch.unit_line(), branch.sign_off.is_none(), true);
+    for (i, px) in WIDTHS_PX.iter().enumerate() {
+        sheet.set_column_width(i as u16, units(*px))?;
     }
     sheet.write_string_with_format(0, 0, "附件2", &f.mark)?;
-    if draft {
-        sheet.write_string_with_format(0, 4, "草稿·未签发", &f.draft)?;
-    }
     sheet.merge_range(1, 0, 1, 4, &doc.title, &f.title)?;
-    sheet.set_row_height(1, 30)?;
     sheet.merge_range(2, 0, 2, 4, &format!("党总支（党委）：{}", doc.committee_name), &f.label)?;
     sheet.merge_range(3, 0, 3, 4, &branch.unit_line(), &f.label)?;
-    for (i, h) in ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"]
-        .iter()
-        .enumerate()
-    {
+    for (row, h) in TOP_ROWS_PT.iter().enumerate() {
+        sheet.set_row_height(row as u32, *h)?;
+    }
+    for (i, h) in HEADINGS.iter().enumerate() {
         sheet.write_string_with_format(4, i as u16, *h, &f.head)?;
     }
-    sheet.set_row_height(4, 20)?;
+    sheet.set_row_height(4, HEAD_PT)?;
     sheet.set_repeat_rows(4, 4)?;
 
-    let mut row: u32 = 5;
-    for category in &branch.categories {
-        let cat_first = row;
-        let printed = branch.printed(category);
-        let findings = &printed[..];
-        let mut heights: Vec<f64> = Vec::new();
-        for finding in findings {
-            let first = row;
-            let first_height = heights.len();
-            if finding.measures.is_empty() {
-                for col in 2..5 {
-                    sheet.write_blank(row, col, &f.cell)?;
-                }
-                heights.push(LINE_PT + 3.0);
-                row += 1;
-            }
-            for m in &finding.measures {
-                let lines = [
-                    lines_needed(&m.text, WIDTHS[2]),
-                    lines_needed(&m.deadline, WIDTHS[3]),
-                    lines_needed(&m.owner, WIDTHS[4]),
-                ]
-                .into_iter()
-                .max()
-                .unwrap_or(1);
-                // A long measure spans as many rows as it needs (a row is at most 409 pt).
-                let parts = split_height(lines as f64 * LINE_PT + 3.0);
-                let last = row + parts.len() as u32 - 1;
-                span(sheet, row, last, 2, &m.text, &f.cell)?;
-                span(sheet, row, last, 3, &m.deadline, &f.cell)?;
-                span(sheet, row, last, 4, &m.owner, &f.cell)?;
-                heights.extend(parts);
-                row = last + 1;
-            }
-            let need = lines_needed(&finding.text, WIDTHS[1]) as f64 * LINE_PT + 3.0;
-            row += make_room(sheet, row, 2, &mut heights, first_height, need, &f.cell)?;
-            span(sheet, first, row - 1, 1, &finding.text, &f.cell)?;
-        }
-        let need = lines_needed(&category.heading, WIDTHS[0]) as f64 * LINE_PT + 3.0;
-        row += make_room(sheet, row, 1, &mut heights, 0, need, &f.cell)?;
-        span(sheet, cat_first, row - 1, 0, &category.heading, &f.cell)?;
-        for (i, h) in heights.iter().enumerate() {
-            sheet.set_row_height(cat_first + i as u32, *h)?;
-        }
-    }
-
-    row += 1;
+    let table = layout::table(branch, &|col, text| wrap_px(text, WIDTHS_PX[col], TABLE_PT, col == 4));
     let record = branch.record_words();
-    sheet.merge_range(row, 0, row, 4, &record, &f.note)?;
-    sheet.set_row_height(row, lines_needed(&record, WIDTHS.iter().sum()) as f64 * LINE_PT + 4.0)?;
-    row += 2;
-    sheet.merge_range(row, 0, row, 4, SIGNATURE_LINE, &f.label)?;
-    sheet.set_row_height(row, 24)?;
-    // The code is in every printed page's footer; here it is also seen on screen.
-    sheet.merge_range(row + 2, 0, row + 2, 4, &stamp.footer_words(), &f.note)?;
-    Ok(())
-}
+    let total_px: f64 = WIDTHS_PX.iter().sum();
+    let record_pt = lines_needed(&record, total_px, TABLE_PT) as f64 * LINE_PT + PAD_PT;
+    // The record, a blank row, the signature line.
+    let closing = record_pt + 18.0 + 24.0;
+    let pages = layout::paginate(
+        &table.bands,
+        &layout::Geometry {
+            line: LINE_PT,
+            pad: PAD_PT,
+            // A line to spare on every page for a continued cell's 续上页 mark.
+            first: LANDSCAPE_ROWS_PT - TOP_ROWS_PT.iter().sum::<f64>() - HEAD_PT - LINE_PT,
+            fresh: LANDSCAPE_ROWS_PT - HEAD_PT - LINE_PT,
+            closing,
+            max_slice: ((MAX_ROW_PT - PAD_PT - LINE_PT) / LINE_PT).floor() as usize,
+        },
+    );
 
-/// One cell spanning rows `first..=last` of a column (a one-row "range" is a plain cell).
-fn span(sheet: &mut Worksheet, first: u32, last: u32, col: u16, text: &str, f: &Format) -> Result<(), XlsxError> {
-    if first == last {
-        sheet.write_string_with_format(first, col, text, f)?;
-    } else {
-        sheet.merge_range(first, col, last, col, text, f)?;
-    }
-    Ok(())
-}
-
-/// Excel refuses rows over 409 pt; a taller cell spans several rows.
-const MAX_ROW_PT: f64 = 400.0;
-
-/// The rows a cell `need` points high takes: as few as possible, none over the limit.
-fn split_height(need: f64) -> Vec<f64> {
-    let n = (need / MAX_ROW_PT).ceil().max(1.0);
-    vec![need / n; n as usize]
-}
-
-/// Makes the rows from `heights[from..]` together at least `need` points high, for a cell
-/// spanning them: the last row grows up to the limit, then blank rows (columns `blank_from`
-/// to the last, bordered) are added at `row`. Returns how many rows were added.
-fn make_room(
-    sheet: &mut Worksheet, row: u32, blank_from: u16, heights: &mut Vec<f64>, from: usize, need: f64, cell: &Format,
-) -> Result<u32, XlsxError> {
-    let have: f64 = heights[from..].iter().sum();
-    if need <= have {
-        return Ok(0);
-    }
-    let mut missing = need - have;
-    if let Some(last) = heights.last_mut() {
-        let grow = missing.min(MAX_ROW_PT - *last).max(0.0);
-        *last += grow;
-        missing -= grow;
-    }
-    let mut added = 0;
-    if missing > 0.0 {
-        for h in split_height(missing) {
-            for col in blank_from..5 {
-                sheet.write_blank(row + added, col, cell)?;
+    let mut row: u32 = 5;
+    let mut breaks = Vec::new();
+    let mut printed_groups = vec![0; table.groups.len()];
+    let mut printed_categories = vec![0; table.categories.len()];
+    for (pi, slices) in pages.iter().enumerate() {
+        if pi > 0 {
+            breaks.push(row);
+        }
+        let first_row = row;
+        for s in slices {
+            sheet.set_row_height(row, s.lines() as f64 * LINE_PT + PAD_PT)?;
+            row += 1;
+        }
+        // The measure cells: one cell per band on the page (merged over its slices).
+        for (b, range, _) in layout::runs(slices, |s| s.band) {
+            let band = &table.bands[b];
+            let (from, to) = (slices[range.start].from, slices[range.end - 1].to);
+            let (top, bottom) = (first_row + range.start as u32, first_row + range.end as u32 - 1);
+            for col in 0..3 {
+                let lines = &band.cells[col];
+                let whole = from == 0 && to >= lines.len();
+                let text = if whole {
+                    band.texts[col].clone()
+                } else {
+                    piece(lines, from, to, from > 0)
+                };
+                let due = band
+                    .measure
+                    .and_then(|(c, fi, mi)| branch.printed(&branch.categories[c])[fi].measures[mi].due)
+                    .filter(|_| col == 1 && whole);
+                span(sheet, top, bottom, col as u16 + 2, &text, due, f)?;
             }
-            heights.push(h);
-            added += 1;
+        }
+        // A finding over its run of slices, a category over its findings.
+        let group_of = |s: &layout::Slice| table.bands[s.band].group;
+        for (g, range, capacity) in layout::runs(slices, group_of) {
+            let text = span_piece(&table.groups[g].span, &mut printed_groups[g], capacity);
+            let (top, bottom) = (first_row + range.start as u32, first_row + range.end as u32 - 1);
+            span(sheet, top, bottom, 1, &text, None, f)?;
+        }
+        let category_of = |s: &layout::Slice| table.groups[group_of(s)].category;
+        for (c, range, capacity) in layout::runs(slices, category_of) {
+            let text = span_piece(&table.categories[c], &mut printed_categories[c], capacity);
+            let (top, bottom) = (first_row + range.start as u32, first_row + range.end as u32 - 1);
+            span(sheet, top, bottom, 0, &text, None, f)?;
+        }
+        // The spare line goes to the page's first row when something on it continues.
+        let continues = slices.first().is_some_and(|s| s.from > 0) || pi > 0;
+        if continues && let Some(s) = slices.first() {
+            sheet.set_row_height(first_row, (s.lines() + 1) as f64 * LINE_PT + PAD_PT)?;
         }
     }
-    Ok(added)
+    sheet.set_page_breaks(&breaks)?;
+
+    sheet.merge_range(row, 0, row, 4, &record, &f.note)?;
+    sheet.set_row_height(row, record_pt)?;
+    sheet.set_row_height(row + 1, 18.0)?;
+    sheet.merge_range(row + 2, 0, row + 2, 4, SIGNATURE_LINE, &f.label)?;
+    sheet.set_row_height(row + 2, 24.0)?;
+    Ok(())
+}
+
+/// Lines `from..to` of a cell split across pages, marked as continued after the first page.
+fn piece(lines: &[String], from: usize, to: usize, continued: bool) -> String {
+    let text: String = lines[from.min(lines.len())..to.min(lines.len())].concat();
+    if continued { format!("{CONTINUED}{text}") } else { text }
+}
+
+/// The next lines of a spanning text for a run of `capacity` lines (the whole text when it fits
+/// at once; 续上页 alone where the text is already printed).
+fn span_piece(span: &layout::Span, printed: &mut usize, capacity: usize) -> String {
+    if *printed >= span.lines.len() {
+        return CONTINUED.to_string();
+    }
+    let end = (*printed + capacity).min(span.lines.len());
+    let text = if *printed == 0 && end == span.lines.len() {
+        span.text.clone()
+    } else {
+        piece(&span.lines, *printed, end, *printed > 0)
+    };
+    *printed = end;
+    text
+}
+
+/// One cell spanning rows `first..=last` of a column (a one-row "range" is a plain cell); a
+/// deadline that is just a date is written as a date.
+fn span(
+    sheet: &mut Worksheet, first: u32, last: u32, col: u16, text: &str, due: Option<time::Date>, f: &Formats,
+) -> Result<(), XlsxError> {
+    if first != last {
+        sheet.merge_range(first, col, last, col, "", &f.cell)?;
+    }
+    match due {
+        Some(d) => {
+            let date = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day())?;
+            sheet.write_date_with_format(first, col, &date, &f.date)?;
+        }
+        None => {
+            sheet.write_string_with_format(first, col, text, &f.cell)?;
+        }
+    }
+    Ok(())
 }
 
 /// 附件3 as a workbook: one column, one paragraph per row.
 pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = workbook()?;
     let f = formats();
     let sheet = book.add_worksheet();
     sheet.set_name("附件3").map_err(fail)?;
@@ -264,74 +332,110 @@ pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     book.save_to_buffer().map_err(fail)
 }
 
+/// The report's column: 560 px of the 698 a portrait A4 page holds between 0.5-inch margins.
+const REPORT_PX: f64 = 560.0;
+/// 四号 body (the spreadsheet copy of the PDF's 三号, to keep a line of useful length).
+const REPORT_PT: f64 = 14.0;
+const REPORT_LINE_PT: f64 = 20.0;
+
 fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Formats) -> Result<(), XlsxError> {
-    const WIDTH: f64 = 76.0;
     page_setup(sheet, stamp, &doc.committee_name, !doc.is_signed(), false);
-    sheet.set_column_width(0, WIDTH)?;
+    sheet.set_column_width(0, units(REPORT_PX))?;
     let body = Format::new()
         .set_font_name(FONT)
-        .set_font_size(14)
+        .set_font_size(REPORT_PT)
         .set_text_wrap()
         .set_align(FormatAlign::Top);
+    let heading = body.clone().set_font_name("黑体");
     let right = body.clone().set_align(FormatAlign::Right);
-    let mut row = 0;
-    sheet.write_string_with_format(row, 0, "附件3", &f.mark)?;
-    row += 1;
-    sheet.write_string_with_format(row, 0, &doc.title, &f.title)?;
-    sheet.set_row_height(row, lines_needed(&doc.title, WIDTH / 1.6) as f64 * 26.0 + 6.0)?;
-    row += 2;
-    // A paragraph longer than one row can hold (409 pt) continues in the rows below it.
-    let para = |sheet: &mut Worksheet, row: &mut u32, text: &str, format: &Format| -> Result<(), XlsxError> {
-        for piece in pieces(text, WIDTH / 1.3, 19) {
-            sheet.write_string_with_format(*row, 0, &piece, format)?;
-            sheet.set_row_height(*row, lines_needed(&piece, WIDTH / 1.3) as f64 * 20.0 + 4.0)?;
-            *row += 1;
-        }
-        Ok(())
-    };
-    for (heading, text) in &doc.sections {
-        para(sheet, &mut row, &format!("\u{3000}\u{3000}{heading}"), &body)?;
-        let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
-        if paragraphs.is_empty() {
-            para(sheet, &mut row, "\u{3000}\u{3000}（未填写）", &body)?;
-        }
-        for p in paragraphs {
-            para(sheet, &mut row, &format!("\u{3000}\u{3000}{p}"), &body)?;
+    // Rows as (text, format, height); the page breaks are placed once every height is known.
+    let mut rows: Vec<(String, &Format, f64)> = Vec::new();
+    rows.push(("附件3".into(), &f.mark, 22.0));
+    let title_lines = wrap_by(&doc.title, (REPORT_PX - 8.0) * 0.95, &|u| text_px(u, 18.0), &super::text::title_words);
+    rows.push((doc.title.clone(), &f.title, title_lines.len() as f64 * 26.0 + 8.0));
+    rows.push((String::new(), &f.note, 12.0));
+    /// A paragraph longer than one row can hold (409 pt) continues in the rows below it.
+    fn para<'f>(rows: &mut Vec<(String, &'f Format, f64)>, text: &str, format: &'f Format) {
+        for piece in pieces(text, REPORT_PX, 19) {
+            let h = lines_needed(&piece, REPORT_PX, REPORT_PT) as f64 * REPORT_LINE_PT + 4.0;
+            rows.push((piece, format, h));
         }
     }
-    row += 1;
-    let unit = &doc.committee_name;
-    para(sheet, &mut row, unit, &right)?;
+    for (h, text) in &doc.sections {
+        para(&mut rows, &format!("\u{3000}\u{3000}{h}"), &heading);
+        let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
+        if paragraphs.is_empty() {
+            para(&mut rows, "\u{3000}\u{3000}（未填写）", &body);
+        }
+        for p in paragraphs {
+            para(&mut rows, &format!("\u{3000}\u{3000}{p}"), &body);
+        }
+    }
+    let body_rows = rows.len();
+    // The closing: a gap, the unit and its one date line, the record, a gap, the signature line.
+    rows.push((String::new(), &f.note, 18.0));
+    para(&mut rows, &doc.committee_name, &right);
     let date = if doc.date.is_empty() {
-        "　　年　　月　　日"
+        "　　年　　月　　日".to_string()
     } else {
-        &doc.date
+        doc.date.clone()
     };
-    para(sheet, &mut row, date, &right)?;
-    row += 1;
+    para(&mut rows, &date, &right);
     let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
-    sheet.write_string_with_format(row, 0, &record, &f.note)?;
-    sheet.set_row_height(row, lines_needed(&record, WIDTH) as f64 * LINE_PT + 4.0)?;
-    row += 2;
-    sheet.write_string_with_format(row, 0, SIGNATURE_LINE, &f.label)?;
-    sheet.write_string_with_format(row + 2, 0, stamp.footer_words(), &f.note)?;
+    let record_h = lines_needed(&record, REPORT_PX, TABLE_PT) as f64 * LINE_PT + 4.0;
+    rows.push((record, &f.note, record_h));
+    rows.push((String::new(), &f.note, 12.0));
+    rows.push((REPORT_SIGNATURE_LINE.into(), &f.label, 24.0));
+
+    let heights: Vec<f64> = rows.iter().map(|r| r.2).collect();
+    sheet.set_page_breaks(&keep_closing(&heights, body_rows, PORTRAIT_ROWS_PT))?;
+    for (i, (text, format, h)) in rows.iter().enumerate() {
+        if !text.is_empty() {
+            sheet.write_string_with_format(i as u32, 0, text, format)?;
+        }
+        sheet.set_row_height(i as u32, *h)?;
+    }
     Ok(())
 }
 
-/// `text` cut into pieces of at most `max_lines` lines in a column `width` units wide, after a
-/// sentence where possible.
+/// Page breaks for rows of `heights` on pages `page` high: as full as they go, except that the
+/// rows from `closing` on (the closing block) never start a page: the body row before them
+/// goes along.
+fn keep_closing(heights: &[f64], closing: usize, page: f64) -> Vec<u32> {
+    let closing_h: f64 = heights[closing..].iter().sum();
+    let mut breaks = Vec::new();
+    let mut used = 0.0;
+    for (i, h) in heights.iter().enumerate().take(closing) {
+        if used + h > page && used > 0.0 {
+            breaks.push(i as u32);
+            used = 0.0;
+        }
+        used += h;
+    }
+    if used + closing_h > page && closing > 0 {
+        // Move the last body row over with the closing (unless it already starts a page).
+        let last = (closing - 1) as u32;
+        if breaks.last() != Some(&last) {
+            breaks.push(last);
+        }
+    }
+    breaks
+}
+
+/// `text` cut into pieces of at most `max_lines` lines of the report's body in a column `width`
+/// pixels wide, after a sentence where possible.
 fn pieces(text: &str, width: f64, max_lines: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut piece = String::new();
     let mut sentence = String::new();
     let flush_sentence = |piece: &mut String, sentence: &mut String, out: &mut Vec<String>| {
-        if lines_needed(&format!("{piece}{sentence}"), width) > max_lines && !piece.is_empty() {
+        if lines_needed(&format!("{piece}{sentence}"), width, REPORT_PT) > max_lines && !piece.is_empty() {
             out.push(std::mem::take(piece));
         }
         // A sentence longer than a whole piece is cut by characters.
         for c in std::mem::take(sentence).chars() {
             piece.push(c);
-            if lines_needed(piece, width) > max_lines {
+            if lines_needed(piece, width, REPORT_PT) > max_lines {
                 let c = piece.pop().expect("just pushed");
                 out.push(std::mem::take(piece));
                 piece.push(c);
@@ -356,31 +460,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_are_estimated_generously_for_chinese() {
-        assert_eq!(lines_needed("", 10.0), 1);
-        assert_eq!(lines_needed("一二三四", 10.0), 1);
-        assert_eq!(lines_needed("一二三四五", 10.0), 2);
-        assert_eq!(lines_needed("一\n二", 10.0), 2);
+    fn lines_are_estimated_for_song_with_room_to_spare() {
+        // 100 px less padding, 5 % spare: 87 px, six ideographs of 14 px at 五号.
+        assert_eq!(lines_needed("", 100.0, 10.5), 1);
+        assert_eq!(lines_needed("一二三四五六", 100.0, 10.5), 1);
+        assert_eq!(lines_needed("一二三四五六七", 100.0, 10.5), 2);
+        assert_eq!(lines_needed("abcdefghijkl", 100.0, 10.5), 1, "Latin is half as wide");
+        assert_eq!(lines_needed("一\n二", 100.0, 10.5), 2);
+        assert_eq!(wrap_px("王喆、欧阳一帆", 100.0, 10.5, true), ["王喆、", "欧阳一帆"]);
     }
 
     #[test]
     fn long_text_is_cut_after_sentences_into_pieces_that_fit_and_nothing_is_lost() {
         let text = "第一句话比较短。".repeat(40) + &"没有标点的长句".repeat(60);
-        let parts = pieces(&text, 20.0, 5);
+        let parts = pieces(&text, 300.0, 5);
         assert!(parts.len() > 3);
-        assert!(parts.iter().all(|p| lines_needed(p, 20.0) <= 5), "{parts:?}");
+        assert!(parts.iter().all(|p| lines_needed(p, 300.0, REPORT_PT) <= 5), "{parts:?}");
         assert_eq!(parts.concat(), text);
         assert!(parts[0].ends_with('。'), "cut after a sentence: {}", parts[0]);
-        assert_eq!(pieces("短", 20.0, 5), ["短"]);
+        assert_eq!(pieces("短", 300.0, 5), ["短"]);
     }
 
     #[test]
-    fn a_cell_taller_than_a_row_may_be_spans_rows_under_the_limit() {
-        assert_eq!(split_height(100.0), [100.0]);
-        let parts = split_height(1000.0);
-        assert_eq!(parts.len(), 3);
-        assert!(parts.iter().all(|h| *h <= MAX_ROW_PT));
-        assert!((parts.iter().sum::<f64>() - 1000.0).abs() < 1e-9);
+    fn the_closing_rows_never_start_a_page() {
+        // Body rows of 100, a closing of 60, pages of 350: 3 body rows fill 300, the closing
+        // does not fit after them, so the third goes over with it.
+        assert_eq!(keep_closing(&[100.0, 100.0, 100.0, 30.0, 30.0], 3, 350.0), vec![2]);
+        assert_eq!(keep_closing(&[100.0, 100.0, 30.0, 30.0], 2, 350.0), Vec::<u32>::new());
+        assert_eq!(keep_closing(&[200.0, 200.0, 100.0, 100.0], 3, 350.0), vec![1, 2]);
     }
 
     fn row_heights(xlsx: &[u8]) -> Vec<f64> {
@@ -404,6 +511,20 @@ mod tests {
         range.rows().flatten().filter_map(|c| c.as_string()).collect()
     }
 
+    /// The text cells of one column, top to bottom.
+    fn column(xlsx: &[u8], col: usize) -> Vec<String> {
+        use calamine::{DataType, Reader};
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let start = range.rows().position(|r| r.first().and_then(|c| c.as_string()).as_deref() == Some("查摆内容")).unwrap();
+        range
+            .rows()
+            .skip(start + 1)
+            .filter_map(|r| r.get(col).and_then(|c| c.as_string()))
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
     #[test]
     fn the_longest_texts_allowed_fit_in_rows_excel_accepts_and_nothing_is_cut() {
         use crate::export::{CategoryBlock, FindingLine, MeasureLine};
@@ -424,6 +545,7 @@ mod tests {
                             text: measure.clone(),
                             deadline: "2022年10月31日".into(),
                             owner: "王喆".repeat(25),
+                            due: None,
                         }],
                     }],
                     own_items: 1,
@@ -441,13 +563,10 @@ mod tests {
         let bytes = checklist(&doc, &stamp).unwrap();
         let heights = row_heights(&bytes);
         assert!(heights.iter().all(|h| *h <= 409.0), "{heights:?}");
-        let needed = lines_needed(&finding, WIDTHS[1]) as f64 * LINE_PT;
-        assert!(
-            heights.iter().sum::<f64>() >= needed,
-            "the finding's rows hold all its lines"
-        );
-        let strings = cells(&bytes);
-        assert!(strings.contains(&finding) && strings.contains(&measure));
+        // Split over pages, each piece after the first marked: put together, nothing is lost.
+        let column = |c: usize| column(&bytes, c).concat().replace(CONTINUED, "");
+        assert_eq!(column(1), finding);
+        assert!(column(2).starts_with(&measure));
 
         let report_doc = ReportDoc {
             title: "报告".into(),
@@ -473,6 +592,69 @@ mod tests {
             text.matches("本党委组织各支部逐项自查。").count(),
             4500,
             "every sentence, once"
+        );
+    }
+
+    #[test]
+    fn a_text_split_over_pages_and_a_date_deadline_import_back_as_written() {
+        use crate::export::{CategoryBlock, FindingLine, MeasureLine};
+        use time::macros::date;
+        let finding = "支部委员会会议研讨少，记录过简；".repeat(120);
+        let long = "逐项整改并报党总支备案。".repeat(80);
+        let measure = |text: &str, due| MeasureLine {
+            text: format!("1. {text}"),
+            deadline: crate::domain::dates::chinese_date(due),
+            owner: "欧阳一帆".into(),
+            due: Some(due),
+        };
+        let mut second = measure("按月通报进度。", date!(2022 - 11 - 30));
+        second.text = "2. 按月通报进度。".into();
+        let doc = Checklist {
+            title: "清单".into(),
+            committee_name: "党委".into(),
+            campaign_title: "2022".into(),
+            branches: vec![BranchLedger {
+                branch_name: "支部".into(),
+                level: crate::domain::units::Level::Branch,
+                categories: vec![CategoryBlock {
+                    heading: "1. 党支部设置和调整不规范".into(),
+                    findings: vec![FindingLine {
+                        text: format!("1. {finding}"),
+                        measures: vec![measure(&long, date!(2022 - 10 - 31)), second],
+                    }],
+                    own_items: 1,
+                    others: None,
+                }],
+                sign_off: None,
+                state: "填报中".into(),
+                submitted: false,
+            }],
+        };
+        let stamp = Stamp {
+            code: "ABCDE-FGHJK".into(),
+            verify_url: "/verify".into(),
+        };
+        let bytes = checklist(&doc, &stamp).unwrap();
+        let rows = crate::sheets::read_first_sheet(&bytes, 5, 2000).unwrap();
+        let continued = rows.iter().flat_map(|(_, cells)| cells).filter(|c| c.starts_with(CONTINUED)).count();
+        assert!(continued >= 3, "the finding and the measure were split over pages");
+        let read = crate::domain::checklist_import::from_sheet(
+            &rows,
+            &[(1, "党支部设置和调整不规范")],
+            &[],
+            (date!(2022 - 09 - 01), date!(2022 - 12 - 31)),
+        );
+        assert_eq!(read.len(), 1, "{read:?}");
+        assert_eq!(read[0].text, finding);
+        assert_eq!(read[0].error, None);
+        let measures: Vec<(&str, Option<time::Date>, &str)> =
+            read[0].measures.iter().map(|m| (m.text.as_str(), m.deadline, m.owner.as_str())).collect();
+        assert_eq!(
+            measures,
+            vec![
+                (long.as_str(), Some(date!(2022 - 10 - 31)), "欧阳一帆"),
+                ("按月通报进度。", Some(date!(2022 - 11 - 30)), "欧阳一帆")
+            ]
         );
     }
 
