@@ -84,7 +84,10 @@ mod tests {
         let format = rust_xlsxwriter::Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
         sheet.write_date_with_format(0, 0, &date, &format).unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        assert_eq!(read_first_sheet(&bytes, 1, 10).unwrap(), vec![(1, vec!["2022-10-31".into()])]);
+        assert_eq!(
+            read_first_sheet(&bytes, 1, 10).unwrap(),
+            vec![(1, vec!["2022-10-31".into()])]
+        );
     }
 
     #[test]

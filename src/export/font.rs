@@ -53,7 +53,11 @@ impl Face {
         if glyph.id().0 == 0 {
             return false;
         }
-        c.is_whitespace() || glyph.scaled(rusttype::Scale::uniform(16.0)).exact_bounding_box().is_some()
+        c.is_whitespace()
+            || glyph
+                .scaled(rusttype::Scale::uniform(16.0))
+                .exact_bounding_box()
+                .is_some()
     }
 
     /// A standalone TrueType font with the glyphs for `chars` (and `.notdef`), cmap included.
@@ -286,7 +290,10 @@ mod tests {
     #[test]
     fn a_subset_is_small_and_keeps_the_characters_it_was_made_for() {
         let faces = song_faces();
-        for (face, text) in [(0, "党支部对账整改，喆。Excel 12"), (faces.primary(Role::Body), "党支部对账整改，喆。Excel 12")] {
+        for (face, text) in [
+            (0, "党支部对账整改，喆。Excel 12"),
+            (faces.primary(Role::Body), "党支部对账整改，喆。Excel 12"),
+        ] {
             let bytes = faces.get(face).subset(text.chars()).unwrap();
             assert!(bytes.len() < 40_000, "{} bytes", bytes.len());
             let font = rusttype::Font::from_bytes(bytes).expect("rusttype reads the subset");
@@ -298,6 +305,10 @@ mod tests {
         let b = faces.position("HanaMinB").unwrap();
         let bytes = faces.get(b).subset("𠮷".chars()).unwrap();
         let font = rusttype::Font::from_bytes(bytes).expect("rusttype reads the subset");
-        assert_ne!(font.glyph('𠮷').id().0, 0, "a character beyond the BMP survives subsetting");
+        assert_ne!(
+            font.glyph('𠮷').id().0,
+            0,
+            "a character beyond the BMP survives subsetting"
+        );
     }
 }

@@ -137,8 +137,10 @@ pub struct Geometry {
     pub max_slice: usize,
 }
 
-/// The slices of each page. A band moves whole to the next page if it is short (≤ 8 lines) and
-/// fits there; a longer one is split; the last band keeps at least one line with the closing.
+/// The slices of each page. A finding group that fits on a page is never split: it moves whole
+/// to the next page. Within a group taller than a page, a band moves whole to the next page if
+/// it is short (≤ 8 lines); a longer one is split. The last band keeps at least one line with
+/// the closing.
 pub fn paginate(bands: &[Band], g: &Geometry) -> Vec<Vec<Slice>> {
     let rooms = |left: f64| ((left - g.pad) / g.line).floor().max(0.0) as usize;
     let fresh_lines = rooms(g.fresh);
@@ -147,6 +149,20 @@ pub fn paginate(bands: &[Band], g: &Geometry) -> Vec<Vec<Slice>> {
     let mut left_h = g.first;
     for (bi, band) in bands.iter().enumerate() {
         let last = bi + 1 == bands.len();
+        // A finding group that does not fit in what is left of the page, but would on a page of
+        // its own, starts the next page: its cells are then never split.
+        let starts_group = bi == 0 || bands[bi - 1].group != band.group;
+        let open = pages.last().is_some_and(|p| !p.is_empty());
+        if starts_group && open {
+            let members = bands[bi..].iter().take_while(|b| b.group == band.group);
+            let count = members.clone().count();
+            let height: f64 = members.map(|b| g.pad + b.lines as f64 * g.line).sum();
+            let tail = if bi + count == bands.len() { g.closing } else { 0.0 };
+            if height + tail > left_h && height + tail <= g.fresh {
+                pages.push(Vec::new());
+                left_h = g.fresh;
+            }
+        }
         let mut from = 0;
         while from < band.lines {
             let left = band.lines - from;
@@ -206,8 +222,12 @@ mod tests {
     use super::*;
 
     fn band(lines: usize) -> Band {
+        grouped(0, lines)
+    }
+
+    fn grouped(group: usize, lines: usize) -> Band {
         Band {
-            group: 0,
+            group,
             texts: Default::default(),
             cells: Default::default(),
             lines,
@@ -232,9 +252,30 @@ mod tests {
         let pages = paginate(&bands, &geometry());
         // 15 fit on page 1; 6 do not fit in the 5 left and move whole; 40 fill the rest of page
         // 2 and page 3; the last band is followed by the closing.
-        assert_eq!(pages[0], vec![Slice { band: 0, from: 0, to: 15 }]);
-        assert_eq!(pages[1][0], Slice { band: 1, from: 0, to: 6 });
-        assert_eq!(pages[1][1], Slice { band: 2, from: 0, to: 24 });
+        assert_eq!(
+            pages[0],
+            vec![Slice {
+                band: 0,
+                from: 0,
+                to: 15
+            }]
+        );
+        assert_eq!(
+            pages[1][0],
+            Slice {
+                band: 1,
+                from: 0,
+                to: 6
+            }
+        );
+        assert_eq!(
+            pages[1][1],
+            Slice {
+                band: 2,
+                from: 0,
+                to: 24
+            }
+        );
         for page in &pages {
             let lines: usize = page.iter().map(Slice::lines).sum();
             assert!(lines <= 30);
@@ -246,7 +287,15 @@ mod tests {
     #[test]
     fn the_closing_always_has_table_lines_on_its_page() {
         for first in 5..40 {
-            for sizes in [vec![1], vec![3, 2], vec![20], vec![8, 8, 8], vec![29], vec![30], vec![31]] {
+            for sizes in [
+                vec![1],
+                vec![3, 2],
+                vec![20],
+                vec![8, 8, 8],
+                vec![29],
+                vec![30],
+                vec![31],
+            ] {
                 let bands: Vec<Band> = sizes.iter().copied().map(band).collect();
                 let g = Geometry {
                     first: first as f64,
@@ -256,9 +305,48 @@ mod tests {
                 let last = pages.last().unwrap();
                 let used: usize = last.iter().map(Slice::lines).sum();
                 assert!(!last.is_empty(), "{first} {sizes:?}");
-                assert!(used + 4 <= 30 || pages.len() == 1 && used + 4 <= first, "{first} {sizes:?}: {used}");
+                assert!(
+                    used + 4 <= 30 || pages.len() == 1 && used + 4 <= first,
+                    "{first} {sizes:?}: {used}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_group_that_fits_on_a_page_moves_whole() {
+        // Group 0 takes 15 of 20 lines; group 1 (3 + 4 lines) does not fit in the 5 left but
+        // fits a page: it starts page 2 unsplit.
+        let bands = vec![grouped(0, 15), grouped(1, 3), grouped(1, 4), grouped(2, 1)];
+        let pages = paginate(&bands, &geometry());
+        assert_eq!(
+            pages[0],
+            vec![Slice {
+                band: 0,
+                from: 0,
+                to: 15
+            }]
+        );
+        assert_eq!(
+            pages[1][0],
+            Slice {
+                band: 1,
+                from: 0,
+                to: 3
+            }
+        );
+        assert_eq!(
+            pages[1][1],
+            Slice {
+                band: 2,
+                from: 0,
+                to: 4
+            }
+        );
+        // A group taller than a page still starts where it is.
+        let bands = vec![grouped(0, 15), grouped(1, 20), grouped(1, 20)];
+        let pages = paginate(&bands, &geometry());
+        assert_eq!(pages[0].len(), 2, "{pages:?}");
     }
 
     #[test]
@@ -278,9 +366,21 @@ mod tests {
     #[test]
     fn runs_group_consecutive_slices() {
         let slices = [
-            Slice { band: 0, from: 0, to: 2 },
-            Slice { band: 0, from: 2, to: 5 },
-            Slice { band: 1, from: 0, to: 1 },
+            Slice {
+                band: 0,
+                from: 0,
+                to: 2,
+            },
+            Slice {
+                band: 0,
+                from: 2,
+                to: 5,
+            },
+            Slice {
+                band: 1,
+                from: 0,
+                to: 1,
+            },
         ];
         assert_eq!(runs(&slices, |s| s.band), vec![(0, 0..2, 5), (1, 2..3, 1)]);
     }

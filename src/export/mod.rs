@@ -454,6 +454,49 @@ pub async fn render<T: Send + 'static>(job: impl FnOnce() -> anyhow::Result<T> +
     tokio::task::spawn_blocking(job).await?
 }
 
+/// A file of the 报送材料 as the ZIP's 清单.txt lists it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub name: String,
+    pub signed: bool,
+    pub code: String,
+}
+
+/// 清单.txt: what the ZIP holds, each file's state and verification code, and a warning when
+/// any is a 草稿. CRLF and a byte-order mark, so Windows Notepad shows it right.
+pub fn manifest(committee: &str, campaign: &str, verify_url: &str, files: &[Listed]) -> String {
+    let now = time::OffsetDateTime::now_utc().to_offset(crate::domain::dates::CAMPUS_OFFSET);
+    let drafts = files.iter().filter(|f| !f.signed).count();
+    let mut lines = vec![
+        format!("报送材料清单：{committee}"),
+        format!("专项行动：{campaign}"),
+        format!(
+            "生成时间：{}年{}月{}日 {:02}:{:02}",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute()
+        ),
+        format!("核验地址：{verify_url}（输入验证码，核对纸质材料与系统记录是否一致）"),
+        String::new(),
+    ];
+    if drafts > 0 {
+        lines.push(format!(
+            "注意：本压缩包中有 {drafts} 个草稿文件（台账未审核签发或报告未签署），草稿不作为报送材料。"
+        ));
+        lines.push(String::new());
+    }
+    for (i, f) in files.iter().enumerate() {
+        let state = if f.signed { "已签发" } else { "草稿" };
+        lines.push(format!("{}. {}　{state}　验证码 {}", i + 1, f.name, f.code));
+    }
+    let mut text = String::from("\u{feff}");
+    text.push_str(&lines.join("\r\n"));
+    text.push_str("\r\n");
+    text
+}
+
 /// A ZIP of `files` (the 报送材料); a name met twice (two unit names that clean to the same
 /// file name) gets a number, as a file manager would.
 pub fn zip(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
@@ -474,9 +517,20 @@ pub fn zip(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(modified);
+    let names = unique_names(files.iter().map(|(name, _)| name.as_str()));
+    for (name, (_, bytes)) in names.iter().zip(files) {
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+/// File names made unique as a file manager would: a name met again gets a number.
+pub fn unique_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut used = std::collections::HashSet::new();
-    for (name, bytes) in files {
-        let mut unique = name.clone();
+    let mut out = Vec::new();
+    for name in names {
+        let mut unique = name.to_string();
         let mut n = 2;
         while !used.insert(unique.clone()) {
             unique = match name.rsplit_once('.') {
@@ -485,10 +539,9 @@ pub fn zip(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {
             };
             n += 1;
         }
-        zip.start_file(unique.as_str(), options)?;
-        zip.write_all(bytes)?;
+        out.push(unique);
     }
-    Ok(zip.finish()?.into_inner())
+    out
 }
 
 /// The SHA-256 (hex) of a document's content: equal content, equal digest.
@@ -736,6 +789,31 @@ mod tests {
         let mut names: Vec<String> = archive.file_names().map(|n| n.unwrap().to_string()).collect();
         names.sort();
         assert_eq!(names, ["a.pdf", "a（2）.pdf"]);
+    }
+
+    #[test]
+    fn the_list_in_the_zip_names_every_file_its_state_and_code_and_warns_of_drafts() {
+        let files = [
+            Listed {
+                name: "附件3-党委-对账整改专项行动情况报告.pdf".into(),
+                signed: true,
+                code: "AAAAA-BBBBB".into(),
+            },
+            Listed {
+                name: "附件2/附件2-第一党支部-自查问题整改与责任清单.pdf".into(),
+                signed: false,
+                code: "CCCCC-DDDDD".into(),
+            },
+        ];
+        let text = manifest("党委", "2022年专项行动", "https://dj.example.edu.cn/verify", &files);
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains("\r\n"));
+        assert!(text.contains("1. 附件3-党委-对账整改专项行动情况报告.pdf　已签发　验证码 AAAAA-BBBBB"));
+        assert!(text.contains("2. 附件2/附件2-第一党支部-自查问题整改与责任清单.pdf　草稿　验证码 CCCCC-DDDDD"));
+        assert!(text.contains("有 1 个草稿文件"));
+        assert!(text.contains("https://dj.example.edu.cn/verify"));
+        let signed = manifest("党委", "2022", "/verify", &files[..1]);
+        assert!(!signed.contains("草稿文件"));
     }
 
     #[test]

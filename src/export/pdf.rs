@@ -173,13 +173,7 @@ impl Metrics<'_> {
             });
             dx += w;
         }
-        Draw::Text {
-            x,
-            y,
-            size,
-            red,
-            runs,
-        }
+        Draw::Text { x, y, size, red, runs }
     }
 }
 
@@ -241,7 +235,11 @@ fn document(body: &str, title: &str, paper: Size) -> anyhow::Result<Setting> {
     let faces = font::faces();
     let fixed = fixed_characters();
     let body: BTreeSet<char> = body.chars().chain(fixed.chars()).filter(|c| !c.is_control()).collect();
-    let title: BTreeSet<char> = title.chars().chain("附件23".chars()).filter(|c| !c.is_control()).collect();
+    let title: BTreeSet<char> = title
+        .chars()
+        .chain("附件23".chars())
+        .filter(|c| !c.is_control())
+        .collect();
     let mut choice = HashMap::new();
     let mut per_face: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
     for (role, chars) in [(Role::Body, &body), (Role::Title, &title)] {
@@ -331,7 +329,11 @@ fn finish(setting: Setting, pages: Vec<Page>, info: &Info) -> anyhow::Result<Vec
 /// taken out of every page's resources (and then pruned).
 fn name_fonts(pdf: &mut lopdf::Document, embedded: &[Embedded]) -> anyhow::Result<()> {
     let faces = font::faces();
-    let named: HashMap<String, &Embedded> = embedded.iter().enumerate().map(|(k, e)| (format!("F{}", 4 * k), e)).collect();
+    let named: HashMap<String, &Embedded> = embedded
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (format!("F{}", 4 * k), e))
+        .collect();
     let mut type0 = Vec::new();
     for (id, obj) in &pdf.objects {
         let Ok(dict) = obj.as_dict() else { continue };
@@ -393,7 +395,11 @@ fn name_fonts(pdf: &mut lopdf::Document, embedded: &[Embedded]) -> anyhow::Resul
 
 /// Six capital letters that name a subset (PDF 32000 9.6.4), the same for the same subset.
 fn subset_tag(subset: &[u8]) -> String {
-    Sha256::digest(subset).iter().take(6).map(|b| char::from(b'A' + b % 26)).collect()
+    Sha256::digest(subset)
+        .iter()
+        .take(6)
+        .map(|b| char::from(b'A' + b % 26))
+        .collect()
 }
 
 /// What the PDF says of itself (its document information dictionary).
@@ -628,7 +634,11 @@ const A4_PORTRAIT: (f64, f64) = (210.0, 297.0);
 
 /// 附件2 as a PDF: each branch starts on a new page.
 pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
-    let setting = document(&format!("{}{}", doc.characters(), stamp.footer_words()), &doc.title, Size::new(297, 210))?;
+    let setting = document(
+        &format!("{}{}", doc.characters(), stamp.footer_words()),
+        &doc.title,
+        Size::new(297, 210),
+    )?;
     let pages = checklist_pages(&metrics(&setting), doc, stamp);
     // Whose document it is: the branch's for one branch, else the committee's.
     let author = match doc.branches.as_slice() {
@@ -753,13 +763,29 @@ fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedge
         for (g, range, capacity) in layout::runs(slices, group_of) {
             let continued = pi > 0 && range.start == 0;
             let span = &table.groups[g].span;
-            span_text(sheet, span, &mut printed_groups[g], capacity, xs[1], ys[range.start], continued);
+            span_text(
+                sheet,
+                span,
+                &mut printed_groups[g],
+                capacity,
+                xs[1],
+                ys[range.start],
+                continued,
+            );
         }
         let category_of = |s: &layout::Slice| table.groups[group_of(s)].category;
         for (c, range, capacity) in layout::runs(slices, category_of) {
             let continued = pi > 0 && range.start == 0;
             let span = &table.categories[c];
-            span_text(sheet, span, &mut printed_categories[c], capacity, xs[0], ys[range.start], continued);
+            span_text(
+                sheet,
+                span,
+                &mut printed_categories[c],
+                capacity,
+                xs[0],
+                ys[range.start],
+                continued,
+            );
         }
         for x in &xs {
             sheet.line(*x, top, *x, bottom);
@@ -863,7 +889,14 @@ fn report_layout(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp, break_before: 
         // A heading is never left alone at the foot of a page: it keeps two lines with it.
         sheet.keep(lh * 3.0);
         headings.push(sheet.lines);
-        sheet.paragraph_as(&format!("\u{3000}\u{3000}{heading}"), body, Align::Left, 1.5, Role::Title, Breaks::Text);
+        sheet.paragraph_as(
+            &format!("\u{3000}\u{3000}{heading}"),
+            body,
+            Align::Left,
+            1.5,
+            Role::Title,
+            Breaks::Text,
+        );
         let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
         if paragraphs.is_empty() {
             sheet.paragraph("\u{3000}\u{3000}（未填写）", body, Align::Left, 1.5);
@@ -1155,8 +1188,14 @@ mod tests {
                 .map(|h| (h.to_string(), body.clone()))
                 .collect(),
             signer_name: "李明".into(),
-            date: if signed { "2022年10月20日".into() } else { String::new() },
-            signature: signed.then(|| "签署记录：党组织负责人李明；李明于2022-10-18 10:30在系统中确认签署，报告日期以落款为准。".into()),
+            date: if signed {
+                "2022年10月20日".into()
+            } else {
+                String::new()
+            },
+            signature: signed.then(|| {
+                "签署记录：党组织负责人李明；李明于2022-10-18 10:30在系统中确认签署，报告日期以落款为准。".into()
+            }),
         }
     }
 
@@ -1174,15 +1213,26 @@ mod tests {
                     moved += usize::from(report_layout(&m, &doc, &stamp(), None).closing_alone);
                     let pages = report_pages(&m, &doc, &stamp());
                     let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
-                    let closing = [doc.committee_name.as_str(), &doc.date, "年月日", &record, REPORT_SIGNATURE_LINE];
+                    let closing = [
+                        doc.committee_name.as_str(),
+                        &doc.date,
+                        "年月日",
+                        &record,
+                        REPORT_SIGNATURE_LINE,
+                    ];
                     let last = pages.last().unwrap();
                     assert!(
                         !body_lines_of(last, &closing).is_empty(),
-                        "{paragraphs} × {chars} characters: the last page holds no body text: {:?}", texts(std::slice::from_ref(last))
+                        "{paragraphs} × {chars} characters: the last page holds no body text: {:?}",
+                        texts(std::slice::from_ref(last))
                     );
                     let words = squeeze(&texts(std::slice::from_ref(last)).concat());
                     assert!(words.contains(&squeeze(REPORT_SIGNATURE_LINE)));
-                    assert_eq!(content(&pages).matches(&squeeze(&doc.sections[2].1)).count(), 3, "nothing lost");
+                    assert_eq!(
+                        content(&pages).matches(&squeeze(&doc.sections[2].1)).count(),
+                        3,
+                        "nothing lost"
+                    );
                 }
             }
         }
@@ -1210,7 +1260,11 @@ mod tests {
                         text: format!("{i}. {}", "支委会会议记录过简，未体现讨论过程。".repeat(1 + i % 4)),
                         measures: (0..1 + i % 3)
                             .map(|j| MeasureLine {
-                                text: "逐项整改并于主题党日通报进度。".chars().cycle().take(measure_chars + j).collect(),
+                                text: "逐项整改并于主题党日通报进度。"
+                                    .chars()
+                                    .cycle()
+                                    .take(measure_chars + j)
+                                    .collect(),
                                 deadline: "2022年10月31日".into(),
                                 owner: "赵一帆".into(),
                                 due: None,
@@ -1222,8 +1276,12 @@ mod tests {
                 let pages = checklist_pages(&metrics(&setting), &doc, &stamp());
                 let record = doc.branches[0].record_words();
                 let last = pages.last().unwrap();
-                let table = !column(std::slice::from_ref(last), 1).is_empty() || !column(std::slice::from_ref(last), 2).is_empty();
-                assert!(table, "{findings} findings, measures of {measure_chars}: the signing block stands alone");
+                let table = !column(std::slice::from_ref(last), 1).is_empty()
+                    || !column(std::slice::from_ref(last), 2).is_empty();
+                assert!(
+                    table,
+                    "{findings} findings, measures of {measure_chars}: the signing block stands alone"
+                );
                 let words = squeeze(&texts(std::slice::from_ref(last)).concat());
                 assert!(words.contains(&squeeze(SIGNATURE_LINE)) && words.contains(&squeeze(&record)));
                 moved += usize::from(pages.len() > 1 && column(std::slice::from_ref(last), 2).chars().count() < 200);

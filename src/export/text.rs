@@ -85,7 +85,14 @@ pub fn wrap_by(
     for paragraph in text.replace("\r\n", "\n").split('\n') {
         let mut line = String::new();
         let mut line_width = 0.0;
-        fill(&mut lines, &mut line, &mut line_width, words(paragraph), max_width, width);
+        fill(
+            &mut lines,
+            &mut line,
+            &mut line_width,
+            words(paragraph),
+            max_width,
+            width,
+        );
         lines.push(line.trim_end().to_string());
     }
     lines
@@ -140,7 +147,14 @@ fn fill(
 }
 
 /// The fixed phrases of the documents' titles, which a title line never breaks inside.
-const TITLE_PHRASES: [&str; 6] = ["党支部对账整改专项行动", "自查问题、", "整改与责任清单", "开展", "情况的报告", "情况报告"];
+const TITLE_PHRASES: [&str; 6] = [
+    "党支部对账整改专项行动",
+    "自查问题、",
+    "整改与责任清单",
+    "开展",
+    "情况的报告",
+    "情况报告",
+];
 
 /// A title cut where a line may break: between its fixed phrases, the unit's name (between
 /// them) kept whole. "潍坊学院党支部对账整改专项行动自查问题、整改与责任清单" breaks only as

@@ -1,7 +1,7 @@
 //! The 组织部's workbooks: the overview table, the 五星级 list, and the template for importing
 //! units and accounts. Pure functions from rows to bytes, run through `export::render`.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, XlsxError};
 
 /// A branch's line in the overview workbook.
 #[derive(Debug, Clone)]
@@ -54,11 +54,11 @@ fn print_setup(sheet: &mut rust_xlsxwriter::Worksheet, title_text: &str, header:
 
 /// The overview's table as filtered and ordered on the page.
 pub fn overview(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u8>> {
-    Ok(overview_book(title_text, rows)?)
+    overview_book(title_text, rows)
 }
 
-fn overview_book(title_text: &str, rows: &[OverviewRow]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u8>> {
+    let mut book = super::xlsx::workbook()?;
     let sheet = book.add_worksheet();
     sheet.set_name("全校总览")?;
     let cell = Format::new().set_border(FormatBorder::Thin).set_text_wrap();
@@ -98,16 +98,16 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> Result<Vec<u8>, Xlsx
     sheet.set_freeze_panes(2, 2)?;
     sheet.autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)?;
     print_setup(sheet, title_text, 1)?;
-    book.save_to_buffer()
+    Ok(book.save_to_buffer()?)
 }
 
 /// 不具备五星级党支部评选资格的党支部, for the 评星定级 meeting.
 pub fn ineligible(title_text: &str, rows: &[IneligibleRow]) -> anyhow::Result<Vec<u8>> {
-    Ok(ineligible_book(title_text, rows)?)
+    ineligible_book(title_text, rows)
 }
 
-fn ineligible_book(title_text: &str, rows: &[IneligibleRow]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+fn ineligible_book(title_text: &str, rows: &[IneligibleRow]) -> anyhow::Result<Vec<u8>> {
+    let mut book = super::xlsx::workbook()?;
     let sheet = book.add_worksheet();
     sheet.set_name("五星级资格")?;
     let head = head().set_align(FormatAlign::Center);
@@ -141,14 +141,15 @@ fn ineligible_book(title_text: &str, rows: &[IneligibleRow]) -> Result<Vec<u8>, 
     }
     sheet.set_freeze_panes(2, 0)?;
     print_setup(sheet, title_text, 1)?;
-    book.save_to_buffer()
+    Ok(book.save_to_buffer()?)
 }
 
 /// The template for importing units and accounts: the columns, with two example rows.
 pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
-    let mut book = Workbook::new();
+    let mut book = super::xlsx::workbook()?;
     let sheet = book.add_worksheet();
     sheet.set_name("单位与账号")?;
+    print_setup(sheet, "单位与账号导入模板", 0)?;
     let head = Format::new().set_bold().set_background_color("#F2F2F2");
     for (i, c) in columns.iter().enumerate() {
         sheet.write_string_with_format(0, i as u16, *c, &head)?;
@@ -232,7 +233,8 @@ mod tests {
             }],
         )
         .unwrap();
-        for xlsx in [&overview, &ineligible] {
+        let template = import_template(&["党总支（党委）", "党支部"]).unwrap();
+        for xlsx in [&overview, &ineligible, &template] {
             let sheet = part(xlsx, "xl/worksheets/sheet1.xml");
             assert!(
                 sheet.contains("orientation=\"landscape\"") && sheet.contains("paperSize=\"9\""),

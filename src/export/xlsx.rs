@@ -47,7 +47,13 @@ fn units(px: f64) -> f64 {
 fn text_px(s: &str, pt: f64) -> f64 {
     let em = pt * 96.0 / 72.0;
     s.chars()
-        .map(|c| if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) { em / 2.0 } else { em })
+        .map(|c| {
+            if c.is_ascii() || ('\u{ff61}'..='\u{ff9f}').contains(&c) {
+                em / 2.0
+            } else {
+                em
+            }
+        })
         .sum()
 }
 
@@ -351,7 +357,12 @@ fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Forma
     // Rows as (text, format, height); the page breaks are placed once every height is known.
     let mut rows: Vec<(String, &Format, f64)> = Vec::new();
     rows.push(("附件3".into(), &f.mark, 22.0));
-    let title_lines = wrap_by(&doc.title, (REPORT_PX - 8.0) * 0.95, &|u| text_px(u, 18.0), &super::text::title_words);
+    let title_lines = wrap_by(
+        &doc.title,
+        (REPORT_PX - 8.0) * 0.95,
+        &|u| text_px(u, 18.0),
+        &super::text::title_words,
+    );
     rows.push((doc.title.clone(), &f.title, title_lines.len() as f64 * 26.0 + 8.0));
     rows.push((String::new(), &f.note, 12.0));
     /// A paragraph longer than one row can hold (409 pt) continues in the rows below it.
@@ -475,7 +486,10 @@ mod tests {
         let text = "第一句话比较短。".repeat(40) + &"没有标点的长句".repeat(60);
         let parts = pieces(&text, 300.0, 5);
         assert!(parts.len() > 3);
-        assert!(parts.iter().all(|p| lines_needed(p, 300.0, REPORT_PT) <= 5), "{parts:?}");
+        assert!(
+            parts.iter().all(|p| lines_needed(p, 300.0, REPORT_PT) <= 5),
+            "{parts:?}"
+        );
         assert_eq!(parts.concat(), text);
         assert!(parts[0].ends_with('。'), "cut after a sentence: {}", parts[0]);
         assert_eq!(pieces("短", 300.0, 5), ["短"]);
@@ -516,7 +530,10 @@ mod tests {
         use calamine::{DataType, Reader};
         let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
         let range = book.worksheet_range_at(0).unwrap().unwrap();
-        let start = range.rows().position(|r| r.first().and_then(|c| c.as_string()).as_deref() == Some("查摆内容")).unwrap();
+        let start = range
+            .rows()
+            .position(|r| r.first().and_then(|c| c.as_string()).as_deref() == Some("查摆内容"))
+            .unwrap();
         range
             .rows()
             .skip(start + 1)
@@ -636,7 +653,11 @@ mod tests {
         };
         let bytes = checklist(&doc, &stamp).unwrap();
         let rows = crate::sheets::read_first_sheet(&bytes, 5, 2000).unwrap();
-        let continued = rows.iter().flat_map(|(_, cells)| cells).filter(|c| c.starts_with(CONTINUED)).count();
+        let continued = rows
+            .iter()
+            .flat_map(|(_, cells)| cells)
+            .filter(|c| c.starts_with(CONTINUED))
+            .count();
         assert!(continued >= 3, "the finding and the measure were split over pages");
         let read = crate::domain::checklist_import::from_sheet(
             &rows,
@@ -647,8 +668,11 @@ mod tests {
         assert_eq!(read.len(), 1, "{read:?}");
         assert_eq!(read[0].text, finding);
         assert_eq!(read[0].error, None);
-        let measures: Vec<(&str, Option<time::Date>, &str)> =
-            read[0].measures.iter().map(|m| (m.text.as_str(), m.deadline, m.owner.as_str())).collect();
+        let measures: Vec<(&str, Option<time::Date>, &str)> = read[0]
+            .measures
+            .iter()
+            .map(|m| (m.text.as_str(), m.deadline, m.owner.as_str()))
+            .collect();
         assert_eq!(
             measures,
             vec![

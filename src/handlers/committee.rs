@@ -62,6 +62,18 @@ impl CommitteePage {
         }
     }
 
+    /// What in the 报送材料 ZIP would be a 草稿: ledgers not yet signed off (the branches' and
+    /// the committee's own), and whether the 附件3 is unsigned.
+    fn zip_drafts(&self) -> (usize, bool) {
+        let ledgers = self
+            .branches
+            .iter()
+            .chain(self.own.iter())
+            .filter(|b| b.state() != LedgerState::SignedOff)
+            .count();
+        (ledgers, self.report_state != ReportState::Signed)
+    }
+
     fn flag(&self, branch: &BranchId) -> Option<&Flags> {
         self.flags.get(branch).filter(|f| !f.is_empty())
     }

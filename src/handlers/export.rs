@@ -212,28 +212,63 @@ pub async fn submission_zip(
         branches.push(checklist_stamped(&state, &user, &campaign, Unit::Branch(b)).await?);
     }
     let name = format!("报送材料-{committee_name}-{}.zip", campaign.title);
+    let campaign_title = campaign.title.clone();
+    let verify_url = state.config.verify_url();
     let bytes = export::render(move || {
-        let mut files: Vec<(String, Vec<u8>)> = vec![
+        let listed = |name: String, signed: bool, stamp: &Stamp| export::Listed {
+            name,
+            signed,
+            code: stamp.code.clone(),
+        };
+        let mut files: Vec<(export::Listed, Vec<u8>)> = vec![
             (
-                export::report_file_name(&committee_name, "pdf"),
+                listed(
+                    export::report_file_name(&committee_name, "pdf"),
+                    report.is_signed(),
+                    &report_stamp,
+                ),
                 export::pdf::report(&report, &report_stamp)?,
             ),
             (
-                export::report_file_name(&committee_name, "xlsx"),
+                listed(
+                    export::report_file_name(&committee_name, "xlsx"),
+                    report.is_signed(),
+                    &report_stamp,
+                ),
                 export::xlsx::report(&report, &report_stamp)?,
             ),
             (
-                export::checklist_file_name(&committee_name, "xlsx"),
+                listed(
+                    export::checklist_file_name(&committee_name, "xlsx"),
+                    all.is_signed(),
+                    &all_stamp,
+                ),
                 export::xlsx::checklist(&all, &all_stamp)?,
             ),
         ];
         for (doc, stamp, name) in &branches {
+            let signed = doc.branches.iter().all(|b| b.sign_off.is_some());
             files.push((
-                format!("附件2/{}", export::checklist_file_name(name, "pdf")),
+                listed(
+                    format!("附件2/{}", export::checklist_file_name(name, "pdf")),
+                    signed,
+                    stamp,
+                ),
                 export::pdf::checklist(doc, stamp)?,
             ));
         }
-        export::zip(&files)
+        // The names as the ZIP will hold them (two units' names may clean to one).
+        let unique = export::unique_names(files.iter().map(|(l, _)| l.name.as_str()));
+        for ((l, _), name) in files.iter_mut().zip(unique) {
+            l.name = name;
+        }
+        let list: Vec<export::Listed> = files.iter().map(|(l, _)| l.clone()).collect();
+        let mut named: Vec<(String, Vec<u8>)> = vec![(
+            "清单.txt".to_string(),
+            export::manifest(&committee_name, &campaign_title, &verify_url, &list).into_bytes(),
+        )];
+        named.extend(files.into_iter().map(|(l, bytes)| (l.name, bytes)));
+        export::zip(&named)
     })
     .await?;
     Ok(named_download(
