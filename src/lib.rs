@@ -69,6 +69,9 @@ pub fn app(state: AppState) -> Router {
         )));
 
     assets::init(&config.static_dir);
+    // The document fonts are found (and memory-mapped) once, now, so a missing Song face is
+    // reported at start-up rather than at the first download.
+    export::font::init(&config.static_dir);
     let static_files = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, cache_static))
         .service(ServeDir::new(&config.static_dir));

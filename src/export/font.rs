@@ -235,16 +235,47 @@ impl Faces {
     }
 }
 
-/// The characters of `text` no face prints (for the warning on a download page).
-pub fn unprintable(text: &str) -> Vec<char> {
-    let faces = faces();
+/// Whether some face prints `c`, remembered per character: a page that lists what its
+/// documents cannot print asks for every character of a ledger on each view.
+fn printable(c: char) -> bool {
+    static KNOWN: std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<char, bool>>> =
+        std::sync::LazyLock::new(Default::default);
+    if c.is_ascii() || c.is_control() {
+        return true;
+    }
+    if let Some(known) = KNOWN.read().ok().and_then(|k| k.get(&c).copied()) {
+        return known;
+    }
+    let answer = faces().choose(Role::Body, c).is_some();
+    if let Ok(mut known) = KNOWN.write() {
+        known.insert(c, answer);
+    }
+    answer
+}
+
+/// The characters of `texts` no face prints (for the warning on a download page), each once.
+pub fn unprintable<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<char> {
     let mut seen = BTreeSet::new();
-    for c in text.chars() {
-        if !c.is_control() && faces.choose(Role::Body, c).is_none() {
-            seen.insert(c);
-        }
+    for text in texts {
+        seen.extend(text.chars().filter(|c| !printable(*c)));
     }
     seen.into_iter().collect()
+}
+
+/// The warning a download page shows for such characters; empty when there are none.
+pub fn unprintable_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let chars = unprintable(texts);
+    if chars.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = chars
+        .iter()
+        .map(|c| format!("{c}（U+{:04X}）", u32::from(*c)))
+        .collect();
+    format!(
+        "以下字符没有可用的字体，导出的 PDF 中以编码代替：{}。如是人名用字，请核对纸质件后手写补正。",
+        listed.join("、")
+    )
 }
 
 #[cfg(test)]
@@ -270,8 +301,13 @@ mod tests {
             assert!(faces.choose(Role::Body, c).is_some(), "body {c}");
             assert!(faces.choose(Role::Title, c).is_some(), "title {c}");
         }
-        assert!(unprintable("赵一帆𠮷䶮℃").is_empty());
-        assert_eq!(unprintable("笑🫨"), vec!['🫨']);
+        assert!(unprintable(["赵一帆𠮷䶮℃"]).is_empty());
+        assert_eq!(unprintable(["笑🫨", "🫨哭"]), vec!['🫨']);
+        assert_eq!(
+            unprintable_words(["笑🫨"]),
+            "以下字符没有可用的字体，导出的 PDF 中以编码代替：🫨（U+1FAE8）。如是人名用字，请核对纸质件后手写补正。"
+        );
+        assert_eq!(unprintable_words(["赵一帆"]), "");
     }
 
     #[test]

@@ -266,6 +266,19 @@ pub struct Overlay {
 }
 
 impl LedgerPage {
+    /// Characters of the ledger's texts that the document fonts cannot print (shown beside
+    /// the download links).
+    fn unprintable(&self) -> String {
+        let findings = self
+            .categories
+            .iter()
+            .flat_map(|c| c.items.iter().flat_map(|i| i.findings.iter()).chain(c.extended.iter()));
+        let texts = findings.flat_map(|f| {
+            std::iter::once(f.text.as_str()).chain(f.measures.iter().flat_map(|m| [m.text.as_str(), m.owner.as_str()]))
+        });
+        crate::export::font::unprintable_words(texts.chain([self.branch.name.as_str()]))
+    }
+
     /// When the committee's refused form is not on the page any more (the ledger moved on
     /// meanwhile), what was typed goes into the message, so it is not lost.
     pub fn keep_typed_text_in_error(&mut self) {

@@ -60,6 +60,19 @@ pub struct ReportPage {
 }
 
 impl ReportPage {
+    /// Characters of the saved report that the document fonts cannot print (shown beside the
+    /// download links).
+    fn unprintable(&self) -> String {
+        let r = &self.report;
+        crate::export::font::unprintable_words([
+            r.work_done.as_str(),
+            &r.problems,
+            &r.next_steps,
+            &r.signer_name,
+            &self.committee.name,
+        ])
+    }
+
     /// The branches not signed off, as the signature's confirmation names them.
     fn unsigned_list(&self) -> String {
         self.unsigned.join("、")
