@@ -235,6 +235,10 @@ mod tests {
         }
     }
 
+    fn slice(band: usize, from: usize, to: usize) -> Slice {
+        Slice { band, from, to }
+    }
+
     fn geometry() -> Geometry {
         Geometry {
             line: 1.0,
@@ -252,30 +256,9 @@ mod tests {
         let pages = paginate(&bands, &geometry());
         // 15 fit on page 1; 6 do not fit in the 5 left and move whole; 40 fill the rest of page
         // 2 and page 3; the last band is followed by the closing.
-        assert_eq!(
-            pages[0],
-            vec![Slice {
-                band: 0,
-                from: 0,
-                to: 15
-            }]
-        );
-        assert_eq!(
-            pages[1][0],
-            Slice {
-                band: 1,
-                from: 0,
-                to: 6
-            }
-        );
-        assert_eq!(
-            pages[1][1],
-            Slice {
-                band: 2,
-                from: 0,
-                to: 24
-            }
-        );
+        assert_eq!(pages[0], vec![slice(0, 0, 15)]);
+        assert_eq!(pages[1][0], slice(1, 0, 6));
+        assert_eq!(pages[1][1], slice(2, 0, 24));
         for page in &pages {
             let lines: usize = page.iter().map(Slice::lines).sum();
             assert!(lines <= 30);
@@ -319,30 +302,9 @@ mod tests {
         // fits a page: it starts page 2 unsplit.
         let bands = vec![grouped(0, 15), grouped(1, 3), grouped(1, 4), grouped(2, 1)];
         let pages = paginate(&bands, &geometry());
-        assert_eq!(
-            pages[0],
-            vec![Slice {
-                band: 0,
-                from: 0,
-                to: 15
-            }]
-        );
-        assert_eq!(
-            pages[1][0],
-            Slice {
-                band: 1,
-                from: 0,
-                to: 3
-            }
-        );
-        assert_eq!(
-            pages[1][1],
-            Slice {
-                band: 2,
-                from: 0,
-                to: 4
-            }
-        );
+        assert_eq!(pages[0], vec![slice(0, 0, 15)]);
+        assert_eq!(pages[1][0], slice(1, 0, 3));
+        assert_eq!(pages[1][1], slice(2, 0, 4));
         // A group taller than a page still starts where it is.
         let bands = vec![grouped(0, 15), grouped(1, 20), grouped(1, 20)];
         let pages = paginate(&bands, &geometry());
@@ -365,23 +327,7 @@ mod tests {
 
     #[test]
     fn runs_group_consecutive_slices() {
-        let slices = [
-            Slice {
-                band: 0,
-                from: 0,
-                to: 2,
-            },
-            Slice {
-                band: 0,
-                from: 2,
-                to: 5,
-            },
-            Slice {
-                band: 1,
-                from: 0,
-                to: 1,
-            },
-        ];
+        let slices = [slice(0, 0, 2), slice(0, 2, 5), slice(1, 0, 1)];
         assert_eq!(runs(&slices, |s| s.band), vec![(0, 0..2, 5), (1, 2..3, 1)]);
     }
 }

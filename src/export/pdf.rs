@@ -1135,18 +1135,10 @@ mod tests {
     #[test]
     fn the_report_prints_its_sections_and_a_draft_says_so() {
         let body = "本党委组织各党支部逐项对照附件1开展自查，（一）召开专题会议；（二）逐支部审核。".repeat(30);
-        let doc = ReportDoc {
-            title: "计算机工程学院党委开展党支部对账整改专项行动情况的报告".into(),
-            committee_name: "计算机工程学院党委".into(),
-            campaign_title: "2022年".into(),
-            sections: crate::export::SECTION_HEADINGS
-                .iter()
-                .map(|h| (h.to_string(), body.clone()))
-                .collect(),
-            signer_name: String::new(),
-            date: String::new(),
-            signature: None,
-        };
+        let mut doc = report_of(10, 1, false);
+        for section in &mut doc.sections {
+            section.1 = body.clone();
+        }
         let setting = document(&doc.characters(), &report_title_text(&doc), Size::new(210, 297)).unwrap();
         let pages = report_pages(&metrics(&setting), &doc, &stamp());
         let all = content(&pages);

@@ -469,6 +469,39 @@ fn pieces(text: &str, width: f64, max_lines: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::{CategoryBlock, FindingLine, MeasureLine};
+
+    /// A one-branch, one-finding 附件2 of category 1.
+    fn one_finding(finding: String, measures: Vec<MeasureLine>) -> Checklist {
+        Checklist {
+            title: "清单".into(),
+            committee_name: "党委".into(),
+            campaign_title: "2022".into(),
+            branches: vec![BranchLedger {
+                branch_name: "支部".into(),
+                level: crate::domain::units::Level::Branch,
+                categories: vec![CategoryBlock {
+                    heading: "1. 党支部设置和调整不规范".into(),
+                    findings: vec![FindingLine {
+                        text: finding,
+                        measures,
+                    }],
+                    own_items: 1,
+                    others: None,
+                }],
+                sign_off: None,
+                state: "填报中".into(),
+                submitted: false,
+            }],
+        }
+    }
+
+    fn stamp() -> Stamp {
+        Stamp {
+            code: "ABCDE-FGHJK".into(),
+            verify_url: "/verify".into(),
+        }
+    }
 
     #[test]
     fn lines_are_estimated_for_song_with_room_to_spare() {
@@ -544,39 +577,18 @@ mod tests {
 
     #[test]
     fn the_longest_texts_allowed_fit_in_rows_excel_accepts_and_nothing_is_cut() {
-        use crate::export::{CategoryBlock, FindingLine, MeasureLine};
         let finding = format!("1. {}", "支部委员会会议研讨少，记录过简；".repeat(125)); // 2,000 characters
         let measure = format!("1. {}", "逐项整改并报党总支备案。".repeat(84)); // 1,000 characters
-        let doc = Checklist {
-            title: "清单".into(),
-            committee_name: "党委".into(),
-            campaign_title: "2022".into(),
-            branches: vec![BranchLedger {
-                branch_name: "支部".into(),
-                level: crate::domain::units::Level::Branch,
-                categories: vec![CategoryBlock {
-                    heading: "1. 甲".into(),
-                    findings: vec![FindingLine {
-                        text: finding.clone(),
-                        measures: vec![MeasureLine {
-                            text: measure.clone(),
-                            deadline: "2022年10月31日".into(),
-                            owner: "王喆".repeat(25),
-                            due: None,
-                        }],
-                    }],
-                    own_items: 1,
-                    others: None,
-                }],
-                sign_off: None,
-                state: "填报中".into(),
-                submitted: false,
+        let doc = one_finding(
+            finding.clone(),
+            vec![MeasureLine {
+                text: measure.clone(),
+                deadline: "2022年10月31日".into(),
+                owner: "王喆".repeat(25),
+                due: None,
             }],
-        };
-        let stamp = Stamp {
-            code: "ABCDE-FGHJK".into(),
-            verify_url: "/verify".into(),
-        };
+        );
+        let stamp = stamp();
         let bytes = checklist(&doc, &stamp).unwrap();
         let heights = row_heights(&bytes);
         assert!(heights.iter().all(|h| *h <= 409.0), "{heights:?}");
@@ -614,7 +626,6 @@ mod tests {
 
     #[test]
     fn a_text_split_over_pages_and_a_date_deadline_import_back_as_written() {
-        use crate::export::{CategoryBlock, FindingLine, MeasureLine};
         use time::macros::date;
         let finding = "支部委员会会议研讨少，记录过简；".repeat(120);
         let long = "逐项整改并报党总支备案。".repeat(80);
@@ -626,31 +637,11 @@ mod tests {
         };
         let mut second = measure("按月通报进度。", date!(2022 - 11 - 30));
         second.text = "2. 按月通报进度。".into();
-        let doc = Checklist {
-            title: "清单".into(),
-            committee_name: "党委".into(),
-            campaign_title: "2022".into(),
-            branches: vec![BranchLedger {
-                branch_name: "支部".into(),
-                level: crate::domain::units::Level::Branch,
-                categories: vec![CategoryBlock {
-                    heading: "1. 党支部设置和调整不规范".into(),
-                    findings: vec![FindingLine {
-                        text: format!("1. {finding}"),
-                        measures: vec![measure(&long, date!(2022 - 10 - 31)), second],
-                    }],
-                    own_items: 1,
-                    others: None,
-                }],
-                sign_off: None,
-                state: "填报中".into(),
-                submitted: false,
-            }],
-        };
-        let stamp = Stamp {
-            code: "ABCDE-FGHJK".into(),
-            verify_url: "/verify".into(),
-        };
+        let doc = one_finding(
+            format!("1. {finding}"),
+            vec![measure(&long, date!(2022 - 10 - 31)), second],
+        );
+        let stamp = stamp();
         let bytes = checklist(&doc, &stamp).unwrap();
         let rows = crate::sheets::read_first_sheet(&bytes, 5, 2000).unwrap();
         let continued = rows
