@@ -46,8 +46,41 @@ enum Draw {
 struct Run {
     dx: f64,
     dy: f64,
-    family: FontFamily<genpdf::fonts::Font>,
+    slot: Slot,
     s: String,
+}
+
+/// The document's one font family has four style slots; each holds one face (see
+/// `document`), so a run picks its face by style: printpdf walks every code point once per
+/// embedded font, so a second family would double the render time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+const SLOTS: [Slot; 4] = [Slot::Regular, Slot::Bold, Slot::Italic, Slot::BoldItalic];
+
+impl Slot {
+    fn of(self, family: &FontFamily<genpdf::fonts::Font>) -> genpdf::fonts::Font {
+        match self {
+            Slot::Regular => family.regular,
+            Slot::Bold => family.bold,
+            Slot::Italic => family.italic,
+            Slot::BoldItalic => family.bold_italic,
+        }
+    }
+
+    fn style(self, style: Style) -> Style {
+        match self {
+            Slot::Regular => style,
+            Slot::Bold => style.bold(),
+            Slot::Italic => style.italic(),
+            Slot::BoldItalic => style.bold().italic(),
+        }
+    }
 }
 
 type Page = Vec<Draw>;
@@ -67,15 +100,16 @@ enum Breaks {
 struct Metrics<'a> {
     cache: &'a FontCache,
     faces: &'static Faces,
-    /// The genpdf font family of each face the document embeds, by face number.
-    fonts: BTreeMap<usize, FontFamily<genpdf::fonts::Font>>,
+    /// The document's font family, and the slot each face it embeds is in.
+    family: FontFamily<genpdf::fonts::Font>,
+    fonts: BTreeMap<usize, Slot>,
     /// The face that prints each character of the document, per role.
     choice: HashMap<(Role, char), usize>,
 }
 
 impl Metrics<'_> {
     fn font(&self, face: usize) -> genpdf::fonts::Font {
-        self.fonts[&face].regular
+        self.fonts[&face].of(&self.family)
     }
 
     /// The face lines of this role are measured by (line height, baseline).
@@ -168,7 +202,7 @@ impl Metrics<'_> {
             runs.push(Run {
                 dx,
                 dy: base - f64::from(font.glyph_height(size)),
-                family: self.fonts[&face],
+                slot: self.fonts[&face],
                 s: run,
             });
             dx += w;
@@ -191,7 +225,7 @@ impl Element for Pages {
             match draw {
                 Draw::Text { x, y, size, red, runs } => {
                     for run in runs {
-                        let mut st = style.with_font_size(*size).with_font_family(run.family);
+                        let mut st = run.slot.style(style.with_font_size(*size));
                         if *red {
                             st = st.with_color(Color::Rgb(200, 30, 30));
                         }
@@ -227,7 +261,7 @@ struct Embedded {
 struct Setting {
     doc: Document,
     embedded: Vec<Embedded>,
-    fonts: BTreeMap<usize, FontFamily<genpdf::fonts::Font>>,
+    fonts: BTreeMap<usize, Slot>,
     choice: HashMap<(Role, char), usize>,
 }
 
@@ -270,23 +304,26 @@ fn document(body: &str, title: &str, paper: Size) -> anyhow::Result<Setting> {
         }
         embedded.push(Embedded { face, subset, glyphs });
     }
-    // The bold and italic slots are never used; a tiny font there (dropped from the file after
-    // rendering) keeps printpdf from embedding the real one four times.
-    let unused = FontData::new(faces.get(0).subset(" ".chars())?, None)?;
-    let family = |e: &Embedded| -> anyhow::Result<FontFamily<FontData>> {
-        Ok(FontFamily {
-            regular: FontData::new(e.subset.clone(), None)?,
-            bold: unused.clone(),
-            italic: unused.clone(),
-            bold_italic: unused.clone(),
-        })
-    };
-    let mut doc = Document::new(family(&embedded[0])?);
+    // One family, a face per slot (there are at most four faces); a slot no face needs gets a
+    // tiny font (dropped from the file after rendering) rather than a real one again.
+    anyhow::ensure!(embedded.len() <= SLOTS.len(), "more faces than style slots");
+    let mut data: Vec<FontData> = Vec::with_capacity(SLOTS.len());
     let mut fonts = BTreeMap::new();
-    fonts.insert(embedded[0].face, doc.font_cache().default_font_family());
-    for e in &embedded[1..] {
-        fonts.insert(e.face, doc.add_font_family(family(e)?));
+    for (e, slot) in embedded.iter().zip(SLOTS) {
+        data.push(FontData::new(e.subset.clone(), None)?);
+        fonts.insert(e.face, slot);
     }
+    while data.len() < SLOTS.len() {
+        data.push(FontData::new(faces.get(0).subset(" ".chars())?, None)?);
+    }
+    let [regular, bold, italic, bold_italic]: [FontData; 4] =
+        data.try_into().map_err(|_| anyhow::anyhow!("four fonts"))?;
+    let mut doc = Document::new(FontFamily {
+        regular,
+        bold,
+        italic,
+        bold_italic,
+    });
     doc.set_paper_size(paper);
     doc.set_minimal_conformance();
     Ok(Setting {
@@ -298,9 +335,11 @@ fn document(body: &str, title: &str, paper: Size) -> anyhow::Result<Setting> {
 }
 
 fn metrics(setting: &Setting) -> Metrics<'_> {
+    let cache = setting.doc.font_cache();
     Metrics {
-        cache: setting.doc.font_cache(),
+        cache,
         faces: font::faces(),
+        family: cache.default_font_family(),
         fonts: setting.fonts.clone(),
         choice: setting.choice.clone(),
     }
@@ -322,17 +361,17 @@ fn finish(setting: Setting, pages: Vec<Page>, info: &Info) -> anyhow::Result<Vec
     Ok(out)
 }
 
-/// printpdf names the fonts F0, F1, … in the order they were added, four per family (regular,
-/// bold, italic, bold italic). The regular one of family k is face `embedded[k]`: it gets its
+/// printpdf names the fonts F0, F1, … in the order they were added: the family's regular,
+/// bold, italic and bold-italic slots, which hold `embedded[0..]` in that order. Each gets its
 /// real name with a subset tag (`ABCDEF+UMingCN`, so readers and pdffonts know it is a subset
-/// of which face) and a ToUnicode map from the characters used. The unused style slots are
-/// taken out of every page's resources (and then pruned).
+/// of which face) and a ToUnicode map from the characters used. The slots left with the tiny
+/// font are taken out of every page's resources (and then pruned).
 fn name_fonts(pdf: &mut lopdf::Document, embedded: &[Embedded]) -> anyhow::Result<()> {
     let faces = font::faces();
     let named: HashMap<String, &Embedded> = embedded
         .iter()
         .enumerate()
-        .map(|(k, e)| (format!("F{}", 4 * k), e))
+        .map(|(k, e)| (format!("F{k}"), e))
         .collect();
     let mut type0 = Vec::new();
     for (id, obj) in &pdf.objects {
