@@ -21,8 +21,8 @@ pub struct Band {
     pub cells: [Vec<String>; 3],
     /// Height in lines (at least each cell's, more when the finding or category needs room).
     pub lines: usize,
-    /// Index of the measure within the branch (for the XLSX's dates), if it is one.
-    pub measure: Option<(usize, usize, usize)>,
+    /// The measure's deadline when its cell is just that date (a spreadsheet writes a date).
+    pub due: Option<time::Date>,
 }
 
 /// Text spanning several bands: a finding's or a category's.
@@ -55,7 +55,7 @@ pub fn table(branch: &BranchLedger, wrap: &dyn Fn(usize, &str) -> Vec<String>) -
             lines: wrap(0, &c.heading),
         });
         let first_band = bands.len();
-        for (fi, f) in branch.printed(c).iter().enumerate() {
+        for f in &branch.printed(c) {
             let g = groups.len();
             groups.push(Group {
                 span: Span {
@@ -65,7 +65,7 @@ pub fn table(branch: &BranchLedger, wrap: &dyn Fn(usize, &str) -> Vec<String>) -
                 category: ci,
             });
             let first = bands.len();
-            for (mi, ms) in f.measures.iter().enumerate() {
+            for ms in &f.measures {
                 let texts = [ms.text.clone(), ms.deadline.clone(), ms.owner.clone()];
                 let cells = [wrap(2, &ms.text), wrap(3, &ms.deadline), wrap(4, &ms.owner)];
                 let lines = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
@@ -74,7 +74,7 @@ pub fn table(branch: &BranchLedger, wrap: &dyn Fn(usize, &str) -> Vec<String>) -
                     texts,
                     cells,
                     lines,
-                    measure: Some((ci, fi, mi)),
+                    due: ms.due,
                 });
             }
             if bands.len() == first {
@@ -83,7 +83,7 @@ pub fn table(branch: &BranchLedger, wrap: &dyn Fn(usize, &str) -> Vec<String>) -
                     texts: Default::default(),
                     cells: Default::default(),
                     lines: 1,
-                    measure: None,
+                    due: None,
                 });
             }
             let have: usize = bands[first..].iter().map(|b| b.lines).sum();
@@ -231,7 +231,7 @@ mod tests {
             texts: Default::default(),
             cells: Default::default(),
             lines,
-            measure: None,
+            due: None,
         }
     }
 

@@ -368,11 +368,7 @@ fn finish(setting: Setting, pages: Vec<Page>, info: &Info) -> anyhow::Result<Vec
 /// font are taken out of every page's resources (and then pruned).
 fn name_fonts(pdf: &mut lopdf::Document, embedded: &[Embedded]) -> anyhow::Result<()> {
     let faces = font::faces();
-    let named: HashMap<String, &Embedded> = embedded
-        .iter()
-        .enumerate()
-        .map(|(k, e)| (format!("F{k}"), e))
-        .collect();
+    let named: HashMap<String, &Embedded> = embedded.iter().enumerate().map(|(k, e)| (format!("F{k}"), e)).collect();
     let mut type0 = Vec::new();
     for (id, obj) in &pdf.objects {
         let Ok(dict) = obj.as_dict() else { continue };

@@ -250,10 +250,7 @@ fn branch_sheet(
                 } else {
                     piece(lines, from, to, from > 0)
                 };
-                let due = band
-                    .measure
-                    .and_then(|(c, fi, mi)| branch.printed(&branch.categories[c])[fi].measures[mi].due)
-                    .filter(|_| col == 1 && whole);
+                let due = band.due.filter(|_| col == 1 && whole);
                 span(sheet, top, bottom, col as u16 + 2, &text, due, f)?;
             }
         }
