@@ -5,7 +5,9 @@
 //! Arphic Public License) for the body, HanaMin A and B (`fonts-hanazono`, SIL OFL 1.1) for the
 //! CJK Extension A/B characters UMing lacks (names such as 𠮷), and WenQuanYi Micro Hei
 //! (Apache-2.0, built into the binary, so a PDF is always possible) for titles and as the last
-//! resort. Each character is printed by the first face of its chain that has a non-empty glyph
+//! resort. Latin letters and digits in the body are set in Liberation Serif (SIL OFL 1.1, built
+//! in; metric-compatible with Times New Roman, as 公文 set them): UMing's own "l" looks like
+//! "1". Each character is printed by the first face of its chain that has a non-empty glyph
 //! for it: Micro Hei maps ℃ to an empty glyph, which would print nothing while the text layer
 //! says ℃.
 //!
@@ -26,6 +28,7 @@ use allsorts::subset::{CmapTarget, SubsetProfile, subset};
 use anyhow::{Context, anyhow};
 
 static MICRO_HEI: &[u8] = include_bytes!("../../static/fonts/wqy-microhei.ttc");
+static LIBERATION_SERIF: &[u8] = include_bytes!("../../static/fonts/LiberationSerif-Regular.ttf");
 
 /// What a run of text is: the document's title and 附件 mark, or everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,8 +84,8 @@ impl Face {
     }
 }
 
-/// The faces found, in a fixed order: Micro Hei first (always there), then the Song faces
-/// that are installed.
+/// The faces found, in a fixed order: the built-in Micro Hei and Liberation Serif, then the
+/// Song faces that are installed.
 pub struct Faces {
     faces: Vec<Face>,
     /// The Song faces looked for and not found (the documents fall back to Micro Hei).
@@ -158,14 +161,15 @@ fn open(wanted: &Wanted, folders: &[PathBuf]) -> Option<Face> {
     })
 }
 
-fn micro_hei() -> Face {
-    let font = rusttype::FontCollection::from_bytes(MICRO_HEI)
+/// A face built into the binary.
+fn built_in(data: &'static [u8], name: &'static str, family: &'static str) -> Face {
+    let font = rusttype::FontCollection::from_bytes(data)
         .and_then(|c| c.font_at(0))
         .expect("the built-in font reads");
     Face {
-        name: "WenQuanYiMicroHei",
-        family: "WenQuanYi Micro Hei",
-        data: MICRO_HEI,
+        name,
+        family,
+        data,
         index: 0,
         font,
     }
@@ -177,7 +181,10 @@ static FACES: OnceLock<Faces> = OnceLock::new();
 pub fn init(static_dir: &Path) -> &'static Faces {
     FACES.get_or_init(|| {
         let folders = folders(static_dir);
-        let mut faces = vec![micro_hei()];
+        let mut faces = vec![
+            built_in(MICRO_HEI, "WenQuanYiMicroHei", "WenQuanYi Micro Hei"),
+            built_in(LIBERATION_SERIF, "LiberationSerif", "Liberation Serif"),
+        ];
         let mut missing = Vec::new();
         for wanted in [UMING, HANAMIN_A, HANAMIN_B] {
             match open(&wanted, &folders) {
@@ -209,24 +216,36 @@ impl Faces {
         self.faces.iter().position(|f| f.name == name)
     }
 
-    /// The faces a role tries, in order: the Song body face first for the body, Micro Hei
-    /// first for titles; Extension A/B faces next; Micro Hei (or UMing) last.
-    fn chain(&self, role: Role) -> Vec<usize> {
-        let order: [&str; 4] = match role {
-            Role::Body => ["UMingCN", "HanaMinA", "HanaMinB", "WenQuanYiMicroHei"],
-            Role::Title => ["WenQuanYiMicroHei", "UMingCN", "HanaMinA", "HanaMinB"],
+    /// The faces a role tries for `c`, in order: the Song body face first for the body (Latin
+    /// letters, digits and spaces from the serif face unless `latin` is off), Micro Hei first
+    /// for titles; Extension A/B faces next; Micro Hei (or UMing) last.
+    fn chain(&self, role: Role, c: char, latin: bool) -> Vec<usize> {
+        let order: &[&str] = match role {
+            Role::Body if latin && (c == ' ' || c.is_ascii_graphic()) => {
+                &["LiberationSerif", "UMingCN", "WenQuanYiMicroHei"]
+            }
+            Role::Body => &["UMingCN", "HanaMinA", "HanaMinB", "WenQuanYiMicroHei"],
+            Role::Title => &["WenQuanYiMicroHei", "UMingCN", "HanaMinA", "HanaMinB"],
         };
         order.iter().filter_map(|n| self.position(n)).collect()
     }
 
     /// The face a role's text starts in: line heights and baselines follow it.
     pub fn primary(&self, role: Role) -> usize {
-        self.chain(role)[0]
+        self.chain(role, '中', false)[0]
     }
 
     /// The first face of the role's chain that prints `c`; `None` when no face does.
     pub fn choose(&self, role: Role, c: char) -> Option<usize> {
-        self.chain(role).into_iter().find(|&i| self.faces[i].prints(c))
+        self.choose_as(role, c, true)
+    }
+
+    /// `choose`, with or without the Latin face (a document that needs more faces than a PDF
+    /// font family holds sets its Latin in the Song face).
+    pub fn choose_as(&self, role: Role, c: char, latin: bool) -> Option<usize> {
+        self.chain(role, c, latin)
+            .into_iter()
+            .find(|&i| self.faces[i].prints(c))
     }
 
     /// Whether the documents are set in the Song face (the faces were found).
@@ -316,6 +335,18 @@ mod tests {
         let name = |role, c| faces.get(faces.choose(role, c).unwrap()).name;
         assert_eq!(name(Role::Body, '党'), "UMingCN");
         assert_eq!(name(Role::Title, '党'), "WenQuanYiMicroHei");
+        assert_eq!(name(Role::Body, 'l'), "LiberationSerif");
+        assert_eq!(name(Role::Body, '1'), "LiberationSerif");
+        assert_eq!(
+            name(Role::Body, '“'),
+            "UMingCN",
+            "Chinese quotation marks are full-width"
+        );
+        assert_eq!(name(Role::Title, '2'), "WenQuanYiMicroHei");
+        assert_eq!(
+            faces.get(faces.choose_as(Role::Body, 'l', false).unwrap()).name,
+            "UMingCN"
+        );
         assert!(name(Role::Body, '𠮷').starts_with("HanaMin"));
         assert!(name(Role::Body, '\u{2A6D6}').starts_with("HanaMin"), "Extension B");
         // Micro Hei's ℃ is an empty glyph: the title takes it from the Song face.

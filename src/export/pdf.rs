@@ -274,18 +274,27 @@ fn document(body: &str, title: &str, paper: Size) -> anyhow::Result<Setting> {
         .chain("附件23".chars())
         .filter(|c| !c.is_control())
         .collect();
-    let mut choice = HashMap::new();
-    let mut per_face: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
-    for (role, chars) in [(Role::Body, &body), (Role::Title, &title)] {
-        for &c in chars {
-            if let Some(face) = faces.choose(role, c) {
-                choice.insert((role, c), face);
-                per_face.entry(face).or_default().insert(c);
+    // Which face prints each character; a font family holds four faces, so a document that
+    // would need five (Song, Hei, Latin, HanaMin A and B) sets its Latin in the Song face.
+    let assign = |latin: bool| {
+        let mut choice = HashMap::new();
+        let mut per_face: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
+        for (role, chars) in [(Role::Body, &body), (Role::Title, &title)] {
+            for &c in chars {
+                if let Some(face) = faces.choose_as(role, c, latin) {
+                    choice.insert((role, c), face);
+                    per_face.entry(face).or_default().insert(c);
+                }
             }
+            // The primary face is embedded even for a text it has no character of, so metrics
+            // always have it.
+            per_face.entry(faces.primary(role)).or_default();
         }
-        // The primary face is embedded even for a text it has no character of, so metrics
-        // always have it.
-        per_face.entry(faces.primary(role)).or_default();
+        (choice, per_face)
+    };
+    let (mut choice, mut per_face) = assign(true);
+    if per_face.len() > SLOTS.len() {
+        (choice, per_face) = assign(false);
     }
     let mut embedded = Vec::new();
     for (face, chars) in per_face {
@@ -1144,6 +1153,20 @@ mod tests {
         let setting = document(&doc.characters(), &doc.title, Size::new(297, 210)).unwrap();
         let all = column(&checklist_pages(&metrics(&setting), &doc, &stamp()), 1);
         assert!(all.contains("生僻字𠮷䶮，38℃，表情〔U+1FAE8〕，制表符"), "{all}");
+    }
+
+    #[test]
+    fn a_document_needing_five_faces_sets_its_latin_in_the_song_face() {
+        // 㐂 is HanaMin A's alone, 𠀁 HanaMin B's; with Song, Hei and Latin that is five faces.
+        let setting = document("㐂𠀁 Excel 12 党支部", "标题", Size::new(210, 297)).unwrap();
+        assert_eq!(setting.embedded.len(), 4);
+        let m = metrics(&setting);
+        let faces = font::faces();
+        let name = |c| faces.get(m.choice[&(Role::Body, c)]).name;
+        assert_eq!(name('E'), "UMingCN");
+        assert!(name('㐂').starts_with("HanaMin") && name('𠀁').starts_with("HanaMin"));
+        let all = document("Excel 12 党支部", "标题", Size::new(210, 297)).unwrap();
+        assert_eq!(faces.get(all.choice[&(Role::Body, 'E')]).name, "LiberationSerif");
     }
 
     #[test]
