@@ -30,8 +30,8 @@ pub struct Config {
     #[serde(default)]
     pub hints: crate::domain::hints::Thresholds,
     /// The address users reach the system at, without a trailing slash
-    /// (`https://dj.example.edu.cn`): documents print their verification address from it, and
-    /// messages link to it. Empty: documents print the path (/verify) only.
+    /// (`https://dj.example.edu.cn`): documents print their verification address from it (and
+    /// messages will link to it). Empty: documents print the path (/verify) only.
     #[serde(default)]
     pub public_url: String,
 }
@@ -114,14 +114,20 @@ impl Config {
         if let Some(problem) = self.hints.problem() {
             bail!("{problem}");
         }
+        // Printed in every document's footer: short enough for a portrait page's footer line
+        // (and a spreadsheet footer's 255 characters), and an address a path can follow.
         let url = &self.public_url;
         if !url.is_empty()
             && (!(url.starts_with("https://") || url.starts_with("http://"))
                 || url.ends_with('/')
-                || url.chars().any(|c| c.is_whitespace() || c.is_control())
-                || url.len() > 200)
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "?#&\"<>".contains(c))
+                || url.len() > 60)
         {
-            bail!("public_url ({url}) must be an address like https://dj.example.edu.cn, without a trailing slash");
+            bail!(
+                "public_url ({url}) must be an address like https://dj.example.edu.cn: at most 60 characters, no trailing slash, query or fragment"
+            );
         }
         Ok(())
     }
@@ -181,7 +187,14 @@ mod tests {
             .unwrap();
         c.validate().unwrap();
         assert_eq!(c.verify_url(), "https://dj.example.edu.cn/verify");
-        for bad in ["dj.example.edu.cn", "https://dj.example.edu.cn/", "https://a b"] {
+        let long = format!("https://{}.cn", "a".repeat(60));
+        for bad in [
+            "dj.example.edu.cn",
+            "https://dj.example.edu.cn/",
+            "https://a b",
+            "https://x?a=1",
+            &long,
+        ] {
             c.public_url = bad.into();
             assert!(c.validate().is_err(), "{bad}");
         }

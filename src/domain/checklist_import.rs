@@ -22,7 +22,7 @@ const CLOSED_OUT: &str = "已销号";
 const MILESTONES: &str = "进度安排：";
 /// How this system's 附件2 workbook marks a cell continued from the page before (a text taller
 /// than a page is split over pages): joined to the cell above it.
-const CONTINUED: &str = "（续上页）";
+pub const CONTINUED: &str = "（续上页）";
 
 /// A measure as a preview row carries it (and the confirm form sends it back, as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,6 +423,9 @@ pub fn from_sheet(
                 && !rest.is_empty()
             {
                 row.text.push_str(rest);
+                if row.text.chars().count() > FINDING_MAX {
+                    row.error.get_or_insert(format!("问题内容超过 {FINDING_MAX} 字"));
+                }
             }
             f = finding_cell.clone();
         }
@@ -453,6 +456,8 @@ pub fn from_sheet(
         }
         if !f.is_empty() && f != finding_cell {
             finding_cell = f.clone();
+            // A continued measure joins only a measure of the same finding.
+            last_measure = None;
             in_finding = !is_placeholder(&f);
             if in_finding {
                 if out.len() >= MAX_ROWS {

@@ -3,12 +3,17 @@
 //!
 //! The table is cut into bands (one measure's row, or a finding without measures), each as many
 //! lines high as its tallest cell; a finding's text spans its bands and a category's text its
-//! findings, adding lines to the last band where they need more room. Pages then take bands
-//! whole where they can: a short band moves to the next page rather than split, so no row and no
-//! spanning cell crosses a page break unless it is taller than a page; and the closing block
-//! (sign-off record, signature line) always shares its page with the table's last lines.
+//! findings, adding lines to the last band where they need more room. Pages then take finding
+//! groups whole where they fit on a page, so a finding's cells cross a page break only when the
+//! group is taller than a page (a category's cell may run over several pages); and the closing
+//! block (sign-off record, signature line) always shares its page with the table's last lines.
 
 use super::BranchLedger;
+
+/// What a cell continued from the page before says: alone where its text is already printed
+/// (PDF and XLSX), and at the start of the rest of a text split over pages (XLSX, which the
+/// 附件2 import joins back).
+pub use crate::domain::checklist_import::CONTINUED;
 
 /// The columns: 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人.
 pub const HEADINGS: [&str; 5] = ["查摆内容", "查摆问题", "整改措施", "整改时限", "责任人"];
@@ -29,6 +34,45 @@ pub struct Band {
 pub struct Span {
     pub text: String,
     pub lines: Vec<String>,
+}
+
+impl Span {
+    /// The lines of the next run of `capacity` lines, `printed` of them already printed; `None`
+    /// when everything is printed (the run then only says 续上页).
+    pub fn next_lines(&self, printed: &mut usize, capacity: usize) -> Option<std::ops::Range<usize>> {
+        if *printed >= self.lines.len() {
+            return None;
+        }
+        let end = (*printed + capacity).min(self.lines.len());
+        let range = *printed..end;
+        *printed = end;
+        Some(range)
+    }
+}
+
+/// The part of `text` that its wrapped `lines[range]` show, cut from `text` itself so that the
+/// pieces put together give back `text` exactly (line breaks and the spaces a wrap drops at a
+/// break included): the whitespace at a break goes with the piece after it, where a reader that
+/// trims a cell's ends keeps it (after the 续上页 mark).
+pub fn cut<'a>(text: &'a str, lines: &[String], range: std::ops::Range<usize>) -> &'a str {
+    let shown = |ls: &[String]| -> usize { ls.iter().flat_map(|l| l.chars()).filter(|c| !c.is_whitespace()).count() };
+    // The byte just after the n-th non-space character of `text` (0 for none).
+    let end_of = |n: usize| -> usize {
+        if n == 0 {
+            return 0;
+        }
+        text.char_indices()
+            .filter(|(_, c)| !c.is_whitespace())
+            .nth(n - 1)
+            .map_or(text.len(), |(i, c)| i + c.len_utf8())
+    };
+    let from = end_of(shown(&lines[..range.start.min(lines.len())]));
+    let to = if range.end >= lines.len() {
+        text.len()
+    } else {
+        end_of(shown(&lines[..range.end]))
+    };
+    &text[from..to.max(from)]
 }
 
 /// A finding (or the 无 / 尚未填报 / whose-items line) and the category it sits in.
@@ -323,6 +367,19 @@ mod tests {
         let pages = paginate(&bands, &g);
         assert!(pages.iter().flatten().all(|s| s.lines() <= 25), "{pages:?}");
         assert_eq!(pages.len(), 1);
+    }
+
+    #[test]
+    fn a_cut_gives_back_the_text_with_its_line_breaks_and_spaces() {
+        let text = "1. 整改 Excel 台账\n进度安排：2026年12月5日 起草";
+        let lines = crate::export::text::wrap(text, 6.0, &|s| s.chars().count() as f64);
+        assert!(lines.len() > 3, "{lines:?}");
+        for k in 0..=lines.len() {
+            let joined = format!("{}{}", cut(text, &lines, 0..k), cut(text, &lines, k..lines.len()));
+            assert_eq!(joined, text, "cut after line {k}");
+        }
+        assert_eq!(cut(text, &lines, 0..lines.len()), text);
+        assert_eq!(cut("", &[String::new()], 0..1), "");
     }
 
     #[test]

@@ -166,6 +166,12 @@ impl Checklist {
         branches.peek().is_some() && branches.all(|b| b.sign_off.is_some())
     }
 
+    /// Every list in it signed off, the committee's own included (what 清单.txt calls 已签发,
+    /// as the committee page counts its drafts).
+    pub fn all_signed_off(&self) -> bool {
+        self.branches.iter().all(|b| b.sign_off.is_some())
+    }
+
     /// Every character the document can print (for the font subset).
     pub fn characters(&self) -> String {
         let mut s = format!("{}{}{}", self.title, self.committee_name, self.campaign_title);
@@ -370,9 +376,55 @@ pub fn report(report: &source::Report) -> ReportDoc {
     }
 }
 
+/// A paragraph of the report's body as printed.
+pub struct ReportParagraph {
+    /// 一、二、三 (set in the heavier face).
+    pub heading: bool,
+    /// Indented by two ideographic spaces.
+    pub text: String,
+}
+
 impl ReportDoc {
     pub fn is_signed(&self) -> bool {
         self.signature.is_some()
+    }
+
+    /// The body as printed: each section's heading, then its paragraphs (（未填写） for an empty
+    /// section), each indented two ideographic spaces.
+    pub fn paragraphs(&self) -> Vec<ReportParagraph> {
+        let indent = |t: &str| format!("\u{3000}\u{3000}{t}");
+        let mut out = Vec::new();
+        for (heading, text) in &self.sections {
+            out.push(ReportParagraph {
+                heading: true,
+                text: indent(heading),
+            });
+            let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
+            let texts = if paragraphs.is_empty() {
+                vec!["（未填写）"]
+            } else {
+                paragraphs
+            };
+            out.extend(texts.into_iter().map(|p| ReportParagraph {
+                heading: false,
+                text: indent(p),
+            }));
+        }
+        out
+    }
+
+    /// The 落款's one date line: the report date, or blanks to write it in by hand.
+    pub fn date_line(&self) -> &str {
+        if self.date.is_empty() {
+            "　　年　　月　　日"
+        } else {
+            &self.date
+        }
+    }
+
+    /// The record under the 落款: the signature, or why this is a 草稿.
+    pub fn record(&self) -> &str {
+        self.signature.as_deref().unwrap_or(REPORT_DRAFT_WORDS)
     }
 
     pub fn characters(&self) -> String {

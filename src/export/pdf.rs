@@ -14,11 +14,10 @@ use genpdf::{Context, Document, Element, Position, RenderResult, Size, render};
 use sha2::{Digest, Sha256};
 
 use super::font::{self, Faces, Role};
-use super::layout::{self, HEADINGS};
+use super::layout::{self, CONTINUED, HEADINGS};
 use super::text::{name_words, title_words, wrap_by};
 use super::{
-    BranchLedger, Checklist, DRAFT_MARK, REPORT_DRAFT_WORDS, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp,
-    fixed_characters,
+    BranchLedger, Checklist, DRAFT_MARK, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp, fixed_characters,
 };
 
 /// One thing to draw, in mm from the page's top-left corner.
@@ -191,7 +190,10 @@ impl Metrics<'_> {
     }
 
     /// A line to draw at (x, y): its runs placed on the baseline of the role's primary face.
+    /// (Lines from `wrap_as` are printable already; a running head or footer is made so here.)
     fn text(&self, x: f64, y: f64, size: u8, red: bool, role: Role, s: &str) -> Draw {
+        let printable = self.printable(s, role);
+        let s = printable.as_str();
         let primary = self.font(self.primary(role));
         let base = f64::from(primary.glyph_height(size));
         let mut dx = 0.0;
@@ -269,9 +271,10 @@ fn document(body: &str, title: &str, paper: Size) -> anyhow::Result<Setting> {
     let faces = font::faces();
     let fixed = fixed_characters();
     let body: BTreeSet<char> = body.chars().chain(fixed.chars()).filter(|c| !c.is_control()).collect();
+    // Titles and headings may be indented (U+3000) and may print a code point as 〔U+…〕.
     let title: BTreeSet<char> = title
         .chars()
-        .chain("附件23".chars())
+        .chain("附件23\u{3000} 〔〕+0123456789ABCDEF".chars())
         .filter(|c| !c.is_control())
         .collect();
     // Which face prints each character; a font family holds four faces, so a document that
@@ -716,7 +719,6 @@ const COLUMNS: [f64; 5] = [14.0, 40.0, 45.0, 16.0, 13.0];
 const BODY: u8 = 10;
 const PAD_X: f64 = 1.6;
 const PAD_Y: f64 = 1.3;
-const CONTINUED: &str = "（续上页）";
 
 fn branch_pages(sheet: &mut Sheet<'_, '_>, doc: &Checklist, branch: &BranchLedger) {
     let draft = branch.sign_off.is_none();
@@ -852,17 +854,15 @@ fn span_text(
     continued: bool,
 ) {
     let lh = sheet.m.line_height(BODY);
-    if *printed >= span.lines.len() {
-        if continued {
-            sheet.text_at(x + PAD_X, y + PAD_Y, BODY, CONTINUED);
+    match span.next_lines(printed, capacity) {
+        Some(range) => {
+            for (k, line) in span.lines[range].iter().enumerate() {
+                sheet.text_at(x + PAD_X, y + PAD_Y + k as f64 * lh, BODY, line);
+            }
         }
-        return;
+        None if continued => sheet.text_at(x + PAD_X, y + PAD_Y, BODY, CONTINUED),
+        None => {}
     }
-    let end = (*printed + capacity).min(span.lines.len());
-    for (k, line) in span.lines[*printed..end].iter().enumerate() {
-        sheet.text_at(x + PAD_X, y + PAD_Y + k as f64 * lh, BODY, line);
-    }
-    *printed = end;
 }
 
 /// 附件3 as a PDF.
@@ -929,48 +929,33 @@ fn report_layout(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp, break_before: 
     let body = REPORT_BODY;
     let lh = m.line_height(body) * 1.5;
     let mut headings = Vec::new();
-    for (heading, text) in &doc.sections {
-        // A heading is never left alone at the foot of a page: it keeps two lines with it.
-        sheet.keep(lh * 3.0);
-        headings.push(sheet.lines);
-        sheet.paragraph_as(
-            &format!("\u{3000}\u{3000}{heading}"),
-            body,
-            Align::Left,
-            1.5,
-            Role::Title,
-            Breaks::Text,
-        );
-        let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
-        if paragraphs.is_empty() {
-            sheet.paragraph("\u{3000}\u{3000}（未填写）", body, Align::Left, 1.5);
-        }
-        for p in paragraphs {
-            sheet.paragraph(&format!("\u{3000}\u{3000}{p}"), body, Align::Left, 1.5);
+    for p in doc.paragraphs() {
+        if p.heading {
+            // A heading is never left alone at the foot of a page: it keeps two lines with it.
+            sheet.keep(lh * 3.0);
+            headings.push(sheet.lines);
+            sheet.paragraph_as(&p.text, body, Align::Left, 1.5, Role::Title, Breaks::Text);
+        } else {
+            sheet.paragraph(&p.text, body, Align::Left, 1.5);
         }
     }
     let body_lines = sheet.lines;
     // The unit and its one date line (the report date; blank on a draft, to be written by
     // hand), the signature record and the line for signature and seal, on one page.
-    let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
+    let record = doc.record();
     let closing = 12.0
         + lh * 2.0
         + 8.0
-        + m.paragraph_height(&record, 11, sheet.content_width(), 1.4)
+        + m.paragraph_height(record, 11, sheet.content_width(), 1.4)
         + 6.0
         + m.paragraph_height(REPORT_SIGNATURE_LINE, 12, sheet.content_width(), 1.4);
     let closing_alone = sheet.keep(closing);
     sheet.space(12.0);
     let unit = &doc.committee_name;
     sheet.paragraph(unit, body, Align::Right, 1.5);
-    let date = if doc.date.is_empty() {
-        "　　年　　月　　日"
-    } else {
-        &doc.date
-    };
-    sheet.paragraph(date, body, Align::Right, 1.5);
+    sheet.paragraph(doc.date_line(), body, Align::Right, 1.5);
     sheet.space(8.0);
-    sheet.paragraph(&record, 11, Align::Left, 1.4);
+    sheet.paragraph(record, 11, Align::Left, 1.4);
     sheet.space(6.0);
     sheet.paragraph(REPORT_SIGNATURE_LINE, 12, Align::Left, 1.4);
     sheet.stamp(stamp);
@@ -986,7 +971,7 @@ fn report_layout(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp, break_before: 
 mod tests {
     use super::*;
     use crate::export::text::may_not_start_line;
-    use crate::export::{BranchLedger, CategoryBlock, FindingLine, MeasureLine};
+    use crate::export::{BranchLedger, CategoryBlock, FindingLine, MeasureLine, REPORT_DRAFT_WORDS};
 
     fn line(runs: &[Run]) -> String {
         runs.iter().map(|r| r.s.as_str()).collect()
@@ -1205,6 +1190,10 @@ mod tests {
         }
         assert_eq!(all.matches(&squeeze(&body)).count(), 3);
         assert!(all.contains(&squeeze(REPORT_DRAFT_WORDS)));
+        assert!(
+            !all.contains("〔U+"),
+            "every character of the headings has a face: {all}"
+        );
         for line in texts(&pages) {
             assert!(!may_not_start_line(line.chars().next().unwrap()), "{line}");
         }

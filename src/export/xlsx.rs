@@ -12,9 +12,9 @@
 
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::layout::{self, HEADINGS};
+use super::layout::{self, CONTINUED, HEADINGS};
 use super::text::{break_units, name_words, wrap_by};
-use super::{BranchLedger, Checklist, REPORT_DRAFT_WORDS, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp};
+use super::{BranchLedger, Checklist, REPORT_SIGNATURE_LINE, ReportDoc, SIGNATURE_LINE, Stamp};
 
 pub const FONT: &str = "宋体";
 /// Column widths of 查摆内容 | 查摆问题 | 整改措施 | 整改时限 | 责任人, in pixels (870 of the 1,026
@@ -34,8 +34,6 @@ const MAX_ROW_PT: f64 = 400.0;
 const LANDSCAPE_ROWS_PT: f64 = (595.3 - 2.0 * 54.0) * 0.95;
 /// Portrait A4 (附件3): 842 pt high, 0.75-inch top and bottom margins.
 const PORTRAIT_ROWS_PT: f64 = (841.9 - 2.0 * 54.0) * 0.95;
-/// A continued cell's first words, as the PDF says it (the import joins it to the cell before).
-pub const CONTINUED: &str = "（续上页）";
 
 /// Column width in Excel's units for `px` pixels, when the default font's digit is 8 px wide.
 fn units(px: f64) -> f64 {
@@ -243,13 +241,8 @@ fn branch_sheet(
             let (from, to) = (slices[range.start].from, slices[range.end - 1].to);
             let (top, bottom) = (first_row + range.start as u32, first_row + range.end as u32 - 1);
             for col in 0..3 {
-                let lines = &band.cells[col];
-                let whole = from == 0 && to >= lines.len();
-                let text = if whole {
-                    band.texts[col].clone()
-                } else {
-                    piece(lines, from, to, from > 0)
-                };
+                let whole = from == 0 && to >= band.cells[col].len();
+                let text = cell_piece(&band.texts[col], &band.cells[col], from..to);
                 let due = band.due.filter(|_| col == 1 && whole);
                 span(sheet, top, bottom, col as u16 + 2, &text, due, f)?;
             }
@@ -283,26 +276,33 @@ fn branch_sheet(
     Ok(())
 }
 
-/// Lines `from..to` of a cell split across pages, marked as continued after the first page.
-fn piece(lines: &[String], from: usize, to: usize, continued: bool) -> String {
-    let text: String = lines[from.min(lines.len())..to.min(lines.len())].concat();
-    if continued { format!("{CONTINUED}{text}") } else { text }
+/// What a cell of `text` (wrapped as `lines`) holds on a page showing `range` of its lines: the
+/// whole text; or, split over pages, its part cut from the text itself and marked 续上页 after
+/// the first page; 续上页 alone where it is already printed; nothing for an empty cell (a
+/// finding without measures), so an import never reads a measure there.
+fn cell_piece(text: &str, lines: &[String], range: std::ops::Range<usize>) -> String {
+    if text.is_empty() {
+        String::new()
+    } else if range.start == 0 && range.end >= lines.len() {
+        text.to_string()
+    } else if range.start >= lines.len() {
+        CONTINUED.to_string()
+    } else {
+        let part = layout::cut(text, lines, range.start..range.end.min(lines.len()));
+        if range.start > 0 {
+            format!("{CONTINUED}{part}")
+        } else {
+            part.to_string()
+        }
+    }
 }
 
-/// The next lines of a spanning text for a run of `capacity` lines (the whole text when it fits
-/// at once; 续上页 alone where the text is already printed).
+/// The next lines of a spanning text for a run of `capacity` lines.
 fn span_piece(span: &layout::Span, printed: &mut usize, capacity: usize) -> String {
-    if *printed >= span.lines.len() {
-        return CONTINUED.to_string();
+    match span.next_lines(printed, capacity) {
+        Some(range) => cell_piece(&span.text, &span.lines, range),
+        None => CONTINUED.to_string(),
     }
-    let end = (*printed + capacity).min(span.lines.len());
-    let text = if *printed == 0 && end == span.lines.len() {
-        span.text.clone()
-    } else {
-        piece(&span.lines, *printed, end, *printed > 0)
-    };
-    *printed = end;
-    text
 }
 
 /// One cell spanning rows `first..=last` of a column (a one-row "range" is a plain cell); a
@@ -369,29 +369,17 @@ fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Forma
             rows.push((piece, format, h));
         }
     }
-    for (h, text) in &doc.sections {
-        para(&mut rows, &format!("\u{3000}\u{3000}{h}"), &heading);
-        let paragraphs: Vec<&str> = text.lines().map(str::trim).filter(|p| !p.is_empty()).collect();
-        if paragraphs.is_empty() {
-            para(&mut rows, "\u{3000}\u{3000}（未填写）", &body);
-        }
-        for p in paragraphs {
-            para(&mut rows, &format!("\u{3000}\u{3000}{p}"), &body);
-        }
+    for p in doc.paragraphs() {
+        para(&mut rows, &p.text, if p.heading { &heading } else { &body });
     }
     let body_rows = rows.len();
     // The closing: a gap, the unit and its one date line, the record, a gap, the signature line.
     rows.push((String::new(), &f.note, 18.0));
     para(&mut rows, &doc.committee_name, &right);
-    let date = if doc.date.is_empty() {
-        "　　年　　月　　日".to_string()
-    } else {
-        doc.date.clone()
-    };
-    para(&mut rows, &date, &right);
-    let record = doc.signature.clone().unwrap_or_else(|| REPORT_DRAFT_WORDS.into());
-    let record_h = lines_needed(&record, REPORT_PX, TABLE_PT) as f64 * LINE_PT + 4.0;
-    rows.push((record, &f.note, record_h));
+    para(&mut rows, doc.date_line(), &right);
+    let record = doc.record();
+    let record_h = lines_needed(record, REPORT_PX, TABLE_PT) as f64 * LINE_PT + 4.0;
+    rows.push((record.to_string(), &f.note, record_h));
     rows.push((String::new(), &f.note, 12.0));
     rows.push((REPORT_SIGNATURE_LINE.into(), &f.label, 24.0));
 
@@ -624,8 +612,10 @@ mod tests {
     #[test]
     fn a_text_split_over_pages_and_a_date_deadline_import_back_as_written() {
         use time::macros::date;
-        let finding = "支部委员会会议研讨少，记录过简；".repeat(120);
-        let long = "逐项整改并报党总支备案。".repeat(80);
+        let finding = "支部委员会会议研讨少，Excel 记录过简；".repeat(85);
+        let long = "逐项整改 Excel 台账并报党总支备案。".repeat(45);
+        // A finding with no measures yet, long enough to run over a page after the first.
+        let bare = "未按期换届，书记空缺半年；".repeat(60);
         let measure = |text: &str, due| MeasureLine {
             text: format!("1. {text}"),
             deadline: crate::domain::dates::chinese_date(due),
@@ -634,10 +624,13 @@ mod tests {
         };
         let mut second = measure("按月通报进度。", date!(2022 - 11 - 30));
         second.text = "2. 按月通报进度。".into();
-        let doc = one_finding(
-            format!("1. {finding}"),
-            vec![measure(&long, date!(2022 - 10 - 31)), second],
-        );
+        let mut first = measure(&long, date!(2022 - 10 - 31));
+        first.text.push_str("\n进度安排：2022年10月5日 起草初稿");
+        let mut doc = one_finding(format!("1. {finding}"), vec![first, second]);
+        doc.branches[0].categories[0].findings.push(FindingLine {
+            text: format!("2. {bare}"),
+            measures: Vec::new(),
+        });
         let stamp = stamp();
         let bytes = checklist(&doc, &stamp).unwrap();
         let rows = crate::sheets::read_first_sheet(&bytes, 5, 2000).unwrap();
@@ -653,9 +646,17 @@ mod tests {
             &[],
             (date!(2022 - 09 - 01), date!(2022 - 12 - 31)),
         );
-        assert_eq!(read.len(), 1, "{read:?}");
+        assert_eq!(read.len(), 2, "{read:?}");
         assert_eq!(read[0].text, finding);
         assert_eq!(read[0].error, None);
+        assert_eq!(read[1].text, bare);
+        assert!(read[1].measures.is_empty(), "{:?}", read[1].measures);
+        assert_eq!(read[1].error, None);
+        assert_eq!(
+            read[0].measures[0].milestones.len(),
+            1,
+            "the milestone line is not lost in a split"
+        );
         let measures: Vec<(&str, Option<time::Date>, &str)> = read[0]
             .measures
             .iter()

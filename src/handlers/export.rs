@@ -240,18 +240,17 @@ pub async fn submission_zip(
             (
                 listed(
                     export::checklist_file_name(&committee_name, "xlsx"),
-                    all.is_signed(),
+                    all.all_signed_off(),
                     &all_stamp,
                 ),
                 export::xlsx::checklist(&all, &all_stamp)?,
             ),
         ];
         for (doc, stamp, name) in &branches {
-            let signed = doc.branches.iter().all(|b| b.sign_off.is_some());
             files.push((
                 listed(
                     format!("附件2/{}", export::checklist_file_name(name, "pdf")),
-                    signed,
+                    doc.all_signed_off(),
                     stamp,
                 ),
                 export::pdf::checklist(doc, stamp)?,
