@@ -33,6 +33,7 @@ const JOURNEYS: &[&str] = &[
     "a_printed_ledger_or_dashboard_has_no_navigation_or_buttons",
     "a_committee_answers_its_own_items_and_the_organisation_department_signs_them_off",
     "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure",
+    "on_a_phone_every_answer_saves_in_place_and_a_refused_one_shows_the_saved_answer",
 ];
 
 fn main() -> ExitCode {
@@ -134,6 +135,9 @@ async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
             committee_own_items(ctx).await
         }
         "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure" => schedule(ctx).await,
+        "on_a_phone_every_answer_saves_in_place_and_a_refused_one_shows_the_saved_answer" => {
+            answers_on_a_phone(ctx).await
+        }
         other => bail!("no journey named {other}"),
     }
 }
@@ -161,16 +165,20 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
         .await?;
     ensure!(theirs.len() == 3, "the committee's own items are marked: {theirs:?}");
     for (i, id) in items.iter().enumerate() {
-        // Choosing 存在问题 or 未发现问题 saves at once (static/js/app.js).
+        // Choosing 存在问题 or 未发现问题 saves at once, in place (static/js/app.js).
         let choice = if i == 0 { "problem" } else { "no_problem" };
-        s.submit(&format!("label[for='v-{id}-{choice}']")).await?;
+        let status = s.answer(id, choice).await?;
+        ensure!(status == "刚刚保存", "item {id}: {status}");
     }
     ensure!(s.text().await?.contains("已作答 22 / 22 项"), "all 22 answered");
-    s.flash("saving a verdict").await?;
 
-    // A finding under the item answered 存在问题; the new finding opens its measure form.
+    // A finding under the item answered 存在问题: its form came with the answer, open.
     let first = &items[0];
-    s.click(&format!("#item-{first} form.new-finding summary")).await?;
+    ensure!(
+        s.exists(&format!("#item-{first} form.new-finding details[open]"))
+            .await?,
+        "the form for the item's first finding is there"
+    );
     s.fill(
         &format!("#nf-item_id-{first}"),
         "上半年支委会只开了3次，党员大会议事决策作用发挥不够。",
@@ -243,6 +251,64 @@ async fn secretary(ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
+/// Branch 5 (未开始) on a 375 px phone: each of its 22 items answered with one tap, no page load,
+/// the page staying where it is; then a change the server refuses (未发现问题 on an item that
+/// has a finding) shows the saved answer again, with the reason.
+async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
+    let s = ctx.login("secretary5", Viewport::Phone).await?;
+    let items: Vec<String> = s
+        .eval_list(
+            "return Array.from(document.querySelectorAll('li.item'))
+                .filter(li => li.querySelector('form.verdict-form')).map(li => li.id.slice(5))",
+        )
+        .await?;
+    ensure!(items.len() == 22, "22 items to answer, found {}", items.len());
+    ensure!(
+        !s.eval::<bool>("return getComputedStyle(document.querySelector('.save-verdict')).display !== 'none'")
+            .await?,
+        "no 保存结论 button where a tap saves"
+    );
+    let taps = items.len();
+    for (i, id) in items.iter().enumerate() {
+        let choice = if i == 0 { "problem" } else { "no_problem" };
+        let status = s.answer(id, choice).await?;
+        ensure!(status == "刚刚保存", "item {id}: {status}");
+    }
+    ensure!(
+        s.text().await?.contains("已作答 22 / 22 项"),
+        "all 22 answered with {taps} taps"
+    );
+    let saved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM self_checks WHERE branch_id = 5")
+        .fetch_one(&ctx.app.db.read)
+        .await?;
+    ensure!(saved == 22, "22 answers stored, found {saved}");
+    s.shot("secretary-answered-in-place-phone").await?;
+
+    // The first item's finding, added from the form its answer brought.
+    let first = &items[0];
+    s.fill(&format!("#nf-item_id-{first}"), "支委会会议记录过简，未体现讨论过程。")
+        .await?;
+    s.submit(&format!("#item-{first} form.new-finding button[type=submit]"))
+        .await?;
+    ensure!(
+        s.path().await?.starts_with("/branches/5/findings/"),
+        "on the new finding's page"
+    );
+    s.goto(&format!("/branches/5#item-{first}")).await?;
+    let status = s.answer(first, "no_problem").await?;
+    ensure!(status.contains("还有 1 条查摆问题"), "the refusal says why: {status}");
+    let checked: String = s
+        .eval(&format!(
+            "return document.querySelector('#item-{first} input[name=verdict]:checked').value"
+        ))
+        .await?;
+    ensure!(
+        checked == "problem",
+        "the saved answer is shown again, not the refused one: {checked}"
+    );
+    Ok(())
+}
+
 /// Unit 8 is committee 1's own 本级 ledger: items 1(5), 5(1), 5(2), answered in the demo, with a
 /// finding and its measure under 5(2).
 async fn committee_own_items(ctx: &mut Ctx) -> Result<()> {
@@ -264,15 +330,14 @@ async fn committee_own_items(ctx: &mut Ctx) -> Result<()> {
     ensure!(items.len() == 3, "three items of its own, found {}", items.len());
     // 1(5): answered 存在问题 first, then, the 换届提醒 records checked, 未发现问题 (each tap saves).
     let first = &items[0];
-    r.submit(&format!("label[for='v-{first}-problem']")).await?;
-    r.submit(&format!("label[for='v-{first}-no_problem']")).await?;
+    r.answer(first, "problem").await?;
+    r.answer(first, "no_problem").await?;
     ensure!(
         r.text_of(&format!("#item-{first}"))
             .await?
             .contains("已保存：未发现问题"),
         "the answer is saved"
     );
-    r.flash("answering an item of its own").await?;
     r.submit("#submit button.primary").await?;
     let page = r.text().await?;
     ensure!(
@@ -555,7 +620,7 @@ async fn overseer(ctx: &mut Ctx) -> Result<()> {
     // The branch answers its first item; the dashboard shows it in hand.
     let s = ctx.login("secretary5", Viewport::Desktop).await?;
     let id: String = s.eval("return document.querySelector('li.item').id.slice(5)").await?;
-    s.submit(&format!("label[for='v-{id}-no_problem']")).await?;
+    s.answer(&id, "no_problem").await?;
     o.goto("/overview").await?;
     let row = o.row_with("新闻传播系学生党支部").await?;
     ensure!(row.contains("填报中"), "branch 5 moved on: {row}");
@@ -1056,6 +1121,53 @@ impl Tab {
     }
 
     /// Clicks a submit button and waits for the page that answers it.
+    /// Taps an answer to an item, which saves in place: no page load, the page stays where it
+    /// was. Returns what the item then says (刚刚保存, or why the change was refused).
+    async fn answer(&self, item: &str, choice: &str) -> Result<String> {
+        let label = format!("label[for='v-{item}-{choice}']");
+        let el = self
+            .c
+            .find(Locator::Css(&label))
+            .await
+            .with_context(|| format!("no {label}"))?;
+        self.execute(
+            "arguments[0].scrollIntoView({block: 'center'}); window.__stay = true;
+             document.querySelector('#item-' + arguments[1] + ' .answer-status').textContent = '';",
+            vec![serde_json::to_value(&el)?, json!(item)],
+        )
+        .await?;
+        let before: f64 = self.eval("return window.scrollY").await?;
+        el.click().await.with_context(|| format!("tapping {label}"))?;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            let status: String = self
+                .execute(
+                    "const s = document.querySelector('#item-' + arguments[0] + ' .answer-status');
+                     return s ? s.textContent : '';",
+                    vec![json!(item)],
+                )
+                .await
+                .ok()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            if !status.is_empty() && status != "正在保存…" {
+                break status;
+            }
+            ensure!(Instant::now() < deadline, "item {item}: no answer within 15 s");
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        };
+        ensure!(
+            self.eval::<bool>("return window.__stay === true").await?,
+            "item {item}: the answer loaded a new page"
+        );
+        let after: f64 = self.eval("return window.scrollY").await?;
+        ensure!(
+            (after - before).abs() < 2.0,
+            "item {item}: the page moved from {before} to {after}"
+        );
+        Ok(status)
+    }
+
     async fn submit(&self, css: &str) -> Result<()> {
         self.execute("window.__stay = true", vec![]).await?;
         self.click(css).await?;

@@ -832,3 +832,95 @@ async fn every_demo_measure_form_saves_unchanged_even_when_its_deadline_left_the
     }
     assert!(saved >= 5, "the editable demo ledgers' measures were saved: {saved}");
 }
+
+/// POSTs an answer as the ledger page's script does (asking for JSON), and reads the reply.
+async fn answer_in_place(
+    app: &TestApp, c: &Client, item: usize, fields: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
+    let token = app.csrf(c, BRANCH5).await;
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
+    form.extend_from_slice(fields);
+    let res = c
+        .post(app.url(&format!("{BRANCH5}/items/{item}")))
+        .header("Accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"),
+        "a JSON reply"
+    );
+    (status, serde_json::from_str(&res.text().await.unwrap()).unwrap())
+}
+
+#[tokio::test]
+async fn an_answer_saved_in_place_replies_with_what_is_saved_even_when_refused() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary5").await;
+    let (status, saved) = answer_in_place(&app, &s, 1, &[("verdict", "problem"), ("version", "0")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(saved["saved"], "problem");
+    assert_eq!(saved["label"], "存在问题");
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["answered"], 1);
+    assert!(saved["errors"].as_object().unwrap().is_empty());
+
+    // 不适用 without its reason: refused by the field, the saved answer in the reply.
+    let (status, refused) = answer_in_place(&app, &s, 1, &[("verdict", "not_applicable"), ("version", "1")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused["errors"]["reason"].as_str().unwrap().contains("理由"),
+        "{refused}"
+    );
+    assert_eq!(refused["saved"], "problem");
+
+    // A finding under it: 未发现问题 is refused with the reason, still 存在问题.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[("item_id", "1"), ("text", "支委会会议记录过简。")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, refused) = answer_in_place(&app, &s, 1, &[("verdict", "no_problem"), ("version", "1")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused["errors"]["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("还有 1 条查摆问题")
+    );
+    assert_eq!(refused["saved"], "problem");
+
+    // Someone else saved meanwhile: 409 with what is saved now.
+    let other = app.login("secretary5").await;
+    let (status, _) = answer_in_place(&app, &other, 2, &[("verdict", "no_problem"), ("version", "0")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, stale) = answer_in_place(&app, &s, 2, &[("verdict", "problem"), ("version", "0")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(stale["saved"], "no_problem");
+    assert_eq!(stale["version"], 1);
+    assert!(stale["errors"]["verdict"].as_str().unwrap().contains("刚刚被他人修改"));
+    assert_eq!(stale["answered"], 2);
+
+    // Without the script the same form still answers with a page.
+    let res = answer(&app, &s, BRANCH5, 3, "no_problem", "").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Another branch's item is not found, JSON asked or not.
+    let token = app.csrf(&s, BRANCH5).await;
+    let res = s
+        .post(app.url("/branches/2/items/1"))
+        .header("Accept", "application/json")
+        .form(&[("_csrf", token.as_str()), ("verdict", "problem"), ("version", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

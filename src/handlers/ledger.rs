@@ -94,6 +94,8 @@ pub struct LedgerPage {
     /// 1(5) 按期换届提醒督促).
     terms_due: Option<(usize, usize)>,
     finding_max: usize,
+    /// An empty new-finding form, for the copy the script puts under an item answered 存在问题.
+    blank_finding: NewFindingForm,
     reason_max: usize,
 }
 
@@ -561,6 +563,7 @@ pub async fn ledger_page(
         branch,
         campaign,
         finding_max: FINDING_MAX,
+        blank_finding: NewFindingForm::default(),
         reason_max: REASON_MAX,
     })
 }
@@ -752,8 +755,8 @@ fn ledger_url(branch: BranchId) -> String {
 
 /// 对账查摆: saves the answer to one item.
 pub async fn answer(
-    State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, item)): Path<(i64, i64)>,
-    Form(form): Form<actions::ledger::Answer>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, headers: axum::http::HeaderMap,
+    Path((branch, item)): Path<(i64, i64)>, Form(form): Form<actions::ledger::Answer>,
 ) -> AppResult<Response> {
     let (branch, item) = (BranchId(branch), LedgerItemId(item));
     let sent = |errors, conflict| VerdictForm {
@@ -763,7 +766,11 @@ pub async fn answer(
         errors,
         conflict,
     };
-    let (form, status) = match actions::ledger::answer(&state.db, &user, branch, item, &form).await? {
+    let outcome = actions::ledger::answer(&state.db, &user, branch, item, &form).await?;
+    if super::wants_json(&headers) {
+        return answered_in_place(&state, &user, branch, item, outcome).await;
+    }
+    let (form, status) = match outcome {
         Outcome::Done(()) => return done(&session, "已保存", &format!("{}#item-{item}", ledger_url(branch))).await,
         Outcome::Invalid(errors) => (sent(errors, false), StatusCode::BAD_REQUEST),
         // Show the latest answer's version, so a second save, after checking, goes through.
@@ -779,6 +786,51 @@ pub async fn answer(
         ..Overlay::default()
     };
     refused(&state, &user, branch, overlay, status).await
+}
+
+/// What the ledger page's script shows after saving an answer in place: the item's saved
+/// answer (after a refusal too, so the page never shows a choice that was not saved), the
+/// progress, and why a change was refused.
+#[derive(serde::Serialize)]
+struct AnswerSaved {
+    /// The saved verdict's code, `None` while unanswered.
+    saved: Option<&'static str>,
+    label: &'static str,
+    version: i64,
+    answered: usize,
+    /// Why the change was not saved, by field (verdict, reason).
+    errors: HashMap<&'static str, String>,
+}
+
+async fn answered_in_place(
+    state: &AppState, user: &CurrentUser, branch: BranchId, item: LedgerItemId, outcome: Outcome<()>,
+) -> AppResult<Response> {
+    let (status, errors) = match outcome {
+        Outcome::Done(()) => (StatusCode::OK, FieldErrors::default()),
+        Outcome::Invalid(errors) => (StatusCode::BAD_REQUEST, errors),
+        Outcome::Stale(_) => {
+            let mut e = FieldErrors::default();
+            e.add(
+                "verdict",
+                "这一项刚刚被他人修改，您的选择没有保存；上方显示的是现已保存的结论，请核对后重新选择。",
+            );
+            (StatusCode::CONFLICT, e)
+        }
+        other => return Err(refusal(other)),
+    };
+    let campaign = db::campaigns::current(&state.db)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let checks = db::ledger::self_checks(&state.db.read, user.scope(), campaign.id, branch).await?;
+    let saved = checks.iter().find(|c| c.ledger_item_id == item);
+    let body = AnswerSaved {
+        saved: saved.map(|c| c.verdict.code()),
+        label: saved.map_or("未作答", |c| c.verdict.label()),
+        version: saved.map_or(0, |c| c.version),
+        answered: checks.len(),
+        errors: errors.0.into_iter().collect(),
+    };
+    Ok((status, axum::Json(body)).into_response())
 }
 
 #[derive(Default, Deserialize)]

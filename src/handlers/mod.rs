@@ -38,6 +38,15 @@ pub async fn done(session: &Session, message: impl Into<String>, to: &str) -> Ap
     Ok(Redirect::to(to).into_response())
 }
 
+/// The request is the page's own script saving in place (it asks for JSON); without the
+/// script the same form posts as HTML and gets a page back.
+pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
 /// An outcome the page does not show as a form again: not found (404), or a refusal or a
 /// conflict on an error page of its own that says why.
 pub fn refusal<T>(outcome: Outcome<T>) -> AppError {

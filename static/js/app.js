@@ -1,8 +1,17 @@
 // Progressive enhancement only: every form works without this script.
+// The page says the script runs, so CSS can drop what only the script-less page needs.
+document.documentElement.classList.add("js");
+
 // A second tap on a slow phone connection must not send the same form twice (a duplicate
 // finding or measure), so a form's submit buttons are disabled once it is on its way.
 document.addEventListener("submit", function (event) {
   var form = event.target;
+  // 对账查摆 answers save in place (the 不适用 reason's 保存结论 button comes here).
+  if (form.classList.contains("verdict-form") && window.fetch) {
+    event.preventDefault();
+    saveAnswer(form);
+    return;
+  }
   if (form.dataset.sent === "1") {
     event.preventDefault();
     return;
@@ -48,18 +57,138 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// 对账查摆: choosing 存在问题 or 未发现问题 saves at once (不适用 still needs its reason), so an
-// answer tapped on a phone is never left unsaved.
+// 对账查摆: choosing 存在问题 or 未发现问题 saves at once, in place: no page load, the page
+// stays where it is (不适用 still needs its reason and its 保存结论 button).
 document.addEventListener("change", function (event) {
   var input = event.target;
-  if (input.name !== "verdict" || input.value === "not_applicable") {
+  var form = input.form;
+  if (input.name !== "verdict" || !form || !form.classList.contains("verdict-form")) {
     return;
   }
-  var form = input.form;
-  if (form && form.classList.contains("verdict-form") && form.requestSubmit) {
+  if (input.value === "not_applicable") {
+    var reason = form.querySelector("textarea[name=reason]");
+    if (reason) {
+      reason.focus();
+    }
+    return;
+  }
+  if (window.fetch) {
+    saveAnswer(form);
+  } else if (form.requestSubmit) {
     form.requestSubmit(form.querySelector("button.save-verdict"));
   }
 });
+
+// Sends an answer and shows what the server saved. Anything but the server's answer in JSON
+// (the session ended, the network failed) sends the form the plain way, whose page says why.
+function saveAnswer(form) {
+  if (form.dataset.saving === "1") {
+    form.dataset.again = "1";
+    return;
+  }
+  form.dataset.saving = "1";
+  var status = form.querySelector(".answer-status");
+  setStatus(status, "正在保存…", false);
+  var url = form.getAttribute("action").split("#")[0];
+  fetch(url, {
+    method: "POST",
+    body: new URLSearchParams(new FormData(form)),
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+  })
+    .then(function (res) {
+      var type = res.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") !== 0) {
+        throw new Error("not an answer");
+      }
+      return res.json();
+    })
+    .then(function (data) {
+      form.dataset.saving = "";
+      showAnswer(form, data, status);
+      if (form.dataset.again === "1") {
+        form.dataset.again = "";
+        saveAnswer(form);
+      }
+    })
+    .catch(function () {
+      form.dataset.saving = "";
+      form.submit();
+    });
+}
+
+function setStatus(status, text, error) {
+  if (!status) {
+    return;
+  }
+  status.textContent = text;
+  status.classList.toggle("field-error", error);
+  status.setAttribute("role", error ? "alert" : "status");
+}
+
+// The item shows the answer as saved: after a refusal, the saved one, not the one refused.
+function showAnswer(form, data, status) {
+  var version = form.querySelector("input[name=version]");
+  if (version) {
+    version.value = data.version;
+  }
+  var chosen = form.querySelector("input[name=verdict]:checked");
+  var errors = data.errors || {};
+  var message = errors.verdict || errors.reason || "";
+  if (!errors.reason || !chosen || chosen.value !== "not_applicable") {
+    form.querySelectorAll("input[name=verdict]").forEach(function (r) {
+      r.checked = r.value === data.saved;
+    });
+  }
+  var savedAs = form.querySelector(".saved-as");
+  if (savedAs) {
+    savedAs.textContent = data.saved ? "已保存：" + data.label : "";
+  }
+  setStatus(status, message || "刚刚保存", message !== "");
+  form.classList.toggle("has-error", message !== "");
+  var bar = document.getElementById("answered");
+  if (bar) {
+    bar.value = data.answered;
+    var words = bar.parentNode.querySelector("strong");
+    if (words) {
+      words.textContent = "已作答 " + data.answered + " / " + bar.max + " 项";
+    }
+  }
+  var item = form.closest("li.item");
+  if (item) {
+    findingFormFor(item, data.saved === "problem");
+  }
+}
+
+// Under an item answered 存在问题, the form to add its first finding, open; gone (if empty)
+// when the answer changes.
+function findingFormFor(item, wanted) {
+  var existing = item.querySelector("form.new-finding");
+  if (!wanted) {
+    if (existing && existing.dataset.added === "1" && !existing.querySelector("textarea").value) {
+      existing.remove();
+    }
+    return;
+  }
+  var template = document.getElementById("new-finding-for-item");
+  if (existing || !template) {
+    return;
+  }
+  var form = template.content.querySelector("form").cloneNode(true);
+  var id = item.id.replace("item-", "");
+  form.dataset.added = "1";
+  form.querySelector("input[name=item_id]").value = id;
+  form.setAttribute("action", form.getAttribute("action").split("#")[0] + "#item-" + id);
+  var text = form.querySelector("textarea");
+  var label = form.querySelector("label[for]");
+  text.id = "nf-item_id-" + id;
+  if (label) {
+    label.setAttribute("for", text.id);
+  }
+  form.querySelector("details").open = true;
+  var history = item.querySelector(":scope > .history");
+  item.insertBefore(form, history);
+}
 
 // The message after an action stays in view wherever the page lands, then steps aside.
 window.setTimeout(function () {
