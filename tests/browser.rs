@@ -294,6 +294,17 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         s.path().await?.starts_with("/branches/5/findings/"),
         "on the new finding's page"
     );
+    // The message after that step is in the page's flow where it landed: every control in
+    // view takes its own tap.
+    let notice: String = s
+        .eval("const n = document.querySelector('p.notice.saved'); return n ? getComputedStyle(n).position : 'none'")
+        .await?;
+    ensure!(
+        notice == "static",
+        "the message is in the flow, not over the page: {notice}"
+    );
+    let covered: Vec<String> = s.eval_list(COVERED_CONTROLS).await?;
+    ensure!(covered.is_empty(), "controls under something else: {covered:?}");
     s.goto(&format!("/branches/5#item-{first}")).await?;
     let status = s.answer(first, "no_problem").await?;
     ensure!(status.contains("还有 1 条查摆问题"), "the refusal says why: {status}");
@@ -840,6 +851,20 @@ async fn print(ctx: &mut Ctx) -> Result<()> {
 }
 
 /// The dashboard's "具备五星级资格 N / M" figure.
+/// Buttons, links and choices in view whose centre another element covers (a tap there would
+/// not reach them).
+const COVERED_CONTROLS: &str = "
+    return Array.from(document.querySelectorAll('button, a[href], .choices label, summary'))
+      .filter(el => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || r.bottom < 0 || r.top > innerHeight) return false;
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return false;
+        const hit = document.elementFromPoint(x, y);
+        return hit && !el.contains(hit) && !hit.contains(el) && !hit.closest('.sticky-progress');
+      })
+      .map(el => el.outerHTML.slice(0, 80))";
+
 const ELIGIBLE_STAT: &str = "return Array.from(document.querySelectorAll('.stat'))
     .find(s => s.innerText.includes('具备五星级资格')).querySelector('.stat-n').innerText";
 

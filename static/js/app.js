@@ -190,12 +190,24 @@ function findingFormFor(item, wanted) {
   item.insertBefore(form, history);
 }
 
-// The message after an action stays in view wherever the page lands, then steps aside.
-window.setTimeout(function () {
-  document.querySelectorAll("p.notice.saved").forEach(function (n) {
-    n.classList.add("faded");
-  });
-}, 6000);
+// The message after an action goes to the row the page landed on (#item-3 after saving it),
+// at the row's top, where it is read and covers nothing.
+(function () {
+  var notice = document.querySelector("p.notice.saved");
+  var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  if (!notice || !target || target.contains(notice)) {
+    return;
+  }
+  // A table row cannot hold a paragraph: the message goes above its table.
+  var table = target.closest("table");
+  if (table) {
+    var wrap = table.closest(".table-wrap") || table;
+    wrap.parentNode.insertBefore(notice, wrap);
+  } else {
+    target.insertBefore(notice, target.firstChild);
+  }
+  target.scrollIntoView();
+})();
 
 // Exports of a whole committee take a few seconds: the link says it is being prepared.
 document.addEventListener("click", function (event) {
