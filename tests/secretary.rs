@@ -924,3 +924,39 @@ async fn an_answer_saved_in_place_replies_with_what_is_saved_even_when_refused()
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_ledger_never_handed_in_shows_no_row_waiting_for_review_and_back_lands_on_the_finding() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary5").await;
+    answer(&app, &s, BRANCH5, 1, "problem", "").await;
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[("item_id", "1"), ("text", "支委会会议记录过简。")],
+        )
+        .await;
+    let finding = location(&res).split('#').next().unwrap().to_string();
+    let id = id_in(&finding);
+    let ledger = body(app.get(&s, BRANCH5).await).await;
+    assert!(ledger.contains(&format!("id=\"finding-{id}\"")));
+    assert!(
+        !ledger.contains("badge r-pending"),
+        "no 待审核 before the ledger was handed in"
+    );
+    let page = body(app.get(&s, &finding).await).await;
+    assert!(!page.contains("badge r-pending"));
+    assert!(
+        page.contains(&format!("href=\"/branches/5#finding-{id}\"")),
+        "back to the ledger lands on the finding"
+    );
+    // A ledger handed in (branch 1, 已提交): its pending rows say so.
+    let s1 = app.login("secretary1").await;
+    assert!(
+        body(app.get(&s1, "/branches/1").await)
+            .await
+            .contains("badge r-pending")
+    );
+}

@@ -55,6 +55,8 @@ pub struct FindingPage {
     owner_max: usize,
     deadline_min: String,
     deadline_max: String,
+    /// The ledger was handed in at least once (only then does a row say 待审核).
+    ever_submitted: bool,
 }
 
 pub struct FindingDetail {
@@ -161,6 +163,11 @@ async fn finding_page(
     let editable = powers.edit;
     let part = crate::domain::units::Part::of(user.role(), branch.level);
     let hide_review = crate::domain::review::hidden_from(part, ledger_state);
+    // Before the ledger was ever handed in, no row waits for review: none says 待审核.
+    let ever_submitted = ledger_state.has_been_submitted()
+        || db::review::ledger_record(db, user.scope(), campaign.id, branch.id)
+            .await?
+            .is_some_and(|r| r.submitted_at.is_some());
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
     let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;
@@ -278,6 +285,7 @@ async fn finding_page(
         owner_max: OWNER_MAX,
         deadline_min: format_date(deadline_min),
         deadline_max: format_date(deadline_max),
+        ever_submitted,
     })
 }
 

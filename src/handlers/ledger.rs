@@ -268,6 +268,12 @@ pub struct Overlay {
 }
 
 impl LedgerPage {
+    /// The ledger was handed in at least once: before that, no row waits for review, so none
+    /// says 待审核.
+    fn ever_submitted(&self) -> bool {
+        self.state.has_been_submitted() || !self.record_submitted_at.is_empty()
+    }
+
     /// Characters of the ledger's texts that the document fonts cannot print (shown beside
     /// the download links).
     fn unprintable(&self) -> String {
