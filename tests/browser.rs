@@ -317,6 +317,32 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         checked == "problem",
         "the saved answer is shown again, not the refused one: {checked}"
     );
+
+    // A paste over the limit is not cut: the counter says how much is over, the server refuses
+    // it next to the field and keeps every character.
+    let form = "#category-1 form.new-finding";
+    s.click(&format!("{form} summary")).await?;
+    let long = "支委会会议记录过简，未体现讨论过程。".repeat(120);
+    s.execute(
+        "const t = document.querySelector(arguments[0] + ' textarea'); t.value = arguments[1];
+         t.dispatchEvent(new Event('input', {bubbles: true}));",
+        vec![json!(form), json!(long)],
+    )
+    .await?;
+    let counter = s.text_of(&format!("{form} .counter")).await?;
+    ensure!(counter.contains("已超出"), "the counter says it is over: {counter}");
+    s.submit(&format!("{form} button[type=submit]")).await?;
+    let error = s.text_of(&format!("{form} .field-error")).await?;
+    ensure!(error.contains("2000"), "refused next to the field: {error}");
+    let kept: String = s
+        .eval(&format!("return document.querySelector('{form} textarea').value"))
+        .await?;
+    ensure!(
+        kept == long,
+        "every character kept ({} of {})",
+        kept.chars().count(),
+        long.chars().count()
+    );
     Ok(())
 }
 

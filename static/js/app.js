@@ -17,7 +17,7 @@ document.addEventListener("submit", function (event) {
     return;
   }
   // Signing, resetting a password: asked once more (data-confirm on the form or its button).
-  var ask = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm;
+  var ask = (event.submitter && event.submitter.dataset.confirm) || form.dataset.confirm || pastDeadline(form);
   if (ask && !window.confirm(ask)) {
     event.preventDefault();
     return;
@@ -47,6 +47,39 @@ document.addEventListener("submit", function (event) {
       }
     });
   }, 8000);
+});
+
+// A 整改时限 typed into the past (not the one already saved) is asked about once more.
+function pastDeadline(form) {
+  var input = form.querySelector("input[type=date][name=deadline]");
+  if (!input || !input.value || input.readOnly || input.value === input.defaultValue) {
+    return "";
+  }
+  var now = new Date();
+  var today = [now.getFullYear(), ("0" + (now.getMonth() + 1)).slice(-2), ("0" + now.getDate()).slice(-2)].join("-");
+  return input.value < today ? "整改时限 " + input.value + " 已经过去，确定按这个日期保存吗？" : "";
+}
+
+// Long texts: the limit is not enforced by cutting what is pasted (the server says what is too
+// long and keeps the text); a counter under the box shows how much is left.
+function countText(box) {
+  var max = parseInt(box.dataset.max, 10);
+  var counter = box.nextElementSibling;
+  if (!counter || !counter.classList.contains("counter")) {
+    counter = document.createElement("span");
+    counter.className = "counter";
+    counter.setAttribute("aria-live", "polite");
+    box.parentNode.insertBefore(counter, box.nextSibling);
+  }
+  var n = Array.from(box.value).length;
+  counter.textContent = n > max ? "已超出 " + (n - max) + " 字（最多 " + max + " 字）" : n + " / " + max + " 字";
+  counter.classList.toggle("over", n > max);
+}
+document.querySelectorAll("textarea[data-max]").forEach(countText);
+document.addEventListener("input", function (event) {
+  if (event.target.matches && event.target.matches("textarea[data-max]")) {
+    countText(event.target);
+  }
 });
 
 // A link that replaces what was typed asks first.
