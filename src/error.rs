@@ -43,6 +43,8 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    /// The login timed out on a POST: the page's script keeps the typed text for the form.
+    drafts_kept: bool,
 }
 
 impl AppError {
@@ -64,7 +66,7 @@ impl AppError {
             AppError::SessionExpired => (
                 StatusCode::UNAUTHORIZED,
                 "登录已超时",
-                "登录已超时（长时间无操作会自动退出），本次提交没有保存。请重新登录后再填写。",
+                "登录已超时（长时间无操作会自动退出），本次提交没有保存。您填写的文字已保留在本浏览器中：重新登录后回到填写时的页面，表单旁会提示“恢复”。",
             ),
             AppError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -90,10 +92,15 @@ impl AppError {
 
 /// Renders the Chinese error page for a status; also used by the 404 fallback and panic handler.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    render_page(status, title, message, false)
+}
+
+fn render_page(status: StatusCode, title: &str, message: &str, drafts_kept: bool) -> Response {
     let page = ErrorPage {
         status: status.as_u16(),
         title,
         message,
+        drafts_kept,
     };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -123,7 +130,7 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?e, "request failed");
         }
         let (status, title, message) = self.parts();
-        error_page(status, title, message)
+        render_page(status, title, message, matches!(self, AppError::SessionExpired))
     }
 }
 

@@ -34,6 +34,7 @@ const JOURNEYS: &[&str] = &[
     "a_committee_answers_its_own_items_and_the_organisation_department_signs_them_off",
     "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure",
     "on_a_phone_every_answer_saves_in_place_and_a_refused_one_shows_the_saved_answer",
+    "text_typed_when_the_login_times_out_is_offered_back_after_logging_in_again",
 ];
 
 fn main() -> ExitCode {
@@ -137,6 +138,9 @@ async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
         "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure" => schedule(ctx).await,
         "on_a_phone_every_answer_saves_in_place_and_a_refused_one_shows_the_saved_answer" => {
             answers_on_a_phone(ctx).await
+        }
+        "text_typed_when_the_login_times_out_is_offered_back_after_logging_in_again" => {
+            text_survives_a_timeout(ctx).await
         }
         other => bail!("no journey named {other}"),
     }
@@ -343,6 +347,42 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         kept.chars().count(),
         long.chars().count()
     );
+    Ok(())
+}
+
+/// A secretary types a finding, the login times out meanwhile (its session is gone), the save
+/// is refused with a page that says the text is kept; after logging in again the form offers
+/// it back, whole.
+async fn text_survives_a_timeout(ctx: &mut Ctx) -> Result<()> {
+    let s = ctx.login("secretary5", Viewport::Phone).await?;
+    let form = "#category-2 form.new-finding";
+    s.click(&format!("{form} summary")).await?;
+    let text = "支部委员会会议记录过简，未体现讨论过程和表决情况，会后未及时通报。";
+    s.fill(&format!("{form} textarea"), text).await?;
+    // The login ends (as after the idle timeout): the browser's session is gone.
+    s.c.delete_all_cookies().await?;
+    s.submit(&format!("{form} button[type=submit]")).await?;
+    let page = s.text().await?;
+    ensure!(
+        page.contains("登录已超时") && page.contains("已保留在本浏览器中"),
+        "{}",
+        excerpt(&page)
+    );
+    s.shot("session-expired-phone").await?;
+    s.submit("a.button.primary[href='/login']").await?;
+    s.fill("#username", "secretary5").await?;
+    s.fill("#password", PASSWORD).await?;
+    s.submit("form[action='/login'] button[type=submit]").await?;
+    ensure!(s.path().await? == "/branches/5", "back on the ledger");
+    let offer = s.text_of(&format!("{form} .draft-offer")).await?;
+    ensure!(offer.contains("尚未保存"), "the form offers the text back: {offer}");
+    s.click(&format!("{form} .draft-offer button")).await?;
+    let restored = s.value(&format!("{form} textarea")).await?;
+    ensure!(restored == text, "restored whole: {restored}");
+    s.submit(&format!("{form} button[type=submit]")).await?;
+    ensure!(s.path().await?.starts_with("/branches/5/findings/"), "saved this time");
+    s.goto("/branches/5").await?;
+    ensure!(!s.exists(".draft-offer").await?, "a saved text is not offered again");
     Ok(())
 }
 

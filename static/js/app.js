@@ -23,6 +23,8 @@ document.addEventListener("submit", function (event) {
     return;
   }
   form.dataset.sent = "1";
+  form.dataset.dirty = "";
+  markDraftsSent(form);
   var clicked = event.submitter;
   // Disable after the submit has picked up the clicked button's name/value, and say it is on
   // its way.
@@ -77,8 +79,158 @@ function countText(box) {
 }
 document.querySelectorAll("textarea[data-max]").forEach(countText);
 document.addEventListener("input", function (event) {
-  if (event.target.matches && event.target.matches("textarea[data-max]")) {
-    countText(event.target);
+  var box = event.target;
+  if (box.matches && box.matches("textarea[data-max]")) {
+    countText(box);
+    keepDraft(box);
+  }
+  if (box.form && box.form.method === "post" && !box.form.classList.contains("verdict-form")) {
+    box.form.dataset.dirty = "1";
+  }
+  keepAlive();
+});
+
+// Drafts: what is typed into a long text is kept in this tab (sessionStorage, never sent
+// anywhere) until the form is saved, so a timed-out login or a lost connection loses nothing.
+// After logging in again, the form offers it back.
+var DRAFTS = "duizhang-drafts";
+
+function draftKey(box) {
+  var action = box.form ? (box.form.getAttribute("action") || "").split("#")[0] : "";
+  return window.location.pathname + "|" + action + "|" + box.name;
+}
+
+function readDrafts() {
+  try {
+    return JSON.parse(window.sessionStorage.getItem(DRAFTS) || "{}");
+  } catch (e) {
+    return {};
+  }
+}
+
+function writeDrafts(drafts) {
+  try {
+    window.sessionStorage.setItem(DRAFTS, JSON.stringify(drafts));
+  } catch (e) {
+    // Storage full or off: the form still works, only the safety net is gone.
+  }
+}
+
+function keepDraft(box) {
+  var drafts = readDrafts();
+  if (box.value.trim() === "" || box.value === box.defaultValue) {
+    delete drafts[draftKey(box)];
+  } else {
+    drafts[draftKey(box)] = { text: box.value, at: Date.now(), sent: false };
+  }
+  writeDrafts(drafts);
+}
+
+function markDraftsSent(form) {
+  var drafts = readDrafts();
+  form.querySelectorAll("textarea[data-max]").forEach(function (box) {
+    var d = drafts[draftKey(box)];
+    if (d) {
+      d.sent = true;
+    }
+  });
+  writeDrafts(drafts);
+}
+
+function forgetDrafts(form) {
+  var drafts = readDrafts();
+  form.querySelectorAll("textarea[data-max]").forEach(function (box) {
+    delete drafts[draftKey(box)];
+  });
+  writeDrafts(drafts);
+}
+
+(function () {
+  var drafts = readDrafts();
+  var day = 24 * 3600 * 1000;
+  // The login timed out on a save: nothing sent was saved.
+  var kept = document.body.dataset.drafts === "kept";
+  Object.keys(drafts).forEach(function (key) {
+    var d = drafts[key];
+    if (kept) {
+      d.sent = false;
+    }
+    if (Date.now() - d.at > day) {
+      delete drafts[key];
+    }
+  });
+  document.querySelectorAll("textarea[data-max]").forEach(function (box) {
+    var key = draftKey(box);
+    var d = drafts[key];
+    if (!d) {
+      return;
+    }
+    var form = box.form;
+    var refused = form && form.querySelector(".field-error, .alert");
+    if (box.value === d.text || (d.sent && !refused)) {
+      // On the page again, or saved (the page after a save shows no error for this form).
+      delete drafts[key];
+      return;
+    }
+    offerDraft(box, d, key);
+  });
+  writeDrafts(drafts);
+})();
+
+function offerDraft(box, d, key) {
+  var note = document.createElement("p");
+  note.className = "notice draft-offer";
+  note.setAttribute("role", "status");
+  var when = new Date(d.at);
+  note.textContent =
+    "有一段尚未保存的文字（" + Array.from(d.text).length + " 字，" +
+    ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2) + " 填写）。";
+  var restore = document.createElement("button");
+  restore.type = "button";
+  restore.textContent = "恢复";
+  var drop = document.createElement("button");
+  drop.type = "button";
+  drop.textContent = "丢弃";
+  note.appendChild(restore);
+  note.appendChild(drop);
+  box.parentNode.insertBefore(note, box);
+  var details = box.closest("details");
+  if (details) {
+    details.open = true;
+  }
+  restore.addEventListener("click", function () {
+    box.value = d.text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    note.remove();
+    box.focus();
+  });
+  drop.addEventListener("click", function () {
+    var drafts = readDrafts();
+    delete drafts[key];
+    writeDrafts(drafts);
+    note.remove();
+  });
+}
+
+// While someone types into a form, the login stays alive (a request every few minutes), so a
+// long text is not lost to the idle timeout.
+var lastAlive = Date.now();
+function keepAlive() {
+  if (Date.now() - lastAlive < 5 * 60 * 1000 || !window.fetch) {
+    return;
+  }
+  lastAlive = Date.now();
+  fetch(window.location.pathname, { method: "HEAD", credentials: "same-origin" }).catch(function () {});
+}
+
+// Leaving a page with changes not yet saved asks first.
+window.addEventListener("beforeunload", function (event) {
+  var dirty = Array.from(document.querySelectorAll("form")).some(function (f) {
+    return f.dataset.dirty === "1";
+  });
+  if (dirty) {
+    event.preventDefault();
+    event.returnValue = "";
   }
 });
 
@@ -178,6 +330,9 @@ function showAnswer(form, data, status) {
     savedAs.textContent = data.saved ? "已保存：" + data.label : "";
   }
   setStatus(status, message || "刚刚保存", message !== "");
+  if (message === "") {
+    forgetDrafts(form);
+  }
   form.classList.toggle("has-error", message !== "");
   var bar = document.getElementById("answered");
   if (bar) {
