@@ -898,6 +898,21 @@ async fn print(ctx: &mut Ctx) -> Result<()> {
         "the ledger prints"
     );
     ensure!(text.contains("已保存：存在问题"), "the saved answers print");
+    let unanswered: usize = s
+        .eval("return document.querySelectorAll('.verdict-form .saved-as:empty').length")
+        .await?;
+    ensure!(
+        unanswered > 0 && text.matches("未作答").count() >= unanswered,
+        "each of the {unanswered} unanswered items prints 未作答"
+    );
+    let empty_headings: usize = s
+        .eval("return Array.from(document.querySelectorAll('h3.extended')).filter(h => { const n = h.nextElementSibling; return !n || n.matches('form.new-finding'); }).length")
+        .await?;
+    let headings: usize = s.eval("return document.querySelectorAll('h3.extended').length").await?;
+    ensure!(
+        text.matches("延伸自查及述职评议问题").count() == headings - empty_headings,
+        "a 延伸自查 heading with nothing under it does not print"
+    );
     for absent in [
         "退出",
         "保存结论",
@@ -916,7 +931,6 @@ async fn print(ctx: &mut Ctx) -> Result<()> {
     Ok(())
 }
 
-/// The dashboard's "具备五星级资格 N / M" figure.
 /// Buttons, links and choices in view whose centre another element covers (a tap there would
 /// not reach them).
 const COVERED_CONTROLS: &str = "
@@ -931,6 +945,7 @@ const COVERED_CONTROLS: &str = "
       })
       .map(el => el.outerHTML.slice(0, 80))";
 
+/// The dashboard's "具备五星级资格 N / M" figure.
 const ELIGIBLE_STAT: &str = "return Array.from(document.querySelectorAll('.stat'))
     .find(s => s.innerText.includes('具备五星级资格')).querySelector('.stat-n').innerText";
 
