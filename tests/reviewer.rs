@@ -490,3 +490,56 @@ async fn a_refusal_after_the_ledger_moved_on_is_shown_with_the_text_typed() {
     let html = body(res).await;
     assert!(html.contains("现在不能审核") && html.contains("我的签字意见"), "{html}");
 }
+
+#[tokio::test]
+async fn the_close_out_queue_shows_the_evidence_and_decides_in_place() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let queue = "/committees/1/close-outs";
+    let html = app.get(&r, queue).await.text().await.unwrap();
+    // Measure 4 of branch 1 waits with a photo: its thumbnail and both decisions are on the list.
+    assert!(html.contains("id=\"close-out-4\""), "{html}");
+    assert!(
+        html.contains("<img src=\"/branches/1/evidence/"),
+        "a thumbnail of the photo"
+    );
+    assert!(html.contains("action=\"/branches/1/measures/4/close-out/decide\""));
+    assert!(html.contains("name=\"back\" value=\"/committees/1/close-outs\""));
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/measures/4/close-out/decide",
+            queue,
+            &[("decision", "confirm"), ("version", "1"), ("back", queue)],
+        )
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&res),
+        "/committees/1/close-outs#close-outs",
+        "back on the list"
+    );
+    let html = app.get(&r, queue).await.text().await.unwrap();
+    assert!(visible_text(&html).contains("已确认销号"));
+    assert!(!html.contains("id=\"close-out-4\""), "no longer waiting");
+    // A `back` elsewhere is ignored: the finding's page, as before.
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/measures/7/close-out/decide",
+            queue,
+            &[
+                ("decision", "reject"),
+                ("comment", "证明材料不全"),
+                ("version", "1"),
+                ("back", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(
+        location(&res).starts_with("/branches/1/findings/"),
+        "{}",
+        location(&res)
+    );
+}

@@ -118,6 +118,9 @@ pub struct CloseOutForm {
     pub decision: String,
     pub comment: String,
     pub version: i64,
+    /// The page the decision was taken on, to go back to (the committee's 销号 queue); the
+    /// handler accepts only that page's address.
+    pub back: String,
 }
 
 impl CloseOutForm {

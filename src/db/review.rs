@@ -286,11 +286,13 @@ pub struct MeasureLine {
     pub status: MeasureStatus,
     pub completion_note: String,
     pub completed_at: Option<String>,
+    /// For a decision taken on the list (the measure's optimistic lock).
+    pub version: i64,
 }
 
 const LINE: &str =
     "SELECT b.id AS branch_id, b.name AS branch_name, f.id AS finding_id, m.id AS measure_id, m.text, m.owner,
-            m.deadline, m.milestone_due, m.status, m.completion_note, m.completed_at
+            m.deadline, m.milestone_due, m.status, m.completion_note, m.completed_at, m.version
      FROM measures m JOIN findings f ON f.id = m.finding_id JOIN branches b ON b.id = f.branch_id";
 
 // What the committee's two queues hold, shared by the lists and the counts on the committee

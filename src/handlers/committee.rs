@@ -217,6 +217,8 @@ impl LineView {
 #[template(path = "review/queue.html")]
 pub struct QueuePage {
     nav: Nav,
+    csrf: String,
+    flash: Option<String>,
     committee: CommitteeRow,
     title: &'static str,
     intro: &'static str,
@@ -226,6 +228,14 @@ pub struct QueuePage {
     reminders: bool,
     /// The 销号 queue also lists the branches' 延期申请 waiting for a decision.
     extensions: Vec<ExtensionWaiting>,
+    /// Each waiting measure's evidence, shown on the 销号 queue (images as thumbnails).
+    evidence: HashMap<crate::domain::MeasureId, Vec<db::evidence::EvidenceMeta>>,
+}
+
+impl QueuePage {
+    fn evidence_of(&self, line: &MeasureLine) -> &[db::evidence::EvidenceMeta] {
+        self.evidence.get(&line.measure_id).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// A 延期申请 waiting, as the queue lists it.
@@ -259,17 +269,33 @@ impl From<db::schedule::Waiting> for ExtensionWaiting {
 
 /// 销号 requests waiting for this committee.
 pub async fn close_outs(
-    State(state): State<AppState>, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
+    State(state): State<AppState>, session: tower_sessions::Session, RequireReviewer(user): RequireReviewer,
+    Path(id): Path<i64>,
 ) -> AppResult<QueuePage> {
     let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
     let today = dates::today();
     let lines = db::review::close_out_queue(&state.db.read, user.scope(), campaign.id, committee.id).await?;
+    // Decided on the list: the note and the evidence are there, images as thumbnails.
+    let mut evidence: HashMap<crate::domain::MeasureId, Vec<db::evidence::EvidenceMeta>> = HashMap::new();
+    let mut branches: Vec<BranchId> = lines.iter().map(|l| l.branch_id).collect();
+    branches.sort_unstable();
+    branches.dedup();
+    for b in branches {
+        for e in db::evidence::of_branch(&state.db.read, user.scope(), campaign.id, b).await? {
+            if lines.iter().any(|l| l.measure_id == e.measure_id) {
+                evidence.entry(e.measure_id).or_default().push(e);
+            }
+        }
+    }
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let extensions = db::schedule::waiting(&state.db.read, scope, campaign.id, Level::Branch).await?;
     Ok(QueuePage {
         nav: Nav::for_user(&user, ""),
+        csrf: crate::auth::session::csrf_token(&session).await?,
+        flash: crate::auth::session::take_flash(&session).await?,
+        evidence,
         title: "销号及延期待审批",
-        intro: "党支部已申请销号的整改措施，以及申请延长整改时限的措施。请查看完成情况和证明材料，确认销号或不予销号；延期申请在措施的“进度安排”页审批。",
+        intro: "党支部已申请销号的整改措施，以及申请延长整改时限的措施。请查看完成情况和证明材料，在此确认销号或不予销号；延期申请在措施的“进度安排”页审批。",
         lines: lines.into_iter().map(|l| LineView::new(l, today)).collect(),
         empty: "目前没有待确认的销号申请。",
         reminders: false,
@@ -303,6 +329,9 @@ pub async fn reminders(
     });
     Ok(QueuePage {
         nav: Nav::for_user(&user, ""),
+        csrf: String::new(),
+        flash: None,
+        evidence: HashMap::new(),
         title: "催办：7 天内到期及逾期的整改措施",
         intro: "按党支部和责任人列出尚未销号、整改时限在 7 天内或已超过的措施。",
         lines,

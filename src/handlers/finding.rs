@@ -581,15 +581,22 @@ pub async fn decide_close_out(
             } else {
                 "已不予销号，党支部可见原因"
             };
-            done(
-                &session,
-                message,
-                &format!("{}#measure-{id}", finding_url(branch, finding)),
-            )
-            .await
+            // Decided on the committee's 销号 queue: back to the list, at the next request.
+            let to = match queue_address(&form.back) {
+                Some(queue) => format!("{queue}#close-outs"),
+                None => format!("{}#measure-{id}", finding_url(branch, finding)),
+            };
+            done(&session, message, &to).await
         }
         other => refused_decision(&state, &user, branch, id, other, &form.comment).await,
     }
+}
+
+/// `back` when it is a committee's 销号 queue (`/committees/12/close-outs`), the only page
+/// besides the finding's own that decides 销号; anything else is ignored (no open redirect).
+fn queue_address(back: &str) -> Option<&str> {
+    let id = back.strip_prefix("/committees/")?.strip_suffix("/close-outs")?;
+    (!id.is_empty() && id.len() <= 12 && id.bytes().all(|b| b.is_ascii_digit())).then_some(back)
 }
 
 #[derive(Default, Deserialize)]
@@ -638,6 +645,28 @@ pub async fn decide_look_back(
                 .await?
                 .ok_or(AppError::NotFound)?;
             refused_decision(&state, &user, branch, measure, other, &form.note).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::queue_address;
+
+    #[test]
+    fn only_a_committee_queue_is_a_place_to_go_back_to() {
+        assert_eq!(
+            queue_address("/committees/12/close-outs"),
+            Some("/committees/12/close-outs")
+        );
+        for bad in [
+            "",
+            "/committees//close-outs",
+            "//evil.example/close-outs",
+            "/committees/1/close-outs/../x",
+            "https://x/committees/1/close-outs",
+        ] {
+            assert_eq!(queue_address(bad), None, "{bad}");
         }
     }
 }
