@@ -138,6 +138,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(schedule::decide_extension),
         )
         .route("/branches/{branch_id}/return", post(ledger::send_back))
+        .route("/branches/{branch_id}/approve-waiting", post(ledger::approve_waiting))
         .route("/branches/{branch_id}/sign-off", post(ledger::sign_off))
         .route("/branches/{branch_id}/reopen", post(ledger::reopen))
         .route(

@@ -114,6 +114,8 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     // with 400 by the rules (nothing to send back, no 四个到位, no reason…).
     ("POST", "/branches/1/findings/1/review", [303, 403, 403, 400, 404, 400]),
     ("POST", "/branches/1/return", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/1/approve-waiting", [303, 403, 403, 400, 404, 400]),
+    ("POST", "/branches/8/approve-waiting", [303, 403, 403, 403, 404, 400]),
     ("POST", "/branches/1/sign-off", [303, 403, 403, 400, 404, 400]),
     ("POST", "/branches/1/reopen", [303, 403, 403, 400, 404, 400]),
     (

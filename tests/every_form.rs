@@ -359,6 +359,7 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
     let delete = format!("/branches/{branch}/measures/{measure}/delete");
     assert!(s2.send_on(&delete, &delete, &[], &mut found).await);
     let mut r1 = Walker::new(&fresh, "reviewer1").await;
+    assert!(r1.send_on("/branches/1", "/approve-waiting", &[], &mut found).await);
     for f in 1..=5 {
         r1.send_on(
             "/branches/1",

@@ -543,3 +543,59 @@ async fn the_close_out_queue_shows_the_evidence_and_decides_in_place() {
         location(&res)
     );
 }
+
+#[tokio::test]
+async fn all_rows_waiting_pass_at_once_as_seen_and_a_row_changed_meanwhile_is_left() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let html = app.get(&r, "/branches/1").await.text().await.unwrap();
+    let rows = hidden_value(&html, "rows");
+    let seen: Vec<&str> = rows.split(',').collect();
+    assert!(seen.len() >= 2, "rows waiting on branch 1: {rows}");
+    assert!(html.contains(&format!("全部通过（{} 条待审核）", seen.len())));
+    // The branch's committee changes one row meanwhile (a second reviewer returns it).
+    let (first, version) = seen[0].split_once(':').unwrap();
+    let r2 = app.login("reviewer1").await;
+    let page = format!("/branches/1/findings/{first}");
+    let res = app
+        .post_form(
+            &r2,
+            &format!("{page}/review"),
+            "/branches/1",
+            &[
+                ("decision", "return"),
+                ("comment", "请写明具体时间"),
+                ("version", version),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let res = app
+        .post_form(&r, "/branches/1/approve-waiting", "/branches/1", &[("rows", &rows)])
+        .await;
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER);
+    let html = app.get(&r, "/branches/1").await.text().await.unwrap();
+    let text = visible_text(&html);
+    assert!(
+        text.contains(&format!("已通过 {} 条；另有 1 条在您打开页面后有变动", seen.len() - 1)),
+        "{text}"
+    );
+    let states: Vec<(i64, String)> = sqlx::query_as("SELECT id, review_state FROM findings WHERE branch_id = 1")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    for (id, state) in states {
+        let expected = if id.to_string() == first {
+            "returned"
+        } else {
+            "approved"
+        };
+        if seen
+            .iter()
+            .any(|s| s.split(':').next() == Some(id.to_string().as_str()))
+        {
+            assert_eq!(state, expected, "finding {id}");
+        }
+    }
+    assert!(!html.contains("全部通过（"), "nothing waits any more");
+}

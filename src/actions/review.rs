@@ -49,6 +49,56 @@ pub async fn decide_row(
     .await
 }
 
+/// The rows a reviewer saw waiting, as "finding:version" pairs (the 全部通过 form).
+#[derive(Debug, Clone, Default)]
+pub struct SeenRows(pub Vec<(FindingId, i64)>);
+
+impl SeenRows {
+    /// Reads the form's `rows` field ("12:3,13:1"); a malformed pair is left out (it names no
+    /// row).
+    pub fn parse(rows: &str) -> SeenRows {
+        SeenRows(
+            rows.split(',')
+                .filter_map(|r| {
+                    let (id, version) = r.split_once(':')?;
+                    Some((FindingId(id.parse().ok()?), version.parse().ok()?))
+                })
+                .take(2000)
+                .collect(),
+        )
+    }
+}
+
+/// 全部通过: approves, in one step, every row the reviewer saw waiting, as seen. A row changed
+/// since (the branch edited it, another reviewer decided it) is left for a look of its own;
+/// returns how many were approved and how many were left.
+pub async fn approve_seen(db: &Db, user: &User, branch: BranchId, seen: &SeenRows) -> super::Result<(usize, usize)> {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
+        let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+        review::may_decide_rows(ledger).map_err(refused)?;
+        if seen.0.is_empty() {
+            return Err(refused("没有待审核的查摆问题。"));
+        }
+        let (mut approved, mut left) = (0, 0);
+        for &(id, version) in &seen.0 {
+            let f = finding(tx, actor, id).await?;
+            if f.review_state != crate::domain::states::ReviewState::Pending {
+                left += 1;
+                continue;
+            }
+            match db::review::decide_row(tx, actor, &f, version, Decision::Approve.review_state(), "").await? {
+                Ok(()) => approved += 1,
+                Err(_) => left += 1,
+            }
+        }
+        if approved == 0 {
+            return Err(refused("您打开本页后，这些查摆问题都有了变动，没有通过任何一条；请逐条查看后审核。"));
+        }
+        Ok((approved, left))
+    })
+    .await
+}
+
 /// 退回党支部修改: the whole ledger, once at least one row is returned.
 pub async fn send_back(db: &Db, user: &User, branch: BranchId) -> super::Result<()> {
     branch_step(db, user, branch, Part::Above, async |tx, actor| {

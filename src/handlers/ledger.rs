@@ -336,6 +336,19 @@ impl LedgerPage {
     fn pending_rows(&self) -> usize {
         self.row_counts[0]
     }
+
+    /// The rows waiting for review as this page shows them ("finding:version,…"), for 全部通过.
+    fn waiting_rows(&self) -> String {
+        let findings = self
+            .categories
+            .iter()
+            .flat_map(|c| c.items.iter().flat_map(|i| i.findings.iter()).chain(c.extended.iter()));
+        findings
+            .filter(|f| f.review == ReviewState::Pending)
+            .map(|f| format!("{}:{}", f.id, f.version))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
     fn approved_rows(&self) -> usize {
         self.row_counts[1]
     }
@@ -960,6 +973,37 @@ pub async fn decide_row(
             };
             review_refused(&state, &user, branch, other, kept).await
         }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ApproveData {
+    /// The rows waiting as the reviewer saw them: "finding:version,…".
+    rows: String,
+}
+
+/// 全部通过: every row still waiting, as the reviewer saw it.
+pub async fn approve_waiting(
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
+    Form(form): Form<ApproveData>,
+) -> AppResult<Response> {
+    let branch = BranchId(branch);
+    let seen = actions::review::SeenRows::parse(&form.rows);
+    match actions::review::approve_seen(&state.db, &user, branch, &seen).await? {
+        Outcome::Done((approved, 0)) => {
+            done(
+                &session,
+                format!("已通过 {approved} 条查摆问题"),
+                &format!("{}#review", ledger_url(branch)),
+            )
+            .await
+        }
+        Outcome::Done((approved, left)) => {
+            let message = format!("已通过 {approved} 条；另有 {left} 条在您打开页面后有变动，请逐条查看后审核");
+            done(&session, message, &format!("{}#review", ledger_url(branch))).await
+        }
+        other => review_refused(&state, &user, branch, other, ReviewForm::default()).await,
     }
 }
 
