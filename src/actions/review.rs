@@ -92,7 +92,9 @@ pub async fn approve_seen(db: &Db, user: &User, branch: BranchId, seen: &SeenRow
             }
         }
         if approved == 0 {
-            return Err(refused("您打开本页后，这些查摆问题都有了变动，没有通过任何一条；请逐条查看后审核。"));
+            return Err(refused(
+                "您打开本页后，这些查摆问题都有了变动，没有通过任何一条；请逐条查看后审核。",
+            ));
         }
         Ok((approved, left))
     })
