@@ -286,6 +286,40 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         .fetch_one(&ctx.app.db.read)
         .await?;
     ensure!(saved == 22, "22 answers stored, found {saved}");
+
+    // Two quick taps on one item: the second one stands, on the page and in the database.
+    let quick = &items[5];
+    s.execute(
+        "const id = arguments[0];
+         document.querySelector(`label[for='v-${id}-problem']`).click();
+         document.querySelector(`label[for='v-${id}-no_problem']`).click();",
+        vec![json!(quick)],
+    )
+    .await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let settled: bool = s
+            .execute(
+                "const f = document.querySelector('#item-' + arguments[0] + ' form.verdict-form');
+                 return f.dataset.saving === '' && f.querySelector('.answer-status').textContent === '刚刚保存';",
+                vec![json!(quick)],
+            )
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or(false);
+        if settled {
+            break;
+        }
+        ensure!(Instant::now() < deadline, "the two taps never settled");
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    let stored: String =
+        sqlx::query_scalar("SELECT verdict FROM self_checks WHERE branch_id = 5 AND ledger_item_id = ?")
+            .bind(quick.parse::<i64>()?)
+            .fetch_one(&ctx.app.db.read)
+            .await?;
+    ensure!(stored == "no_problem", "the later tap is saved: {stored}");
     s.shot("secretary-answered-in-place-phone").await?;
 
     // The first item's finding, added from the form its answer brought.
@@ -376,6 +410,10 @@ async fn text_survives_a_timeout(ctx: &mut Ctx) -> Result<()> {
     ensure!(s.path().await? == "/branches/5", "back on the ledger");
     let offer = s.text_of(&format!("{form} .draft-offer")).await?;
     ensure!(offer.contains("尚未保存"), "the form offers the text back: {offer}");
+    let offers: usize = s
+        .eval("return document.querySelectorAll('.draft-offer').length")
+        .await?;
+    ensure!(offers == 1, "only the form it was typed in offers it, not {offers}");
     s.click(&format!("{form} .draft-offer button")).await?;
     let restored = s.value(&format!("{form} textarea")).await?;
     ensure!(restored == text, "restored whole: {restored}");

@@ -66,12 +66,15 @@ function pastDeadline(form) {
 // long and keeps the text); a counter under the box shows how much is left.
 function countText(box) {
   var max = parseInt(box.dataset.max, 10);
-  var counter = box.nextElementSibling;
+  // After the field's label when the field sits in it, so the field's name stays its label's.
+  var anchor = box.closest("label") || box;
+  var counter = anchor.nextElementSibling;
   if (!counter || !counter.classList.contains("counter")) {
     counter = document.createElement("span");
     counter.className = "counter";
-    counter.setAttribute("aria-live", "polite");
-    box.parentNode.insertBefore(counter, box.nextSibling);
+    counter.id = "counter-" + Math.random().toString(36).slice(2);
+    anchor.parentNode.insertBefore(counter, anchor.nextSibling);
+    box.setAttribute("aria-describedby", counter.id);
   }
   var n = Array.from(box.value).length;
   counter.textContent = n > max ? "已超出 " + (n - max) + " 字（最多 " + max + " 字）" : n + " / " + max + " 字";
@@ -96,8 +99,12 @@ document.addEventListener("input", function (event) {
 var DRAFTS = "duizhang-drafts";
 
 function draftKey(box) {
-  var action = box.form ? (box.form.getAttribute("action") || "").split("#")[0] : "";
-  return window.location.pathname + "|" + action + "|" + box.name;
+  var form = box.form;
+  // The action without its anchor or query (an upload form's ?_csrf= changes at each login).
+  var action = form ? (form.getAttribute("action") || "").split("#")[0].split("?")[0] : "";
+  // Several new-finding forms post to one address: the item or category tells them apart.
+  var unit = form && form.querySelector("input[name=item_id], input[name=category_id]");
+  return window.location.pathname + "|" + action + "|" + box.name + (unit ? "|" + unit.name + "=" + unit.value : "");
 }
 
 function readDrafts() {
@@ -148,13 +155,16 @@ function forgetDrafts(form) {
 (function () {
   var drafts = readDrafts();
   var day = 24 * 3600 * 1000;
-  // The login timed out on a save: nothing sent was saved.
-  var kept = document.body.dataset.drafts === "kept";
+  // The page after a save says it was saved: what was sent is saved. Any other page after a
+  // submit (the login timed out, an error page, no connection) saved nothing: offer it again.
+  var saved = document.querySelector("p.notice.saved") !== null;
   Object.keys(drafts).forEach(function (key) {
     var d = drafts[key];
-    if (kept) {
-      d.sent = false;
+    if (d.sent && saved) {
+      delete drafts[key];
+      return;
     }
+    d.sent = false;
     if (Date.now() - d.at > day) {
       delete drafts[key];
     }
@@ -165,10 +175,8 @@ function forgetDrafts(form) {
     if (!d) {
       return;
     }
-    var form = box.form;
-    var refused = form && form.querySelector(".field-error, .alert");
-    if (box.value === d.text || (d.sent && !refused)) {
-      // On the page again, or saved (the page after a save shows no error for this form).
+    if (box.value === d.text) {
+      // On the page again (a refused save shows what was sent).
       delete drafts[key];
       return;
     }
@@ -193,7 +201,8 @@ function offerDraft(box, d, key) {
   drop.textContent = "丢弃";
   note.appendChild(restore);
   note.appendChild(drop);
-  box.parentNode.insertBefore(note, box);
+  var anchor = box.closest("label") || box;
+  anchor.parentNode.insertBefore(note, anchor);
   var details = box.closest("details");
   if (details) {
     details.open = true;
@@ -220,7 +229,9 @@ function keepAlive() {
     return;
   }
   lastAlive = Date.now();
-  fetch(window.location.pathname, { method: "HEAD", credentials: "same-origin" }).catch(function () {});
+  // The home page answers GET for every login (a page shown after a refused save may be a
+  // POST-only address).
+  fetch("/", { method: "HEAD", credentials: "same-origin", redirect: "manual" }).catch(function () {});
 }
 
 // Leaving a page with changes not yet saved asks first.
@@ -250,6 +261,7 @@ document.addEventListener("change", function (event) {
   if (input.name !== "verdict" || !form || !form.classList.contains("verdict-form")) {
     return;
   }
+  form.classList.toggle("not-applicable", input.value === "not_applicable");
   if (input.value === "not_applicable") {
     var reason = form.querySelector("textarea[name=reason]");
     if (reason) {
@@ -264,14 +276,26 @@ document.addEventListener("change", function (event) {
   }
 });
 
+// Where 不适用 is the answer chosen, its reason and 保存结论 show (a class, for browsers without
+// :has()).
+document.querySelectorAll("form.verdict-form").forEach(function (form) {
+  form.classList.toggle("not-applicable", chosen(form) === "not_applicable");
+});
+
 // Sends an answer and shows what the server saved. Anything but the server's answer in JSON
 // (the session ended, the network failed) sends the form the plain way, whose page says why.
+function chosen(form) {
+  var c = form.querySelector("input[name=verdict]:checked");
+  return c ? c.value : "";
+}
+
 function saveAnswer(form) {
   if (form.dataset.saving === "1") {
-    form.dataset.again = "1";
+    // Sent when the one on its way is answered (with the version it returns).
     return;
   }
   form.dataset.saving = "1";
+  form.dataset.sentChoice = chosen(form);
   var status = form.querySelector(".answer-status");
   setStatus(status, "正在保存…", false);
   var url = form.getAttribute("action").split("#")[0];
@@ -290,11 +314,22 @@ function saveAnswer(form) {
     })
     .then(function (data) {
       form.dataset.saving = "";
-      showAnswer(form, data, status);
-      if (form.dataset.again === "1") {
-        form.dataset.again = "";
-        saveAnswer(form);
+      var now = chosen(form);
+      if (now !== form.dataset.sentChoice) {
+        // Tapped again while this one was on its way: the newer choice stands. It is sent now
+        // (on top of the version just saved); 不适用 waits for its reason.
+        var version = form.querySelector("input[name=version]");
+        if (version) {
+          version.value = data.version;
+        }
+        if (now !== "not_applicable") {
+          saveAnswer(form);
+        } else {
+          setStatus(status, "", false);
+        }
+        return;
       }
+      showAnswer(form, data, status);
     })
     .catch(function () {
       form.dataset.saving = "";
@@ -325,6 +360,7 @@ function showAnswer(form, data, status) {
       r.checked = r.value === data.saved;
     });
   }
+  form.classList.toggle("not-applicable", data.saved === "not_applicable" || (!!errors.reason && !!chosen && chosen.value === "not_applicable"));
   var savedAs = form.querySelector(".saved-as");
   if (savedAs) {
     savedAs.textContent = data.saved ? "已保存：" + data.label : "";
@@ -382,7 +418,12 @@ function findingFormFor(item, wanted) {
 // at the row's top, where it is read and covers nothing.
 (function () {
   var notice = document.querySelector("p.notice.saved");
-  var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  var target = null;
+  try {
+    target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  } catch (e) {
+    // A malformed address fragment: the message stays where it is.
+  }
   if (!notice || !target || target.contains(notice)) {
     return;
   }
