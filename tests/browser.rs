@@ -404,9 +404,7 @@ async fn text_survives_a_timeout(ctx: &mut Ctx) -> Result<()> {
     );
     s.shot("session-expired-phone").await?;
     s.submit("a.button.primary[href='/login']").await?;
-    s.fill("#username", "secretary5").await?;
-    s.fill("#password", PASSWORD).await?;
-    s.submit("form[action='/login'] button[type=submit]").await?;
+    s.sign_in("secretary5").await?;
     ensure!(s.path().await? == "/branches/5", "back on the ledger");
     let offer = s.text_of(&format!("{form} .draft-offer")).await?;
     ensure!(offer.contains("尚未保存"), "the form offers the text back: {offer}");
@@ -1146,11 +1144,7 @@ impl Ctx {
     async fn login(&mut self, user: &str, viewport: Viewport) -> Result<Tab> {
         let t = self.browser(viewport).await?;
         t.goto("/login").await?;
-        t.fill("#username", user).await?;
-        t.fill("#password", PASSWORD).await?;
-        t.submit("form[action='/login'] button[type=submit]").await?;
-        let path = t.path().await?;
-        ensure!(path != "/login", "{user} could not log in");
+        t.sign_in(user).await?;
         Ok(t)
     }
 }
@@ -1265,6 +1259,16 @@ impl Tab {
     }
 
     /// Clicks a submit button and waits for the page that answers it.
+    /// Fills the login form on this page and sends it.
+    async fn sign_in(&self, user: &str) -> Result<()> {
+        self.fill("#username", user).await?;
+        self.fill("#password", PASSWORD).await?;
+        self.submit("form[action='/login'] button[type=submit]").await?;
+        let path = self.path().await?;
+        ensure!(path != "/login", "{user} could not log in");
+        Ok(())
+    }
+
     /// Taps an answer to an item, which saves in place: no page load, the page stays where it
     /// was. Returns what the item then says (刚刚保存, or why the change was refused).
     async fn answer(&self, item: &str, choice: &str) -> Result<String> {

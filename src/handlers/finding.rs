@@ -329,6 +329,11 @@ impl FindingPage {
             .filter(|(m, _, _)| m == id)
             .map(|(_, e, c)| (e.as_str(), c.as_str()))
     }
+
+    /// The reason typed into a refused 不予销号 on this measure, shown again.
+    fn close_out_comment(&self, id: &MeasureId) -> &str {
+        self.close_out_refusal(id).map_or("", |(_, c)| c)
+    }
 }
 
 /// The finding page again after a refused form, with what it sent laid over the saved data.
