@@ -182,6 +182,12 @@ impl LedgerState {
         )
     }
 
+    /// Rows wait for review (待审核) only once the ledger was handed in: it is with the level
+    /// above or was, or a submission is on record (a returned ledger edited again is 填报中).
+    pub fn rows_await_review(self, submitted_at: Option<&str>) -> bool {
+        self.has_been_submitted() || submitted_at.is_some()
+    }
+
     /// The state after the branch submits, if it may (the submission gate is checked apart).
     pub fn after_submit(self) -> Option<LedgerState> {
         self.content_editable().then_some(LedgerState::Submitted)
@@ -320,5 +326,14 @@ mod tests {
         assert_eq!(LedgerState::SignedOff.label(), "已审核签字");
         assert_eq!(MeasureStatus::Done.label(), "已完成（申请销号）");
         assert_eq!(Verdict::NotApplicable.label(), "不适用");
+    }
+
+    #[test]
+    fn rows_wait_for_review_only_once_the_ledger_was_handed_in() {
+        assert!(!LedgerState::InProgress.rows_await_review(None));
+        assert!(!LedgerState::NotStarted.rows_await_review(None));
+        assert!(LedgerState::InProgress.rows_await_review(Some("2026-11-01 10:00:00")));
+        assert!(LedgerState::Returned.rows_await_review(None));
+        assert!(LedgerState::Submitted.rows_await_review(None));
     }
 }

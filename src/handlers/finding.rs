@@ -164,10 +164,8 @@ async fn finding_page(
     let part = crate::domain::units::Part::of(user.role(), branch.level);
     let hide_review = crate::domain::review::hidden_from(part, ledger_state);
     // Before the ledger was ever handed in, no row waits for review: none says 待审核.
-    let ever_submitted = ledger_state.has_been_submitted()
-        || db::review::ledger_record(db, user.scope(), campaign.id, branch.id)
-            .await?
-            .is_some_and(|r| r.submitted_at.is_some());
+    let record = db::review::ledger_record(db, user.scope(), campaign.id, branch.id).await?;
+    let ever_submitted = ledger_state.rows_await_review(record.as_ref().and_then(|r| r.submitted_at.as_deref()));
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
     let measures = db::ledger::measures(db, user.scope(), campaign.id, branch.id).await?;

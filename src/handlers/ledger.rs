@@ -271,7 +271,8 @@ impl LedgerPage {
     /// The ledger was handed in at least once: before that, no row waits for review, so none
     /// says 待审核.
     fn ever_submitted(&self) -> bool {
-        self.state.has_been_submitted() || !self.record_submitted_at.is_empty()
+        let submitted_at = self.record.as_ref().and_then(|r| r.submitted_at.as_deref());
+        self.state.rows_await_review(submitted_at)
     }
 
     /// Characters of the ledger's texts that the document fonts cannot print (shown beside
@@ -991,16 +992,12 @@ pub async fn approve_waiting(
     let branch = BranchId(branch);
     let seen = actions::review::SeenRows::parse(&form.rows);
     match actions::review::approve_seen(&state.db, &user, branch, &seen).await? {
-        Outcome::Done((approved, 0)) => {
-            done(
-                &session,
-                format!("已通过 {approved} 条查摆问题"),
-                &format!("{}#review", ledger_url(branch)),
-            )
-            .await
-        }
         Outcome::Done((approved, left)) => {
-            let message = format!("已通过 {approved} 条；另有 {left} 条在您打开页面后有变动，请逐条查看后审核");
+            let message = if left == 0 {
+                format!("已通过 {approved} 条查摆问题")
+            } else {
+                format!("已通过 {approved} 条；另有 {left} 条在您打开页面后有变动，请逐条查看后审核")
+            };
             done(&session, message, &format!("{}#review", ledger_url(branch))).await
         }
         other => review_refused(&state, &user, branch, other, ReviewForm::default()).await,
