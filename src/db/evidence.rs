@@ -99,6 +99,28 @@ pub async fn of_branch(
     .await
 }
 
+/// The evidence of `measures` (the 销号 queue's requests) that the scope covers, by measure.
+pub async fn of_measures(
+    pool: &SqlitePool, scope: Scope, measures: &[MeasureId],
+) -> sqlx::Result<std::collections::HashMap<MeasureId, Vec<EvidenceMeta>>> {
+    let ids = serde_json::to_string(&measures.iter().map(|m| m.0).collect::<Vec<_>>()).unwrap_or_default();
+    let rows: Vec<EvidenceMeta> = sqlx::query_as(&scoped(
+        "SELECT e.id, e.measure_id, e.file_name, e.content_type, e.size
+         FROM evidence e
+         WHERE e.measure_id IN (SELECT value FROM json_each(?3)) AND e.branch_id IN (SELECT id FROM scoped)
+         ORDER BY e.id",
+    ))
+    .bind_scope(scope)
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
+    let mut by_measure: std::collections::HashMap<MeasureId, Vec<EvidenceMeta>> = Default::default();
+    for e in rows {
+        by_measure.entry(e.measure_id).or_default().push(e);
+    }
+    Ok(by_measure)
+}
+
 /// A file to download, if it belongs to `branch` and the scope covers that branch.
 pub async fn file(
     pool: &SqlitePool, scope: Scope, branch: BranchId, id: EvidenceId,

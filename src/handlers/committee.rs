@@ -276,17 +276,8 @@ pub async fn close_outs(
     let today = dates::today();
     let lines = db::review::close_out_queue(&state.db.read, user.scope(), campaign.id, committee.id).await?;
     // Decided on the list: the note and the evidence are there, images as thumbnails.
-    let mut evidence: HashMap<crate::domain::MeasureId, Vec<db::evidence::EvidenceMeta>> = HashMap::new();
-    let mut branches: Vec<BranchId> = lines.iter().map(|l| l.branch_id).collect();
-    branches.sort_unstable();
-    branches.dedup();
-    for b in branches {
-        for e in db::evidence::of_branch(&state.db.read, user.scope(), campaign.id, b).await? {
-            if lines.iter().any(|l| l.measure_id == e.measure_id) {
-                evidence.entry(e.measure_id).or_default().push(e);
-            }
-        }
-    }
+    let waiting: Vec<_> = lines.iter().map(|l| l.measure_id).collect();
+    let evidence = db::evidence::of_measures(&state.db.read, user.scope(), &waiting).await?;
     let scope = user.scope().within_committee(committee.id).ok_or(AppError::NotFound)?;
     let extensions = db::schedule::waiting(&state.db.read, scope, campaign.id, Level::Branch).await?;
     Ok(QueuePage {
