@@ -549,6 +549,25 @@ pub fn manifest(committee: &str, campaign: &str, verify_url: &str, files: &[List
     text
 }
 
+/// The 报送材料 ZIP: 清单.txt first, listing each file under the name the ZIP gives it, then
+/// the files.
+pub fn submission(
+    committee: &str, campaign: &str, verify_url: &str, mut files: Vec<(Listed, Vec<u8>)>,
+) -> anyhow::Result<Vec<u8>> {
+    // The names as the ZIP will hold them (two units' names may clean to one).
+    let unique = unique_names(files.iter().map(|(l, _)| l.name.as_str()));
+    for ((l, _), name) in files.iter_mut().zip(unique) {
+        l.name = name;
+    }
+    let list: Vec<Listed> = files.iter().map(|(l, _)| l.clone()).collect();
+    let mut named = vec![(
+        "清单.txt".to_string(),
+        manifest(committee, campaign, verify_url, &list).into_bytes(),
+    )];
+    named.extend(files.into_iter().map(|(l, bytes)| (l.name, bytes)));
+    zip(&named)
+}
+
 /// A ZIP of `files` (the 报送材料); a name met twice (two unit names that clean to the same
 /// file name) gets a number, as a file manager would.
 pub fn zip(files: &[(String, Vec<u8>)]) -> anyhow::Result<Vec<u8>> {

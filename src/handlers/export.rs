@@ -256,18 +256,7 @@ pub async fn submission_zip(
                 export::pdf::checklist(doc, stamp)?,
             ));
         }
-        // The names as the ZIP will hold them (two units' names may clean to one).
-        let unique = export::unique_names(files.iter().map(|(l, _)| l.name.as_str()));
-        for ((l, _), name) in files.iter_mut().zip(unique) {
-            l.name = name;
-        }
-        let list: Vec<export::Listed> = files.iter().map(|(l, _)| l.clone()).collect();
-        let mut named: Vec<(String, Vec<u8>)> = vec![(
-            "清单.txt".to_string(),
-            export::manifest(&committee_name, &campaign_title, &verify_url, &list).into_bytes(),
-        )];
-        named.extend(files.into_iter().map(|(l, bytes)| (l.name, bytes)));
-        export::zip(&named)
+        export::submission(&committee_name, &campaign_title, &verify_url, files)
     })
     .await?;
     Ok(named_download(
