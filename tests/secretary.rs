@@ -837,13 +837,10 @@ async fn every_demo_measure_form_saves_unchanged_even_when_its_deadline_left_the
 async fn answer_in_place(
     app: &TestApp, c: &Client, item: usize, fields: &[(&str, &str)],
 ) -> (StatusCode, serde_json::Value) {
-    let token = app.csrf(c, BRANCH5).await;
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
-    form.extend_from_slice(fields);
-    let res = c
-        .post(app.url(&format!("{BRANCH5}/items/{item}")))
+    let res = app
+        .form_request(c, &format!("{BRANCH5}/items/{item}"), BRANCH5, fields)
+        .await
         .header("Accept", "application/json")
-        .form(&form)
         .send()
         .await
         .unwrap();
@@ -914,11 +911,15 @@ async fn an_answer_saved_in_place_replies_with_what_is_saved_even_when_refused()
     let res = answer(&app, &s, BRANCH5, 3, "no_problem", "").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // Another branch's item is not found, JSON asked or not.
-    let token = app.csrf(&s, BRANCH5).await;
-    let res = s
-        .post(app.url("/branches/2/items/1"))
+    let res = app
+        .form_request(
+            &s,
+            "/branches/2/items/1",
+            BRANCH5,
+            &[("verdict", "problem"), ("version", "1")],
+        )
+        .await
         .header("Accept", "application/json")
-        .form(&[("_csrf", token.as_str()), ("verdict", "problem"), ("version", "1")])
         .send()
         .await
         .unwrap();

@@ -150,10 +150,21 @@ impl TestApp {
 
     /// POSTs a form with the session's token added, as the page's own form would.
     pub async fn post_form(&self, client: &Client, path: &str, token_page: &str, fields: &[(&str, &str)]) -> Response {
+        self.form_request(client, path, token_page, fields)
+            .await
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The POST `post_form` sends, to add to (a header) before sending.
+    pub async fn form_request(
+        &self, client: &Client, path: &str, token_page: &str, fields: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
         let token = self.csrf(client, token_page).await;
         let mut form: Vec<(&str, &str)> = vec![("_csrf", &token)];
         form.extend_from_slice(fields);
-        client.post(self.url(path)).form(&form).send().await.unwrap()
+        client.post(self.url(path)).form(&form)
     }
 
     pub async fn try_login(&self, client: &Client, username: &str, password: &str) -> Response {
