@@ -11,6 +11,7 @@ use crate::db::ledger_admin::ItemField;
 use crate::db::{self, Db};
 use crate::domain::campaign::CampaignInput;
 use crate::domain::input::text;
+use crate::domain::input::typed_fields;
 use crate::domain::units::Level;
 use crate::domain::{CampaignId, CategoryId, LedgerItemId};
 
@@ -49,7 +50,7 @@ impl CampaignForm {
 
     /// What was typed, by field name, to show again after a refusal.
     pub fn fields(&self) -> Vec<(String, String)> {
-        [
+        typed_fields(&[
             ("title", &self.title),
             ("doc_number", &self.doc_number),
             ("issued_on", &self.issued_on),
@@ -58,10 +59,7 @@ impl CampaignForm {
             ("rectify_due", &self.rectify_due),
             ("results_due", &self.results_due),
             ("eligibility_deadline", &self.eligibility_deadline),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+        ])
     }
 }
 

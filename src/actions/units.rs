@@ -5,6 +5,7 @@ use serde::Deserialize;
 use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
+use crate::domain::input::typed_fields;
 use crate::domain::units::{BranchInput, CommitteeInput, Level, Part, profile};
 use crate::domain::{BranchId, CommitteeId};
 
@@ -109,10 +110,7 @@ impl BranchForm {
 
     /// What was typed, by field name, to show again after a refusal.
     pub fn fields(&self) -> Vec<(String, String)> {
-        [("name", &self.name), ("secretary_name", &self.secretary_name)]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        typed_fields(&[("name", &self.name), ("secretary_name", &self.secretary_name)])
     }
 }
 

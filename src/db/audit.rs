@@ -126,6 +126,13 @@ impl Actor {
             ..Entry::new(self.user_id, action, entity_id).branch(self.branch_id)
         }
     }
+
+    /// Records a row just added, as read back (`added`: its snapshot).
+    pub(super) async fn record_added(
+        &self, conn: &mut SqliteConnection, action: AuditAction, id: i64, finding: FindingId, added: &impl Serialize,
+    ) -> sqlx::Result<()> {
+        record(conn, &self.entry(action, id, Some(finding)).after(added)).await
+    }
 }
 
 pub async fn record(conn: &mut SqliteConnection, e: &Entry) -> sqlx::Result<()> {

@@ -43,18 +43,14 @@ pub struct EvidenceFile {
 pub async fn add(
     conn: &mut SqliteConnection, actor: Actor, measure: &Measure, file_name: &str, content_type: &str, data: &[u8],
 ) -> sqlx::Result<EvidenceId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO evidence (measure_id, branch_id, file_name, content_type, size, data, uploaded_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    let id = insert_file(
+        conn,
+        actor,
+        ("evidence", "measure_id", measure.id.0),
+        file_name,
+        content_type,
+        data,
     )
-    .bind(measure.id)
-    .bind(actor.branch_id)
-    .bind(file_name)
-    .bind(content_type)
-    .bind(data.len() as i64)
-    .bind(data)
-    .bind(actor.user_id)
-    .fetch_one(&mut *conn)
     .await?;
     let meta = EvidenceMeta {
         id: EvidenceId(id),
@@ -71,6 +67,27 @@ pub async fn add(
     )
     .await?;
     Ok(EvidenceId(id))
+}
+
+/// Inserts an uploaded file into `table` under the actor's unit and the owning row (`table`'s
+/// column naming it, and its id); the evidence and meeting-record tables share this shape.
+pub(super) async fn insert_file(
+    conn: &mut SqliteConnection, actor: Actor, (table, owner_column, owner): (&str, &str, i64), file_name: &str,
+    content_type: &str, data: &[u8],
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "INSERT INTO {table} ({owner_column}, branch_id, file_name, content_type, size, data, uploaded_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    ))
+    .bind(owner)
+    .bind(actor.branch_id)
+    .bind(file_name)
+    .bind(content_type)
+    .bind(data.len() as i64)
+    .bind(data)
+    .bind(actor.user_id)
+    .fetch_one(&mut *conn)
+    .await
 }
 
 pub async fn count_for_measure(conn: &mut SqliteConnection, measure: MeasureId) -> sqlx::Result<i64> {
@@ -125,15 +142,19 @@ pub async fn of_measures(
 pub async fn file(
     pool: &SqlitePool, scope: Scope, branch: BranchId, id: EvidenceId,
 ) -> sqlx::Result<Option<EvidenceFile>> {
-    sqlx::query_as(&scoped(
-        "SELECT e.file_name, e.content_type, e.data FROM evidence e
-         WHERE e.id = ?3 AND e.branch_id = ?4 AND e.branch_id IN (SELECT id FROM scoped)",
-    ))
-    .bind_scope(scope)
-    .bind(id)
-    .bind(branch)
-    .fetch_optional(pool)
-    .await
+    stored_file(pool, scope, branch, "evidence", id.0).await
+}
+
+/// A file kept in `table` (evidence, a meeting record's files, progress entries), if it belongs to
+/// `branch` and the scope covers that branch. A row without a file answers as missing.
+pub(super) async fn stored_file(
+    pool: &SqlitePool, scope: Scope, branch: BranchId, table: &str, id: i64,
+) -> sqlx::Result<Option<EvidenceFile>> {
+    let sql = format!(
+        "SELECT e.file_name, e.content_type, e.data FROM {table} e
+         WHERE e.id = ?3 AND e.branch_id = ?4 AND e.branch_id IN (SELECT id FROM scoped) AND e.data IS NOT NULL"
+    );
+    super::scope::scoped_row(pool, scope, &sql, id, Some(branch)).await
 }
 
 /// Removes a file of a measure the branch may still change.

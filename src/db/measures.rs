@@ -130,13 +130,9 @@ pub async fn create(
     .await?;
     super::findings::unapprove(conn, finding).await?;
     let created = get_of_branch(conn, actor, id).await?.expect("just inserted");
-    audit::record(
-        conn,
-        &actor
-            .entry(AuditAction::MeasureCreate, id.0, Some(finding))
-            .after(&created.snapshot()),
-    )
-    .await?;
+    actor
+        .record_added(conn, AuditAction::MeasureCreate, id.0, finding, &created.snapshot())
+        .await?;
     Ok(id)
 }
 

@@ -279,19 +279,8 @@ pub async fn recorded(
 pub async fn add_evidence(
     conn: &mut SqliteConnection, actor: Actor, file_name: &str, content_type: &str, data: &[u8],
 ) -> sqlx::Result<MeetingEvidenceId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO meeting_evidence (campaign_id, branch_id, file_name, content_type, size, data, uploaded_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(actor.campaign_id)
-    .bind(actor.branch_id)
-    .bind(file_name)
-    .bind(content_type)
-    .bind(data.len() as i64)
-    .bind(data)
-    .bind(actor.user_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let owner = ("meeting_evidence", "campaign_id", actor.campaign_id.0);
+    let id = super::evidence::insert_file(conn, actor, owner, file_name, content_type, data).await?;
     #[derive(Serialize)]
     struct File<'a> {
         file_name: &'a str,
@@ -348,15 +337,7 @@ pub async fn evidence(
 pub async fn evidence_file(
     pool: &SqlitePool, scope: Scope, branch: BranchId, id: MeetingEvidenceId,
 ) -> sqlx::Result<Option<EvidenceFile>> {
-    sqlx::query_as(&scoped(
-        "SELECT e.file_name, e.content_type, e.data FROM meeting_evidence e
-         WHERE e.id = ?3 AND e.branch_id = ?4 AND e.branch_id IN (SELECT id FROM scoped)",
-    ))
-    .bind_scope(scope)
-    .bind(id)
-    .bind(branch)
-    .fetch_optional(pool)
-    .await
+    super::evidence::stored_file(pool, scope, branch, "meeting_evidence", id.0).await
 }
 
 /// Removes a file of the actor's meeting record; false if there is no such file.

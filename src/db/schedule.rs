@@ -218,15 +218,7 @@ pub async fn glances(
 pub async fn entry_file(
     pool: &SqlitePool, scope: Scope, branch: BranchId, id: ProgressEntryId,
 ) -> sqlx::Result<Option<super::evidence::EvidenceFile>> {
-    sqlx::query_as(&scoped(
-        "SELECT p.file_name, p.content_type, p.data FROM measure_progress p
-         WHERE p.id = ?3 AND p.branch_id = ?4 AND p.branch_id IN (SELECT id FROM scoped) AND p.data IS NOT NULL",
-    ))
-    .bind_scope(scope)
-    .bind(id)
-    .bind(branch)
-    .fetch_optional(pool)
-    .await
+    super::evidence::stored_file(pool, scope, branch, "measure_progress", id.0).await
 }
 
 // Writes: the measure is one the actor's unit holds (read by actions::measure).
@@ -252,22 +244,35 @@ pub async fn add_milestone(
     .fetch_one(&mut *conn)
     .await?;
     let added = milestone(conn, actor, MilestoneId(id)).await?.expect("just inserted");
-    audit::record(
-        conn,
-        &actor
-            .entry(AuditAction::MilestoneAdd, id, Some(measure.finding_id))
-            .after(&added.snapshot()),
-    )
-    .await?;
+    actor
+        .record_added(
+            conn,
+            AuditAction::MilestoneAdd,
+            id,
+            measure.finding_id,
+            &added.snapshot(),
+        )
+        .await?;
     Ok(MilestoneId(id))
 }
 
 /// A milestone of the actor's unit in its campaign, read inside a write transaction.
 pub async fn milestone(conn: &mut SqliteConnection, actor: Actor, id: MilestoneId) -> sqlx::Result<Option<Milestone>> {
+    of_actor(conn, actor, MILESTONE_COLUMNS, ("measure_milestones", "ms"), id.0).await
+}
+
+/// A row of a measure's schedule by id (`table` and the alias `columns` use), if it belongs to the
+/// actor's unit and to a measure of its campaign.
+async fn of_actor<T>(
+    conn: &mut SqliteConnection, actor: Actor, columns: &str, (table, alias): (&str, &str), id: i64,
+) -> sqlx::Result<Option<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     sqlx::query_as(&format!(
-        "SELECT {MILESTONE_COLUMNS} FROM measure_milestones ms
-         JOIN measures m ON m.id = ms.measure_id JOIN findings f ON f.id = m.finding_id
-         WHERE ms.id = ? AND ms.branch_id = ? AND f.campaign_id = ?"
+        "SELECT {columns} FROM {table} {alias}
+         JOIN measures m ON m.id = {alias}.measure_id JOIN findings f ON f.id = m.finding_id
+         WHERE {alias}.id = ? AND {alias}.branch_id = ? AND f.campaign_id = ?"
     ))
     .bind(id)
     .bind(actor.branch_id)
@@ -386,16 +391,7 @@ pub async fn pending_extension(conn: &mut SqliteConnection, measure: MeasureId) 
 
 /// A 延期申请 of the actor's unit in its campaign, read inside a write transaction.
 pub async fn extension(conn: &mut SqliteConnection, actor: Actor, id: ExtensionId) -> sqlx::Result<Option<Extension>> {
-    sqlx::query_as(&format!(
-        "SELECT {EXTENSION_COLUMNS} FROM deadline_extensions x
-         JOIN measures m ON m.id = x.measure_id JOIN findings f ON f.id = m.finding_id
-         WHERE x.id = ? AND x.branch_id = ? AND f.campaign_id = ?"
-    ))
-    .bind(id)
-    .bind(actor.branch_id)
-    .bind(actor.campaign_id)
-    .fetch_optional(conn)
-    .await
+    of_actor(conn, actor, EXTENSION_COLUMNS, ("deadline_extensions", "x"), id.0).await
 }
 
 pub async fn request_extension(
@@ -414,13 +410,15 @@ pub async fn request_extension(
     .fetch_one(&mut *conn)
     .await?;
     let added = extension(conn, actor, ExtensionId(id)).await?.expect("just inserted");
-    audit::record(
-        conn,
-        &actor
-            .entry(AuditAction::ExtensionRequest, id, Some(measure.finding_id))
-            .after(&added.snapshot()),
-    )
-    .await?;
+    actor
+        .record_added(
+            conn,
+            AuditAction::ExtensionRequest,
+            id,
+            measure.finding_id,
+            &added.snapshot(),
+        )
+        .await?;
     Ok(ExtensionId(id))
 }
 

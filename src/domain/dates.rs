@@ -39,6 +39,27 @@ pub fn parse_typed_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
 }
 
+/// Why a typed date of something already done (a meeting held, work done, progress made) was
+/// refused: such a date lies between the campaign's notice and today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoneOnRefusal {
+    Empty,
+    Unreadable,
+    BeforeNotice,
+    Future,
+}
+
+/// Reads the typed date of something already done: between `issued_on` (the notice) and `today`.
+pub fn done_on(typed: &str, issued_on: Date, today: Date) -> Result<Date, DoneOnRefusal> {
+    match parse_typed_date(typed) {
+        _ if typed.trim().is_empty() => Err(DoneOnRefusal::Empty),
+        None => Err(DoneOnRefusal::Unreadable),
+        Some(d) if d < issued_on => Err(DoneOnRefusal::BeforeNotice),
+        Some(d) if d > today => Err(DoneOnRefusal::Future),
+        Some(d) => Ok(d),
+    }
+}
+
 pub fn format_date(date: Date) -> String {
     date.format(DATE).expect("date formats")
 }
@@ -88,6 +109,17 @@ pub fn days_left_label(deadline: Date, today: Date) -> String {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_done_date_lies_between_the_notice_and_today_both_days_included() {
+        let (notice, today) = (date!(2026 - 11 - 20), date!(2026 - 12 - 01));
+        assert_eq!(done_on("2026-11-20", notice, today), Ok(notice));
+        assert_eq!(done_on(" 2026年12月1日 ", notice, today), Ok(today));
+        assert_eq!(done_on("2026-11-19", notice, today), Err(DoneOnRefusal::BeforeNotice));
+        assert_eq!(done_on("2026-12-02", notice, today), Err(DoneOnRefusal::Future));
+        assert_eq!(done_on("  ", notice, today), Err(DoneOnRefusal::Empty));
+        assert_eq!(done_on("2026-13-01", notice, today), Err(DoneOnRefusal::Unreadable));
+    }
 
     #[test]
     fn overdue_only_after_the_deadline_day_and_until_closed_off() {

@@ -14,6 +14,11 @@ pub const OWNER_MAX: usize = 50;
 pub const REASON_MAX: usize = 500;
 pub const NOTE_MAX: usize = 2000;
 
+/// What a form sent, by field name, kept to show again after a refusal.
+pub fn typed_fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 /// Messages by field name (the form field's `name`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FieldErrors(pub Vec<(&'static str, String)>);

@@ -6,7 +6,7 @@
 
 use time::Date;
 
-use super::dates::{format_date, parse_typed_date};
+use super::dates::{self, DoneOnRefusal, format_date};
 use super::hints::Profile;
 use super::input::{FieldErrors, text};
 use super::states::coded_enum;
@@ -158,28 +158,17 @@ pub fn parse(form: &MeetingForm, issued_on: Date, today: Date, data: &Profile) -
             return Err(e);
         }
     }
-    let on = match parse_typed_date(form.held_on.trim()) {
-        None if form.held_on.trim().is_empty() => {
-            e.add("held_on", "请填写会议日期");
-            None
-        }
-        None => {
-            e.add("held_on", "会议日期请按“2026-11-20”的格式填写");
-            None
-        }
-        Some(d) if d < issued_on => {
-            e.add(
+    let on = dates::done_on(&form.held_on, issued_on, today)
+        .map_err(|refusal| match refusal {
+            DoneOnRefusal::Empty => e.add("held_on", "请填写会议日期"),
+            DoneOnRefusal::Unreadable => e.add("held_on", "会议日期请按“2026-11-20”的格式填写"),
+            DoneOnRefusal::BeforeNotice => e.add(
                 "held_on",
                 format!("专题支委会应在专项行动通知印发（{}）之后召开", format_date(issued_on)),
-            );
-            None
-        }
-        Some(d) if d > today => {
-            e.add("held_on", "会议日期不能晚于今天；会议召开后再记录");
-            None
-        }
-        Some(d) => Some(d),
-    };
+            ),
+            DoneOnRefusal::Future => e.add("held_on", "会议日期不能晚于今天；会议召开后再记录"),
+        })
+        .ok();
     let has_committee = data.committee_members.map(|n| n > 0);
     let kind = match MeetingKind::parse(&form.kind) {
         None => {

@@ -4,7 +4,7 @@
 
 use time::Date;
 
-use super::dates::{format_date, parse_typed_date};
+use super::dates::{self, DoneOnRefusal, format_date, parse_typed_date};
 use super::input::{FieldErrors, REASON_MAX, text};
 use super::states::{MeasureStatus, coded_enum};
 
@@ -129,28 +129,17 @@ impl EntryInput {
             e.add("text", m);
             String::new()
         });
-        let on_date = match parse_typed_date(on_date) {
-            _ if on_date.trim().is_empty() => {
-                e.add("on_date", "请填写日期");
-                None
-            }
-            Some(d) if d > today => {
-                e.add("on_date", "进展只记已经做了的事，日期不能晚于今天");
-                None
-            }
-            Some(d) if d < issued_on => {
-                e.add(
+        let on_date = dates::done_on(on_date, issued_on, today)
+            .map_err(|refusal| match refusal {
+                DoneOnRefusal::Empty => e.add("on_date", "请填写日期"),
+                DoneOnRefusal::Unreadable => e.add("on_date", "日期不是有效日期，请按 2026-12-15 的格式填写"),
+                DoneOnRefusal::BeforeNotice => e.add(
                     "on_date",
                     format!("日期不能早于专项行动通知印发日（{}）", format_date(issued_on)),
-                );
-                None
-            }
-            Some(d) => Some(d),
-            None => {
-                e.add("on_date", "日期不是有效日期，请按 2026-12-15 的格式填写");
-                None
-            }
-        };
+                ),
+                DoneOnRefusal::Future => e.add("on_date", "进展只记已经做了的事，日期不能晚于今天"),
+            })
+            .ok();
         match on_date {
             Some(on_date) if e.is_empty() => Ok(EntryInput { on_date, text }),
             _ => Err(e),

@@ -4,7 +4,7 @@
 
 use time::Date;
 
-use super::dates::{format_date, parse_typed_date};
+use super::dates::{self, DoneOnRefusal, format_date};
 use super::input::{FieldErrors, text};
 use super::states::coded_enum;
 
@@ -64,24 +64,16 @@ pub fn parse(form: &WorkForm, issued_on: Date, today: Date, branches: &[i64]) ->
     if kind.is_none() {
         e.add("kind", "请选择工作类型：部署会议、指导督查或书记轮训");
     }
-    let on = match parse_typed_date(form.held_on.trim()) {
-        None => {
-            e.add("held_on", "请按“2026-11-20”的格式填写日期");
-            None
-        }
-        Some(d) if d < issued_on => {
-            e.add(
+    let on = dates::done_on(&form.held_on, issued_on, today)
+        .map_err(|refusal| match refusal {
+            DoneOnRefusal::Empty | DoneOnRefusal::Unreadable => e.add("held_on", "请按“2026-11-20”的格式填写日期"),
+            DoneOnRefusal::BeforeNotice => e.add(
                 "held_on",
                 format!("应为专项行动通知印发（{}）之后的日期", format_date(issued_on)),
-            );
-            None
-        }
-        Some(d) if d > today => {
-            e.add("held_on", "日期不能晚于今天；工作开展后再记录");
-            None
-        }
-        Some(d) => Some(d),
-    };
+            ),
+            DoneOnRefusal::Future => e.add("held_on", "日期不能晚于今天；工作开展后再记录"),
+        })
+        .ok();
     let branch = match (kind, form.branch_id.trim()) {
         (Some(WorkKind::Guidance), "") => {
             e.add("branch_id", "请选择指导督查的党支部");

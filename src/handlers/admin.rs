@@ -1,6 +1,7 @@
 //! The 组织部 keeps the campus's units and accounts: 党总支（党委）, 党支部 and users; one-time
 //! passwords for new accounts and resets.
 
+use crate::domain::input::typed_fields;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -134,10 +135,6 @@ async fn refuse(
     Ok((status, page(state, user, Some(error), sent).await?).into_response())
 }
 
-fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
 /// A refused form: the page again with the messages and what was typed (409 when stale).
 async fn refused<T>(state: &AppState, user: &CurrentUser, outcome: Outcome<T>, sent: Sent) -> AppResult<Response> {
     let (status, error) = match outcome {
@@ -171,7 +168,7 @@ pub async fn create_committee(
     State(state): State<AppState>, session: Session, user: CurrentUser, Form(form): Form<actions::units::CommitteeForm>,
 ) -> AppResult<Response> {
     let outcome = actions::units::create_committee(&state.db, &user, &form).await?;
-    let sent = Sent::new("new_committee", 0, fields(&[("name", &form.name)]));
+    let sent = Sent::new("new_committee", 0, typed_fields(&[("name", &form.name)]));
     after(&state, &session, &user, outcome, |name| format!("已添加：{name}"), sent).await
 }
 
@@ -183,7 +180,7 @@ pub async fn update_committee(
     let sent = Sent::new(
         "committee",
         id,
-        fields(&[("name", &form.name), ("leader_user_id", &form.leader_user_id)]),
+        typed_fields(&[("name", &form.name), ("leader_user_id", &form.leader_user_id)]),
     );
     after(&state, &session, &user, outcome, |name| format!("已保存：{name}"), sent).await
 }
@@ -227,7 +224,7 @@ pub async fn create_account(
         &user,
         outcome,
         one_time_notice,
-        Sent::new("new_account", 0, fields(&typed)),
+        Sent::new("new_account", 0, typed_fields(&typed)),
     )
     .await
 }
@@ -237,7 +234,7 @@ pub async fn update_account(
     Form(form): Form<actions::accounts::AccountForm>,
 ) -> AppResult<Response> {
     let outcome = actions::accounts::update(&state.db, &user, UserId(id), &form).await?;
-    let sent = Sent::new("account", id, fields(&[("display_name", &form.display_name)]));
+    let sent = Sent::new("account", id, typed_fields(&[("display_name", &form.display_name)]));
     after(
         &state,
         &session,

@@ -404,25 +404,19 @@ pub async fn overview_xlsx(
         campaign.title,
         format_date(campus.judged_on)
     );
-    offer(
-        title,
-        (
-            format!("全校总览-{}.xlsx", campaign.title),
-            format!("overview-{}.xlsx", campaign.issued_on.year()),
-        ),
-        rows,
-        workbooks::overview,
-    )
-    .await
+    let file = (format!("全校总览-{}.xlsx", campaign.title), "overview");
+    offer(title, file, &campaign, rows, workbooks::overview).await
 }
 
-/// Builds a workbook of `rows` under `title` (off the async runtime) and offers it as `file`.
-/// `file` is (its Chinese name, its ASCII fallback name).
+/// Builds a workbook of `rows` under `title` (off the async runtime) and offers it as `file`:
+/// its Chinese name and the stem of its ASCII fallback name, which gets the campaign's year.
 async fn offer<R: Send + 'static>(
-    title: String, file: (String, String), rows: Vec<R>, build: fn(&str, &[R]) -> anyhow::Result<Vec<u8>>,
+    title: String, file: (String, &str), campaign: &Campaign, rows: Vec<R>,
+    build: fn(&str, &[R]) -> anyhow::Result<Vec<u8>>,
 ) -> AppResult<Response> {
     let bytes = crate::export::render(move || build(&title, &rows)).await?;
-    Ok(super::named_download(super::XLSX, &file.0, &file.1, bytes))
+    let ascii = format!("{}-{}.xlsx", file.1, campaign.issued_on.year());
+    Ok(super::named_download(super::XLSX, &file.0, &ascii, bytes))
 }
 
 /// 不具备五星级资格的党支部, as XLSX, for the 评星定级 meeting.
@@ -446,16 +440,11 @@ pub async fn ineligible_xlsx(
         campaign.title,
         format_date(campus.judged_on)
     );
-    offer(
-        title,
-        (
-            format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
-            format!("ineligible-{}.xlsx", campaign.issued_on.year()),
-        ),
-        rows,
-        workbooks::ineligible,
-    )
-    .await
+    let file = (
+        format!("五星级资格-{}-不具备资格的党支部.xlsx", campaign.title),
+        "ineligible",
+    );
+    offer(title, file, &campaign, rows, workbooks::ineligible).await
 }
 
 #[cfg(test)]
