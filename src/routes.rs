@@ -32,6 +32,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/", get(home::root))
         .route("/account/password", get(account::form).post(account::change))
         .route("/branches/{branch_id}", get(ledger::show))
+        .route("/branches/{branch_id}/review", get(ledger::review_screen))
         .route("/branches/{branch_id}/checklist.pdf", get(export::branch_checklist_pdf))
         .route(
             "/branches/{branch_id}/checklist.xlsx",

@@ -40,6 +40,11 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/branches/4", [303, 404, 200, 404, 200, 200]),
     ("GET", "/branches/6", [303, 404, 404, 404, 404, 200]),
     ("GET", "/branches/999", [303, 404, 404, 404, 404, 404]),
+    // The review screen: anyone in scope reads it (it says when nothing waits for them).
+    ("GET", "/branches/1/review", [303, 200, 404, 200, 404, 200]),
+    ("GET", "/branches/4/review", [303, 404, 200, 404, 200, 200]),
+    ("GET", "/branches/8/review", [303, 404, 404, 200, 404, 200]),
+    ("GET", "/branches/999/review", [303, 404, 404, 404, 404, 404]),
     ("GET", "/branches/1?campaign=1", [303, 200, 404, 200, 404, 200]),
     ("GET", "/branches/1?campaign=99", [303, 404, 404, 404, 404, 404]),
     ("GET", "/committees/1", [303, 403, 403, 200, 404, 200]),

@@ -599,3 +599,159 @@ async fn all_rows_waiting_pass_at_once_as_seen_and_a_row_changed_meanwhile_is_le
     }
     assert!(!html.contains("全部通过（"), "nothing waits any more");
 }
+
+#[tokio::test]
+async fn the_review_screen_holds_only_what_waits_and_shows_what_changed_since_a_return() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let finding_text = |id: i64| {
+        let app = &app;
+        async move {
+            db::findings::get(&app.db.read, campus(app).await, duizhang::domain::FindingId(id))
+                .await
+                .unwrap()
+                .unwrap()
+                .text
+        }
+    };
+    // Branch 1 handed in: row 1 returned, the others approved, the ledger sent back.
+    assert_eq!(
+        review_row(&app, &r, 1, 1, "return", "请写明补开支委会的时间")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    for f in 2..=5 {
+        assert_eq!(
+            review_row(&app, &r, 1, f, "approve", "").await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let approved_text = finding_text(2).await;
+    let returned = app.post_form(&r, "/branches/1/return", "/branches/1", &[]).await;
+    assert_eq!(returned.status(), StatusCode::SEE_OTHER);
+
+    // The branch rewrites row 1 and hands the ledger in again.
+    let s = app.login("secretary1").await;
+    let before = finding_text(1).await;
+    let version = db::findings::get(&app.db.read, campus(&app).await, duizhang::domain::FindingId(1))
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    let after = "4月、6月支委会因集中培训未召开，已于9月补开并形成记录。";
+    let f1 = "/branches/1/findings/1";
+    let saved = app
+        .post_form(&s, f1, f1, &[("text", after), ("version", &version.to_string())])
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let submitted = app.post_form(&s, "/branches/1/submit", "/branches/1", &[]).await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+
+    // The count of rows waiting links to the review screen, which holds row 1 and not the
+    // approved ones, with its text before → after.
+    let ledger = body(app.get(&r, "/branches/1").await).await;
+    assert!(
+        ledger.contains("href=\"/branches/1/review\">待审核 1</a>"),
+        "the count links to the screen"
+    );
+    let committee = body(app.get(&r, "/committees/1").await).await;
+    assert!(committee.contains("href=\"/branches/1/review\""));
+    let screen = body(app.get(&r, "/branches/1/review").await).await;
+    let text = visible_text(&screen);
+    assert!(text.contains("审核：") && text.contains(after), "{text}");
+    assert!(!text.contains(&approved_text), "an approved row is not on the screen");
+    assert!(text.contains("退回后党支部的修改"));
+    assert!(
+        screen.contains(&format!("<del>{before}</del> → <ins>{after}</ins>")),
+        "the row's text before and after"
+    );
+    assert!(screen.contains("action=\"/branches/1/findings/1/review?from=review#finding-1\""));
+    assert!(screen.contains("action=\"/branches/1/approve-waiting?from=review#review\""));
+
+    // 通过 on the screen comes back to the screen, which then says nothing is left.
+    let version = hidden_value(&screen[screen.find("/findings/1/review").unwrap()..], "version");
+    let res = app
+        .post_form(
+            &r,
+            "/branches/1/findings/1/review?from=review",
+            "/branches/1/review",
+            &[("decision", "approve"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/branches/1/review#finding-1");
+    let screen = visible_text(&body(app.get(&r, "/branches/1/review").await).await);
+    assert!(!screen.contains(after), "a decided row leaves the screen");
+    assert!(screen.contains("全部通过") || screen.contains("审核签字"));
+
+    // A refused 退回 on the screen (no comment) shows the screen again, with its message.
+    let item: i64 = sqlx::query_scalar(
+        "SELECT s.ledger_item_id FROM self_checks s WHERE s.branch_id = 1 AND s.verdict <> 'problem' LIMIT 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let res = app
+        .post_form(
+            &r,
+            &format!("/branches/1/items/{item}/review?from=review"),
+            "/branches/1/review",
+            &[("decision", "return"), ("comment", " ")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let refused = visible_text(&body(res).await);
+    assert!(
+        refused.contains("审核：") && refused.contains("请填写退回意见"),
+        "{refused}"
+    );
+
+    // The secretary reads the screen but has nothing to decide on it.
+    let theirs = visible_text(&body(app.get(&s, "/branches/1/review").await).await);
+    assert!(theirs.contains("没有等待您审核的内容"), "{theirs}");
+}
+
+#[tokio::test]
+async fn a_waiting_extension_is_decided_on_the_review_screen_of_its_ledger() {
+    let app = spawn_demo().await;
+    let (x, branch, version): (i64, i64, i64) =
+        sqlx::query_as("SELECT id, branch_id, version FROM deadline_extensions WHERE state = 'pending' LIMIT 1")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    let reviewer: String = sqlx::query_scalar(
+        "SELECT u.username FROM users u JOIN branches b ON b.committee_id = u.committee_id
+         WHERE b.id = ? AND u.role = 'reviewer' ORDER BY u.id LIMIT 1",
+    )
+    .bind(branch)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let r = app.login(&reviewer).await;
+    let screen_path = format!("/branches/{branch}/review");
+    // The demo's waiting request is on a ledger handed in (branch 1).
+    let screen = body(app.get(&r, &screen_path).await).await;
+    assert!(
+        screen.contains(&format!("/extensions/{x}/decide?from=review#extensions")),
+        "{screen}"
+    );
+    let res = app
+        .post_form(
+            &r,
+            &format!("/branches/{branch}/extensions/{x}/decide?from=review"),
+            &screen_path,
+            &[("decision", "approve"), ("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), format!("{screen_path}#extensions"));
+    let state: String = sqlx::query_scalar("SELECT state FROM deadline_extensions WHERE id = ?")
+        .bind(x)
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(state, "approved");
+    let screen = body(app.get(&r, &screen_path).await).await;
+    assert!(!screen.contains(&format!("/extensions/{x}/decide")));
+}

@@ -174,6 +174,12 @@ const HISTORY: &str = "SELECT a.at, u.display_name AS user_name, a.action, a.ent
      FROM audit_log a
      LEFT JOIN users u ON u.id = a.user_id";
 
+/// HISTORY with the finding each entry belongs to.
+const HISTORY_OF_FINDINGS: &str = "SELECT a.finding_id, a.at, u.display_name AS user_name, a.action, a.entity_id,
+            NULL AS ledger_item_id, a.before_json, a.after_json
+     FROM audit_log a
+     LEFT JOIN users u ON u.id = a.user_id";
+
 /// What the ledger page shows of a branch's history, newest first: its 对账查摆 answers (entity
 /// `self_checks`) and its ledger's review (`branch_ledgers`: submitted, sent back, signed off,
 /// reopened). One query for both; the index audit_by_branch_entity reads only these rows.
@@ -234,6 +240,36 @@ pub async fn finding_history(
     .bind_scope(scope)
     .bind(finding)
     .bind(branch)
+    .fetch_all(pool)
+    .await
+}
+
+/// A history entry of one finding (or its measures).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FindingChange {
+    pub finding_id: FindingId,
+    #[sqlx(flatten)]
+    pub entry: HistoryRow,
+}
+
+/// What the unit changed on each of `findings` (the finding and its measures) since the level
+/// above last returned it, oldest first: the before → after a reviewer checks on a resubmitted
+/// row. A finding never returned has no entries.
+pub async fn changes_since_return(
+    pool: &SqlitePool, scope: Scope, branch: BranchId, findings: &[FindingId],
+) -> sqlx::Result<Vec<FindingChange>> {
+    let ids = serde_json::to_string(&findings.iter().map(|f| f.0).collect::<Vec<_>>()).unwrap_or_default();
+    sqlx::query_as(&scoped(&format!(
+        "{HISTORY_OF_FINDINGS} WHERE a.branch_id = ?3 AND a.branch_id IN (SELECT id FROM scoped)
+           AND a.finding_id IN (SELECT value FROM json_each(?4)) AND a.action <> 'finding.review'
+           AND a.id > (SELECT MAX(r.id) FROM audit_log r
+                       WHERE r.finding_id = a.finding_id AND r.action = 'finding.review'
+                         AND json_extract(r.after_json, '$.review_state') = 'returned')
+         ORDER BY a.id"
+    )))
+    .bind_scope(scope)
+    .bind(branch)
+    .bind(ids)
     .fetch_all(pool)
     .await
 }

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use time::Duration;
 
-use super::views::{Phase, phases};
+use super::views::{ExtensionWaiting, Phase, phases};
 use super::{CampaignParam, Nav, Path, query_value};
 use crate::AppState;
 use crate::auth::{CurrentUser, RequireReviewer};
@@ -235,35 +235,6 @@ pub struct QueuePage {
 impl QueuePage {
     fn evidence_of(&self, line: &MeasureLine) -> &[db::evidence::EvidenceMeta] {
         self.evidence.get(&line.measure_id).map_or(&[], Vec::as_slice)
-    }
-}
-
-/// A 延期申请 waiting, as the queue lists it.
-pub struct ExtensionWaiting {
-    pub branch_id: crate::domain::BranchId,
-    pub branch_name: String,
-    pub measure_id: crate::domain::MeasureId,
-    pub measure_text: String,
-    pub owner: String,
-    pub from: String,
-    pub to: String,
-    pub reason: String,
-    pub requested_at: String,
-}
-
-impl From<db::schedule::Waiting> for ExtensionWaiting {
-    fn from(w: db::schedule::Waiting) -> Self {
-        ExtensionWaiting {
-            branch_id: w.branch_id,
-            branch_name: w.branch_name,
-            measure_id: w.request.measure_id,
-            measure_text: w.measure_text,
-            owner: w.owner,
-            from: format_date(w.request.previous_deadline),
-            to: format_date(w.request.requested_deadline),
-            reason: w.request.reason,
-            requested_at: display_moment(&w.request.requested_at),
-        }
     }
 }
 

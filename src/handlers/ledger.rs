@@ -15,7 +15,7 @@ use time::Date;
 use tower_sessions::Session;
 
 use super::views::{HistoryView, Phase, phases};
-use super::{CampaignParam, Form, Nav, Path, done, refusal};
+use super::{CampaignParam, Form, FromReview, Nav, Path, done, refusal};
 use crate::AppState;
 use crate::actions::{self, Outcome, findings::Placement};
 use crate::auth::{CurrentUser, session};
@@ -97,6 +97,10 @@ pub struct LedgerPage {
     /// An empty new-finding form, for the copy the script puts under an item answered 存在问题.
     blank_finding: NewFindingForm,
     reason_max: usize,
+    /// The review screen (/branches/{id}/review): only what waits for the level above.
+    queue: bool,
+    /// On the review screen: the unit's 延期申请 waiting for a decision.
+    extensions: Vec<super::views::ExtensionWaiting>,
 }
 
 pub struct CategoryView {
@@ -204,6 +208,9 @@ pub struct FindingView {
     pub review: ReviewState,
     pub review_comment: String,
     pub measures: Vec<MeasureView>,
+    /// On the review screen, for a row handed in again: what the unit changed since it was
+    /// returned (the finding and its measures, before → after).
+    pub changes: Vec<HistoryView>,
 }
 
 pub struct MeasureView {
@@ -278,11 +285,7 @@ impl LedgerPage {
     /// Characters of the ledger's texts that the document fonts cannot print (shown beside
     /// the download links).
     fn unprintable(&self) -> String {
-        let findings = self
-            .categories
-            .iter()
-            .flat_map(|c| c.items.iter().flat_map(|i| i.findings.iter()).chain(c.extended.iter()));
-        let texts = findings.flat_map(|f| {
+        let texts = self.findings().flat_map(|f| {
             std::iter::once(f.text.as_str()).chain(f.measures.iter().flat_map(|m| [m.text.as_str(), m.owner.as_str()]))
         });
         crate::export::font::unprintable_words(texts.chain([self.branch.name.as_str()]))
@@ -340,11 +343,7 @@ impl LedgerPage {
 
     /// The rows waiting for review as this page shows them ("finding:version,…"), for 全部通过.
     fn waiting_rows(&self) -> String {
-        let findings = self
-            .categories
-            .iter()
-            .flat_map(|c| c.items.iter().flat_map(|i| i.findings.iter()).chain(c.extended.iter()));
-        findings
+        self.findings()
             .filter(|f| f.review == ReviewState::Pending)
             .map(|f| format!("{}:{}", f.id, f.version))
             .collect::<Vec<_>>()
@@ -377,6 +376,80 @@ impl LedgerPage {
     }
 }
 
+impl LedgerPage {
+    /// The review screen: the page narrowed to what waits for the level above — findings 待审核
+    /// (with what changed since a return), clean answers returned before or contradicted by the
+    /// unit's data, the 专题支委会 record when it was returned before, and 延期申请.
+    async fn narrow_to_waiting(&mut self, state: &AppState, user: &CurrentUser) -> AppResult<()> {
+        self.queue = true;
+        if !self.reviewing {
+            self.categories.clear();
+            self.meeting = None;
+            return Ok(());
+        }
+        let waits = |f: &FindingView| f.review == ReviewState::Pending;
+        for cat in &mut self.categories {
+            for item in &mut cat.items {
+                item.findings.retain(waits);
+            }
+            cat.items.retain(|i| {
+                let answer_waits = i.own
+                    && i.verdict.is_some_and(|v| v != Verdict::Problem)
+                    && (i.returned || i.contradicts || i.last_return.is_some());
+                !i.findings.is_empty() || answer_waits
+            });
+            cat.extended.retain(waits);
+        }
+        self.categories
+            .retain(|c| !c.items.is_empty() || !c.extended.is_empty());
+        if self
+            .meeting
+            .as_ref()
+            .is_some_and(|m| !m.returned && m.last_return.is_none())
+        {
+            self.meeting = None;
+        }
+        let db = &state.db.read;
+        let waiting: Vec<FindingId> = self.findings().map(|f| f.id).collect();
+        let mut changes = db::audit::changes_since_return(db, user.scope(), self.branch.id, &waiting).await?;
+        for f in self.findings_mut() {
+            let (mine, rest) = changes.into_iter().partition(|c| c.finding_id == f.id);
+            changes = rest;
+            f.changes = mine.into_iter().map(|c| HistoryView::from(c.entry)).collect();
+        }
+        if let Some(scope) = user.scope().within_committee(self.branch.committee_id) {
+            let level = self.branch.level;
+            let waiting = db::schedule::waiting(db, scope, self.campaign.id, level).await?;
+            self.extensions = waiting
+                .into_iter()
+                .filter(|w| w.branch_id == self.branch.id)
+                .map(super::views::ExtensionWaiting::from)
+                .collect();
+        }
+        Ok(())
+    }
+
+    fn findings(&self) -> impl Iterator<Item = &FindingView> {
+        self.categories
+            .iter()
+            .flat_map(|c| c.items.iter().flat_map(|i| i.findings.iter()).chain(c.extended.iter()))
+    }
+
+    fn findings_mut(&mut self) -> impl Iterator<Item = &mut FindingView> {
+        self.categories.iter_mut().flat_map(|c| {
+            c.items
+                .iter_mut()
+                .flat_map(|i| i.findings.iter_mut())
+                .chain(c.extended.iter_mut())
+        })
+    }
+
+    /// The query a reviewer's form on the review screen carries, so its answer comes back here.
+    fn from_query(&self) -> &'static str {
+        if self.queue { "?from=review" } else { "" }
+    }
+}
+
 impl ReviewForm {
     fn is_row(&self, id: &FindingId) -> bool {
         self.row_id == Some(*id)
@@ -402,6 +475,8 @@ pub struct ReviewForm {
     pub answer_comment: String,
     /// The meeting record's 退回 was refused: the comment typed.
     pub meeting_comment: Option<String>,
+    /// The form was sent from the review screen, which shows the refusal.
+    pub from: FromReview,
 }
 
 pub async fn show(
@@ -415,6 +490,20 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut page = ledger_page(&state, &user, branch, campaign, Overlay::default()).await?;
+    page.flash = session::take_flash(&session).await?;
+    Ok(page)
+}
+
+/// The review screen: what waits for the level above on a handed-in ledger, on one page.
+pub async fn review_screen(
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
+) -> AppResult<LedgerPage> {
+    let branch = db::units::branch(&state.db.read, user.scope(), BranchId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
+    let mut page = ledger_page(&state, &user, branch, campaign, Overlay::default()).await?;
+    page.narrow_to_waiting(&state, &user).await?;
     page.flash = session::take_flash(&session).await?;
     Ok(page)
 }
@@ -585,6 +674,8 @@ pub async fn ledger_page(
         finding_max: FINDING_MAX,
         blank_finding: NewFindingForm::default(),
         reason_max: REASON_MAX,
+        queue: false,
+        extensions: Vec::new(),
     })
 }
 
@@ -681,6 +772,7 @@ fn group(
             review_comment: if hide_review { String::new() } else { f.review_comment },
             measures: measures_of.remove(&f.id).unwrap_or_default(),
             text: f.text,
+            changes: Vec::new(),
         };
         match f.ledger_item_id {
             Some(item) => by_item.entry(item).or_default().push(view),
@@ -764,7 +856,11 @@ async fn refused(
         .await?
         .ok_or(AppError::NotFound)?;
     let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
+    let from = overlay.review.from;
     let mut page = ledger_page(state, user, row, campaign, overlay).await?;
+    if from.0 {
+        page.narrow_to_waiting(state, user).await?;
+    }
     page.keep_typed_text_in_error();
     Ok((status, page).into_response())
 }
@@ -948,7 +1044,7 @@ async fn review_refused(
 /// 通过 or 退回 one finding.
 pub async fn decide_row(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, finding)): Path<(i64, i64)>,
-    Form(form): Form<actions::review::RowForm>,
+    from: FromReview, Form(form): Form<actions::review::RowForm>,
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), FindingId(finding));
     match actions::review::decide_row(&state.db, &user, branch, id, &form).await? {
@@ -959,17 +1055,14 @@ pub async fn decide_row(
                 "已退回（整本台账退回前党支部看不到）"
             };
             // Back to the row just decided, so the reviewer goes on from there.
-            done(
-                &session,
-                format!("该条查摆问题{word}"),
-                &format!("{}#finding-{id}", ledger_url(branch)),
-            )
-            .await
+            let back = from.back_to(branch, &format!("finding-{id}"));
+            done(&session, format!("该条查摆问题{word}"), &back).await
         }
         other => {
             let kept = ReviewForm {
                 row_id: Some(id),
                 row_comment: form.comment.clone(),
+                from,
                 ..ReviewForm::default()
             };
             review_refused(&state, &user, branch, other, kept).await
@@ -986,7 +1079,7 @@ pub struct ApproveData {
 
 /// 全部通过: every row still waiting, as the reviewer saw it.
 pub async fn approve_waiting(
-    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>, from: FromReview,
     Form(form): Form<ApproveData>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -998,9 +1091,15 @@ pub async fn approve_waiting(
             } else {
                 format!("已通过 {approved} 条；另有 {left} 条在您打开页面后有变动，请逐条查看后审核")
             };
-            done(&session, message, &format!("{}#review", ledger_url(branch))).await
+            done(&session, message, &from.back_to(branch, "review")).await
         }
-        other => review_refused(&state, &user, branch, other, ReviewForm::default()).await,
+        other => {
+            let kept = ReviewForm {
+                from,
+                ..ReviewForm::default()
+            };
+            review_refused(&state, &user, branch, other, kept).await
+        }
     }
 }
 
@@ -1068,7 +1167,7 @@ pub async fn reopen(
 /// 退回 a clean answer (查摆不到位), or take the return back.
 pub async fn review_answer(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, item)): Path<(i64, i64)>,
-    Form(form): Form<actions::meeting::ReturnForm>,
+    from: FromReview, Form(form): Form<actions::meeting::ReturnForm>,
 ) -> AppResult<Response> {
     let (branch, item) = (BranchId(branch), LedgerItemId(item));
     match actions::meeting::review_answer(&state.db, &user, branch, item, &form).await? {
@@ -1078,13 +1177,14 @@ pub async fn review_answer(
             } else {
                 "已撤销对此项作答的退回"
             };
-            done(&session, word, &format!("{}#item-{item}", ledger_url(branch))).await
+            done(&session, word, &from.back_to(branch, &format!("item-{item}"))).await
         }
         other => {
             // Only a return has a comment to show again beside its item.
             let kept = ReviewForm {
                 answer_item: form.returns().then_some(item),
                 answer_comment: form.comment.clone(),
+                from,
                 ..ReviewForm::default()
             };
             review_refused(&state, &user, branch, other, kept).await
@@ -1094,7 +1194,7 @@ pub async fn review_answer(
 
 /// 退回 the 专题支委会 record, or take the return back.
 pub async fn review_meeting(
-    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>, from: FromReview,
     Form(form): Form<actions::meeting::ReturnForm>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
@@ -1105,11 +1205,12 @@ pub async fn review_meeting(
             } else {
                 "已撤销对专题支委会记录的退回"
             };
-            done(&session, word, &format!("{}#meeting", ledger_url(branch))).await
+            done(&session, word, &from.back_to(branch, "meeting")).await
         }
         other => {
             let kept = ReviewForm {
                 meeting_comment: Some(form.comment.clone()),
+                from,
                 ..ReviewForm::default()
             };
             review_refused(&state, &user, branch, other, kept).await

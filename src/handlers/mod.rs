@@ -212,6 +212,31 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CampaignParam {
     }
 }
 
+/// `?from=review`: a reviewer's step sent from a ledger's review screen (/branches/{id}/review),
+/// which its answer goes back to. Any other value, or none, goes back to the ledger page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FromReview(pub bool);
+
+impl FromReview {
+    /// Where a step on `branch`'s ledger goes back to, at `anchor` ("finding-3", "review").
+    pub fn back_to(self, branch: crate::domain::BranchId, anchor: &str) -> String {
+        let page = if self.0 { "/review" } else { "" };
+        format!("/branches/{branch}{page}#{anchor}")
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for FromReview {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts, _: &S,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(FromReview(
+            query_value(parts.uri.query(), "from").as_deref() == Some("review"),
+        ))
+    }
+}
+
 /// The first value of `key` in a query string. Repeated or unknown keys and undecodable bytes
 /// are tolerated (a strict parser would answer them with an English 400).
 pub fn query_value(query: Option<&str>, key: &str) -> Option<String> {

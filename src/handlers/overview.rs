@@ -37,7 +37,7 @@ pub struct OverviewPage {
     own_units: Vec<BranchProgress>,
     own_item_count: i64,
     /// The committees' own 延期申请, which the 组织部 decides.
-    own_extensions: Vec<super::committee::ExtensionWaiting>,
+    own_extensions: Vec<super::views::ExtensionWaiting>,
     totals: Totals,
     committees: Vec<CommitteeView>,
     /// The day eligibility is judged on (the results date, or today if earlier).
@@ -326,7 +326,7 @@ pub async fn show(
         own_extensions: db::schedule::waiting(&state.db.read, user.scope(), campaign.id, Level::Committee)
             .await?
             .into_iter()
-            .map(super::committee::ExtensionWaiting::from)
+            .map(super::views::ExtensionWaiting::from)
             .collect(),
         totals,
         committees: views,

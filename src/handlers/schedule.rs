@@ -469,17 +469,23 @@ pub async fn withdraw_extension(
 
 pub async fn decide_extension(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path((branch, id)): Path<(i64, i64)>,
-    Form(form): Form<DecisionForm>,
+    from: super::FromReview, Form(form): Form<DecisionForm>,
 ) -> AppResult<Response> {
     let outcome =
         actions::schedule::decide_extension(&state.db, &user, BranchId(branch), ExtensionId(id), &form).await?;
+    let said = if form.decision == "approve" {
+        "已同意延期，整改时限已更新（原定时限保留）"
+    } else {
+        "已不同意延期，党支部可见原因"
+    };
+    // Decided on a ledger's review screen: back there. (A refusal shows the measure's page,
+    // with the request and the reason typed.)
+    if from.0 && matches!(outcome, Outcome::Done(_)) {
+        return done(&session, said, &from.back_to(BranchId(branch), "extensions")).await;
+    }
     let sent = Sent {
         form: "extension",
-        done: if form.decision == "approve" {
-            "已同意延期，整改时限已更新（原定时限保留）"
-        } else {
-            "已不同意延期，党支部可见原因"
-        },
+        done: said,
         comment: form.comment,
         ..Sent::default()
     };

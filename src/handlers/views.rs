@@ -144,3 +144,36 @@ impl GlanceView {
         }
     }
 }
+
+/// A 延期申请 waiting, as the 销号 queue and a ledger's review screen list it.
+pub struct ExtensionWaiting {
+    pub id: crate::domain::ExtensionId,
+    pub version: i64,
+    pub branch_id: crate::domain::BranchId,
+    pub branch_name: String,
+    pub measure_id: crate::domain::MeasureId,
+    pub measure_text: String,
+    pub owner: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub requested_at: String,
+}
+
+impl From<crate::db::schedule::Waiting> for ExtensionWaiting {
+    fn from(w: crate::db::schedule::Waiting) -> Self {
+        ExtensionWaiting {
+            id: w.request.id,
+            version: w.request.version,
+            branch_id: w.branch_id,
+            branch_name: w.branch_name,
+            measure_id: w.request.measure_id,
+            measure_text: w.measure_text,
+            owner: w.owner,
+            from: format_date(w.request.previous_deadline),
+            to: format_date(w.request.requested_deadline),
+            reason: w.request.reason,
+            requested_at: display_moment(&w.request.requested_at),
+        }
+    }
+}
