@@ -445,7 +445,7 @@ impl LedgerPage {
     }
 
     /// The query a reviewer's form on the review screen carries, so its answer comes back here.
-    fn from_query(&self) -> &'static str {
+    fn screen_query(&self) -> &'static str {
         if self.queue { "?from=review" } else { "" }
     }
 }
