@@ -961,3 +961,79 @@ async fn a_ledger_never_handed_in_shows_no_row_waiting_for_review_and_back_lands
             .contains("badge r-pending")
     );
 }
+
+#[tokio::test]
+async fn a_finding_and_its_first_measure_are_added_from_the_ledger_page_in_one_step() {
+    let app = spawn_demo().await;
+    let s = app.login("secretary5").await;
+    answer(&app, &s, BRANCH5, 1, "problem", "").await;
+    let ledger = body(app.get(&s, BRANCH5).await).await;
+    assert!(ledger.contains("name=\"measure_text\"") && ledger.contains("name=\"measure_deadline\""));
+
+    // A bad first measure refuses both, each message by its field, everything typed kept.
+    let before = findings_of(&app, 5).await.len();
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[
+                ("item_id", "1"),
+                ("text", "支部委员会任期届满未按期换届"),
+                ("measure_text", "报党委批准后召开党员大会选举"),
+                ("measure_deadline", "2022-02-30"),
+                ("measure_owner", "陈赟"),
+                ("measure_kind", "planned"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = body(res).await;
+    assert!(html.contains("整改时限不是有效日期"), "the deadline's message");
+    assert!(html.contains("支部委员会任期届满未按期换届") && html.contains("报党委批准后召开党员大会选举"));
+    assert!(html.contains("value=\"2022-02-30\"") && html.contains("value=\"陈赟\""));
+    assert_eq!(findings_of(&app, 5).await.len(), before, "nothing saved");
+
+    // Good: both saved, and the page is the ledger at the new row.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[
+                ("item_id", "1"),
+                ("text", "支部委员会任期届满未按期换届"),
+                ("measure_text", "报党委批准后召开党员大会选举"),
+                ("measure_deadline", "2026-12-31"),
+                ("measure_owner", "陈赟"),
+                ("measure_kind", "planned"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    assert!(to.starts_with("/branches/5#finding-"), "{to}");
+    let id = to.trim_start_matches("/branches/5#finding-").to_string();
+    let measures = db::ledger::measures(&app.db.read, campus(&app).await, CampaignId(1), BranchId(5))
+        .await
+        .unwrap();
+    let m: Vec<_> = measures.iter().filter(|m| m.finding_id.0.to_string() == id).collect();
+    assert_eq!(m.len(), 1, "one measure under the new finding");
+    assert_eq!(m[0].text, "报党委批准后召开党员大会选举");
+    assert_eq!(m[0].owner, "陈赟");
+    assert_eq!(
+        m[0].deadline.map(duizhang::domain::dates::format_date).as_deref(),
+        Some("2026-12-31")
+    );
+
+    // Without a measure the finding's page opens its measure form, as before.
+    let res = app
+        .post_form(
+            &s,
+            "/branches/5/findings",
+            BRANCH5,
+            &[("item_id", "1"), ("text", "换届材料未归档")],
+        )
+        .await;
+    assert!(location(&res).ends_with("#new-measure"), "{}", location(&res));
+}

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::measures::MeasureForm;
 use super::{Outcome, STALE, Stop, answered_item, branch_step, checked, editing, finding};
 use crate::auth::User;
 use crate::db::audit::Actor;
@@ -23,12 +24,36 @@ pub enum Placement {
     Category(CategoryId),
 }
 
-/// Adds a finding; its text's problem comes back as the field `text`.
+/// Adds a finding, and its first measure when `first` has one (the ledger page's form); the
+/// finding's text's problem comes back as the field `text`, the measure's as `measure_text`,
+/// `measure_deadline`, `measure_owner`, `measure_kind`. Both are saved or neither.
 pub async fn create(
-    db: &Db, user: &User, branch: BranchId, placement: Placement, text: &str,
+    db: &Db, user: &User, branch: BranchId, placement: Placement, text: &str, first: Option<&MeasureForm>,
 ) -> super::Result<FindingId> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
-        let text = checked(finding_text(text))?;
+        let finding_text = finding_text(text);
+        let measure = match first {
+            Some(form) => Some(super::measures::parse(tx, actor, form, None).await),
+            None => None,
+        };
+        let (text, measure) = match (finding_text, measure) {
+            (Ok(text), None) => (text, None),
+            (Ok(text), Some(Ok(m))) => (text, Some(m)),
+            (text, measure) => {
+                let mut e = FieldErrors::default();
+                if let Err(m) = text {
+                    e.0.extend(m.0);
+                }
+                match measure {
+                    Some(Err(Stop::Invalid(m))) => {
+                        e.0.extend(m.0.into_iter().map(|(f, m)| (first_measure_field(f), m)))
+                    }
+                    Some(Err(other)) => return Err(other),
+                    _ => {}
+                }
+                return Err(Stop::Invalid(e));
+            }
+        };
         editing(tx, actor).await?;
         let campaign = actor.campaign();
         let (category, item, source) = match placement {
@@ -49,9 +74,25 @@ pub async fn create(
                 (category, None, FindingSource::Extended)
             }
         };
-        Ok(db::findings::create(tx, actor, campaign, category, item, &text, source).await?)
+        let id = db::findings::create(tx, actor, campaign, category, item, &text, source).await?;
+        if let Some(m) = measure {
+            db::measures::create(tx, actor, id, &m).await?;
+        }
+        Ok(id)
     })
     .await
+}
+
+/// The new-finding form's name for a field of its first measure.
+fn first_measure_field(field: &'static str) -> &'static str {
+    match field {
+        "text" => "measure_text",
+        "deadline" => "measure_deadline",
+        "owner" => "measure_owner",
+        "kind" => "measure_kind",
+        "status" => "measure_status",
+        _ => "measure_form",
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -40,7 +40,7 @@ impl MeasureForm {
 }
 
 /// The form checked against the campaign (its deadline window) and the measure as saved.
-async fn parse(
+pub(super) async fn parse(
     tx: &mut sqlx::SqliteConnection, actor: Actor, form: &MeasureForm, saved: Option<&Measure>,
 ) -> Result<MeasureInput, Stop> {
     let campaign = db::campaigns::by_id(&mut *tx, actor.campaign())

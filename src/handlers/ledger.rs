@@ -28,7 +28,7 @@ use crate::db::units::BranchRow;
 use crate::domain::dates::{self, display_moment, format_date};
 use crate::domain::hints::{Hint, Profile, contradicts};
 use crate::domain::history::AuditAction;
-use crate::domain::input::{FINDING_MAX, FieldErrors, REASON_MAX};
+use crate::domain::input::{FINDING_MAX, FieldErrors, MEASURE_MAX, OWNER_MAX, REASON_MAX, deadline_window};
 use crate::domain::ledger::{item_label, split_examples};
 use crate::domain::review::{Decision, Powers};
 use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
@@ -97,6 +97,11 @@ pub struct LedgerPage {
     /// An empty new-finding form, for the copy the script puts under an item answered 存在问题.
     blank_finding: NewFindingForm,
     reason_max: usize,
+    measure_max: usize,
+    owner_max: usize,
+    /// The window a 整改时限 may fall in (YYYY-MM-DD), shown beside the first measure's date.
+    deadline_min: String,
+    deadline_max: String,
     /// The review screen (/branches/{id}/review): only what waits for the level above.
     queue: bool,
     /// On the review screen: the unit's 延期申请 waiting for a decision.
@@ -196,6 +201,27 @@ pub struct VerdictForm {
 pub struct NewFindingForm {
     pub text: String,
     pub error: Option<String>,
+    /// Its first measure as typed, and the refusal's messages by field (`measure_text`, …).
+    pub measure_text: String,
+    pub measure_deadline: String,
+    pub measure_owner: String,
+    pub measure_kind: String,
+    pub errors: FieldErrors,
+}
+
+impl NewFindingForm {
+    /// The first-measure part opens when something was typed into it.
+    fn measure_open(&self) -> bool {
+        !(self.measure_text.is_empty() && self.measure_deadline.is_empty() && self.measure_owner.is_empty())
+    }
+
+    fn measure_error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    fn kind_is(&self, kind: &str) -> bool {
+        self.measure_kind == kind || (kind == "planned" && self.measure_kind.is_empty())
+    }
 }
 
 pub struct FindingView {
@@ -608,6 +634,7 @@ pub async fn ledger_page(
             comment: i.review_comment.clone(),
         })
         .collect();
+    let window = deadline_window(campaign.issued_on);
     Ok(LedgerPage {
         nav: Nav::for_user(user, &format!("/branches/{}", branch.id)),
         csrf: user.csrf.clone(),
@@ -674,6 +701,10 @@ pub async fn ledger_page(
         finding_max: FINDING_MAX,
         blank_finding: NewFindingForm::default(),
         reason_max: REASON_MAX,
+        measure_max: MEASURE_MAX,
+        owner_max: OWNER_MAX,
+        deadline_min: format_date(window.0),
+        deadline_max: format_date(window.1),
         queue: false,
         extensions: Vec::new(),
     })
@@ -955,6 +986,28 @@ pub struct NewFindingData {
     text: String,
     item_id: Option<i64>,
     category_id: Option<i64>,
+    /// Its first measure, when the form's 同时制定第一条整改措施 part is filled in.
+    measure_text: String,
+    measure_deadline: String,
+    measure_owner: String,
+    measure_kind: String,
+}
+
+impl NewFindingData {
+    /// The first measure, if any of its fields is filled in (the kind is always sent).
+    fn first_measure(&self) -> Option<actions::measures::MeasureForm> {
+        let typed = [&self.measure_text, &self.measure_deadline, &self.measure_owner];
+        typed
+            .iter()
+            .any(|t| !t.trim().is_empty())
+            .then(|| actions::measures::MeasureForm {
+                text: self.measure_text.clone(),
+                deadline: self.measure_deadline.clone(),
+                owner: self.measure_owner.clone(),
+                kind: self.measure_kind.clone(),
+                ..Default::default()
+            })
+    }
 }
 
 /// Adds a finding under an item answered 存在问题, or under a category (延伸自查).
@@ -973,24 +1026,37 @@ pub async fn create_finding(
             return Err(AppError::BadRequest("没有指明查摆问题所属的类别或条目。".into()));
         }
     };
-    let error = match actions::findings::create(&state.db, &user, branch, placement, &form.text).await? {
-        Outcome::Done(id) => {
-            return done(
-                &session,
-                "已添加查摆问题，请继续制定整改措施",
-                &format!("{}/findings/{id}#new-measure", ledger_url(branch)),
-            )
-            .await;
-        }
-        Outcome::Invalid(e) => e.get("text").unwrap_or_default().to_string(),
-        other => return Err(refusal(other)),
-    };
+    let first = form.first_measure();
+    let errors =
+        match actions::findings::create(&state.db, &user, branch, placement, &form.text, first.as_ref()).await? {
+            // With its first measure, the page stays the ledger, at the new row; without, the
+            // finding's page opens its measure form.
+            Outcome::Done(id) if first.is_some() => {
+                let to = format!("{}#finding-{id}", ledger_url(branch));
+                return done(&session, "已添加查摆问题和第一条整改措施", &to).await;
+            }
+            Outcome::Done(id) => {
+                return done(
+                    &session,
+                    "已添加查摆问题，请继续制定整改措施",
+                    &format!("{}/findings/{id}#new-measure", ledger_url(branch)),
+                )
+                .await;
+            }
+            Outcome::Invalid(e) => e,
+            other => return Err(refusal(other)),
+        };
     let overlay = Overlay {
         new_finding: Some((
             placement,
             NewFindingForm {
                 text: form.text.clone(),
-                error: Some(error),
+                error: errors.get("text").map(str::to_string),
+                measure_text: form.measure_text.clone(),
+                measure_deadline: form.measure_deadline.clone(),
+                measure_owner: form.measure_owner.clone(),
+                measure_kind: form.measure_kind.clone(),
+                errors,
             },
         )),
         ..Overlay::default()

@@ -53,7 +53,7 @@ document.addEventListener("submit", function (event) {
 
 // A 整改时限 typed into the past (not the one already saved) is asked about once more.
 function pastDeadline(form) {
-  var input = form.querySelector("input[type=date][name=deadline]");
+  var input = form.querySelector("input[type=date][name=deadline], input[type=date][name=measure_deadline]");
   if (!input || !input.value || input.readOnly || input.value === input.defaultValue) {
     return "";
   }
