@@ -35,6 +35,7 @@ const JOURNEYS: &[&str] = &[
     "a_branch_plans_milestones_asks_for_more_time_and_closes_off_a_long_term_measure",
     "on_a_phone_every_answer_saves_in_place_and_a_refused_one_shows_the_saved_answer",
     "text_typed_when_the_login_times_out_is_offered_back_after_logging_in_again",
+    "on_a_phone_a_ledger_with_four_findings_is_handed_in_with_few_taps_and_page_loads",
 ];
 
 fn main() -> ExitCode {
@@ -141,6 +142,9 @@ async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
         }
         "text_typed_when_the_login_times_out_is_offered_back_after_logging_in_again" => {
             text_survives_a_timeout(ctx).await
+        }
+        "on_a_phone_a_ledger_with_four_findings_is_handed_in_with_few_taps_and_page_loads" => {
+            four_findings_on_a_phone(ctx).await
         }
         other => bail!("no journey named {other}"),
     }
@@ -381,6 +385,74 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         kept.chars().count(),
         long.chars().count()
     );
+    Ok(())
+}
+
+/// Branch 5 on a 375 px phone, from nothing to a ledger handed in: 22 answers (4 存在问题), a
+/// finding with its first measure under each of the four, the 专题支委会, submission. Taps (a
+/// tap on a choice, a field or a button; a date counts as one) and full page loads are counted
+/// as the user makes them and printed; the answers cost no page load, each finding one.
+async fn four_findings_on_a_phone(ctx: &mut Ctx) -> Result<()> {
+    let s = ctx.login("secretary5", Viewport::Phone).await?;
+    let (mut taps, mut loads) = (0, 0);
+    let items: Vec<String> = s
+        .eval_list(
+            "return Array.from(document.querySelectorAll('li.item'))
+                .filter(li => li.querySelector('form.verdict-form')).map(li => li.id.slice(5))",
+        )
+        .await?;
+    ensure!(items.len() == 22, "22 items to answer, found {}", items.len());
+    for (i, id) in items.iter().enumerate() {
+        let choice = if i < 4 { "problem" } else { "no_problem" };
+        ensure!(s.answer(id, choice).await? == "刚刚保存", "item {id}");
+        taps += 1;
+        loads += usize::from(!s.stayed().await?);
+    }
+    let answers = (taps, loads);
+    for (n, id) in items.iter().take(4).enumerate() {
+        let form = format!("#item-{id} form.new-finding");
+        s.fill(&format!("{form} textarea[name=text]"), &format!("第{}条查摆问题：支委会会议记录过简。", n + 1))
+            .await?;
+        s.fill(&format!("{form} textarea[name=measure_text]"), "每次支委会当场记录、当场签字。")
+            .await?;
+        s.set_value(&format!("{form} input[name=measure_deadline]"), &day(20)).await?;
+        s.fill(&format!("{form} input[name=measure_owner]"), "陈赟").await?;
+        s.submit(&format!("{form} button[type=submit]")).await?;
+        taps += 5;
+        loads += usize::from(!s.stayed().await?);
+        let at = s.eval::<String>("return location.pathname + location.hash").await?;
+        ensure!(at.starts_with("/branches/5#finding-"), "back on the ledger at the new row: {at}");
+        let top: f64 = s
+            .eval("return document.querySelector(location.hash).getBoundingClientRect().top")
+            .await?;
+        ensure!((0.0..667.0).contains(&top), "the new row is in view: {top}");
+    }
+    ensure!(
+        s.text().await?.contains("第4条查摆问题"),
+        "four findings on the ledger"
+    );
+    s.shot("secretary-four-findings-phone").await?;
+    s.submit("#meeting a.button").await?;
+    taps += 1;
+    loads += usize::from(!s.stayed().await?);
+    s.set_value("#held_on", &day(-2)).await?;
+    s.fill("#present", "5").await?;
+    s.fill("#topics", "传达学习专项行动通知，逐项对照问题台账开展对账查摆。")
+        .await?;
+    s.submit("form.meeting-form button[type=submit]").await?;
+    taps += 4;
+    loads += usize::from(!s.stayed().await?);
+    s.submit("#submit button.primary").await?;
+    taps += 1;
+    loads += usize::from(!s.stayed().await?);
+    let page = s.text().await?;
+    ensure!(page.contains("本支部台账已提交"), "handed in: {}", excerpt(&page));
+    println!(
+        "    measured on a 375 px phone: 22 answers {} taps / {} page loads; the whole ledger with 4 findings {taps} taps / {loads} page loads",
+        answers.0, answers.1
+    );
+    ensure!(answers == (22, 0), "22 taps and no page load for the answers: {answers:?}");
+    ensure!(loads == 7, "one page load per finding, two for the meeting, one to submit: {loads}");
     Ok(())
 }
 
@@ -633,13 +705,31 @@ async fn review_round_trip(ctx: &mut Ctx) -> Result<()> {
     s.submit("#submit button.primary").await?;
     ensure!(s.text().await?.contains("本支部台账已提交"));
 
-    // The committee approves it and signs off, affirming the 四个到位.
+    // On a phone, the committee's 待审核 leads to the review screen: the row handed in again
+    // with its change (before → after), approved there.
+    let rp = ctx.login("reviewer1", Viewport::Phone).await?;
+    rp.click("a.badge[href='/branches/1/review']").await?;
+    rp.wait_path_starts("/branches/1/review").await?;
+    let screen = rp.text().await?;
+    ensure!(
+        screen.contains("退回后党支部的修改") && screen.contains("（2022年上半年仅召开3次。）"),
+        "the change since the return: {}",
+        excerpt(&screen)
+    );
+    rp.shot("reviewer-review-screen-phone").await?;
+    let covered: Vec<String> = rp.eval_list(COVERED_CONTROLS).await?;
+    ensure!(covered.is_empty(), "controls under something else: {covered:?}");
+    rp.submit("#finding-1 .row-review form.inline button").await?;
+    ensure!(rp.path().await? == "/branches/1/review", "back on the review screen");
+    ensure!(!rp.exists("#finding-1").await?, "the approved row left the screen");
+    rp.flash("approving on the review screen").await?;
+
+    // The committee signs off, affirming the 四个到位.
     r.goto("/branches/1").await?;
     ensure!(
         r.text().await?.contains("（2022年上半年仅召开3次。）"),
         "the fix is there"
     );
-    r.submit("#finding-1 .row-review form.inline button").await?;
     for i in 0..4 {
         r.click(&format!("form.sign-off input[name=four_{i}]")).await?;
     }
@@ -821,6 +911,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/committees/1/report",
             "/committees/1/work",
             "/branches/1/profile",
+            "/branches/1/review",
             "/branches/8",
         ],
     ),
@@ -1351,6 +1442,14 @@ impl Tab {
     }
 
     /// The flash message the last action left ("已保存…"); every action must leave one.
+    /// Whether the page is still the one `answer` or `submit` started from (no full page load
+    /// since): the marker they set survives only in the same document.
+    async fn stayed(&self) -> Result<bool> {
+        let stayed: bool = self.eval("return window.__stay === true").await?;
+        self.execute("window.__stay = true;", vec![]).await?;
+        Ok(stayed)
+    }
+
     async fn flash(&self, after: &str) -> Result<String> {
         let all = self.c.find_all(Locator::Css("p.notice.saved")).await?;
         let first = all.first().ok_or_else(|| anyhow!("no message after {after}"))?;
