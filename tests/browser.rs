@@ -385,6 +385,11 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         kept.chars().count(),
         long.chars().count()
     );
+    // The text sent back is not saved: leaving the page asks first.
+    let dirty: bool = s
+        .eval(&format!("return document.querySelector('{form}').dataset.dirty === '1'"))
+        .await?;
+    ensure!(dirty, "the refused form counts as changed for the leave warning");
     Ok(())
 }
 

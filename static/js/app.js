@@ -245,6 +245,17 @@ window.addEventListener("beforeunload", function (event) {
   }
 });
 
+// A form the server sent back refused holds what was typed but not saved: leaving asks too.
+document.querySelectorAll("form[method=post]").forEach(function (f) {
+  var refused = f.querySelector(".field-error, .alert[role=alert]");
+  var typed = Array.from(f.querySelectorAll("textarea, input[type=text]")).some(function (box) {
+    return box.value.trim() !== "";
+  });
+  if (refused && typed && !f.classList.contains("verdict-form")) {
+    f.dataset.dirty = "1";
+  }
+});
+
 // A link that replaces what was typed asks first.
 document.addEventListener("click", function (event) {
   var link = event.target.closest && event.target.closest("a[data-confirm]");
