@@ -961,6 +961,18 @@ async fn phone(ctx: &mut Ctx) -> Result<()> {
             if !small.is_empty() {
                 problems.push(format!("{path} as {user}: tap targets under 40 px: {small:?}"));
             }
+            // A card row's label comes from its cell's data-label: none may print a bare "：",
+            // and no table header may be empty (screen readers announce it as nothing).
+            let bare: Vec<String> = b
+                .eval_list(
+                    "return Array.from(document.querySelectorAll('td[data-label], th'))
+                        .filter(c => (c.tagName === 'TD' ? c.dataset.label : c.textContent).trim() === '')
+                        .map(c => c.tagName + ' in ' + (c.closest('table').id || c.closest('section, main').id || 'a table'))",
+                )
+                .await?;
+            if !bare.is_empty() {
+                problems.push(format!("{path} as {user}: cells with no label or header text: {bare:?}"));
+            }
             let faint: Vec<String> = b.eval_list(LOW_CONTRAST).await?;
             if !faint.is_empty() {
                 problems.push(format!("{path} as {user}: text below WCAG AA contrast: {faint:?}"));
