@@ -13,8 +13,8 @@ use crate::auth::{CurrentUser, RequireKeeper, RequireOverseer, RequireReviewer, 
 use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
-    account, admin, auth, campaigns, close_out, committee, documents, export, finding, home, import, ledger, meeting,
-    overview, profile, report, schedule, work,
+    account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import, ledger,
+    meeting, overview, profile, report, schedule, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -170,6 +170,25 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/committees/{committee_id}/submission.zip", get(export::submission_zip))
         .route("/committees/{committee_id}/report/sign", post(report::sign))
         .route("/committees/{committee_id}/report/reopen", post(report::reopen))
+        .route("/committees/{committee_id}/delivery", post(delivery::deliver))
+        .route(
+            "/committees/{committee_id}/deliveries/{delivery_id}/scan",
+            get(delivery::scan)
+                .post(delivery::add_scan)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/committees/{committee_id}/deliveries/{delivery_id}/package.zip",
+            get(delivery::package),
+        )
+        .route(
+            "/committees/{committee_id}/deliveries/{delivery_id}/paper",
+            post(delivery::record_paper),
+        )
+        .route(
+            "/committees/{committee_id}/deliveries/{delivery_id}/return",
+            post(delivery::return_delivery),
+        )
         .route_layer(from_extractor_with_state::<RequireReviewer, AppState>(state.clone()));
 
     // 组织部 only.

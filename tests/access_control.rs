@@ -247,6 +247,37 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/committees/1/report.xlsx", [401, 403, 403, 200, 404, 200]),
     ("GET", "/committees/2/report.xlsx", [401, 403, 403, 404, 200, 200]),
     ("GET", "/committees/1/submission.zip", [401, 403, 403, 200, 404, 200]),
+    // 报送: committee 2 has handed in (delivery 1, the fixture in the test); committee 1's
+    // 附件3 is not signed, so it cannot. The committee adds the scan; the 组织部 records the
+    // paper copy or returns the 报送.
+    ("POST", "/committees/1/delivery", [303, 403, 403, 409, 404, 403]),
+    ("POST", "/committees/2/delivery", [303, 403, 403, 404, 409, 403]),
+    (
+        "GET",
+        "/committees/2/deliveries/1/package.zip",
+        [401, 403, 403, 404, 200, 200],
+    ),
+    (
+        "GET",
+        "/committees/1/deliveries/1/package.zip",
+        [401, 403, 403, 404, 404, 404],
+    ),
+    ("GET", "/committees/2/deliveries/1/scan", [303, 403, 403, 404, 404, 404]),
+    (
+        "POST",
+        "/committees/2/deliveries/1/scan",
+        [303, 403, 403, 404, 400, 400],
+    ),
+    (
+        "POST",
+        "/committees/2/deliveries/1/paper",
+        [303, 403, 403, 404, 403, 400],
+    ),
+    (
+        "POST",
+        "/committees/2/deliveries/1/return",
+        [303, 403, 403, 404, 403, 400],
+    ),
     // Anyone may check a printed code; an unknown one is 404.
     ("GET", "/verify", [200, 200, 200, 200, 200, 200]),
     ("GET", "/verify/ABCDE-FGHJK", [404, 404, 404, 404, 404, 404]),
@@ -301,6 +332,15 @@ async fn clients(app: &TestApp) -> HashMap<&'static str, Client> {
 #[tokio::test]
 async fn every_user_gets_exactly_their_scope_on_every_route() {
     let app = spawn_demo().await;
+    // Committee 2 has handed in its materials (报送 1).
+    sqlx::query(
+        "INSERT INTO deliveries (campaign_id, committee_id, delivered_by, package_name, package, package_size)
+         SELECT 1, 2, id, '报送材料.zip', X'504B0506000000000000000000000000000000000000', 22
+         FROM users WHERE username = 'reviewer2'",
+    )
+    .execute(&app.db.read)
+    .await
+    .unwrap();
     let mut failures = Vec::new();
     // Each user logs in once; only a row that ends the session (POST /logout) costs new logins.
     let mut clients = clients(&app).await;
@@ -416,7 +456,7 @@ fn other_unit_id(placeholder: &str, committee: u8) -> &'static str {
         // Not owned by a unit (the ledger's items; admin ids answer 403 to these users anyway).
         ("item_id", _) => "1",
         // Campus-wide, or with none of the other committee's in the demo.
-        ("document_id", _) | ("work_id", _) => "1",
+        ("document_id", _) | ("work_id", _) | ("delivery_id", _) => "1",
         ("user_id", _) | ("campaign_id", _) | ("look_back_id", _) => "2",
         (other, _) => panic!("no other-unit id for {{{other}}}"),
     }

@@ -387,7 +387,9 @@ async fn answers_on_a_phone(ctx: &mut Ctx) -> Result<()> {
     );
     // The text sent back is not saved: leaving the page asks first.
     let dirty: bool = s
-        .eval(&format!("return document.querySelector('{form}').dataset.dirty === '1'"))
+        .eval(&format!(
+            "return document.querySelector('{form}').dataset.dirty === '1'"
+        ))
         .await?;
     ensure!(dirty, "the refused form counts as changed for the leave warning");
     Ok(())
@@ -416,26 +418,33 @@ async fn four_findings_on_a_phone(ctx: &mut Ctx) -> Result<()> {
     let answers = (taps, loads);
     for (n, id) in items.iter().take(4).enumerate() {
         let form = format!("#item-{id} form.new-finding");
-        s.fill(&format!("{form} textarea[name=text]"), &format!("第{}条查摆问题：支委会会议记录过简。", n + 1))
+        s.fill(
+            &format!("{form} textarea[name=text]"),
+            &format!("第{}条查摆问题：支委会会议记录过简。", n + 1),
+        )
+        .await?;
+        s.fill(
+            &format!("{form} textarea[name=measure_text]"),
+            "每次支委会当场记录、当场签字。",
+        )
+        .await?;
+        s.set_value(&format!("{form} input[name=measure_deadline]"), &day(20))
             .await?;
-        s.fill(&format!("{form} textarea[name=measure_text]"), "每次支委会当场记录、当场签字。")
-            .await?;
-        s.set_value(&format!("{form} input[name=measure_deadline]"), &day(20)).await?;
         s.fill(&format!("{form} input[name=measure_owner]"), "陈赟").await?;
         s.submit(&format!("{form} button[type=submit]")).await?;
         taps += 5;
         loads += usize::from(!s.stayed().await?);
         let at = s.eval::<String>("return location.pathname + location.hash").await?;
-        ensure!(at.starts_with("/branches/5#finding-"), "back on the ledger at the new row: {at}");
+        ensure!(
+            at.starts_with("/branches/5#finding-"),
+            "back on the ledger at the new row: {at}"
+        );
         let top: f64 = s
             .eval("return document.querySelector(location.hash).getBoundingClientRect().top")
             .await?;
         ensure!((0.0..667.0).contains(&top), "the new row is in view: {top}");
     }
-    ensure!(
-        s.text().await?.contains("第4条查摆问题"),
-        "four findings on the ledger"
-    );
+    ensure!(s.text().await?.contains("第4条查摆问题"), "four findings on the ledger");
     s.shot("secretary-four-findings-phone").await?;
     s.submit("#meeting a.button").await?;
     taps += 1;
@@ -456,8 +465,14 @@ async fn four_findings_on_a_phone(ctx: &mut Ctx) -> Result<()> {
         "    measured on a 375 px phone: 22 answers {} taps / {} page loads; the whole ledger with 4 findings {taps} taps / {loads} page loads",
         answers.0, answers.1
     );
-    ensure!(answers == (22, 0), "22 taps and no page load for the answers: {answers:?}");
-    ensure!(loads == 7, "one page load per finding, two for the meeting, one to submit: {loads}");
+    ensure!(
+        answers == (22, 0),
+        "22 taps and no page load for the answers: {answers:?}"
+    );
+    ensure!(
+        loads == 7,
+        "one page load per finding, two for the meeting, one to submit: {loads}"
+    );
     Ok(())
 }
 
@@ -971,7 +986,9 @@ async fn phone(ctx: &mut Ctx) -> Result<()> {
                 )
                 .await?;
             if !bare.is_empty() {
-                problems.push(format!("{path} as {user}: cells with no label or header text: {bare:?}"));
+                problems.push(format!(
+                    "{path} as {user}: cells with no label or header text: {bare:?}"
+                ));
             }
             let faint: Vec<String> = b.eval_list(LOW_CONTRAST).await?;
             if !faint.is_empty() {

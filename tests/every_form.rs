@@ -393,7 +393,21 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
         r1.send_on("/committees/1/report", "/committees/1/report", &[], &mut found)
             .await
     );
+    // 报送: the report signed as the page offers it, handed in, the paper copy's scan added; the
+    // 组织部 records the paper copy, then returns the 报送.
+    let report = "/committees/1/report";
+    assert!(r1.send_on(report, "/report/sign", &[], &mut found).await);
+    assert!(r1.send_on(report, "/committees/1/delivery", &[], &mut found).await);
+    assert!(r1.send_on(report, "/scan", &[], &mut found).await);
     let mut o = Walker::new(&fresh, "overseer").await;
+    let today = day(0);
+    assert!(
+        o.send_on(report, "/paper", &[("paper_received_on", today.as_str())], &mut found)
+            .await
+    );
+    assert!(o.send_on(report, "/return", &[], &mut found).await);
+    // Returned: the report may be reopened again.
+    assert!(r1.send_on(report, "/report/reopen", &[], &mut found).await);
     // Without carrying measures over, so the new ledger is still editable.
     assert!(
         o.send_on(

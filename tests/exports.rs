@@ -411,7 +411,10 @@ async fn a_committee_downloads_its_whole_submission_as_one_zip() {
         squeeze(&pdf_text(&pdf))
     };
     // The committee's own list comes first, headed with the committee; then its branches'.
-    let lists: Vec<&String> = names.iter().filter(|n| n.starts_with("附件2/")).collect();
+    let lists: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("附件2/") && n.ends_with(".pdf"))
+        .collect();
     let own = read(&mut zip, lists[0]);
     assert!(own.contains("党组织名称：计算机工程学院党委（本级）"), "{own}");
     assert!(own.contains("本类别各项由党支部自查"), "{own}");

@@ -541,6 +541,10 @@ const LANDED: &[(i64, &str)] = &[
         20261130000017,
         "4e1b92f3ca1f2296d27a29ab82cc46d25c3a488eff42b7b1996d99fd2f7311ee5f6b65e3fba85388efe90f3f49cd0670",
     ),
+    (
+        20261201000018,
+        "3144edc46dc007a1a9dd92e2cbb0bb20aceb23771fc050e191227bed978529d2b5f261dfbaa6abbeeb7cfc2de6345b2a",
+    ),
 ];
 
 #[test]

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod close_out;
+pub mod delivery;
 pub mod documents;
 pub mod findings;
 pub mod ledger;

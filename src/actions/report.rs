@@ -124,6 +124,12 @@ pub async fn reopen(db: &Db, user: &User, id: CommitteeId, reason: &str) -> supe
     step(db, async |tx| {
         let campaign = committee(tx, user, id).await?;
         let reason = text("重新打开的原因", reason, COMMENT_MAX, true).map_err(Stop::Refused)?;
+        // What was handed in stays what the 组织部 holds: it returns the 报送 first.
+        if db::deliveries::standing(tx, campaign, id).await?.is_some() {
+            return Err(Stop::Refused(
+                "报告已随报送材料报送组织部，不能重新打开；如需修改，请联系组织部退回报送。".into(),
+            ));
+        }
         if !db::reports::reopen(tx, user.id(), campaign, id, &reason).await? {
             return Err(Stop::Refused("报告不是已签字状态，无需重新打开。".into()));
         }

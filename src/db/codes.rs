@@ -14,7 +14,7 @@ use crate::domain::ids::*;
 use crate::domain::meeting::MeetingKind;
 use crate::domain::progress::{DeadlineBasis, ExtensionState};
 use crate::domain::states::{
-    FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
+    DeliveryState, FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
 };
 use crate::domain::units::Level;
 use crate::domain::verification::DocKind;
@@ -63,6 +63,7 @@ stored_as_code!(
     WorkKind,
     ExtensionState,
     DeadlineBasis,
+    DeliveryState,
 );
 
 macro_rules! stored_as_integer {

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod audit;
 pub mod campaigns;
 pub mod codes;
+pub mod deliveries;
 pub mod documents;
 pub mod evidence;
 pub mod exports;

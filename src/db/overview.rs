@@ -39,6 +39,8 @@ pub struct Campus {
     pub own_item_count: i64,
     /// Committees with a saved 附件3 and its state.
     pub reports: Vec<(CommitteeId, ReportState)>,
+    /// Each committee's 报送 as it stands (committees that have not handed in are absent).
+    pub deliveries: Vec<(CommitteeId, crate::domain::delivery::Standing)>,
     /// Findings per ledger category (position, count) of each committee's branches.
     pub per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>>,
     /// Findings per ledger category of the campus: (position, title, count).
@@ -55,6 +57,16 @@ pub struct Campus {
     /// What the page draws from exactly this data (its charts), made on the first view and
     /// gone with it: a fragment cache that the memo's invalidation covers.
     pub drawn: std::sync::OnceLock<Vec<String>>,
+}
+
+impl Campus {
+    /// How the committee's 报送 stands.
+    pub fn delivery_of(&self, committee: CommitteeId) -> crate::domain::delivery::Standing {
+        self.deliveries
+            .iter()
+            .find(|(c, _)| *c == committee)
+            .map_or(crate::domain::delivery::Standing::NotDelivered, |(_, s)| *s)
+    }
 }
 
 /// The overview of `campaign` today, for the 组织部 (`None` for any narrower scope: its sums are
@@ -162,6 +174,12 @@ async fn assemble(
     let own_units = progress::own_units(&db.read, scope, campaign, dates::today()).await?;
     let own_item_count = super::ledger::item_count(db, campaign, Level::Committee).await?;
     let reports = progress::report_states(&db.read, campaign).await?;
+    let due = super::campaigns::by_id(&db.read, campaign).await?.map(|c| c.report_due);
+    let deliveries = super::deliveries::latest_campus(&db.read, campaign)
+        .await?
+        .into_iter()
+        .filter_map(|d| due.map(|due| (d.committee_id, d.standing(due))))
+        .collect();
     let categories = super::ledger::categories(db, campaign).await?;
     let mut per_committee_category: HashMap<CommitteeId, Vec<(i64, i64)>> = HashMap::new();
     for (row, _) in &parts.rows {
@@ -216,6 +234,7 @@ async fn assemble(
         own_units,
         own_item_count,
         reports,
+        deliveries,
         per_committee_category,
         per_category,
         answered_share,

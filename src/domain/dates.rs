@@ -82,6 +82,13 @@ pub fn display_moment(utc: &str) -> String {
     }
 }
 
+/// The campus date of a stored UTC moment (`datetime('now')`): what a deadline is judged on.
+pub fn campus_date(utc: &str) -> Option<Date> {
+    PrimitiveDateTime::parse(utc, MOMENT)
+        .ok()
+        .map(|t| t.assume_utc().to_offset(CAMPUS_OFFSET).date())
+}
+
 /// 逾期: the deadline has passed (the deadline day itself still counts as in time) and the
 /// measure is not closed off. A measure without a deadline cannot be overdue.
 pub fn is_overdue(deadline: Option<Date>, status: MeasureStatus, today: Date) -> bool {

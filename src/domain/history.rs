@@ -76,6 +76,10 @@ coded_enum!(
         WorkDelete = "committee_work.delete" / "删除本级工作记录",
         DocumentAdd = "campaign_document.add" / "添加参考文件",
         DocumentDelete = "campaign_document.delete" / "删除参考文件",
+        DeliveryMake = "delivery.make" / "报送",
+        DeliveryScan = "delivery.scan" / "上传纸质件扫描件",
+        DeliveryPaper = "delivery.paper" / "登记纸质件收到",
+        DeliveryReturn = "delivery.return" / "退回报送",
     }
 );
 
@@ -114,6 +118,7 @@ impl AuditAction {
             LedgerItem | LedgerItemMove | LedgerItemAdd | LedgerItemDelete => "ledger_items",
             WorkAdd | WorkDelete => "committee_work",
             DocumentAdd | DocumentDelete => "campaign_documents",
+            DeliveryMake | DeliveryScan | DeliveryPaper | DeliveryReturn => "deliveries",
         }
     }
 }
@@ -176,6 +181,12 @@ fn field_label(key: &str) -> &str {
         "topics" => "会议议题",
         "decisions" => "会议决定",
         "not_held_reason" => "未召开的原因",
+        "package_name" => "报送材料",
+        "return_reason" => "退回原因",
+        "paper_received_on" => "纸质件收到日期",
+        "paper_received_by" => "纸质件接收人",
+        "paper_note" => "备注",
+        "scan_name" => "纸质件扫描件",
         other => other,
     }
 }

@@ -35,6 +35,7 @@ macro_rules! with_ids {
             MilestoneId,
             ProgressEntryId,
             ExtensionId,
+            DeliveryId,
         );
     };
 }

@@ -41,7 +41,7 @@ impl FieldErrors {
         self.0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")
     }
 
-    fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.is_empty() { Ok(value) } else { Err(self) }
     }
 }

@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod campaign;
 pub mod checklist_import;
 pub mod dates;
+pub mod delivery;
 pub mod documents;
 pub mod eligibility;
 pub mod evidence;

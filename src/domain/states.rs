@@ -102,6 +102,12 @@ coded_enum!(
         Signed = "signed" / "已签字",
     }
 
+    /// A committee's 报送 to the 组织部: standing, or returned by it (the committee hands in again).
+    DeliveryState {
+        Delivered = "delivered" / "已报送",
+        Returned = "returned" / "已退回",
+    }
+
     /// What a 整改"回头看" found.
     LookBackOutcome {
         Pending = "pending" / "待复查",

@@ -15,6 +15,10 @@ pub struct OverviewRow {
     pub counts: [i64; 6],
     pub eligible: bool,
     pub reasons: String,
+    /// The branch's committee: its 附件3 (未开始 / 草稿 / 已签字) and its 报送 (未报送 / 已报送 /
+    /// 逾期报送 / 纸质件已收 / 已退回).
+    pub report: &'static str,
+    pub delivery: &'static str,
 }
 
 /// A branch that loses 五星级 eligibility, for the list.
@@ -75,6 +79,8 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
         ("逾期", 8.0),
         ("五星级资格", 10.0),
         ("原因", 50.0),
+        ("附件3", 10.0),
+        ("报送", 14.0),
     ];
     sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
     for (i, (name, width)) in columns.iter().enumerate() {
@@ -94,6 +100,8 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
         }
         sheet.write_string_with_format(r, 10, if row.eligible { "具备" } else { "不具备" }, &cell)?;
         sheet.write_string_with_format(r, 11, &row.reasons, &cell)?;
+        sheet.write_string_with_format(r, 12, row.report, &cell)?;
+        sheet.write_string_with_format(r, 13, row.delivery, &cell)?;
     }
     sheet.set_freeze_panes(2, 2)?;
     sheet.autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)?;
@@ -218,6 +226,8 @@ mod tests {
                 counts: [1, 2, 3, 4, 5, 6],
                 eligible: false,
                 reasons: "原因".into(),
+                report: "已签字",
+                delivery: "逾期报送",
             }],
         )
         .unwrap();

@@ -37,6 +37,8 @@ pub struct CommitteePage {
     sort: &'static str,
     sorts: [(&'static str, &'static str); 5],
     report_state: ReportState,
+    /// How its 报送 stands.
+    delivery: crate::domain::delivery::Standing,
     close_out_requests: i64,
     reminders: i64,
     /// The committee's own 本级 ledger (its own items), and how many items it has.
@@ -159,6 +161,10 @@ pub async fn show(
         sort,
         sorts: SORTS,
         report_state: ReportState::of(report.as_ref().map(|r| r.state)),
+        delivery: db::deliveries::latest_standing(
+            &db::deliveries::of_committee(db, user.scope(), campaign.id, committee.id).await?,
+            campaign.report_due,
+        ),
         close_out_requests,
         reminders,
         committee,

@@ -200,18 +200,28 @@ pub async fn report_xlsx(
 pub async fn submission_zip(
     State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, asked: CampaignParam,
 ) -> AppResult<Response> {
-    let _preparing = export::preparing().await;
     let campaign = campaign(&state, asked).await?;
-    let committee = CommitteeId(id);
-    let (report, report_stamp) = report_stamped(&state, &user, &campaign, committee).await?;
-    let (all, all_stamp, committee_name) =
-        checklist_stamped(&state, &user, &campaign, Unit::Committee(committee)).await?;
+    let (name, ascii, bytes) = package(&state, &user, &campaign, CommitteeId(id)).await?;
+    Ok(named_download("application/zip", &name, &ascii, bytes))
+}
+
+/// The committee's 报送材料 as one ZIP (its Chinese name, its ASCII name, its bytes): 附件3 (PDF
+/// and XLSX), the committee's whole 附件2 (XLSX) and each branch's (PDF and XLSX), each stamped
+/// with its verification code, and a 清单 of them. Downloaded as it stands, and kept as it is
+/// handed in (报送).
+pub(super) async fn package(
+    state: &AppState, user: &CurrentUser, campaign: &Campaign, committee: CommitteeId,
+) -> AppResult<(String, String, Vec<u8>)> {
+    let _preparing = export::preparing().await;
+    let (report, report_stamp) = report_stamped(state, user, campaign, committee).await?;
+    let (all, all_stamp, committee_name) = checklist_stamped(state, user, campaign, Unit::Committee(committee)).await?;
     let branch_ids = db::exports::branch_ids(&state.db.read, user.scope(), committee).await?;
     let mut branches = Vec::with_capacity(branch_ids.len());
     for b in branch_ids {
-        branches.push(checklist_stamped(&state, &user, &campaign, Unit::Branch(b)).await?);
+        branches.push(checklist_stamped(state, user, campaign, Unit::Branch(b)).await?);
     }
     let name = format!("报送材料-{committee_name}-{}.zip", campaign.title);
+    let ascii = export::ascii_file_name("baosong", "committee", committee.0, campaign.issued_on.year(), "zip");
     let campaign_title = campaign.title.clone();
     let verify_url = state.config.verify_url();
     let bytes = export::render(move || {
@@ -247,24 +257,18 @@ pub async fn submission_zip(
             ),
         ];
         for (doc, stamp, name) in &branches {
-            files.push((
-                listed(
-                    format!("附件2/{}", export::checklist_file_name(name, "pdf")),
-                    doc.all_signed_off(),
-                    stamp,
-                ),
-                export::pdf::checklist(doc, stamp)?,
-            ));
+            for (format, bytes) in [
+                ("pdf", export::pdf::checklist(doc, stamp)?),
+                ("xlsx", export::xlsx::checklist(doc, stamp)?),
+            ] {
+                let file = format!("附件2/{}", export::checklist_file_name(name, format));
+                files.push((listed(file, doc.all_signed_off(), stamp), bytes));
+            }
         }
         export::submission(&committee_name, &campaign_title, &verify_url, files)
     })
     .await?;
-    Ok(named_download(
-        "application/zip",
-        &name,
-        &export::ascii_file_name("baosong", "committee", committee.0, campaign.issued_on.year(), "zip"),
-        bytes,
-    ))
+    Ok((name, ascii, bytes))
 }
 
 #[derive(Template, WebTemplate)]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod close_out;
 pub mod committee;
+pub mod delivery;
 pub mod documents;
 pub mod export;
 pub mod finding;

@@ -198,6 +198,8 @@ pub struct CommitteeView {
     pub branches: Vec<(BranchProgress, Judgement)>,
     /// 附件3: 未开始 / 草稿 / 已签字.
     pub report: Option<ReportState>,
+    /// 报送: 未报送 / 已报送 / 逾期报送 / 纸质件已收 / 已退回.
+    pub delivery: crate::domain::delivery::Standing,
     /// Findings per ledger category (by position), of the committee's branches.
     pub per_category: Vec<(i64, i64)>,
 }
@@ -264,6 +266,7 @@ pub async fn show(
                 totals: Totals::default(),
                 branches: Vec::new(),
                 report: campus.reports.iter().find(|(id, _)| *id == c.id).map(|(_, s)| *s),
+                delivery: campus.delivery_of(c.id),
                 per_category: Vec::new(),
             };
             (view, Vec::new())
@@ -397,6 +400,12 @@ pub async fn overview_xlsx(
             ],
             eligible: j.eligible,
             reasons: j.reasons.join("；"),
+            report: campus
+                .reports
+                .iter()
+                .find(|(c, _)| *c == b.committee_id)
+                .map_or("未开始", |(_, r)| r.label()),
+            delivery: campus.delivery_of(b.committee_id).label(),
         })
         .collect();
     let title = format!(

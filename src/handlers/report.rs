@@ -19,9 +19,10 @@ use crate::db::campaigns::Campaign;
 use crate::db::reports::Report;
 use crate::db::units::CommitteeRow;
 use crate::domain::dates::{self, display_moment, format_date};
+use crate::domain::delivery::Standing;
 use crate::domain::input::FieldErrors;
 use crate::domain::report::{self, CategoryFacts, Draft, Facts, SECTION_MAX, WorkFact};
-use crate::domain::states::{LedgerState, MeasureStatus, ReportState};
+use crate::domain::states::{DeliveryState, LedgerState, MeasureStatus, ReportState};
 use crate::domain::{BranchId, CommitteeId};
 use crate::error::{AppError, AppResult};
 
@@ -57,6 +58,72 @@ pub struct ReportPage {
     unsigned: Vec<String>,
     /// The confirmation as it was just sent.
     confirm_unsigned: bool,
+    /// 报送: what was handed in, and what may be done with it now.
+    pub delivery: DeliveryBox,
+}
+
+/// The 报送 section of the report page.
+#[derive(Default)]
+pub struct DeliveryBox {
+    /// The committee's 报送 in the campaign, newest first.
+    pub rows: Vec<DeliveryView>,
+    pub standing: Option<Standing>,
+    /// The campaign's 报送 deadline.
+    pub due: String,
+    /// The committee's own reviewer: presses 报送, adds the scan.
+    pub keeper: bool,
+    /// The 组织部: records the paper copy, returns a 报送.
+    pub overseer: bool,
+    /// A refused step's messages by field, and what was typed.
+    pub errors: FieldErrors,
+    pub paper: actions::delivery::PaperForm,
+    pub return_reason: String,
+}
+
+impl DeliveryBox {
+    /// The one standing (not returned), which the steps act on.
+    fn standing_row(&self) -> Option<&DeliveryView> {
+        self.rows.iter().find(|r| r.standing)
+    }
+}
+
+pub struct DeliveryView {
+    pub id: crate::domain::DeliveryId,
+    pub at: String,
+    pub by: String,
+    pub package_name: String,
+    pub size: String,
+    pub standing: bool,
+    pub late: bool,
+    pub return_reason: String,
+    pub returned_at: String,
+    /// "2026-10-22，王玥接收" once the paper copy is received.
+    pub paper: Option<String>,
+    pub paper_note: String,
+    pub scan_name: Option<String>,
+    pub version: i64,
+}
+
+impl DeliveryView {
+    fn of(r: db::deliveries::DeliveryRow, due: time::Date) -> DeliveryView {
+        DeliveryView {
+            id: r.id,
+            at: display_moment(&r.delivered_at),
+            by: r.delivered_by_name.clone().unwrap_or_default(),
+            size: crate::domain::evidence::size_label(r.package_size),
+            standing: r.state == DeliveryState::Delivered,
+            late: crate::domain::delivery::is_late(r.delivered_on(), due),
+            return_reason: r.return_reason,
+            returned_at: r.returned_at.as_deref().map(display_moment).unwrap_or_default(),
+            paper: r
+                .paper_received_on
+                .map(|on| format!("{}，{}接收", format_date(on), r.paper_received_by)),
+            paper_note: r.paper_note,
+            scan_name: r.scan_name,
+            package_name: r.package_name,
+            version: r.version,
+        }
+    }
 }
 
 impl ReportPage {
@@ -79,7 +146,7 @@ impl ReportPage {
     }
 }
 
-async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(CommitteeRow, Campaign)> {
+pub(super) async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(CommitteeRow, Campaign)> {
     let committee = db::units::committee(&state.db.read, user.scope(), CommitteeId(id))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -87,7 +154,7 @@ async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Commi
     Ok((committee, campaign))
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState, user: &CurrentUser, committee: CommitteeRow, campaign: Campaign,
 ) -> AppResult<ReportPage> {
     let report = db::reports::get(&state.db.read, user.scope(), campaign.id, committee.id)
@@ -96,7 +163,20 @@ async fn page(
     let history = db::audit::report_history(&state.db.read, user.scope(), committee.id, campaign.id).await?;
     let leader = db::reports::leader(&state.db.read, committee.id).await?;
     let unsigned = db::reports::unsigned_branches(&state.db.read, campaign.id, committee.id).await?;
+    let deliveries = db::deliveries::of_committee(&state.db.read, user.scope(), campaign.id, committee.id).await?;
+    let delivery = DeliveryBox {
+        standing: Some(db::deliveries::latest_standing(&deliveries, campaign.report_due)),
+        rows: deliveries
+            .into_iter()
+            .map(|d| DeliveryView::of(d, campaign.report_due))
+            .collect(),
+        due: format_date(campaign.report_due),
+        keeper: user.role() == crate::domain::Role::Reviewer && campaign.is_current,
+        overseer: user.scope().is_campus() && campaign.is_current,
+        ..DeliveryBox::default()
+    };
     Ok(ReportPage {
+        delivery,
         is_leader: leader.as_ref().is_some_and(|(id, _)| *id == user.id()),
         leader: leader.map(|(_, name)| name),
         unsigned,
