@@ -959,6 +959,12 @@ async fn fill_ledger(
         }
         state => db::ledger::set_ledger_state(tx, campaign, branch, state).await?,
     }
+    // Handed in before the 对账查摆 deadline (two days past), except a returned ledger, handed
+    // in a day late (迟交) to show the mark.
+    if ledger.state.has_been_submitted() {
+        let days = if ledger.state == LedgerState::Returned { 1 } else { 3 };
+        db::ledger::date_submission_back(tx, campaign, branch, days).await?;
+    }
     Ok(())
 }
 

@@ -304,3 +304,42 @@ async fn only_the_committee_hands_in_and_only_the_organisation_department_receiv
         .await;
     assert!(removed.is_err(), "a 报送 is kept");
 }
+
+#[tokio::test]
+async fn ledgers_handed_in_after_the_self_check_deadline_are_marked_late() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let page = body(app.get(&r, "/committees/1").await).await;
+    let row = |name: &str| {
+        let at = page
+            .rfind(&format!(">{name}</a>"))
+            .unwrap_or_else(|| panic!("no row for {name}"));
+        let end = page[at..].find("</tr>").unwrap() + at;
+        visible_text(&page[at..end])
+    };
+    // The demo's 对账查摆 deadline was two days ago: branch 1 handed in three days ago, branch 3
+    // (returned since) a day ago, branch 2 not at all.
+    let on_time = row("计算机科学与技术系教工党支部");
+    assert!(
+        on_time.contains(&format!("首次提交 {}", day(-3))) && !on_time.contains("迟交"),
+        "{on_time}"
+    );
+    let late = row("计算机工程学院本科生第一党支部");
+    assert!(
+        late.contains(&format!("首次提交 {}", day(-1))) && late.contains("迟交"),
+        "{late}"
+    );
+    let missing = row("软件工程系教工党支部");
+    assert!(!missing.contains("首次提交") && missing.contains("迟交"), "{missing}");
+
+    let o = app.login("overseer").await;
+    let xlsx = app.get(&o, "/overview.xlsx").await.bytes().await.unwrap().to_vec();
+    let mut book = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    let mut strings = String::new();
+    book.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains(&format!("{}（迟交）", day(-1))), "the XLSX marks it");
+    assert!(strings.contains("未提交（迟交）"));
+}

@@ -298,6 +298,19 @@ async fn lock_deadlines(conn: &mut SqliteConnection, campaign: CampaignId, branc
     Ok(())
 }
 
+/// The demo's: the ledger was handed in `days` ago.
+pub async fn date_submission_back(
+    conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId, days: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE branch_ledgers SET submitted_at = datetime('now', ?) WHERE campaign_id = ? AND branch_id = ?")
+        .bind(format!("-{days} days"))
+        .bind(campaign)
+        .bind(branch)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Signs a branch ledger off (已审核签字), recording who, when and the comment.
 pub async fn sign_off(
     conn: &mut SqliteConnection, campaign: CampaignId, branch: BranchId, by: UserId, comment: &str,

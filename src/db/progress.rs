@@ -44,12 +44,34 @@ pub struct BranchProgress {
     pub overdue_at_judgement: i64,
     /// 回头看 re-checks that found 反弹.
     pub rebounds: i64,
+    /// UTC moment the ledger was first handed in (已提交): its 对账查摆 answered and every
+    /// finding's measures planned, as the submission gate requires.
+    pub first_submitted_at: Option<String>,
 }
 
 impl BranchProgress {
     /// The ledger's state: no ledger row yet means nobody has started.
     pub fn state(&self) -> LedgerState {
         LedgerState::of(self.ledger_state)
+    }
+
+    /// The campus date the ledger was first handed in.
+    pub fn first_handed_in(&self) -> Option<time::Date> {
+        self.first_submitted_at
+            .as_deref()
+            .and_then(crate::domain::dates::campus_date)
+    }
+
+    /// 迟交: first handed in after `due` (the campaign's 对账查摆 deadline), or not yet handed in
+    /// with `due` past on `today`.
+    pub fn handed_in_late(&self, due: time::Date, today: time::Date) -> bool {
+        crate::domain::delivery::is_late(self.first_handed_in().unwrap_or(today), due)
+    }
+
+    /// The first hand-in's date (empty if none) and whether it is 迟交, as the lists show them.
+    pub fn hand_in(&self, due: &time::Date, today: &time::Date) -> (String, bool) {
+        let on = self.first_handed_in().map(crate::domain::dates::format_date);
+        (on.unwrap_or_default(), self.handed_in_late(*due, *today))
     }
 
     pub fn measures_total(&self) -> i64 {
@@ -179,7 +201,11 @@ async fn units_judged(
                            COALESCE(bl.updated_at, ''), COALESCE(bm.updated_at, '')), '') AS last_change,
                 COALESCE(ms.overdue_judged, 0)
                   + iif(cb.basis = 'original', COALESCE(ext.late_judged, 0), 0) AS overdue_at_judgement,
-                COALESCE(lb.rebounds, 0) AS rebounds
+                COALESCE(lb.rebounds, 0) AS rebounds,
+                COALESCE((SELECT MIN(au.at) FROM audit_log au
+                          WHERE au.branch_id = b.id AND au.entity = 'branch_ledgers' AND au.action = 'ledger.submit'
+                            AND au.entity_id = ?3),
+                         bl.submitted_at) AS first_submitted_at
          FROM scoped s
          JOIN branches b ON b.id = s.id
          JOIN committees c ON c.id = b.committee_id

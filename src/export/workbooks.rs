@@ -19,6 +19,8 @@ pub struct OverviewRow {
     /// 逾期报送 / 纸质件已收 / 已退回).
     pub report: &'static str,
     pub delivery: &'static str,
+    /// The ledger's first hand-in date, marked （迟交） when after the 对账查摆 deadline.
+    pub handed_in: String,
 }
 
 /// A branch that loses 五星级 eligibility, for the list.
@@ -81,6 +83,7 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
         ("原因", 50.0),
         ("附件3", 10.0),
         ("报送", 14.0),
+        ("首次提交", 16.0),
     ];
     sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
     for (i, (name, width)) in columns.iter().enumerate() {
@@ -102,6 +105,7 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
         sheet.write_string_with_format(r, 11, &row.reasons, &cell)?;
         sheet.write_string_with_format(r, 12, row.report, &cell)?;
         sheet.write_string_with_format(r, 13, row.delivery, &cell)?;
+        sheet.write_string_with_format(r, 14, &row.handed_in, &cell)?;
     }
     sheet.set_freeze_panes(2, 2)?;
     sheet.autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)?;
@@ -228,6 +232,7 @@ mod tests {
                 reasons: "原因".into(),
                 report: "已签字",
                 delivery: "逾期报送",
+                handed_in: "2026-10-16（迟交）".into(),
             }],
         )
         .unwrap();

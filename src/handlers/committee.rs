@@ -39,6 +39,7 @@ pub struct CommitteePage {
     report_state: ReportState,
     /// How its 报送 stands.
     delivery: crate::domain::delivery::Standing,
+    today: time::Date,
     close_out_requests: i64,
     reminders: i64,
     /// The committee's own 本级 ledger (its own items), and how many items it has.
@@ -161,6 +162,7 @@ pub async fn show(
         sort,
         sorts: SORTS,
         report_state: ReportState::of(report.as_ref().map(|r| r.state)),
+        today,
         delivery: db::deliveries::latest_standing(
             &db::deliveries::of_committee(db, user.scope(), campaign.id, committee.id).await?,
             campaign.report_due,
@@ -337,6 +339,7 @@ mod tests {
             last_change: None,
             overdue_at_judgement: overdue,
             rebounds: 0,
+            first_submitted_at: None,
         }
     }
 

@@ -31,6 +31,7 @@ use crate::export::workbooks::{self, IneligibleRow, OverviewRow};
 pub struct OverviewPage {
     nav: Nav,
     campaign: Campaign,
+    today: time::Date,
     phases: Vec<Phase>,
     item_count: i64,
     /// Each committee's own 本级 ledger, which the 组织部 reviews.
@@ -314,6 +315,7 @@ pub async fn show(
     let elections_total = elections.len();
     elections.truncate(PAGE_ROWS);
     Ok(OverviewPage {
+        today: dates::today(),
         page,
         pages,
         ineligible_total,
@@ -380,6 +382,7 @@ pub async fn overview_xlsx(
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> AppResult<Response> {
     let (campaign, campus) = campus(&state, &user, asked).await?;
+    let today = dates::today();
     let filter = Filter::parse(query.as_deref());
     let mut rows: Vec<&(BranchProgress, Judgement)> = campus.rows.iter().filter(|(b, j)| filter.keeps(b, j)).collect();
     filter.order(&mut rows);
@@ -406,6 +409,11 @@ pub async fn overview_xlsx(
                 .find(|(c, _)| *c == b.committee_id)
                 .map_or("未开始", |(_, r)| r.label()),
             delivery: campus.delivery_of(b.committee_id).label(),
+            handed_in: match b.hand_in(&campaign.self_check_due, &today) {
+                (on, false) => on,
+                (on, true) if on.is_empty() => "未提交（迟交）".into(),
+                (on, true) => format!("{on}（迟交）"),
+            },
         })
         .collect();
     let title = format!(
