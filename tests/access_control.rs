@@ -51,6 +51,11 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/committees/2", [303, 403, 403, 404, 200, 200]),
     ("GET", "/committees/999", [303, 403, 403, 404, 404, 404]),
     ("GET", "/overview", [303, 403, 403, 403, 403, 200]),
+    // 结果运用: the demo's results date is still to come, so nothing is finalised yet.
+    ("GET", "/overview/results", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/overview/results", [303, 403, 403, 403, 403, 409]),
+    ("GET", "/overview/results.xlsx", [401, 403, 403, 403, 403, 404]),
+    ("POST", "/overview/results/4/stars", [303, 403, 403, 403, 403, 404]),
     // Reading a branch's rows and evidence: the branch's own secretary, its committee, the campus.
     ("GET", "/branches/1/findings/1", [303, 200, 404, 200, 404, 200]),
     ("GET", "/branches/4/findings/11", [303, 404, 200, 404, 200, 200]),

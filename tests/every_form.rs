@@ -434,6 +434,26 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
             .await
     );
     assert!(o.send_on(&page, "/look-backs/", &[], &mut found).await);
+    // 结果运用: once the results date has come, the results are finalised and a 星级 recorded.
+    let yesterday = day(-1);
+    fresh
+        .db
+        .write(async |tx| {
+            sqlx::query("UPDATE campaigns SET results_due = ? WHERE is_current = 1")
+                .bind(&yesterday)
+                .execute(tx)
+                .await
+        })
+        .await
+        .unwrap();
+    assert!(
+        o.send_on("/overview/results", "/overview/results", &[], &mut found)
+            .await
+    );
+    assert!(
+        o.send_on("/overview/results", "/stars", &[("stars", "4")], &mut found)
+            .await
+    );
     // Last: a new current campaign leaves the demo's rows in the past.
     assert!(
         o.send_on(

@@ -545,6 +545,10 @@ const LANDED: &[(i64, &str)] = &[
         20261201000018,
         "3144edc46dc007a1a9dd92e2cbb0bb20aceb23771fc050e191227bed978529d2b5f261dfbaa6abbeeb7cfc2de6345b2a",
     ),
+    (
+        20261201000019,
+        "a99b8e22dc92a53c9fb0e6146b0f5b1211c7190ef3deb95856dccf8d51c300070efb1c7347a5e4ae5f19e553a89a7eb1",
+    ),
 ];
 
 #[test]

@@ -19,6 +19,7 @@ pub mod look_back;
 pub mod measures;
 pub mod meeting;
 pub mod report;
+pub mod results;
 pub mod review;
 pub mod schedule;
 pub mod sessions;

@@ -28,6 +28,7 @@ pub mod overview;
 pub mod profiles;
 pub mod progress;
 pub mod reports;
+pub mod results;
 pub mod review;
 pub mod schedule;
 pub mod scope;

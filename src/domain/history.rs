@@ -80,6 +80,8 @@ coded_enum!(
         DeliveryScan = "delivery.scan" / "上传纸质件扫描件",
         DeliveryPaper = "delivery.paper" / "登记纸质件收到",
         DeliveryReturn = "delivery.return" / "退回报送",
+        ResultsFinalise = "results.finalise" / "确定评星结果",
+        ResultsStars = "results.stars" / "记录评定星级",
     }
 );
 
@@ -119,6 +121,8 @@ impl AuditAction {
             WorkAdd | WorkDelete => "committee_work",
             DocumentAdd | DocumentDelete => "campaign_documents",
             DeliveryMake | DeliveryScan | DeliveryPaper | DeliveryReturn => "deliveries",
+            ResultsFinalise => "campaign_results",
+            ResultsStars => "branch_results",
         }
     }
 }
@@ -187,6 +191,8 @@ fn field_label(key: &str) -> &str {
         "paper_received_by" => "纸质件接收人",
         "paper_note" => "备注",
         "scan_name" => "纸质件扫描件",
+        "stars" => "评定星级",
+        "stars_note" => "说明",
         other => other,
     }
 }

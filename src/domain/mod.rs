@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod password_policy;
 pub mod progress;
 pub mod report;
+pub mod results;
 pub mod review;
 pub mod role;
 pub mod states;

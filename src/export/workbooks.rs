@@ -113,6 +113,65 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
     Ok(book.save_to_buffer()?)
 }
 
+/// A branch's finalised 评星 result, for the list.
+#[derive(Debug, Clone)]
+pub struct ResultLine {
+    pub committee: String,
+    pub branch: String,
+    pub state: &'static str,
+    pub eligible: bool,
+    pub reasons: String,
+    /// "三星级" / "未评定".
+    pub stars: String,
+    pub stars_note: String,
+}
+
+/// The finalised 评星 results: every branch, its 五星级 judgement as frozen, the 星级 awarded.
+pub fn results(title_text: &str, rows: &[ResultLine]) -> anyhow::Result<Vec<u8>> {
+    let mut book = super::xlsx::workbook()?;
+    let sheet = book.add_worksheet();
+    sheet.set_name("评星结果")?;
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let columns = [
+        ("党总支（党委）", 22.0),
+        ("党支部", 26.0),
+        ("台账状态", 12.0),
+        ("五星级资格", 12.0),
+        ("原因", 50.0),
+        ("评定星级", 10.0),
+        ("说明", 30.0),
+    ];
+    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
+    for (col, (name, width)) in columns.into_iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, name, &head())?;
+        sheet.set_column_width(col as u16, width)?;
+    }
+    for (i, b) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        let eligible = if b.eligible { "具备" } else { "不具备" };
+        for (col, text) in [
+            &b.committee,
+            &b.branch,
+            b.state,
+            eligible,
+            &b.reasons,
+            &b.stars,
+            &b.stars_note,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            sheet.write_string_with_format(r, col as u16, text, &cell)?;
+        }
+    }
+    sheet.set_freeze_panes(2, 2)?;
+    print_setup(sheet, title_text, 1)?;
+    Ok(book.save_to_buffer()?)
+}
+
 /// 不具备五星级党支部评选资格的党支部, for the 评星定级 meeting.
 pub fn ineligible(title_text: &str, rows: &[IneligibleRow]) -> anyhow::Result<Vec<u8>> {
     ineligible_book(title_text, rows)

@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod overview;
 pub mod profile;
 pub mod report;
+pub mod results;
 pub mod schedule;
 pub mod views;
 pub mod work;
