@@ -945,6 +945,8 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/admin/campaigns/1/ledger",
             "/admin/campaigns/1/documents",
             "/branches/4",
+            "/overview/results",
+            "/overview/look-backs?n=3&seed=7",
         ],
     ),
 ];

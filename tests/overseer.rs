@@ -23,7 +23,7 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
     );
     assert!(page.contains("问题整改台账未经党总支（党委）审核签字（当前：未开始）"));
 
-    // 回头看 on branch 4's closed-off measure 13: it reopens for the branch.
+    // 回头看 on branch 4's closed-off measure 13: it stays 已销号 until the re-check says 反弹.
     let finding = "/branches/4/findings/11";
     let res = app
         .post_form(&o, "/branches/4/measures/13/look-back", finding, &[("reason", "")])
@@ -43,9 +43,15 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(m.status.code(), "in_progress");
+    assert_eq!(m.status.code(), "closed_out", "starting a look-back reopens nothing");
     let s = app.login("secretary4").await;
-    assert!(visible_text(&body(app.get(&s, finding).await).await).contains("整改“回头看”：抽查换届材料"));
+    assert!(visible_text(&body(app.get(&s, finding).await).await).contains("回头看原因：抽查换届材料"));
+    // One at a time: a second one waits for the first's outcome.
+    let res = app
+        .post_form(&o, "/branches/4/measures/13/look-back", finding, &[("reason", "再查")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("回头看尚未记录结果"));
 
     // The outcome: 反弹 needs a word, and then counts against eligibility.
     let lb = db::look_backs::of_branch(
@@ -75,6 +81,14 @@ async fn eligibility_is_shown_with_reasons_and_a_look_back_rebound_costs_it() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let m = db::measures::get(&app.db.read, campus(&app).await, duizhang::domain::MeasureId(13))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.status.code(), "in_progress", "反弹 reopens the measure");
+    let page = visible_text(&body(app.get(&s, finding).await).await);
+    assert!(page.contains("整改“回头看”发现反弹：换届材料仍缺批复"), "{page}");
+    assert!(!page.contains("不予销号的原因"), "a rebound is not a refused close-out");
     let page = visible_text(&body(app.get(&o, "/overview").await).await);
     assert!(page.contains("整改“回头看”发现 1 条问题反弹"), "{page}");
 
@@ -490,4 +504,50 @@ async fn the_overview_patched_after_each_change_equals_a_fresh_read() {
         }
     }
     assert_ne!(first, last, "the changes show on the overview");
+}
+
+#[tokio::test]
+async fn a_look_back_sample_is_drawn_again_from_its_seed_with_every_committee_in_it() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let closed: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT b.committee_id, m.id FROM measures m JOIN findings f ON f.id = m.finding_id
+         JOIN branches b ON b.id = f.branch_id WHERE m.status = 'closed_out'",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    let committees: std::collections::BTreeSet<i64> = closed.iter().map(|(c, _)| *c).collect();
+    assert!(
+        committees.len() >= 2,
+        "the demo closes measures off in several committees: {closed:?}"
+    );
+
+    // One asked for: still one per committee with any, and the same seed draws the same again.
+    let path = "/overview/look-backs?committee=&n=1&seed=4242";
+    let first = body(app.get(&o, path).await).await;
+    let sample = |html: &str| {
+        let at = html.find("id=\"sample\"").expect("a sample");
+        let end = html[at..].find("</section>").unwrap() + at;
+        html[at..end].matches("#measure-").count()
+    };
+    assert_eq!(sample(&first), committees.len(), "one per committee");
+    assert!(visible_text(&first).contains("种子 4242"));
+    assert_eq!(
+        first,
+        body(app.get(&o, path).await).await,
+        "the same seed, the same sample"
+    );
+    // Filtered to committee 2: only its measures are listed and drawn.
+    let only = body(app.get(&o, "/overview/look-backs?committee=2&n=5&seed=1").await).await;
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM committees ORDER BY id")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    let cell = |name: &str| format!("data-label=\"党总支（党委）\">{name}</td>");
+    assert!(only.contains(&cell(&names[1])), "committee 2's measures are listed");
+    assert!(!only.contains(&cell(&names[0])), "committee 1's are not");
+    // A reviewer has no access.
+    let r = app.login("reviewer1").await;
+    assert_eq!(app.get(&r, path).await.status(), StatusCode::FORBIDDEN);
 }

@@ -9,12 +9,13 @@ use crate::domain::review;
 use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
-/// Flags a closed-off measure for 回头看 with a reason: it reopens (整改中) for the branch and
-/// the committee, its first closure kept with the flag. Returns the measure's finding.
+/// Flags a closed-off measure for 回头看 with a reason. It stays 已销号 until the re-check finds
+/// 反弹. Returns the measure's finding.
 pub async fn flag(db: &Db, user: &User, branch: BranchId, id: MeasureId, reason: &str) -> super::Result<FindingId> {
     branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let current = measure(tx, actor, id).await?;
-        let reason = review::flag_look_back(current.status, reason).map_err(Stop::Refused)?;
+        let pending = db::look_backs::pending(tx, current.id).await?;
+        let reason = review::flag_look_back(current.status, pending, reason).map_err(Stop::Refused)?;
         if !db::look_backs::flag(tx, actor, &current, &reason).await? {
             return Err(Stop::Refused("这条措施刚刚被修改过，请刷新后再试。".into()));
         }
@@ -31,7 +32,8 @@ pub struct OutcomeForm {
     pub version: i64,
 }
 
-/// Records the re-check's outcome (巩固 or 反弹); returns the measure and its finding.
+/// Records the re-check's outcome (巩固 or 反弹: the measure reopens, 整改中, for the branch and
+/// the committee); returns the measure and its finding.
 pub async fn decide(
     db: &Db, user: &User, branch: BranchId, look_back: i64, form: &OutcomeForm,
 ) -> super::Result<(FindingId, MeasureId)> {
@@ -43,6 +45,9 @@ pub async fn decide(
         let (outcome, note) = review::look_back_outcome(&form.outcome, &form.note).map_err(Stop::Refused)?;
         if !db::look_backs::decide(tx, actor, &lb, measure.finding_id, form.version, outcome, &note).await? {
             return Err(Stop::Refused("这次回头看的结果刚刚已被记录，请刷新后查看。".into()));
+        }
+        if outcome == crate::domain::states::LookBackOutcome::Rebound {
+            db::look_backs::reopen(tx, actor, &measure, &note).await?;
         }
         Ok((measure.finding_id, measure.id))
     })

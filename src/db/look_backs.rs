@@ -24,14 +24,21 @@ pub struct LookBack {
     pub version: i64,
 }
 
-#[derive(Serialize)]
-struct Flag<'a> {
-    status: MeasureStatus,
-    close_out_comment: &'a str,
+/// A 回头看 of the measure still waits for its outcome.
+pub async fn pending(conn: &mut SqliteConnection, measure: MeasureId) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM look_backs WHERE measure_id = ? AND outcome = 'pending')")
+        .bind(measure)
+        .fetch_one(conn)
+        .await
 }
 
-/// Flags a closed-off measure for 回头看: it reopens (整改中) for the branch and the committee,
-/// and its first closure is kept with the flag. `false` if it was not closed off (any more).
+#[derive(Serialize)]
+struct Flagged<'a> {
+    look_back_reason: &'a str,
+}
+
+/// Flags a closed-off measure for 回头看; it stays 已销号 (its closure kept with the flag) until
+/// the re-check finds 反弹. `false` if it was not closed off (any more).
 pub async fn flag(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, reason: &str) -> sqlx::Result<bool> {
     let inserted = sqlx::query(
         "INSERT INTO look_backs (measure_id, branch_id, reason, flagged_by, first_closed_out_by, first_closed_out_at)
@@ -46,28 +53,44 @@ pub async fn flag(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, 
     if inserted.rows_affected() != 1 {
         return Ok(false);
     }
-    let note = format!("整改“回头看”：{reason}");
+    let entry = actor
+        .entry(AuditAction::MeasureLookBack, measure.id.0, Some(measure.finding_id))
+        .after(&Flagged {
+            look_back_reason: reason,
+        });
+    audit::record(conn, &entry).await?;
+    Ok(true)
+}
+
+#[derive(Serialize)]
+struct Flag<'a> {
+    status: MeasureStatus,
+    close_out_comment: &'a str,
+}
+
+/// 反弹: the closed-off measure reopens (整改中) for the branch and the committee, saying why.
+pub async fn reopen(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, note: &str) -> sqlx::Result<()> {
+    let comment = format!("整改“回头看”发现反弹：{note}");
     sqlx::query(
         "UPDATE measures SET status = 'in_progress', closed_out_by = NULL, closed_out_at = NULL, close_out_comment = ?,
-                             close_out_rejected = 1, updated_at = datetime('now'), version = version + 1
-         WHERE id = ?",
+                             close_out_rejected = 0, updated_at = datetime('now'), version = version + 1
+         WHERE id = ? AND status = 'closed_out'",
     )
-    .bind(&note)
+    .bind(&comment)
     .bind(measure.id)
     .execute(&mut *conn)
     .await?;
     let entry = actor
-        .entry(AuditAction::MeasureLookBack, measure.id.0, Some(measure.finding_id))
+        .entry(AuditAction::MeasureRebound, measure.id.0, Some(measure.finding_id))
         .before(&Flag {
             status: MeasureStatus::ClosedOut,
             close_out_comment: "",
         })
         .after(&Flag {
             status: MeasureStatus::InProgress,
-            close_out_comment: &note,
+            close_out_comment: &comment,
         });
-    audit::record(conn, &entry).await?;
-    Ok(true)
+    audit::record(conn, &entry).await
 }
 
 #[derive(Serialize)]
@@ -153,5 +176,40 @@ pub async fn get_of_branch(conn: &mut SqliteConnection, branch: BranchId, id: i6
     .bind(id)
     .bind(branch)
     .fetch_optional(conn)
+    .await
+}
+
+/// A closed-off measure, as the 回头看 sampling lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClosedOff {
+    pub measure_id: MeasureId,
+    pub finding_id: crate::domain::FindingId,
+    pub branch_id: BranchId,
+    pub branch_name: String,
+    pub committee_id: crate::domain::CommitteeId,
+    pub committee_name: String,
+    pub text: String,
+    pub owner: String,
+    /// UTC, as stored.
+    pub closed_out_at: Option<String>,
+    /// Its latest 回头看, if any.
+    pub look_back: Option<LookBackOutcome>,
+}
+
+/// Every closed-off measure of the campaign, campus-wide (the 组织部's sampling), by committee
+/// and branch. Measures reopened by a 反弹 are no longer closed off and are not listed.
+pub async fn closed_off_campus(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<ClosedOff>> {
+    sqlx::query_as(&format!(
+        "SELECT m.id AS measure_id, m.finding_id, b.id AS branch_id, {} AS branch_name, c.id AS committee_id,
+                c.name AS committee_name, m.text, m.owner, m.closed_out_at,
+                (SELECT l.outcome FROM look_backs l WHERE l.measure_id = m.id ORDER BY l.id DESC LIMIT 1) AS look_back
+         FROM measures m JOIN findings f ON f.id = m.finding_id
+         JOIN branches b ON b.id = f.branch_id JOIN committees c ON c.id = b.committee_id
+         WHERE f.campaign_id = ? AND m.status = 'closed_out' AND b.active = 1 AND c.active = 1
+         ORDER BY c.sort_order, c.id, b.sort_order, b.id, m.closed_out_at, m.id",
+        super::units::UNIT_NAME
+    ))
+    .bind(campaign)
+    .fetch_all(pool)
     .await
 }

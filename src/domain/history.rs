@@ -33,6 +33,8 @@ coded_enum!(
         MeasureRejectCloseOut = "measure.reject_close_out" / "不予销号",
         MeasureLookBack = "measure.look_back" / "发起整改“回头看”",
         LookBackDecide = "look_back.decide" / "记录回头看结果",
+        /// The re-check found 反弹: the closed-off measure reopened.
+        MeasureRebound = "measure.rebound" / "回头看反弹，措施重新打开",
         MilestoneAdd = "milestone.add" / "添加进度节点",
         MilestoneDone = "milestone.done" / "进度节点完成",
         MilestoneUndone = "milestone.undone" / "撤销节点完成",
@@ -103,7 +105,8 @@ impl AuditAction {
             | MeasureWithdrawCloseOut
             | MeasureCloseOut
             | MeasureRejectCloseOut
-            | MeasureLookBack => "measures",
+            | MeasureLookBack
+            | MeasureRebound => "measures",
             LookBackDecide => "look_backs",
             MilestoneAdd | MilestoneDone | MilestoneUndone | MilestoneDelete => "measure_milestones",
             ProgressAdd => "measure_progress",
@@ -192,6 +195,7 @@ fn field_label(key: &str) -> &str {
         "paper_note" => "备注",
         "scan_name" => "纸质件扫描件",
         "stars" => "评定星级",
+        "look_back_reason" => "回头看原因",
         "stars_note" => "说明",
         other => other,
     }

@@ -21,6 +21,7 @@ pub mod report;
 pub mod results;
 pub mod review;
 pub mod role;
+pub mod sampling;
 pub mod states;
 pub mod submission;
 pub mod throttle;

@@ -403,9 +403,12 @@ mod tests {
 }
 
 /// 回头看: only a closed-off measure is re-checked, and a reason is required.
-pub fn flag_look_back(status: MeasureStatus, reason: &str) -> Result<String, String> {
+pub fn flag_look_back(status: MeasureStatus, pending: bool, reason: &str) -> Result<String, String> {
     if status != MeasureStatus::ClosedOut {
         return Err("只有已销号的整改措施才能发起“回头看”".into());
+    }
+    if pending {
+        return Err("这条措施的回头看尚未记录结果，请先记录复查结果".into());
     }
     text("回头看的原因", reason, COMMENT_MAX, true)
 }
@@ -428,11 +431,16 @@ mod look_back_tests {
     #[test]
     fn only_closed_off_measures_are_re_checked_and_with_a_reason() {
         assert_eq!(
-            flag_look_back(MeasureStatus::ClosedOut, " 抽查发现记录不全 "),
+            flag_look_back(MeasureStatus::ClosedOut, false, " 抽查发现记录不全 "),
             Ok("抽查发现记录不全".into())
         );
-        assert!(flag_look_back(MeasureStatus::ClosedOut, "").is_err());
-        assert!(flag_look_back(MeasureStatus::Done, "x").is_err());
+        assert!(flag_look_back(MeasureStatus::ClosedOut, false, "").is_err());
+        assert!(
+            flag_look_back(MeasureStatus::ClosedOut, true, "x")
+                .unwrap_err()
+                .contains("尚未记录结果")
+        );
+        assert!(flag_look_back(MeasureStatus::Done, false, "x").is_err());
     }
 
     #[test]

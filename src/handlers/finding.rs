@@ -287,6 +287,15 @@ async fn finding_page(
     })
 }
 
+impl MeasureEdit {
+    /// A 回头看 of it waits for its outcome: no second one meanwhile.
+    fn look_back_pending(&self) -> bool {
+        self.look_backs
+            .iter()
+            .any(|l| l.outcome == crate::domain::states::LookBackOutcome::Pending)
+    }
+}
+
 impl db::look_backs::LookBack {
     fn flagged_at_words(&self) -> String {
         crate::domain::dates::display_moment(&self.flagged_at)
@@ -618,7 +627,7 @@ pub async fn flag_look_back(
         Outcome::Done(finding) => {
             done(
                 &session,
-                "已发起整改“回头看”，该措施已重新打开，党支部和党总支（党委）可见",
+                "已发起整改“回头看”；复查发现反弹时该措施重新打开",
                 &format!("{}#measure-{id}", finding_url(branch, finding)),
             )
             .await

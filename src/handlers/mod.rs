@@ -14,6 +14,7 @@ pub mod finding;
 pub mod home;
 pub mod import;
 pub mod ledger;
+pub mod look_backs;
 pub mod meeting;
 pub mod overview;
 pub mod profile;
