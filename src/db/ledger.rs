@@ -40,24 +40,9 @@ pub struct SelfCheckRow {
     pub verdict: Verdict,
     pub reason: String,
     /// Returned by the level above (查摆不到位), or pending.
-    pub review_state: ReviewState,
-    pub review_comment: String,
-    pub reviewed_at: Option<String>,
-    pub updated_at: String,
+    #[serde(flatten)]
+    pub marks: super::review::ReturnMarks,
     pub version: i64,
-}
-
-impl SelfCheckRow {
-    /// The comment the answer was last sent back with, and whether the branch has changed it
-    /// since (for the level above, once the ledger is handed in again).
-    pub fn last_return(&self) -> Option<(String, bool)> {
-        crate::domain::review::last_return(
-            self.review_state,
-            &self.review_comment,
-            self.reviewed_at.as_deref(),
-            &self.updated_at,
-        )
-    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -32,25 +32,13 @@ pub struct MeetingRow {
     pub topics: String,
     pub decisions: String,
     pub not_held_reason: String,
-    pub review_state: ReviewState,
-    pub review_comment: String,
-    pub reviewed_at: Option<String>,
-    pub updated_at: String,
+    /// Returned by the level above, or pending.
+    #[sqlx(flatten)]
+    pub marks: super::review::ReturnMarks,
     pub version: i64,
 }
 
 impl MeetingRow {
-    /// The comment it was last sent back with, and whether the branch has changed it since
-    /// (for the level above, once the ledger is handed in again).
-    pub fn last_return(&self) -> Option<(String, bool)> {
-        crate::domain::review::last_return(
-            self.review_state,
-            &self.review_comment,
-            self.reviewed_at.as_deref(),
-            &self.updated_at,
-        )
-    }
-
     pub fn meeting(&self) -> Meeting {
         match (self.held, self.held_on, self.kind, self.present, self.expected) {
             (true, Some(on), Some(kind), Some(present), Some(expected)) => Meeting::Held {
@@ -68,10 +56,6 @@ impl MeetingRow {
                 reason: self.not_held_reason.clone(),
             },
         }
-    }
-
-    pub fn is_returned(&self) -> bool {
-        self.review_state == ReviewState::Returned
     }
 }
 
@@ -234,8 +218,8 @@ pub async fn review(
     .await?;
     let Some(rowid) = rowid else { return Ok(Err(Stale)) };
     let before_mark = ReturnMark {
-        review_state: before.review_state,
-        review_comment: &before.review_comment,
+        review_state: before.marks.review_state,
+        review_comment: &before.marks.review_comment,
     };
     mark.record(conn, actor, AuditAction::MeetingReview, rowid, before_mark)
         .await?;

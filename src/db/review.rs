@@ -23,6 +23,33 @@ struct RowReview<'a> {
     review_comment: &'a str,
 }
 
+/// The level above's marks on an answer or a 专题支委会 record: 待审核 or 已退回, with the comment,
+/// when it was given, and when the unit last changed the row.
+#[derive(Debug, Clone, serde::Deserialize, sqlx::FromRow)]
+pub struct ReturnMarks {
+    pub review_state: crate::domain::states::ReviewState,
+    pub review_comment: String,
+    pub reviewed_at: Option<String>,
+    pub updated_at: String,
+}
+
+impl ReturnMarks {
+    /// The comment it was last sent back with, and whether the unit has changed it since (for
+    /// the level above, once the ledger is handed in again).
+    pub fn last_return(&self) -> Option<(String, bool)> {
+        crate::domain::review::last_return(
+            self.review_state,
+            &self.review_comment,
+            self.reviewed_at.as_deref(),
+            &self.updated_at,
+        )
+    }
+
+    pub fn is_returned(&self) -> bool {
+        self.review_state == crate::domain::states::ReviewState::Returned
+    }
+}
+
 /// Records 通过 or 退回 (with comment) on a finding the reviewer saw at `seen_version`.
 pub async fn decide_row(
     conn: &mut SqliteConnection, actor: Actor, finding: &Finding, seen_version: i64, state: ReviewState, comment: &str,
@@ -346,17 +373,8 @@ async fn queue_counts_now(
 pub async fn close_out_queue(
     pool: &SqlitePool, scope: Scope, campaign: CampaignId, committee: CommitteeId,
 ) -> sqlx::Result<Vec<MeasureLine>> {
-    if !scope.covers_committee(committee) {
-        return Ok(Vec::new());
-    }
-    sqlx::query_as(&format!(
-        "{LINE} WHERE {IN_COMMITTEE} AND {CLOSE_OUT_REQUESTED}
-         ORDER BY m.completed_at, m.id"
-    ))
-    .bind(campaign)
-    .bind(committee)
-    .fetch_all(pool)
-    .await
+    let which = format!("{CLOSE_OUT_REQUESTED} ORDER BY m.completed_at, m.id");
+    lines(pool, scope, (campaign, committee), &which, None).await
 }
 
 /// 催办: measures not closed off whose deadline is on or before `until` (overdue ones included),
@@ -364,18 +382,27 @@ pub async fn close_out_queue(
 pub async fn reminders(
     pool: &SqlitePool, scope: Scope, campaign: CampaignId, committee: CommitteeId, until: Date,
 ) -> sqlx::Result<Vec<MeasureLine>> {
+    let which = format!(
+        "{DUE_BY_UNTIL}
+         ORDER BY b.sort_order, b.id, m.owner, MIN(COALESCE(m.deadline, m.milestone_due), COALESCE(m.milestone_due, m.deadline))"
+    );
+    lines(pool, scope, (campaign, committee), &which, Some(until)).await
+}
+
+/// The committee's measures `which` picks (a condition and its order; `until` binds the third
+/// parameter when it has one), none outside the scope.
+async fn lines(
+    pool: &SqlitePool, scope: Scope, (campaign, committee): (CampaignId, CommitteeId), which: &str, until: Option<Date>,
+) -> sqlx::Result<Vec<MeasureLine>> {
     if !scope.covers_committee(committee) {
         return Ok(Vec::new());
     }
-    sqlx::query_as(&format!(
-        "{LINE} WHERE {IN_COMMITTEE} AND {DUE_BY_UNTIL}
-         ORDER BY b.sort_order, b.id, m.owner, MIN(COALESCE(m.deadline, m.milestone_due), COALESCE(m.milestone_due, m.deadline))"
-    ))
-    .bind(campaign)
-    .bind(committee)
-    .bind(until)
-    .fetch_all(pool)
-    .await
+    let sql = format!("{LINE} WHERE {IN_COMMITTEE} AND {which}");
+    let query = sqlx::query_as(&sql).bind(campaign).bind(committee);
+    match until {
+        Some(until) => query.bind(until).fetch_all(pool).await,
+        None => query.fetch_all(pool).await,
+    }
 }
 
 /// Badge counts: what waits for this user.

@@ -244,15 +244,8 @@ pub async fn add_milestone(
     .fetch_one(&mut *conn)
     .await?;
     let added = milestone(conn, actor, MilestoneId(id)).await?.expect("just inserted");
-    actor
-        .record_added(
-            conn,
-            AuditAction::MilestoneAdd,
-            id,
-            measure.finding_id,
-            &added.snapshot(),
-        )
-        .await?;
+    let (action, finding) = (AuditAction::MilestoneAdd, measure.finding_id);
+    actor.record_added(conn, action, id, finding, &added.snapshot()).await?;
     Ok(MilestoneId(id))
 }
 
@@ -410,15 +403,8 @@ pub async fn request_extension(
     .fetch_one(&mut *conn)
     .await?;
     let added = extension(conn, actor, ExtensionId(id)).await?.expect("just inserted");
-    actor
-        .record_added(
-            conn,
-            AuditAction::ExtensionRequest,
-            id,
-            measure.finding_id,
-            &added.snapshot(),
-        )
-        .await?;
+    let (action, finding) = (AuditAction::ExtensionRequest, measure.finding_id);
+    actor.record_added(conn, action, id, finding, &added.snapshot()).await?;
     Ok(ExtensionId(id))
 }
 

@@ -116,30 +116,30 @@ pub async fn return_delivery(
 pub async fn package(
     State(state): State<AppState>, user: CurrentUser, Path((id, delivery)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let file = db::deliveries::file(
-        &state.db.read,
-        user.scope(),
-        CommitteeId(id),
-        DeliveryId(delivery),
-        false,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(super::close_out::file_response_as(file, false))
+    stored(&state, &user, id, delivery, false).await
 }
 
 /// The scan of the sealed paper copy.
 pub async fn scan(
     State(state): State<AppState>, user: CurrentUser, Path((id, delivery)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
+    stored(&state, &user, id, delivery, true).await
+}
+
+/// A 报送's package (downloaded) or scan (an image opens in the browser), within scope.
+async fn stored(state: &AppState, user: &CurrentUser, id: i64, delivery: i64, scan: bool) -> AppResult<Response> {
     let file = db::deliveries::file(
         &state.db.read,
         user.scope(),
         CommitteeId(id),
         DeliveryId(delivery),
-        true,
+        scan,
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(super::close_out::file_response(file))
+    Ok(if scan {
+        super::close_out::file_response(file)
+    } else {
+        super::close_out::file_response_as(file, false)
+    })
 }

@@ -718,16 +718,16 @@ async fn meeting_view(
     let db = &state.db.read;
     let row = db::meetings::get(db, user.scope(), campaign, branch).await?;
     let files = db::meetings::evidence(db, user.scope(), campaign, branch).await?;
-    let returned = !hide_review && row.as_ref().is_some_and(|r| r.is_returned());
+    let returned = !hide_review && row.as_ref().is_some_and(|r| r.marks.is_returned());
     Ok(MeetingView {
         returned,
         comment: if returned {
-            row.as_ref().map(|r| r.review_comment.clone()).unwrap_or_default()
+            row.as_ref().map(|r| r.marks.review_comment.clone()).unwrap_or_default()
         } else {
             String::new()
         },
         version: row.as_ref().map_or(0, |r| r.version),
-        last_return: row.as_ref().filter(|_| above).and_then(|r| r.last_return()),
+        last_return: row.as_ref().filter(|_| above).and_then(|r| r.marks.last_return()),
         record: row.map(|r| MeetingRecordView {
             held: r.held,
             summary: r.meeting().summary(),
@@ -854,11 +854,11 @@ fn group(
                         verdict: check.map(|c| c.verdict),
                         reason: check.map(|c| c.reason.clone()).unwrap_or_default(),
                         version: check.map_or(0, |c| c.version),
-                        returned: !hide_review && check.is_some_and(|c| c.review_state == ReviewState::Returned),
-                        last_return: check.filter(|_| above).and_then(SelfCheckRow::last_return),
+                        returned: !hide_review && check.is_some_and(|c| c.marks.is_returned()),
+                        last_return: check.filter(|_| above).and_then(|c| c.marks.last_return()),
                         review_comment: check
-                            .filter(|c| !hide_review && c.review_state == ReviewState::Returned)
-                            .map(|c| c.review_comment.clone())
+                            .filter(|c| !hide_review && c.marks.is_returned())
+                            .map(|c| c.marks.review_comment.clone())
                             .unwrap_or_default(),
                         findings: by_item.remove(&i.id).unwrap_or_default(),
                         new_finding: take_new_finding(Placement::Item(i.id)),
@@ -1071,12 +1071,8 @@ pub async fn submit(
     let branch = BranchId(branch);
     match actions::ledger::submit(&state.db, &user, branch).await? {
         Outcome::Done(()) => {
-            done(
-                &session,
-                "已提交审核。审核退回前台账内容不能修改，整改进展和销号申请仍可填报。",
-                &ledger_url(branch),
-            )
-            .await
+            let said = "已提交审核。审核退回前台账内容不能修改，整改进展和销号申请仍可填报。";
+            done(&session, said, &ledger_url(branch)).await
         }
         Outcome::Incomplete(missing) => {
             let overlay = Overlay {

@@ -132,8 +132,8 @@ async fn page(
     let files = db::meetings::evidence(db, user.scope(), campaign.id, id).await?;
     let ledger = db::ledger::ledger_state(db, user.scope(), campaign.id, id).await?;
     let returned = saved
-        .filter(|s| s.is_returned() && ledger != crate::domain::states::LedgerState::Submitted)
-        .map(|s| s.review_comment);
+        .filter(|s| s.marks.is_returned() && ledger != crate::domain::states::LedgerState::Submitted)
+        .map(|s| s.marks.review_comment);
     Ok(MeetingPage {
         nav: Nav::for_user(user, &format!("/branches/{id}")),
         csrf: user.csrf.clone(),
