@@ -10,29 +10,40 @@ fn esc(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// Horizontal bars, one per label; `value` of `max` fills the bar. `suffix` follows the number.
+/// The drawing is as wide as a phone's column (a 375 px screen shows it at about its own size),
+/// so 13-unit text reads at 12 px or more there; on a desktop the page caps its width (app.css).
+pub const WIDTH: f64 = 340.0;
+const TEXT: f64 = 13.0;
+
+/// Horizontal bars, one per label (the label on its own line above its bar, never cut); `value`
+/// of `max` fills the bar. `text` (the number in words) follows the bar.
 pub fn bars(title: &str, rows: &[(String, f64, String)], max: f64, color: &str) -> String {
-    let (label_w, bar_w, row_h) = (190.0, 300.0, 26.0);
+    let (bar_w, row_h) = (250.0, 42.0);
     let h = 30.0 + row_h * rows.len() as f64;
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="16" font-size="14" font-weight="bold">{t}</text>"#,
-        w = label_w + bar_w + 80.0,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="17" font-size="15" font-weight="bold">{t}</text>"#,
         t = esc(title)
     );
     for (i, (label, value, text)) in rows.iter().enumerate() {
-        let y = 28.0 + row_h * i as f64;
+        let y = 30.0 + row_h * i as f64;
+        // A label longer than the drawing is shortened on it; the table beside has it whole.
+        let label: String = if label.chars().count() > 25 {
+            label.chars().take(24).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
         let width = if max > 0.0 {
             (value / max).clamp(0.0, 1.0) * bar_w
         } else {
             0.0
         };
-        let short: String = label.chars().take(14).collect();
         svg.push_str(&format!(
-            r##"<text x="0" y="{ty}" font-size="12">{l}</text><rect x="{x}" y="{y}" width="{bar_w}" height="16" fill="#eeeeee"/><rect x="{x}" y="{y}" width="{width:.1}" height="16" fill="{color}"/><text x="{tx}" y="{ty}" font-size="12">{v}</text>"##,
-            ty = y + 13.0,
-            l = esc(&short),
-            x = label_w,
-            tx = label_w + bar_w + 6.0,
+            r##"<text x="0" y="{ly}" font-size="{TEXT}">{l}</text><rect x="0" y="{by}" width="{bar_w}" height="14" fill="#eeeeee"/><rect x="0" y="{by}" width="{width:.1}" height="14" fill="{color}"/><text x="{tx}" y="{ty}" font-size="{TEXT}">{v}</text>"##,
+            ly = y + 12.0,
+            by = y + 18.0,
+            l = esc(&label),
+            tx = bar_w + 6.0,
+            ty = y + 30.0,
             v = esc(text),
         ));
     }
@@ -40,11 +51,12 @@ pub fn bars(title: &str, rows: &[(String, f64, String)], max: f64, color: &str) 
     svg
 }
 
-/// A line over time: (label under the axis, value) points, evenly spaced.
+/// A line over time: (label under the axis, value) points, evenly spaced; the first, middle and
+/// last dates are written under the axis, the outer ones aligned inside the drawing.
 pub fn line(title: &str, points: &[(String, i64)], color: &str) -> String {
-    let (w, h, left, top, bottom) = (560.0, 200.0, 40.0, 30.0, 30.0);
+    let (w, h, left, top, bottom) = (WIDTH, 200.0, 34.0, 30.0, 30.0);
     let max = points.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
-    let plot_w = w - left - 10.0;
+    let plot_w = w - left - 4.0;
     let plot_h = h - top - bottom;
     let step = if points.len() > 1 {
         plot_w / (points.len() - 1) as f64
@@ -61,20 +73,31 @@ pub fn line(title: &str, points: &[(String, i64)], color: &str) -> String {
         })
         .collect();
     let mut svg = format!(
-        r##"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="16" font-size="14" font-weight="bold">{t}</text><line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#999999"/><text x="0" y="{top2}" font-size="11">{max}</text><text x="0" y="{base}" font-size="11">0</text><polyline fill="none" stroke="{color}" stroke-width="2" points="{p}"/>"##,
+        r##"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="17" font-size="15" font-weight="bold">{t}</text><line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="#999999"/><text x="0" y="{top2}" font-size="{TEXT}">{max}</text><text x="0" y="{base}" font-size="{TEXT}">0</text><polyline fill="none" stroke="{color}" stroke-width="2" points="{p}"/>"##,
         t = esc(title),
         base = top + plot_h,
-        right = w - 10.0,
+        right = w - 4.0,
         top2 = top + 10.0,
         max = max as i64,
         p = path.join(" "),
     );
-    // A few dates under the axis: first, middle, last.
     let n = points.len();
-    for i in [0, n / 2, n.saturating_sub(1)].into_iter().filter(|i| *i < n) {
+    let mut shown = vec![0, n / 2, n.saturating_sub(1)];
+    shown.dedup();
+    for i in shown.into_iter().filter(|i| *i < n) {
         let (x, _) = xy(i, 0);
+        let anchor = match i {
+            0 => "start",
+            _ if i + 1 == n => "end",
+            _ => "middle",
+        };
+        let x = match anchor {
+            "start" => x.min(left),
+            "end" => w,
+            _ => x,
+        };
         svg.push_str(&format!(
-            r#"<text x="{x:.1}" y="{y}" font-size="11" text-anchor="middle">{l}</text>"#,
+            r#"<text x="{x:.1}" y="{y}" font-size="{TEXT}" text-anchor="{anchor}">{l}</text>"#,
             y = h - 8.0,
             l = esc(&points[i].0)
         ));
@@ -99,7 +122,7 @@ mod tests {
             "#b3261e",
         );
         assert!(svg.contains("&lt;b&gt;党委&lt;/b&gt;") && !svg.contains("<b>"));
-        assert!(svg.contains(r#"width="150.0""#), "half of 300");
+        assert!(svg.contains(r#"width="125.0""#), "half of 250");
         assert!(svg.contains(r#"width="0.0""#));
         assert!(!svg.contains("style="), "no inline styles (CSP)");
     }
@@ -114,5 +137,17 @@ mod tests {
         let points = svg.split("points=\"").nth(1).unwrap().split('"').next().unwrap();
         assert_eq!(points.split(' ').count(), 3);
         assert!(svg.contains(">11-01<"));
+        // The last date ends at the drawing's right edge instead of being centred past it.
+        assert!(svg.contains(r#"text-anchor="end">12-01<"#), "{svg}");
+        assert!(svg.contains(r#"text-anchor="start">10-01<"#));
+    }
+
+    #[test]
+    fn text_is_drawn_at_13_units_in_a_phone_wide_drawing() {
+        let svg = bars("进度", &[("计算机工程学院党委（名字较长也不截断）".into(), 1.0, "1".into())], 1.0, "#000");
+        assert!(svg.contains("viewBox=\"0 0 340 "), "{svg}");
+        assert!(svg.contains(r#"font-size="13">计算机工程学院党委（名字较长也不截断）<"#), "labels whole");
+        let long = bars("进度", &[("长".repeat(30), 1.0, "1".into())], 1.0, "#000");
+        assert!(long.contains(&format!(">{}…<", "长".repeat(24))), "only a label wider than the drawing is shortened");
     }
 }

@@ -836,6 +836,8 @@ async fn overseer(ctx: &mut Ctx) -> Result<()> {
     let o = ctx.login("overseer", Viewport::Desktop).await?;
     ensure!(o.path().await? == "/overview");
     o.shot("overseer-overview-desktop").await?;
+    let charts: Vec<String> = o.eval_list(CHART_TEXT).await?;
+    ensure!(charts.is_empty(), "chart text at desktop width too small or cut: {charts:?}");
     let row = o.row_with("新闻传播系学生党支部").await?;
     ensure!(row.contains("未开始"), "branch 5 has not started: {row}");
     let eligible: String = o.eval(ELIGIBLE_STAT).await?;
@@ -903,6 +905,16 @@ async fn out_of_scope(ctx: &mut Ctx) -> Result<()> {
     );
     Ok(())
 }
+
+/// Chart text drawn under 12 px, or reaching past its drawing's edge (cut).
+const CHART_TEXT: &str = "return Array.from(document.querySelectorAll('svg.chart')).flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    return Array.from(svg.querySelectorAll('text')).filter(t => {
+        const r = t.getBoundingClientRect();
+        return Number(t.getAttribute('font-size')) * scale < 12 || r.left < box.left - 1 || r.right > box.right + 1;
+    }).map(t => t.textContent + ' (' + (Number(t.getAttribute('font-size')) * scale).toFixed(1) + ' px)');
+});";
 
 /// The pages each role uses, looked at on a 375 × 667 phone.
 const PHONE_PAGES: &[(&str, &[&str])] = &[
@@ -991,6 +1003,10 @@ async fn phone(ctx: &mut Ctx) -> Result<()> {
                 problems.push(format!(
                     "{path} as {user}: cells with no label or header text: {bare:?}"
                 ));
+            }
+            let charts: Vec<String> = b.eval_list(CHART_TEXT).await?;
+            if !charts.is_empty() {
+                problems.push(format!("{path} as {user}: chart text too small or cut: {charts:?}"));
             }
             let faint: Vec<String> = b.eval_list(LOW_CONTRAST).await?;
             if !faint.is_empty() {
