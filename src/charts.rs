@@ -144,10 +144,21 @@ mod tests {
 
     #[test]
     fn text_is_drawn_at_13_units_in_a_phone_wide_drawing() {
-        let svg = bars("进度", &[("计算机工程学院党委（名字较长也不截断）".into(), 1.0, "1".into())], 1.0, "#000");
+        let svg = bars(
+            "进度",
+            &[("计算机工程学院党委（名字较长也不截断）".into(), 1.0, "1".into())],
+            1.0,
+            "#000",
+        );
         assert!(svg.contains("viewBox=\"0 0 340 "), "{svg}");
-        assert!(svg.contains(r#"font-size="13">计算机工程学院党委（名字较长也不截断）<"#), "labels whole");
+        assert!(
+            svg.contains(r#"font-size="13">计算机工程学院党委（名字较长也不截断）<"#),
+            "labels whole"
+        );
         let long = bars("进度", &[("长".repeat(30), 1.0, "1".into())], 1.0, "#000");
-        assert!(long.contains(&format!(">{}…<", "长".repeat(24))), "only a label wider than the drawing is shortened");
+        assert!(
+            long.contains(&format!(">{}…<", "长".repeat(24))),
+            "only a label wider than the drawing is shortened"
+        );
     }
 }

@@ -837,7 +837,10 @@ async fn overseer(ctx: &mut Ctx) -> Result<()> {
     ensure!(o.path().await? == "/overview");
     o.shot("overseer-overview-desktop").await?;
     let charts: Vec<String> = o.eval_list(CHART_TEXT).await?;
-    ensure!(charts.is_empty(), "chart text at desktop width too small or cut: {charts:?}");
+    ensure!(
+        charts.is_empty(),
+        "chart text at desktop width too small or cut: {charts:?}"
+    );
     let row = o.row_with("新闻传播系学生党支部").await?;
     ensure!(row.contains("未开始"), "branch 5 has not started: {row}");
     let eligible: String = o.eval(ELIGIBLE_STAT).await?;

@@ -551,3 +551,37 @@ async fn a_look_back_sample_is_drawn_again_from_its_seed_with_every_committee_in
     let r = app.login("reviewer1").await;
     assert_eq!(app.get(&r, path).await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_branch_table_ranks_campus_wide_and_finds_a_branch_by_name() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let html = body(app.get(&o, "/overview?sort=overdue").await).await;
+    let at = html.find("id=\"ranked\"").expect("one campus-wide table");
+    let ranked = &html[at..at + html[at..].find("</section>").unwrap()];
+    // The overdue counts down the table, whatever the committee.
+    let counts: Vec<i64> = ranked
+        .split("data-label=\"逾期\">")
+        .skip(1)
+        .map(|cell| {
+            let text = visible_text(&cell[..cell.find("</td>").unwrap()]);
+            let digits: String = text.trim().chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap()
+        })
+        .collect();
+    let branches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM branches WHERE level = 'branch' AND active = 1")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(counts.len() as i64, branches, "every branch in one table: {counts:?}");
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most overdue first: {counts:?}"
+    );
+    assert!(counts[0] > 0, "the demo has overdue measures");
+
+    // A search by part of a name keeps the branches it names, or those of a committee it names.
+    let found = visible_text(&body(app.get(&o, "/overview?q=新闻传播").await).await);
+    assert!(found.contains("新闻传播系学生党支部"));
+    assert!(!found.contains("软件工程系教工党支部"), "{found}");
+}

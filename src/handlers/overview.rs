@@ -32,6 +32,8 @@ pub struct OverviewPage {
     nav: Nav,
     campaign: Campaign,
     today: time::Date,
+    /// Ranked campus-wide (a sort was asked for): the page's branch rows, in one table.
+    ranked: Vec<(BranchProgress, Judgement)>,
     phases: Vec<Phase>,
     item_count: i64,
     /// Each committee's own 本级 ledger, which the 组织部 reviews.
@@ -93,6 +95,8 @@ pub struct Filter {
     pub sort: String,
     /// 1-based page of branch rows.
     pub page: usize,
+    /// Part of a branch's or a committee's name.
+    pub search: String,
 }
 
 impl Filter {
@@ -105,6 +109,7 @@ impl Filter {
             ineligible_only: q("ineligible").is_some(),
             sort: q("sort").unwrap_or_default(),
             page: q("page").and_then(|v| v.parse().ok()).unwrap_or(1),
+            search: q("q").map(|v| v.trim().to_string()).unwrap_or_default(),
         }
     }
 
@@ -113,6 +118,17 @@ impl Filter {
             && self.state.is_none_or(|s| s == b.state())
             && (!self.overdue_only || b.measures_overdue > 0)
             && (!self.ineligible_only || !j.eligible)
+            && self.names(&b.branch_name, &b.committee_name)
+    }
+
+    /// The search (if any) is part of the branch's or its committee's name.
+    fn names(&self, branch: &str, committee: &str) -> bool {
+        self.search.is_empty() || branch.contains(&self.search) || committee.contains(&self.search)
+    }
+
+    /// A sort was asked for: the branches are ranked campus-wide, in one table.
+    fn ranks(&self) -> bool {
+        matches!(self.sort.as_str(), "progress" | "overdue" | "findings")
     }
 
     fn order<T: std::borrow::Borrow<(BranchProgress, Judgement)>>(&self, rows: &mut [T]) {
@@ -284,16 +300,25 @@ pub async fn show(
             branches.push(row);
         }
     }
+    // Ranked campus-wide: one table of every branch kept, the committees keep their totals.
+    let mut ranked: Vec<&(BranchProgress, Judgement)> = Vec::new();
+    if filter.ranks() {
+        for (_, branches) in &mut views {
+            ranked.append(branches);
+        }
+        filter.order(&mut ranked);
+    }
     for (_, branches) in &mut views {
         filter.order(branches);
     }
     // A campus of a thousand branches is shown a page at a time: committee totals stay whole,
     // the branch rows of the page are kept, committees without rows on it are left out.
-    let shown_rows: usize = views.iter().map(|(_, b)| b.len()).sum();
+    let shown_rows: usize = views.iter().map(|(_, b)| b.len()).sum::<usize>() + ranked.len();
     let pages = shown_rows.div_ceil(PAGE_ROWS).max(1);
     let page = filter.page.clamp(1, pages);
     let mut skip = (page - 1) * PAGE_ROWS;
     let mut room = PAGE_ROWS;
+    let ranked: Vec<(BranchProgress, Judgement)> = ranked.into_iter().skip(skip).take(room).cloned().collect();
     let views: Vec<CommitteeView> = views
         .into_iter()
         .filter_map(|(mut c, branches)| {
@@ -301,7 +326,7 @@ pub async fn show(
             skip -= take_from;
             c.branches = branches.into_iter().skip(take_from).take(room).cloned().collect();
             room -= c.branches.len();
-            if c.branches.is_empty() && shown_rows > 0 {
+            if c.branches.is_empty() && shown_rows > 0 && !filter.ranks() {
                 return None;
             }
             c.per_category = campus.per_committee_category.get(&c.id).cloned().unwrap_or_default();
@@ -311,7 +336,9 @@ pub async fn show(
     let checked = db::profiles::checked(&state.db, user.scope(), campaign.id).await?;
     let all: Vec<&BranchProgress> = campus.rows.iter().map(|(b, _)| b).collect();
     let (flags, mut elections) = flags_and_elections(&checked, &all, dates::today(), &state.config.hints);
-    elections.retain(|e| filter.committee.is_none_or(|c| c == e.committee_id));
+    elections.retain(|e| {
+        filter.committee.is_none_or(|c| c == e.committee_id) && filter.names(&e.branch_name, &e.committee_name)
+    });
     let elections_total = elections.len();
     elections.truncate(PAGE_ROWS);
     Ok(OverviewPage {
@@ -335,6 +362,7 @@ pub async fn show(
             .collect(),
         totals,
         committees: views,
+        ranked,
         judged_on: format_date(campus.judged_on),
         ineligible,
         committee_names: campus.committees.iter().map(|c| (c.id, c.name.clone())).collect(),
