@@ -14,7 +14,7 @@ use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
     account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import, ledger,
-    look_backs, meeting, overview, profile, report, results, schedule, work,
+    look_backs, meeting, overview, profile, report, results, schedule, statistics, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -198,6 +198,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/overview/ineligible.xlsx", get(overview::ineligible_xlsx))
         .route("/overview/results", get(results::show).post(results::finalise))
         .route("/overview/look-backs", get(look_backs::show))
+        .route("/overview/statistics", get(statistics::show))
         .route("/overview/results.xlsx", get(results::results_xlsx))
         .route("/overview/results/{branch_id}/stars", post(results::set_stars))
         .route("/admin", get(admin::show))

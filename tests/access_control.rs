@@ -54,6 +54,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     // 结果运用: the demo's results date is still to come, so nothing is finalised yet.
     ("GET", "/overview/results", [303, 403, 403, 403, 403, 200]),
     ("GET", "/overview/look-backs?n=3&seed=7", [303, 403, 403, 403, 403, 200]),
+    ("GET", "/overview/statistics", [303, 403, 403, 403, 403, 200]),
     ("POST", "/overview/results", [303, 403, 403, 403, 403, 409]),
     ("GET", "/overview/results.xlsx", [401, 403, 403, 403, 403, 404]),
     ("POST", "/overview/results/4/stars", [303, 403, 403, 403, 403, 404]),

@@ -962,6 +962,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/branches/4",
             "/overview/results",
             "/overview/look-backs?n=3&seed=7",
+            "/overview/statistics",
         ],
     ),
 ];

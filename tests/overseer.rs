@@ -585,3 +585,75 @@ async fn the_branch_table_ranks_campus_wide_and_finds_a_branch_by_name() {
     assert!(found.contains("新闻传播系学生党支部"));
     assert!(!found.contains("软件工程系教工党支部"), "{found}");
 }
+
+#[tokio::test]
+async fn the_statistics_show_figures_recomputed_from_the_rows() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let html = body(app.get(&o, "/overview/statistics").await).await;
+
+    // Per item: the branches that answered 存在问题, campus-wide.
+    let (item, found): (i64, i64) = sqlx::query_as(
+        "SELECT sc.ledger_item_id, COUNT(*) FROM self_checks sc JOIN branches b ON b.id = sc.branch_id
+         WHERE sc.verdict = 'problem' AND b.level = 'branch' GROUP BY sc.ledger_item_id ORDER BY 2 DESC, 1 LIMIT 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let (position, category, text): (i64, i64, String) = sqlx::query_as(
+        "SELECT i.position, c.position, i.text FROM ledger_items i JOIN ledger_categories c ON c.id = i.category_id
+         WHERE i.id = ?",
+    )
+    .bind(item)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let branches: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM branches WHERE level = 'branch' AND active = 1")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let at = html
+        .find(&format!("{category}（{position}）</span>{text}"))
+        .expect("the item's row");
+    let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+    let share = format!("{:.0}%（{found}/{branches}）", found as f64 * 100.0 / branches as f64);
+    assert!(
+        row.contains("data-label=\"全校\" class=\"heat heat-") && row.contains(&share),
+        "{share} in {row}"
+    );
+
+    // Per committee: 整改完成率 = measures closed off of all its branches' measures.
+    let rates: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT c.name, SUM(m.status = 'closed_out'), COUNT(*) FROM measures m JOIN findings f ON f.id = m.finding_id
+         JOIN branches b ON b.id = f.branch_id JOIN committees c ON c.id = b.committee_id
+         WHERE b.level = 'branch' GROUP BY c.id",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    let ranking = &html[html.find("id=\"ranking\"").unwrap()..html.find("id=\"items\"").unwrap()];
+    for (name, closed, all) in &rates {
+        let at = ranking.find(&format!(">{name}</td>")).expect("each committee ranked");
+        let row = &ranking[at..at + ranking[at..].find("</tr>").unwrap()];
+        let words = format!("{:.0}%（{closed}/{all}）", *closed as f64 * 100.0 / *all as f64);
+        assert!(
+            row.contains(&format!("data-label=\"整改完成率\">{words}<")),
+            "{name}: {words} in {row}"
+        );
+    }
+    // Ranked by that share, highest first.
+    let order: Vec<usize> = rates
+        .iter()
+        .map(|(name, _, _)| ranking.find(&format!(">{name}</td>")).unwrap())
+        .collect();
+    let mut by_share = rates.clone();
+    by_share.sort_by(|a, b| (b.1 * a.2).cmp(&(a.1 * b.2)));
+    let mut positions = order.clone();
+    positions.sort();
+    let ranked_names: Vec<&str> = positions
+        .iter()
+        .map(|p| rates[order.iter().position(|q| q == p).unwrap()].0.as_str())
+        .collect();
+    let expected: Vec<&str> = by_share.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(ranked_names[0], expected[0], "the highest 整改完成率 first");
+}

@@ -323,3 +323,34 @@ pub(super) async fn report_states(
         .fetch_all(pool)
         .await
 }
+
+/// Campus-wide, for the 组织部's statistics: per ledger item and committee, how many active
+/// branches answered it 存在问题.
+pub async fn problems_per_item(
+    pool: &SqlitePool, campaign: CampaignId,
+) -> sqlx::Result<Vec<(crate::domain::LedgerItemId, CommitteeId, i64)>> {
+    sqlx::query_as(
+        "SELECT sc.ledger_item_id, b.committee_id, COUNT(*)
+         FROM self_checks sc JOIN ledger_items i ON i.id = sc.ledger_item_id
+         JOIN ledger_categories c ON c.id = i.category_id JOIN branches b ON b.id = sc.branch_id
+         WHERE c.campaign_id = ? AND sc.verdict = 'problem' AND b.level = 'branch' AND b.active = 1
+         GROUP BY sc.ledger_item_id, b.committee_id",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}
+
+/// Campus-wide: per committee, the 回头看 of its branches' measures whose outcome is recorded.
+pub async fn look_backs_decided(pool: &SqlitePool, campaign: CampaignId) -> sqlx::Result<Vec<(CommitteeId, i64)>> {
+    sqlx::query_as(
+        "SELECT b.committee_id, COUNT(*)
+         FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings f ON f.id = m.finding_id
+         JOIN branches b ON b.id = l.branch_id
+         WHERE f.campaign_id = ? AND l.outcome <> 'pending' AND b.level = 'branch'
+         GROUP BY b.committee_id",
+    )
+    .bind(campaign)
+    .fetch_all(pool)
+    .await
+}

@@ -23,6 +23,7 @@ pub mod review;
 pub mod role;
 pub mod sampling;
 pub mod states;
+pub mod statistics;
 pub mod submission;
 pub mod throttle;
 pub mod units;

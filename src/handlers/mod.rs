@@ -21,6 +21,7 @@ pub mod profile;
 pub mod report;
 pub mod results;
 pub mod schedule;
+pub mod statistics;
 pub mod views;
 pub mod work;
 

@@ -1,0 +1,127 @@
+//! 评估效果 (/overview/statistics): per ledger item, how many branches found a problem, campus-wide
+//! and per committee, shaded by share; per committee, 查摆完成率, 整改完成率, 按期率 and 回头看反弹率,
+//! ranked.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use super::{CampaignParam, Nav};
+use crate::AppState;
+use crate::auth::RequireOverseer;
+use crate::db;
+use crate::db::campaigns::Campaign;
+use crate::domain::statistics::{CommitteeFigures, Rate, heat, rank};
+use crate::domain::units::Level;
+use crate::error::{AppError, AppResult};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overseer/statistics.html")]
+pub struct StatisticsPage {
+    nav: Nav,
+    campaign: Campaign,
+    /// The committees, in the 组织部's order, with their number of branches.
+    committees: Vec<(String, i64)>,
+    items: Vec<ItemLine>,
+    ranking: Vec<CommitteeFigures>,
+}
+
+/// One ledger item: branches that answered it 存在问题, campus-wide then per committee.
+pub struct ItemLine {
+    pub code: String,
+    pub text: String,
+    pub campus: Cell,
+    pub committees: Vec<Cell>,
+}
+
+pub struct Cell {
+    pub rate: Rate,
+    pub heat: u8,
+}
+
+impl Cell {
+    fn of(rate: Rate) -> Cell {
+        Cell {
+            heat: heat(rate.share()),
+            rate,
+        }
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
+) -> AppResult<StatisticsPage> {
+    let campaign = db::campaigns::resolve(&state.db, asked.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campus = db::overview::campus(&state.db, user.scope(), &campaign)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let items = db::ledger::items(&state.db, campaign.id).await?;
+    let problems = db::progress::problems_per_item(&state.db.read, campaign.id).await?;
+    let decided = db::progress::look_backs_decided(&state.db.read, campaign.id).await?;
+    let branches_of = |c| campus.rows.iter().filter(|(b, _)| b.committee_id == c).count() as i64;
+    let item_lines = items
+        .iter()
+        .filter(|i| i.level == Level::Branch)
+        .map(|i| {
+            let position = categories
+                .iter()
+                .find(|c| c.id == i.category_id)
+                .map_or(0, |c| c.position);
+            let found = |c: Option<crate::domain::CommitteeId>| {
+                problems
+                    .iter()
+                    .filter(|(item, k, _)| *item == i.id && c.is_none_or(|c| c == *k))
+                    .map(|(_, _, n)| n)
+                    .sum::<i64>()
+            };
+            ItemLine {
+                code: format!("{position}（{}）", i.position),
+                text: i.text.clone(),
+                campus: Cell::of(Rate::new(found(None), campus.rows.len() as i64)),
+                committees: campus
+                    .committees
+                    .iter()
+                    .map(|c| Cell::of(Rate::new(found(Some(c.id)), branches_of(c.id))))
+                    .collect(),
+            }
+        })
+        .collect();
+    let figures = campus
+        .committees
+        .iter()
+        .map(|c| {
+            let rows: Vec<_> = campus
+                .rows
+                .iter()
+                .filter(|(b, _)| b.committee_id == c.id)
+                .map(|(b, _)| b)
+                .collect();
+            let sum = |f: fn(&db::progress::BranchProgress) -> i64| rows.iter().map(|b| f(b)).sum::<i64>();
+            let closed = sum(|b| b.measures_closed_out);
+            CommitteeFigures {
+                name: c.name.clone(),
+                answered: Rate::new(sum(|b| b.answered), rows.len() as i64 * campus.item_count),
+                closed_out: Rate::new(closed, sum(|b| b.measures_total())),
+                on_time: Rate::new(sum(|b| b.closed_on_time), closed),
+                rebound: Rate::new(
+                    sum(|b| b.rebounds),
+                    decided.iter().find(|(k, _)| *k == c.id).map_or(0, |(_, n)| *n),
+                ),
+            }
+        })
+        .collect();
+    Ok(StatisticsPage {
+        nav: Nav::for_user(&user, "/overview"),
+        committees: campus
+            .committees
+            .iter()
+            .map(|c| (c.name.clone(), branches_of(c.id)))
+            .collect(),
+        items: item_lines,
+        ranking: rank(figures),
+        campaign,
+    })
+}
