@@ -14,7 +14,7 @@ use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
     account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import, ledger,
-    look_backs, meeting, overview, profile, report, results, schedule, statistics, work,
+    look_backs, meeting, overview, practices, profile, report, results, schedule, statistics, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -46,6 +46,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(schedule::entry_file),
         )
         .route("/documents/{document_id}", get(documents::download))
+        .route("/practices", get(practices::show))
+        .route("/practices.xlsx", get(practices::xlsx))
         .route(
             "/branches/{branch_id}/meeting/evidence/{evidence_id}",
             get(meeting::download),
@@ -68,6 +70,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let secretaries = Router::new()
         .route("/branches/{branch_id}/items/{item_id}", post(ledger::answer))
+        .route(
+            "/branches/{branch_id}/practices",
+            get(practices::form).post(practices::submit),
+        )
         .route("/branches/{branch_id}/findings", post(ledger::create_finding))
         .route("/branches/{branch_id}/submit", post(ledger::submit))
         .route("/branches/{branch_id}/findings/{finding_id}", post(finding::update))
@@ -199,6 +205,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/overview/results", get(results::show).post(results::finalise))
         .route("/overview/look-backs", get(look_backs::show))
         .route("/overview/statistics", get(statistics::show))
+        .route("/practices/{practice_id}/promote", post(practices::promote))
         .route("/overview/results.xlsx", get(results::results_xlsx))
         .route("/overview/results/{branch_id}/stars", post(results::set_stars))
         .route("/admin", get(admin::show))

@@ -930,6 +930,8 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/branches/1/measures/1",
             "/branches/1/import",
             "/account/password",
+            "/branches/1/practices",
+            "/practices",
         ],
     ),
     ("secretary6", &["/branches/6", "/branches/6/findings/13"]),

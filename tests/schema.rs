@@ -549,6 +549,10 @@ const LANDED: &[(i64, &str)] = &[
         20261201000019,
         "a99b8e22dc92a53c9fb0e6146b0f5b1211c7190ef3deb95856dccf8d51c300070efb1c7347a5e4ae5f19e553a89a7eb1",
     ),
+    (
+        20261201000020,
+        "394f7792feed83f925c7ecf41bcf7c6e85f23f72baf76d49087e83ca06b503e4c9e13c73f3f417698ab1d051797ddb1c",
+    ),
 ];
 
 #[test]

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod look_back;
 pub mod measures;
 pub mod meeting;
+pub mod practices;
 pub mod report;
 pub mod results;
 pub mod review;

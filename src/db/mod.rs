@@ -25,6 +25,7 @@ pub mod measures;
 pub mod meetings;
 pub mod memo;
 pub mod overview;
+pub mod practices;
 pub mod profiles;
 pub mod progress;
 pub mod reports;

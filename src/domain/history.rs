@@ -84,6 +84,9 @@ coded_enum!(
         DeliveryReturn = "delivery.return" / "退回报送",
         ResultsFinalise = "results.finalise" / "确定评星结果",
         ResultsStars = "results.stars" / "记录评定星级",
+        PracticeAdd = "practice.add" / "提交典型做法",
+        PracticePromote = "practice.promote" / "推广典型做法",
+        PracticeUnpromote = "practice.unpromote" / "取消推广典型做法",
     }
 );
 
@@ -126,6 +129,7 @@ impl AuditAction {
             DeliveryMake | DeliveryScan | DeliveryPaper | DeliveryReturn => "deliveries",
             ResultsFinalise => "campaign_results",
             ResultsStars => "branch_results",
+            PracticeAdd | PracticePromote | PracticeUnpromote => "practices",
         }
     }
 }
@@ -196,6 +200,7 @@ fn field_label(key: &str) -> &str {
         "scan_name" => "纸质件扫描件",
         "stars" => "评定星级",
         "look_back_reason" => "回头看原因",
+        "promoted" => "推广",
         "stars_note" => "说明",
         other => other,
     }

@@ -16,6 +16,7 @@ pub mod input;
 pub mod ledger;
 pub mod meeting;
 pub mod password_policy;
+pub mod practices;
 pub mod progress;
 pub mod report;
 pub mod results;

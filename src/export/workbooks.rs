@@ -113,6 +113,49 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
     Ok(book.save_to_buffer()?)
 }
 
+/// A promoted 典型做法, for the collection.
+#[derive(Debug, Clone)]
+pub struct PracticeLine {
+    pub unit: String,
+    pub category: String,
+    pub title: String,
+    pub text: String,
+    pub measures: String,
+}
+
+/// The promoted 典型做法 as one workbook, one practice a row.
+pub fn practices(title_text: &str, rows: &[PracticeLine]) -> anyhow::Result<Vec<u8>> {
+    let mut book = super::xlsx::workbook()?;
+    let sheet = book.add_worksheet();
+    sheet.set_name("典型做法")?;
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let columns = [
+        ("单位", 24.0),
+        ("问题类别", 18.0),
+        ("标题", 24.0),
+        ("做法和成效", 60.0),
+        ("源自的整改措施", 36.0),
+    ];
+    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
+    for (col, (name, width)) in columns.into_iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, name, &head())?;
+        sheet.set_column_width(col as u16, width)?;
+    }
+    for (i, p) in rows.iter().enumerate() {
+        for (col, text) in [&p.unit, &p.category, &p.title, &p.text, &p.measures]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(i as u32 + 2, col as u16, text, &cell)?;
+        }
+    }
+    print_setup(sheet, title_text, 1)?;
+    Ok(book.save_to_buffer()?)
+}
+
 /// A branch's finalised 评星 result, for the list.
 #[derive(Debug, Clone)]
 pub struct ResultLine {

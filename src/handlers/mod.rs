@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod look_backs;
 pub mod meeting;
 pub mod overview;
+pub mod practices;
 pub mod profile;
 pub mod report;
 pub mod results;
@@ -158,6 +159,7 @@ impl Nav {
                 ("单位与账号", "/admin".to_string(), 0),
             ],
         };
+        links.push(("典型做法", "/practices".to_string(), 0));
         links.push(("修改密码", "/account/password".to_string(), 0));
         Nav {
             user: Some(NavUser {
