@@ -223,13 +223,7 @@ async fn a_committee_hands_in_after_signing_and_the_organisation_department_rece
         overview.contains("href=\"/committees/1/report#delivery\">逾期报送</a>"),
         "the overview marks it"
     );
-    let xlsx = app.get(&o, "/overview.xlsx").await.bytes().await.unwrap().to_vec();
-    let mut book = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-    let mut strings = String::new();
-    book.by_name("xl/sharedStrings.xml")
-        .unwrap()
-        .read_to_string(&mut strings)
-        .unwrap();
+    let strings = xlsx_strings(&app, &o, "/overview.xlsx").await;
     assert!(
         strings.contains("逾期报送") && strings.contains("报送"),
         "the XLSX has the 报送 column"
@@ -333,13 +327,7 @@ async fn ledgers_handed_in_after_the_self_check_deadline_are_marked_late() {
     assert!(!missing.contains("首次提交") && missing.contains("迟交"), "{missing}");
 
     let o = app.login("overseer").await;
-    let xlsx = app.get(&o, "/overview.xlsx").await.bytes().await.unwrap().to_vec();
-    let mut book = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-    let mut strings = String::new();
-    book.by_name("xl/sharedStrings.xml")
-        .unwrap()
-        .read_to_string(&mut strings)
-        .unwrap();
+    let strings = xlsx_strings(&app, &o, "/overview.xlsx").await;
     assert!(strings.contains(&format!("{}（迟交）", day(-1))), "the XLSX marks it");
     assert!(strings.contains("未提交（迟交）"));
 }

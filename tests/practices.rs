@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::io::{Cursor, Read};
-
 use common::*;
 use reqwest::StatusCode;
 
@@ -80,13 +78,7 @@ async fn a_committees_practice_promoted_by_the_organisation_department_is_read_a
     // Now everyone reads it, with the measure it grew from, and in the one workbook.
     let page = visible_text(&body(app.get(&s4, "/practices").await).await);
     assert!(page.contains(title) && page.contains(&measure_text), "{page}");
-    let xlsx = app.get(&s4, "/practices.xlsx").await.bytes().await.unwrap().to_vec();
-    let mut book = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-    let mut strings = String::new();
-    book.by_name("xl/sharedStrings.xml")
-        .unwrap()
-        .read_to_string(&mut strings)
-        .unwrap();
+    let strings = xlsx_strings(&app, &s4, "/practices.xlsx").await;
     assert!(strings.contains("一人一档"), "{strings}");
 
     // A measure of another unit cannot be claimed.

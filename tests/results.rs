@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::io::{Cursor, Read};
-
 use common::*;
 use reqwest::StatusCode;
 
@@ -115,19 +113,7 @@ async fn results_frozen_at_the_results_date_stay_as_they_were_and_later_changes_
     );
 
     // The frozen list downloads; nothing frozen can be changed, even in SQL.
-    let xlsx = app
-        .get(&o, "/overview/results.xlsx")
-        .await
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
-    let mut book = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
-    let mut strings = String::new();
-    book.by_name("xl/sharedStrings.xml")
-        .unwrap()
-        .read_to_string(&mut strings)
-        .unwrap();
+    let strings = xlsx_strings(&app, &o, "/overview/results.xlsx").await;
     assert!(
         strings.contains("五星级") && strings.contains("整改成效突出"),
         "{strings}"

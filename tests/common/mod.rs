@@ -412,3 +412,16 @@ pub async fn unsigned_seen(app: &TestApp, client: &Client, committee: i64) -> St
         String::new()
     }
 }
+
+/// The text of a downloaded workbook's cells (its shared strings), to look for what it says.
+pub async fn xlsx_strings(app: &TestApp, client: &Client, path: &str) -> String {
+    use std::io::Read;
+    let bytes = app.get(client, path).await.bytes().await.unwrap().to_vec();
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a workbook is a zip");
+    let mut strings = String::new();
+    book.by_name("xl/sharedStrings.xml")
+        .expect("a workbook with text has shared strings")
+        .read_to_string(&mut strings)
+        .unwrap();
+    strings
+}
