@@ -755,3 +755,39 @@ async fn a_waiting_extension_is_decided_on_the_review_screen_of_its_ledger() {
     let screen = body(app.get(&r, &screen_path).await).await;
     assert!(!screen.contains(&format!("/extensions/{x}/decide")));
 }
+
+#[tokio::test]
+async fn a_waiting_extension_of_a_signed_off_ledger_is_on_its_review_screen() {
+    let app = spawn_demo().await;
+    // Branch 4 is signed off; its secretary asks for more time on a measure still open.
+    let (measure, deadline): (i64, String) = sqlx::query_as(
+        "SELECT m.id, m.deadline FROM measures m JOIN findings f ON f.id = m.finding_id
+         WHERE f.branch_id = 4 AND m.status IN ('not_started', 'in_progress') AND m.deadline IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.measure_id = m.id AND x.state = 'pending')
+         ORDER BY m.id LIMIT 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let s = app.login("secretary4").await;
+    let page = format!("/branches/4/measures/{measure}");
+    let later = duizhang::domain::dates::parse_date(&deadline).unwrap() + time::Duration::days(20);
+    let later = duizhang::domain::dates::format_date(later);
+    let res = app
+        .post_form(
+            &s,
+            &format!("{page}/extension"),
+            &page,
+            &[("requested", later.as_str()), ("reason", "需与共建单位商定时间")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", body(res).await);
+    let r2 = app.login("reviewer2").await;
+    let screen = body(app.get(&r2, "/branches/4/review").await).await;
+    assert!(
+        screen.contains("需与共建单位商定时间"),
+        "the request waits on the screen"
+    );
+    assert!(screen.contains("/decide?from=review#extensions"));
+    assert!(!visible_text(&screen).contains("没有等待您审核的内容"));
+}

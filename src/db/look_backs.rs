@@ -71,7 +71,7 @@ struct Flag<'a> {
 /// 反弹: the closed-off measure reopens (整改中) for the branch and the committee, saying why.
 pub async fn reopen(conn: &mut SqliteConnection, actor: Actor, measure: &Measure, note: &str) -> sqlx::Result<()> {
     let comment = format!("整改“回头看”发现反弹：{note}");
-    sqlx::query(
+    let reopened = sqlx::query(
         "UPDATE measures SET status = 'in_progress', closed_out_by = NULL, closed_out_at = NULL, close_out_comment = ?,
                              close_out_rejected = 0, updated_at = datetime('now'), version = version + 1
          WHERE id = ? AND status = 'closed_out'",
@@ -80,6 +80,11 @@ pub async fn reopen(conn: &mut SqliteConnection, actor: Actor, measure: &Measure
     .bind(measure.id)
     .execute(&mut *conn)
     .await?;
+    // A look-back opened under the old rule (migration-free: it reopened the measure at once)
+    // finds the measure open already: nothing changes, nothing is recorded.
+    if reopened.rows_affected() != 1 {
+        return Ok(());
+    }
     let entry = actor
         .entry(AuditAction::MeasureRebound, measure.id.0, Some(measure.finding_id))
         .before(&Flag {

@@ -333,7 +333,8 @@ pub async fn problems_per_item(
         "SELECT sc.ledger_item_id, b.committee_id, COUNT(*)
          FROM self_checks sc JOIN ledger_items i ON i.id = sc.ledger_item_id
          JOIN ledger_categories c ON c.id = i.category_id JOIN branches b ON b.id = sc.branch_id
-         WHERE c.campaign_id = ? AND sc.verdict = 'problem' AND b.level = 'branch' AND b.active = 1
+         JOIN committees k ON k.id = b.committee_id
+         WHERE c.campaign_id = ? AND sc.verdict = 'problem' AND b.level = 'branch' AND b.active = 1 AND k.active = 1
          GROUP BY sc.ledger_item_id, b.committee_id",
     )
     .bind(campaign)
@@ -346,8 +347,8 @@ pub async fn look_backs_decided(pool: &SqlitePool, campaign: CampaignId) -> sqlx
     sqlx::query_as(
         "SELECT b.committee_id, COUNT(*)
          FROM look_backs l JOIN measures m ON m.id = l.measure_id JOIN findings f ON f.id = m.finding_id
-         JOIN branches b ON b.id = l.branch_id
-         WHERE f.campaign_id = ? AND l.outcome <> 'pending' AND b.level = 'branch'
+         JOIN branches b ON b.id = l.branch_id JOIN committees k ON k.id = b.committee_id
+         WHERE f.campaign_id = ? AND l.outcome <> 'pending' AND b.level = 'branch' AND b.active = 1 AND k.active = 1
          GROUP BY b.committee_id",
     )
     .bind(campaign)

@@ -88,6 +88,7 @@ pub async fn changes_after(
          FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
          WHERE a.id > ? AND a.branch_id IN (SELECT value FROM json_each(?))
            AND a.action NOT IN ('login', 'logout', 'password.change', 'results.stars')
+           AND a.action NOT LIKE 'practice.%' 
          ORDER BY a.id",
     )
     .bind(mark)

@@ -408,6 +408,19 @@ impl LedgerPage {
     /// unit's data, the 专题支委会 record when it was returned before, and 延期申请.
     async fn narrow_to_waiting(&mut self, state: &AppState, user: &CurrentUser) -> AppResult<()> {
         self.queue = true;
+        let db = &state.db.read;
+        // 延期申请 wait for the level above whatever the ledger's state (a signed-off one too).
+        if self.above
+            && let Some(scope) = user.scope().within_committee(self.branch.committee_id)
+        {
+            let level = self.branch.level;
+            let waiting = db::schedule::waiting(db, scope, self.campaign.id, level).await?;
+            self.extensions = waiting
+                .into_iter()
+                .filter(|w| w.branch_id == self.branch.id)
+                .map(super::views::ExtensionWaiting::from)
+                .collect();
+        }
         if !self.reviewing {
             self.categories.clear();
             self.meeting = None;
@@ -435,22 +448,12 @@ impl LedgerPage {
         {
             self.meeting = None;
         }
-        let db = &state.db.read;
         let waiting: Vec<FindingId> = self.findings().map(|f| f.id).collect();
         let mut changes = db::audit::changes_since_return(db, user.scope(), self.branch.id, &waiting).await?;
         for f in self.findings_mut() {
             let (mine, rest) = changes.into_iter().partition(|c| c.finding_id == f.id);
             changes = rest;
             f.changes = mine.into_iter().map(|c| HistoryView::from(c.entry)).collect();
-        }
-        if let Some(scope) = user.scope().within_committee(self.branch.committee_id) {
-            let level = self.branch.level;
-            let waiting = db::schedule::waiting(db, scope, self.campaign.id, level).await?;
-            self.extensions = waiting
-                .into_iter()
-                .filter(|w| w.branch_id == self.branch.id)
-                .map(super::views::ExtensionWaiting::from)
-                .collect();
         }
         Ok(())
     }

@@ -36,6 +36,7 @@ pub struct PracticesPage {
     /// Not yet promoted, as the reader may see them (the 组织部: all; others: their own).
     waiting: Vec<PracticeRow>,
     overseer: bool,
+    reviewer: bool,
 }
 
 impl PracticesPage {
@@ -60,6 +61,7 @@ pub async fn show(State(state): State<AppState>, session: Session, user: Current
         csrf: user.csrf.clone(),
         flash: session::take_flash(&session).await?,
         overseer: user.scope().is_campus(),
+        reviewer: user.role() == crate::domain::Role::Reviewer,
         campaign_title,
         promoted,
         waiting,

@@ -67,13 +67,23 @@ pub struct Changed {
     pub changes: Vec<HistoryView>,
 }
 
-impl ResultRow {
-    fn is_stars(&self, n: &i64) -> bool {
-        self.stars == Some(*n)
-    }
-}
-
 impl ResultsPage {
+    /// The 星级 the row's select shows: what was just sent if it was refused, else the saved one.
+    fn shown_stars(&self, r: &ResultRow) -> Option<i64> {
+        match self.refused_for(&r.branch_id) {
+            Some((_, _, sent)) => sent.stars.trim().parse().ok(),
+            None => r.stars,
+        }
+    }
+
+    fn selected_stars(&self, r: &ResultRow, n: &i64) -> bool {
+        self.shown_stars(r) == Some(*n)
+    }
+
+    fn selected_none(&self, r: &ResultRow) -> bool {
+        self.shown_stars(r).is_none()
+    }
+
     fn refused_for(&self, branch: &BranchId) -> Option<&(BranchId, FieldErrors, StarsForm)> {
         self.refused.as_ref().filter(|(b, _, _)| b == branch)
     }
