@@ -36,6 +36,7 @@ const JOURNEYS: &[&str] = &[
     "on_a_phone_every_answer_saves_in_place_and_a_refused_one_shows_the_saved_answer",
     "text_typed_when_the_login_times_out_is_offered_back_after_logging_in_again",
     "on_a_phone_a_ledger_with_four_findings_is_handed_in_with_few_taps_and_page_loads",
+    "a_late_delivery_is_received_a_sampled_look_back_rebounds_and_the_frozen_results_hold",
 ];
 
 fn main() -> ExitCode {
@@ -145,6 +146,9 @@ async fn journey(name: &str, ctx: &mut Ctx) -> Result<()> {
         }
         "on_a_phone_a_ledger_with_four_findings_is_handed_in_with_few_taps_and_page_loads" => {
             four_findings_on_a_phone(ctx).await
+        }
+        "a_late_delivery_is_received_a_sampled_look_back_rebounds_and_the_frozen_results_hold" => {
+            supervision(ctx).await
         }
         other => bail!("no journey named {other}"),
     }
@@ -472,6 +476,124 @@ async fn four_findings_on_a_phone(ctx: &mut Ctx) -> Result<()> {
     ensure!(
         loads == 7,
         "one page load per finding, two for the meeting, one to submit: {loads}"
+    );
+    Ok(())
+}
+
+/// Sets a date of the current campaign (`report_due`, `results_due`) through the write path, as
+/// the 组织部's campaign form would.
+async fn set_campaign_date(ctx: &Ctx, column: &'static str, value: String) -> Result<()> {
+    ctx.app
+        .db
+        .write(async |tx| {
+            sqlx::query(&format!("UPDATE campaigns SET {column} = ? WHERE is_current = 1"))
+                .bind(&value)
+                .execute(tx)
+                .await
+        })
+        .await?;
+    Ok(())
+}
+
+/// The 组织部's side of the campaign in a browser: a committee signs 附件3 and hands it in a day
+/// after the 报送时限 (逾期报送); the 组织部 records the paper copy, draws a 回头看 sample and records
+/// 反弹 on it, finalises the 评星 results, and after a ledger is reopened sees the frozen result
+/// unchanged with the change listed apart; a committee's 典型做法, promoted, is read by a secretary
+/// of another committee.
+async fn supervision(ctx: &mut Ctx) -> Result<()> {
+    set_campaign_date(ctx, "report_due", day(-1)).await?;
+    let r = ctx.login("reviewer1", Viewport::Desktop).await?;
+    r.goto("/committees/1/report").await?;
+    r.click("a[href$='report?draft=1']").await?;
+    r.wait_path_starts("/committees/1/report").await?;
+    r.set_value("input[name=signed_on]", &day(0)).await?;
+    r.submit("button[formaction$='/report/sign']").await?;
+    r.click("input[name=confirm_unsigned]").await?;
+    r.submit("button[formaction$='/report/sign']").await?;
+    ensure!(r.text().await?.contains("已签字"), "signed");
+    r.submit("form[action$='/delivery#delivery'] button").await?;
+    let page = r.text().await?;
+    ensure!(
+        page.contains("报送组织部 逾期报送"),
+        "handed in a day late: {}",
+        excerpt(&page)
+    );
+    r.shot("reviewer-delivery-desktop").await?;
+
+    // The 组织部 sees it late on the overview and records the sealed paper copy.
+    let o = ctx.login("overseer", Viewport::Desktop).await?;
+    ensure!(o.text().await?.contains("逾期报送"), "the overview marks it");
+    o.goto("/committees/1/report#delivery").await?;
+    o.set_value("input[name=paper_received_on]", &day(0)).await?;
+    o.fill("input[name=paper_received_by]", "王玥").await?;
+    o.submit("form.paper-form button").await?;
+    ensure!(
+        o.text().await?.contains("纸质件已收（逾期报送）"),
+        "the paper copy is received"
+    );
+
+    // A 回头看 sample of one: each committee with closed-off measures gets one; the first
+    // sampled measure is re-checked and found 反弹, which reopens it.
+    o.goto("/overview/look-backs").await?;
+    o.set_value("input[name=n]", "1").await?;
+    o.set_value("input[name=seed]", "20261201").await?;
+    o.submit("form.sampling-form button").await?;
+    ensure!(o.text().await?.contains("种子 20261201"), "the seed is shown");
+    o.click("#sample a[href*='/findings/']").await?;
+    o.wait_path_starts("/branches/").await?;
+    o.click("form[action*='/look-back'] summary").await?;
+    o.fill("form[action*='/look-back'] textarea[name=reason]", "抽查整改台账和记录")
+        .await?;
+    o.submit("form[action*='/look-back'] button").await?;
+    ensure!(
+        o.text().await?.contains("回头看原因：抽查整改台账和记录"),
+        "the look-back is open"
+    );
+    o.click("form[action*='/look-backs/'] label.c-problem").await?;
+    o.fill(
+        "form[action*='/look-backs/'] textarea[name=note]",
+        "会议记录又未当场签字",
+    )
+    .await?;
+    o.submit("form[action*='/look-backs/'] button").await?;
+    ensure!(
+        o.text().await?.contains("整改“回头看”发现反弹：会议记录又未当场签字"),
+        "反弹 reopens the measure"
+    );
+
+    // The results date has come: the 组织部 finalises; a ledger reopened later changes the live
+    // judgement, not the frozen one, and is listed apart.
+    set_campaign_date(ctx, "results_due", day(-1)).await?;
+    o.goto("/overview/results").await?;
+    o.submit("#finalise button.primary").await?;
+    ensure!(o.text().await?.contains("结果确定后的变化（0）"), "finalised");
+    let r2 = ctx.login("reviewer2", Viewport::Desktop).await?;
+    r2.goto("/branches/4").await?;
+    r2.click("form[action$='/reopen'] summary").await?;
+    r2.fill("#reopen-reason", "回头看：补充整改材料").await?;
+    r2.submit("form[action$='/reopen'] button").await?;
+    o.goto("/overview/results").await?;
+    let page = o.text().await?;
+    ensure!(
+        page.contains("结果确定后的变化（1）") && page.contains("存档结果：具备") && page.contains("重新打开台账"),
+        "the change is listed apart: {}",
+        excerpt(&page)
+    );
+    o.shot("overseer-results-desktop").await?;
+
+    // A 典型做法 of the committee, promoted, read by another committee's secretary.
+    r.goto("/branches/8/practices").await?;
+    r.fill("#p-title", "书记轮训“一人一档”").await?;
+    r.fill("#p-text", "为每名新任书记建立培训档案，轮训情况逐人记录。")
+        .await?;
+    r.submit("form.practice-form button.primary").await?;
+    o.goto("/practices").await?;
+    o.submit("#waiting form button.primary").await?;
+    let s4 = ctx.login("secretary4", Viewport::Phone).await?;
+    s4.goto("/practices").await?;
+    ensure!(
+        s4.text().await?.contains("书记轮训“一人一档”"),
+        "another committee's secretary reads it"
     );
     Ok(())
 }
