@@ -14,7 +14,7 @@ use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
     account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import, ledger,
-    look_backs, meeting, overview, practices, profile, report, results, schedule, statistics, work,
+    look_backs, meeting, overview, practices, profile, report, results, schedule, statistics, summary, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -153,6 +153,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(finding::decide_close_out),
         )
         .route("/branches/{branch_id}/profile", get(profile::show).post(profile::save))
+        .route("/branches/{branch_id}/summary", get(summary::show))
+        .route("/branches/{branch_id}/summary.pdf", get(summary::pdf))
         .route("/committees/{committee_id}", get(committee::show))
         .route("/committees/{committee_id}/self-check", get(committee::self_check))
         .route("/committees/{committee_id}/work", get(work::show).post(work::add))

@@ -45,6 +45,10 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/branches/4/review", [303, 404, 200, 404, 200, 200]),
     ("GET", "/branches/8/review", [303, 404, 404, 200, 404, 200]),
     ("GET", "/branches/999/review", [303, 404, 404, 404, 404, 404]),
+    // A branch's summary for its 书记述职评议: its committee's reviewers and the 组织部.
+    ("GET", "/branches/1/summary", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/branches/4/summary.pdf", [401, 403, 403, 404, 200, 200]),
+    ("GET", "/branches/8/summary", [303, 403, 403, 404, 404, 404]),
     ("GET", "/branches/1?campaign=1", [303, 200, 404, 200, 404, 200]),
     ("GET", "/branches/1?campaign=99", [303, 404, 404, 404, 404, 404]),
     ("GET", "/committees/1", [303, 403, 403, 200, 404, 200]),

@@ -1071,6 +1071,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/committees/1/work",
             "/branches/1/profile",
             "/branches/1/review",
+            "/branches/1/summary",
             "/branches/8",
         ],
     ),

@@ -26,6 +26,7 @@ pub mod sampling;
 pub mod states;
 pub mod statistics;
 pub mod submission;
+pub mod summary;
 pub mod throttle;
 pub mod units;
 pub mod verification;

@@ -347,6 +347,46 @@ pub struct ReportDoc {
     pub signature: Option<String>,
 }
 
+/// A unit's campaign in one page or two, for a 书记述职评议 and 年度考核 (notice 三(二)): what it
+/// found, what it did, on time or not, how the 回头看 went, and its 五星级 judgement.
+#[derive(Debug, Clone)]
+pub struct SummaryDoc {
+    /// "XX党支部对账整改专项行动情况摘要"
+    pub title: String,
+    pub unit_name: String,
+    pub campaign_title: String,
+    /// Lines under the title: the committee, the 书记, when it was drawn up.
+    pub meta: Vec<String>,
+    /// 一、… with their paragraphs.
+    pub sections: Vec<(String, Vec<String>)>,
+}
+
+impl SummaryDoc {
+    pub fn characters(&self) -> String {
+        let mut s = format!(
+            "{}{}{}{}",
+            self.title,
+            self.unit_name,
+            self.campaign_title,
+            self.meta.concat()
+        );
+        for (h, lines) in &self.sections {
+            s.push_str(h);
+            s.push_str(&lines.concat());
+        }
+        s.push_str("第页共");
+        s
+    }
+
+    /// What is set in the heavier face: the title and the headings.
+    pub fn title_text(&self) -> String {
+        self.sections.iter().fold(self.title.clone(), |mut s, (h, _)| {
+            s.push_str(h);
+            s
+        })
+    }
+}
+
 pub const SECTION_HEADINGS: [&str; 3] = ["一、工作开展情况", "二、自查存在的问题", "三、下一步整改措施"];
 
 pub fn report(report: &source::Report) -> ReportDoc {

@@ -644,12 +644,13 @@ impl<'m, 'c> Sheet<'m, 'c> {
         }
     }
 
-    /// 第 N 页 共 M 页, the verification code, and 草稿 marks, once every page is known.
-    fn stamp(&mut self, stamp: &Stamp) {
+    /// 第 N 页 共 M 页, the verification code (when the document has one), and 草稿 marks, once
+    /// every page is known.
+    fn stamp(&mut self, stamp: Option<&Stamp>) {
         let total = self.pages.len();
         let size = 9;
         let y = self.bottom + 4.0;
-        let code = stamp.footer_words();
+        let code = stamp.map(Stamp::footer_words).unwrap_or_default();
         // The code goes left of the page number, or under it where the page is too narrow.
         let code_y = if self.left + self.m.width(&code, size) + 4.0
             > (self.width - self.m.width("第 99 页 共 99 页", size)) / 2.0
@@ -664,7 +665,9 @@ impl<'m, 'c> Sheet<'m, 'c> {
             let draft = self.draft[i];
             let page = &mut self.pages[i];
             page.push(self.m.text(n_x, y, size, false, Role::Body, &n));
-            page.push(self.m.text(self.left, code_y, size, false, Role::Body, &code));
+            if !code.is_empty() {
+                page.push(self.m.text(self.left, code_y, size, false, Role::Body, &code));
+            }
             if draft {
                 let mark = DRAFT_MARK;
                 let w = self.m.width(mark, 14);
@@ -710,7 +713,7 @@ fn checklist_pages(m: &Metrics<'_>, doc: &Checklist, stamp: &Stamp) -> Vec<Page>
         sheet.paragraph_as(&doc.title, 16, Align::Center, 1.2, Role::Title, Breaks::Title);
         sheet.paragraph("（没有党支部）", 12, Align::Left, 1.4);
     }
-    sheet.stamp(stamp);
+    sheet.stamp(Some(stamp));
     sheet.pages
 }
 
@@ -881,6 +884,38 @@ pub fn report(doc: &ReportDoc, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     finish(setting, pages, &info)
 }
 
+/// A unit's summary for a 书记述职评议: a title, lines under it, headed sections; page numbers,
+/// no verification code (it is a working paper, not a document handed in).
+pub fn summary(doc: &crate::export::SummaryDoc) -> anyhow::Result<Vec<u8>> {
+    let setting = document(&doc.characters(), &doc.title_text(), Size::new(210, 297))?;
+    let m = metrics(&setting);
+    let mut sheet = Sheet::new(&m, A4_PORTRAIT, (30.0, 26.0, 25.0, 28.0));
+    sheet.new_page(false);
+    sheet.paragraph_as(&doc.title, 18, Align::Center, 1.3, Role::Title, Breaks::Title);
+    sheet.space(3.0);
+    for line in &doc.meta {
+        sheet.paragraph(line, 11, Align::Center, 1.4);
+    }
+    sheet.space(5.0);
+    let lh = m.line_height(14) * 1.5;
+    for (heading, lines) in &doc.sections {
+        sheet.keep(lh * 3.0);
+        sheet.paragraph_as(heading, 14, Align::Left, 1.5, Role::Title, Breaks::Text);
+        for line in lines {
+            sheet.paragraph(&format!("\u{3000}\u{3000}{line}"), 13, Align::Left, 1.5);
+        }
+        sheet.space(2.0);
+    }
+    sheet.stamp(None);
+    let pages = sheet.pages;
+    let info = Info {
+        title: doc.title.clone(),
+        author: doc.unit_name.clone(),
+        subject: doc.campaign_title.clone(),
+    };
+    finish(setting, pages, &info)
+}
+
 /// What the report sets in the heavier face: its title and the section headings (一、…).
 fn report_title_text(doc: &ReportDoc) -> String {
     doc.sections.iter().fold(doc.title.clone(), |mut s, (h, _)| {
@@ -958,7 +993,7 @@ fn report_layout(m: &Metrics<'_>, doc: &ReportDoc, stamp: &Stamp, break_before: 
     sheet.paragraph(record, 11, Align::Left, 1.4);
     sheet.space(6.0);
     sheet.paragraph(REPORT_SIGNATURE_LINE, 12, Align::Left, 1.4);
-    sheet.stamp(stamp);
+    sheet.stamp(Some(stamp));
     ReportLayout {
         pages: sheet.pages,
         closing_alone,

@@ -23,6 +23,7 @@ pub mod report;
 pub mod results;
 pub mod schedule;
 pub mod statistics;
+pub mod summary;
 pub mod views;
 pub mod work;
 

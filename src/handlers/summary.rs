@@ -1,0 +1,117 @@
+//! A branch's campaign summed up (/branches/{id}/summary, and as PDF) for its 书记述职评议 and the
+//! 年度考核: read by its committee's reviewers and the 组织部.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{Nav, Path};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::domain::dates::{self, format_date};
+use crate::domain::states::{LookBackOutcome, Verdict};
+use crate::domain::{BranchId, eligibility, summary};
+use crate::error::{AppError, AppResult};
+use crate::export::SummaryDoc;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "branch/summary.html")]
+pub struct SummaryPage {
+    nav: Nav,
+    branch_id: BranchId,
+    doc: SummaryDoc,
+}
+
+async fn summary_doc(state: &AppState, user: &CurrentUser, id: BranchId) -> AppResult<SummaryDoc> {
+    let read = &state.db.read;
+    let branch = db::units::branch(read, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
+    let scope = user
+        .scope()
+        .within_committee(branch.committee_id)
+        .ok_or(AppError::NotFound)?;
+    let today = dates::today();
+    let judged_on = eligibility::as_of(campaign.results_due, today);
+    let row = db::progress::branches_judged(read, scope, campaign.id, today, judged_on)
+        .await?
+        .into_iter()
+        .find(|r| r.branch_id == id)
+        // A committee's own 本级 ledger is summed up on its committee's pages, not here.
+        .ok_or(AppError::NotFound)?;
+    let (row, judgement) = db::overview::judge(row, judged_on, campaign.eligibility_deadline);
+    let checks = db::ledger::self_checks(read, user.scope(), campaign.id, id).await?;
+    let findings = db::ledger::findings(read, user.scope(), campaign.id, id).await?;
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let look_backs = db::look_backs::of_branch(read, user.scope(), campaign.id, id).await?;
+    let count = |o: LookBackOutcome| look_backs.iter().filter(|l| l.outcome == o).count() as i64;
+    let frozen = db::results::campus(read, campaign.id).await?;
+    let frozen_row = frozen
+        .as_ref()
+        .and_then(|(_, rows)| rows.iter().find(|r| r.branch_id == id));
+    let facts = summary::Facts {
+        state: row.state(),
+        answered: row.answered,
+        items: db::ledger::item_count(&state.db, campaign.id, branch.level).await?,
+        problem_items: checks.iter().filter(|c| c.verdict == Verdict::Problem).count() as i64,
+        findings: row.findings,
+        per_category: categories
+            .iter()
+            .map(|c| {
+                (
+                    c.title.clone(),
+                    findings.iter().filter(|f| f.category_id == c.id).count() as i64,
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+        first_handed_in: row.first_handed_in(),
+        self_check_due: campaign.self_check_due,
+        measures: row.measures_total(),
+        closed_out: row.measures_closed_out,
+        closed_on_time: row.closed_on_time,
+        overdue: row.measures_overdue,
+        extended: row.measures_extended,
+        look_backs: (
+            count(LookBackOutcome::Holds),
+            count(LookBackOutcome::Rebound),
+            count(LookBackOutcome::Pending),
+        ),
+        eligible: judgement.eligible,
+        reasons: &judgement.reasons,
+        frozen: frozen_row.map(|r| (r.eligible, r.reasons.as_str(), r.stars)),
+    };
+    Ok(SummaryDoc {
+        title: format!("{}对账整改专项行动情况摘要", branch.name),
+        meta: vec![
+            format!("{} · 书记：{}", branch.committee_name, branch.secretary_name),
+            format!(
+                "（供书记述职评议、年度考核参考；据系统记录生成于 {}）",
+                format_date(today)
+            ),
+        ],
+        sections: summary::sections(&facts),
+        unit_name: branch.name,
+        campaign_title: campaign.title,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<SummaryPage> {
+    let doc = summary_doc(&state, &user, BranchId(id)).await?;
+    Ok(SummaryPage {
+        nav: Nav::for_user(&user, ""),
+        branch_id: BranchId(id),
+        doc,
+    })
+}
+
+pub async fn pdf(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+    let doc = summary_doc(&state, &user, BranchId(id)).await?;
+    let name = format!("{}.pdf", doc.title);
+    let ascii = format!("summary-branch-{id}.pdf");
+    let bytes = crate::export::render(move || crate::export::pdf::summary(&doc)).await?;
+    Ok(super::named_download("application/pdf", &name, &ascii, bytes))
+}
