@@ -48,6 +48,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/documents/{document_id}", get(documents::download))
         .route("/practices", get(practices::show))
         .route("/practices.xlsx", get(practices::xlsx))
+        .route("/practices.pdf", get(practices::pdf))
         .route(
             "/branches/{branch_id}/meeting/evidence/{evidence_id}",
             get(meeting::download),
@@ -209,6 +210,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/overview/statistics", get(statistics::show))
         .route("/practices/{practice_id}/promote", post(practices::promote))
         .route("/overview/results.xlsx", get(results::results_xlsx))
+        .route("/overview/results.pdf", get(results::results_pdf))
         .route("/overview/results/{branch_id}/stars", post(results::set_stars))
         .route("/admin", get(admin::show))
         .route("/admin/committees", post(admin::create_committee))

@@ -62,12 +62,14 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     // 典型做法: everyone reads the promoted ones; a unit submits its own; the 组织部 promotes.
     ("GET", "/practices", [303, 200, 200, 200, 200, 200]),
     ("GET", "/practices.xlsx", [401, 200, 200, 200, 200, 200]),
+    ("GET", "/practices.pdf", [401, 200, 200, 200, 200, 200]),
     ("POST", "/practices/1/promote", [303, 403, 403, 403, 403, 404]),
     ("GET", "/branches/1/practices", [303, 200, 404, 403, 404, 403]),
     ("POST", "/branches/1/practices", [303, 400, 404, 403, 404, 403]),
     ("GET", "/branches/8/practices", [303, 404, 404, 200, 404, 403]),
     ("POST", "/overview/results", [303, 403, 403, 403, 403, 409]),
     ("GET", "/overview/results.xlsx", [401, 403, 403, 403, 403, 404]),
+    ("GET", "/overview/results.pdf", [401, 403, 403, 403, 403, 404]),
     ("POST", "/overview/results/4/stars", [303, 403, 403, 403, 403, 404]),
     // Reading a branch's rows and evidence: the branch's own secretary, its committee, the campus.
     ("GET", "/branches/1/findings/1", [303, 200, 404, 200, 404, 200]),

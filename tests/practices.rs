@@ -80,6 +80,12 @@ async fn a_committees_practice_promoted_by_the_organisation_department_is_read_a
     assert!(page.contains(title) && page.contains(&measure_text), "{page}");
     let strings = xlsx_strings(&app, &s4, "/practices.xlsx").await;
     assert!(strings.contains("一人一档"), "{strings}");
+    let pdf = app.get(&s4, "/practices.pdf").await.bytes().await.unwrap();
+    let text = pdf_text(&pdf).split_whitespace().collect::<String>();
+    assert!(
+        text.contains("1.书记轮训“一人一档”") && text.contains("为每名新任书记建立培训档案"),
+        "{text}"
+    );
 
     // A measure of another unit cannot be claimed.
     let foreign: i64 = sqlx::query_scalar(

@@ -114,6 +114,12 @@ async fn results_frozen_at_the_results_date_stay_as_they_were_and_later_changes_
 
     // The frozen list downloads; nothing frozen can be changed, even in SQL.
     let strings = xlsx_strings(&app, &o, "/overview/results.xlsx").await;
+    let pdf = app.get(&o, "/overview/results.pdf").await.bytes().await.unwrap();
+    let text = pdf_text(&pdf).split_whitespace().collect::<String>();
+    assert!(
+        text.contains("评星结果") && text.contains("评定星级：五星级"),
+        "the PDF too: {text}"
+    );
     assert!(
         strings.contains("五星级") && strings.contains("整改成效突出"),
         "{strings}"

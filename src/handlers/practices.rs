@@ -91,6 +91,52 @@ pub async fn xlsx(State(state): State<AppState>, user: CurrentUser) -> AppResult
     ))
 }
 
+/// The promoted practices as one PDF, one section each, by category.
+pub async fn pdf(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    let (campaign_title, mut promoted, _) = list(&state, &user).await?;
+    promoted.sort_by_key(|p| (p.category_position.unwrap_or(i64::MAX), std::cmp::Reverse(p.id)));
+    let sections = promoted
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut lines = vec![format!(
+                "{} · {}{}",
+                p.committee_name,
+                p.unit_name,
+                p.category_title.map(|t| format!("（{t}）")).unwrap_or_default()
+            )];
+            lines.extend(
+                p.text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string),
+            );
+            if !p.measures.is_empty() {
+                lines.push(format!(
+                    "源自的整改措施：{}",
+                    p.measures.lines().collect::<Vec<_>>().join("；")
+                ));
+            }
+            (format!("{}. {}", i + 1, p.title), lines)
+        })
+        .collect();
+    let doc = crate::export::SummaryDoc {
+        title: format!("{campaign_title}经验总结和典型做法"),
+        unit_name: "组织部".into(),
+        meta: vec!["（组织部推广）".into()],
+        campaign_title,
+        sections,
+    };
+    let bytes = crate::export::render(move || crate::export::pdf::summary(&doc)).await?;
+    Ok(super::named_download(
+        "application/pdf",
+        "典型做法.pdf",
+        "practices.pdf",
+        bytes,
+    ))
+}
+
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct PromoteData {

@@ -253,6 +253,42 @@ pub async fn set_stars(
     Ok((status, p).into_response())
 }
 
+/// The finalised results as PDF: by committee, each branch's judgement and 星级.
+pub async fn results_pdf(
+    State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
+) -> AppResult<Response> {
+    let p = page(&state, &user, asked).await?;
+    let Some(finalised) = p.finalised else {
+        return Err(AppError::NotFound);
+    };
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for r in p.rows {
+        let line = if r.eligible {
+            format!("{}：具备五星级评选资格；评定星级：{}。", r.branch, r.stars_words)
+        } else {
+            format!(
+                "{}：不具备五星级评选资格（{}）；评定星级：{}。",
+                r.branch, r.reasons, r.stars_words
+            )
+        };
+        match sections.last_mut() {
+            Some((c, lines)) if *c == r.committee => lines.push(line),
+            _ => sections.push((r.committee, vec![line])),
+        }
+    }
+    let doc = crate::export::SummaryDoc {
+        title: format!("{}评星结果", p.campaign.title),
+        unit_name: "组织部".into(),
+        meta: vec![format!("{finalised}；结果确定后的变化不改动本表")],
+        campaign_title: p.campaign.title.clone(),
+        sections,
+    };
+    let bytes = crate::export::render(move || crate::export::pdf::summary(&doc)).await?;
+    let name = format!("评星结果-{}.pdf", p.campaign.title);
+    let ascii = format!("results-{}.pdf", p.campaign.issued_on.year());
+    Ok(super::named_download("application/pdf", &name, &ascii, bytes))
+}
+
 /// The finalised results as XLSX.
 pub async fn results_xlsx(
     State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
