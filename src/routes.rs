@@ -156,6 +156,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/branches/{branch_id}/profile", get(profile::show).post(profile::save))
         .route("/branches/{branch_id}/summary", get(summary::show))
         .route("/branches/{branch_id}/summary.pdf", get(summary::pdf))
+        .route("/committees/{committee_id}/summary", get(summary::committee))
+        .route("/committees/{committee_id}/summary.pdf", get(summary::committee_pdf))
         .route("/committees/{committee_id}", get(committee::show))
         .route("/committees/{committee_id}/self-check", get(committee::self_check))
         .route("/committees/{committee_id}/work", get(work::show).post(work::add))

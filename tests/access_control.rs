@@ -49,6 +49,8 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/branches/1/summary", [303, 403, 403, 200, 404, 200]),
     ("GET", "/branches/4/summary.pdf", [401, 403, 403, 404, 200, 200]),
     ("GET", "/branches/8/summary", [303, 403, 403, 404, 404, 404]),
+    ("GET", "/committees/1/summary", [303, 403, 403, 200, 404, 200]),
+    ("GET", "/committees/2/summary.pdf", [401, 403, 403, 404, 200, 200]),
     ("GET", "/branches/1?campaign=1", [303, 200, 404, 200, 404, 200]),
     ("GET", "/branches/1?campaign=99", [303, 404, 404, 404, 404, 404]),
     ("GET", "/committees/1", [303, 403, 403, 200, 404, 200]),

@@ -1069,6 +1069,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/committees/1/reminders",
             "/committees/1/report",
             "/committees/1/work",
+            "/committees/1/summary",
             "/branches/1/profile",
             "/branches/1/review",
             "/branches/1/summary",

@@ -63,3 +63,22 @@ async fn a_branch_summary_says_its_figures_and_downloads_as_pdf() {
     let s = app.login("secretary1").await;
     assert_eq!(app.get(&s, "/branches/1/summary").await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_committee_summary_sums_its_branches_and_says_its_delivery() {
+    let app = spawn_demo().await;
+    let r = app.login("reviewer1").await;
+    let page = visible_text(&app.get(&r, "/committees/1/summary").await.text().await.unwrap());
+    let (branches, findings): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(DISTINCT b.id), COUNT(f.id) FROM branches b LEFT JOIN findings f ON f.branch_id = b.id
+         WHERE b.committee_id = 1 AND b.level = 'branch' AND b.active = 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert!(page.contains(&format!("所属党支部 {branches} 个")), "{page}");
+    assert!(page.contains(&format!("查摆问题 {findings} 条")), "{page}");
+    assert!(page.contains("报送组织部：未报送"), "{page}");
+    let pdf = app.get(&r, "/committees/1/summary.pdf").await.bytes().await.unwrap();
+    assert!(pdf_text(&pdf).contains("情况摘要"));
+}

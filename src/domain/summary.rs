@@ -109,6 +109,61 @@ pub fn sections(f: &Facts<'_>) -> Vec<(String, Vec<String>)> {
     ]
 }
 
+/// What a committee's summary rests on: its branches' figures summed, and its 报送.
+pub struct CommitteeFacts<'a> {
+    pub branches: i64,
+    pub handed_in: i64,
+    pub handed_in_late: i64,
+    pub signed_off: i64,
+    pub findings: i64,
+    pub per_category: Vec<(String, i64)>,
+    pub measures: i64,
+    pub closed_out: i64,
+    pub closed_on_time: i64,
+    pub overdue: i64,
+    pub rebounds: i64,
+    pub eligible: i64,
+    /// 报送 in words (未报送 / 已报送 / 逾期报送 / …).
+    pub delivery: &'a str,
+}
+
+pub fn committee_sections(f: &CommitteeFacts<'_>) -> Vec<(String, Vec<String>)> {
+    let mut check = vec![format!(
+        "所属党支部 {} 个：已提交台账 {} 个（其中迟交 {} 个），已审核签字 {} 个；查摆问题 {} 条。",
+        f.branches, f.handed_in, f.handed_in_late, f.signed_off, f.findings
+    )];
+    if !f.per_category.is_empty() {
+        let parts: Vec<String> = f.per_category.iter().map(|(t, n)| format!("{t} {n} 条")).collect();
+        check.push(format!("按类别：{}。", parts.join("，")));
+    }
+    vec![
+        ("一、对账查摆".into(), check),
+        (
+            "二、整改落实".into(),
+            vec![format!(
+                "整改措施 {} 条，已销号 {} 条，整改完成率 {}；按期销号率 {}；逾期未销号 {} 条；整改“回头看”发现反弹 {} 次。",
+                f.measures,
+                f.closed_out,
+                Rate::new(f.closed_out, f.measures).words(),
+                Rate::new(f.closed_on_time, f.closed_out).words(),
+                f.overdue,
+                f.rebounds
+            )],
+        ),
+        (
+            "三、报送".into(),
+            vec![format!("附件3和附件2报送组织部：{}。", f.delivery)],
+        ),
+        (
+            "四、五星级资格".into(),
+            vec![format!(
+                "按目前情况，{} 个党支部中 {} 个具备五星级党支部评选资格。",
+                f.branches, f.eligible
+            )],
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +207,29 @@ mod tests {
         assert!(all.contains("巩固 1 次，反弹 1 次"));
         assert!(all.contains("不具备五星级党支部评选资格：有 1 条整改措施逾期。"));
         assert!(all.contains("评星结果（已确定）：具备五星级评选资格，评定四星级。"));
+    }
+
+    #[test]
+    fn a_committee_summary_sums_its_branches() {
+        let f = CommitteeFacts {
+            branches: 3,
+            handed_in: 2,
+            handed_in_late: 1,
+            signed_off: 1,
+            findings: 9,
+            per_category: vec![],
+            measures: 10,
+            closed_out: 4,
+            closed_on_time: 4,
+            overdue: 2,
+            rebounds: 0,
+            eligible: 1,
+            delivery: "逾期报送",
+        };
+        let all: String = committee_sections(&f).into_iter().flat_map(|(_, l)| l).collect();
+        assert!(all.contains("已提交台账 2 个（其中迟交 1 个），已审核签字 1 个；查摆问题 9 条"));
+        assert!(all.contains("整改完成率 40%（4/10）；按期销号率 100%（4/4）；逾期未销号 2 条"));
+        assert!(all.contains("报送组织部：逾期报送") && all.contains("3 个党支部中 1 个具备"));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::domain::dates::{self, format_date};
-use crate::domain::states::{LookBackOutcome, Verdict};
-use crate::domain::{BranchId, eligibility, summary};
+use crate::domain::states::{LedgerState, LookBackOutcome, Verdict};
+use crate::domain::{BranchId, CommitteeId, eligibility, summary};
 use crate::error::{AppError, AppResult};
 use crate::export::SummaryDoc;
 
@@ -99,6 +99,99 @@ async fn summary_doc(state: &AppState, user: &CurrentUser, id: BranchId) -> AppR
     })
 }
 
+/// A committee's summary: its branches' figures summed, and its 报送.
+async fn committee_doc(state: &AppState, user: &CurrentUser, id: CommitteeId) -> AppResult<SummaryDoc> {
+    let read = &state.db.read;
+    let committee = db::units::committee(read, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let campaign = db::campaigns::current(&state.db).await?.ok_or(AppError::NotFound)?;
+    let scope = user.scope().within_committee(id).ok_or(AppError::NotFound)?;
+    let today = dates::today();
+    let judged_on = eligibility::as_of(campaign.results_due, today);
+    let rows: Vec<_> = db::progress::branches_judged(read, scope, campaign.id, today, judged_on)
+        .await?
+        .into_iter()
+        .map(|r| db::overview::judge(r, judged_on, campaign.eligibility_deadline))
+        .collect();
+    let categories = db::ledger::categories(&state.db, campaign.id).await?;
+    let mut per_category: Vec<(String, i64)> = categories.iter().map(|c| (c.title.clone(), 0)).collect();
+    for (b, _) in &rows {
+        for f in db::ledger::findings(read, user.scope(), campaign.id, b.branch_id).await? {
+            if let Some(i) = categories.iter().position(|c| c.id == f.category_id) {
+                per_category[i].1 += 1;
+            }
+        }
+    }
+    per_category.retain(|(_, n)| *n > 0);
+    let sum = |f: fn(&db::progress::BranchProgress) -> i64| rows.iter().map(|(b, _)| f(b)).sum::<i64>();
+    let delivery = db::deliveries::latest_standing(
+        &db::deliveries::of_committee(read, user.scope(), campaign.id, id).await?,
+        campaign.report_due,
+    );
+    let facts = summary::CommitteeFacts {
+        branches: rows.len() as i64,
+        handed_in: rows.iter().filter(|(b, _)| b.first_handed_in().is_some()).count() as i64,
+        handed_in_late: rows
+            .iter()
+            .filter(|(b, _)| b.first_handed_in().is_some() && b.handed_in_late(campaign.self_check_due, today))
+            .count() as i64,
+        signed_off: rows.iter().filter(|(b, _)| b.state() == LedgerState::SignedOff).count() as i64,
+        findings: sum(|b| b.findings),
+        per_category,
+        measures: sum(|b| b.measures_total()),
+        closed_out: sum(|b| b.measures_closed_out),
+        closed_on_time: sum(|b| b.closed_on_time),
+        overdue: sum(|b| b.measures_overdue),
+        rebounds: sum(|b| b.rebounds),
+        eligible: rows.iter().filter(|(_, j)| j.eligible).count() as i64,
+        delivery: delivery.label(),
+    };
+    Ok(SummaryDoc {
+        title: format!("{}对账整改专项行动情况摘要", committee.name),
+        meta: vec![format!(
+            "（供述职评议、年度考核参考；据系统记录生成于 {}）",
+            format_date(today)
+        )],
+        sections: summary::committee_sections(&facts),
+        unit_name: committee.name,
+        campaign_title: campaign.title,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/summary.html")]
+pub struct CommitteeSummaryPage {
+    nav: Nav,
+    committee_id: CommitteeId,
+    doc: SummaryDoc,
+}
+
+pub async fn committee(
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>,
+) -> AppResult<CommitteeSummaryPage> {
+    let doc = committee_doc(&state, &user, CommitteeId(id)).await?;
+    Ok(CommitteeSummaryPage {
+        nav: Nav::for_user(&user, ""),
+        committee_id: CommitteeId(id),
+        doc,
+    })
+}
+
+pub async fn committee_pdf(
+    State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let doc = committee_doc(&state, &user, CommitteeId(id)).await?;
+    offer(doc, format!("summary-committee-{id}.pdf")).await
+}
+
+/// The summary as a PDF download.
+async fn offer(doc: SummaryDoc, ascii: String) -> AppResult<Response> {
+    let name = format!("{}.pdf", doc.title);
+    let bytes = crate::export::render(move || crate::export::pdf::summary(&doc)).await?;
+    Ok(super::named_download("application/pdf", &name, &ascii, bytes))
+}
+
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<SummaryPage> {
     let doc = summary_doc(&state, &user, BranchId(id)).await?;
     Ok(SummaryPage {
@@ -110,8 +203,5 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 
 pub async fn pdf(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
     let doc = summary_doc(&state, &user, BranchId(id)).await?;
-    let name = format!("{}.pdf", doc.title);
-    let ascii = format!("summary-branch-{id}.pdf");
-    let bytes = crate::export::render(move || crate::export::pdf::summary(&doc)).await?;
-    Ok(super::named_download("application/pdf", &name, &ascii, bytes))
+    offer(doc, format!("summary-branch-{id}.pdf")).await
 }
