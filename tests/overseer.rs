@@ -657,3 +657,49 @@ async fn the_statistics_show_figures_recomputed_from_the_rows() {
     let expected: Vec<&str> = by_share.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(ranked_names[0], expected[0], "the highest 整改完成率 first");
 }
+
+#[tokio::test]
+async fn campaigns_are_compared_once_there_are_several() {
+    let app = spawn_demo().await;
+    let o = app.login("overseer").await;
+    let one = body(app.get(&o, "/overview/statistics").await).await;
+    assert!(
+        !one.contains("历次专项行动对比"),
+        "nothing to compare with one campaign"
+    );
+    let form = [
+        ("title", "2023年党支部对账整改专项行动"),
+        ("doc_number", "组织部〔2023〕30号"),
+        ("issued_on", "2023-10-08"),
+        ("self_check_due", "2023-10-20"),
+        ("report_due", "2023-10-25"),
+        ("rectify_due", "2023-11-10"),
+        ("results_due", "2023-11-30"),
+        ("copy_from", "1"),
+    ];
+    let res = app.post_form(&o, "/admin/campaigns", "/admin/campaigns", &form).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = body(app.get(&o, "/overview/statistics").await).await;
+    let at = page.find("id=\"campaigns\"").expect("the comparison");
+    let table = visible_text(&page[at..at + page[at..].find("</section>").unwrap()]);
+    let findings: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM findings f JOIN branches b ON b.id = f.branch_id
+         WHERE f.campaign_id = 1 AND b.level = 'branch' AND b.active = 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    let current: String = sqlx::query_scalar("SELECT title FROM campaigns WHERE id = 1")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert!(
+        table.contains("2023年党支部对账整改专项行动") && table.contains(&current),
+        "{table}"
+    );
+    let row = &table[table.find(&current).unwrap()..];
+    assert!(
+        row.split_whitespace().take(4).any(|w| w == findings.to_string()),
+        "{row}"
+    );
+}

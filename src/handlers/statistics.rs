@@ -24,6 +24,18 @@ pub struct StatisticsPage {
     committees: Vec<(String, i64)>,
     items: Vec<ItemLine>,
     ranking: Vec<CommitteeFigures>,
+    /// Campaign against campaign (newest first), when there are several.
+    campaigns: Vec<CampaignLine>,
+}
+
+/// One campaign's campus-wide figures.
+pub struct CampaignLine {
+    pub title: String,
+    pub branches: i64,
+    pub findings: i64,
+    pub closed_out: Rate,
+    pub on_time: Rate,
+    pub eligible: Rate,
 }
 
 /// One ledger item: branches that answered it 存在问题, campus-wide then per committee.
@@ -113,7 +125,31 @@ pub async fn show(
             }
         })
         .collect();
+    // Campaign against campaign: each one's campus as the 组织部 sees it (the newest five).
+    let mut campaigns = Vec::new();
+    let all = db::campaigns::all(&state.db.read).await?;
+    if all.len() > 1 {
+        for (c, _) in all.into_iter().take(5) {
+            let Some(other) = db::overview::campus(&state.db, user.scope(), &c).await? else {
+                continue;
+            };
+            let sum = |f: fn(&db::progress::BranchProgress) -> i64| other.rows.iter().map(|(b, _)| f(b)).sum::<i64>();
+            let closed = sum(|b| b.measures_closed_out);
+            campaigns.push(CampaignLine {
+                title: c.title.clone(),
+                branches: other.rows.len() as i64,
+                findings: sum(|b| b.findings),
+                closed_out: Rate::new(closed, sum(|b| b.measures_total())),
+                on_time: Rate::new(sum(|b| b.closed_on_time), closed),
+                eligible: Rate::new(
+                    other.rows.iter().filter(|(_, j)| j.eligible).count() as i64,
+                    other.rows.len() as i64,
+                ),
+            });
+        }
+    }
     Ok(StatisticsPage {
+        campaigns,
         nav: Nav::for_user(&user, "/overview"),
         committees: campus
             .committees
