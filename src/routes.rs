@@ -49,6 +49,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/practices", get(practices::show))
         .route("/practices.xlsx", get(practices::xlsx))
         .route("/practices.pdf", get(practices::pdf))
+        .route("/practices/files/{file_id}", get(practices::file))
         .route(
             "/branches/{branch_id}/meeting/evidence/{evidence_id}",
             get(meeting::download),
@@ -73,7 +74,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/branches/{branch_id}/items/{item_id}", post(ledger::answer))
         .route(
             "/branches/{branch_id}/practices",
-            get(practices::form).post(practices::submit),
+            get(practices::form)
+                .post(practices::submit)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/branches/{branch_id}/findings", post(ledger::create_finding))
         .route("/branches/{branch_id}/submit", post(ledger::submit))

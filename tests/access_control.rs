@@ -66,6 +66,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/practices.xlsx", [401, 200, 200, 200, 200, 200]),
     ("GET", "/practices.pdf", [401, 200, 200, 200, 200, 200]),
     ("POST", "/practices/1/promote", [303, 403, 403, 403, 403, 404]),
+    ("GET", "/practices/files/1", [303, 404, 404, 404, 404, 404]),
     ("GET", "/branches/1/practices", [303, 200, 404, 403, 404, 403]),
     ("POST", "/branches/1/practices", [303, 400, 404, 403, 404, 403]),
     ("GET", "/branches/8/practices", [303, 404, 404, 200, 404, 403]),
@@ -478,7 +479,7 @@ fn other_unit_id(placeholder: &str, committee: u8) -> &'static str {
         // Not owned by a unit (the ledger's items; admin ids answer 403 to these users anyway).
         ("item_id", _) => "1",
         // Campus-wide, or with none of the other committee's in the demo.
-        ("document_id", _) | ("work_id", _) | ("delivery_id", _) | ("practice_id", _) => "1",
+        ("document_id", _) | ("work_id", _) | ("delivery_id", _) | ("practice_id", _) | ("file_id", _) => "1",
         ("user_id", _) | ("campaign_id", _) | ("look_back_id", _) => "2",
         (other, _) => panic!("no other-unit id for {{{other}}}"),
     }

@@ -553,6 +553,10 @@ const LANDED: &[(i64, &str)] = &[
         20261201000020,
         "394f7792feed83f925c7ecf41bcf7c6e85f23f72baf76d49087e83ca06b503e4c9e13c73f3f417698ab1d051797ddb1c",
     ),
+    (
+        20261201000021,
+        "0fb525e231e0ff68a2c111efe7ce2359d405050079412fdb16d69f998ef3db9ace34aa47fe38eece96c807008efa4c18",
+    ),
 ];
 
 #[test]

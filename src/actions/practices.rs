@@ -3,26 +3,43 @@
 use std::collections::HashMap;
 
 use super::units::campus_only;
-use super::{Stop, branch_step, checked, step};
+use super::{Stop, branch_step, step};
 use crate::auth::User;
 use crate::db::{self, Db};
+use crate::domain::evidence::{REPICK, Upload, check_upload};
 use crate::domain::practices;
 use crate::domain::units::Part;
 use crate::domain::{BranchId, CategoryId, MeasureId};
 
-/// The form: `title`, `text`, `category_id` (may be blank) and a `measure_<id>` box per measure
-/// the practice grew from.
-pub async fn submit(db: &Db, user: &User, branch: BranchId, form: &HashMap<String, String>) -> super::Result<i64> {
+/// The form: `title`, `text`, `category_id` (may be blank), a `measure_<id>` box per measure
+/// the practice grew from, and its attachments (`files`; `broken` when the upload did not arrive
+/// whole).
+pub async fn submit(
+    db: &Db, user: &User, branch: BranchId, form: &HashMap<String, String>, files: Vec<Upload>, broken: bool,
+) -> super::Result<i64> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-        let input = checked(practices::parse(field("title"), field("text")))?;
+        let parsed = practices::parse(field("title"), field("text"));
+        let upload = check_upload(files, broken);
+        let input = match (parsed, upload.problems.first()) {
+            (Ok(input), None) => input,
+            (parsed, problem) => {
+                let mut e = parsed.err().unwrap_or_default();
+                if let Some(p) = problem {
+                    e.add("files", format!("{p}{REPICK}"));
+                } else if upload.chosen {
+                    e.add("files", REPICK);
+                }
+                return Err(Stop::Invalid(e));
+            }
+        };
         let category = field("category_id").trim().parse().ok().map(CategoryId);
         let measures: Vec<MeasureId> = form
             .keys()
             .filter_map(|k| k.strip_prefix("measure_")?.parse().ok())
             .map(MeasureId)
             .collect();
-        Ok(db::practices::add(tx, actor, &input, category, &measures).await?)
+        Ok(db::practices::add(tx, actor, &input, category, &measures, &upload.accepted).await?)
     })
     .await
 }

@@ -23,6 +23,8 @@ pub struct PracticeRow {
     pub text: String,
     /// The measures it grew from, one per line.
     pub measures: String,
+    /// Its attachments: "id:name" per line.
+    pub files: String,
     pub created_at: String,
     pub promoted_at: Option<String>,
     pub version: i64,
@@ -36,6 +38,8 @@ pub async fn visible(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
                 lc.title AS category_title, p.title, p.text,
                 COALESCE((SELECT GROUP_CONCAT(m.text, char(10)) FROM practice_measures pm JOIN measures m ON m.id = pm.measure_id
                           WHERE pm.practice_id = p.id), '') AS measures,
+                COALESCE((SELECT GROUP_CONCAT(pf.id || ':' || pf.file_name, char(10)) FROM practice_files pf
+                          WHERE pf.practice_id = p.id), '') AS files,
                 p.created_at, p.promoted_at, p.version
          FROM practices p JOIN branches b ON b.id = p.branch_id JOIN committees c ON c.id = b.committee_id
          LEFT JOIN ledger_categories lc ON lc.id = p.category_id
@@ -55,10 +59,24 @@ struct Added<'a> {
     text: &'a str,
 }
 
-/// Adds the actor's unit's practice, with the measures (of its own) it grew from.
+/// An attachment, if the practice it belongs to is one the scope may read (promoted, or of a
+/// unit in the scope).
+pub async fn file(pool: &SqlitePool, scope: Scope, id: i64) -> sqlx::Result<Option<super::evidence::EvidenceFile>> {
+    sqlx::query_as(&scoped(
+        "SELECT pf.file_name, pf.content_type, pf.data FROM practice_files pf JOIN practices p ON p.id = pf.practice_id
+         WHERE pf.id = ?3 AND (p.promoted_at IS NOT NULL OR p.branch_id IN (SELECT id FROM scoped))",
+    ))
+    .bind_scope(scope)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Adds the actor's unit's practice, with the measures (of its own) it grew from and its
+/// attachments (checked by domain::evidence).
 pub async fn add(
     conn: &mut SqliteConnection, actor: Actor, input: &PracticeInput, category: Option<CategoryId>,
-    measures: &[MeasureId],
+    measures: &[MeasureId], files: &[crate::domain::evidence::Accepted],
 ) -> sqlx::Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO practices (campaign_id, branch_id, category_id, title, text, created_by)
@@ -85,6 +103,10 @@ pub async fn add(
     .bind(actor.campaign_id)
     .execute(&mut *conn)
     .await?;
+    for f in files {
+        let owner = ("practice_files", "practice_id", id);
+        super::evidence::insert_file(conn, actor, owner, &f.name, f.content_type, &f.bytes).await?;
+    }
     let e = actor.entry(AuditAction::PracticeAdd, id, None).after(&Added {
         title: &input.title,
         text: &input.text,

@@ -412,6 +412,11 @@ impl SentMultipart {
     }
 
     /// The files sent under `name`.
+    /// Every text field sent, by name (the last of a repeated name).
+    pub fn all_text(&self) -> std::collections::HashMap<String, String> {
+        self.fields.iter().cloned().collect()
+    }
+
     pub fn files(&mut self, name: &str) -> Vec<crate::domain::evidence::Upload> {
         let (mine, rest) = std::mem::take(&mut self.files)
             .into_iter()

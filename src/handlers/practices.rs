@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{Form, Nav, Path, done, refusal};
+use axum::extract::multipart::{Multipart, MultipartRejection};
+
+use super::{Form, Nav, Path, SentMultipart, done, refusal};
 use crate::AppState;
 use crate::actions::{self, Outcome};
 use crate::auth::{CurrentUser, RequireOverseer, session};
@@ -137,6 +139,14 @@ pub async fn pdf(State(state): State<AppState>, user: CurrentUser) -> AppResult<
     ))
 }
 
+/// An attachment of a practice the user may read.
+pub async fn file(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+    let file = db::practices::file(&state.db.read, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(super::close_out::file_response(file))
+}
+
 #[derive(Default, Deserialize)]
 #[serde(default)]
 pub struct PromoteData {
@@ -233,10 +243,17 @@ pub async fn form(
 
 pub async fn submit(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path(branch): Path<i64>,
-    Form(form): Form<HashMap<String, String>>,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let branch = BranchId(branch);
-    match actions::practices::submit(&state.db, &user, branch, &form).await? {
+    let Ok(multipart) = multipart else {
+        super::keeper_only(&state, &user, branch).await?;
+        return Err(super::not_a_form());
+    };
+    let mut sent = SentMultipart::read(multipart).await;
+    let files = sent.files("files");
+    let form = sent.all_text();
+    match actions::practices::submit(&state.db, &user, branch, &form, files, sent.broken).await? {
         Outcome::Done(id) => {
             let said = "已提交典型做法；组织部推广后全校可见";
             done(&session, said, &format!("/branches/{branch}/practices#practice-{id}")).await
