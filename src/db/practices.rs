@@ -15,27 +15,32 @@ use crate::domain::{BranchId, CampaignId, CategoryId, MeasureId, UserId};
 pub struct PracticeRow {
     pub id: i64,
     pub branch_id: BranchId,
-    pub unit_name: String,
-    pub committee_name: String,
-    pub category_position: Option<i64>,
+    /// "committee · unit"
+    pub who: String,
     pub category_title: Option<String>,
     pub title: String,
     pub text: String,
-    /// The measures it grew from, one per line.
-    pub measures: String,
-    /// Its attachments: "id:name" per line.
-    pub files: String,
+    #[sqlx(flatten)]
+    pub grew_from: GrewFrom,
     pub created_at: String,
     pub promoted_at: Option<String>,
     pub version: i64,
 }
 
+/// What a practice points to: the measures it grew from, and its attachments.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GrewFrom {
+    /// The measures, one per line.
+    pub measures: String,
+    /// The attachments: "id:name" per line.
+    pub files: String,
+}
+
 /// The campaign's practices the scope may read: every promoted one, and (not yet promoted) those
-/// of units in the scope. Promoted first, newest first.
+/// of units in the scope. Promoted first; by ledger category, those of none last; newest first.
 pub async fn visible(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> sqlx::Result<Vec<PracticeRow>> {
     sqlx::query_as(&scoped(&format!(
-        "SELECT p.id, p.branch_id, {} AS unit_name, c.name AS committee_name, lc.position AS category_position,
-                lc.title AS category_title, p.title, p.text,
+        "SELECT p.id, p.branch_id, c.name || ' · ' || {} AS who, lc.title AS category_title, p.title, p.text,
                 COALESCE((SELECT GROUP_CONCAT(m.text, char(10)) FROM practice_measures pm JOIN measures m ON m.id = pm.measure_id
                           WHERE pm.practice_id = p.id), '') AS measures,
                 COALESCE((SELECT GROUP_CONCAT(pf.id || ':' || pf.file_name, char(10)) FROM practice_files pf
@@ -44,7 +49,7 @@ pub async fn visible(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
          FROM practices p JOIN branches b ON b.id = p.branch_id JOIN committees c ON c.id = b.committee_id
          LEFT JOIN ledger_categories lc ON lc.id = p.category_id
          WHERE p.campaign_id = ?3 AND (p.promoted_at IS NOT NULL OR p.branch_id IN (SELECT id FROM scoped))
-         ORDER BY p.promoted_at IS NULL, p.id DESC",
+         ORDER BY p.promoted_at IS NULL, lc.position IS NULL, lc.position, p.id DESC",
         super::units::UNIT_NAME
     )))
     .bind_scope(scope)

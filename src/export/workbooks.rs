@@ -125,13 +125,6 @@ pub struct PracticeLine {
 
 /// The promoted 典型做法 as one workbook, one practice a row.
 pub fn practices(title_text: &str, rows: &[PracticeLine]) -> anyhow::Result<Vec<u8>> {
-    let mut book = super::xlsx::workbook()?;
-    let sheet = book.add_worksheet();
-    sheet.set_name("典型做法")?;
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
     let columns = [
         ("单位", 24.0),
         ("问题类别", 18.0),
@@ -139,18 +132,36 @@ pub fn practices(title_text: &str, rows: &[PracticeLine]) -> anyhow::Result<Vec<
         ("做法和成效", 60.0),
         ("源自的整改措施", 36.0),
     ];
+    let cells = rows
+        .iter()
+        .map(|p| vec![p.unit.as_str(), &p.category, &p.title, &p.text, &p.measures]);
+    text_table(title_text, "典型做法", &columns, cells, 0)
+}
+
+/// A titled sheet of text cells under a header row, fitted to print: `freeze` columns stay in
+/// view when scrolling right.
+fn text_table<'a>(
+    title_text: &str, sheet_name: &str, columns: &[(&str, f64)], rows: impl Iterator<Item = Vec<&'a str>>, freeze: u16,
+) -> anyhow::Result<Vec<u8>> {
+    let mut book = super::xlsx::workbook()?;
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
     sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
-    for (col, (name, width)) in columns.into_iter().enumerate() {
-        sheet.write_string_with_format(1, col as u16, name, &head())?;
-        sheet.set_column_width(col as u16, width)?;
+    for (col, (name, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, *name, &head())?;
+        sheet.set_column_width(col as u16, *width)?;
     }
-    for (i, p) in rows.iter().enumerate() {
-        for (col, text) in [&p.unit, &p.category, &p.title, &p.text, &p.measures]
-            .into_iter()
-            .enumerate()
-        {
+    for (i, texts) in rows.enumerate() {
+        for (col, text) in texts.into_iter().enumerate() {
             sheet.write_string_with_format(i as u32 + 2, col as u16, text, &cell)?;
         }
+    }
+    if freeze > 0 {
+        sheet.set_freeze_panes(2, freeze)?;
     }
     print_setup(sheet, title_text, 1)?;
     Ok(book.save_to_buffer()?)
@@ -171,13 +182,6 @@ pub struct ResultLine {
 
 /// The finalised 评星 results: every branch, its 五星级 judgement as frozen, the 星级 awarded.
 pub fn results(title_text: &str, rows: &[ResultLine]) -> anyhow::Result<Vec<u8>> {
-    let mut book = super::xlsx::workbook()?;
-    let sheet = book.add_worksheet();
-    sheet.set_name("评星结果")?;
-    let cell = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
     let columns = [
         ("党总支（党委）", 22.0),
         ("党支部", 26.0),
@@ -187,16 +191,10 @@ pub fn results(title_text: &str, rows: &[ResultLine]) -> anyhow::Result<Vec<u8>>
         ("评定星级", 10.0),
         ("说明", 30.0),
     ];
-    sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
-    for (col, (name, width)) in columns.into_iter().enumerate() {
-        sheet.write_string_with_format(1, col as u16, name, &head())?;
-        sheet.set_column_width(col as u16, width)?;
-    }
-    for (i, b) in rows.iter().enumerate() {
-        let r = i as u32 + 2;
+    let cells = rows.iter().map(|b| {
         let eligible = if b.eligible { "具备" } else { "不具备" };
-        for (col, text) in [
-            &b.committee,
+        vec![
+            b.committee.as_str(),
             &b.branch,
             b.state,
             eligible,
@@ -204,15 +202,8 @@ pub fn results(title_text: &str, rows: &[ResultLine]) -> anyhow::Result<Vec<u8>>
             &b.stars,
             &b.stars_note,
         ]
-        .into_iter()
-        .enumerate()
-        {
-            sheet.write_string_with_format(r, col as u16, text, &cell)?;
-        }
-    }
-    sheet.set_freeze_panes(2, 2)?;
-    print_setup(sheet, title_text, 1)?;
-    Ok(book.save_to_buffer()?)
+    });
+    text_table(title_text, "评星结果", &columns, cells, 2)
 }
 
 /// 不具备五星级党支部评选资格的党支部, for the 评星定级 meeting.

@@ -55,9 +55,7 @@ async fn list(state: &AppState, user: &CurrentUser) -> AppResult<(String, Vec<Pr
 }
 
 pub async fn show(State(state): State<AppState>, session: Session, user: CurrentUser) -> AppResult<PracticesPage> {
-    let (campaign_title, mut promoted, waiting) = list(&state, &user).await?;
-    // By category, newest first within it.
-    promoted.sort_by_key(|p| (p.category_position.unwrap_or(i64::MAX), std::cmp::Reverse(p.id)));
+    let (campaign_title, promoted, waiting) = list(&state, &user).await?;
     Ok(PracticesPage {
         nav: Nav::for_user(&user, "/practices"),
         csrf: user.csrf.clone(),
@@ -76,11 +74,11 @@ pub async fn xlsx(State(state): State<AppState>, user: CurrentUser) -> AppResult
     let lines: Vec<PracticeLine> = promoted
         .into_iter()
         .map(|p| PracticeLine {
-            unit: format!("{} · {}", p.committee_name, p.unit_name),
+            unit: p.who,
             category: p.category_title.unwrap_or_default(),
             title: p.title,
             text: p.text,
-            measures: p.measures,
+            measures: p.grew_from.measures,
         })
         .collect();
     let title = format!("{campaign_title} 经验总结和典型做法");
@@ -95,16 +93,14 @@ pub async fn xlsx(State(state): State<AppState>, user: CurrentUser) -> AppResult
 
 /// The promoted practices as one PDF, one section each, by category.
 pub async fn pdf(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    let (campaign_title, mut promoted, _) = list(&state, &user).await?;
-    promoted.sort_by_key(|p| (p.category_position.unwrap_or(i64::MAX), std::cmp::Reverse(p.id)));
+    let (campaign_title, promoted, _) = list(&state, &user).await?;
     let sections = promoted
         .into_iter()
         .enumerate()
         .map(|(i, p)| {
             let mut lines = vec![format!(
-                "{} · {}{}",
-                p.committee_name,
-                p.unit_name,
+                "{}{}",
+                p.who,
                 p.category_title.map(|t| format!("（{t}）")).unwrap_or_default()
             )];
             lines.extend(
@@ -114,11 +110,9 @@ pub async fn pdf(State(state): State<AppState>, user: CurrentUser) -> AppResult<
                     .filter(|l| !l.is_empty())
                     .map(str::to_string),
             );
-            if !p.measures.is_empty() {
-                lines.push(format!(
-                    "源自的整改措施：{}",
-                    p.measures.lines().collect::<Vec<_>>().join("；")
-                ));
+            if !p.grew_from.measures.is_empty() {
+                let measures: Vec<&str> = p.grew_from.measures.lines().collect();
+                lines.push(format!("源自的整改措施：{}", measures.join("；")));
             }
             (format!("{}. {}", i + 1, p.title), lines)
         })
