@@ -171,6 +171,9 @@ pub struct Totals {
     pub on_time: i64,
     pub on_time_original: i64,
     pub eligible: i64,
+    /// Items answered (对账查摆) and 回头看 rebounds, summed.
+    pub answered: i64,
+    pub rebounds: i64,
 }
 
 impl Totals {
@@ -205,6 +208,17 @@ impl Totals {
         self.on_time += b.closed_on_time;
         self.on_time_original += b.closed_on_time_original;
         self.eligible += i64::from(eligible);
+        self.answered += b.answered;
+        self.rebounds += b.rebounds;
+    }
+
+    /// The totals of `rows` (branches with their judgement).
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a (BranchProgress, Judgement)>) -> Totals {
+        let mut t = Totals::default();
+        for (b, j) in rows {
+            t.add(b, j.eligible);
+        }
+        t
     }
 }
 

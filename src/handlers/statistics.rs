@@ -6,6 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
+use super::overview::Totals;
 use super::{CampaignParam, Nav};
 use crate::AppState;
 use crate::auth::RequireOverseer;
@@ -105,21 +106,14 @@ pub async fn show(
         .committees
         .iter()
         .map(|c| {
-            let rows: Vec<_> = campus
-                .rows
-                .iter()
-                .filter(|(b, _)| b.committee_id == c.id)
-                .map(|(b, _)| b)
-                .collect();
-            let sum = |f: fn(&db::progress::BranchProgress) -> i64| rows.iter().map(|b| f(b)).sum::<i64>();
-            let closed = sum(|b| b.measures_closed_out);
+            let t = Totals::of(campus.rows.iter().filter(|(b, _)| b.committee_id == c.id));
             CommitteeFigures {
                 name: c.name.clone(),
-                answered: Rate::new(sum(|b| b.answered), rows.len() as i64 * campus.item_count),
-                closed_out: Rate::new(closed, sum(|b| b.measures_total())),
-                on_time: Rate::new(sum(|b| b.closed_on_time), closed),
+                answered: Rate::new(t.answered, t.branches * campus.item_count),
+                closed_out: Rate::new(t.closed_out, t.measures),
+                on_time: Rate::new(t.on_time, t.closed_out),
                 rebound: Rate::new(
-                    sum(|b| b.rebounds),
+                    t.rebounds,
                     decided.iter().find(|(k, _)| *k == c.id).map_or(0, |(_, n)| *n),
                 ),
             }
@@ -133,18 +127,14 @@ pub async fn show(
             let Some(other) = db::overview::campus(&state.db, user.scope(), &c).await? else {
                 continue;
             };
-            let sum = |f: fn(&db::progress::BranchProgress) -> i64| other.rows.iter().map(|(b, _)| f(b)).sum::<i64>();
-            let closed = sum(|b| b.measures_closed_out);
+            let t = Totals::of(&other.rows);
             campaigns.push(CampaignLine {
                 title: c.title.clone(),
-                branches: other.rows.len() as i64,
-                findings: sum(|b| b.findings),
-                closed_out: Rate::new(closed, sum(|b| b.measures_total())),
-                on_time: Rate::new(sum(|b| b.closed_on_time), closed),
-                eligible: Rate::new(
-                    other.rows.iter().filter(|(_, j)| j.eligible).count() as i64,
-                    other.rows.len() as i64,
-                ),
+                branches: t.branches,
+                findings: t.findings,
+                closed_out: Rate::new(t.closed_out, t.measures),
+                on_time: Rate::new(t.on_time, t.closed_out),
+                eligible: Rate::new(t.eligible, t.branches),
             });
         }
     }

@@ -11,16 +11,17 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::domain::dates::{self, format_date};
-use crate::domain::states::{LedgerState, LookBackOutcome, Verdict};
+use crate::domain::states::{LookBackOutcome, Verdict};
 use crate::domain::{BranchId, CommitteeId, eligibility, summary};
 use crate::error::{AppError, AppResult};
 use crate::export::SummaryDoc;
 
+/// A branch's or a committee's summary page; `back` is the unit's own page, under which its PDF is.
 #[derive(Template, WebTemplate)]
-#[template(path = "branch/summary.html")]
+#[template(path = "summary.html")]
 pub struct SummaryPage {
     nav: Nav,
-    branch_id: BranchId,
+    back: String,
     doc: SummaryDoc,
 }
 
@@ -124,27 +125,28 @@ async fn committee_doc(state: &AppState, user: &CurrentUser, id: CommitteeId) ->
         }
     }
     per_category.retain(|(_, n)| *n > 0);
-    let sum = |f: fn(&db::progress::BranchProgress) -> i64| rows.iter().map(|(b, _)| f(b)).sum::<i64>();
+    let t = super::overview::Totals::of(&rows);
     let delivery = db::deliveries::latest_standing(
         &db::deliveries::of_committee(read, user.scope(), campaign.id, id).await?,
         campaign.report_due,
     );
+    let handed_in: Vec<_> = rows.iter().filter(|(b, _)| b.first_handed_in().is_some()).collect();
     let facts = summary::CommitteeFacts {
-        branches: rows.len() as i64,
-        handed_in: rows.iter().filter(|(b, _)| b.first_handed_in().is_some()).count() as i64,
-        handed_in_late: rows
+        branches: t.branches,
+        handed_in: handed_in.len() as i64,
+        handed_in_late: handed_in
             .iter()
-            .filter(|(b, _)| b.first_handed_in().is_some() && b.handed_in_late(campaign.self_check_due, today))
+            .filter(|(b, _)| b.handed_in_late(campaign.self_check_due, today))
             .count() as i64,
-        signed_off: rows.iter().filter(|(b, _)| b.state() == LedgerState::SignedOff).count() as i64,
-        findings: sum(|b| b.findings),
+        signed_off: t.signed_off,
+        findings: t.findings,
         per_category,
-        measures: sum(|b| b.measures_total()),
-        closed_out: sum(|b| b.measures_closed_out),
-        closed_on_time: sum(|b| b.closed_on_time),
-        overdue: sum(|b| b.measures_overdue),
-        rebounds: sum(|b| b.rebounds),
-        eligible: rows.iter().filter(|(_, j)| j.eligible).count() as i64,
+        measures: t.measures,
+        closed_out: t.closed_out,
+        closed_on_time: t.on_time,
+        overdue: t.overdue,
+        rebounds: t.rebounds,
+        eligible: t.eligible,
         delivery: delivery.label(),
     };
     Ok(SummaryDoc {
@@ -159,21 +161,13 @@ async fn committee_doc(state: &AppState, user: &CurrentUser, id: CommitteeId) ->
     })
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "review/summary.html")]
-pub struct CommitteeSummaryPage {
-    nav: Nav,
-    committee_id: CommitteeId,
-    doc: SummaryDoc,
-}
-
 pub async fn committee(
     State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>,
-) -> AppResult<CommitteeSummaryPage> {
+) -> AppResult<SummaryPage> {
     let doc = committee_doc(&state, &user, CommitteeId(id)).await?;
-    Ok(CommitteeSummaryPage {
+    Ok(SummaryPage {
         nav: Nav::for_user(&user, ""),
-        committee_id: CommitteeId(id),
+        back: format!("/committees/{id}"),
         doc,
     })
 }
@@ -196,7 +190,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let doc = summary_doc(&state, &user, BranchId(id)).await?;
     Ok(SummaryPage {
         nav: Nav::for_user(&user, ""),
-        branch_id: BranchId(id),
+        back: format!("/branches/{id}"),
         doc,
     })
 }
