@@ -653,6 +653,7 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
                 .await?;
             }
             seed_schedules(&mut *tx, campaign.id).await?;
+            seed_inspection(&mut *tx, overseer, campaign.id).await?;
             Ok(lines)
         })
         .await?;
@@ -661,6 +662,27 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
         settings.title,
         lines.join("\n  ")
     ))
+}
+
+/// A 督查 the 组织部 has recorded: a 集中督导 of the first committee's units four days ago. It
+/// raised no finding, so every ledger reads as it was seeded.
+async fn seed_inspection(
+    tx: &mut sqlx::SqliteConnection, overseer: crate::domain::UserId, campaign: crate::domain::CampaignId,
+) -> anyhow::Result<()> {
+    let units: Vec<BranchId> = sqlx::query_scalar(
+        "SELECT b.id FROM branches b WHERE b.committee_id = (SELECT id FROM committees ORDER BY sort_order, id LIMIT 1)
+         ORDER BY b.id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let input = crate::domain::inspection::InspectionInput {
+        kind: crate::domain::inspection::InspectionKind::Supervision,
+        held_on: today() - Duration::days(4),
+        participants: "组织部 王玥、李想；党总支书记".into(),
+        found: "各支部已召开专题支委会并完成对账查摆；个别支部“三会一课”记录签到不全，整改措施的责任人写成“支委会”而非具体人员。".into(),
+    };
+    db::inspections::add(tx, overseer, campaign, &input, &units).await?;
+    Ok(())
 }
 
 /// 进度安排 in the demo: one measure planned in milestones (one of them 逾期 since yesterday)

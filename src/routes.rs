@@ -13,8 +13,9 @@ use crate::auth::{CurrentUser, RequireKeeper, RequireOverseer, RequireReviewer, 
 use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
-    account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import, ledger,
-    look_backs, meeting, overview, practices, profile, report, results, schedule, statistics, summary, work,
+    account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import,
+    inspections, ledger, look_backs, meeting, overview, practices, profile, report, results, schedule, statistics,
+    summary, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -88,6 +89,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/branches/{branch_id}/findings/{finding_id}/measures",
             post(finding::create_measure),
+        )
+        .route(
+            "/branches/{branch_id}/findings/{finding_id}/hand-in",
+            post(inspections::hand_in),
         )
         .route(
             "/branches/{branch_id}/measures/{measure_id}",
@@ -213,6 +218,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/overview/results", get(results::show).post(results::finalise))
         .route("/overview/look-backs", get(look_backs::show))
         .route("/overview/statistics", get(statistics::show))
+        .route("/overview/inspections", get(inspections::list).post(inspections::add))
+        .route(
+            "/overview/inspections/{inspection_id}",
+            get(inspections::show).post(inspections::update),
+        )
+        .route(
+            "/overview/inspections/{inspection_id}/findings",
+            post(inspections::raise),
+        )
         .route("/practices/{practice_id}/promote", post(practices::promote))
         .route("/overview/results.xlsx", get(results::results_xlsx))
         .route("/overview/results.pdf", get(results::results_pdf))

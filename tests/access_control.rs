@@ -61,6 +61,19 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("GET", "/overview/results", [303, 403, 403, 403, 403, 200]),
     ("GET", "/overview/look-backs?n=3&seed=7", [303, 403, 403, 403, 403, 200]),
     ("GET", "/overview/statistics", [303, 403, 403, 403, 403, 200]),
+    // 督查: the 组织部 only (the demo holds one record, inspection 1, which raised nothing).
+    ("GET", "/overview/inspections", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/overview/inspections", [303, 403, 403, 403, 403, 400]),
+    ("GET", "/overview/inspections/1", [303, 403, 403, 403, 403, 200]),
+    ("GET", "/overview/inspections/99", [303, 403, 403, 403, 403, 404]),
+    ("POST", "/overview/inspections/1", [303, 403, 403, 403, 403, 400]),
+    (
+        "POST",
+        "/overview/inspections/1/findings",
+        [303, 403, 403, 403, 403, 400],
+    ),
+    // A 督查发现 handed in on its own: the unit's keeper (finding 1 is none: refused, 409).
+    ("POST", "/branches/1/findings/1/hand-in", [303, 409, 404, 403, 404, 403]),
     // 典型做法: everyone reads the promoted ones; a unit submits its own; the 组织部 promotes.
     ("GET", "/practices", [303, 200, 200, 200, 200, 200]),
     ("GET", "/practices.xlsx", [401, 200, 200, 200, 200, 200]),
@@ -479,7 +492,12 @@ fn other_unit_id(placeholder: &str, committee: u8) -> &'static str {
         // Not owned by a unit (the ledger's items; admin ids answer 403 to these users anyway).
         ("item_id", _) => "1",
         // Campus-wide, or with none of the other committee's in the demo.
-        ("document_id", _) | ("work_id", _) | ("delivery_id", _) | ("practice_id", _) | ("file_id", _) => "1",
+        ("document_id", _)
+        | ("work_id", _)
+        | ("delivery_id", _)
+        | ("practice_id", _)
+        | ("file_id", _)
+        | ("inspection_id", _) => "1",
         ("user_id", _) | ("campaign_id", _) | ("look_back_id", _) => "2",
         (other, _) => panic!("no other-unit id for {{{other}}}"),
     }

@@ -454,6 +454,44 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
         o.send_on("/overview/results", "/stars", &[("stars", "4")], &mut found)
             .await
     );
+    // 督查: a record, then the demo's record changed; a problem it found raised into branch 1's
+    // ledger (signed off above), which its secretary plans and hands in on its own.
+    let held = day(-2);
+    let inspections = "/overview/inspections";
+    assert!(
+        o.send_on(inspections, inspections, &[("held_on", held.as_str())], &mut found)
+            .await
+    );
+    let record = "/overview/inspections/1";
+    assert!(
+        o.send_on(record, record, &[("held_on", held.as_str())], &mut found)
+            .await
+    );
+    let category: i64 = sqlx::query_scalar(
+        "SELECT lc.id FROM ledger_categories lc JOIN campaigns c ON c.id = lc.campaign_id AND c.is_current = 1
+         ORDER BY lc.position LIMIT 1",
+    )
+    .fetch_one(&fresh.db.read)
+    .await
+    .unwrap();
+    let category = category.to_string();
+    assert!(
+        o.send_on(
+            record,
+            "/findings",
+            &[("unit", "1"), ("category_id", category.as_str())],
+            &mut found
+        )
+        .await
+    );
+    let raised: i64 = sqlx::query_scalar("SELECT max(id) FROM findings WHERE inspection_id IS NOT NULL")
+        .fetch_one(&fresh.db.read)
+        .await
+        .unwrap();
+    let page = format!("/branches/1/findings/{raised}");
+    let mut s1 = Walker::new(&fresh, "secretary1").await;
+    assert!(s1.send_on(&page, "/measures", &[], &mut found).await);
+    assert!(s1.send_on(&page, "/hand-in", &[], &mut found).await);
     // Last: a new current campaign leaves the demo's rows in the past.
     assert!(
         o.send_on(

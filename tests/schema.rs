@@ -557,6 +557,10 @@ const LANDED: &[(i64, &str)] = &[
         20261201000021,
         "0fb525e231e0ff68a2c111efe7ce2359d405050079412fdb16d69f998ef3db9ace34aa47fe38eece96c807008efa4c18",
     ),
+    (
+        20261201000022,
+        "41a317e3ba2a9618375fa7b5746644cdd94b44b36221007fea4c9e7c88af749d1c6dd7ab9dca6da6d9a4a4a29bda8df2",
+    ),
 ];
 
 #[test]

@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 
+use super::units::campus_only;
 use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::ledger_admin::ItemField;
@@ -60,14 +61,6 @@ impl CampaignForm {
             ("results_due", &self.results_due),
             ("eligibility_deadline", &self.eligibility_deadline),
         ])
-    }
-}
-
-fn campus_only(user: &User) -> Result<(), Stop> {
-    if user.scope().is_campus() {
-        Ok(())
-    } else {
-        Err(Stop::NotFound)
     }
 }
 

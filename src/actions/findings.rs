@@ -83,6 +83,17 @@ pub async fn create(
     .await
 }
 
+/// A 督查发现 is the 组织部's word: the unit answers it with measures, and neither rewrites nor
+/// deletes it.
+fn raised_by_inspection(f: &db::findings::Finding) -> Result<(), Stop> {
+    if f.source == FindingSource::Inspection {
+        return Err(Stop::Refused(
+            "这是组织部督查发现的问题，党支部不能修改或删除其内容；请制定整改措施作答。".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The new-finding form's name for a field of its first measure.
 fn first_measure_field(field: &'static str) -> &'static str {
     match field {
@@ -108,6 +119,7 @@ pub async fn update(db: &Db, user: &User, branch: BranchId, id: FindingId, form:
         let text = checked(finding_text(&form.text))?;
         editing(tx, actor).await?;
         let before = finding(tx, actor, id).await?;
+        raised_by_inspection(&before)?;
         if db::findings::update_text(tx, actor, &before, form.version, &text)
             .await?
             .is_err()
@@ -136,6 +148,7 @@ pub async fn delete(
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         editing(tx, actor).await?;
         let before = finding(tx, actor, id).await?;
+        raised_by_inspection(&before)?;
         let (measures, closed_out) = db::findings::measure_counts(tx, id).await?;
         if closed_out > 0 {
             return Err(Stop::Refused(

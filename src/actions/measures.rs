@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{STALE, Stop, branch_step, checked, editing, finding, measure};
+use super::{STALE, Stop, branch_step, checked, measure, planning};
 use crate::auth::User;
 use crate::db::audit::Actor;
 use crate::db::measures::Measure;
@@ -72,8 +72,7 @@ pub async fn create(
 ) -> super::Result<MeasureId> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let input = parse(tx, actor, form, None).await?;
-        editing(tx, actor).await?;
-        finding(tx, actor, of).await?;
+        planning(tx, actor, of).await?;
         Ok(db::measures::create(tx, actor, of, &input).await?)
     })
     .await
@@ -87,7 +86,7 @@ pub async fn update(
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
         let before = measure(tx, actor, id).await?;
         let input = parse(tx, actor, form, Some(&before)).await?;
-        editing(tx, actor).await?;
+        planning(tx, actor, before.finding_id).await?;
         if !before.status.branch_may_edit() {
             return Err(Stop::Refused("这条措施已销号，不能再修改。".into()));
         }
@@ -112,8 +111,8 @@ pub async fn update(
 /// Deletes a measure as confirmed; returns its finding.
 pub async fn delete(db: &Db, user: &User, branch: BranchId, id: MeasureId, version: i64) -> super::Result<FindingId> {
     branch_step(db, user, branch, Part::Own, async |tx, actor| {
-        editing(tx, actor).await?;
         let before = measure(tx, actor, id).await?;
+        planning(tx, actor, before.finding_id).await?;
         if !before.status.branch_may_edit() {
             return Err(Stop::Refused("这条措施已销号，不能删除。".into()));
         }

@@ -14,6 +14,7 @@ pub mod close_out;
 pub mod delivery;
 pub mod documents;
 pub mod findings;
+pub mod inspection;
 pub mod ledger;
 pub mod look_back;
 pub mod measures;
@@ -190,6 +191,26 @@ pub(crate) async fn editing(tx: &mut SqliteConnection, actor: Actor) -> std::res
     Ok(())
 }
 
+/// Before a change to a finding's measures' plan: as `editing`, except for a 督查发现 on a
+/// signed-off ledger, which the unit answers on its own (domain::inspection) while it is not
+/// handed in, the sign-off staying. Returns the finding.
+pub(crate) async fn planning(
+    tx: &mut SqliteConnection, actor: Actor, id: crate::domain::FindingId,
+) -> std::result::Result<db::findings::Finding, Stop> {
+    let f = finding(tx, actor, id).await?;
+    let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
+    if f.row().on_its_own(ledger) {
+        if !f.row().plannable(ledger) {
+            return Err(Stop::Refused(
+                "这条督查发现已提交，正在等待上级党组织审核；审核退回后才能修改整改措施。".into(),
+            ));
+        }
+        return Ok(f);
+    }
+    editing(tx, actor).await?;
+    Ok(f)
+}
+
 /// Whether the user keeps the unit's ledger (Part::Own: its secretary, or for a committee's 本级
 /// ledger its reviewers), for the pages of the unit's own steps: `Forbidden` for anyone else in
 /// scope, `NotFound` outside it.
@@ -204,6 +225,26 @@ pub async fn keeps(db: &db::Db, user: &User, branch: BranchId) -> Result<()> {
 /// Whether the user may change the unit's ledger content now (for the pages that lead to a
 /// change, so nobody fills in a form that cannot be saved): `Refused` says why not, `Forbidden`
 /// answers a user who does not keep this ledger, `NotFound` a unit outside the scope.
+/// Whether the user may change the measures' plan of the unit's finding now (the page that leads
+/// to deleting a measure asks first): as `may_edit`, or a 督查发现 answered on its own.
+pub async fn may_plan(db: &db::Db, user: &User, branch: BranchId, finding: crate::domain::FindingId) -> Result<()> {
+    match keeps(db, user, branch).await? {
+        Outcome::Done(()) => {}
+        other => return Ok(other),
+    }
+    let Some(c) = db::campaigns::current(db).await? else {
+        return Ok(Outcome::NotFound);
+    };
+    let Some(f) = db::findings::of_branch(&db.read, user.scope(), branch, finding).await? else {
+        return Ok(Outcome::NotFound);
+    };
+    let state = db::ledger::ledger_state(&db.read, user.scope(), c.id, branch).await?;
+    Ok(match state {
+        s if f.campaign_id == c.id && f.row().plannable(s) => Outcome::Done(()),
+        s => Outcome::Refused(s.why_locked().to_string()),
+    })
+}
+
 pub async fn may_edit(db: &db::Db, user: &User, branch: BranchId) -> Result<()> {
     match keeps(db, user, branch).await? {
         Outcome::Done(()) => {}

@@ -27,16 +27,17 @@ pub struct RowForm {
     pub version: i64,
 }
 
-/// 通过 or 退回 one finding of a submitted ledger; returns the decision.
+/// 通过 or 退回 one finding of a submitted ledger (or a 督查发现 handed in on its own); returns
+/// the decision, and whether the row was decided alone (the unit sees it at once).
 pub async fn decide_row(
     db: &Db, user: &User, branch: BranchId, id: FindingId, form: &RowForm,
-) -> super::Result<Decision> {
+) -> super::Result<(Decision, bool)> {
     branch_step(db, user, branch, Part::Above, async |tx, actor| {
         let decision = Decision::parse(&form.decision, &form.comment)
             .map_err(|e| refused(e.get("comment").or(e.get("decision")).unwrap_or_default()))?;
         let f = finding(tx, actor, id).await?;
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
-        review::may_decide_rows(ledger).map_err(refused)?;
+        f.row().may_decide(ledger).map_err(refused)?;
         let comment = match &decision {
             Decision::Approve => "",
             Decision::Return(c) => c.as_str(),
@@ -44,7 +45,7 @@ pub async fn decide_row(
         db::review::decide_row(tx, actor, &f, form.version, decision.review_state(), comment)
             .await?
             .map_err(|_| refused("这一条刚刚被修改过（党支部或其他审核人），请查看最新内容后再审核。"))?;
-        Ok(decision)
+        Ok((decision, f.row().on_its_own(ledger)))
     })
     .await
 }

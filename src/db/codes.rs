@@ -11,6 +11,7 @@ use crate::domain::Role;
 use crate::domain::hints::HintCheck;
 use crate::domain::history::AuditAction;
 use crate::domain::ids::*;
+use crate::domain::inspection::InspectionKind;
 use crate::domain::meeting::MeetingKind;
 use crate::domain::progress::{DeadlineBasis, ExtensionState};
 use crate::domain::states::{
@@ -64,6 +65,7 @@ stored_as_code!(
     ExtensionState,
     DeadlineBasis,
     DeliveryState,
+    InspectionKind,
 );
 
 macro_rules! stored_as_integer {

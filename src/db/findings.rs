@@ -22,7 +22,35 @@ pub struct Finding {
     pub source: FindingSource,
     pub review_state: ReviewState,
     pub review_comment: String,
+    /// On a signed-off ledger, a 督查发现 handed in on its own (migration 000022), not yet decided.
+    pub handed_in: bool,
     pub version: i64,
+}
+
+impl Finding {
+    /// Its place in review, for domain::inspection's rules.
+    pub fn row(&self) -> crate::domain::inspection::Row {
+        crate::domain::inspection::Row {
+            source: self.source,
+            review: self.review_state,
+            handed_in: self.handed_in,
+        }
+    }
+}
+
+/// A finding's source as readers name it: a finding an inspection raised is 督查发现 (its stored
+/// `source` predates that word; migration 000022).
+#[macro_export]
+macro_rules! finding_source {
+    ($f:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $f,
+            ".inspection_id IS NOT NULL THEN 'inspection' ELSE ",
+            $f,
+            ".source END"
+        )
+    };
 }
 
 /// What the audit trail keeps of a finding.
@@ -33,8 +61,11 @@ struct Snapshot<'a> {
 
 macro_rules! columns {
     () => {
-        "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, f.source,
-                       f.review_state, f.review_comment, f.version"
+        concat!(
+            "f.id, f.branch_id, f.campaign_id, f.category_id, f.ledger_item_id, f.text, ",
+            $crate::finding_source!("f"),
+            " AS source, f.review_state, f.review_comment, f.handed_in_at IS NOT NULL AS handed_in, f.version"
+        )
     };
 }
 

@@ -55,7 +55,20 @@ pub struct FindingRow {
     pub source: FindingSource,
     pub review_state: ReviewState,
     pub review_comment: String,
+    /// A 督查发现 handed in on its own on a signed-off ledger (migration 000022).
+    pub handed_in: bool,
     pub version: i64,
+}
+
+impl FindingRow {
+    /// Its place in review, for domain::inspection's rules.
+    pub fn row(&self) -> crate::domain::inspection::Row {
+        crate::domain::inspection::Row {
+            source: self.source,
+            review: self.review_state,
+            handed_in: self.handed_in,
+        }
+    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -196,12 +209,16 @@ const SELF_CHECKS: &str =
      JOIN ledger_categories c ON c.id = i.category_id
      WHERE sc.branch_id = ?3 AND c.campaign_id = ?4 AND sc.branch_id IN (SELECT id FROM scoped)";
 
-const FINDINGS: &str = "SELECT json_group_array(json_object('id', fd.id, 'category_id', fd.category_id,
-            'ledger_item_id', fd.ledger_item_id, 'position', fd.position, 'text', fd.text, 'source', fd.source,
-            'review_state', fd.review_state, 'review_comment', fd.review_comment, 'version', fd.version)
+const FINDINGS: &str = concat!(
+    "SELECT json_group_array(json_object('id', fd.id, 'category_id', fd.category_id,
+            'ledger_item_id', fd.ledger_item_id, 'position', fd.position, 'text', fd.text, 'source', ",
+    crate::finding_source!("fd"),
+    ", 'review_state', fd.review_state, 'review_comment', fd.review_comment,
+            'handed_in', json(iif(fd.handed_in_at IS NOT NULL, 'true', 'false')), 'version', fd.version)
           ORDER BY fd.category_id, fd.position, fd.id)
      FROM findings fd
-     WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)";
+     WHERE fd.branch_id = ?3 AND fd.campaign_id = ?4 AND fd.branch_id IN (SELECT id FROM scoped)"
+);
 
 const MEASURES: &str =
     "SELECT json_group_array(json_object('id', m.id, 'finding_id', m.finding_id, 'position', m.position,

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod exports;
 pub mod findings;
 pub mod generate;
+pub mod inspections;
 pub mod ledger;
 pub mod ledger_admin;
 pub mod look_backs;

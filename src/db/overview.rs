@@ -270,6 +270,7 @@ pub fn judge(row: BranchProgress, on: Date, basis: DeadlineBasis) -> (BranchProg
         overdue: row.overdue_at_judgement as usize,
         example: None,
         rebounds: row.rebounds as usize,
+        inspection_open: row.inspection_open as usize,
     };
     let j = eligibility::judge(&facts, on);
     (row, j)

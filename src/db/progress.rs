@@ -22,6 +22,10 @@ pub struct BranchProgress {
     /// Ledger items answered (对账查摆), of the campaign's item count.
     pub answered: i64,
     pub findings: i64,
+    /// 督查发现 not yet approved (planned, handed in and reviewed on their own, or with the ledger).
+    pub inspection_open: i64,
+    /// Of those, handed in on their own and waiting for the level above.
+    pub inspection_handed_in: i64,
     pub measures_not_started: i64,
     pub measures_in_progress: i64,
     pub measures_done: i64,
@@ -78,9 +82,10 @@ impl BranchProgress {
         self.measures_not_started + self.measures_in_progress + self.measures_done + self.measures_closed_out
     }
 
-    /// What waits for the reviewer here: a submitted ledger (1) plus 销号 requests.
+    /// What waits for the reviewer here: a submitted ledger (1), 督查发现 handed in on their
+    /// own, and 销号 requests.
     pub fn waiting(&self) -> i64 {
-        i64::from(self.state() == LedgerState::Submitted) + self.measures_done
+        i64::from(self.state() == LedgerState::Submitted) + self.inspection_handed_in + self.measures_done
     }
 
     /// Beside an overdue figure, once any 延期 was approved: the figure against the original
@@ -146,7 +151,9 @@ async fn units_judged(
              FROM self_checks sc WHERE sc.ledger_item_id IN (SELECT id FROM items) AND sc.branch_id IN (SELECT id FROM scoped)
              GROUP BY sc.branch_id),
            fs AS (
-             SELECT branch_id, COUNT(*) AS findings, MAX(updated_at) AS last_at
+             SELECT branch_id, COUNT(*) AS findings, MAX(updated_at) AS last_at,
+                    SUM(inspection_id IS NOT NULL AND review_state <> 'approved') AS inspection_open,
+                    SUM(handed_in_at IS NOT NULL) AS inspection_handed_in
              FROM findings WHERE campaign_id = ?3 AND branch_id IN (SELECT id FROM scoped) GROUP BY branch_id),
            ms AS (
              SELECT fd.branch_id,
@@ -188,6 +195,8 @@ async fn units_judged(
                 b.secretary_name, bl.state AS ledger_state,
                 COALESCE(a.answered, 0) AS answered,
                 COALESCE(fs.findings, 0) AS findings,
+                COALESCE(fs.inspection_open, 0) AS inspection_open,
+                COALESCE(fs.inspection_handed_in, 0) AS inspection_handed_in,
                 COALESCE(ms.not_started, 0) AS measures_not_started,
                 COALESCE(ms.in_progress, 0) AS measures_in_progress,
                 COALESCE(ms.done, 0) AS measures_done,

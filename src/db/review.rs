@@ -56,7 +56,7 @@ pub async fn decide_row(
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
         "UPDATE findings SET review_state = ?, review_comment = ?, reviewed_by = ?, reviewed_at = datetime('now'),
-                             version = version + 1
+                             handed_in_at = NULL, version = version + 1
          WHERE id = ? AND branch_id = ? AND version = ?",
     )
     .bind(state)
@@ -408,7 +408,8 @@ async fn lines(
 /// Badge counts: what waits for this user.
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct Waiting {
-    /// Reviewers: branch ledgers submitted and waiting for review.
+    /// Reviewers: branch ledgers submitted and waiting for review, and 督查发现 handed in on their
+    /// own (on signed-off ledgers).
     pub submitted_ledgers: i64,
     /// Reviewers: 销号 requests and 延期申请 of branches waiting (one queue, one badge).
     pub close_out_requests: i64,
@@ -442,7 +443,8 @@ async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
     // two subqueries over `fs`, SQLite built a Bloom filter over every measure of the campus
     // for the second one (17 ms instead of 0.1 ms).
     sqlx::query_as(&scoped(
-        "WITH fs AS (SELECT fd.id, fd.branch_id, fd.review_state, b.level FROM findings fd
+        "WITH fs AS (SELECT fd.id, fd.branch_id, fd.review_state, b.level, fd.inspection_id IS NOT NULL AS raised,
+                            fd.handed_in_at IS NOT NULL AS handed_in FROM findings fd
                      JOIN branches b ON b.id = fd.branch_id
                      WHERE fd.branch_id IN (SELECT id FROM scoped) AND fd.campaign_id = ?3),
               ms AS (SELECT COUNT(*) FILTER (WHERE m.status = 'done' AND fs.level = ?4) AS done,
@@ -451,7 +453,8 @@ async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
          SELECT
            (SELECT COUNT(*) FROM branch_ledgers bl JOIN branches b ON b.id = bl.branch_id
              WHERE bl.campaign_id = ?3 AND bl.state = 'submitted' AND b.level = ?4
-               AND bl.branch_id IN (SELECT id FROM scoped)) AS submitted_ledgers,
+               AND bl.branch_id IN (SELECT id FROM scoped))
+           + (SELECT COUNT(*) FROM fs WHERE fs.handed_in AND fs.level = ?4) AS submitted_ledgers,
            ms.done
            + (SELECT COUNT(*) FROM deadline_extensions x
                JOIN measures m ON m.id = x.measure_id JOIN findings f ON f.id = m.finding_id
@@ -472,7 +475,12 @@ async fn waiting_now(pool: &SqlitePool, scope: Scope, campaign: CampaignId) -> s
                WHERE bm.review_state = 'returned' AND b.level = ?5 AND bm.campaign_id = ?3
                  AND bm.branch_id IN (SELECT id FROM scoped)
                  AND NOT EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = bm.branch_id
-                                                                   AND bl.state = 'submitted')) AS returned_rows,
+                                                                   AND bl.state = 'submitted'))
+           -- 督查发现 raised on a signed-off ledger, to be planned and handed in on their own.
+           + (SELECT COUNT(*) FROM fs
+               WHERE fs.raised AND fs.review_state = 'pending' AND NOT fs.handed_in AND fs.level = ?5
+                 AND EXISTS (SELECT 1 FROM branch_ledgers bl WHERE bl.campaign_id = ?3 AND bl.branch_id = fs.branch_id
+                                                              AND bl.state = 'signed_off')) AS returned_rows,
            ms.rejected AS rejected_close_outs
          FROM ms",
     ))

@@ -21,6 +21,9 @@ pub struct Facts<'a> {
     /// approved 延期申请: said beside the overdue reason.
     pub basis: DeadlineBasis,
     pub extended: usize,
+    /// 督查发现 not yet answered and approved: they count like any finding of the ledger, whose
+    /// sign-off does not cover them.
+    pub inspection_open: usize,
 }
 
 impl<'a> Facts<'a> {
@@ -40,6 +43,7 @@ impl<'a> Facts<'a> {
             rebounds,
             basis: DeadlineBasis::Approved,
             extended: 0,
+            inspection_open: 0,
         }
     }
 }
@@ -82,6 +86,12 @@ pub fn judge(f: &Facts<'_>, on: Date) -> Judgement {
     }
     if f.rebounds > 0 {
         reasons.push(format!("整改“回头看”发现 {} 条问题反弹", f.rebounds));
+    }
+    if f.inspection_open > 0 {
+        reasons.push(format!(
+            "组织部督查发现的问题有 {} 条尚未制定整改措施并经审核通过",
+            f.inspection_open
+        ));
     }
     Judgement {
         eligible: reasons.is_empty(),
@@ -138,6 +148,19 @@ mod tests {
         assert!(j.reasons[0].contains("未经党总支（党委）审核签字（当前：已提交）"));
         assert!(j.reasons[1].contains("有 2 条整改措施截至 2022-11-30 已超过整改时限仍未销号，如：“补开支委会”"));
         assert_eq!(j.reasons[2], "整改“回头看”发现 1 条问题反弹");
+    }
+
+    #[test]
+    fn an_inspection_finding_not_yet_approved_costs_eligibility_on_a_signed_ledger() {
+        let mut f = facts(LedgerState::SignedOff, vec![], 0);
+        assert!(judge(&f, ON).eligible);
+        f.inspection_open = 2;
+        let j = judge(&f, ON);
+        assert!(!j.eligible);
+        assert_eq!(
+            j.reasons,
+            vec!["组织部督查发现的问题有 2 条尚未制定整改措施并经审核通过"]
+        );
     }
 
     #[test]

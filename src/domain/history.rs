@@ -22,6 +22,10 @@ coded_enum!(
         FindingUpdate = "finding.update" / "修改查摆问题",
         FindingDelete = "finding.delete" / "删除查摆问题",
         FindingReview = "finding.review" / "审核查摆问题",
+        /// The 组织部 put a problem its 督查 found into the unit's ledger.
+        FindingRaise = "finding.raise" / "提出督查发现",
+        /// On a signed-off ledger, the unit handed a 督查发现 in for review on its own.
+        FindingHandIn = "finding.hand_in" / "督查发现提交审核",
         /// Migration 000010: the item it was under became the committee's own.
         FindingMoveToExtended = "finding.move_to_extended" / "改列为延伸自查",
         MeasureCreate = "measure.create" / "新增整改措施",
@@ -87,6 +91,8 @@ coded_enum!(
         PracticeAdd = "practice.add" / "提交典型做法",
         PracticePromote = "practice.promote" / "推广典型做法",
         PracticeUnpromote = "practice.unpromote" / "取消推广典型做法",
+        InspectionAdd = "inspection.add" / "记录督查",
+        InspectionUpdate = "inspection.update" / "修改督查记录",
     }
 );
 
@@ -98,9 +104,14 @@ impl AuditAction {
             SelfCheckSet | SelfCheckReview => "self_checks",
             MeetingSet | MeetingReview => "branch_meetings",
             MeetingEvidenceAdd | MeetingEvidenceDelete => "meeting_evidence",
-            FindingCreate | FindingImport | FindingUpdate | FindingDelete | FindingReview | FindingMoveToExtended => {
-                "findings"
-            }
+            FindingCreate
+            | FindingImport
+            | FindingUpdate
+            | FindingDelete
+            | FindingReview
+            | FindingMoveToExtended
+            | FindingRaise
+            | FindingHandIn => "findings",
             MeasureCreate
             | MeasureUpdate
             | MeasureDelete
@@ -130,6 +141,7 @@ impl AuditAction {
             ResultsFinalise => "campaign_results",
             ResultsStars => "branch_results",
             PracticeAdd | PracticePromote | PracticeUnpromote => "practices",
+            InspectionAdd | InspectionUpdate => "inspections",
         }
     }
 }
@@ -202,6 +214,11 @@ fn field_label(key: &str) -> &str {
         "look_back_reason" => "回头看原因",
         "promoted" => "推广",
         "stars_note" => "说明",
+        "inspection_kind" => "督查方式",
+        "inspected_on" => "督查日期",
+        "participants" => "参加人员",
+        "units" => "督查对象",
+        "handed_in" => "单独提交审核",
         other => other,
     }
 }
@@ -224,6 +241,8 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                     .or(ReportState::parse(s).map(ReportState::label))
                     .or(super::progress::ExtensionState::parse(s).map(super::progress::ExtensionState::label)),
                 "outcome" => LookBackOutcome::parse(s).map(LookBackOutcome::label),
+                "inspection_kind" => crate::domain::inspection::InspectionKind::parse(s)
+                    .map(crate::domain::inspection::InspectionKind::label),
                 "source" => FindingSource::parse(s).map(FindingSource::label),
                 "level" => Level::parse(s).map(Level::label),
                 "kind" => crate::domain::meeting::MeetingKind::parse(s)

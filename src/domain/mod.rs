@@ -13,6 +13,7 @@ pub mod history;
 pub mod ids;
 pub mod import;
 pub mod input;
+pub mod inspection;
 pub mod ledger;
 pub mod meeting;
 pub mod password_policy;

@@ -92,6 +92,9 @@ coded_enum!(
         Extended = "extended" / "延伸自查",
         /// From last year's 书记述职评议 problem list.
         Imported = "imported" / "述职评议问题",
+        /// Raised by the 组织部 from a 督查 (migration 000022: stored as `extended` with an
+        /// `inspection_id`; readers name it so).
+        Inspection = "inspection" / "督查发现",
     }
 
     /// 附件3's state: 草稿 (editable) or 已签字 (locked).

@@ -327,6 +327,8 @@ mod tests {
             ledger_state: state,
             answered,
             findings: 0,
+            inspection_open: 0,
+            inspection_handed_in: 0,
             measures_not_started: 0,
             measures_in_progress: 0,
             measures_done: done,

@@ -35,8 +35,13 @@ pub struct FindingPage {
     flash: Option<String>,
     branch: BranchRow,
     campaign_query: String,
-    /// The secretary may change the finding and its measures' plans now.
+    /// The secretary may change the finding's text now (not a 督查发现's).
     editable: bool,
+    /// The secretary may change its measures' plans now.
+    plannable: bool,
+    /// A 督查发现 on a signed-off ledger: the unit may hand it in on its own now, or has.
+    may_hand_in: bool,
+    handed_in: bool,
     /// The secretary may report progress (销号 requests) — in the current campaign, any state.
     can_report: bool,
     /// The committee (or 组织部) may confirm or reject 销号 requests here.
@@ -66,6 +71,8 @@ pub struct FindingDetail {
     pub text: String,
     pub review: ReviewState,
     pub review_comment: String,
+    /// As saved (a 督查发现's hand-in sends it).
+    pub version: i64,
 }
 
 #[derive(Default)]
@@ -160,7 +167,16 @@ async fn finding_page(
         .ok_or(AppError::NotFound)?;
     let ledger_state = db::ledger::ledger_state(db, user.scope(), campaign.id, branch.id).await?;
     let powers = crate::domain::review::Powers::of(user.role(), branch.level, campaign.is_current, ledger_state);
-    let editable = powers.edit;
+    // A 督查发现 is the 组织部's word (its text stays); its measures are planned like any row's,
+    // on a signed-off ledger while it is answered on its own.
+    let row = f.row();
+    let editable = powers.edit && f.source != FindingSource::Inspection;
+    let plannable = powers.report && row.plannable(ledger_state);
+    let may_hand_in = powers.report && row.on_its_own(ledger_state) && !row.handed_in;
+    let origin = match f.source {
+        FindingSource::Inspection => db::inspections::origin(db, f.id).await?,
+        _ => None,
+    };
     let part = crate::domain::units::Part::of(user.role(), branch.level);
     let hide_review = crate::domain::review::hidden_from(part, ledger_state);
     // Before the ledger was ever handed in, no row waits for review: none says 待审核.
@@ -190,6 +206,10 @@ async fn finding_page(
             item.text
         ),
         (None, FindingSource::Imported) => format!("{cat_words} · 上年度述职评议问题"),
+        (None, FindingSource::Inspection) => match origin {
+            Some((kind, on)) => format!("{cat_words} · 组织部督查发现（{} {}）", format_date(on), kind.label()),
+            None => format!("{cat_words} · 组织部督查发现"),
+        },
         (None, _) => format!("{cat_words} · 延伸自查"),
     };
     let (deadline_min, deadline_max) = deadline_window(campaign.issued_on);
@@ -229,7 +249,7 @@ async fn finding_page(
                     .find(|g| g.measure_id == m.id)
                     .map(|g| super::views::GlanceView::new(g, status, today)),
                 evidence: evidence.iter().filter(|e| e.measure_id == m.id).cloned().collect(),
-                editable: editable && status.branch_may_edit(),
+                editable: plannable && status.branch_may_edit(),
                 text: m.text,
                 owner: m.owner,
                 status,
@@ -249,6 +269,9 @@ async fn finding_page(
         flash: None,
         campaign_query: campaign.link_query(),
         editable,
+        plannable,
+        may_hand_in,
+        handed_in: row.on_its_own(ledger_state) && row.handed_in,
         can_report: powers.report,
         can_close_out: powers.close_out,
         close_out_error: overlay.decision.take(),
@@ -260,6 +283,7 @@ async fn finding_page(
         }),
         finding: FindingDetail {
             id: f.id,
+            version: f.version,
             context,
             text: f.text,
             // The committee's row decisions reach the branch only once the ledger is sent back.
@@ -555,7 +579,10 @@ pub async fn confirm_delete_measure(
     let m = db::measures::of_branch(&state.db.read, user.scope(), branch, MeasureId(measure))
         .await?
         .ok_or(AppError::NotFound)?;
-    ensure_editable(&state, &user, branch).await?;
+    match actions::may_plan(&state.db, &user, branch, m.finding_id).await? {
+        Outcome::Done(()) => {}
+        other => return Err(refusal(other)),
+    }
     Ok(ConfirmDeletePage {
         nav: Nav::for_user(&user, ""),
         csrf: user.csrf.clone(),

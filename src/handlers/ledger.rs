@@ -31,7 +31,7 @@ use crate::domain::history::AuditAction;
 use crate::domain::input::{FINDING_MAX, FieldErrors, MEASURE_MAX, OWNER_MAX, REASON_MAX, deadline_window};
 use crate::domain::ledger::{item_label, split_examples};
 use crate::domain::review::{Decision, Powers};
-use crate::domain::states::{LedgerState, MeasureStatus, ReviewState, Verdict};
+use crate::domain::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, Verdict};
 use crate::domain::submission::Missing;
 use crate::domain::units::{Level, Part};
 use crate::domain::{BranchId, CategoryId, FindingId, LedgerItemId, MeasureId};
@@ -61,6 +61,8 @@ pub struct LedgerPage {
     reviewing: bool,
     /// The committee (or 组织部) may reopen it: it is 已审核签字.
     can_reopen: bool,
+    /// The level above, in the current campaign: decides a 督查发现 handed in on its own.
+    decides_alone: bool,
     /// Submission, sign-off and the committee's last word.
     record: Option<db::review::LedgerRecord>,
     record_signed_at: String,
@@ -237,6 +239,8 @@ pub struct FindingView {
     /// On the review screen, for a row handed in again: what the unit changed since it was
     /// returned (the finding and its measures, before → after).
     pub changes: Vec<HistoryView>,
+    /// Its place in review (a 督查发现 on a signed-off ledger is answered on its own).
+    pub row: crate::domain::inspection::Row,
 }
 
 pub struct MeasureView {
@@ -306,6 +310,46 @@ impl LedgerPage {
     fn ever_submitted(&self) -> bool {
         let submitted_at = self.record.as_ref().and_then(|r| r.submitted_at.as_deref());
         self.state.rows_await_review(submitted_at)
+    }
+
+    /// Whether the reader decides this row here: every row of a submitted ledger, or a 督查发现
+    /// handed in on its own on a signed-off one.
+    fn decides(&self, f: &FindingView) -> bool {
+        self.reviewing || (self.decides_alone && f.row.on_its_own(self.state) && f.row.may_decide(self.state).is_ok())
+    }
+
+    /// Where a refused review step's message goes when the ledger is not under review: at the
+    /// top, unless the form it came from is on the page (a 督查发现's row, or the reopen form).
+    fn error_at_top(&self) -> bool {
+        if self.reviewing {
+            return false;
+        }
+        match self.review.row_id {
+            Some(id) => !self.findings().any(|f| f.id == id && self.decides(f)),
+            None => !self.can_reopen,
+        }
+    }
+
+    /// The refusal was of the reopen form.
+    fn reopen_error(&self) -> bool {
+        self.can_reopen && self.review.row_id.is_none() && self.review.error.is_some()
+    }
+
+    /// The unit answers this 督查发现 on its own here (its ledger signed off).
+    fn answers_alone(&self, f: &FindingView) -> bool {
+        self.own && f.row.on_its_own(self.state)
+    }
+
+    /// 督查发现 answered on their own (on a signed-off ledger, not yet approved).
+    fn inspection_open(&self) -> usize {
+        self.findings().filter(|f| f.row.on_its_own(self.state)).count()
+    }
+
+    /// Of those, how many are handed in and wait for the level above.
+    fn inspection_handed_in(&self) -> usize {
+        self.findings()
+            .filter(|f| f.row.on_its_own(self.state) && f.row.handed_in)
+            .count()
     }
 
     /// Characters of the ledger's texts that the document fonts cannot print (shown beside
@@ -421,18 +465,29 @@ impl LedgerPage {
                 .map(super::views::ExtensionWaiting::from)
                 .collect();
         }
-        if !self.reviewing {
+        // On a signed-off ledger only 督查发现 handed in on their own wait.
+        let reviewing = self.reviewing;
+        let alone = self.decides_alone && self.inspection_handed_in() > 0;
+        if !(reviewing || alone) {
             self.categories.clear();
             self.meeting = None;
             return Ok(());
         }
-        let waits = |f: &FindingView| f.review == ReviewState::Pending;
+        let ledger = self.state;
+        let waits = |f: &FindingView| match reviewing {
+            true => f.review == ReviewState::Pending,
+            false => f.row.on_its_own(ledger) && f.row.handed_in,
+        };
+        if !reviewing {
+            self.meeting = None;
+        }
         for cat in &mut self.categories {
             for item in &mut cat.items {
                 item.findings.retain(waits);
             }
             cat.items.retain(|i| {
-                let answer_waits = i.own
+                let answer_waits = reviewing
+                    && i.own
                     && i.verdict.is_some_and(|v| v != Verdict::Problem)
                     && (i.returned || i.contradicts || i.last_return.is_some());
                 !i.findings.is_empty() || answer_waits
@@ -677,6 +732,7 @@ pub async fn ledger_page(
         submit_problems,
         editable: powers.edit,
         reviewing: powers.review,
+        decides_alone: powers.close_out,
         can_reopen: powers.reopen,
         record_signed_at: record
             .as_ref()
@@ -793,18 +849,26 @@ fn group(
     let mut numbers: HashMap<CategoryId, usize> = HashMap::new();
     for f in findings {
         let number = numbers.entry(f.category_id).and_modify(|n| *n += 1).or_insert(1);
+        let measures = measures_of.remove(&f.id).unwrap_or_default();
+        let source = if f.source == FindingSource::Inspection {
+            let statuses: Vec<MeasureStatus> = measures.iter().map(|m| m.status).collect();
+            crate::domain::inspection::tag(f.review_state, &statuses)
+        } else {
+            f.source.tag()
+        };
         let view = FindingView {
             id: f.id,
             version: f.version,
             number: *number,
-            source: f.source.tag(),
+            source,
+            row: f.row(),
             review: if hide_review {
                 ReviewState::Pending
             } else {
                 f.review_state
             },
             review_comment: if hide_review { String::new() } else { f.review_comment },
-            measures: measures_of.remove(&f.id).unwrap_or_default(),
+            measures,
             text: f.text,
             changes: Vec::new(),
         };
@@ -1113,11 +1177,11 @@ pub async fn decide_row(
 ) -> AppResult<Response> {
     let (branch, id) = (BranchId(branch), FindingId(finding));
     match actions::review::decide_row(&state.db, &user, branch, id, &form).await? {
-        Outcome::Done(decision) => {
-            let word = if decision == Decision::Approve {
-                "已通过"
-            } else {
-                "已退回（整本台账退回前党支部看不到）"
+        Outcome::Done((decision, alone)) => {
+            let word = match (decision, alone) {
+                (Decision::Approve, _) => "已通过",
+                (_, true) => "已退回，党支部可见退回意见，修改后再单独提交",
+                (_, false) => "已退回（整本台账退回前党支部看不到）",
             };
             // Back to the row just decided, so the reviewer goes on from there.
             let back = from.back_to(branch, &format!("finding-{id}"));

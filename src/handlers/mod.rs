@@ -13,6 +13,7 @@ pub mod export;
 pub mod finding;
 pub mod home;
 pub mod import;
+pub mod inspections;
 pub mod ledger;
 pub mod look_backs;
 pub mod meeting;
