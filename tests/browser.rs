@@ -532,6 +532,68 @@ async fn supervision(ctx: &mut Ctx) -> Result<()> {
         "the paper copy is received"
     );
 
+    // A 现场调研 of branch 4 (signed off): what it found goes into the ledger as a 督查发现; the
+    // branch answers it on a phone and hands the row in on its own; its committee approves that
+    // row alone; the sign-off stays throughout.
+    o.goto("/overview/inspections").await?;
+    o.click("label[for=kind-field_visit]").await?;
+    o.set_value("#held_on", &day(-1)).await?;
+    o.fill("#participants", "组织部 王玥、李想").await?;
+    o.fill("#found", "支部活动记录不全，主题党日缺少签到").await?;
+    o.execute(
+        "document.querySelector('input[name=unit_4]').closest('details').open = true",
+        vec![],
+    )
+    .await?;
+    o.click("input[name=unit_4]").await?;
+    o.submit("#record-form button.primary").await?;
+    o.wait_path_starts("/overview/inspections/").await?;
+    o.set_value("#unit", "4").await?;
+    let category: String = o
+        .eval("return document.querySelector('#category_id option:nth-child(2)').value")
+        .await?;
+    o.set_value("#category_id", &category).await?;
+    o.fill("#raise-text", "主题党日活动缺少签到记录").await?;
+    o.submit("#raise button.primary").await?;
+    ensure!(
+        o.text().await?.contains("主题党日活动缺少签到记录"),
+        "the record lists what it raised"
+    );
+    let s4 = ctx.login("secretary4", Viewport::Phone).await?;
+    s4.goto("/branches/4").await?;
+    let page = s4.text().await?;
+    ensure!(
+        page.contains("督查发现·待整改") && page.contains("已审核签字"),
+        "the branch sees it, its sign-off kept: {}",
+        excerpt(&page)
+    );
+    s4.click(".inspection-row a.button").await?;
+    s4.wait_path_starts("/branches/4/findings/").await?;
+    s4.fill("#new-measure textarea[name=text]", "每次主题党日当场签到，组织委员保管签到表")
+        .await?;
+    s4.set_value("#new-measure input[name=deadline]", &day(20)).await?;
+    s4.fill("#new-measure input[name=owner]", "组织委员 陈赟").await?;
+    s4.submit("#new-measure form button[type=submit]").await?;
+    s4.submit("#hand-in form button").await?;
+    ensure!(
+        s4.text().await?.contains("已提交，等待上级党组织审核"),
+        "handed in on its own"
+    );
+    s4.shot("secretary-inspection-phone").await?;
+    let r2 = ctx.login("reviewer2", Viewport::Desktop).await?;
+    r2.goto("/branches/4/review").await?;
+    ensure!(
+        r2.text().await?.contains("主题党日活动缺少签到记录"),
+        "the review screen shows the row"
+    );
+    r2.submit(".row-review form.inline button").await?;
+    let page = r2.text().await?;
+    ensure!(
+        page.contains("该条查摆问题已通过") && page.contains("已审核签字"),
+        "approved alone, the ledger still signed off: {}",
+        excerpt(&page)
+    );
+
     // A 回头看 sample of one: each committee with closed-off measures gets one; the first
     // sampled measure is re-checked and found 反弹, which reopens it.
     o.goto("/overview/look-backs").await?;
@@ -567,7 +629,6 @@ async fn supervision(ctx: &mut Ctx) -> Result<()> {
     o.goto("/overview/results").await?;
     o.submit("#finalise button.primary").await?;
     ensure!(o.text().await?.contains("结果确定后的变化（0）"), "finalised");
-    let r2 = ctx.login("reviewer2", Viewport::Desktop).await?;
     r2.goto("/branches/4").await?;
     r2.click("form[action$='/reopen'] summary").await?;
     r2.fill("#reopen-reason", "回头看：补充整改材料").await?;
@@ -589,7 +650,6 @@ async fn supervision(ctx: &mut Ctx) -> Result<()> {
     r.submit("form.practice-form button.primary").await?;
     o.goto("/practices").await?;
     o.submit("#waiting form button.primary").await?;
-    let s4 = ctx.login("secretary4", Viewport::Phone).await?;
     s4.goto("/practices").await?;
     ensure!(
         s4.text().await?.contains("书记轮训“一人一档”"),
@@ -1089,6 +1149,8 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/overview/results",
             "/overview/look-backs?n=3&seed=7",
             "/overview/statistics",
+            "/overview/inspections",
+            "/overview/inspections/1",
         ],
     ),
 ];
