@@ -642,6 +642,20 @@ async fn supervision(ctx: &mut Ctx) -> Result<()> {
     );
     o.shot("overseer-results-desktop").await?;
 
+    // Branch 4's 述职评议 summary, and its PDF as the page's link downloads it.
+    o.goto("/branches/4/summary").await?;
+    ensure!(o.exists("a[href='/branches/4/summary.pdf']").await?, "the PDF is offered");
+    let (status, kind, head): (u16, String, String) = o
+        .eval(
+            "var x = new XMLHttpRequest(); x.open('GET', '/branches/4/summary.pdf', false); x.send();
+             return [x.status, x.getResponseHeader('content-type'), x.responseText.slice(0, 5)];",
+        )
+        .await?;
+    ensure!(
+        status == 200 && kind == "application/pdf" && head == "%PDF-",
+        "the summary downloads as PDF: {status} {kind} {head}"
+    );
+
     // A 典型做法 of the committee, promoted, read by another committee's secretary.
     r.goto("/branches/8/practices").await?;
     r.fill("#p-title", "书记轮训“一人一档”").await?;
