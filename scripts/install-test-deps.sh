@@ -11,12 +11,14 @@
 #   libreoffice-calc-nogui     — to print the XLSX exports to PDF as LibreOffice paginates them
 #   chromium chromium-driver   — the headless browser and its WebDriver, for tests/browser.rs
 #   fonts-wqy-microhei         — a Chinese font for the browser, so screenshots show text
+#   python3-aiosmtpd           — a real SMTP server on loopback for tests/notify.rs (run with
+#                              Debian's /usr/bin/python3)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 PACKAGES="build-essential pkg-config ca-certificates poppler-utils qpdf fonts-arphic-uming fonts-hanazono
-    libreoffice-calc-nogui chromium chromium-driver fonts-wqy-microhei"
+    libreoffice-calc-nogui chromium chromium-driver fonts-wqy-microhei python3-aiosmtpd"
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null

@@ -34,6 +34,60 @@ pub struct Config {
     /// messages will link to it). Empty: documents print the path (/verify) only.
     #[serde(default)]
     pub public_url: String,
+    /// E-mail and the outbox's sender (issue 20).
+    #[serde(default)]
+    pub mail: MailConfig,
+}
+
+/// `[mail]`: where e-mail goes out, and how the outbox's sender behaves. Without `smtp_url`
+/// e-mail is off (the in-app list and the committees' robots work as ever).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// `smtp://host:25` (plain), `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// `smtps://user:pass@host:465` (TLS); empty: e-mail off. Env `DUIZHANG_SMTP_URL`.
+    #[serde(default)]
+    pub smtp_url: String,
+    /// The sender address. Env `DUIZHANG_MAIL_FROM`.
+    #[serde(default = "default_from")]
+    pub from: String,
+    /// Whether the server queues the daily digest itself (false: `duizhang digest` from cron).
+    #[serde(default = "default_true")]
+    pub digest: bool,
+    /// The campus hour (0–23, UTC+8) the daily digest goes out at.
+    #[serde(default = "default_digest_hour")]
+    pub digest_hour: u8,
+    /// A failed send is tried again after this many seconds, doubling up to an hour …
+    #[serde(default = "default_retry_seconds")]
+    pub retry_seconds: i64,
+    /// … and marked failed after this many attempts.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: i64,
+    /// The sender looks for due messages at least this often (and at once after a change).
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+fn default_from() -> String {
+    "duizhang@localhost".into()
+}
+fn default_digest_hour() -> u8 {
+    8
+}
+fn default_retry_seconds() -> i64 {
+    60
+}
+fn default_max_attempts() -> i64 {
+    8
+}
+fn default_poll_seconds() -> u64 {
+    30
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        toml::from_str("").expect("all fields have defaults")
+    }
 }
 
 fn default_listen() -> SocketAddr {
@@ -94,6 +148,12 @@ impl Config {
         if let Some(v) = var("DUIZHANG_PUBLIC_URL") {
             self.public_url = v;
         }
+        if let Some(v) = var("DUIZHANG_SMTP_URL") {
+            self.mail.smtp_url = v;
+        }
+        if let Some(v) = var("DUIZHANG_MAIL_FROM") {
+            self.mail.from = v;
+        }
         if let Some(v) = var("DUIZHANG_SECURE_COOKIES") {
             self.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" => true,
@@ -113,6 +173,20 @@ impl Config {
         }
         if let Some(problem) = self.hints.problem() {
             bail!("{problem}");
+        }
+        let m = &self.mail;
+        let transport_named = m.smtp_url.starts_with("smtp://") || m.smtp_url.starts_with("smtps://");
+        if !(m.smtp_url.is_empty() || transport_named) {
+            bail!(
+                "DUIZHANG_SMTP_URL / [mail] smtp_url must start with smtp:// or smtps:// (got {})",
+                m.smtp_url
+            );
+        }
+        if m.from.parse::<lettre::message::Mailbox>().is_err() {
+            bail!("DUIZHANG_MAIL_FROM / [mail] from ({}) is not an e-mail address", m.from);
+        }
+        if m.digest_hour > 23 || m.retry_seconds < 1 || m.max_attempts < 1 || m.poll_seconds < 1 {
+            bail!("[mail]: digest_hour is 0–23; retry_seconds, max_attempts and poll_seconds are at least 1");
         }
         // Printed in every document's footer: short enough for a portrait page's footer line
         // (and a spreadsheet footer's 255 characters), and an address a path can follow.

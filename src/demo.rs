@@ -654,6 +654,8 @@ pub async fn seed(db: &Db, password_for_all: &str) -> anyhow::Result<String> {
             }
             seed_schedules(&mut *tx, campaign.id).await?;
             seed_inspection(&mut *tx, overseer, campaign.id).await?;
+            // Every demo account can be written to (CONTRACT.md: USERNAME@example.org).
+            db::notify::demo_addresses(&mut *tx).await?;
             Ok(lines)
         })
         .await?;

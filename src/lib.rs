@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod handlers;
+pub mod notify;
 pub mod routes;
 pub mod sheets;
 
@@ -47,6 +48,7 @@ pub struct AppState {
 impl AppState {
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let dummy_hash = tokio::task::spawn_blocking(auth::password::dummy_hash).await?;
+        db.set_mail_on(!config.mail.smtp_url.is_empty());
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -168,9 +170,16 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store = auth::session_store::SplitStore::new(&state.db).writer();
     let sweeper = tokio::spawn(sweep_expired(store, state.db.clone()));
+    if state.config.mail.smtp_url.is_empty() {
+        tracing::info!(
+            "e-mail is off (no DUIZHANG_SMTP_URL): messages go to the in-app list and the committees' robots"
+        );
+    }
+    let sender = tokio::spawn(notify::run(state.db.clone(), state.config.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    sender.abort();
     Ok(result?)
 }
 

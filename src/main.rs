@@ -40,6 +40,9 @@ enum Command {
     },
     /// Write a consistent copy of the database to PATH (safe while the server runs).
     Backup { path: PathBuf },
+    /// Send the daily digest once, now (each secretary's measures due within 7 days or overdue,
+    /// each reviewer's queue), with the day's reminders, through the configured mail transport.
+    Digest,
     /// Fill an empty database with a synthetic campus of a given size, for benchmarks
     /// (deterministic from --seed); every account gets PASSWORD.
     Generate {
@@ -130,9 +133,35 @@ async fn main() -> anyhow::Result<()> {
             println!("backup written to {}", path.display());
             Ok(())
         }
+        Command::Digest => digest(&config, &db).await,
     };
     db.close().await;
     result
+}
+
+/// `duizhang digest`: queues today's digest (once a day: a second run queues nothing new), then
+/// sends what is due for up to a minute; what could not be sent stays queued for the server.
+async fn digest(config: &Config, db: &Db) -> anyhow::Result<()> {
+    db.set_mail_on(!config.mail.smtp_url.is_empty());
+    if !db.mail_on() {
+        println!("e-mail is off (no DUIZHANG_SMTP_URL): the digest goes to the in-app list only");
+    }
+    let today = duizhang::domain::dates::today();
+    let reached = duizhang::notify::daily(db, config, today).await?;
+    let sender = duizhang::notify::Sender::new(config)?;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut sent = 0;
+    while std::time::Instant::now() < until {
+        match sender.send_due(db).await? {
+            0 => break,
+            n => sent += n,
+        }
+    }
+    let waiting = db::notify::pending(&db.read).await?;
+    println!(
+        "digest for {today}: {reached} accounts told; {sent} messages handled now, {waiting} still waiting to be sent"
+    );
+    Ok(())
 }
 
 async fn serve(config: Config, db: Db) -> anyhow::Result<()> {

@@ -14,8 +14,8 @@ use crate::domain::evidence::MAX_UPLOAD_BYTES;
 use crate::error::error_page;
 use crate::handlers::{
     account, admin, auth, campaigns, close_out, committee, delivery, documents, export, finding, home, import,
-    inspections, ledger, look_backs, meeting, overview, practices, profile, report, results, schedule, statistics,
-    summary, work,
+    inspections, ledger, look_backs, meeting, notifications, overview, practices, profile, report, results, schedule,
+    statistics, summary, work,
 };
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -32,6 +32,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let users = Router::new()
         .route("/", get(home::root))
         .route("/account/password", get(account::form).post(account::change))
+        .route("/account/mail", post(notifications::save_mail))
+        .route("/notifications", get(notifications::show))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route("/notifications/{notification_id}", get(notifications::open))
         .route("/branches/{branch_id}", get(ledger::show))
         .route("/branches/{branch_id}/review", get(ledger::review_screen))
         .route("/branches/{branch_id}/checklist.pdf", get(export::branch_checklist_pdf))
@@ -161,6 +165,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/measures/{measure_id}/close-out/decide",
             post(finding::decide_close_out),
         )
+        .route(
+            "/branches/{branch_id}/measures/{measure_id}/urge",
+            post(committee::urge),
+        )
         .route("/branches/{branch_id}/profile", get(profile::show).post(profile::save))
         .route("/branches/{branch_id}/summary", get(summary::show))
         .route("/branches/{branch_id}/summary.pdf", get(summary::pdf))
@@ -232,8 +240,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/overview/results.pdf", get(results::results_pdf))
         .route("/overview/results/{branch_id}/stars", post(results::set_stars))
         .route("/admin", get(admin::show))
+        .route("/admin/outbox", get(notifications::outbox))
+        .route("/admin/outbox/{message_id}/resend", post(notifications::resend))
         .route("/admin/committees", post(admin::create_committee))
         .route("/admin/committees/{committee_id}", post(admin::update_committee))
+        .route("/admin/committees/{committee_id}/robot", post(admin::set_robot))
         .route("/admin/branches", post(admin::create_branch))
         .route("/admin/branches/{branch_id}", post(admin::update_branch))
         .route("/admin/users", post(admin::create_account))

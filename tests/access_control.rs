@@ -72,6 +72,16 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
         "/overview/inspections/1/findings",
         [303, 403, 403, 403, 403, 400],
     ),
+    // 消息: everyone their own list and settings; the 组织部 the outbox and the robots.
+    ("GET", "/notifications", [303, 200, 200, 200, 200, 200]),
+    ("POST", "/notifications/read", [303, 303, 303, 303, 303, 303]),
+    ("GET", "/notifications/1", [303, 404, 404, 404, 404, 404]),
+    ("POST", "/account/mail", [303, 400, 400, 400, 400, 400]),
+    ("GET", "/admin/outbox", [303, 403, 403, 403, 403, 200]),
+    ("POST", "/admin/outbox/1/resend", [303, 403, 403, 403, 403, 409]),
+    ("POST", "/admin/committees/1/robot", [303, 403, 403, 403, 403, 303]),
+    // 催办: the level above, once a day per measure (the 组织部 comes after reviewer1 the same day).
+    ("POST", "/branches/1/measures/1/urge", [303, 403, 403, 303, 404, 409]),
     // A 督查发现 handed in on its own: the unit's keeper (finding 1 is none: refused, 409).
     ("POST", "/branches/1/findings/1/hand-in", [303, 409, 404, 403, 404, 403]),
     // 典型做法: everyone reads the promoted ones; a unit submits its own; the 组织部 promotes.
@@ -497,7 +507,9 @@ fn other_unit_id(placeholder: &str, committee: u8) -> &'static str {
         | ("delivery_id", _)
         | ("practice_id", _)
         | ("file_id", _)
-        | ("inspection_id", _) => "1",
+        | ("inspection_id", _)
+        | ("notification_id", _)
+        | ("message_id", _) => "1",
         ("user_id", _) | ("campaign_id", _) | ("look_back_id", _) => "2",
         (other, _) => panic!("no other-unit id for {{{other}}}"),
     }

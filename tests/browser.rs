@@ -569,8 +569,11 @@ async fn supervision(ctx: &mut Ctx) -> Result<()> {
     );
     s4.click(".inspection-row a.button").await?;
     s4.wait_path_starts("/branches/4/findings/").await?;
-    s4.fill("#new-measure textarea[name=text]", "每次主题党日当场签到，组织委员保管签到表")
-        .await?;
+    s4.fill(
+        "#new-measure textarea[name=text]",
+        "每次主题党日当场签到，组织委员保管签到表",
+    )
+    .await?;
     s4.set_value("#new-measure input[name=deadline]", &day(20)).await?;
     s4.fill("#new-measure input[name=owner]", "组织委员 陈赟").await?;
     s4.submit("#new-measure form button[type=submit]").await?;
@@ -644,7 +647,10 @@ async fn supervision(ctx: &mut Ctx) -> Result<()> {
 
     // Branch 4's 述职评议 summary, and its PDF as the page's link downloads it.
     o.goto("/branches/4/summary").await?;
-    ensure!(o.exists("a[href='/branches/4/summary.pdf']").await?, "the PDF is offered");
+    ensure!(
+        o.exists("a[href='/branches/4/summary.pdf']").await?,
+        "the PDF is offered"
+    );
     let (status, kind, head): (u16, String, String) = o
         .eval(
             "var x = new XMLHttpRequest(); x.open('GET', '/branches/4/summary.pdf', false); x.send();

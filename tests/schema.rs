@@ -561,6 +561,10 @@ const LANDED: &[(i64, &str)] = &[
         20261201000022,
         "41a317e3ba2a9618375fa7b5746644cdd94b44b36221007fea4c9e7c88af749d1c6dd7ab9dca6da6d9a4a4a29bda8df2",
     ),
+    (
+        20261201000023,
+        "b92011e0acf8f87882dcd697511f249c85b7ab577e15809c873db4e221b5f4289a54d6f76d21b1e562a700bfa1c4e828",
+    ),
 ];
 
 #[test]

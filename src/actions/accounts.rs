@@ -49,6 +49,8 @@ pub struct AccountForm {
     /// For a secretary.
     pub branch_id: String,
     pub active: Option<String>,
+    /// Optional: where the account's messages go by e-mail.
+    pub email: String,
     pub version: i64,
 }
 
@@ -66,6 +68,10 @@ pub async fn create(db: &Db, user: &User, form: &AccountForm) -> super::Result<(
         let name = person_name(&form.display_name).unwrap_or_else(|m| {
             e.add("form", m);
             String::new()
+        });
+        let email = crate::domain::notify::email(&form.email).unwrap_or_else(|m| {
+            e.add("form", m);
+            None
         });
         let role = Role::parse(&form.role);
         let unit = match role {
@@ -106,6 +112,7 @@ pub async fn create(db: &Db, user: &User, form: &AccountForm) -> super::Result<(
             Stop::Refused(_) => Stop::Refused("用户名已存在，请换一个".into()),
             other => other,
         })?;
+        db::admin::set_email(tx, id, email.as_deref()).await?;
         db::admin::record_account_created(tx, user.id(), id, &username).await?;
         Ok((username, plain.clone()))
     })
@@ -118,11 +125,12 @@ pub async fn update(db: &Db, user: &User, id: UserId, form: &AccountForm) -> sup
         campus_only(user)?;
         let before = db::admin::account(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
         let name = person_name(&form.display_name).map_err(Stop::Refused)?;
+        let email = crate::domain::notify::email(&form.email).map_err(|m| Stop::Refused(m.into()))?;
         let active = form.active.is_some();
         if before.id == user.id() && !active {
             return Err(Stop::Refused("不能停用自己正在使用的账号".into()));
         }
-        if db::admin::update_account(tx, user.id(), &before, form.version, &name, active)
+        if db::admin::update_account(tx, user.id(), &before, form.version, &name, active, email.as_deref())
             .await?
             .is_err()
         {

@@ -105,7 +105,15 @@ pub async fn make_current(db: &Db, user: &User, id: CampaignId) -> super::Result
     step(db, async |tx| {
         campus_only(user)?;
         let c = db::campaigns::by_id(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        let was_current = c.is_current;
         db::campaigns::make_current(tx, user.id(), c.id).await?;
+        if !was_current {
+            let event = crate::domain::notify::Event::CampaignOpened {
+                title: &c.title,
+                self_check_due: c.self_check_due,
+            };
+            super::tell(tx, db, event).await?;
+        }
         Ok(c.title)
     })
     .await

@@ -7,6 +7,7 @@ use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::evidence::{self, Upload};
 use crate::domain::input::{FieldErrors, completion_note};
+use crate::domain::notify::Event;
 use crate::domain::states::MeasureStatus;
 use crate::domain::units::Part;
 use crate::domain::{BranchId, EvidenceId, FindingId, MeasureId};
@@ -54,6 +55,17 @@ pub async fn request(db: &Db, user: &User, branch: BranchId, id: MeasureId, form
         let after = measure(tx, actor, id).await?;
         for f in &upload.accepted {
             db::evidence::add(tx, actor, &after, &f.name, f.content_type, &f.bytes).await?;
+        }
+        // A new request (not files added to one waiting) asks the level above.
+        if before.status != MeasureStatus::Done {
+            let unit = db::notify::unit_name(tx, actor.branch()).await?;
+            let event = Event::CloseOutRequested {
+                branch: actor.branch(),
+                unit: &unit,
+                measure: id,
+                text: &before.text,
+            };
+            super::tell(tx, db, event).await?;
         }
         Ok(before.finding_id)
     })

@@ -136,7 +136,12 @@ pub async fn return_delivery(
         let reason = checked(delivery::return_reason(&form.return_reason))?;
         db::deliveries::return_it(tx, user.id(), &row, form.version, &reason)
             .await?
-            .map_err(|_| Stop::Stale(STALE.into()))
+            .map_err(|_| Stop::Stale(STALE.into()))?;
+        let event = crate::domain::notify::Event::DeliveryReturned {
+            committee: committee_id,
+            reason: &reason,
+        };
+        super::tell(tx, db, event).await
     })
     .await
 }

@@ -9,6 +9,7 @@ use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::input::{FieldErrors, finding_text};
 use crate::domain::inspection::{self, InspectionInput};
+use crate::domain::notify::Event;
 use crate::domain::units::Part;
 use crate::domain::{BranchId, CategoryId, FindingId};
 
@@ -108,7 +109,17 @@ pub async fn raise(
             return Err(Stop::Invalid(e));
         };
         let (_, _, actor) = db::units::actor(tx, user, unit).await?.ok_or(Stop::NotFound)?;
-        Ok(db::inspections::raise(tx, actor, inspection, category, &text).await?)
+        let id = db::inspections::raise(tx, actor, inspection, category, &text).await?;
+        super::tell(
+            tx,
+            db,
+            Event::InspectionRaised {
+                branch: unit,
+                finding: id.0,
+            },
+        )
+        .await?;
+        Ok(id)
     })
     .await
 }
@@ -125,7 +136,16 @@ pub async fn hand_in(db: &Db, user: &User, branch: BranchId, id: FindingId, vers
                 "这条督查发现刚刚有了变动（整改措施或审核），没有提交；请查看最新内容后再提交。".into(),
             ));
         }
-        Ok(())
+        let unit = db::notify::unit_name(tx, actor.branch()).await?;
+        super::tell(
+            tx,
+            db,
+            Event::InspectionHandedIn {
+                branch: actor.branch(),
+                unit: &unit,
+            },
+        )
+        .await
     })
     .await
 }

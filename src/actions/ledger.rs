@@ -9,6 +9,7 @@ use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::input::{FieldErrors, VerdictInput};
 use crate::domain::ledger::item_label;
+use crate::domain::notify::Event;
 use crate::domain::states::Verdict;
 use crate::domain::submission::{self, FindingPlan, ItemAnswer};
 use crate::domain::units::Part;
@@ -58,7 +59,12 @@ pub async fn submit(db: &Db, user: &User, branch: BranchId) -> super::Result<()>
             return Err(Stop::Incomplete(missing));
         }
         db::ledger::submit(tx, actor, actor.campaign()).await?;
-        Ok(())
+        let unit = db::notify::unit_name(tx, actor.branch()).await?;
+        let event = Event::LedgerSubmitted {
+            branch: actor.branch(),
+            unit: &unit,
+        };
+        super::tell(tx, db, event).await
     })
     .await
 }

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod look_back;
 pub mod measures;
 pub mod meeting;
+pub mod notify;
 pub mod practices;
 pub mod report;
 pub mod results;
@@ -209,6 +210,15 @@ pub(crate) async fn planning(
     }
     editing(tx, actor).await?;
     Ok(f)
+}
+
+/// Tells of the change this transaction just made (its audit row): a message for the event's
+/// audience, queued with the change (domain::notify, db::notify).
+pub(crate) async fn tell(
+    tx: &mut SqliteConnection, db: &db::Db, event: crate::domain::notify::Event<'_>,
+) -> std::result::Result<(), Stop> {
+    db::notify::after_change(tx, &event, db.mail_on()).await?;
+    Ok(())
 }
 
 /// Whether the user keeps the unit's ledger (Part::Own: its secretary, or for a committee's 本级

@@ -8,9 +8,10 @@ use super::{Stop, branch_step, finding, measure};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::history::AuditAction;
+use crate::domain::notify::Event;
 use crate::domain::progress::ExtensionState;
 use crate::domain::review::{self, Decision};
-use crate::domain::states::MeasureStatus;
+use crate::domain::states::{MeasureStatus, ReviewState};
 use crate::domain::units::Part;
 use crate::domain::{BranchId, FindingId, MeasureId};
 
@@ -109,7 +110,18 @@ pub async fn send_back(db: &Db, user: &User, branch: BranchId) -> super::Result<
         let under = db::review::under_review(tx, actor.campaign(), actor.branch()).await?;
         let to = review::send_back(ledger, &under).map_err(refused)?;
         db::review::move_ledger(tx, actor, actor.campaign(), ledger, to, "", AuditAction::LedgerReturn).await?;
-        Ok(())
+        let returned = under.rows.iter().filter(|r| **r == ReviewState::Returned).count() as i64
+            + under.returned_answers
+            + i64::from(under.meeting_returned);
+        super::tell(
+            tx,
+            db,
+            Event::LedgerReturned {
+                branch: actor.branch(),
+                returned,
+            },
+        )
+        .await
     })
     .await
 }
@@ -140,7 +152,7 @@ pub async fn sign_off(db: &Db, user: &User, branch: BranchId, form: &SignOffForm
         let under = db::review::under_review(tx, actor.campaign(), actor.branch()).await?;
         review::sign_off(ledger, &under, form.affirmed()).map_err(refused)?;
         db::review::sign_off(tx, actor, actor.campaign(), &comment).await?;
-        Ok(())
+        super::tell(tx, db, Event::LedgerSignedOff { branch: actor.branch() }).await
     })
     .await
 }
@@ -210,7 +222,57 @@ pub async fn decide_close_out(
             .await?
             .map_err(|_| refused("这条措施刚刚被修改过，请查看最新内容后再确认。"))?;
         }
+        let rejected = (to != MeasureStatus::ClosedOut).then_some(comment.as_str());
+        let event = Event::CloseOutDecided {
+            branch: actor.branch(),
+            measure: id,
+            text: &current.text,
+            rejected,
+        };
+        super::tell(tx, db, event).await?;
         Ok(current.finding_id)
+    })
+    .await
+}
+
+/// 催办: the level above reminds the unit's keeper of a measure not closed off, by message (at
+/// most once a day per measure).
+pub async fn urge(db: &Db, user: &User, branch: BranchId, id: MeasureId) -> super::Result<()> {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
+        let m = measure(tx, actor, id).await?;
+        if m.status == MeasureStatus::ClosedOut {
+            return Err(refused("这条措施已销号，无需催办。"));
+        }
+        let today = crate::domain::dates::today();
+        let day = crate::domain::dates::format_date(today);
+        let key = format!("urge:{}:{day}", id.0);
+        if db::notify::queued(tx, &key).await? {
+            return Err(refused(
+                "今天已催办过这条措施（每条措施每天催办一次），明天可再次催办。",
+            ));
+        }
+        #[derive(serde::Serialize)]
+        struct Urged<'a> {
+            urged_on: &'a str,
+        }
+        let entry = actor
+            .entry(AuditAction::MeasureUrge, id.0, Some(m.finding_id))
+            .after(&Urged { urged_on: &day });
+        db::audit::record(tx, &entry).await?;
+        let event = Event::Urged {
+            branch: actor.branch(),
+            measure: id,
+            text: &m.text,
+            deadline: m.deadline,
+            today,
+        };
+        let mail = db::notify::Mail::event(db.mail_on());
+        if db::notify::enqueue(tx, &key, event.audience(), &event.message(), mail).await? == 0 {
+            return Err(refused(
+                "该单位没有可接收消息的账号（书记账号未建立或已停用），催办未发出。",
+            ));
+        }
+        Ok(())
     })
     .await
 }

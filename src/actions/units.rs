@@ -6,6 +6,7 @@ use super::{Stop, checked, step};
 use crate::auth::User;
 use crate::db::{self, Db};
 use crate::domain::input::typed_fields;
+use crate::domain::notify::RobotKind;
 use crate::domain::units::{BranchInput, CommitteeInput, Level, Part, profile};
 use crate::domain::{BranchId, CommitteeId};
 
@@ -179,6 +180,40 @@ pub async fn save_profile(db: &Db, user: &User, branch: BranchId, form: &Profile
         db::profiles::set(tx, user.id(), actor.campaign(), branch, form.version, &data)
             .await?
             .map_err(|_| Stop::Stale(super::STALE.into()))
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RobotForm {
+    /// "wecom", "dingtalk", or empty for none.
+    pub robot_kind: String,
+    pub robot_url: String,
+    /// 钉钉's 加签 secret; empty keeps the saved one.
+    pub robot_secret: String,
+}
+
+/// A committee's work-group robot: set, changed or removed; returns the committee's name.
+pub async fn set_robot(db: &Db, user: &User, id: CommitteeId, form: &RobotForm) -> super::Result<String> {
+    step(db, async |tx| {
+        campus_only(user)?;
+        let before = db::admin::committee(&mut *tx, id).await?.ok_or(Stop::NotFound)?;
+        let kind = match form.robot_kind.trim() {
+            "" => None,
+            code => Some(RobotKind::parse(code).ok_or_else(|| Stop::Refused("请选择群机器人类型".into()))?),
+        };
+        let url = match kind {
+            None => String::new(),
+            Some(_) => crate::domain::notify::webhook_url(&form.robot_url).map_err(|m| Stop::Refused(m.into()))?,
+        };
+        let secret = form.robot_secret.trim();
+        if secret.chars().count() > 200 || secret.chars().any(char::is_whitespace) {
+            return Err(Stop::Refused("加签密钥应为一串不含空格的字符（200 字以内）".into()));
+        }
+        let secret = (!secret.is_empty() && kind == Some(RobotKind::DingTalk)).then_some(secret);
+        db::notify::set_robot(tx, user.id(), id, kind, &url, secret).await?;
+        Ok(before.name)
     })
     .await
 }

@@ -89,6 +89,8 @@ pub struct CurrentUser {
     /// What waits for this user in the current campaign (the navigation's badges); counted for
     /// page views only.
     pub waiting: db::review::Waiting,
+    /// Messages not yet read (the navigation's 消息 badge); counted for page views only.
+    pub unread: i64,
 }
 
 impl std::ops::Deref for CurrentUser {
@@ -156,9 +158,15 @@ impl FromRequestParts<AppState> for CurrentUser {
         } else {
             db::review::Waiting::default()
         };
+        let unread = if parts.method == axum::http::Method::GET && !is_download(&path) {
+            db::notify::unread(&state.db.read, user.id).await?
+        } else {
+            0
+        };
         let current = CurrentUser {
             user,
             waiting,
+            unread,
             csrf: session::csrf_token(&session).await?,
         };
         parts.extensions.insert(current.clone());

@@ -30,6 +30,12 @@ impl Scope {
         }
     }
 
+    /// The whole campus, as the 组织部 sees it: for the server's own work (the daily digest),
+    /// never for a request.
+    pub fn campus() -> Scope {
+        Scope(Reach::Campus)
+    }
+
     pub fn reach(self) -> Reach {
         self.0
     }

@@ -21,12 +21,21 @@ pub struct Committee {
     #[serde(skip)]
     pub leader_user_id: Option<UserId>,
     pub leader: Option<String>,
+    /// Its work group's robot (issue 20): the kind, the webhook, the 加签 secret's last four
+    /// characters (never shown whole once saved).
+    #[serde(skip)]
+    pub robot_kind: Option<crate::domain::notify::RobotKind>,
+    #[serde(skip)]
+    pub robot_url: String,
+    #[serde(skip)]
+    pub robot_secret_tail: String,
     #[serde(skip)]
     pub version: i64,
 }
 
 const COMMITTEE: &str = "SELECT c.id, c.name, c.active, c.leader_user_id,
-            (SELECT u.display_name FROM users u WHERE u.id = c.leader_user_id) AS leader, c.version
+            (SELECT u.display_name FROM users u WHERE u.id = c.leader_user_id) AS leader,
+            c.robot_kind, c.robot_url, substr(c.robot_secret, -4) AS robot_secret_tail, c.version
      FROM committees c";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -53,6 +62,8 @@ pub struct Account {
     pub branch_id: Option<BranchId>,
     pub active: bool,
     pub must_change_password: bool,
+    /// Where its messages go by e-mail (issue 20), if anywhere.
+    pub email: Option<String>,
     #[serde(skip)]
     pub version: i64,
 }
@@ -94,7 +105,7 @@ pub async fn branch(conn: impl sqlx::SqliteExecutor<'_>, id: BranchId) -> sqlx::
 
 pub async fn accounts(pool: &SqlitePool) -> sqlx::Result<Vec<Account>> {
     sqlx::query_as(
-        "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, version
+        "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, email, version
          FROM users ORDER BY CASE role WHEN 'overseer' THEN 0 WHEN 'reviewer' THEN 1 ELSE 2 END, committee_id, branch_id, id",
     )
     .fetch_all(pool)
@@ -220,12 +231,15 @@ pub async fn record_account_created(
 
 pub async fn update_account(
     conn: &mut SqliteConnection, by: UserId, before: &Account, seen_version: i64, display_name: &str, active: bool,
+    email: Option<&str>,
 ) -> sqlx::Result<Result<(), Stale>> {
     let done = sqlx::query(
-        "UPDATE users SET display_name = ?, active = ?, version = version + 1, updated_at = datetime('now') WHERE id = ? AND version = ?",
+        "UPDATE users SET display_name = ?, active = ?, email = ?, version = version + 1, updated_at = datetime('now')
+         WHERE id = ? AND version = ?",
     )
     .bind(display_name)
     .bind(active)
+    .bind(email)
     .bind(before.id)
     .bind(seen_version)
     .execute(&mut *conn)
@@ -234,8 +248,10 @@ pub async fn update_account(
         return Ok(Err(Stale));
     }
     let e = Entry::new(by, AuditAction::UserUpdate, before.id.0)
-        .before(&serde_json::json!({ "display_name": before.display_name, "active": before.active }))
-        .after(&serde_json::json!({ "display_name": display_name, "active": active }));
+        .before(
+            &serde_json::json!({ "display_name": before.display_name, "active": before.active, "email": before.email }),
+        )
+        .after(&serde_json::json!({ "display_name": display_name, "active": active, "email": email }));
     audit::record(conn, &e).await?;
     Ok(Ok(()))
 }
@@ -261,7 +277,7 @@ pub async fn reset_password(conn: &mut SqliteConnection, by: UserId, id: UserId,
 
 pub async fn account(conn: impl sqlx::SqliteExecutor<'_>, id: UserId) -> sqlx::Result<Option<Account>> {
     sqlx::query_as(
-        "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, version FROM users WHERE id = ?",
+        "SELECT id, username, display_name, role, committee_id, branch_id, active, must_change_password, email, version FROM users WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -288,4 +304,14 @@ pub async fn branch_by_names(
     .bind(branch)
     .fetch_optional(conn)
     .await
+}
+
+/// An account's e-mail address, as made (its creation is audited with it).
+pub async fn set_email(conn: &mut SqliteConnection, id: UserId, email: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET email = ? WHERE id = ?")
+        .bind(email)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

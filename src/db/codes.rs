@@ -13,6 +13,7 @@ use crate::domain::history::AuditAction;
 use crate::domain::ids::*;
 use crate::domain::inspection::InspectionKind;
 use crate::domain::meeting::MeetingKind;
+use crate::domain::notify::{Channel, MailChoice, OutboxState, RobotKind};
 use crate::domain::progress::{DeadlineBasis, ExtensionState};
 use crate::domain::states::{
     DeliveryState, FindingSource, LedgerState, LookBackOutcome, MeasureStatus, ReportState, ReviewState, Verdict,
@@ -66,6 +67,10 @@ stored_as_code!(
     DeadlineBasis,
     DeliveryState,
     InspectionKind,
+    MailChoice,
+    RobotKind,
+    Channel,
+    OutboxState,
 );
 
 macro_rules! stored_as_integer {

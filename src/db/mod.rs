@@ -25,6 +25,7 @@ pub mod look_backs;
 pub mod measures;
 pub mod meetings;
 pub mod memo;
+pub mod notify;
 pub mod overview;
 pub mod practices;
 pub mod profiles;
@@ -63,6 +64,8 @@ pub struct Db {
     writes: Arc<AtomicU64>,
     /// The memos of this database (each `Db::open` has its own, shared by its clones).
     memos: Arc<memo::Memos>,
+    /// The outbox's sender: whether e-mail is sent at all, and its wake-up after a write.
+    outbox: Arc<notify::Signal>,
 }
 
 /// How many writes the database had committed: equal means nothing changed.
@@ -104,6 +107,7 @@ impl Db {
             writer,
             writes: Arc::default(),
             memos: Arc::default(),
+            outbox: Arc::default(),
         })
     }
 
@@ -120,6 +124,8 @@ impl Db {
             Ok(value) => {
                 tx.commit().await?;
                 self.writes.fetch_add(1, Ordering::SeqCst);
+                // The change may have queued messages: the sender looks now, not at its next tick.
+                self.outbox.wake.notify_one();
                 Ok(value)
             }
             Err(refused) => {
@@ -127,6 +133,22 @@ impl Db {
                 Err(refused)
             }
         }
+    }
+
+    /// Whether e-mail leaves the system (a transport is configured): messages to accounts are
+    /// queued for e-mail only then; the in-app list and the robots are kept either way.
+    pub fn mail_on(&self) -> bool {
+        self.outbox.mail_on.load(Ordering::Relaxed)
+    }
+
+    pub fn set_mail_on(&self, on: bool) {
+        self.outbox.mail_on.store(on, Ordering::Relaxed);
+    }
+
+    /// Resolves when a write has committed since the last call (or at once, if one did): the
+    /// outbox's sender waits on it between its ticks.
+    pub async fn written(&self) {
+        self.outbox.wake.notified().await
     }
 
     /// The write generation, for caches of read results (see [`Generation`]).

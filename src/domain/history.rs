@@ -36,6 +36,8 @@ coded_enum!(
         MeasureCloseOut = "measure.close_out" / "确认销号",
         MeasureRejectCloseOut = "measure.reject_close_out" / "不予销号",
         MeasureLookBack = "measure.look_back" / "发起整改“回头看”",
+        /// The level above sent the secretary a reminder (催办) of this measure.
+        MeasureUrge = "measure.urge" / "催办",
         LookBackDecide = "look_back.decide" / "记录回头看结果",
         /// The re-check found 反弹: the closed-off measure reopened.
         MeasureRebound = "measure.rebound" / "回头看反弹，措施重新打开",
@@ -93,6 +95,7 @@ coded_enum!(
         PracticeUnpromote = "practice.unpromote" / "取消推广典型做法",
         InspectionAdd = "inspection.add" / "记录督查",
         InspectionUpdate = "inspection.update" / "修改督查记录",
+        OutboxResend = "outbox.resend" / "重新发送消息",
     }
 );
 
@@ -120,6 +123,7 @@ impl AuditAction {
             | MeasureCloseOut
             | MeasureRejectCloseOut
             | MeasureLookBack
+            | MeasureUrge
             | MeasureRebound => "measures",
             LookBackDecide => "look_backs",
             MilestoneAdd | MilestoneDone | MilestoneUndone | MilestoneDelete => "measure_milestones",
@@ -142,6 +146,7 @@ impl AuditAction {
             ResultsStars => "branch_results",
             PracticeAdd | PracticePromote | PracticeUnpromote => "practices",
             InspectionAdd | InspectionUpdate => "inspections",
+            OutboxResend => "outbox",
         }
     }
 }
@@ -219,6 +224,10 @@ fn field_label(key: &str) -> &str {
         "participants" => "参加人员",
         "units" => "督查对象",
         "handed_in" => "单独提交审核",
+        "urged_on" => "催办日期",
+        "email" => "邮箱",
+        "mail_choice" => "邮件提醒",
+        "robot" => "群机器人",
         other => other,
     }
 }
@@ -239,8 +248,12 @@ fn value_words(key: &str, v: Option<&Value>) -> String {
                 "state" => LedgerState::parse(s)
                     .map(LedgerState::label)
                     .or(ReportState::parse(s).map(ReportState::label))
-                    .or(super::progress::ExtensionState::parse(s).map(super::progress::ExtensionState::label)),
+                    .or(super::progress::ExtensionState::parse(s).map(super::progress::ExtensionState::label))
+                    .or(super::notify::OutboxState::parse(s).map(super::notify::OutboxState::label)),
                 "outcome" => LookBackOutcome::parse(s).map(LookBackOutcome::label),
+                "mail_choice" => {
+                    crate::domain::notify::MailChoice::parse(s).map(crate::domain::notify::MailChoice::label)
+                }
                 "inspection_kind" => crate::domain::inspection::InspectionKind::parse(s)
                     .map(crate::domain::inspection::InspectionKind::label),
                 "source" => FindingSource::parse(s).map(FindingSource::label),

@@ -16,6 +16,7 @@ pub mod input;
 pub mod inspection;
 pub mod ledger;
 pub mod meeting;
+pub mod notify;
 pub mod password_policy;
 pub mod practices;
 pub mod progress;

@@ -32,6 +32,7 @@ pub struct AdminPage {
     /// A refused form: which one (and its row), the messages, and what was typed.
     error: Option<String>,
     sent: Sent,
+    robot_kinds: &'static [crate::domain::notify::RobotKind],
 }
 
 /// What the refused form carried, to show again.
@@ -119,6 +120,7 @@ async fn page(state: &AppState, user: &CurrentUser, error: Option<String>, sent:
         accounts: db::admin::accounts(&state.db.read).await?,
         error,
         sent,
+        robot_kinds: crate::domain::notify::RobotKind::ALL,
     })
 }
 
@@ -185,6 +187,25 @@ pub async fn update_committee(
     after(&state, &session, &user, outcome, |name| format!("已保存：{name}"), sent).await
 }
 
+/// A committee's work-group robot. The secret typed is never sent back to the page.
+pub async fn set_robot(
+    State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
+    Form(form): Form<actions::units::RobotForm>,
+) -> AppResult<Response> {
+    let outcome = actions::units::set_robot(&state.db, &user, CommitteeId(id), &form).await?;
+    let typed = [("robot_kind", form.robot_kind.as_str()), ("robot_url", &form.robot_url)];
+    let sent = Sent::new("robot", id, typed_fields(&typed));
+    after(
+        &state,
+        &session,
+        &user,
+        outcome,
+        |name| format!("已保存{name}的群机器人设置"),
+        sent,
+    )
+    .await
+}
+
 pub async fn create_branch(
     State(state): State<AppState>, session: Session, user: CurrentUser, Form(form): Form<actions::units::BranchForm>,
 ) -> AppResult<Response> {
@@ -217,6 +238,7 @@ pub async fn create_account(
         ("role", &form.role),
         ("committee_id", &form.committee_id),
         ("branch_id", &form.branch_id),
+        ("email", &form.email),
     ];
     after(
         &state,
@@ -234,7 +256,8 @@ pub async fn update_account(
     Form(form): Form<actions::accounts::AccountForm>,
 ) -> AppResult<Response> {
     let outcome = actions::accounts::update(&state.db, &user, UserId(id), &form).await?;
-    let sent = Sent::new("account", id, typed_fields(&[("display_name", &form.display_name)]));
+    let typed = [("display_name", form.display_name.as_str()), ("email", &form.email)];
+    let sent = Sent::new("account", id, typed_fields(&typed));
     after(
         &state,
         &session,

@@ -9,6 +9,8 @@ use time::Duration;
 use super::views::{ExtensionWaiting, Phase, phases};
 use super::{CampaignParam, Nav, Path, query_value};
 use crate::AppState;
+use crate::actions;
+use crate::auth::session;
 use crate::auth::{CurrentUser, RequireReviewer};
 use crate::db;
 use crate::db::campaigns::Campaign;
@@ -16,6 +18,7 @@ use crate::db::progress::BranchProgress;
 use crate::db::review::MeasureLine;
 use crate::db::units::CommitteeRow;
 use std::collections::HashMap;
+use tower_sessions::Session;
 
 use crate::domain::dates::{self, days_left, display_moment, format_date, is_overdue};
 use crate::domain::hints::Flags;
@@ -276,7 +279,7 @@ pub async fn close_outs(
 
 /// 催办: measures of the committee due within 7 days or overdue, by branch and owner.
 pub async fn reminders(
-    State(state): State<AppState>, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
+    State(state): State<AppState>, session: Session, RequireReviewer(user): RequireReviewer, Path(id): Path<i64>,
 ) -> AppResult<QueuePage> {
     let (committee, campaign) = committee_and_campaign(&state, &user, id, None).await?;
     let today = dates::today();
@@ -299,17 +302,34 @@ pub async fn reminders(
     });
     Ok(QueuePage {
         nav: Nav::for_user(&user, ""),
-        csrf: String::new(),
-        flash: None,
+        csrf: user.csrf.clone(),
+        flash: session::take_flash(&session).await?,
         evidence: HashMap::new(),
         title: "催办：7 天内到期及逾期的整改措施",
-        intro: "按党支部和责任人列出尚未销号、整改时限在 7 天内或已超过的措施。",
+        intro: "按党支部和责任人列出尚未销号、整改时限在 7 天内或已超过的措施。“催办”给该支部书记发一条消息（站内消息，设置了邮箱的同时发邮件），每条措施每天一次。",
         lines,
         empty: "目前没有 7 天内到期或逾期的整改措施。",
         reminders: true,
         extensions: Vec::new(),
         committee,
     })
+}
+
+/// 催办 one measure: a message to its unit's keeper; back to the 催办 list.
+pub async fn urge(
+    State(state): State<AppState>, session: Session, RequireReviewer(user): RequireReviewer,
+    Path((branch, measure)): Path<(i64, i64)>,
+) -> AppResult<axum::response::Response> {
+    let unit = db::units::branch(&state.db.read, user.scope(), crate::domain::BranchId(branch))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match actions::review::urge(&state.db, &user, unit.id, crate::domain::MeasureId(measure)).await? {
+        actions::Outcome::Done(()) => {
+            let back = format!("/committees/{}/reminders#close-out-{measure}", unit.committee_id);
+            super::done(&session, "已催办：该支部书记会收到消息", &back).await
+        }
+        other => Err(super::refusal(other)),
+    }
 }
 
 #[cfg(test)]

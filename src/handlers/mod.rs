@@ -17,6 +17,7 @@ pub mod inspections;
 pub mod ledger;
 pub mod look_backs;
 pub mod meeting;
+pub mod notifications;
 pub mod overview;
 pub mod practices;
 pub mod profile;
@@ -162,6 +163,7 @@ impl Nav {
             ],
         };
         links.push(("典型做法", "/practices".to_string(), 0));
+        links.push(("消息", "/notifications".to_string(), user.unread));
         links.push(("修改密码", "/account/password".to_string(), 0));
         Nav {
             user: Some(NavUser {

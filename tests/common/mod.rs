@@ -62,6 +62,8 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         static_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static"),
         ..Config::default()
     };
+    // The daily digest only where a test asks for it (tests/notify.rs).
+    config.mail.digest = false;
     adjust(&mut config);
     let (addr, db, shutdown) = serve(config.clone()).await;
     TestApp {
