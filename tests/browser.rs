@@ -1134,6 +1134,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/account/password",
             "/branches/1/practices",
             "/practices",
+            "/notifications",
         ],
     ),
     ("secretary6", &["/branches/6", "/branches/6/findings/13"]),
@@ -1171,6 +1172,7 @@ const PHONE_PAGES: &[(&str, &[&str])] = &[
             "/overview/statistics",
             "/overview/inspections",
             "/overview/inspections/1",
+            "/admin/outbox",
         ],
     ),
 ];

@@ -24,6 +24,10 @@ const WRITE_NOTHING: &[(&str, &str)] = &[
         "shows what an import would add; saving is /import",
     ),
     ("/login", "audited as a login, checked in its own test below"),
+    (
+        "/notifications/read",
+        "marks the user's own messages read: a view's state, not a change anyone answers for",
+    ),
 ];
 
 /// POST routes the walk leaves to their own tests: they end or change the walker's session.
@@ -52,6 +56,7 @@ fn typed_value(name: &str, kind: &str, n: usize) -> String {
         "rectify_due" => "2027-10-31".into(),
         "results_due" => "2027-11-30".into(),
         "username" => format!("walker{n}"),
+        "email" => format!("walker{n}@example.org"),
         "display_name" => format!("测试人员{n}"),
         "name" => format!("测试单位{n}"),
         "title" => format!("测试专项行动{n}"),
@@ -492,6 +497,27 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
     let mut s1 = Walker::new(&fresh, "secretary1").await;
     assert!(s1.send_on(&page, "/measures", &[], &mut found).await);
     assert!(s1.send_on(&page, "/hand-in", &[], &mut found).await);
+    // The messages those steps sent, read; a committee's group robot set.
+    assert!(s1.send_on("/notifications", "/notifications/read", &[], &mut found).await);
+    let robot = [
+        ("robot_kind", "wecom"),
+        ("robot_url", "http://127.0.0.1:9/cgi-bin/webhook/send?key=walk"),
+    ];
+    assert!(o.send_on("/admin", "/admin/committees/1/robot", &robot, &mut found).await);
+    // A message that could not be sent, sent again by the 组织部 from the outbox page.
+    fresh
+        .db
+        .write(async |tx| {
+            sqlx::query(
+                "INSERT INTO outbox (channel, user_id, recipient, subject, body, link, dedup_key, state, attempts, last_error)
+                 VALUES ('email', 2, 'reviewer1@example.org', '【测试】', '正文', '/', 'walk:1', 'failed', 8, '邮件服务器未接收')",
+            )
+            .execute(tx)
+            .await
+        })
+        .await
+        .unwrap();
+    assert!(o.send_on("/admin/outbox", "/resend", &[], &mut found).await);
     // Last: a new current campaign leaves the demo's rows in the past.
     assert!(
         o.send_on(
