@@ -169,6 +169,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/branches/{branch_id}/measures/{measure_id}/urge",
             post(committee::urge),
         )
+        .route("/branches/{branch_id}/urge", post(committee::urge_unit))
         .route("/branches/{branch_id}/profile", get(profile::show).post(profile::save))
         .route("/branches/{branch_id}/summary", get(summary::show))
         .route("/branches/{branch_id}/summary.pdf", get(summary::pdf))

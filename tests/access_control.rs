@@ -82,6 +82,7 @@ const TABLE: &[(&str, &str, [u16; 6])] = &[
     ("POST", "/admin/committees/1/robot", [303, 403, 403, 403, 403, 303]),
     // 催办: the level above, once a day per measure (the 组织部 comes after reviewer1 the same day).
     ("POST", "/branches/1/measures/1/urge", [303, 403, 403, 303, 404, 409]),
+    ("POST", "/branches/1/urge", [303, 403, 403, 303, 404, 409]),
     // A 督查发现 handed in on its own: the unit's keeper (finding 1 is none: refused, 409).
     ("POST", "/branches/1/findings/1/hand-in", [303, 409, 404, 403, 404, 403]),
     // 典型做法: everyone reads the promoted ones; a unit submits its own; the 组织部 promotes.

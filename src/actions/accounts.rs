@@ -237,7 +237,7 @@ pub async fn import(db: &Db, user: &User, workbook: Vec<u8>) -> super::Result<Im
             db::admin::create_branch(tx, user.id(), id, b).await.map_err(taken)?;
         }
         let mut made = Vec::new();
-        for ((username, name, role, unit), (plain, hash)) in plan.accounts.iter().zip(&passwords) {
+        for ((username, name, role, unit, email), (plain, hash)) in plan.accounts.iter().zip(&passwords) {
             let (committee_id, branch_id) = match unit {
                 Unit::Campus => (None, None),
                 Unit::Committee(c) => (db::admin::committee_by_name(tx, c).await?, None),
@@ -253,6 +253,7 @@ pub async fn import(db: &Db, user: &User, workbook: Vec<u8>) -> super::Result<Im
                 must_change_password: true,
             };
             let id = db::users::insert(tx, &new).await.map_err(taken)?;
+            db::admin::set_email(tx, id, email.as_deref()).await?;
             db::admin::record_account_created(tx, user.id(), id, username).await?;
             made.push((username.clone(), name.clone(), plain.clone()));
         }

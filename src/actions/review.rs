@@ -276,3 +276,35 @@ pub async fn urge(db: &Db, user: &User, branch: BranchId, id: MeasureId) -> supe
     })
     .await
 }
+
+/// 催办 a whole unit: one message on its measures due within 7 days or overdue (at most once a
+/// day per unit).
+pub async fn urge_unit(db: &Db, user: &User, branch: BranchId) -> super::Result<usize> {
+    branch_step(db, user, branch, Part::Above, async |tx, actor| {
+        let today = crate::domain::dates::today();
+        let (due, overdue) = db::notify::due_counts(tx, actor.branch(), today).await?;
+        if due == 0 {
+            return Err(refused("该单位没有 7 天内到期或逾期的整改措施，无需催办。"));
+        }
+        let day = crate::domain::dates::format_date(today);
+        let key = format!("urge-unit:{}:{day}", actor.branch().0);
+        if db::notify::queued(tx, &key).await? {
+            return Err(refused("今天已催办过这个单位，明天可再次催办。"));
+        }
+        #[derive(serde::Serialize)]
+        struct Urged<'a> {
+            urged_on: &'a str,
+        }
+        let entry = actor
+            .entry(AuditAction::LedgerUrge, actor.branch().0, None)
+            .after(&Urged { urged_on: &day });
+        db::audit::record(tx, &entry).await?;
+        let event = Event::UnitUrged { branch: actor.branch(), due, overdue };
+        let mail = db::notify::Mail::event(db.mail_on());
+        if db::notify::enqueue(tx, &key, event.audience(), &event.message(), mail).await? == 0 {
+            return Err(refused("该单位没有可接收消息的账号（书记账号未建立或已停用），催办未发出。"));
+        }
+        Ok(due)
+    })
+    .await
+}

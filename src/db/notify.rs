@@ -558,3 +558,17 @@ pub async fn demo_addresses(conn: &mut SqliteConnection) -> sqlx::Result<()> {
         .await?;
     Ok(())
 }
+
+/// A unit's measures due within 7 days or overdue on `today`, not closed off: (all, overdue).
+pub async fn due_counts(conn: &mut SqliteConnection, branch: BranchId, today: Date) -> sqlx::Result<(usize, usize)> {
+    let (due, overdue): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(m.deadline < ?2), 0) FROM measures m
+         JOIN findings f ON f.id = m.finding_id JOIN campaigns c ON c.id = f.campaign_id AND c.is_current = 1
+         WHERE f.branch_id = ?1 AND m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= date(?2, '+7 days')",
+    )
+    .bind(branch)
+    .bind(today)
+    .fetch_one(conn)
+    .await?;
+    Ok((due as usize, overdue as usize))
+}

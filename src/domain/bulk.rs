@@ -10,9 +10,9 @@ use time::Date;
 use super::hints::Profile;
 use super::units::{BranchInput, CommitteeInput, person_name, profile};
 
-/// The template's columns, in order. The branch's data (附件1's checks) came last, so a file
-/// filled from the first template (seven columns) still reads.
-pub const COLUMNS: [&str; 11] = [
+/// The template's columns, in order. The branch's data (附件1's checks) and the account's e-mail
+/// came last, so a file filled from an earlier template (seven or eleven columns) still reads.
+pub const COLUMNS: [&str; 12] = [
     "党总支（党委）",
     "党支部",
     "正式党员人数",
@@ -24,10 +24,11 @@ pub const COLUMNS: [&str; 11] = [
     "任期（年）",
     "支委人数",
     "书记空缺起始日期",
+    "邮箱",
 ];
 
 /// One sheet row as read: (row number, the cells).
-pub type Row = (usize, [String; 11]);
+pub type Row = (usize, [String; 12]);
 
 /// What already exists, to check against.
 pub struct Existing<'a> {
@@ -51,8 +52,8 @@ pub struct Plan {
     pub committees: Vec<String>,
     /// New branches: (committee name, branch).
     pub branches: Vec<(String, BranchInput)>,
-    /// New accounts: (username, name, role, unit).
-    pub accounts: Vec<(String, String, Role, Unit)>,
+    /// New accounts: (username, name, role, unit, e-mail).
+    pub accounts: Vec<(String, String, Role, Unit, Option<String>)>,
     /// A branch's data for the current campaign, new or existing branch: (committee, branch).
     pub profiles: Vec<((String, String), Profile)>,
 }
@@ -93,6 +94,7 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>, today: Date) -> Result<Plan, 
             term,
             committee_members,
             vacant,
+            email,
         ] = cells.each_ref().map(|c| c.trim());
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -195,8 +197,15 @@ pub fn plan(rows: &[Row], existing: &Existing<'_>, today: Date) -> Result<Plan, 
                 continue;
             }
         };
+        let email = match super::notify::email(email) {
+            Ok(e) => e,
+            Err(m) => {
+                say(m.into());
+                continue;
+            }
+        };
         let role = role_of(role).expect("matched above");
-        plan.accounts.push((username.to_string(), display, role, unit));
+        plan.accounts.push((username.to_string(), display, role, unit, email));
     }
     if problems.is_empty() { Ok(plan) } else { Err(problems) }
 }
@@ -209,9 +218,25 @@ mod tests {
 
     /// A row of the first template's seven columns.
     fn row(line: usize, cells: [&str; 7]) -> Row {
-        let mut all = [""; 11];
+        let mut all = [""; 12];
         all[..7].copy_from_slice(&cells);
         (line, all.map(str::to_string))
+    }
+
+    #[test]
+    fn an_account_may_carry_an_e_mail_address_checked_like_any_other() {
+        let mut cells = [""; 12];
+        cells[..7].copy_from_slice(&["机关党委", "", "", "", "reviewer9", "王五", "审核人"]);
+        cells[11] = "wangwu@example.edu.cn";
+        let plan = plan(&[(2, cells.map(str::to_string))], &existing(), TODAY).unwrap();
+        assert_eq!(plan.accounts[0].4.as_deref(), Some("wangwu@example.edu.cn"));
+        cells[11] = "wangwu at example";
+        let problems = plan_problems(&[(3, cells.map(str::to_string))]);
+        assert!(problems[0].starts_with("第 3 行：邮箱地址格式不正确"), "{problems:?}");
+    }
+
+    fn plan_problems(rows: &[Row]) -> Vec<String> {
+        plan(rows, &existing(), TODAY).unwrap_err()
     }
 
     fn existing() -> Existing<'static> {

@@ -56,6 +56,8 @@ coded_enum!(
         LedgerReturn = "ledger.return" / "退回党支部修改",
         LedgerSignOff = "ledger.sign_off" / "审核签字",
         LedgerReopen = "ledger.reopen" / "重新打开台账",
+        /// The level above sent the unit a reminder (催办) of its measures due or overdue.
+        LedgerUrge = "ledger.urge" / "催办",
         ReportSave = "report.save" / "保存报告",
         ReportSign = "report.sign" / "报告签字",
         ReportReopen = "report.reopen" / "重新打开报告",
@@ -130,7 +132,7 @@ impl AuditAction {
             ProgressAdd => "measure_progress",
             ExtensionRequest | ExtensionWithdraw | ExtensionApprove | ExtensionReject => "deadline_extensions",
             EvidenceAdd | EvidenceDelete => "evidence",
-            LedgerSubmit | LedgerReturn | LedgerSignOff | LedgerReopen => "branch_ledgers",
+            LedgerSubmit | LedgerReturn | LedgerSignOff | LedgerReopen | LedgerUrge => "branch_ledgers",
             ReportSave | ReportSign | ReportReopen => "committee_reports",
             Login | Logout | PasswordChange | UserAdd | UserCreate | UserUpdate | UserResetPassword => "users",
             CommitteeCreate | CommitteeUpdate => "committees",

@@ -135,6 +135,8 @@ pub enum Event<'a> {
         deadline: Option<Date>,
         today: Date,
     },
+    /// The reviewer's 催办 of a whole unit: its measures due within 7 days or overdue.
+    UnitUrged { branch: BranchId, due: usize, overdue: usize },
     /// 附件3 and 报送 due within 3 days (`days_left` ≥ 0) or past due, not yet 报送.
     DeliveryDue {
         committee: CommitteeId,
@@ -166,7 +168,8 @@ impl Event<'_> {
             | CloseOutDecided { branch, .. }
             | LedgerSignedOff { branch }
             | InspectionRaised { branch, .. }
-            | Urged { branch, .. } => Audience::Keepers(branch),
+            | Urged { branch, .. }
+            | UnitUrged { branch, .. } => Audience::Keepers(branch),
             DeliveryDue { committee, .. } | TermDue { committee, .. } | DeliveryReturned { committee, .. } => {
                 Audience::Reviewers(committee)
             }
@@ -263,6 +266,14 @@ impl Event<'_> {
                     deadline_words(*deadline, *today)
                 ),
                 link: format!("/branches/{}/measures/{}", branch.0, measure.0),
+                robot: None,
+            },
+            UnitUrged { branch, due, overdue } => Message {
+                subject: format!("【催办】{overdue} 条整改措施已逾期，{} 条 7 天内到期", due - overdue),
+                body: format!(
+                    "上级党组织催办：本单位有 {due} 条整改措施已逾期或 7 天内到期（逾期 {overdue} 条）。请逐条推进，完成后申请销号；确需延期的请申请延期。"
+                ),
+                link: format!("/branches/{}", branch.0),
                 robot: None,
             },
             DeliveryDue { committee, due, today } => {

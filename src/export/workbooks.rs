@@ -273,6 +273,7 @@ pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
             "",
             "",
             "",
+            "hx.reviewer@example.edu.cn",
         ],
         [
             "化学化工学院党委",
@@ -285,6 +286,7 @@ pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
             "2024-06-30",
             "3",
             "5",
+            "",
             "",
         ],
     ]

@@ -285,7 +285,7 @@ pub async fn reset_password(
 pub struct ImportPage {
     nav: Nav,
     csrf: String,
-    columns: [&'static str; 11],
+    columns: [&'static str; 12],
     problems: Vec<String>,
     /// After a successful import: what was made, and each new account's one-time password
     /// (shown this once, never stored).

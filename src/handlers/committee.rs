@@ -247,6 +247,18 @@ impl QueuePage {
     fn evidence_of(&self, line: &MeasureLine) -> &[db::evidence::EvidenceMeta] {
         self.evidence.get(&line.measure_id).map_or(&[], Vec::as_slice)
     }
+
+    /// The units on the list, each with how many of its measures it holds (to 催办 a unit).
+    fn units(&self) -> Vec<(BranchId, String, usize)> {
+        let mut out: Vec<(BranchId, String, usize)> = Vec::new();
+        for l in &self.lines {
+            match out.iter_mut().find(|(id, _, _)| *id == l.line.branch_id) {
+                Some(u) => u.2 += 1,
+                None => out.push((l.line.branch_id, l.line.branch_name.clone(), 1)),
+            }
+        }
+        out
+    }
 }
 
 /// 销号 requests waiting for this committee.
@@ -313,6 +325,23 @@ pub async fn reminders(
         extensions: Vec::new(),
         committee,
     })
+}
+
+/// 催办 a whole unit: one message on its measures due or overdue; back to the 催办 list.
+pub async fn urge_unit(
+    State(state): State<AppState>, session: Session, RequireReviewer(user): RequireReviewer, Path(branch): Path<i64>,
+) -> AppResult<axum::response::Response> {
+    let unit = db::units::branch(&state.db.read, user.scope(), BranchId(branch))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match actions::review::urge_unit(&state.db, &user, unit.id).await? {
+        actions::Outcome::Done(n) => {
+            let back = format!("/committees/{}/reminders", unit.committee_id);
+            let said = format!("已催办{}：书记会收到一条消息（{n} 条措施）", unit.name);
+            super::done(&session, said, &back).await
+        }
+        other => Err(super::refusal(other)),
+    }
 }
 
 /// 催办 one measure: a message to its unit's keeper; back to the 催办 list.
