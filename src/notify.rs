@@ -76,7 +76,9 @@ impl Sender {
         if !db::notify::anything_due(&db.read).await? {
             return Ok(0);
         }
-        let due = db.write(async |tx| db::notify::claim_due(tx, 20).await).await?;
+        // A few at a time: a claim older than 10 minutes counts as abandoned, and a slow server
+        // must not hold a batch that long.
+        let due = db.write(async |tx| db::notify::claim_due(tx, 5).await).await?;
         for m in &due {
             let outcome = self.send_one(m).await;
             db.write(async |tx| match &outcome {
@@ -204,7 +206,8 @@ pub async fn run(db: Db, config: std::sync::Arc<Config>) {
     let sender = match Sender::new(&config) {
         Ok(s) => s,
         Err(e) => {
-            tracing::error!(error = %e, "the outbox's sender cannot start: messages stay queued");
+            tracing::error!(error = %e, "the outbox's sender cannot start: e-mail is off, messages stay in the app");
+            db.set_mail_on(false);
             return;
         }
     };
@@ -249,7 +252,7 @@ pub async fn daily(db: &Db, config: &Config, today: Date) -> anyhow::Result<usiz
     // Each secretary: measures due within 7 days or overdue.
     let due = db::notify::due_measures(&db.read, today).await?;
     let mut by_branch: Vec<(BranchId, Vec<(String, Date)>)> = Vec::new();
-    for (branch, _, text, deadline) in due {
+    for (branch, text, deadline) in due {
         match by_branch.last_mut() {
             Some((b, list)) if *b == branch => list.push((text, deadline)),
             _ => by_branch.push((branch, vec![(text, deadline)])),

@@ -201,6 +201,16 @@ async fn a_committee_hands_in_after_signing_and_the_organisation_department_rece
         page.contains("报送组织部 已退回") && page.contains("缺少第三党支部的签字页"),
         "{page}"
     );
+    // The committee's reviewers are told, with the reason and a link to the 报送.
+    let told: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT n.subject, n.body, n.link FROM notifications n JOIN users u ON u.id = n.user_id
+         WHERE u.username = 'reviewer1' ORDER BY n.id DESC LIMIT 1",
+    )
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(told[0].0, "【报送退回】组织部退回了报送材料");
+    assert!(told[0].1.contains("缺少第三党支部的签字页") && told[0].2 == "/committees/1/report#delivery");
     let res = app.post_form(&r, "/committees/1/delivery", REPORT, &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(

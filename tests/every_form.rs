@@ -498,12 +498,18 @@ async fn every_accepted_change_is_audited_and_every_post_route_is_reached() {
     assert!(s1.send_on(&page, "/measures", &[], &mut found).await);
     assert!(s1.send_on(&page, "/hand-in", &[], &mut found).await);
     // The messages those steps sent, read; a committee's group robot set.
-    assert!(s1.send_on("/notifications", "/notifications/read", &[], &mut found).await);
+    assert!(
+        s1.send_on("/notifications", "/notifications/read", &[], &mut found)
+            .await
+    );
     let robot = [
         ("robot_kind", "wecom"),
         ("robot_url", "http://127.0.0.1:9/cgi-bin/webhook/send?key=walk"),
     ];
-    assert!(o.send_on("/admin", "/admin/committees/1/robot", &robot, &mut found).await);
+    assert!(
+        o.send_on("/admin", "/admin/committees/1/robot", &robot, &mut found)
+            .await
+    );
     // A message that could not be sent, sent again by the 组织部 from the outbox page.
     fresh
         .db

@@ -148,6 +148,23 @@ async fn an_inspection_finding_on_a_signed_off_ledger_is_answered_and_reviewed_o
     let (_, finding) = demo_finding(&app, text).await;
     assert_eq!(ledger_state(&app, branch).await, "signed_off", "the sign-off stays");
 
+    // Its secretary is told, with a link to the finding.
+    let told: (String, String) = sqlx::query_as(
+        "SELECT n.subject, n.link FROM notifications n JOIN users u ON u.id = n.user_id
+         WHERE u.username = ? ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(&secretary)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(
+        told,
+        (
+            "【督查发现】组织部督查发现的问题已列入台账".to_string(),
+            format!("/branches/{branch}/findings/{finding}")
+        )
+    );
+
     // It counts for eligibility at once.
     let reasons = reasons_of(&app, &o, &branch_name).await;
     assert!(reasons.contains("督查发现的问题有 1 条"), "{reasons}");
@@ -212,6 +229,17 @@ async fn an_inspection_finding_on_a_signed_off_ledger_is_answered_and_reviewed_o
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let html = body(app.get(&s, &finding_page).await).await;
     assert!(visible_text(&html).contains("已提交，等待上级党组织审核"));
+    let told: String = sqlx::query_scalar(
+        "SELECT n.subject FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = ? ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(&reviewer)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert!(
+        told.starts_with("【待审核】") && told.ends_with("提交了督查发现的整改措施"),
+        "{told}"
+    );
     assert!(
         !html.contains("添加整改措施"),
         "handed in: the plan waits for the decision"
@@ -268,6 +296,22 @@ async fn an_inspection_finding_on_a_signed_off_ledger_is_answered_and_reviewed_o
         .await
         .unwrap();
     assert_eq!(state, "approved");
+    // The unit hears of it at once; its measures' deadlines are now moved only by a 延期申请.
+    let told: String = sqlx::query_scalar(
+        "SELECT n.subject FROM notifications n JOIN users u ON u.id = n.user_id WHERE u.username = ? ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(&secretary)
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert_eq!(told, "【已通过】督查发现的整改措施已审核通过");
+    let unlocked: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM measures WHERE finding_id = ? AND original_deadline IS NULL")
+            .bind(finding)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(unlocked, 0, "approved alone: deadlines locked");
     let reasons = reasons_of(&app, &o, &branch_name).await;
     assert!(!reasons.contains("督查发现"), "approved: no longer a reason: {reasons}");
 
@@ -352,6 +396,51 @@ async fn only_the_overseer_records_inspections_and_a_row_is_decided_only_once_ha
         !html.contains("<details open>\n      <summary>重新打开本台账"),
         "not in the reopen form"
     );
+    // Raised into a ledger under review (branch 1, submitted), it has no plan: not approved.
+    let unit = "unit_1";
+    let res = app
+        .post_form(
+            &o,
+            LIST,
+            LIST,
+            &[
+                ("kind", "supervision"),
+                ("held_on", &day(-1)),
+                ("participants", "组织部"),
+                ("found", "x"),
+                (unit, "on"),
+            ],
+        )
+        .await;
+    let second = location(&res);
+    app.post_form(
+        &o,
+        &format!("{second}/findings"),
+        &second,
+        &[
+            ("unit", "1"),
+            ("category_id", &category.to_string()),
+            ("text", "会议记录缺页"),
+        ],
+    )
+    .await;
+    let (_, raised) = demo_finding(&app, "会议记录缺页").await;
+    let r1 = app.login("reviewer1").await;
+    let v: String = sqlx::query_scalar("SELECT CAST(version AS TEXT) FROM findings WHERE id = ?")
+        .bind(raised)
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let res = app
+        .post_form(
+            &r1,
+            &format!("/branches/1/findings/{raised}/review"),
+            "/branches/1",
+            &[("decision", "approve"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(body(res).await.contains("还没有整改措施，不能通过"));
     // Nor may the branch delete it.
     let s = app.login(&secretary).await;
     let res = app

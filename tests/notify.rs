@@ -367,10 +367,15 @@ async fn every_event_reaches_its_audience_and_no_one_else() {
     );
 
     // A whole unit's 催办 → its secretary, naming how many measures.
-    let res = app.post_form(&r1, "/branches/1/urge", "/committees/1/reminders", &[]).await;
+    let res = app
+        .post_form(&r1, "/branches/1/urge", "/committees/1/reminders", &[])
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let last = inbox(&app, "secretary1").await.last().unwrap().clone();
-    assert!(last.starts_with("【催办】") && last.contains("条整改措施已逾期"), "{last}");
+    assert!(
+        last.starts_with("【催办】") && last.contains("条整改措施已逾期"),
+        "{last}"
+    );
     let page = visible_text(&app.get(&r1, "/committees/1/reminders").await.text().await.unwrap());
     assert!(page.contains("已催办计算机科学与技术系教工党支部"), "{page}");
 

@@ -221,6 +221,18 @@ async fn close_out_is_confirmed_or_rejected_with_a_reason_the_branch_sees() {
         .unwrap()
         .unwrap();
     assert_eq!(m4.status.code(), "closed_out");
+    // The secretary is told, with the measure's page.
+    let told: (String, String) = sqlx::query_as(
+        "SELECT n.subject, n.link FROM notifications n JOIN users u ON u.id = n.user_id
+         WHERE u.username = 'secretary1' ORDER BY n.id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
+    assert!(
+        told.0.starts_with("【已销号】") && told.1 == "/branches/1/measures/4",
+        "{told:?}"
+    );
     let res = decide(7, "reject", "").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(body(res).await.contains("请填写不予销号的原因"));

@@ -39,6 +39,11 @@ pub async fn decide_row(
         let f = finding(tx, actor, id).await?;
         let ledger = db::ledger::state_in_tx(tx, actor.campaign(), actor.branch()).await?;
         f.row().may_decide(ledger).map_err(refused)?;
+        // Every approved row carries a plan (a 督查发现 raised into a handed-in ledger has none
+        // until the unit answers it).
+        if decision == Decision::Approve && db::findings::measure_counts(tx, id).await?.0 == 0 {
+            return Err(refused("这条查摆问题还没有整改措施，不能通过；请退回并写明整改要求。"));
+        }
         let comment = match &decision {
             Decision::Approve => "",
             Decision::Return(c) => c.as_str(),
@@ -46,7 +51,28 @@ pub async fn decide_row(
         db::review::decide_row(tx, actor, &f, form.version, decision.review_state(), comment)
             .await?
             .map_err(|_| refused("这一条刚刚被修改过（党支部或其他审核人），请查看最新内容后再审核。"))?;
-        Ok((decision, f.row().on_its_own(ledger)))
+        let alone = f.row().on_its_own(ledger);
+        if alone {
+            // Decided on its own: the unit hears at once; approved, its deadlines are locked.
+            if decision == Decision::Approve {
+                db::ledger::lock_finding_deadlines(tx, id).await?;
+            }
+            let returned = match &decision {
+                Decision::Approve => None,
+                Decision::Return(c) => Some(c.as_str()),
+            };
+            super::tell(
+                tx,
+                db,
+                Event::InspectionDecided {
+                    branch: actor.branch(),
+                    finding: id.0,
+                    returned,
+                },
+            )
+            .await?;
+        }
+        Ok((decision, alone))
     })
     .await
 }
@@ -84,7 +110,9 @@ pub async fn approve_seen(db: &Db, user: &User, branch: BranchId, seen: &SeenRow
         let (mut approved, mut left) = (0, 0);
         for &(id, version) in &seen.0 {
             let f = finding(tx, actor, id).await?;
-            if f.review_state != crate::domain::states::ReviewState::Pending {
+            if f.review_state != crate::domain::states::ReviewState::Pending
+                || db::findings::measure_counts(tx, id).await?.0 == 0
+            {
                 left += 1;
                 continue;
             }
@@ -299,10 +327,16 @@ pub async fn urge_unit(db: &Db, user: &User, branch: BranchId) -> super::Result<
             .entry(AuditAction::LedgerUrge, actor.branch().0, None)
             .after(&Urged { urged_on: &day });
         db::audit::record(tx, &entry).await?;
-        let event = Event::UnitUrged { branch: actor.branch(), due, overdue };
+        let event = Event::UnitUrged {
+            branch: actor.branch(),
+            due,
+            overdue,
+        };
         let mail = db::notify::Mail::event(db.mail_on());
         if db::notify::enqueue(tx, &key, event.audience(), &event.message(), mail).await? == 0 {
-            return Err(refused("该单位没有可接收消息的账号（书记账号未建立或已停用），催办未发出。"));
+            return Err(refused(
+                "该单位没有可接收消息的账号（书记账号未建立或已停用），催办未发出。",
+            ));
         }
         Ok(due)
     })

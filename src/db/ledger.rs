@@ -284,6 +284,19 @@ pub async fn set_ledger_state(
     Ok(())
 }
 
+/// A 督查发现 approved on its own (its ledger signed off): its measures' deadlines are locked as a
+/// handed-in ledger's are, so later changes go through a 延期申请.
+pub async fn lock_finding_deadlines(conn: &mut SqliteConnection, finding: FindingId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE measures SET original_deadline = deadline
+         WHERE original_deadline IS NULL AND deadline IS NOT NULL AND finding_id = ?",
+    )
+    .bind(finding)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Once a ledger is handed in, its measures' deadlines are the original ones: from then on the
 /// unit moves a deadline only by an approved 延期申请 (domain::progress::deadline_locked).
 /// Measures added later (on a returned ledger) are locked when it is handed in again.

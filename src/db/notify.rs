@@ -97,7 +97,12 @@ pub async fn enqueue(
              ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
         )
         .bind(user)
-        .bind(address.as_deref().unwrap_or(""))
+        // Only an e-mail that goes out names its address (the outbox page lists those alone).
+        .bind(if mailed(*choice) {
+            address.as_deref().unwrap_or("")
+        } else {
+            ""
+        })
         .bind(&message.subject)
         .bind(&message.body)
         .bind(&message.link)
@@ -343,6 +348,17 @@ pub async fn list(pool: &SqlitePool, user: UserId) -> sqlx::Result<Vec<Notificat
     .await
 }
 
+/// One of the user's entries (none of another user's).
+pub async fn one(pool: &SqlitePool, user: UserId, id: i64) -> sqlx::Result<Option<NotificationRow>> {
+    sqlx::query_as(
+        "SELECT id, subject, body, link, created_at, read_at IS NULL AS unread FROM notifications WHERE user_id = ? AND id = ?",
+    )
+    .bind(user)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
 pub async fn unread(pool: &SqlitePool, user: UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL")
         .bind(user)
@@ -395,16 +411,17 @@ pub async fn robot(pool: &SqlitePool, committee: CommitteeId) -> sqlx::Result<Ro
     )
 }
 
-/// A secretary's measures due within 7 days or overdue on `today`, not closed off, with their
-/// branch: (branch, secretary, text, deadline), by branch and deadline.
-pub async fn due_measures(pool: &SqlitePool, today: Date) -> sqlx::Result<Vec<(BranchId, UserId, String, Date)>> {
+/// Each active unit's measures due within 7 days or overdue on `today`, not closed off:
+/// (unit, text, deadline), by unit and deadline. (Its keepers — a secretary, a committee's
+/// reviewers for its 本级 — each receive the unit's digest.)
+pub async fn due_measures(pool: &SqlitePool, today: Date) -> sqlx::Result<Vec<(BranchId, String, Date)>> {
     sqlx::query_as(
-        "SELECT f.branch_id, u.id, m.text, m.deadline FROM measures m
+        "SELECT f.branch_id, m.text, m.deadline FROM measures m
          JOIN findings f ON f.id = m.finding_id
          JOIN campaigns c ON c.id = f.campaign_id AND c.is_current = 1
-         JOIN users u ON u.role = 'secretary' AND u.branch_id = f.branch_id AND u.active = 1
+         JOIN branches b ON b.id = f.branch_id AND b.active = 1
          WHERE m.status <> 'closed_out' AND m.deadline IS NOT NULL AND m.deadline <= date(?, '+7 days')
-         ORDER BY f.branch_id, u.id, m.deadline, m.id",
+         ORDER BY f.branch_id, m.deadline, m.id",
     )
     .bind(today)
     .fetch_all(pool)

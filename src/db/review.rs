@@ -182,6 +182,14 @@ pub async fn move_ledger(
     .bind(actor.branch_id)
     .execute(&mut *conn)
     .await?;
+    // A 督查发现 handed in on its own goes with the ledger now (migration 000022).
+    sqlx::query(
+        "UPDATE findings SET handed_in_at = NULL WHERE campaign_id = ? AND branch_id = ? AND handed_in_at IS NOT NULL",
+    )
+    .bind(campaign)
+    .bind(actor.branch_id)
+    .execute(&mut *conn)
+    .await?;
     let entry = actor
         .entry(action, campaign.0, None)
         .before(&LedgerChange {

@@ -49,6 +49,25 @@ pub enum DoneOnRefusal {
     Future,
 }
 
+/// How a form names a date of something done, for its refusals: `what` it is ("督查日期"), and
+/// what it may not come before ("专项行动通知下发日期").
+pub struct DoneOnWords<'a> {
+    pub what: &'a str,
+    pub not_before: &'a str,
+}
+
+impl DoneOnRefusal {
+    /// The refusal in words.
+    pub fn message(self, w: &DoneOnWords<'_>) -> String {
+        match self {
+            DoneOnRefusal::Empty => format!("请填写{}", w.what),
+            DoneOnRefusal::Unreadable => format!("{}请按“2026-11-20”的格式填写", w.what),
+            DoneOnRefusal::BeforeNotice => format!("{}不能早于{}", w.what, w.not_before),
+            DoneOnRefusal::Future => format!("{}不能晚于今天", w.what),
+        }
+    }
+}
+
 /// Reads the typed date of something already done: between `issued_on` (the notice) and `today`.
 pub fn done_on(typed: &str, issued_on: Date, today: Date) -> Result<Date, DoneOnRefusal> {
     match parse_typed_date(typed) {

@@ -5,7 +5,7 @@
 
 use time::Date;
 
-use super::dates::{DoneOnRefusal, done_on, format_date};
+use super::dates::{DoneOnWords, done_on, format_date};
 use super::input::{FieldErrors, text};
 use super::states::{DeliveryState, ReportState};
 
@@ -104,28 +104,14 @@ pub fn paper_receipt(
     on: &str, by: &str, note: &str, delivered_on: Date, today: Date,
 ) -> Result<PaperReceipt, FieldErrors> {
     let mut e = FieldErrors::default();
-    let on = match done_on(on, delivered_on, today) {
-        Ok(d) => Some(d),
-        Err(DoneOnRefusal::Empty) => {
-            e.add("paper_received_on", "请填写纸质件收到日期");
-            None
-        }
-        Err(DoneOnRefusal::Unreadable) => {
-            e.add("paper_received_on", "日期请按“2026-10-20”的格式填写");
-            None
-        }
-        Err(DoneOnRefusal::BeforeNotice) => {
-            e.add(
-                "paper_received_on",
-                format!("收到日期不能早于报送日期（{}）", format_date(delivered_on)),
-            );
-            None
-        }
-        Err(DoneOnRefusal::Future) => {
-            e.add("paper_received_on", "收到日期不能晚于今天");
-            None
-        }
+    let not_before = format!("报送日期（{}）", format_date(delivered_on));
+    let words = DoneOnWords {
+        what: "纸质件收到日期",
+        not_before: &not_before,
     };
+    let on = done_on(on, delivered_on, today)
+        .map_err(|r| e.add("paper_received_on", r.message(&words)))
+        .ok();
     let by = text("接收人", by, NAME_MAX, true).unwrap_or_else(|m| {
         e.add("paper_received_by", m);
         String::new()
@@ -190,7 +176,7 @@ mod tests {
         );
         assert!(e.get("paper_received_by").is_some());
         let e = paper_receipt("2026-10-26", "王玥", "", delivered, today).unwrap_err();
-        assert_eq!(e.get("paper_received_on"), Some("收到日期不能晚于今天"));
+        assert_eq!(e.get("paper_received_on"), Some("纸质件收到日期不能晚于今天"));
         assert!(return_reason("  ").is_err());
         assert_eq!(return_reason(" 缺少第三党支部的台账 ").unwrap(), "缺少第三党支部的台账");
     }

@@ -8,7 +8,7 @@
 
 use time::Date;
 
-use super::dates::{DoneOnRefusal, done_on};
+use super::dates::{DoneOnWords, done_on};
 use super::input::{FieldErrors, text};
 use super::states::{FindingSource, LedgerState, MeasureStatus, ReviewState, coded_enum};
 
@@ -42,25 +42,13 @@ pub fn parse(
     if kind.is_none() {
         e.add("kind", "请选择督查方式（现场调研、集中督导或调阅材料）");
     }
-    let held_on = match done_on(held_on, issued_on, today) {
-        Ok(d) => Some(d),
-        Err(DoneOnRefusal::Empty) => {
-            e.add("held_on", "请填写督查日期");
-            None
-        }
-        Err(DoneOnRefusal::Unreadable) => {
-            e.add("held_on", "日期请按“2026-11-28”的格式填写");
-            None
-        }
-        Err(DoneOnRefusal::BeforeNotice) => {
-            e.add("held_on", "督查日期不能早于专项行动通知下发日期");
-            None
-        }
-        Err(DoneOnRefusal::Future) => {
-            e.add("held_on", "督查日期不能晚于今天（督查完成后再记录）");
-            None
-        }
+    let words = DoneOnWords {
+        what: "督查日期",
+        not_before: "专项行动通知下发日期",
     };
+    let held_on = done_on(held_on, issued_on, today)
+        .map_err(|r| e.add("held_on", r.message(&words)))
+        .ok();
     let participants = text("参加人员", participants, PARTICIPANTS_MAX, true).unwrap_or_else(|m| {
         e.add("participants", m);
         String::new()

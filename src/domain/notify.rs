@@ -127,6 +127,12 @@ pub enum Event<'a> {
     InspectionRaised { branch: BranchId, finding: i64 },
     /// A 督查发现 handed in on its own.
     InspectionHandedIn { branch: BranchId, unit: &'a str },
+    /// The level above decided a 督查发现 handed in on its own: approved, or returned (why).
+    InspectionDecided {
+        branch: BranchId,
+        finding: i64,
+        returned: Option<&'a str>,
+    },
     /// The reviewer's 催办 of one measure.
     Urged {
         branch: BranchId,
@@ -136,7 +142,11 @@ pub enum Event<'a> {
         today: Date,
     },
     /// The reviewer's 催办 of a whole unit: its measures due within 7 days or overdue.
-    UnitUrged { branch: BranchId, due: usize, overdue: usize },
+    UnitUrged {
+        branch: BranchId,
+        due: usize,
+        overdue: usize,
+    },
     /// 附件3 and 报送 due within 3 days (`days_left` ≥ 0) or past due, not yet 报送.
     DeliveryDue {
         committee: CommitteeId,
@@ -168,6 +178,7 @@ impl Event<'_> {
             | CloseOutDecided { branch, .. }
             | LedgerSignedOff { branch }
             | InspectionRaised { branch, .. }
+            | InspectionDecided { branch, .. }
             | Urged { branch, .. }
             | UnitUrged { branch, .. } => Audience::Keepers(branch),
             DeliveryDue { committee, .. } | TermDue { committee, .. } | DeliveryReturned { committee, .. } => {
@@ -245,7 +256,7 @@ impl Event<'_> {
             },
             InspectionRaised { branch, finding } => Message {
                 subject: "【督查发现】组织部督查发现的问题已列入台账".into(),
-                body: "组织部督查发现的问题已列入本台账（督查发现·待整改）。请制定整改措施并提交审核；台账已签字的，这一条单独提交。".into(),
+                body: "组织部督查发现的问题已列入本台账（督查发现·待整改）。请制定整改措施：台账已审核签字的，这一条单独提交审核；正在审核中的，待上级退回后填写。".into(),
                 link: format!("/branches/{}/findings/{finding}", branch.0),
                 robot: None,
             },
@@ -258,6 +269,18 @@ impl Event<'_> {
                     link,
                 }
             }
+            InspectionDecided { branch, finding, returned } => Message {
+                subject: match returned {
+                    None => "【已通过】督查发现的整改措施已审核通过".into(),
+                    Some(_) => "【退回修改】督查发现的整改措施被退回".into(),
+                },
+                body: match returned {
+                    None => "上级党组织审核通过了督查发现的整改措施。请按整改时限推进，完成后申请销号。".into(),
+                    Some(why) => format!("上级党组织退回了督查发现的整改措施。审核意见：{why}。请修改后再单独提交审核。"),
+                },
+                link: format!("/branches/{}/findings/{finding}", branch.0),
+                robot: None,
+            },
             Urged { branch, measure, text, deadline, today } => Message {
                 subject: format!("【催办】{}", gist(text)),
                 body: format!(
@@ -269,7 +292,10 @@ impl Event<'_> {
                 robot: None,
             },
             UnitUrged { branch, due, overdue } => Message {
-                subject: format!("【催办】{overdue} 条整改措施已逾期，{} 条 7 天内到期", due - overdue),
+                subject: match overdue {
+                    0 => format!("【催办】{due} 条整改措施 7 天内到期"),
+                    n => format!("【催办】{n} 条整改措施已逾期，{} 条 7 天内到期", due - n),
+                },
                 body: format!(
                     "上级党组织催办：本单位有 {due} 条整改措施已逾期或 7 天内到期（逾期 {overdue} 条）。请逐条推进，完成后申请销号；确需延期的请申请延期。"
                 ),

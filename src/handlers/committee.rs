@@ -337,7 +337,7 @@ pub async fn urge_unit(
     match actions::review::urge_unit(&state.db, &user, unit.id).await? {
         actions::Outcome::Done(n) => {
             let back = format!("/committees/{}/reminders", unit.committee_id);
-            let said = format!("已催办{}：书记会收到一条消息（{n} 条措施）", unit.name);
+            let said = format!("已催办{}：其台账填报人会收到一条消息（{n} 条措施）", unit.name);
             super::done(&session, said, &back).await
         }
         other => Err(super::refusal(other)),
@@ -355,7 +355,7 @@ pub async fn urge(
     match actions::review::urge(&state.db, &user, unit.id, crate::domain::MeasureId(measure)).await? {
         actions::Outcome::Done(()) => {
             let back = format!("/committees/{}/reminders#close-out-{measure}", unit.committee_id);
-            super::done(&session, "已催办：该支部书记会收到消息", &back).await
+            super::done(&session, "已催办：该单位的台账填报人会收到消息", &back).await
         }
         other => Err(super::refusal(other)),
     }

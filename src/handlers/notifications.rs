@@ -80,10 +80,9 @@ pub async fn show(State(state): State<AppState>, session: Session, user: Current
 
 /// Opens one entry: marked read, then its row.
 pub async fn open(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
-    let entries = db::notify::list(&state.db.read, user.id()).await?;
-    let Some(entry) = entries.into_iter().find(|e| e.id == id) else {
-        return Err(AppError::NotFound);
-    };
+    let entry = db::notify::one(&state.db.read, user.id(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if entry.unread {
         actions::notify::mark_read_one(&state.db, &user, id).await?;
     }
