@@ -89,6 +89,15 @@ pub fn gist(text: &str) -> String {
     }
 }
 
+/// "2 条整改措施已逾期，1 条 7 天内到期", naming only what there is.
+fn due_words(due: usize, overdue: usize) -> String {
+    match (overdue, due - overdue) {
+        (0, soon) => format!("{soon} 条整改措施 7 天内到期"),
+        (late, 0) => format!("{late} 条整改措施已逾期"),
+        (late, soon) => format!("{late} 条整改措施已逾期，{soon} 条 7 天内到期"),
+    }
+}
+
 fn deadline_words(deadline: Option<Date>, today: Date) -> String {
     match deadline {
         None => "未填写整改时限".into(),
@@ -292,10 +301,7 @@ impl Event<'_> {
                 robot: None,
             },
             UnitUrged { branch, due, overdue } => Message {
-                subject: match overdue {
-                    0 => format!("【催办】{due} 条整改措施 7 天内到期"),
-                    n => format!("【催办】{n} 条整改措施已逾期，{} 条 7 天内到期", due - n),
-                },
+                subject: format!("【催办】{}", due_words(*due, *overdue)),
                 body: format!(
                     "上级党组织催办：本单位有 {due} 条整改措施已逾期或 7 天内到期（逾期 {overdue} 条）。请逐条推进，完成后申请销号；确需延期的请申请延期。"
                 ),
@@ -368,10 +374,7 @@ pub fn secretary_digest(branch: BranchId, measures: &[DueMeasure<'_>], today: Da
         .map(|m| format!("· {}（{}）", gist(m.text), deadline_words(Some(m.deadline), today)))
         .collect();
     Some(Message {
-        subject: match overdue {
-            0 => format!("【每日提醒】{} 条整改措施 7 天内到期", measures.len()),
-            n => format!("【每日提醒】{n} 条整改措施已逾期，{} 条 7 天内到期", measures.len() - n),
-        },
+        subject: format!("【每日提醒】{}", due_words(measures.len(), overdue)),
         body: format!(
             "以下整改措施已逾期或 7 天内到期，请尽快推进，完成后申请销号：\n{}",
             lines.join("\n")
@@ -547,6 +550,13 @@ mod tests {
         )
         .unwrap();
         assert!(r.subject.contains("待审核台账或督查发现 1 项") && r.subject.contains("销号与延期申请 2 条"));
+    }
+
+    #[test]
+    fn counts_name_only_what_there_is() {
+        assert_eq!(due_words(3, 3), "3 条整改措施已逾期");
+        assert_eq!(due_words(2, 0), "2 条整改措施 7 天内到期");
+        assert_eq!(due_words(3, 1), "1 条整改措施已逾期，2 条 7 天内到期");
     }
 
     #[test]
