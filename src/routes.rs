@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_extractor_with_state, from_fn};
+use axum::middleware::{from_extractor_with_state, from_fn_with_state};
 use axum::routing::{get, post};
 
 use axum::http::StatusCode;
@@ -306,5 +306,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 "您要找的页面不存在，或不在您的权限范围内。",
             )
         })
-        .layer(from_fn(csrf::guard))
+        .layer(from_fn_with_state(state.clone(), csrf::guard))
 }

@@ -42,6 +42,39 @@ async fn a_cross_site_post_is_refused_even_with_a_valid_token() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
+/// With the public address configured, a form is accepted only from it: an Origin that merely
+/// matches the Host header (which a proxy or an attacker's DNS can make anything) is refused.
+#[tokio::test]
+async fn with_a_public_address_a_form_is_accepted_only_from_that_origin() {
+    let app = spawn_with(|c| c.public_url = "https://dj.example.edu.cn".into()).await;
+    duizhang::demo::seed(&app.db, PASSWORD).await.unwrap();
+    let client = app.login("secretary1").await;
+    let token = app.csrf(&client, "/account/password").await;
+    let post = |origin: String| {
+        client
+            .post(app.url("/logout"))
+            .header("origin", origin)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("_csrf", token.as_str())])
+            .send()
+    };
+    let res = post(format!("http://{}", app.addr)).await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "the Host's own origin is not the public one"
+    );
+    let res = post("http://dj.example.edu.cn".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "another scheme");
+    assert_eq!(
+        app.get(&client, "/branches/1").await.status(),
+        StatusCode::OK,
+        "still logged in"
+    );
+    let res = post("https://dj.example.edu.cn".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the public address itself");
+}
+
 #[tokio::test]
 async fn a_missing_or_stale_token_is_refused() {
     let app = spawn_demo().await;

@@ -26,7 +26,9 @@ pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
 
 pub const FIELD: &str = "_csrf";
 
-pub async fn guard(session: Session, req: Request, next: Next) -> Response {
+pub async fn guard(
+    axum::extract::State(state): axum::extract::State<crate::AppState>, session: Session, req: Request, next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -35,7 +37,7 @@ pub async fn guard(session: Session, req: Request, next: Next) -> Response {
     } else {
         String::new()
     };
-    match check(&session, req).await {
+    match check(&session, req, &state.config.public_url).await {
         Ok(req) => next.run(req).await,
         Err((AppError::CsrfRejected, Some(form))) => match path.as_str() {
             // A login form left open until its pre-login session expired: show the form again,
@@ -66,10 +68,11 @@ pub async fn guard(session: Session, req: Request, next: Next) -> Response {
 
 /// Passes the request on (with its body restored) or says why not. When only the token failed
 /// on a same-origin form, the form's fields come along, for a kinder answer.
-async fn check(session: &Session, req: Request) -> Result<Request, (AppError, Option<String>)> {
+async fn check(session: &Session, req: Request, public_url: &str) -> Result<Request, (AppError, Option<String>)> {
     let headers = req.headers();
-    if !same_origin(headers) {
-        tracing::warn!(path = %req.uri().path(), "cross-site POST refused");
+    if !same_origin(headers, public_url) {
+        let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).unwrap_or("");
+        tracing::warn!(path = %req.uri().path(), origin, public_url, "cross-site POST refused (with DUIZHANG_PUBLIC_URL set, forms are accepted from that address only)");
         return Err((AppError::CsrfRejected, None));
     }
     let expected = session::stored_csrf_token(session).await.map_err(|e| (e, None))?;
@@ -119,8 +122,11 @@ async fn check(session: &Session, req: Request) -> Result<Request, (AppError, Op
     }
 }
 
-/// Whether the browser says the request comes from this site's own pages.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Whether the browser says the request comes from this site's own pages. With the public address
+/// configured (`DUIZHANG_PUBLIC_URL`), an `Origin` must be exactly it, scheme and host and port
+/// (the Host header alone can be anything a proxy passes on); otherwise its host must be the
+/// request's Host.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site")
         && !matches!(site.to_str(), Ok("same-origin") | Ok("none"))
     {
@@ -130,6 +136,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
         let Ok(origin) = origin.to_str() else {
             return false;
         };
+        if !public_url.is_empty() {
+            return origin.eq_ignore_ascii_case(public_url);
+        }
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         // "null" (sandboxed frames, some redirects) never matches.
         let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
@@ -166,33 +175,57 @@ mod tests {
 
     #[test]
     fn same_origin_requests_pass() {
-        assert!(same_origin(&headers(&[("host", "a.edu:3000")])));
-        assert!(same_origin(&headers(&[
-            ("host", "a.edu:3000"),
-            ("origin", "http://a.edu:3000"),
-            ("sec-fetch-site", "same-origin")
-        ])));
+        assert!(same_origin(&headers(&[("host", "a.edu:3000")]), ""));
+        assert!(same_origin(
+            &headers(&[
+                ("host", "a.edu:3000"),
+                ("origin", "http://a.edu:3000"),
+                ("sec-fetch-site", "same-origin")
+            ]),
+            ""
+        ));
     }
 
     #[test]
     fn cross_site_requests_are_refused() {
-        assert!(!same_origin(&headers(&[
-            ("host", "a.edu"),
-            ("sec-fetch-site", "cross-site")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.edu"),
-            ("sec-fetch-site", "same-site")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.edu"),
-            ("origin", "https://evil.example")
-        ])));
-        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "null")])));
-        assert!(!same_origin(&headers(&[
-            ("host", "a.edu"),
-            ("origin", "http://a.edu.evil.example")
-        ])));
+        assert!(!same_origin(
+            &headers(&[("host", "a.edu"), ("sec-fetch-site", "cross-site")]),
+            ""
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "a.edu"), ("sec-fetch-site", "same-site")]),
+            ""
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "a.edu"), ("origin", "https://evil.example")]),
+            ""
+        ));
+        assert!(!same_origin(&headers(&[("host", "a.edu"), ("origin", "null")]), ""));
+        assert!(!same_origin(
+            &headers(&[("host", "a.edu"), ("origin", "http://a.edu.evil.example")]),
+            ""
+        ));
+    }
+
+    #[test]
+    fn with_a_public_address_the_origin_must_be_it_whatever_the_host_header_says() {
+        let public = "https://dj.example.edu.cn";
+        assert!(same_origin(
+            &headers(&[("host", "dj.example.edu.cn"), ("origin", "https://dj.example.edu.cn")]),
+            public
+        ));
+        // Same host, another scheme: a page served over plain http elsewhere.
+        assert!(!same_origin(
+            &headers(&[("host", "dj.example.edu.cn"), ("origin", "http://dj.example.edu.cn")]),
+            public
+        ));
+        // A forged or proxied Host that matches the attacker's origin.
+        assert!(!same_origin(
+            &headers(&[("host", "evil.example"), ("origin", "https://evil.example")]),
+            public
+        ));
+        // Without an Origin the token still decides (check 2).
+        assert!(same_origin(&headers(&[("host", "anything")]), public));
     }
 
     #[test]

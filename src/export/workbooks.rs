@@ -3,6 +3,8 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, XlsxError};
 
+use super::xlsx::TextCell;
+
 /// A branch's line in the overview workbook.
 #[derive(Debug, Clone)]
 pub struct OverviewRow {
@@ -87,7 +89,7 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
     ];
     sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
     for (i, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(1, i as u16, *name, &head())?;
+        sheet.text(1, i as u16, name, &head())?;
         sheet.set_column_width(i as u16, *width)?;
     }
     for (r, row) in rows.iter().enumerate() {
@@ -96,16 +98,16 @@ fn overview_book(title_text: &str, rows: &[OverviewRow]) -> anyhow::Result<Vec<u
             .iter()
             .enumerate()
         {
-            sheet.write_string_with_format(r, c as u16, *t, &cell)?;
+            sheet.text(r, c as u16, t, &cell)?;
         }
         for (c, n) in row.counts.iter().enumerate() {
             sheet.write_number_with_format(r, c as u16 + 4, *n as f64, &cell)?;
         }
-        sheet.write_string_with_format(r, 10, if row.eligible { "具备" } else { "不具备" }, &cell)?;
-        sheet.write_string_with_format(r, 11, &row.reasons, &cell)?;
-        sheet.write_string_with_format(r, 12, row.report, &cell)?;
-        sheet.write_string_with_format(r, 13, row.delivery, &cell)?;
-        sheet.write_string_with_format(r, 14, &row.handed_in, &cell)?;
+        sheet.text(r, 10, if row.eligible { "具备" } else { "不具备" }, &cell)?;
+        sheet.text(r, 11, &row.reasons, &cell)?;
+        sheet.text(r, 12, row.report, &cell)?;
+        sheet.text(r, 13, row.delivery, &cell)?;
+        sheet.text(r, 14, &row.handed_in, &cell)?;
     }
     sheet.set_freeze_panes(2, 2)?;
     sheet.autofilter(1, 0, rows.len() as u32 + 1, columns.len() as u16 - 1)?;
@@ -152,12 +154,12 @@ fn text_table<'a>(
         .set_align(FormatAlign::Top);
     sheet.merge_range(0, 0, 0, columns.len() as u16 - 1, title_text, &title())?;
     for (col, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(1, col as u16, *name, &head())?;
+        sheet.text(1, col as u16, name, &head())?;
         sheet.set_column_width(col as u16, *width)?;
     }
     for (i, texts) in rows.enumerate() {
         for (col, text) in texts.into_iter().enumerate() {
-            sheet.write_string_with_format(i as u32 + 2, col as u16, text, &cell)?;
+            sheet.text(i as u32 + 2, col as u16, text, &cell)?;
         }
     }
     if freeze > 0 {
@@ -232,17 +234,17 @@ fn ineligible_book(title_text: &str, rows: &[IneligibleRow]) -> anyhow::Result<V
     .into_iter()
     .enumerate()
     {
-        sheet.write_string_with_format(1, col as u16, name, &head)?;
+        sheet.text(1, col as u16, name, &head)?;
         sheet.set_column_width(col as u16, width)?;
     }
     for (i, b) in rows.iter().enumerate() {
         let r = i as u32 + 2;
-        sheet.write_string_with_format(r, 0, &b.committee, &cell)?;
-        sheet.write_string_with_format(r, 1, &b.branch, &cell)?;
-        sheet.write_string_with_format(r, 2, b.state, &cell)?;
+        sheet.text(r, 0, &b.committee, &cell)?;
+        sheet.text(r, 1, &b.branch, &cell)?;
+        sheet.text(r, 2, b.state, &cell)?;
         sheet.write_number_with_format(r, 3, b.overdue as f64, &cell)?;
         sheet.write_number_with_format(r, 4, b.rebounds as f64, &cell)?;
-        sheet.write_string_with_format(r, 5, &b.reasons, &cell)?;
+        sheet.text(r, 5, &b.reasons, &cell)?;
     }
     sheet.set_freeze_panes(2, 0)?;
     print_setup(sheet, title_text, 1)?;
@@ -257,7 +259,7 @@ pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
     print_setup(sheet, "单位与账号导入模板", 0)?;
     let head = Format::new().set_bold().set_background_color("#F2F2F2");
     for (i, c) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, i as u16, *c, &head)?;
+        sheet.text(0, i as u16, c, &head)?;
         sheet.set_column_width(i as u16, if i < 2 { 26.0 } else { 14.0 })?;
     }
     for (r, row) in [
@@ -294,7 +296,7 @@ pub fn import_template(columns: &[&str]) -> anyhow::Result<Vec<u8>> {
     .enumerate()
     {
         for (c, v) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, *v)?;
+            sheet.text(r as u32 + 1, c as u16, v, &Format::new())?;
         }
     }
     Ok(book.save_to_buffer()?)

@@ -72,6 +72,30 @@ fn fail(e: XlsxError) -> anyhow::Error {
     anyhow::anyhow!("xlsx: {e}")
 }
 
+/// Text a spreadsheet could take for a formula once a cell is edited or the sheet saved as CSV:
+/// it starts (after any tabs, returns or spaces) with `=`, `+`, `-` or `@`.
+pub fn formula_like(text: &str) -> bool {
+    text.trim_start_matches([' ', '\t', '\r', '\n'])
+        .starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠'])
+        || text.starts_with(['\t', '\r'])
+}
+
+/// Every text cell goes through here: formula-like text is written with Excel's quote prefix
+/// (the hidden leading apostrophe), so editing the cell or saving as CSV keeps it text.
+pub trait TextCell {
+    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<&mut Worksheet, XlsxError>;
+}
+
+impl TextCell for Worksheet {
+    fn text(&mut self, row: u32, col: u16, text: &str, format: &Format) -> Result<&mut Worksheet, XlsxError> {
+        if formula_like(text) {
+            self.write_string_with_format(row, col, text, &format.clone().set_quote_prefix())
+        } else {
+            self.write_string_with_format(row, col, text, format)
+        }
+    }
+}
+
 /// A workbook whose default font is 宋体 11 (72-pixel columns, 18-pixel rows), so column
 /// widths mean the same in every reader that has it.
 pub fn workbook() -> anyhow::Result<Workbook> {
@@ -171,10 +195,8 @@ pub fn checklist(doc: &Checklist, stamp: &Stamp) -> anyhow::Result<Vec<u8>> {
     if doc.branches.is_empty() {
         let sheet = book.add_worksheet();
         page_setup(sheet, stamp, &doc.committee_name, true, true);
-        sheet
-            .write_string_with_format(0, 0, &doc.title, &f.title)
-            .map_err(fail)?;
-        sheet.write_string(1, 0, "（没有党支部）").map_err(fail)?;
+        sheet.text(0, 0, &doc.title, &f.title).map_err(fail)?;
+        sheet.text(1, 0, "（没有党支部）", &Format::new()).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
 }
@@ -190,7 +212,7 @@ fn branch_sheet(
     for (i, px) in WIDTHS_PX.iter().enumerate() {
         sheet.set_column_width(i as u16, units(*px))?;
     }
-    sheet.write_string_with_format(0, 0, "附件2", &f.mark)?;
+    sheet.text(0, 0, "附件2", &f.mark)?;
     sheet.merge_range(1, 0, 1, 4, &doc.title, &f.title)?;
     sheet.merge_range(2, 0, 2, 4, &format!("党总支（党委）：{}", doc.committee_name), &f.label)?;
     sheet.merge_range(3, 0, 3, 4, &branch.unit_line(), &f.label)?;
@@ -198,7 +220,7 @@ fn branch_sheet(
         sheet.set_row_height(row as u32, *h)?;
     }
     for (i, h) in HEADINGS.iter().enumerate() {
-        sheet.write_string_with_format(4, i as u16, *h, &f.head)?;
+        sheet.text(4, i as u16, h, &f.head)?;
     }
     sheet.set_row_height(4, HEAD_PT)?;
     sheet.set_repeat_rows(4, 4)?;
@@ -319,7 +341,7 @@ fn span(
             sheet.write_date_with_format(first, col, &date, &f.date)?;
         }
         None => {
-            sheet.write_string_with_format(first, col, text, &f.cell)?;
+            sheet.text(first, col, text, &f.cell)?;
         }
     }
     Ok(())
@@ -387,7 +409,7 @@ fn report_sheet(sheet: &mut Worksheet, doc: &ReportDoc, stamp: &Stamp, f: &Forma
     sheet.set_page_breaks(&keep_closing(&heights, body_rows, PORTRAIT_ROWS_PT))?;
     for (i, (text, format, h)) in rows.iter().enumerate() {
         if !text.is_empty() {
-            sheet.write_string_with_format(i as u32, 0, text, format)?;
+            sheet.text(i as u32, 0, text, format)?;
         }
         sheet.set_row_height(i as u32, *h)?;
     }
@@ -455,6 +477,64 @@ fn pieces(text: &str, width: f64, max_lines: usize) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::export::{CategoryBlock, FindingLine, MeasureLine};
+
+    #[test]
+    fn formula_like_text_is_written_as_text_that_stays_text_on_edit() {
+        for risky in [
+            "=1+1",
+            "+86 138",
+            "-5",
+            "@SUM(A1)",
+            "\t=cmd",
+            " =HYPERLINK(\"x\")",
+            "＝1",
+        ] {
+            assert!(formula_like(risky), "{risky:?}");
+        }
+        for plain in ["支委会", "2026-11-20", "a=b", "1-2"] {
+            assert!(!formula_like(plain), "{plain:?}");
+        }
+        let mut book = workbook().unwrap();
+        let sheet = book.add_worksheet();
+        sheet
+            .text(0, 0, "=HYPERLINK(\"http://evil\",\"点我\")", &Format::new())
+            .unwrap();
+        sheet.text(0, 1, "普通文字", &Format::new()).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut read = |name: &str| {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+            s
+        };
+        let styles = read("xl/styles.xml");
+        let sheet = read("xl/worksheets/sheet1.xml");
+        assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+        assert!(!sheet.contains("<f>"), "never a formula: {sheet}");
+        // The risky cell carries the quote-prefixed style; the plain one does not.
+        let xfs = styles
+            .split("<cellXfs")
+            .nth(1)
+            .unwrap()
+            .split("</cellXfs>")
+            .next()
+            .unwrap();
+        let prefixed = xfs
+            .split("<xf ")
+            .skip(1)
+            .position(|xf| xf.contains("quotePrefix=\"1\""))
+            .unwrap();
+        let style_of = |cell: &str| {
+            let at = sheet.find(&format!("r=\"{cell}\"")).unwrap();
+            let attrs = sheet[at..].split('>').next().unwrap();
+            attrs
+                .split(" s=\"")
+                .nth(1)
+                .map_or(0, |v| v.split('"').next().unwrap().parse::<usize>().unwrap())
+        };
+        assert_eq!(style_of("A1"), prefixed, "{sheet}");
+        assert_ne!(style_of("B1"), prefixed, "{sheet}");
+    }
 
     /// A one-branch, one-finding 附件2 of category 1.
     fn one_finding(finding: String, measures: Vec<MeasureLine>) -> Checklist {
