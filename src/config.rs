@@ -34,6 +34,13 @@ pub struct Config {
     /// messages will link to it). Empty: documents print the path (/verify) only.
     #[serde(default)]
     pub public_url: String,
+    /// A connection that has not sent a request's whole head within this many seconds (a new
+    /// one, or one idle between requests) is closed.
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_seconds: u64,
+    /// At most this many connections are open at once; more are closed at once.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
     /// E-mail and the outbox's sender (issue 20).
     #[serde(default)]
     pub mail: MailConfig,
@@ -66,6 +73,13 @@ pub struct MailConfig {
     /// The sender looks for due messages at least this often (and at once after a change).
     #[serde(default = "default_poll_seconds")]
     pub poll_seconds: u64,
+}
+
+fn default_header_timeout() -> u64 {
+    20
+}
+fn default_max_connections() -> usize {
+    512
 }
 
 fn default_from() -> String {
@@ -173,6 +187,9 @@ impl Config {
         }
         if let Some(problem) = self.hints.problem() {
             bail!("{problem}");
+        }
+        if self.header_timeout_seconds < 1 || self.max_connections < 1 {
+            bail!("header_timeout_seconds and max_connections must be at least 1");
         }
         let m = &self.mail;
         let transport_named = m.smtp_url.starts_with("smtp://") || m.smtp_url.starts_with("smtps://");

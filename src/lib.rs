@@ -17,9 +17,9 @@ pub mod notify;
 pub mod routes;
 pub mod sheets;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -176,11 +176,81 @@ pub async fn serve(
         );
     }
     let sender = tokio::spawn(notify::run(state.db.clone(), state.config.clone()));
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let header_timeout = Duration::from_secs(state.config.header_timeout_seconds);
+    let result = accept(
+        listener,
+        app(state.clone()),
+        header_timeout,
+        state.config.max_connections,
+        shutdown,
+    )
+    .await;
     sweeper.abort();
     sender.abort();
-    Ok(result?)
+    result
+}
+
+/// Accepts connections until `shutdown`, then lets those open finish their requests (at most
+/// 30 s). Each connection is HTTP/1 with a header-read timeout, which also bounds an idle
+/// keep-alive connection (hyper starts it whenever it waits for a request's head): a client that
+/// sends nothing, or half a header, is closed after `header_timeout`. At most `max_connections`
+/// are open at once; one more is closed at once (and logged), so idle sockets cannot exhaust the
+/// process's file descriptors.
+async fn accept(
+    listener: tokio::net::TcpListener, app: Router, header_timeout: Duration, max_connections: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!(%addr, max_connections, "connection closed: too many open");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        // What `into_make_service_with_connect_info` gave: the client's address (login limits).
+        let service = app
+            .clone()
+            .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+                req
+            });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
+            tracing::warn!("stopping with requests still open after 30 s");
+        }
+    }
+    Ok(())
 }
 
 /// Every ten minutes: expired sessions and spent login counters go, so neither table grows with

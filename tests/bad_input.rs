@@ -345,3 +345,57 @@ async fn an_expired_login_form_keeps_the_username_and_next_page() {
     assert!(page.contains("value=\"/branches/1\""));
     assert!(!page.contains(PASSWORD));
 }
+
+/// A connection that sends nothing, half a header, or stays idle after its request is closed
+/// after the header timeout; over the connection cap a new one is closed at once; afterwards the
+/// server answers as ever.
+#[tokio::test]
+async fn idle_and_half_sent_connections_are_closed_and_their_number_is_capped() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    let app = spawn_with(|c| {
+        c.header_timeout_seconds = 1;
+        c.max_connections = 3;
+    })
+    .await;
+    /// Whether the server closes `s` within `secs` (whatever it sent before).
+    async fn closed_within(mut s: TcpStream, secs: u64) -> bool {
+        let mut buf = [0u8; 1024];
+        let closed = async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => continue,
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(secs), closed).await.is_ok()
+    }
+    let silent = TcpStream::connect(app.addr).await.unwrap();
+    let mut half = TcpStream::connect(app.addr).await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+    let mut kept = TcpStream::connect(app.addr).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let fourth = TcpStream::connect(app.addr).await.unwrap();
+    assert!(
+        closed_within(fourth, 1).await,
+        "a fourth connection over a cap of three is closed at once"
+    );
+    for (what, s) in [
+        ("silent", silent),
+        ("half a header", half),
+        ("idle after a request", kept),
+    ] {
+        assert!(
+            closed_within(s, 4).await,
+            "{what}: still open 4 s after a 1 s header timeout"
+        );
+    }
+    let res = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
