@@ -158,9 +158,14 @@ async fn digest(config: &Config, db: &Db) -> anyhow::Result<()> {
         }
     }
     let waiting = db::notify::pending(&db.read).await?;
-    println!(
-        "digest for {today}: {reached} accounts told; {sent} messages handled now, {waiting} still waiting to be sent"
-    );
+    if reached == 0 {
+        println!(
+            "digest for {today}: nothing new to queue (the digest goes out once a day: the server queues it itself from [mail] digest_hour unless digest = false)"
+        );
+    } else {
+        println!("digest for {today}: {reached} accounts told");
+    }
+    println!("{sent} messages handled now, {waiting} still waiting to be sent");
     Ok(())
 }
 
