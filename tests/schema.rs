@@ -565,6 +565,10 @@ const LANDED: &[(i64, &str)] = &[
         20261201000023,
         "b92011e0acf8f87882dcd697511f249c85b7ab577e15809c873db4e221b5f4289a54d6f76d21b1e562a700bfa1c4e828",
     ),
+    (
+        20261201000024,
+        "c0471ff04119963726b57366affb31de86c40fac680151a282a82372d3bbbeaa438fe55d84fbb6ddf5cfe065bbae3d20",
+    ),
 ];
 
 #[test]

@@ -83,7 +83,7 @@ pub async fn raise(
     step(db, async |tx| {
         campus_only(user)?;
         let campaign = db::campaigns::current_in(tx).await?.ok_or(Stop::NotFound)?;
-        if db::inspections::get(&db.read, campaign.id, inspection).await?.is_none() {
+        if !db::inspections::exists(tx, campaign.id, inspection).await? {
             return Err(Stop::NotFound);
         }
         let mut e = FieldErrors::default();

@@ -225,6 +225,15 @@ pub async fn update(
     Ok(Some(true))
 }
 
+/// Whether `id` is a record of the campaign (read in the write transaction).
+pub async fn exists(conn: &mut SqliteConnection, campaign: CampaignId, id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM inspections WHERE id = ? AND campaign_id = ?)")
+        .bind(id)
+        .bind(campaign)
+        .fetch_one(conn)
+        .await
+}
+
 /// Whether the campaign's record `id` covers `unit`.
 pub async fn covers(conn: &mut SqliteConnection, campaign: CampaignId, id: i64, unit: BranchId) -> sqlx::Result<bool> {
     sqlx::query_scalar(

@@ -90,42 +90,36 @@ pub async fn enqueue(
     let mut reached = 0;
     for (user, address, choice) in &people {
         let dedup = format!("{key}:user:{}", user.0);
-        // The in-app entry is keyed by the outbox's idempotency too: written once per event.
+        // One entry per event and recipient, whatever repeats the event.
         let fresh: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO outbox (channel, user_id, recipient, subject, body, link, dedup_key, state)
-             VALUES ('email', ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO notifications (user_id, subject, body, link, dedup_key) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
         )
         .bind(user)
-        // Only an e-mail that goes out names its address (the outbox page lists those alone).
-        .bind(if mailed(*choice) {
-            address.as_deref().unwrap_or("")
-        } else {
-            ""
-        })
         .bind(&message.subject)
         .bind(&message.body)
         .bind(&message.link)
         .bind(&dedup)
-        .bind(if mailed(*choice) && address.is_some() {
-            OutboxState::Queued
-        } else {
-            // Kept as the idempotency record of the in-app entry; nothing to send.
-            OutboxState::Sent
-        })
         .fetch_optional(&mut *conn)
         .await?;
         if fresh.is_none() {
             continue;
         }
-        sqlx::query("INSERT INTO notifications (user_id, subject, body, link) VALUES (?, ?, ?, ?)")
+        reached += 1;
+        if let (Some(address), true) = (address, mailed(*choice)) {
+            sqlx::query(
+                "INSERT INTO outbox (channel, user_id, recipient, subject, body, link, dedup_key)
+                 VALUES ('email', ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+            )
             .bind(user)
+            .bind(address)
             .bind(&message.subject)
             .bind(&message.body)
             .bind(&message.link)
+            .bind(&dedup)
             .execute(&mut *conn)
             .await?;
-        reached += 1;
+        }
     }
     if let Some(robot) = &message.robot
         && let Some(committee) = robot_committee(conn, audience).await?
@@ -147,13 +141,15 @@ pub async fn enqueue(
     Ok(reached)
 }
 
-/// Whether messages under `key` were queued already (to anyone).
+/// Whether messages under `key` were queued already (to anyone: every recipient has an entry).
 pub async fn queued(conn: &mut SqliteConnection, key: &str) -> sqlx::Result<bool> {
     // A range on the unique index: every "key:…" sorts between "key:" and "key;".
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM outbox WHERE dedup_key >= ?1 || ':' AND dedup_key < ?1 || ';')")
-        .bind(key)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM notifications WHERE dedup_key >= ?1 || ':' AND dedup_key < ?1 || ';')",
+    )
+    .bind(key)
+    .fetch_one(conn)
+    .await
 }
 
 /// Queues an event caused by the change just audited in this transaction: its key is that
@@ -275,14 +271,13 @@ pub struct OutboxRow {
     pub next_attempt_at: String,
 }
 
-/// What has left or waits to leave (entries with nothing to send — the in-app entries of
-/// accounts without e-mail — are not listed), failed first, then newest; at most 500.
+/// What has left or waits to leave, failed first, then newest; at most 500.
 pub async fn outbox(pool: &SqlitePool, state: Option<OutboxState>) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(
         "SELECT o.id, o.channel, COALESCE(u.display_name || '（' || u.username || '）', c.name, '') AS to_name,
                 o.recipient, o.subject, o.state, o.attempts, o.last_error, o.created_at, o.sent_at, o.next_attempt_at
          FROM outbox o LEFT JOIN users u ON u.id = o.user_id LEFT JOIN committees c ON c.id = o.committee_id
-         WHERE (o.recipient <> '' OR o.channel <> 'email') AND (?1 IS NULL OR o.state = ?1)
+         WHERE ?1 IS NULL OR o.state = ?1
          ORDER BY o.state <> 'failed', o.id DESC LIMIT 500",
     )
     .bind(state)
@@ -292,11 +287,9 @@ pub async fn outbox(pool: &SqlitePool, state: Option<OutboxState>) -> sqlx::Resu
 
 /// Counts by state, for the outbox page's tabs.
 pub async fn outbox_counts(pool: &SqlitePool) -> sqlx::Result<Vec<(OutboxState, i64)>> {
-    sqlx::query_as(
-        "SELECT state, COUNT(*) FROM outbox WHERE recipient <> '' OR channel <> 'email' GROUP BY state ORDER BY state",
-    )
-    .fetch_all(pool)
-    .await
+    sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")
+        .fetch_all(pool)
+        .await
 }
 
 /// A failed message queued again, now: `false` if it is not failed (any more).

@@ -128,6 +128,17 @@ impl Row {
     }
 }
 
+/// How a raised 督查发现 stands, as its record's page lists it.
+pub fn standing(review: ReviewState, handed_in: bool, measures: i64, closed_out: i64) -> String {
+    let review = match (review, handed_in) {
+        (ReviewState::Pending, true) => "已提交待审核",
+        (ReviewState::Pending, false) if measures == 0 => "待制定整改措施",
+        (ReviewState::Pending, false) => "待提交审核",
+        (s, _) => s.label(),
+    };
+    format!("{review}；整改措施 {measures} 条，已销号 {closed_out} 条")
+}
+
 /// The tag a 督查发现 carries on the ledger: 待整改 until its row is approved and every measure
 /// closed off.
 pub fn tag(review: ReviewState, measures: &[MeasureStatus]) -> &'static str {
@@ -220,6 +231,26 @@ mod tests {
             row(FindingSource::Inspection, ReviewState::Approved, false)
                 .may_decide(SignedOff)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_raised_finding_says_how_far_its_unit_has_got() {
+        assert_eq!(
+            standing(ReviewState::Pending, false, 0, 0),
+            "待制定整改措施；整改措施 0 条，已销号 0 条"
+        );
+        assert_eq!(
+            standing(ReviewState::Pending, false, 2, 0),
+            "待提交审核；整改措施 2 条，已销号 0 条"
+        );
+        assert_eq!(
+            standing(ReviewState::Pending, true, 2, 0),
+            "已提交待审核；整改措施 2 条，已销号 0 条"
+        );
+        assert_eq!(
+            standing(ReviewState::Approved, false, 2, 1),
+            "已通过；整改措施 2 条，已销号 1 条"
         );
     }
 

@@ -4,17 +4,15 @@
 
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use super::{Form, Path, SentMultipart, done, refusal};
+use super::{Form, Path, SentMultipart, done};
 use crate::AppState;
 use crate::actions::delivery::{PaperForm, ReturnForm};
 use crate::actions::{self, Outcome};
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::domain::input::FieldErrors;
 use crate::domain::{CommitteeId, DeliveryId};
 use crate::error::{AppError, AppResult};
 
@@ -27,15 +25,7 @@ async fn refused<T>(
     state: &AppState, user: &CurrentUser, id: i64, outcome: Outcome<T>,
     typed: impl FnOnce(&mut super::report::DeliveryBox),
 ) -> AppResult<Response> {
-    let (errors, status) = match outcome {
-        Outcome::Invalid(e) => (e, StatusCode::BAD_REQUEST),
-        Outcome::Refused(m) | Outcome::Stale(m) => {
-            let mut e = FieldErrors::default();
-            e.add("delivery", m);
-            (e, StatusCode::CONFLICT)
-        }
-        other => return Err(refusal(other)),
-    };
+    let (errors, status) = super::form_refusal(outcome, "delivery")?;
     let (committee, campaign) = super::report::load(state, user, id).await?;
     let mut p = super::report::page(state, user, committee, campaign).await?;
     p.delivery.errors = errors;

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -137,19 +136,6 @@ pub async fn list(
     list_page(&state, &user, Some(&session), blank).await
 }
 
-/// What a refused step shows: its messages by field, and the status.
-fn shown(outcome: Outcome<impl Sized>, field: &'static str) -> AppResult<(FieldErrors, StatusCode)> {
-    Ok(match outcome {
-        Outcome::Invalid(e) => (e, StatusCode::BAD_REQUEST),
-        Outcome::Stale(m) | Outcome::Refused(m) => {
-            let mut e = FieldErrors::default();
-            e.add(field, m);
-            (e, StatusCode::CONFLICT)
-        }
-        other => return Err(refusal(other)),
-    })
-}
-
 pub async fn add(
     State(state): State<AppState>, session: Session, _: RequireOverseer, user: CurrentUser,
     Form(form): Form<RecordForm>,
@@ -164,7 +150,7 @@ pub async fn add(
             .await
         }
         other => {
-            let (errors, status) = shown(other, "form")?;
+            let (errors, status) = super::form_refusal(other, "form")?;
             let page = list_page(&state, &user, None, RecordBox { values: form, errors }).await?;
             Ok((status, page).into_response())
         }
@@ -215,14 +201,7 @@ impl InspectionPage {
     }
 
     fn raised_state(&self, r: &RaisedRow) -> String {
-        use crate::domain::states::ReviewState;
-        let review = match (r.review_state, r.handed_in) {
-            (ReviewState::Pending, true) => "已提交待审核",
-            (ReviewState::Pending, false) if r.measures == 0 => "待制定整改措施",
-            (ReviewState::Pending, false) => "待提交审核",
-            (s, _) => s.label(),
-        };
-        format!("{review}；整改措施 {} 条，已销号 {} 条", r.measures, r.closed_out)
+        crate::domain::inspection::standing(r.review_state, r.handed_in, r.measures, r.closed_out)
     }
 }
 
@@ -281,7 +260,7 @@ pub async fn update(
     match actions::inspection::update(&state.db, &user, id, &form).await? {
         Outcome::Done(()) => done(&session, "已保存督查记录", &format!("/overview/inspections/{id}")).await,
         other => {
-            let (errors, status) = shown(other, "form")?;
+            let (errors, status) = super::form_refusal(other, "form")?;
             let form = RecordBox { values: form, errors };
             let page = record_page(
                 &state,
@@ -310,7 +289,7 @@ pub async fn raise(
             done(&session, said, &format!("/overview/inspections/{id}#raised")).await
         }
         other => {
-            let (errors, status) = shown(other, "text")?;
+            let (errors, status) = super::form_refusal(other, "text")?;
             let page = record_page(&state, &user, None, id, None, form, errors).await?;
             Ok((status, page).into_response())
         }

@@ -70,6 +70,23 @@ pub fn refusal<T>(outcome: Outcome<T>) -> AppError {
     }
 }
 
+/// What a refused step comes to on a page that shows its form again: the messages by field (400),
+/// or a refusal or a conflict said at the field `at` ("form" at the top, say) (409); anything
+/// else is an error page of its own.
+pub fn form_refusal<T>(
+    outcome: Outcome<T>, at: &'static str,
+) -> Result<(crate::domain::input::FieldErrors, axum::http::StatusCode), AppError> {
+    Ok(match outcome {
+        Outcome::Invalid(e) => (e, axum::http::StatusCode::BAD_REQUEST),
+        Outcome::Refused(m) | Outcome::Stale(m) => {
+            let mut e = crate::domain::input::FieldErrors::default();
+            e.add(at, m);
+            (e, axum::http::StatusCode::CONFLICT)
+        }
+        other => return Err(refusal(other)),
+    })
+}
+
 /// `axum::Form` with its rejections turned into the Chinese 400/413 pages.
 pub struct Form<T>(pub T);
 

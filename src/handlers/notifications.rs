@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -109,17 +108,11 @@ pub async fn save_mail(
 ) -> AppResult<Response> {
     match actions::notify::set_mail(&state.db, &user, &form).await? {
         Outcome::Done(()) => done(&session, "已保存邮件提醒设置", "/notifications#mail").await,
-        Outcome::Invalid(errors) => {
+        other => {
+            let (errors, status) = super::form_refusal(other, "form")?;
             let p = page(&state, &user, Some(form), errors).await?;
-            Ok((StatusCode::BAD_REQUEST, p).into_response())
+            Ok((status, p).into_response())
         }
-        Outcome::Stale(m) => {
-            let mut errors = FieldErrors::default();
-            errors.add("form", m);
-            let p = page(&state, &user, Some(form), errors).await?;
-            Ok((StatusCode::CONFLICT, p).into_response())
-        }
-        other => Err(refusal(other)),
     }
 }
 

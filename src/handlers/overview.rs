@@ -261,8 +261,9 @@ fn ineligible<'a>(rows: impl IntoIterator<Item = &'a (BranchProgress, Judgement)
         .collect()
 }
 
-/// The campaign asked for and the campus as the 组织部 sees it.
-async fn campus(
+/// The campaign asked for and the campus as the 组织部 sees it (the overview, the statistics and
+/// the results all start from it).
+pub(super) async fn campus(
     state: &AppState, user: &crate::auth::CurrentUser, asked: CampaignParam,
 ) -> AppResult<(Campaign, std::sync::Arc<Campus>)> {
     let campaign = db::campaigns::resolve(&state.db, asked.0)

@@ -330,20 +330,6 @@ async fn refused(
     Ok((status, p).into_response())
 }
 
-/// What a refused save or signature comes to on the page: a refusal is said at `at` ("form" at
-/// the top, "sign" beside the signature).
-fn form_refusal<T>(outcome: Outcome<T>, at: &'static str) -> Result<(FieldErrors, StatusCode), AppError> {
-    Ok(match outcome {
-        Outcome::Invalid(e) => (e, StatusCode::BAD_REQUEST),
-        Outcome::Refused(m) | Outcome::Stale(m) => {
-            let mut e = FieldErrors::default();
-            e.add(at, m);
-            (e, StatusCode::CONFLICT)
-        }
-        other => return Err(refusal(other)),
-    })
-}
-
 /// Saves the three sections of a draft report.
 pub async fn save(
     State(state): State<AppState>, session: Session, user: CurrentUser, Path(id): Path<i64>,
@@ -352,7 +338,7 @@ pub async fn save(
     match actions::report::save(&state.db, &user, CommitteeId(id), &form).await? {
         Outcome::Done(()) => done(&session, "报告已保存", &format!("/committees/{id}/report")).await,
         other => {
-            let (errors, status) = form_refusal(other, "form")?;
+            let (errors, status) = super::form_refusal(other, "form")?;
             refused(&state, &user, id, &form, errors, status).await
         }
     }
@@ -374,7 +360,7 @@ pub async fn sign(
         }
         other => {
             // Said beside the signature, where the signer acts (the page is long on a phone).
-            let (errors, status) = form_refusal(other, "sign")?;
+            let (errors, status) = super::form_refusal(other, "sign")?;
             refused(&state, &user, id, &form, errors, status).await
         }
     }

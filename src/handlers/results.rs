@@ -98,12 +98,7 @@ fn judgement_words(eligible: bool, reasons: &str) -> String {
 }
 
 async fn page(state: &AppState, user: &crate::auth::CurrentUser, asked: CampaignParam) -> AppResult<ResultsPage> {
-    let campaign = db::campaigns::resolve(&state.db, asked.0)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let campus = db::overview::campus(&state.db, user.scope(), &campaign)
-        .await?
-        .ok_or(AppError::Forbidden)?;
+    let (campaign, campus) = super::overview::campus(state, user, asked).await?;
     let frozen = db::results::campus(&state.db.read, campaign.id).await?;
     let today = crate::domain::dates::today();
     let live = (

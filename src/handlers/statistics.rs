@@ -14,7 +14,7 @@ use crate::db;
 use crate::db::campaigns::Campaign;
 use crate::domain::statistics::{CommitteeFigures, Rate, heat, rank};
 use crate::domain::units::Level;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "overseer/statistics.html")]
@@ -64,12 +64,7 @@ impl Cell {
 pub async fn show(
     State(state): State<AppState>, RequireOverseer(user): RequireOverseer, asked: CampaignParam,
 ) -> AppResult<StatisticsPage> {
-    let campaign = db::campaigns::resolve(&state.db, asked.0)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let campus = db::overview::campus(&state.db, user.scope(), &campaign)
-        .await?
-        .ok_or(AppError::Forbidden)?;
+    let (campaign, campus) = super::overview::campus(&state, &user, asked).await?;
     let categories = db::ledger::categories(&state.db, campaign.id).await?;
     let items = db::ledger::items(&state.db, campaign.id).await?;
     let problems = db::progress::problems_per_item(&state.db.read, campaign.id).await?;
